@@ -1,0 +1,49 @@
+#pragma once
+// Who is making a request, as the gateway resolved it.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/common/result.h"
+#include "sentinel/common/secret.h"
+
+namespace sentinel::auth {
+
+/// How the caller proved who they are.
+enum class CredentialKind { kSession, kApiToken };
+
+/// An authenticated caller: a user, through a session cookie or an API token.
+struct Principal {
+  std::int64_t user_id = 0;
+  std::string username;
+  std::vector<std::string> roles;
+  /// Effective permissions: the user's, narrowed to the token's scope for API tokens.
+  std::set<std::string, std::less<>> permissions;
+  CredentialKind kind = CredentialKind::kSession;
+  /// Session id (kSession) or token id (kApiToken) as stored, never the secret itself.
+  std::string credential_id;
+  /// The session's CSRF token (kSession only).
+  Secret csrf_token;
+
+  bool has(std::string_view permission) const { return permissions.count(permission) != 0; }
+};
+
+/// Resolves credentials to a Principal. Implemented by the auth service; used by the gateway.
+/// Thread-safe.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// A session cookie value; kUnauthenticated when unknown, expired or its user is disabled.
+  /// Touches the session's idle timer.
+  virtual Result<Principal> authenticate_session(const Secret& session_id,
+                                                 std::string_view source_address) = 0;
+  /// A bearer API token; kUnauthenticated when unknown, expired, revoked or its user disabled.
+  /// Records last-used time.
+  virtual Result<Principal> authenticate_token(const Secret& token,
+                                               std::string_view source_address) = 0;
+};
+
+}  // namespace sentinel::auth

@@ -1,0 +1,57 @@
+#pragma once
+// The route table: every route names its method, path pattern and the permission it needs.
+// The OpenAPI document and the route x role test are generated from it.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/gateway/http.h"
+
+namespace sentinel::gateway {
+
+/// Special permission values for Route::permission.
+inline constexpr std::string_view kPublic = "public";                // no authentication
+inline constexpr std::string_view kAuthenticated = "authenticated";  // any signed-in caller
+
+/// Handlers run on the worker pool, never on the I/O thread; they may block on the database.
+using Handler = std::function<Result<Response>(Request&)>;
+
+/// One API route. `pattern` segments in braces bind path parameters: "/api/v1/users/{id}".
+struct Route {
+  std::string method;
+  std::string pattern;
+  /// A permission name from sentinel/auth/permissions.h, or kPublic / kAuthenticated.
+  std::string permission;
+  /// One line for the OpenAPI document.
+  std::string summary;
+  Handler handler;
+  /// Names of the JSON body fields the route accepts, for the OpenAPI document.
+  std::vector<std::string> body_fields = {};
+};
+
+/// The outcome of matching a request against the table.
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
+  const Route* route = nullptr;
+  std::map<std::string, std::string, std::less<>> params;
+  std::vector<std::string> allowed_methods;  // for kMethodNotAllowed
+};
+
+/// The route table. Built at start, then read-only (thread-safe to match concurrently).
+class Router {
+ public:
+  /// Adds a route; kInvalidArgument for a malformed pattern or a duplicate method+pattern.
+  Status add(Route route);
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+/// The OpenAPI 3.1 document of the table.
+boost::json::value openapi_document(const Router& router, std::string_view version);
+
+}  // namespace sentinel::gateway
