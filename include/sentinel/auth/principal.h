@@ -27,6 +27,9 @@ struct Principal {
   std::string credential_id;
   /// The session's CSRF token (kSession only).
   Secret csrf_token;
+  /// The user's role requires 2FA and none is enrolled yet: `permissions` is empty and only
+  /// /api/v1/auth/me, /api/v1/auth/logout and /api/v1/auth/totp/* may be served.
+  bool totp_enrollment_required = false;
 
   bool has(std::string_view permission) const { return permissions.count(permission) != 0; }
 };

@@ -44,11 +44,14 @@ class Router {
  public:
   /// Adds a route; kInvalidArgument for a malformed pattern or a duplicate method+pattern.
   Status add(Route route);
+  /// Matches a percent-decoded path. Literal segments win over parameters ("/users/me" over
+  /// "/users/{id}"); paths with empty or dot segments or control characters match nothing.
   RouteMatch match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // routes_[i].pattern split at '/'
 };
 
 /// The OpenAPI 3.1 document of the table.

@@ -1,0 +1,30 @@
+#pragma once
+// The sentinelctl command groups; each adds its subcommands to the application.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+#include "context.h"
+
+namespace sentinel::ctl {
+
+/// Makes `command` the one to run, calling `action` once parsing has finished.
+inline void on_run(CLI::App* command, Ctl& ctl, std::function<int()> action) {
+  command->callback([&ctl, action = std::move(action)] { ctl.set_action(action); });
+}
+
+/// login, logout, whoami, totp setup|confirm.
+void add_auth_commands(CLI::App& app, Ctl& ctl);
+/// users list|show|create|update|delete|unlock|reset-2fa.
+void add_user_commands(CLI::App& app, Ctl& ctl);
+/// roles list|create|update|delete.
+void add_role_commands(CLI::App& app, Ctl& ctl);
+/// tokens list|create|revoke and sessions list|revoke.
+void add_credential_commands(CLI::App& app, Ctl& ctl);
+/// audit list|verify.
+void add_audit_commands(CLI::App& app, Ctl& ctl);
+/// agents enroll-token and health.
+void add_system_commands(CLI::App& app, Ctl& ctl);
+
+}  // namespace sentinel::ctl

@@ -1,0 +1,26 @@
+#pragma once
+// Tunables of the auth service, filled by the server from its config.
+
+#include <cstdint>
+#include <string>
+
+#include "sentinel/auth/password_hasher.h"
+
+namespace sentinel::auth {
+
+/// Session lifetimes, brute-force throttling, the TOTP issuer and the argon2id cost.
+struct AuthConfig {
+  std::int64_t session_idle_ms = 30 * 60 * 1000;
+  std::int64_t session_absolute_ms = 12 * 60 * 60 * 1000;
+  /// Failures per key within the window before each further failure locks the key.
+  std::int64_t throttle_threshold = 5;
+  std::int64_t throttle_window_ms = 15 * 60 * 1000;
+  /// The lock after failure n (>= threshold) lasts 2^(n - threshold) s, capped here, so that an
+  /// attacker can delay an account but never lock it for good.
+  std::int64_t throttle_max_lock_ms = 15 * 60 * 1000;
+  std::string totp_issuer = "SentinelSecure";
+  /// Production keeps libsodium's INTERACTIVE limits; only tests lower them.
+  PasswordCost password_cost = PasswordCost::interactive();
+};
+
+}  // namespace sentinel::auth

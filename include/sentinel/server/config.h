@@ -1,0 +1,77 @@
+#pragma once
+// The server's typed configuration: defaults, then a YAML file, then SENTINEL_* environment
+// variables, then command-line flags. Validated once at start; unknown keys are errors.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sentinel/common/result.h"
+
+namespace sentinel::server {
+
+struct TlsConfig {
+  std::string cert_file;  // empty: a self-signed certificate is generated under data_dir/tls
+  std::string key_file;
+  std::string min_version = "1.3";  // "1.3" or "1.2"
+};
+
+struct GatewayConfig {
+  std::string listen = "127.0.0.1:8443";
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t max_header_bytes = 16 * 1024;
+  std::int64_t idle_timeout_s = 60;
+  std::int64_t request_timeout_s = 30;
+  std::int64_t io_threads = 1;
+  std::int64_t worker_threads = 2;
+  std::string web_root;  // built portal; empty: web/dist next to the binary's repo if present
+  TlsConfig tls;
+};
+
+struct AuthConfig {
+  std::int64_t session_idle_minutes = 30;
+  std::int64_t session_absolute_hours = 12;
+  std::int64_t lockout_threshold = 5;       // failures before delays start
+  std::int64_t lockout_max_seconds = 900;   // cap of the growing delay
+  std::string totp_issuer = "SentinelSecure";
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error
+  std::string format = "text";  // text or json
+};
+
+struct ServerConfig {
+  std::string data_dir = "./var";
+  std::string db;  // empty: sqlite:<data_dir>/sentinel.db
+  std::string bus = "inproc";
+  std::vector<std::string> targets = {"all"};
+  LogConfig log;
+  GatewayConfig gateway;
+  AuthConfig auth;
+
+  /// The database URL after defaults are applied.
+  std::string database_url() const;
+};
+
+/// Where each layer comes from; main fills it from argv and the process environment.
+struct ConfigSources {
+  std::optional<std::string> file;                           // --config
+  std::map<std::string, std::string> environment;           // SENTINEL_* variables
+  std::vector<std::pair<std::string, std::string>> flags;    // dotted key -> value
+};
+
+/// Builds and validates the config. Reports every problem at once (one per line), each with its
+/// source: "config.yaml:12: gateway.listn: unknown key", "SENTINEL_DB: ...", "--listen: ...".
+Result<ServerConfig> load_config(const ConfigSources& sources);
+
+/// The environment variable for a dotted key: "gateway.listen" -> "SENTINEL_GATEWAY__LISTEN".
+std::string environment_name(const std::string& dotted_key);
+
+/// Every settable dotted key, for --help and docs.
+std::vector<std::string> config_keys();
+
+}  // namespace sentinel::server

@@ -1,0 +1,52 @@
+#include "login_throttle.h"
+
+#include <algorithm>
+
+#include "sentinel/store/login_throttle_repository.h"
+
+namespace sentinel::auth {
+
+std::string LoginThrottle::account_key(std::string_view username) {
+  std::string key = "account:";
+  for (unsigned char c : username.substr(0, 128)) key += static_cast<char>(std::tolower(c));
+  return key;
+}
+
+std::string LoginThrottle::source_key(std::string_view address) {
+  return "source:" + std::string(address.substr(0, 128));
+}
+
+Result<std::int64_t> LoginThrottle::seconds_locked(store::Connection& connection,
+                                                   const std::vector<std::string>& keys) const {
+  store::LoginThrottleRepository repository(connection);
+  const std::int64_t now = clock_.now_ms();
+  std::int64_t remaining_ms = 0;
+  for (const auto& key : keys) {
+    SENTINEL_ASSIGN(state, repository.find(key));
+    if (state) remaining_ms = std::max(remaining_ms, state->locked_until_ms - now);
+  }
+  return (remaining_ms + 999) / 1000;
+}
+
+Status LoginThrottle::record_failure(store::Connection& connection,
+                                     const std::vector<std::string>& keys) const {
+  store::LoginThrottleRepository repository(connection);
+  const std::int64_t now = clock_.now_ms();
+  for (const auto& key : keys) {
+    SENTINEL_ASSIGN(state, repository.add_failure(key, now, now - config_.throttle_window_ms));
+    const std::int64_t over = state.failures - config_.throttle_threshold;
+    if (over < 0) continue;
+    const std::int64_t lock_ms =
+        over >= 30 ? config_.throttle_max_lock_ms
+                   : std::min<std::int64_t>((std::int64_t{1} << over) * 1000,
+                                            config_.throttle_max_lock_ms);
+    SENTINEL_TRY(repository.lock_until(key, now + lock_ms));
+  }
+  return ok();
+}
+
+Status LoginThrottle::clear(store::Connection& connection, std::string_view key) const {
+  return store::LoginThrottleRepository(connection).clear(key);
+}
+
+}  // namespace sentinel::auth

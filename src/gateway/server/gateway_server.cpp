@@ -1,0 +1,419 @@
+// The Beast HTTPS server: listener, HTTP/1.1 sessions, hand-off to the worker pool and to the
+// event stream. Everything that is not I/O lives in the Beast-free core (dispatcher.h).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "../builtin_routes.h"
+#include "../dispatcher.h"
+#include "../logger.h"
+#include "../security_headers.h"
+#include "../target.h"
+#include "sentinel/gateway/gateway.h"
+#include "stream.h"
+#include "tls.h"
+
+namespace sentinel::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kAwaitable = asio::as_tuple(asio::use_awaitable);
+constexpr auto kDrainWait = std::chrono::seconds(10);
+constexpr auto kShutdownWait = std::chrono::seconds(2);
+
+/// What every session shares. Owned jointly by the gateway and its coroutines.
+struct ServerState {
+  GatewayOptions options;
+  asio::ssl::context ssl{asio::ssl::context::tls_server};
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::shared_ptr<StreamHub> hub;
+  MetricsRegistry* metrics = nullptr;
+  auth::Authenticator* authenticator = nullptr;
+  asio::any_io_executor workers;  // the worker pool
+  std::atomic<bool> draining{false};
+  std::atomic<int> in_flight{0};
+};
+
+/// Counts a request as in flight for drain() while alive.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<int>& counter) : counter_(&counter) { ++*counter_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() { release(); }
+  void release() {
+    if (counter_ != nullptr) --*counter_;
+    counter_ = nullptr;
+  }
+
+ private:
+  std::atomic<int>* counter_;
+};
+
+Result<tcp::endpoint> parse_listen(const std::string& listen) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return invalid_argument("listen must be HOST:PORT", "listen");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text = listen.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port_text) > 65535) {
+    return invalid_argument(fmt::format("listen '{}': bad port", listen), "listen");
+  }
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return invalid_argument(fmt::format("listen '{}': bad address", listen), "listen");
+  return tcp::endpoint(address, static_cast<unsigned short>(std::stoi(port_text)));
+}
+
+Status validate(const GatewayOptions& options) {
+  SENTINEL_TRY(parse_listen(options.listen));
+  if (options.max_body_bytes == 0 || options.max_header_bytes < 1024) {
+    return invalid_argument("gateway body and header limits are too small");
+  }
+  if (options.idle_timeout_s <= 0 || options.request_timeout_s <= 0) {
+    return invalid_argument("gateway timeouts must be positive");
+  }
+  if (options.io_threads <= 0 || options.worker_threads <= 0 || options.max_stream_queue == 0) {
+    return invalid_argument("gateway thread counts and stream queue must be positive");
+  }
+  return ok();
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Request to_request(const HttpRequest& message, const std::string& remote,
+                   const std::string& request_id) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.remote_address = remote;
+  request.request_id = request_id;
+  for (const auto& field : message) {
+    std::string name = lower(field.name_string());
+    const auto [it, inserted] = request.headers.try_emplace(name, field.value());
+    if (!inserted) it->second += fmt::format("{}{}", name == "cookie" ? "; " : ", ", field.value());
+  }
+  request.body = message.body();
+  return request;
+}
+
+Response status_error(int status, std::string reason, std::string message) {
+  Response response = error_response(
+      Error{ErrorCode::kInvalidArgument, std::move(message), std::move(reason), {}});
+  response.status = status;
+  return response;
+}
+
+// Writes `response` with the security headers; returns false when the connection failed.
+asio::awaitable<bool> write_response(TlsStream& stream, Response response, std::string path,
+                                     std::string request_id, bool head, bool keep_alive,
+                                     unsigned version) {
+  add_security_headers(response, path);
+  http::response<http::string_body> message{static_cast<http::status>(response.status), version};
+  if (!response.content_type.empty()) message.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+  message.set("X-Request-Id", request_id);
+  message.keep_alive(keep_alive);
+  if (head) {
+    message.content_length(response.body.size());
+  } else {
+    message.body() = std::move(response.body);
+    message.prepare_payload();
+  }
+  auto [ec, written] = co_await http::async_write(stream, message, kAwaitable);
+  co_return !ec;
+}
+
+asio::awaitable<Dispatched> dispatch_on_pool(std::shared_ptr<ServerState> state, Request request) {
+  co_return state->dispatcher->dispatch(request);
+}
+
+/// An authentication outcome; co_spawn needs a default-constructible result type.
+struct Authenticated {
+  std::optional<auth::Principal> principal;
+  Error error;
+};
+
+asio::awaitable<Authenticated> authenticate_on_pool(std::shared_ptr<ServerState> state,
+                                                    Request request) {
+  try {
+    auto principal = authenticate(request, *state->authenticator);
+    if (principal) co_return Authenticated{std::move(*principal), {}};
+    co_return Authenticated{std::nullopt, std::move(principal).error()};
+  } catch (const std::exception& e) {
+    gateway_log().error("authentication threw request_id={} error=\"{}\"", request.request_id,
+                        e.what());
+    co_return Authenticated{std::nullopt, internal_error("internal error")};
+  }
+}
+
+// A browser sends Origin on WebSocket upgrades; refuse other sites (cross-site hijacking).
+bool same_origin(const Request& request) {
+  const std::string_view origin = request.header("origin");
+  if (origin.empty()) return true;
+  const std::size_t scheme = origin.find("://");
+  return scheme != std::string_view::npos && origin.substr(scheme + 3) == request.header("host");
+}
+
+// Authenticates an upgrade to the event stream and hands the connection over to it.
+asio::awaitable<void> upgrade_to_stream(std::shared_ptr<ServerState> state, TlsStream stream,
+                                        HttpRequest message, Request request) {
+  Response refusal;
+  if (!same_origin(request)) {
+    refusal = error_response(permission_denied("cross-origin stream requests are refused"));
+  } else {
+    Authenticated caller = co_await asio::co_spawn(
+        state->workers, authenticate_on_pool(state, request), asio::use_awaitable);
+    if (caller.principal) {
+      co_await serve_stream(state->hub, std::move(stream), std::move(message),
+                            std::move(*caller.principal), request.request_id);
+      co_return;
+    }
+    refusal = error_response(caller.error);
+  }
+  co_await write_response(stream, std::move(refusal), request.path, request.request_id, false,
+                          false, message.version());
+  beast::get_lowest_layer(stream).expires_after(kShutdownWait);
+  co_await stream.async_shutdown(kAwaitable);
+}
+
+asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socket socket) {
+  boost::system::error_code endpoint_error;
+  const std::string remote = socket.remote_endpoint(endpoint_error).address().to_string();
+  const GatewayOptions& options = state->options;
+  TlsStream stream(std::move(socket), state->ssl);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.request_timeout_s));
+  if (auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAwaitable); ec) {
+    gateway_log().debug("tls handshake failed remote={} error=\"{}\"", remote, ec.message());
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  for (;;) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.idle_timeout_s));
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwaitable);
+    if (read_error) {
+      if (read_error == http::error::header_limit) {
+        co_await write_response(stream, status_error(431, "headers_too_large", "request headers are too large"),
+                                "/", accept_request_id({}), false, false, 11);
+      } else if (read_error.category() == make_error_code(http::error::end_of_stream).category() &&
+                 read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
+        co_await write_response(stream, status_error(400, "bad_request", "malformed HTTP request"),
+                                "/", accept_request_id({}), false, false, 11);
+      }
+      break;
+    }
+    InFlight in_flight(state->in_flight);
+    const auto started = Clock::now();
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.request_timeout_s));
+    const auto& head = parser.get();
+    const std::string request_id = accept_request_id(head["x-request-id"]);
+    const unsigned version = head.version();
+    const bool is_head = head.method() == http::verb::head;
+    if (beast::iequals(head[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> proceed{http::status::continue_, version};
+      co_await http::async_write(stream, proceed, kAwaitable);
+    }
+    auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kAwaitable);
+    if (body_error) {
+      if (body_error == http::error::body_limit) {
+        co_await write_response(stream,
+                                error_response({ErrorCode::kPayloadTooLarge,
+                                                fmt::format("request body is larger than {} bytes",
+                                                            options.max_body_bytes), {}, {}}),
+                                "/", request_id, false, false, version);
+      }
+      break;
+    }
+    HttpRequest message = parser.release();
+    Request request = to_request(message, remote, request_id);
+    if (Status target = parse_target(message.target(), request); !target) {
+      co_await write_response(stream, error_response(target.error()), "/", request_id, false, false,
+                              version);
+      break;
+    }
+    if (beast::websocket::is_upgrade(message)) {
+      if (request.path == kStreamPath) {
+        in_flight.release();
+        co_await upgrade_to_stream(state, std::move(stream), std::move(message), std::move(request));
+        co_return;
+      }
+    }
+    const std::string path = request.path;
+    const std::string method = request.method;
+    Dispatched result = co_await asio::co_spawn(
+        state->workers, dispatch_on_pool(state, std::move(request)), asio::use_awaitable);
+    const int status = result.response.status;
+    const bool keep_alive = message.keep_alive() && !state->draining;
+    const bool written = co_await write_response(stream, std::move(result.response), path,
+                                                 request_id, is_head, keep_alive, version);
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    record_request(*state->metrics, result.route, method, status, seconds);
+    if (status >= 500) {
+      gateway_log().warn("request request_id={} method={} route=\"{}\" status={}", request_id,
+                         method, result.route, status);
+    }
+    if (!written || !keep_alive) break;
+  }
+  beast::get_lowest_layer(stream).expires_after(kShutdownWait);
+  co_await stream.async_shutdown(kAwaitable);
+}
+
+void log_failure(std::string_view what, std::exception_ptr failure) {
+  if (!failure) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    gateway_log().error("{} failed error=\"{}\"", what, e.what());
+  } catch (...) {
+    gateway_log().error("{} failed", what);
+  }
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state, tcp::acceptor* acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(
+        asio::make_strand(acceptor->get_executor()), kAwaitable);
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+    if (ec) {
+      gateway_log().warn("accept failed error=\"{}\"", ec.message());
+      continue;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, run_session(state, std::move(socket)),
+                   [](std::exception_ptr failure) { log_failure("session", failure); });
+  }
+}
+
+class GatewayImpl final : public Gateway {
+ public:
+  GatewayImpl(std::shared_ptr<ServerState> state, tcp::endpoint endpoint)
+      : pool_(static_cast<std::size_t>(state->options.worker_threads)),
+        endpoint_(endpoint),
+        state_(std::move(state)) {
+    state_->workers = pool_.get_executor();
+  }
+  ~GatewayImpl() override { stop(); }
+
+  std::string_view name() const override { return "gateway"; }
+
+  Status start() override {
+    boost::system::error_code ec;
+    acceptor_.open(endpoint_.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint_, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return unavailable(fmt::format("cannot listen on {}: {}", state_->options.listen, ec.message()));
+    }
+    bound_ = acceptor_.local_endpoint(ec);
+    state_->hub->start();
+    asio::co_spawn(ioc_, accept_loop(state_, &acceptor_),
+                   [](std::exception_ptr failure) { log_failure("accept loop", failure); });
+    for (int i = 0; i < state_->options.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    gateway_log().info("listening address={} tls_min={}", bound_address(),
+                       state_->options.tls_min_version);
+    return ok();
+  }
+
+  void drain() override {
+    if (threads_.empty() || state_->draining.exchange(true)) return;
+    asio::post(ioc_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    const auto deadline = Clock::now() + kDrainWait;
+    while (state_->in_flight > 0 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    state_->hub->close_all();
+    const auto streams_deadline = Clock::now() + kShutdownWait;
+    while (state_->hub->size() > 0 && Clock::now() < streams_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    gateway_log().info("drained in_flight={} streams={}", state_->in_flight.load(),
+                       state_->hub->size());
+  }
+
+  void stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    state_->hub->stop();
+    ioc_.stop();
+    for (auto& thread : threads_) thread.join();
+    threads_.clear();
+    pool_.join();
+  }
+
+  std::string bound_address() const override {
+    const auto address = bound_.address();
+    if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), bound_.port());
+    return fmt::format("{}:{}", address.to_string(), bound_.port());
+  }
+
+ private:
+  asio::thread_pool pool_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_{ioc_};
+  tcp::endpoint endpoint_;
+  tcp::endpoint bound_;
+  std::shared_ptr<ServerState> state_;
+  std::vector<std::thread> threads_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::create(GatewayOptions options, const Router& router,
+                                                 auth::Authenticator& authenticator, bus::Bus& bus,
+                                                 MetricsRegistry& metrics,
+                                                 std::function<bool()> ready_check) {
+  SENTINEL_TRY(validate(options));
+  SENTINEL_ASSIGN(endpoint, parse_listen(options.listen));
+  SENTINEL_ASSIGN(table, build_route_table(router, metrics, std::move(ready_check)));
+  SENTINEL_ASSIGN(files, ensure_tls_files(options.data_dir, options.cert_file, options.key_file));
+  auto state = std::make_shared<ServerState>();
+  SENTINEL_TRY(configure_tls(state->ssl.native_handle(), files, options.tls_min_version));
+  std::filesystem::path web_root;
+  if (std::error_code ec; !options.web_root.empty() && std::filesystem::is_directory(options.web_root, ec)) {
+    web_root = options.web_root;
+  }
+  state->dispatcher = std::make_unique<Dispatcher>(std::move(table), authenticator, web_root);
+  state->hub = std::make_shared<StreamHub>(bus, metrics, options.max_stream_queue,
+                                           std::chrono::seconds(options.idle_timeout_s));
+  state->metrics = &metrics;
+  state->authenticator = &authenticator;
+  state->options = std::move(options);
+  return std::unique_ptr<Gateway>(std::make_unique<GatewayImpl>(std::move(state), endpoint));
+}
+
+}  // namespace sentinel::gateway

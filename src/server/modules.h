@@ -1,0 +1,45 @@
+#pragma once
+// Builds the services of a target set in dependency order (the graph is in module_graph.h).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sentinel/auth/audit_log.h"
+#include "sentinel/auth/auth_service.h"
+#include "sentinel/bus/bus.h"
+#include "sentinel/common/clock.h"
+#include "sentinel/common/metrics.h"
+#include "sentinel/gateway/gateway.h"
+#include "sentinel/gateway/router.h"
+#include "sentinel/server/config.h"
+#include "sentinel/server/service.h"
+#include "sentinel/store/database.h"
+
+namespace sentinel::server {
+
+/// Everything the modules of one process build and share. Owned by main; members are filled in
+/// module order and destroyed in reverse.
+struct ModuleContext {
+  explicit ModuleContext(ServerConfig config) : config(std::move(config)) {}
+
+  ServerConfig config;
+  SystemClock clock;
+  MetricsRegistry metrics;
+  gateway::Router router;
+  std::unique_ptr<store::Database> database;
+  std::unique_ptr<bus::Bus> bus;
+  std::unique_ptr<auth::AuditLog> audit;
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<gateway::Gateway> gateway;
+  /// Services with a lifecycle, in start order.
+  std::vector<Service*> services;
+  /// The admin password when this start created the admin user with a generated one.
+  std::optional<Secret> generated_admin_password;
+};
+
+/// Builds the modules named in `order` (from resolve_targets). Fails on the first module that
+/// cannot be built, with its name in the message.
+Status build_modules(ModuleContext& context, const std::vector<std::string>& order);
+
+}  // namespace sentinel::server
