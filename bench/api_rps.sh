@@ -20,7 +20,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- sentinel-server -------------------------------------------------------------------------
-password="Bench-Admin-Password-$RANDOM$RANDOM"
+password="Bench-Root-Password-$RANDOM$RANDOM"
 SENTINEL_ADMIN_PASSWORD="$password" build/bin/sentinel-server --data-dir "$work/data" \
   --listen 127.0.0.1:0 --log-level warn > "$work/server.log" 2>&1 &
 server_pid=$!

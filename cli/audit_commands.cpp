@@ -1,8 +1,7 @@
 // audit list|verify.
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -15,9 +14,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array kAuditColumns = {
-    Column{"seq", "SEQ"},       Column{"time", "TIME"},
-    Column{"actor", "ACTOR"},   Column{"action", "ACTION"},
-    Column{"target", "TARGET"}, Column{"source_address", "ADDRESS"},
+    Column{"seq", "SEQ"},         Column{"time", "TIME"},     Column{"actor", "ACTOR"},
+    Column{"action", "ACTION"},   Column{"target", "TARGET"}, Column{"source_address", "ADDRESS"},
     Column{"outcome", "OUTCOME"},
 };
 

@@ -2,9 +2,8 @@
 
 #include <unistd.h>
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
 
@@ -87,7 +86,8 @@ int login(Ctl& ctl, const LoginArgs& args) {
   if (!created->ok()) return ctl.fail(*created);
   auto token_reply = created->json();
   if (!token_reply) return ctl.fail(token_reply.error());
-  const auto* token = token_reply->is_object() ? token_reply->as_object().if_contains("token") : nullptr;
+  const auto* token =
+      token_reply->is_object() ? token_reply->as_object().if_contains("token") : nullptr;
   const auto* id = token_reply->is_object() ? token_reply->as_object().if_contains("id") : nullptr;
   if (token == nullptr || !token->is_string() || id == nullptr) {
     std::cerr << "error: the server's token reply lacks \"id\" or \"token\"\n";
@@ -96,11 +96,10 @@ int login(Ctl& ctl, const LoginArgs& args) {
   // The token is what later commands use; the login session is no longer needed.
   (void)api->post("/api/v1/auth/logout");
 
-  Credentials credentials{api->options().base_url, Secret(std::string(token->as_string())),
-                          text_of(*id), args.username,
-                          settings->ca_file.empty()
-                              ? std::string()
-                              : std::filesystem::absolute(settings->ca_file).string()};
+  Credentials credentials{
+      api->options().base_url, Secret(std::string(token->as_string())), text_of(*id), args.username,
+      settings->ca_file.empty() ? std::string()
+                                : std::filesystem::absolute(settings->ca_file).string()};
   if (auto saved = save_credentials(ctl.credentials_path(), credentials); !saved) {
     return ctl.fail(saved.error());
   }
@@ -111,9 +110,8 @@ int login(Ctl& ctl, const LoginArgs& args) {
                                           {"credentials_file", ctl.credentials_path().string()}})
               << "\n";
   } else {
-    std::cout << "logged in to " << credentials.server << " as " << args.username
-              << "; API token " << credentials.token_id << " stored in "
-              << ctl.credentials_path().string() << "\n";
+    std::cout << "logged in to " << credentials.server << " as " << args.username << "; API token "
+              << credentials.token_id << " stored in " << ctl.credentials_path().string() << "\n";
   }
   return kExitOk;
 }
@@ -143,17 +141,19 @@ int totp_setup(Ctl& ctl) {
   const Outcome outcome = ctl.call("POST", "/api/v1/auth/totp/setup");
   const int status = ctl.show_object(outcome);
   if (outcome.ok() && !ctl.json_output()) {
-    std::cout << "\nadd the secret to your authenticator app, then run: sentinelctl totp confirm CODE\n";
+    std::cout
+        << "\nadd the secret to your authenticator app, then run: sentinelctl totp confirm CODE\n";
   }
   return status;
 }
 
 int totp_confirm(Ctl& ctl, const std::string& code) {
-  const Outcome outcome = ctl.call("POST", "/api/v1/auth/totp/confirm", json::object{{"code", code}});
+  const Outcome outcome =
+      ctl.call("POST", "/api/v1/auth/totp/confirm", json::object{{"code", code}});
   if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
   std::cout << "2FA is on. Recovery codes (each works once; store them safely):\n";
-  const auto* codes = outcome.json.is_object() ? outcome.json.as_object().if_contains("recovery_codes")
-                                               : nullptr;
+  const auto* codes =
+      outcome.json.is_object() ? outcome.json.as_object().if_contains("recovery_codes") : nullptr;
   if (codes != nullptr && codes->is_array()) {
     for (const auto& recovery : codes->as_array()) std::cout << "  " << text_of(recovery) << "\n";
   }
@@ -185,7 +185,8 @@ void add_auth_commands(CLI::App& app, Ctl& ctl) {
   auto* setup = totp->add_subcommand("setup", "Start enrolment: show the secret and otpauth URI");
   on_run(setup, ctl, [&ctl] { return totp_setup(ctl); });
   auto code = std::make_shared<std::string>();
-  auto* confirm = totp->add_subcommand("confirm", "Finish enrolment with a current code; prints recovery codes");
+  auto* confirm = totp->add_subcommand(
+      "confirm", "Finish enrolment with a current code; prints recovery codes");
   confirm->add_option("code", *code, "Code from the authenticator app")->required();
   on_run(confirm, ctl, [&ctl, code] { return totp_confirm(ctl, *code); });
 }

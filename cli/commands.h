@@ -2,8 +2,9 @@
 // The sentinelctl command groups; each adds its subcommands to the application.
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "context.h"
 
@@ -12,6 +13,13 @@ namespace sentinel::ctl {
 /// Makes `command` the one to run, calling `action` once parsing has finished.
 inline void on_run(CLI::App* command, Ctl& ctl, std::function<int()> action) {
   command->callback([&ctl, action = std::move(action)] { ctl.set_action(action); });
+}
+
+/// A repeatable option with one value per occurrence, or a comma-separated list.
+inline CLI::Option* add_repeatable(CLI::App* command, const std::string& name,
+                                   std::vector<std::string>& values,
+                                   const std::string& description) {
+  return command->add_option(name, values, description)->allow_extra_args(false)->delimiter(',');
 }
 
 /// login, logout, whoami, totp setup|confirm.

@@ -27,8 +27,7 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-Ctl::Ctl(std::filesystem::path credentials_path)
-    : credentials_path_(std::move(credentials_path)) {}
+Ctl::Ctl(std::filesystem::path credentials_path) : credentials_path_(std::move(credentials_path)) {}
 
 Result<client::ClientOptions> Ctl::client_options(bool authenticated) {
   SENTINEL_ASSIGN(stored, load_credentials(credentials_path_));
@@ -80,11 +79,16 @@ Outcome Ctl::call(std::string_view method, const std::string& path,
 int Ctl::fail(const Error& error) const {
   std::cerr << "error: " << error.message << "\n";
   switch (error.code) {
-    case ErrorCode::kInvalidArgument: return kExitUsage;
-    case ErrorCode::kUnavailable: return kExitUnreachable;
-    case ErrorCode::kUnauthenticated: return kExitUnauthenticated;
-    case ErrorCode::kPermissionDenied: return kExitForbidden;
-    default: return kExitFailed;
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kUnavailable:
+      return kExitUnreachable;
+    case ErrorCode::kUnauthenticated:
+      return kExitUnauthenticated;
+    case ErrorCode::kPermissionDenied:
+      return kExitForbidden;
+    default:
+      return kExitFailed;
   }
 }
 
@@ -102,8 +106,10 @@ int Ctl::fail(const client::HttpReply& reply) const {
     case 401:
       if (sent_token_ == false) std::cerr << "hint: run `sentinelctl login` or pass --token\n";
       return kExitUnauthenticated;
-    case 403: return kExitForbidden;
-    default: return kExitFailed;
+    case 403:
+      return kExitForbidden;
+    default:
+      return kExitFailed;
   }
 }
 

@@ -2,7 +2,6 @@
 // What every sentinelctl command shares: global options, the API client, output and exit codes.
 
 #include <boost/json/value.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -19,11 +18,11 @@ namespace sentinel::ctl {
 /// Exit statuses (docs/cli.md).
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailed = 1,            // the server refused or failed
-  kExitUsage = 2,             // bad command line
-  kExitUnreachable = 3,       // cannot connect, TLS failure, timeout
-  kExitUnauthenticated = 4,   // 401
-  kExitForbidden = 5,         // 403
+  kExitFailed = 1,           // the server refused or failed
+  kExitUsage = 2,            // bad command line
+  kExitUnreachable = 3,      // cannot connect, TLS failure, timeout
+  kExitUnauthenticated = 4,  // 401
+  kExitForbidden = 5,        // 403
 };
 
 inline constexpr std::string_view kDefaultServer = "https://127.0.0.1:8443";

@@ -1,8 +1,7 @@
 // tokens list|create|revoke and sessions list|revoke.
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -68,7 +67,8 @@ void add_revoke(CLI::App* group, Ctl& ctl, std::string base, std::string noun) {
   auto* revoke = group->add_subcommand("revoke", "Revoke a " + noun);
   revoke->add_option("id", *id, noun + " ID")->required();
   on_run(revoke, ctl, [&ctl, id, base = std::move(base), noun = std::move(noun)] {
-    return ctl.show_done(ctl.call("DELETE", base + "/" + url_encode(*id)), noun + " " + *id + " revoked");
+    return ctl.show_done(ctl.call("DELETE", base + "/" + url_encode(*id)),
+                         noun + " " + *id + " revoked");
   });
 }
 
@@ -88,8 +88,8 @@ void add_token_commands(CLI::App& app, Ctl& ctl) {
   create->add_option("--name", args->name, "What the token is for")->required();
   create->add_option("--expires-in-days", args->expires_in_days, "Lifetime in days")
       ->check(CLI::PositiveNumber);
-  create->add_option("--permission", args->permissions,
-                     "Limit the token to this permission (repeatable; default: all of yours)");
+  add_repeatable(create, "--permission", args->permissions,
+                 "Limit the token to this permission (repeatable; default: all of yours)");
   on_run(create, ctl, [&ctl, args] { return create_token(ctl, *args); });
 
   add_revoke(tokens, ctl, "/api/v1/tokens", "token");

@@ -6,7 +6,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -34,7 +33,8 @@ std::filesystem::path default_credentials_path() {
   const char* dir = std::getenv("SENTINEL_CONFIG_DIR");
   if (dir != nullptr && *dir != '\0') return std::filesystem::path(dir) / "credentials.json";
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "sentinel/credentials.json";
+  if (xdg != nullptr && *xdg != '\0')
+    return std::filesystem::path(xdg) / "sentinel/credentials.json";
   const char* home = std::getenv("HOME");
   return std::filesystem::path(home != nullptr ? home : ".") / ".config/sentinel/credentials.json";
 }
@@ -48,7 +48,8 @@ Result<std::optional<Credentials>> load_credentials(const std::filesystem::path&
   boost::system::error_code ec;
   const json::value parsed = json::parse(text.str(), ec);
   if (ec || !parsed.is_object()) {
-    return invalid_argument(path.string() + " is not a credentials file (run `sentinelctl login` again)");
+    return invalid_argument(path.string() +
+                            " is not a credentials file (run `sentinelctl login` again)");
   }
   const auto& object = parsed.as_object();
   Credentials credentials{text_field(object, "server"), Secret(text_field(object, "token")),
@@ -60,7 +61,8 @@ Result<std::optional<Credentials>> load_credentials(const std::filesystem::path&
 Status save_credentials(const std::filesystem::path& path, const Credentials& credentials) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return internal_error("cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return internal_error("cannot create " + path.parent_path().string() + ": " + ec.message());
   ::chmod(path.parent_path().c_str(), 0700);
   const json::object document{{"server", credentials.server},
                               {"token", credentials.token.reveal()},

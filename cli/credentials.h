@@ -16,7 +16,7 @@ struct Credentials {
   Secret token;
   std::string token_id;  // to revoke it at logout
   std::string username;
-  std::string ca_file;   // absolute path, or empty
+  std::string ca_file;  // absolute path, or empty
 };
 
 /// $SENTINEL_CONFIG_DIR/credentials.json, else $XDG_CONFIG_HOME/sentinel/..., else

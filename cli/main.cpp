@@ -1,7 +1,6 @@
 // sentinelctl: the command line of SentinelSecure, speaking the public REST API.
 
 #include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 
@@ -22,7 +21,8 @@ int main(int argc, char** argv) {
   using namespace sentinel::ctl;
   try {
     Ctl ctl(default_credentials_path());
-    CLI::App app("sentinelctl: manage a SentinelSecure server from the command line", "sentinelctl");
+    CLI::App app("sentinelctl: manage a SentinelSecure server from the command line",
+                 "sentinelctl");
     app.fallthrough();  // global options may also follow the command
     app.require_subcommand(1);
     app.footer(kFooter);

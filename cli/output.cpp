@@ -1,15 +1,14 @@
 #include "output.h"
 
-#include <boost/json/serialize.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
 #include <sstream>
 #include <vector>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace sentinel::ctl {
 namespace {
@@ -63,12 +62,16 @@ std::string pretty_json(const json::value& value) {
 
 std::string display_value(std::string_view key, const json::value& value) {
   switch (value.kind()) {
-    case json::kind::null: return "-";
-    case json::kind::bool_: return value.as_bool() ? "yes" : "no";
-    case json::kind::string: return std::string(value.as_string());
+    case json::kind::null:
+      return "-";
+    case json::kind::bool_:
+      return value.as_bool() ? "yes" : "no";
+    case json::kind::string:
+      return std::string(value.as_string());
     case json::kind::int64:
       return is_time_key(key) ? iso_time(value.as_int64()) : std::to_string(value.as_int64());
-    case json::kind::uint64: return std::to_string(value.as_uint64());
+    case json::kind::uint64:
+      return std::to_string(value.as_uint64());
     case json::kind::array: {
       std::string joined;
       for (const auto& element : value.as_array()) {
@@ -77,7 +80,8 @@ std::string display_value(std::string_view key, const json::value& value) {
       }
       return joined.empty() ? "-" : joined;
     }
-    default: return json::serialize(value);
+    default:
+      return json::serialize(value);
   }
 }
 

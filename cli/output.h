@@ -2,7 +2,6 @@
 // How sentinelctl shows the server's JSON: aligned tables, key: value blocks, or pretty JSON.
 
 #include <boost/json/value.hpp>
-
 #include <ostream>
 #include <span>
 #include <string>
@@ -27,7 +26,8 @@ std::string display_value(std::string_view key, const boost::json::value& value)
 const boost::json::array* list_items(const boost::json::value& reply);
 
 /// Prints `rows` as aligned columns under a heading line.
-void print_table(std::ostream& out, const boost::json::array& rows, std::span<const Column> columns);
+void print_table(std::ostream& out, const boost::json::array& rows,
+                 std::span<const Column> columns);
 
 /// Prints each field of `object` as "key: value", keys aligned.
 void print_fields(std::ostream& out, const boost::json::object& object);

@@ -1,8 +1,7 @@
 // roles list|create|update|delete.
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -54,7 +53,8 @@ int create_role(Ctl& ctl, const RoleArgs& args) {
 int update_role(Ctl& ctl, const RoleArgs& args) {
   const json::object body = role_body(args);
   if (body.empty()) {
-    std::cerr << "error: nothing to change: pass --permission, --description or --[no-]require-totp\n";
+    std::cerr
+        << "error: nothing to change: pass --permission, --description or --[no-]require-totp\n";
     return kExitUsage;
   }
   return ctl.show_object(ctl.call("PATCH", role_path(args.name), body));
@@ -63,13 +63,13 @@ int update_role(Ctl& ctl, const RoleArgs& args) {
 // The options shared by create and update.
 void add_role_options(CLI::App* command, RoleArgs& args, bool permissions_required) {
   command->add_option("name", args.name, "Role name")->required();
-  auto* permissions = command->add_option(
-      "--permission", args.permissions,
+  auto* permissions = add_repeatable(
+      command, "--permission", args.permissions,
       "Permission such as users:read or agents:write (repeatable; replaces the set)");
   if (permissions_required) permissions->required();
   command->add_option("--description", args.description, "What the role is for");
-  auto* require = command->add_flag("--require-totp", args.require_totp,
-                                    "Members must log in with 2FA");
+  auto* require =
+      command->add_flag("--require-totp", args.require_totp, "Members must log in with 2FA");
   command->add_flag("--no-require-totp", args.no_require_totp, "Members may log in without 2FA")
       ->excludes(require);
 }
@@ -81,7 +81,8 @@ void add_role_commands(CLI::App& app, Ctl& ctl) {
   roles->require_subcommand(1);
 
   auto* list = roles->add_subcommand("list", "List roles and their permissions");
-  on_run(list, ctl, [&ctl] { return ctl.show_list(ctl.call("GET", "/api/v1/roles"), kRoleColumns); });
+  on_run(list, ctl,
+         [&ctl] { return ctl.show_list(ctl.call("GET", "/api/v1/roles"), kRoleColumns); });
 
   auto create_args = std::make_shared<RoleArgs>();
   auto* create = roles->add_subcommand("create", "Create a custom role");

@@ -1,9 +1,8 @@
 // agents enroll-token and health.
 
+#include <array>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
-#include <array>
 #include <iostream>
 #include <utility>
 
@@ -62,7 +61,8 @@ void add_system_commands(CLI::App& app, Ctl& ctl) {
       "enroll-token", "Create a one-time enrolment token for sentinel-agent --enroll-token");
   on_run(enroll, ctl, [&ctl] { return enroll_token(ctl); });
 
-  auto* check = app.add_subcommand("health", "Check the server's liveness (/healthz) and readiness (/readyz)");
+  auto* check = app.add_subcommand(
+      "health", "Check the server's liveness (/healthz) and readiness (/readyz)");
   on_run(check, ctl, [&ctl] { return health(ctl); });
 }
 

@@ -12,7 +12,8 @@ namespace sentinel::ctl {
 /// Whether stdin is a terminal, so that prompting makes sense.
 bool stdin_is_terminal();
 
-/// One line from stdin without its line ending (for --password-stdin); an error when stdin is empty.
+/// One line from stdin without its line ending (for --password-stdin); an error when stdin is
+/// empty.
 Result<Secret> read_stdin_line(std::string_view what);
 
 /// Prints `prompt` on stderr and reads a line from the terminal; `hidden` turns echo off.

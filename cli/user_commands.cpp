@@ -1,8 +1,7 @@
 // users list|show|create|update|delete|unlock|reset-2fa.
 
-#include <boost/json/value.hpp>
-
 #include <array>
+#include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -16,9 +15,12 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array kUserColumns = {
-    Column{"id", "ID"},           Column{"username", "USERNAME"},
-    Column{"display_name", "NAME"}, Column{"roles", "ROLES"},
-    Column{"disabled", "DISABLED"}, Column{"totp_enabled", "2FA"},
+    Column{"id", "ID"},
+    Column{"username", "USERNAME"},
+    Column{"display_name", "NAME"},
+    Column{"roles", "ROLES"},
+    Column{"disabled", "DISABLED"},
+    Column{"totp_enabled", "2FA"},
     Column{"last_login_at", "LAST LOGIN"},
 };
 
@@ -96,7 +98,8 @@ void add_user_commands(CLI::App& app, Ctl& ctl) {
   users->require_subcommand(1);
 
   auto* list = users->add_subcommand("list", "List users");
-  on_run(list, ctl, [&ctl] { return ctl.show_list(ctl.call("GET", "/api/v1/users"), kUserColumns); });
+  on_run(list, ctl,
+         [&ctl] { return ctl.show_list(ctl.call("GET", "/api/v1/users"), kUserColumns); });
 
   add_id_command(users, ctl, "show", "Show one user", [&ctl](const std::string& id) {
     return ctl.show_object(ctl.call("GET", user_path(id)));
@@ -107,17 +110,19 @@ void add_user_commands(CLI::App& app, Ctl& ctl) {
   create->add_option("--username", create_args->username, "User name")->required();
   auto* password_stdin = create->add_flag("--password-stdin", create_args->password_stdin,
                                           "Read the password from the first line of stdin");
-  create->add_option("--password", create_args->password,
-                     "The password (visible to other local users: prefer --password-stdin)")
+  create
+      ->add_option("--password", create_args->password,
+                   "The password (visible to other local users: prefer --password-stdin)")
       ->excludes(password_stdin);
-  create->add_option("--role", create_args->roles, "Role to grant (repeatable)")->required();
+  add_repeatable(create, "--role", create_args->roles, "Role to grant (repeatable)")->required();
   create->add_option("--display-name", create_args->display_name, "Full name shown in the portal");
   on_run(create, ctl, [&ctl, create_args] { return create_user(ctl, *create_args); });
 
   auto update_args = std::make_shared<UpdateArgs>();
   auto* update = users->add_subcommand("update", "Change a user's roles, state or name");
   update->add_option("id", update_args->id, "User ID")->required();
-  update->add_option("--role", update_args->roles, "Role (repeatable; replaces the user's roles)");
+  add_repeatable(update, "--role", update_args->roles,
+                 "Role (repeatable; replaces the user's roles)");
   auto* disable = update->add_flag("--disable", update_args->disable,
                                    "Disable the account (ends its sessions and tokens)");
   update->add_flag("--enable", update_args->enable, "Enable the account")->excludes(disable);
@@ -126,7 +131,8 @@ void add_user_commands(CLI::App& app, Ctl& ctl) {
 
   add_id_command(users, ctl, "delete", "Delete a user (ends its sessions and tokens)",
                  [&ctl](const std::string& id) {
-                   return ctl.show_done(ctl.call("DELETE", user_path(id)), "user " + id + " deleted");
+                   return ctl.show_done(ctl.call("DELETE", user_path(id)),
+                                        "user " + id + " deleted");
                  });
   add_id_command(users, ctl, "unlock", "Lift a login lockout", [&ctl](const std::string& id) {
     return ctl.show_done(ctl.call("POST", user_path(id) + "/unlock"), "user " + id + " unlocked");

@@ -1,13 +1,12 @@
 #include "client/api_client.h"
 
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 #include "client/transport.h"
@@ -34,32 +33,44 @@ bool changes_state(std::string_view method) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
-// Reads one response; `keep_alive` tells whether the connection may be reused afterwards.
-Result<HttpReply> read_reply(asio::io_context& io, detail::TlsStream& stream,
-                             beast::flat_buffer& buffer, bool head, const detail::Endpoint& endpoint,
-                             std::chrono::milliseconds timeout, bool& keep_alive) {
-  http::response_parser<http::string_body> parser;
+using ReplyParser = http::response_parser<http::string_body>;
+
+void limit(ReplyParser& parser, bool head) {
   parser.header_limit(kMaxReplyHeader);
   parser.body_limit(kMaxReplyBody);
   parser.skip(head);
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  const auto ec = detail::run_one(
-      io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
-  if (ec) return detail::io_error("cannot read the reply from", ec, endpoint, timeout);
-  auto& response = parser.get();
+}
+
+HttpReply to_reply(http::response<http::string_body>&& response) {
   HttpReply reply;
   reply.status = static_cast<int>(response.result_int());
   for (const auto& field : response) {
     reply.headers.emplace(lower(field.name_string()), std::string(field.value()));
   }
   reply.body = std::move(response.body());
-  keep_alive = response.keep_alive();
   return reply;
+}
+
+// Reads one response; `keep_alive` tells whether the connection may be reused afterwards.
+Result<HttpReply> read_reply(asio::io_context& io, detail::TlsStream& stream,
+                             beast::flat_buffer& buffer, bool head,
+                             const detail::Endpoint& endpoint, std::chrono::milliseconds timeout,
+                             bool& keep_alive) {
+  ReplyParser parser;
+  limit(parser, head);
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  const auto ec = detail::run_one(
+      io, [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+  if (ec) return detail::io_error("cannot read the reply from", ec, endpoint, timeout);
+  keep_alive = parser.get().keep_alive();
+  return to_reply(parser.release());
 }
 
 }  // namespace
@@ -217,18 +228,25 @@ Result<HttpReply> ApiClient::del(std::string_view path, const Headers& headers) 
 Result<HttpReply> ApiClient::send_raw(const std::string& raw_http_bytes) {
   SENTINEL_ASSIGN(stream, impl_->open());
   const auto timeout = impl_->options.io_timeout;
-  beast::get_lowest_layer(*stream).expires_after(timeout);
-  const auto write_error = detail::run_one(impl_->io, [&](auto handler) {
-    asio::async_write(*stream, asio::buffer(raw_http_bytes), std::move(handler));
-  });
-  // The server may answer (e.g. 431) and close before taking every byte: read even then.
+  auto& tcp = beast::get_lowest_layer(*stream);
+  tcp.expires_after(timeout);
   beast::flat_buffer buffer;
-  bool keep_alive = false;
-  auto reply = read_reply(impl_->io, *stream, buffer, false, impl_->endpoint, timeout, keep_alive);
-  if (!reply && write_error && reply.error().reason != kConnectionClosed) {
-    return detail::io_error("cannot send the request to", write_error, impl_->endpoint, timeout);
-  }
-  return reply;
+  ReplyParser parser;
+  limit(parser, false);
+  // Reads while writing: a server may answer (e.g. 431) and close before taking every byte, and
+  // the answer must be read before the connection reset that follows.
+  boost::system::error_code read_error = asio::error::would_block;
+  http::async_read(*stream, buffer, parser, [&](boost::system::error_code ec, std::size_t) {
+    read_error = ec;
+    tcp.close();  // the connection serves one request; this also ends a write left hanging
+  });
+  asio::async_write(*stream, asio::buffer(raw_http_bytes),
+                    [](boost::system::error_code, std::size_t) {});
+  impl_->io.restart();
+  impl_->io.run();
+  if (read_error)
+    return detail::io_error("cannot read the reply from", read_error, impl_->endpoint, timeout);
+  return to_reply(parser.release());
 }
 
 void ApiClient::set_bearer_token(Secret token) { impl_->options.bearer_token = std::move(token); }

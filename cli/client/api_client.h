@@ -3,7 +3,6 @@
 // Beast-free: the transport lives in api_client.cpp.
 
 #include <boost/json/value.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>

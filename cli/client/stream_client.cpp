@@ -25,9 +25,12 @@ Error upgrade_refused(const websocket::response_type& response, const detail::En
                         std::to_string(reply.status);
   if (const auto api = reply.api_error()) message += ": " + api->message + " (" + api->code + ")";
   switch (reply.status) {
-    case 401: return unauthenticated(std::move(message));
-    case 403: return permission_denied(std::move(message));
-    default: return unavailable(std::move(message));
+    case 401:
+      return unauthenticated(std::move(message));
+    case 403:
+      return permission_denied(std::move(message));
+    default:
+      return unavailable(std::move(message));
   }
 }
 
@@ -79,7 +82,8 @@ Result<StreamClient> StreamClient::connect(const ApiClient& api, std::string_vie
       [user_agent = options.user_agent, token = options.bearer_token,
        cookies = api.cookie_header()](websocket::request_type& request) {
         request.set(beast::http::field::user_agent, user_agent);
-        if (!token.empty()) request.set(beast::http::field::authorization, "Bearer " + token.reveal());
+        if (!token.empty())
+          request.set(beast::http::field::authorization, "Bearer " + token.reveal());
         if (!cookies.empty()) request.set(beast::http::field::cookie, cookies.reveal());
       }));
   websocket::response_type response;
@@ -107,7 +111,8 @@ Result<std::string> StreamClient::next_message(std::chrono::milliseconds timeout
   }
   impl.run_until(impl.read_done, std::chrono::steady_clock::now() + timeout);
   if (!impl.read_done) {
-    Error error = unavailable("no stream message within " + std::to_string(timeout.count()) + " ms");
+    Error error =
+        unavailable("no stream message within " + std::to_string(timeout.count()) + " ms");
     error.reason = std::string(kTimedOut);
     return error;
   }

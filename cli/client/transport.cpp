@@ -8,7 +8,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
-
 #include <cctype>
 #include <charconv>
 #include <filesystem>
@@ -46,14 +45,29 @@ Error unavailable_with(std::string message, std::string_view reason) {
   return error;
 }
 
+// What to do about a certificate the client does not accept.
+std::string verify_hint(long verify) {
+  switch (verify) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return " (use --ca-file FILE to trust the server's certificate, or --insecure)";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return " (connect with a host name or address that the certificate lists)";
+    default:
+      return {};
+  }
+}
+
 Error handshake_error(TlsStream& stream, const boost::system::error_code& ec,
                       const Endpoint& endpoint, const ClientOptions& options) {
   const long verify = SSL_get_verify_result(stream.native_handle());
   if (verify != X509_V_OK && !options.insecure) {
-    return unavailable(
-        "certificate verify failed for " + endpoint.origin + ": " +
-        X509_verify_cert_error_string(verify) +
-        " (use --ca-file FILE to trust the server's certificate, or --insecure)");
+    return unavailable("certificate verify failed for " + endpoint.origin + ": " +
+                       X509_verify_cert_error_string(verify) + verify_hint(verify));
   }
   if (ec == beast::error::timeout) {
     return unavailable_with("TLS handshake with " + endpoint.origin + " failed: timed out after " +
@@ -61,9 +75,9 @@ Error handshake_error(TlsStream& stream, const boost::system::error_code& ec,
                             kTimedOut);
   }
   if (is_closed(ec)) {
-    return unavailable_with("TLS handshake with " + endpoint.origin +
-                                " failed: the server closed the connection",
-                            kConnectionClosed);
+    return unavailable_with(
+        "TLS handshake with " + endpoint.origin + " failed: the server closed the connection",
+        kConnectionClosed);
   }
   return unavailable("TLS handshake with " + endpoint.origin + " failed: " + ec.message());
 }
@@ -79,9 +93,9 @@ Result<Endpoint> parse_base_url(std::string_view url) {
   std::string_view rest = url.substr(kScheme.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
-    return invalid_argument("server URL must be https://HOST[:PORT] without a path: '" +
-                                std::string(url) + "'",
-                            "server");
+    return invalid_argument(
+        "server URL must be https://HOST[:PORT] without a path: '" + std::string(url) + "'",
+        "server");
   }
   Endpoint endpoint;
   std::string_view port = "443";
@@ -137,9 +151,8 @@ Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const ClientOptions
     context->load_verify_file(options.ca_file, ec);
   }
   if (ec) {
-    return invalid_argument("cannot load CA certificates from '" + options.ca_file +
-                                "': " + ec.message(),
-                            "ca_file");
+    return invalid_argument(
+        "cannot load CA certificates from '" + options.ca_file + "': " + ec.message(), "ca_file");
   }
   return context;
 }

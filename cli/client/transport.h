@@ -1,12 +1,11 @@
 #pragma once
-// Internal to sentinel_client: the TLS connection shared by ApiClient and StreamClient. Includes Asio
-// and Beast, so only the client's .cpp files include it.
+// Internal to sentinel_client: the TLS connection shared by ApiClient and StreamClient. Includes
+// Asio and Beast, so only the client's .cpp files include it.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -20,7 +19,7 @@ namespace sentinel::client::detail {
 
 /// The server's address, parsed from the base URL.
 struct Endpoint {
-  std::string host;         // IPv6 without brackets
+  std::string host;  // IPv6 without brackets
   std::string port;
   std::string origin;       // "https://host:port", for messages
   std::string host_header;  // value of the Host header

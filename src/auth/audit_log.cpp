@@ -82,8 +82,9 @@ class SqlAuditLog final : public AuditLog {
       SENTINEL_ASSIGN(
           head,
           connection.query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"));
-      if (head.empty())
+      if (head.empty()) {
         return internal_error("audit_head row is missing: the log was tampered with");
+      }
       entry.seq = head[0].integer(0);
       entry.prev_hash = head[0].text(1);
       entry.hash = audit::entry_hash(entry);

@@ -1,7 +1,7 @@
 // POST /auth/login, POST /auth/logout, GET /auth/me, PUT /auth/password; and the entry point
 // that registers every auth route.
 
-#include "sentinel/auth/auth_routes.h"
+#include "sentinel/auth/routes.h"
 
 #include <string>
 
@@ -24,7 +24,7 @@ Result<Response> login(AuthService& service, Request& request) {
   SENTINEL_ASSIGN(body, parse_login_request(request.body));
   LoginOutcome outcome = service.login(body, client_of(request));
   if (!outcome.result) {
-    Response response = error_response(outcome.result.error());
+    Response response = gateway::error_response(outcome.result.error());
     if (outcome.retry_after_s > 0) {
       response.headers.emplace_back("Retry-After", std::to_string(outcome.retry_after_s));
     }

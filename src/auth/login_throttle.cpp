@@ -33,14 +33,13 @@ Status LoginThrottle::record_failure(store::Connection& connection,
   store::LoginThrottleRepository repository(connection);
   const std::int64_t now = clock_.now_ms();
   for (const auto& key : keys) {
-    SENTINEL_ASSIGN(state, repository.add_failure(key, now, now - config_.throttle_window_ms));
-    const std::int64_t over = state.failures - config_.throttle_threshold;
+    SENTINEL_ASSIGN(state, repository.add_failure(key, now, now - config_.lockout_window_ms));
+    const std::int64_t over = state.failures - config_.lockout_threshold;
     if (over < 0) continue;
-    const std::int64_t lock_ms =
-        over >= 30 ? config_.throttle_max_lock_ms
-                   : std::min<std::int64_t>((std::int64_t{1} << over) * 1000,
-                                            config_.throttle_max_lock_ms);
-    SENTINEL_TRY(repository.lock_until(key, now + lock_ms));
+    const std::int64_t lock_s = over >= 30 ? config_.lockout_max_seconds
+                                           : std::min<std::int64_t>(std::int64_t{1} << over,
+                                                                    config_.lockout_max_seconds);
+    SENTINEL_TRY(repository.lock_until(key, now + lock_s * 1000));
   }
   return ok();
 }

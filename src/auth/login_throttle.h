@@ -13,9 +13,10 @@
 
 namespace sentinel::auth {
 
-/// After `threshold` failures within the window, each further failure locks the key for
-/// 2^(failures - threshold) seconds, capped at `throttle_max_lock_ms`. Locked attempts are
-/// refused before the password is checked and do not count. Stateless; thread-safe.
+/// From the `threshold`-th failure on, each failure locks the key for 2^(failures - threshold)
+/// seconds, capped at `lockout_max_seconds`; the count restarts after a window without
+/// failures. Locked attempts are refused before the password is checked and do not count.
+/// Stateless; thread-safe.
 class LoginThrottle {
  public:
   LoginThrottle(const AuthConfig& config, const Clock& clock) : config_(config), clock_(clock) {}

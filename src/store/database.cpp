@@ -18,10 +18,14 @@ std::int64_t Row::integer(std::size_t column) const {
   if (const auto* number = std::get_if<std::int64_t>(&value)) return *number;
   if (const auto* real = std::get_if<double>(&value)) return static_cast<std::int64_t>(*real);
   if (const auto* text = std::get_if<std::string>(&value)) {
-    std::int64_t parsed = 0;
     const char* end = text->data() + text->size();
+    std::int64_t parsed = 0;
     auto [ptr, ec] = std::from_chars(text->data(), end, parsed);
-    return ec == std::errc() && ptr == end ? parsed : 0;
+    if (ec == std::errc() && ptr == end) return parsed;
+    // PostgreSQL NUMERIC results (SUM, AVG) come as decimal text.
+    double decimal = 0;
+    auto [decimal_end, decimal_ec] = std::from_chars(text->data(), end, decimal);
+    return decimal_ec == std::errc() && decimal_end == end ? static_cast<std::int64_t>(decimal) : 0;
   }
   return 0;
 }

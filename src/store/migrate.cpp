@@ -93,8 +93,8 @@ Status apply_migrations(Database& db, std::span<const Migration> migrations) {
     auto result = apply(db, migration);
     if (!result) {
       Error error = std::move(result).error();
-      error.message = fmt::format("migration {:04}_{}: {}", migration.version, migration.name,
-                                  error.message);
+      error.message =
+          fmt::format("migration {:04}_{}: {}", migration.version, migration.name, error.message);
       return error;
     }
   }

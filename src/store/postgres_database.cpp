@@ -37,8 +37,8 @@ Error result_error(PGconn* connection, const PGresult* result) {
   std::string message = fmt::format("postgresql: {}", text);
   while (!message.empty() && message.back() == '\n') message.pop_back();
   std::string_view sqlstate = state ? state : "";
-  if (PQstatus(connection) != CONNECTION_OK || (sqlstate.starts_with("08") && sqlstate != "08P01") ||
-      sqlstate.starts_with("57P")) {
+  if (PQstatus(connection) != CONNECTION_OK ||
+      (sqlstate.starts_with("08") && sqlstate != "08P01") || sqlstate.starts_with("57P")) {
     return unavailable(std::move(message));
   }
   // 40001 serialization failure and 40P01 deadlock: a concurrent change, worth a retry.
@@ -140,9 +140,10 @@ class PostgresConnection final : public ScriptConnection {
       }
       values[i] = texts[i].c_str();
     }
-    ResultPtr result(PQexecParams(connection_, std::string(sql).c_str(), static_cast<int>(params.size()),
-                                  nullptr, values.data(), nullptr, nullptr, 0),
-                     &PQclear);
+    ResultPtr result(
+        PQexecParams(connection_, std::string(sql).c_str(), static_cast<int>(params.size()),
+                     nullptr, values.data(), nullptr, nullptr, 0),
+        &PQclear);
     ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return result_error(connection_, result.get());
@@ -217,8 +218,8 @@ Result<PGconn*> PostgresDatabase::acquire() {
 
 void PostgresDatabase::release(PGconn* connection) {
   // A connection left broken, or stuck inside a transaction, is not worth repairing: drop it.
-  bool healthy = PQstatus(connection) == CONNECTION_OK &&
-                 PQtransactionStatus(connection) == PQTRANS_IDLE;
+  bool healthy =
+      PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE;
   if (!healthy) {
     store_logger()->warn("postgresql connection dropped from the pool");
     PQfinish(connection);

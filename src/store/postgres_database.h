@@ -18,6 +18,7 @@ namespace sentinel::store {
 /// up to `pool_size`) and waits when all are busy. Broken connections are dropped and replaced.
 class PostgresDatabase final : public Database {
  public:
+  /// Connections per database unless the caller asks otherwise.
   static constexpr std::size_t kDefaultPoolSize = 4;
 
   /// Connects once to check `url` (a libpq connection URI); the URL is never logged.

@@ -21,10 +21,9 @@ Result<ThrottleState> LoginThrottleRepository::add_failure(std::string_view key,
                             "VALUES ($1, 1, $2, 0) ON CONFLICT (key) DO UPDATE SET "
                             "failures = CASE WHEN login_throttle.window_start < $3 THEN 1 "
                             "ELSE login_throttle.failures + 1 END, "
-                            "window_start = CASE WHEN login_throttle.window_start < $4 THEN $5 "
-                            "ELSE login_throttle.window_start END "
+                            "window_start = $4 "
                             "RETURNING failures, window_start, locked_until",
-                            {std::string(key), now_ms, window_floor_ms, window_floor_ms, now_ms}));
+                            {std::string(key), now_ms, window_floor_ms, now_ms}));
   if (rows.empty()) return internal_error("login_throttle upsert returned no row");
   return ThrottleState{rows.front().integer(0), rows.front().integer(1), rows.front().integer(2)};
 }

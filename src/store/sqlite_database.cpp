@@ -14,7 +14,8 @@
 namespace sentinel::store {
 namespace {
 
-// Beyond this many distinct SQL texts the cache is dropped and refilled; repositories use far fewer.
+// Beyond this many distinct SQL texts the cache is dropped and refilled; repositories use far
+// fewer.
 constexpr std::size_t kMaxCachedStatements = 512;
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -42,7 +43,8 @@ std::string translate_placeholders(std::string_view sql) {
       end = end == std::string_view::npos ? sql.size() : end + 2;
       out.append(sql.substr(i, end - i));
       i = end;
-    } else if (c == '$' && i + 1 < sql.size() && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() &&
+               std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       out.push_back('?');
       ++i;
     } else {
@@ -69,7 +71,9 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view context) {
 
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
 };
 
 // Resets a cached statement when a call is done with it, whatever the outcome.
@@ -89,9 +93,12 @@ class StatementUse {
 
 Value column_value(sqlite3_stmt* statement, int column) {
   switch (sqlite3_column_type(statement, column)) {
-    case SQLITE_INTEGER: return static_cast<std::int64_t>(sqlite3_column_int64(statement, column));
-    case SQLITE_FLOAT: return sqlite3_column_double(statement, column);
-    case SQLITE_NULL: return nullptr;
+    case SQLITE_INTEGER:
+      return static_cast<std::int64_t>(sqlite3_column_int64(statement, column));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(statement, column);
+    case SQLITE_NULL:
+      return nullptr;
     default: {
       const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, column));
       int size = sqlite3_column_bytes(statement, column);
@@ -159,8 +166,8 @@ class SqliteConnection final : public ScriptConnection {
   Status bind(sqlite3_stmt* statement, const Params& params) {
     int expected = sqlite3_bind_parameter_count(statement);
     if (static_cast<std::size_t>(expected) != params.size()) {
-      return internal_error(
-          fmt::format("sqlite bind: statement takes {} parameters, got {}", expected, params.size()));
+      return internal_error(fmt::format("sqlite bind: statement takes {} parameters, got {}",
+                                        expected, params.size()));
     }
     for (int i = 0; i < expected; ++i) {
       const Value& value = params[static_cast<std::size_t>(i)];
@@ -211,15 +218,17 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(std::string_view pa
     auto parent = std::filesystem::path(file).parent_path();
     std::error_code ec;
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-      return invalid_argument(fmt::format("sqlite: directory {} does not exist", parent.string()), "db");
+      return invalid_argument(fmt::format("sqlite: directory {} does not exist", parent.string()),
+                              "db");
     }
   }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto connection = std::make_unique<SqliteConnection>(db);  // closes db on every path below
   if (rc != SQLITE_OK) {
-    return unavailable(fmt::format("sqlite open {}: {}", file, db ? sqlite3_errmsg(db) : "out of memory"));
+    return unavailable(
+        fmt::format("sqlite open {}: {}", file, db ? sqlite3_errmsg(db) : "out of memory"));
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);

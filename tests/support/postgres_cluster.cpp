@@ -48,8 +48,8 @@ std::string file_tail(const std::filesystem::path& file, std::size_t max_bytes =
 Status run(const std::vector<std::string>& argv, std::string_view what) {
   SENTINEL_ASSIGN(output, run_command(as_postgres(argv)));
   if (output.exit_code == 0) return ok();
-  return internal_error(fmt::format("{} failed (exit {}):\n{}{}", what, output.exit_code,
-                                    output.out, output.err));
+  return internal_error(
+      fmt::format("{} failed (exit {}):\n{}{}", what, output.exit_code, output.out, output.err));
 }
 
 Result<int> free_port() {
@@ -86,8 +86,8 @@ std::string shell_quote(const std::string& text) {
 // the server and deletes its directory, so that a crashed test leaves nothing running.
 Result<std::pair<int, int>> start_watchdog(const std::filesystem::path& dir) {
   std::string stop;
-  for (const std::string& arg :
-       as_postgres({bin_dir() + "/pg_ctl", "-D", (dir / "data").string(), "-m", "immediate", "stop"})) {
+  for (const std::string& arg : as_postgres(
+           {bin_dir() + "/pg_ctl", "-D", (dir / "data").string(), "-m", "immediate", "stop"})) {
     stop += shell_quote(arg) + " ";
   }
   std::string script =
@@ -119,8 +119,8 @@ Result<std::unique_ptr<PostgresCluster>> PostgresCluster::start() {
   const std::string data = (root / "data").string();
   const std::string log = (root / "postgres.log").string();
   SENTINEL_TRY(give_to_postgres(root));
-  SENTINEL_TRY(run({bin_dir() + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync", "--no-instructions"},
+  SENTINEL_TRY(run({bin_dir() + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E",
+                    "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
                    "initdb"));
   Error last_error = internal_error("pg_ctl start was not tried");
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -129,9 +129,9 @@ Result<std::unique_ptr<PostgresCluster>> PostgresCluster::start() {
         "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c max_connections=200",
         port, root.string());
-    auto started = run({bin_dir() + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "30", "-o",
-                        options, "start"},
-                       "pg_ctl start");
+    auto started = run(
+        {bin_dir() + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "30", "-o", options, "start"},
+        "pg_ctl start");
     if (started) {
       SENTINEL_ASSIGN(watchdog, start_watchdog(root));
       return std::unique_ptr<PostgresCluster>(
@@ -150,13 +150,17 @@ PostgresCluster& PostgresCluster::shared() {
     return std::unique_ptr<PostgresCluster>(new PostgresCluster(std::move(started).error()));
   }();
   if (cluster->start_error_) {
-    ADD_FAILURE() << "the shared PostgreSQL cluster did not start: " << cluster->start_error_->message;
+    ADD_FAILURE() << "the shared PostgreSQL cluster did not start: "
+                  << cluster->start_error_->message;
   }
   return *cluster;
 }
 
 PostgresCluster::PostgresCluster(TempDir dir, int port, int watchdog_pid, int watchdog_pipe)
-    : dir_(std::move(dir)), port_(port), watchdog_pid_(watchdog_pid), watchdog_pipe_(watchdog_pipe) {}
+    : dir_(std::move(dir)),
+      port_(port),
+      watchdog_pid_(watchdog_pid),
+      watchdog_pipe_(watchdog_pipe) {}
 
 PostgresCluster::PostgresCluster(Error start_error) : start_error_(std::move(start_error)) {}
 

@@ -44,7 +44,7 @@ class PostgresCluster {
   std::optional<Error> start_error_;
   std::mutex admin_mutex_;
   std::unique_ptr<store::Database> admin_;  // connection to "postgres", opened on first use
-  int next_database_ = 0;  // guarded by admin_mutex_
+  int next_database_ = 0;                   // guarded by admin_mutex_
 };
 
 }  // namespace sentinel::test

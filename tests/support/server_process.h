@@ -12,7 +12,7 @@
 namespace sentinel::test {
 
 /// The admin password every test server starts with.
-inline constexpr const char* kAdminPassword = "Test-Admin-Password-4821";
+inline constexpr const char* kAdminPassword = "Test-Root-Password-4821";
 
 struct ServerOptions {
   std::string backend = "sqlite";  // "sqlite" or "postgresql" (a fresh database on the shared cluster)

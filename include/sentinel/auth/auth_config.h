@@ -12,12 +12,12 @@ namespace sentinel::auth {
 struct AuthConfig {
   std::int64_t session_idle_ms = 30 * 60 * 1000;
   std::int64_t session_absolute_ms = 12 * 60 * 60 * 1000;
-  /// Failures per key within the window before each further failure locks the key.
-  std::int64_t throttle_threshold = 5;
-  std::int64_t throttle_window_ms = 15 * 60 * 1000;
+  /// From this many failures (without a quiet window between them) each failure locks the key.
+  std::int64_t lockout_threshold = 5;
+  std::int64_t lockout_window_ms = 15 * 60 * 1000;
   /// The lock after failure n (>= threshold) lasts 2^(n - threshold) s, capped here, so that an
   /// attacker can delay an account but never lock it for good.
-  std::int64_t throttle_max_lock_ms = 15 * 60 * 1000;
+  std::int64_t lockout_max_seconds = 15 * 60;
   std::string totp_issuer = "SentinelSecure";
   /// Production keeps libsodium's INTERACTIVE limits; only tests lower them.
   PasswordCost password_cost = PasswordCost::interactive();

@@ -131,6 +131,26 @@ Response status_error(int status, std::string reason, std::string message) {
   return response;
 }
 
+// The answer to a request that could not be read, or nullopt when the connection just ended
+// (closed, timed out, TLS failure): then there is nobody to answer.
+std::optional<Response> read_failure_response(const boost::system::error_code& ec,
+                                              const GatewayOptions& options) {
+  if (ec == http::error::header_limit) {
+    return status_error(431, "headers_too_large",
+                        fmt::format("request headers are larger than {} bytes", options.max_header_bytes));
+  }
+  if (ec == http::error::body_limit) {
+    return error_response({ErrorCode::kPayloadTooLarge,
+                           fmt::format("request body is larger than {} bytes", options.max_body_bytes),
+                           {}, {}});
+  }
+  if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return status_error(400, "bad_request", "malformed HTTP request");
+  }
+  return std::nullopt;
+}
+
 // Writes `response` with the security headers; returns false when the connection failed.
 asio::awaitable<bool> write_response(TlsStream& stream, Response response, std::string path,
                                      std::string request_id, bool head, bool keep_alive,
@@ -222,13 +242,9 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     parser.body_limit(options.max_body_bytes);
     auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwaitable);
     if (read_error) {
-      if (read_error == http::error::header_limit) {
-        co_await write_response(stream, status_error(431, "headers_too_large", "request headers are too large"),
-                                "/", accept_request_id({}), false, false, 11);
-      } else if (read_error.category() == make_error_code(http::error::end_of_stream).category() &&
-                 read_error != http::error::end_of_stream && read_error != http::error::partial_message) {
-        co_await write_response(stream, status_error(400, "bad_request", "malformed HTTP request"),
-                                "/", accept_request_id({}), false, false, 11);
+      if (auto refusal = read_failure_response(read_error, options)) {
+        co_await write_response(stream, std::move(*refusal), "/", accept_request_id({}), false,
+                                false, 11);
       }
       break;
     }
@@ -245,12 +261,8 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     }
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kAwaitable);
     if (body_error) {
-      if (body_error == http::error::body_limit) {
-        co_await write_response(stream,
-                                error_response({ErrorCode::kPayloadTooLarge,
-                                                fmt::format("request body is larger than {} bytes",
-                                                            options.max_body_bytes), {}, {}}),
-                                "/", request_id, false, false, version);
+      if (auto refusal = read_failure_response(body_error, options)) {
+        co_await write_response(stream, std::move(*refusal), "/", request_id, false, false, version);
       }
       break;
     }

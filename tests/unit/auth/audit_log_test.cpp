@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -9,7 +10,7 @@
 #include <thread>
 
 #include "src/auth/audit_chain.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/test_database.h"
 
 namespace sentinel::auth {
 namespace {
@@ -60,10 +61,14 @@ TEST(AuditChain, JsonHasIsoTimeAndDetailsObject) {
   EXPECT_EQ(json.at("details").as_object().at("reason").as_string(), "test");
 }
 
-class AuditLogTest : public ::testing::Test {
+// Runs on SQLite (temp file) and PostgreSQL (a fresh database on the shared private cluster).
+class AuditLogTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto db = store::open_database("sqlite:" + (dir_.path() / "audit.db").string());
+    auto url = test::test_database_url(GetParam(), dir_);
+    ASSERT_TRUE(url) << url.error().message;
+    url_ = *url;
+    auto db = store::open_database(url_);
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     const Status migrated = store::migrate(*db_);
@@ -93,13 +98,14 @@ class AuditLogTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"sentinel-audit"};
+  std::string url_;
   ManualClock clock_{kStartMs};
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<bus::Bus> bus_;
   std::unique_ptr<AuditLog> log_;
 };
 
-TEST_F(AuditLogTest, ChainOfEntriesVerifiesIntact) {
+TEST_P(AuditLogTest, ChainOfEntriesVerifiesIntact) {
   const auto first = log_->record(make_record("auth.login"));
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(first->seq, 1);
@@ -120,13 +126,13 @@ TEST_F(AuditLogTest, ChainOfEntriesVerifiesIntact) {
   EXPECT_FALSE(verification.first_broken_seq);
 }
 
-TEST_F(AuditLogTest, EmptyLogVerifiesIntact) {
+TEST_P(AuditLogTest, EmptyLogVerifiesIntact) {
   const AuditVerification verification = verify();
   EXPECT_TRUE(verification.intact);
   EXPECT_EQ(verification.checked, 0);
 }
 
-TEST_F(AuditLogTest, EditedFieldIsReportedAtItsSeq) {
+TEST_P(AuditLogTest, EditedFieldIsReportedAtItsSeq) {
   record_many(5);
   sql("UPDATE audit_log SET outcome = 'failure' WHERE seq = 3");
   const AuditVerification verification = verify();
@@ -136,7 +142,7 @@ TEST_F(AuditLogTest, EditedFieldIsReportedAtItsSeq) {
   EXPECT_EQ(verification.checked, 2);
 }
 
-TEST_F(AuditLogTest, EditWithRecomputedHashBreaksTheNextLink) {
+TEST_P(AuditLogTest, EditWithRecomputedHashBreaksTheNextLink) {
   record_many(5);
   auto entries = log_->list({});
   ASSERT_TRUE(entries);
@@ -151,7 +157,7 @@ TEST_F(AuditLogTest, EditWithRecomputedHashBreaksTheNextLink) {
   EXPECT_TRUE(verification.problem.starts_with("broken link")) << verification.problem;
 }
 
-TEST_F(AuditLogTest, DeletedMiddleEntryIsReportedAsGap) {
+TEST_P(AuditLogTest, DeletedMiddleEntryIsReportedAsGap) {
   record_many(6);
   sql("DELETE FROM audit_log WHERE seq = 5");
   const AuditVerification verification = verify();
@@ -160,7 +166,7 @@ TEST_F(AuditLogTest, DeletedMiddleEntryIsReportedAsGap) {
   EXPECT_EQ(verification.problem, "entry missing: gap between 4 and 6");
 }
 
-TEST_F(AuditLogTest, DeletedFirstEntryIsReported) {
+TEST_P(AuditLogTest, DeletedFirstEntryIsReported) {
   record_many(3);
   sql("DELETE FROM audit_log WHERE seq = 1");
   const AuditVerification verification = verify();
@@ -168,7 +174,7 @@ TEST_F(AuditLogTest, DeletedFirstEntryIsReported) {
   EXPECT_EQ(verification.first_broken_seq, 1);
 }
 
-TEST_F(AuditLogTest, DeletedNewestEntryIsReportedAndStaysVisible) {
+TEST_P(AuditLogTest, DeletedNewestEntryIsReportedAndStaysVisible) {
   record_many(5);
   sql("DELETE FROM audit_log WHERE seq = 5");
   AuditVerification verification = verify();
@@ -185,7 +191,7 @@ TEST_F(AuditLogTest, DeletedNewestEntryIsReportedAndStaysVisible) {
   EXPECT_EQ(verification.first_broken_seq, 5);
 }
 
-TEST_F(AuditLogTest, RewrittenNewestEntryDisagreesWithTheHead) {
+TEST_P(AuditLogTest, RewrittenNewestEntryDisagreesWithTheHead) {
   record_many(3);
   auto entries = log_->list({});
   ASSERT_TRUE(entries);
@@ -198,7 +204,7 @@ TEST_F(AuditLogTest, RewrittenNewestEntryDisagreesWithTheHead) {
   EXPECT_EQ(verification.first_broken_seq, 3);
 }
 
-TEST_F(AuditLogTest, VerifyWalksPastOnePage) {
+TEST_P(AuditLogTest, VerifyWalksPastOnePage) {
   record_many(1203);
   EXPECT_TRUE(verify().intact);
   sql("UPDATE audit_log SET details = '{}' WHERE seq = 1102");
@@ -207,15 +213,26 @@ TEST_F(AuditLogTest, VerifyWalksPastOnePage) {
   EXPECT_EQ(verification.checked, 1101);
 }
 
-TEST_F(AuditLogTest, ConcurrentWritersKeepSeqsContiguous) {
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 25;
+// Each writer has its own Database (its own connections), as separate server processes would.
+TEST_P(AuditLogTest, ConcurrentWritersKeepSeqsContiguous) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 25;
   std::vector<std::thread> writers;
   std::atomic<int> failures = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    writers.emplace_back([this, t, &failures] {
-      for (int i = 0; i < kPerThread; ++i) {
-        if (!log_->record(make_record("auth.login", "writer" + std::to_string(t)))) ++failures;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([this, w, &failures] {
+      auto db = store::open_database(url_);
+      if (!db) {
+        ADD_FAILURE() << db.error().message;
+        return;
+      }
+      const auto log = make_audit_log(**db, *bus_, clock_);
+      for (int i = 0; i < kPerWriter; ++i) {
+        const auto entry = log->record(make_record("auth.login", "writer" + std::to_string(w)));
+        if (!entry) {
+          ++failures;
+          ADD_FAILURE() << entry.error().message;
+        }
       }
     });
   }
@@ -224,16 +241,16 @@ TEST_F(AuditLogTest, ConcurrentWritersKeepSeqsContiguous) {
 
   const auto entries = log_->list(make_query(1000));
   ASSERT_TRUE(entries);
-  ASSERT_EQ(entries->size(), std::size_t{kThreads * kPerThread});
+  ASSERT_EQ(entries->size(), std::size_t{kWriters * kPerWriter});
   for (std::size_t i = 0; i < entries->size(); ++i) {
-    EXPECT_EQ((*entries)[i].seq, kThreads * kPerThread - static_cast<std::int64_t>(i));
+    EXPECT_EQ((*entries)[i].seq, kWriters * kPerWriter - static_cast<std::int64_t>(i));
   }
   const AuditVerification verification = verify();
   EXPECT_TRUE(verification.intact) << verification.problem;
-  EXPECT_EQ(verification.checked, kThreads * kPerThread);
+  EXPECT_EQ(verification.checked, kWriters * kPerWriter);
 }
 
-TEST_F(AuditLogTest, ListFiltersNewestFirst) {
+TEST_P(AuditLogTest, ListFiltersNewestFirst) {
   ASSERT_TRUE(log_->record(make_record("auth.login", "alice")));
   ASSERT_TRUE(log_->record(make_record("user.create", "alice")));
   ASSERT_TRUE(log_->record(make_record("auth.logout", "bob")));
@@ -257,7 +274,7 @@ TEST_F(AuditLogTest, ListFiltersNewestFirst) {
   EXPECT_EQ(seqs(make_query(10, 4, "auth", "bob")), (std::vector<std::int64_t>{3}));
 }
 
-TEST_F(AuditLogTest, RejectsInvalidQueriesAndRecords) {
+TEST_P(AuditLogTest, RejectsInvalidQueriesAndRecords) {
   for (const AuditQuery& query : {make_query(0), make_query(1001), make_query(100, 0)}) {
     const auto entries = log_->list(query);
     ASSERT_FALSE(entries);
@@ -275,7 +292,7 @@ TEST_F(AuditLogTest, RejectsInvalidQueriesAndRecords) {
   EXPECT_EQ(verify().checked, 0);
 }
 
-TEST_F(AuditLogTest, PublishesEachEntryOnTheBus) {
+TEST_P(AuditLogTest, PublishesEachEntryOnTheBus) {
   std::mutex mutex;
   std::condition_variable arrived;
   std::vector<std::string> payloads;
@@ -299,12 +316,15 @@ TEST_F(AuditLogTest, PublishesEachEntryOnTheBus) {
   EXPECT_FALSE(published.as_object().contains("hash"));
 }
 
-TEST_F(AuditLogTest, StoppedBusDoesNotFailTheRecord) {
+TEST_P(AuditLogTest, StoppedBusDoesNotFailTheRecord) {
   bus_->stop();
   const auto entry = log_->record(make_record("auth.login"));
   ASSERT_TRUE(entry) << entry.error().message;
   EXPECT_TRUE(verify().intact);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditLogTest, ::testing::ValuesIn(test::kBackends),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace sentinel::auth

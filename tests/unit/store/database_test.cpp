@@ -48,8 +48,9 @@ class DatabaseContractTest : public ::testing::TestWithParam<std::string> {
 TEST_P(DatabaseContractTest, ReportsItsBackend) { EXPECT_EQ(db_->backend(), GetParam()); }
 
 TEST_P(DatabaseContractTest, RoundTripsEveryValueType) {
-  ASSERT_TRUE(db_->execute("CREATE TABLE v (k INTEGER PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, "
-                           "s TEXT, n TEXT)"));
+  ASSERT_TRUE(
+      db_->execute("CREATE TABLE v (k INTEGER PRIMARY KEY, i BIGINT, r DOUBLE PRECISION, "
+                   "s TEXT, n TEXT)"));
   const std::string large(1 << 20, 'x');
   const std::string unicode = "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9D\x84\x9E 'quoted' \"double\" $1 ?";
   struct Case {
@@ -57,9 +58,8 @@ TEST_P(DatabaseContractTest, RoundTripsEveryValueType) {
     double r;
     std::string s;
   };
-  const std::vector<Case> cases = {{INT64_MAX, 3.25, unicode},
-                                   {INT64_MIN, -1e300, large},
-                                   {0, 0.1, ""}};
+  const std::vector<Case> cases = {
+      {INT64_MAX, 3.25, unicode}, {INT64_MIN, -1e300, large}, {0, 0.1, ""}};
   for (std::size_t k = 0; k < cases.size(); ++k) {
     auto inserted = db_->execute("INSERT INTO v (k, i, r, s, n) VALUES ($1, $2, $3, $4, $5)",
                                  {std::int64_t(k), cases[k].i, cases[k].r, cases[k].s, nullptr});
@@ -105,7 +105,8 @@ TEST_P(DatabaseContractTest, ReturnsGeneratedIds) {
 TEST_P(DatabaseContractTest, ExecuteCountsChangedRows) {
   create_items_table();
   for (const char* name : {"a", "b", "c"}) {
-    ASSERT_TRUE(db_->execute("INSERT INTO items (name, amount) VALUES ($1, 1)", {std::string(name)}));
+    ASSERT_TRUE(
+        db_->execute("INSERT INTO items (name, amount) VALUES ($1, 1)", {std::string(name)}));
   }
   auto updated = db_->execute("UPDATE items SET amount = amount + $1 WHERE name <> $2",
                               {std::int64_t{5}, std::string("c")});
@@ -230,7 +231,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContractTest, ::testing::ValuesIn(tes
                          [](const auto& info) { return info.param; });
 
 TEST(DatabaseRowTest, ConvertsBetweenTextAndNumbers) {
-  Row row({std::string("42"), std::int64_t{7}, 2.5, nullptr, std::string("nope")});
+  Row row({std::string("42"), std::int64_t{7}, 2.5, nullptr, std::string("nope"),
+           std::string("12.0000")});
   EXPECT_EQ(row.integer(0), 42);
   EXPECT_EQ(row.text(1), "7");
   EXPECT_EQ(row.text(2), "2.5");
@@ -239,6 +241,7 @@ TEST(DatabaseRowTest, ConvertsBetweenTextAndNumbers) {
   EXPECT_EQ(row.optional_integer(3), std::nullopt);
   EXPECT_EQ(row.optional_integer(1), 7);
   EXPECT_EQ(row.integer(4), 0);
+  EXPECT_EQ(row.integer(5), 12);
 }
 
 TEST(DatabaseUrlTest, RejectsUnknownSchemes) {

@@ -34,7 +34,8 @@ class MigrationTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::vector<std::int64_t> applied_versions() {
-    auto rows = db_->query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
+    auto rows =
+        db_->query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
     EXPECT_TRUE(rows) << rows.error().message;
     std::vector<std::int64_t> versions;
     if (!rows) return versions;
@@ -94,7 +95,8 @@ TEST_P(MigrationTest, AFailingMigrationLeavesNoTrace) {
   };
   auto status = apply_migrations(*db_, broken);
   ASSERT_FALSE(status);
-  EXPECT_NE(status.error().message.find("0002_broken"), std::string::npos) << status.error().message;
+  EXPECT_NE(status.error().message.find("0002_broken"), std::string::npos)
+      << status.error().message;
   EXPECT_EQ(applied_versions(), (std::vector<std::int64_t>{1}));
   EXPECT_FALSE(db_->query("SELECT * FROM half"));
   // Fixed, it applies on the next run.
@@ -136,14 +138,17 @@ TEST(MigrationRenderTest, SubstitutesTheIdTokenPerBackend) {
             "CREATE TABLE b (id INTEGER PRIMARY KEY AUTOINCREMENT);");
   auto postgres = render_migration(migration, "postgresql");
   ASSERT_TRUE(postgres);
-  EXPECT_EQ(*postgres, "CREATE TABLE a (id BIGSERIAL PRIMARY KEY); CREATE TABLE b (id BIGSERIAL PRIMARY KEY);");
+  EXPECT_EQ(
+      *postgres,
+      "CREATE TABLE a (id BIGSERIAL PRIMARY KEY); CREATE TABLE b (id BIGSERIAL PRIMARY KEY);");
 }
 
 TEST(MigrationRenderTest, RejectsUnknownTokens) {
   const Migration migration{7, "t", "CREATE TABLE a (data {{blob}})"};
   auto rendered = render_migration(migration, "sqlite");
   ASSERT_FALSE(rendered);
-  EXPECT_NE(rendered.error().message.find("{{blob}}"), std::string::npos) << rendered.error().message;
+  EXPECT_NE(rendered.error().message.find("{{blob}}"), std::string::npos)
+      << rendered.error().message;
 }
 
 }  // namespace

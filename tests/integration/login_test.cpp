@@ -1,0 +1,155 @@
+// Login, sessions, CSRF, TOTP with codes computed by oathtool, recovery codes, lockout.
+
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "tests/integration/api_fixture.h"
+#include "tests/support/process.h"
+
+namespace sentinel::test {
+namespace {
+
+using boost::json::object;
+
+class LoginTest : public ApiTest {};
+
+/// A TOTP code computed independently of our implementation, at now + offset seconds.
+std::string oathtool_code(const std::string& base32_secret, int offset_seconds = 0) {
+  const std::string at = "@" + std::to_string(std::time(nullptr) + offset_seconds);
+  auto out = run_command({"oathtool", "--totp", "-b", "--now", at, base32_secret});
+  EXPECT_TRUE(out && out->exit_code == 0) << (out ? out->err : out.error().message);
+  std::string code = out ? out->out : "";
+  while (!code.empty() && (code.back() == '\n')) code.pop_back();
+  return code;
+}
+
+TEST_P(LoginTest, LoginSetsAHardenedSessionCookieAndCsrfToken) {
+  client::ApiClient api = anonymous();
+  const client::HttpReply reply = login(api, "admin", kAdminPassword);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const std::string cookie = reply.header("set-cookie");
+  EXPECT_NE(cookie.find("sentinel_session="), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  EXPECT_FALSE(body_of(reply).at("csrf_token").as_string().empty());
+
+  auto me = api.get("/api/v1/auth/me");
+  ASSERT_TRUE(me);
+  ASSERT_EQ(me->status, 200) << me->body;
+  EXPECT_EQ(body_of(*me).at("user").at("username").as_string(), "admin");
+}
+
+TEST_P(LoginTest, WrongPasswordAndUnknownUserGetTheSameAnswer) {
+  client::ApiClient api = anonymous();
+  const client::HttpReply wrong = login(api, "admin", "not-the-password-at-all");
+  const client::HttpReply unknown = login(api, "nobody-here", "not-the-password-at-all");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(error_code(wrong), "invalid_credentials");
+  EXPECT_EQ(wrong.body, unknown.body);
+}
+
+TEST_P(LoginTest, EachLoginGetsANewSessionAndLogoutEndsIt) {
+  client::ApiClient first = admin();
+  client::ApiClient second = admin();
+  ASSERT_TRUE(first.cookie("sentinel_session") && second.cookie("sentinel_session"));
+  EXPECT_NE(first.cookie("sentinel_session")->reveal(), second.cookie("sentinel_session")->reveal());
+
+  auto out = first.post("/api/v1/auth/logout");
+  ASSERT_TRUE(out);
+  EXPECT_LT(out->status, 300) << out->body;
+  auto me = first.get("/api/v1/auth/me");
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+  auto still = second.get("/api/v1/auth/me");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+}
+
+TEST_P(LoginTest, StateChangeWithACookieNeedsTheCsrfToken) {
+  client::ApiClient api = admin();
+  const Secret csrf = api.csrf_token();
+  api.set_csrf_token(Secret());
+  auto refused = api.post("/api/v1/tokens", object{{"name", "no-csrf"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(error_code(*refused), "csrf_failed");
+
+  api.set_csrf_token(Secret("forged-token"));
+  auto forged = api.post("/api/v1/tokens", object{{"name", "forged-csrf"}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
+
+  api.set_csrf_token(csrf);
+  auto accepted = api.post("/api/v1/tokens", object{{"name", "with-csrf"}});
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, 201) << accepted->body;
+}
+
+TEST_P(LoginTest, TotpEnrolmentLoginReplayAndRecoveryCodes) {
+  client::ApiClient api = admin();
+  auto setup = api.post("/api/v1/auth/totp/setup");
+  ASSERT_TRUE(setup);
+  ASSERT_EQ(setup->status, 200) << setup->body;
+  const std::string secret(body_of(*setup).at("secret").as_string());
+  EXPECT_NE(std::string(body_of(*setup).at("otpauth_uri").as_string()).find("otpauth://totp/"),
+            std::string::npos);
+
+  auto bad_confirm = api.post("/api/v1/auth/totp/confirm", object{{"code", "000000"}});
+  ASSERT_TRUE(bad_confirm);
+  EXPECT_EQ(bad_confirm->status / 100, 4);
+
+  const std::string current = oathtool_code(secret);
+  auto confirm = api.post("/api/v1/auth/totp/confirm", object{{"code", current}});
+  ASSERT_TRUE(confirm);
+  ASSERT_EQ(confirm->status, 200) << confirm->body;
+  const auto& codes = body_of(*confirm).at("recovery_codes").as_array();
+  ASSERT_EQ(codes.size(), 10u);
+  const std::string recovery(codes.at(0).as_string());
+
+  client::ApiClient fresh = anonymous();
+  EXPECT_EQ(error_code(login(fresh, "admin", kAdminPassword)), "totp_required");
+  EXPECT_EQ(error_code(login(fresh, "admin", kAdminPassword, "123456" == current ? "654321" : "123456")),
+            "invalid_totp");
+  // The code used to confirm cannot be used again.
+  EXPECT_EQ(login(fresh, "admin", kAdminPassword, current).status, 401);
+
+  const std::string next = oathtool_code(secret, 30);
+  EXPECT_EQ(login(fresh, "admin", kAdminPassword, next).status, 200);
+  EXPECT_EQ(login(anonymous(), "admin", kAdminPassword, next).status, 401) << "replayed code";
+
+  EXPECT_EQ(login(anonymous(), "admin", kAdminPassword, recovery).status, 200);
+  EXPECT_EQ(login(anonymous(), "admin", kAdminPassword, recovery).status, 401)
+      << "a recovery code works once";
+}
+
+TEST_P(LoginTest, RepeatedFailuresLockTheAccountUntilAnAdminUnlocks) {
+  client::ApiClient root = admin();
+  const std::string password = "Bob-Long-Password-7731";
+  const std::int64_t bob = create_user(root, "bob", password, "viewer");
+
+  client::ApiClient attacker = anonymous();
+  int locked_status = 0;
+  client::HttpReply last;
+  for (int i = 0; i < 12 && locked_status != 429; ++i) {
+    last = login(attacker, "bob", "wrong-password-guess-" + std::to_string(i));
+    locked_status = last.status;
+  }
+  ASSERT_EQ(locked_status, 429) << "never locked: " << last.body;
+  EXPECT_EQ(error_code(last), "locked_out");
+  EXPECT_FALSE(last.header("retry-after").empty());
+  // Even the right password is refused while locked.
+  EXPECT_EQ(login(anonymous(), "bob", password).status, 429);
+
+  auto unlock = root.post("/api/v1/users/" + std::to_string(bob) + "/unlock");
+  ASSERT_TRUE(unlock);
+  EXPECT_LT(unlock->status, 300) << unlock->body;
+  EXPECT_EQ(login(anonymous(), "bob", password).status, 200);
+}
+
+SENTINEL_BOTH_BACKENDS(LoginTest);
+
+}  // namespace
+}  // namespace sentinel::test

@@ -1,0 +1,168 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <stdexcept>
+
+#include "sentinel/gateway/router.h"
+#include "src/gateway/dispatcher.h"
+
+namespace sentinel::gateway {
+namespace {
+
+// Knows one session ("sess-1", user ann, CSRF "csrf-1") and one token ("tok-1", user bot).
+class FakeAuthenticator final : public auth::Authenticator {
+ public:
+  Result<auth::Principal> authenticate_session(const Secret& session_id,
+                                               std::string_view) override {
+    if (session_id.reveal() != "sess-1") return unauthenticated("unknown session");
+    auth::Principal principal;
+    principal.username = "ann";
+    principal.permissions = {"users:read", "users:write"};
+    principal.kind = auth::CredentialKind::kSession;
+    principal.csrf_token = Secret("csrf-1");
+    return principal;
+  }
+  Result<auth::Principal> authenticate_token(const Secret& token, std::string_view) override {
+    if (token.reveal() != "tok-1") return unauthenticated("unknown token");
+    auth::Principal principal;
+    principal.username = "bot";
+    principal.permissions = {"users:read"};
+    principal.kind = auth::CredentialKind::kApiToken;
+    return principal;
+  }
+};
+
+Handler echo_user() {
+  return [](Request& request) -> Result<Response> {
+    return Response::json({{"user", request.caller().username}, {"id", request.path_param("id")}});
+  };
+}
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  DispatcherTest() : dispatcher_(routes(), authenticator_, {}) {}
+
+  static Router routes() {
+    Router router;
+    EXPECT_TRUE(router.add({"GET", "/api/v1/users/{id}", "users:read", "get", echo_user()}));
+    EXPECT_TRUE(router.add({"DELETE", "/api/v1/users/{id}", "users:write", "delete", echo_user()}));
+    EXPECT_TRUE(router.add({"GET", "/api/v1/me", std::string(kAuthenticated), "me", echo_user()}));
+    EXPECT_TRUE(router.add({"POST", "/api/v1/open", std::string(kPublic), "open",
+                            [](Request& request) -> Result<Response> {
+                              EXPECT_FALSE(request.principal.has_value());
+                              return Response::no_content();
+                            }}));
+    EXPECT_TRUE(router.add({"GET", "/api/v1/throws", std::string(kPublic), "boom",
+                            [](Request&) -> Result<Response> {
+                              throw std::runtime_error("db password=hunter2 leaked");
+                            }}));
+    EXPECT_TRUE(router.add({"GET", "/api/v1/internal", std::string(kPublic), "fails",
+                            [](Request&) -> Result<Response> {
+                              return internal_error("sqlite: disk I/O error at /var/x");
+                            }}));
+    EXPECT_TRUE(router.add({"GET", "/api/v1/conflict", std::string(kPublic), "conflict",
+                            [](Request&) -> Result<Response> {
+                              return conflict("name taken", "name");
+                            }}));
+    return router;
+  }
+
+  Dispatched send(std::string method, std::string path,
+                  std::map<std::string, std::string, std::less<>> headers = {}) {
+    Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.headers = std::move(headers);
+    return dispatcher_.dispatch(request);
+  }
+
+  static std::string code(const Response& response) {
+    return std::string(boost::json::parse(response.body).at("error").at("code").as_string());
+  }
+
+  FakeAuthenticator authenticator_;
+  Dispatcher dispatcher_;
+};
+
+TEST_F(DispatcherTest, NoCredentialsIs401) {
+  const Dispatched result = send("GET", "/api/v1/users/1");
+  EXPECT_EQ(result.response.status, 401);
+  EXPECT_EQ(code(result.response), "unauthenticated");
+  EXPECT_EQ(result.route, "/api/v1/users/{id}");
+  EXPECT_EQ(send("GET", "/api/v1/me", {{"cookie", "sentinel_session=wrong"}}).response.status, 401);
+  EXPECT_EQ(send("GET", "/api/v1/me", {{"authorization", "Basic dG9rLTE="}}).response.status, 401);
+}
+
+TEST_F(DispatcherTest, SessionCookieAuthenticates) {
+  const Dispatched result = send("GET", "/api/v1/users/7", {{"cookie", "sentinel_session=sess-1"}});
+  ASSERT_EQ(result.response.status, 200) << result.response.body;
+  EXPECT_EQ(result.response.body, R"({"user":"ann","id":"7"})");
+}
+
+TEST_F(DispatcherTest, BearerTokenAuthenticatesAndIsCaseInsensitive) {
+  EXPECT_EQ(send("GET", "/api/v1/me", {{"authorization", "Bearer tok-1"}}).response.status, 200);
+  EXPECT_EQ(send("GET", "/api/v1/me", {{"authorization", "bearer tok-1"}}).response.status, 200);
+  // A stale cookie does not hide a valid token.
+  EXPECT_EQ(send("GET", "/api/v1/me",
+                 {{"cookie", "sentinel_session=old"}, {"authorization", "Bearer tok-1"}})
+                .response.status,
+            200);
+}
+
+TEST_F(DispatcherTest, MissingPermissionIs403) {
+  const Dispatched result =
+      send("DELETE", "/api/v1/users/7", {{"authorization", "Bearer tok-1"}});
+  EXPECT_EQ(result.response.status, 403);
+  EXPECT_EQ(code(result.response), "permission_denied");
+}
+
+TEST_F(DispatcherTest, SessionNeedsCsrfTokenToChangeState) {
+  const auto missing = send("DELETE", "/api/v1/users/7", {{"cookie", "sentinel_session=sess-1"}});
+  EXPECT_EQ(missing.response.status, 403);
+  EXPECT_EQ(code(missing.response), "csrf_failed");
+  const auto wrong = send("DELETE", "/api/v1/users/7",
+                          {{"cookie", "sentinel_session=sess-1"}, {"x-csrf-token", "csrf-2"}});
+  EXPECT_EQ(code(wrong.response), "csrf_failed");
+  const auto right = send("DELETE", "/api/v1/users/7",
+                          {{"cookie", "sentinel_session=sess-1"}, {"x-csrf-token", "csrf-1"}});
+  EXPECT_EQ(right.response.status, 200);
+  // Tokens are not sent by browsers on their own: no CSRF token needed.
+  EXPECT_EQ(send("DELETE", "/api/v1/users/7", {{"authorization", "Bearer tok-1"}}).response.status,
+            403);  // permission, not CSRF
+}
+
+TEST_F(DispatcherTest, PublicRoutesSkipAuthentication) {
+  EXPECT_EQ(send("POST", "/api/v1/open").response.status, 204);
+}
+
+TEST_F(DispatcherTest, UnknownPathAndWrongMethod) {
+  const Dispatched missing = send("GET", "/api/v1/none");
+  EXPECT_EQ(missing.response.status, 404);
+  EXPECT_EQ(missing.route, "unmatched");
+  const Dispatched wrong = send("PUT", "/api/v1/users/1");
+  EXPECT_EQ(wrong.response.status, 405);
+  EXPECT_EQ(code(wrong.response), "method_not_allowed");
+  ASSERT_EQ(wrong.response.headers.size(), 1u);
+  EXPECT_EQ(wrong.response.headers[0], (std::pair<std::string, std::string>{"Allow", "DELETE, GET"}));
+}
+
+TEST_F(DispatcherTest, HeadIsServedAsGet) {
+  EXPECT_EQ(send("HEAD", "/api/v1/me", {{"authorization", "Bearer tok-1"}}).response.status, 200);
+}
+
+TEST_F(DispatcherTest, FailuresHideInternalDetail) {
+  const Dispatched thrown = send("GET", "/api/v1/throws");
+  EXPECT_EQ(thrown.response.status, 500);
+  EXPECT_EQ(thrown.response.body.find("hunter2"), std::string::npos);
+  EXPECT_EQ(code(thrown.response), "internal");
+  const Dispatched failed = send("GET", "/api/v1/internal");
+  EXPECT_EQ(failed.response.status, 500);
+  EXPECT_EQ(failed.response.body.find("sqlite"), std::string::npos);
+  const Dispatched conflict = send("GET", "/api/v1/conflict");
+  EXPECT_EQ(conflict.response.status, 409);
+  EXPECT_NE(conflict.response.body.find("name taken"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sentinel::gateway

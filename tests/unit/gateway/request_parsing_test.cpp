@@ -1,0 +1,109 @@
+// Request targets, request ids, security headers and the portal's static files.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "src/gateway/security_headers.h"
+#include "src/gateway/static_files.h"
+#include "src/gateway/target.h"
+#include "tests/support/temp_dir.h"
+
+namespace sentinel::gateway {
+namespace {
+
+TEST(ParseTargetTest, DecodesPathAndQuery) {
+  Request request;
+  ASSERT_TRUE(parse_target("/api/v1/events/a%20b?q=disk+full&limit=10&q=second&flag", request));
+  EXPECT_EQ(request.path, "/api/v1/events/a b");
+  EXPECT_EQ(request.query_param("q"), "disk full");
+  EXPECT_EQ(request.query_param("limit"), "10");
+  EXPECT_EQ(request.query_param("flag"), "");
+}
+
+TEST(ParseTargetTest, RejectsDangerousTargets) {
+  for (const char* target : {"/a%2Fb", "/a%2fb", "/a%00", "http://evil/x", "*", "/a b",
+                             "/%ff", "/x?q=%c0%af", "relative"}) {
+    Request request;
+    EXPECT_FALSE(parse_target(target, request)) << target;
+  }
+  Request request;
+  EXPECT_FALSE(parse_target("/" + std::string(kMaxTargetLength, 'a'), request));
+}
+
+TEST(RequestIdTest, AcceptsShortSafeIdsOnly) {
+  EXPECT_EQ(accept_request_id("abc-123_x.y"), "abc-123_x.y");
+  for (const std::string& bad : {std::string(), std::string("has space"), std::string("a\r\nb"),
+                                std::string(65, 'a'), std::string("<script>")}) {
+    const std::string id = accept_request_id(bad);
+    EXPECT_NE(id, bad);
+    EXPECT_GE(id.size(), 16u);
+  }
+  EXPECT_NE(accept_request_id(""), accept_request_id(""));
+}
+
+std::string header(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+TEST(SecurityHeadersTest, ApiResponsesAreNotCached) {
+  Response api;
+  add_security_headers(api, "/api/v1/users");
+  EXPECT_EQ(header(api, "Cache-Control"), "no-store");
+  EXPECT_NE(header(api, "Strict-Transport-Security").find("max-age=31536000"), std::string::npos);
+  EXPECT_NE(header(api, "Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_EQ(header(api, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(header(api, "Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(header(api, "X-Frame-Options"), "DENY");
+  Response portal;
+  add_security_headers(portal, "/alerts");
+  EXPECT_EQ(header(portal, "Cache-Control"), "no-cache");
+}
+
+class StaticFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = dir_.path() / "web";
+    std::filesystem::create_directories(root_ / "assets");
+    write(root_ / "index.html", "<html>portal</html>");
+    write(root_ / "assets" / "app.js", "console.log(1)");
+    write(dir_.path() / "secret.txt", "top secret");
+    std::filesystem::create_symlink(dir_.path() / "secret.txt", root_ / "assets" / "link.txt");
+  }
+  static void write(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+  }
+  test::TempDir dir_;
+  std::filesystem::path root_;
+};
+
+TEST_F(StaticFilesTest, ServesFilesWithContentTypes) {
+  auto script = serve_static(root_, "/assets/app.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->body, "console.log(1)");
+  EXPECT_EQ(script->content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(serve_static(root_, "/")->content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(content_type_for("a.woff2"), "font/woff2");
+  EXPECT_EQ(content_type_for("a.unknown"), "application/octet-stream");
+}
+
+TEST_F(StaticFilesTest, ClientRoutesFallBackToIndexButMissingFilesDoNot) {
+  EXPECT_EQ(serve_static(root_, "/alerts/42")->body, "<html>portal</html>");
+  EXPECT_EQ(serve_static(root_, "/assets")->body, "<html>portal</html>");
+  EXPECT_FALSE(serve_static(root_, "/assets/missing.js"));
+}
+
+TEST_F(StaticFilesTest, NeverLeavesTheRoot) {
+  for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/assets/link.txt",
+                           "/..\\secret.txt", "relative.txt"}) {
+    EXPECT_FALSE(serve_static(root_, path)) << path;
+  }
+}
+
+}  // namespace
+}  // namespace sentinel::gateway
