@@ -44,6 +44,8 @@ struct ClientOptions {
   /// Limit on writing one request and on reading one response.
   std::chrono::milliseconds io_timeout{30'000};
   std::string user_agent = "sentinel-client/0.1";
+  /// Local address to connect from (e.g. "127.0.0.2"); empty: chosen by the system.
+  std::string source_address;
 };
 
 /// Extra request headers, in order; they replace the client's own of the same name.

@@ -167,7 +167,18 @@ Status connect_tls(asio::io_context& io, TlsStream& stream, const Endpoint& endp
   }
   auto& tcp = beast::get_lowest_layer(stream);
   tcp.expires_after(options.connect_timeout);
-  ec = run_one(io, [&](auto handler) { tcp.async_connect(addresses, std::move(handler)); });
+  if (options.source_address.empty()) {
+    ec = run_one(io, [&](auto handler) { tcp.async_connect(addresses, std::move(handler)); });
+  } else {
+    // A chosen local address (tests play several clients from 127.0.0.0/8).
+    const auto source = asio::ip::make_address(options.source_address, ec);
+    if (ec) return invalid_argument("bad source address " + options.source_address, "source_address");
+    const asio::ip::tcp::endpoint target = *addresses.begin();
+    tcp.socket().open(target.protocol(), ec);
+    if (!ec) tcp.socket().bind(asio::ip::tcp::endpoint(source, 0), ec);
+    if (ec) return unavailable("cannot bind to " + options.source_address + ": " + ec.message());
+    ec = run_one(io, [&](auto handler) { tcp.async_connect(target, std::move(handler)); });
+  }
   if (ec) return io_error("cannot connect to", ec, endpoint, options.connect_timeout);
 
   SSL* ssl = stream.native_handle();

@@ -45,7 +45,10 @@ boost::system::error_code run_one(boost::asio::io_context& io, Start&& start) {
   boost::system::error_code result = boost::asio::error::would_block;
   std::forward<Start>(start)([&result](boost::system::error_code ec, auto&&...) { result = ec; });
   io.restart();
-  io.run();
+  // Only until this operation completes: other work (a WebSocket's handshake timer, say) may
+  // stay pending and must not hold the caller.
+  while (result == boost::asio::error::would_block && io.run_one() > 0) {
+  }
   return result;
 }
 

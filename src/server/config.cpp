@@ -110,6 +110,8 @@ const std::vector<Field>& fields() {
        integer(&ServerConfig::auth, &AuthConfig::session_absolute_hours, 1, 30 * 24)},
       {"auth.lockout_threshold",
        integer(&ServerConfig::auth, &AuthConfig::lockout_threshold, 1, 1000)},
+      {"auth.lockout_base_seconds",
+       integer(&ServerConfig::auth, &AuthConfig::lockout_base_seconds, 1, 3600)},
       {"auth.lockout_max_seconds",
        integer(&ServerConfig::auth, &AuthConfig::lockout_max_seconds, 1, 24 * 3600)},
       {"auth.totp_issuer", text(&ServerConfig::auth, &AuthConfig::totp_issuer)},

@@ -37,6 +37,7 @@ auth::AuthConfig auth_config(const ServerConfig& config) {
   out.session_idle_ms = config.auth.session_idle_minutes * 60 * 1000;
   out.session_absolute_ms = config.auth.session_absolute_hours * 3600 * 1000;
   out.lockout_threshold = config.auth.lockout_threshold;
+  out.lockout_base_seconds = config.auth.lockout_base_seconds;
   out.lockout_max_seconds = config.auth.lockout_max_seconds;
   out.totp_issuer = config.auth.totp_issuer;
   return out;

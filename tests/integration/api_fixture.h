@@ -51,6 +51,11 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     return reply ? *reply : client::HttpReply{};
   }
 
+  client::HttpReply login(client::ApiClient&& api, const std::string& username,
+                          const std::string& password, const std::string& totp = {}) {
+    return login(api, username, password, totp);
+  }
+
   /// A client logged in as admin.
   client::ApiClient admin() {
     client::ApiClient api = anonymous();

@@ -34,7 +34,7 @@ class AuditTest : public ApiTest {
   void make_history() {
     client::ApiClient root = admin();
     login(root, "admin", "wrong-password-for-audit");
-    create_user(root, "audited-user", "Audited-User-Password-42", "viewer");
+    create_user(root, "audited-user", "Recorded-Person-Secret-42", "viewer");
     login(root, "admin", kAdminPassword);
   }
 
@@ -54,7 +54,8 @@ TEST_P(AuditTest, SecurityActionsAreRecordedWithActorSourceAndOutcome) {
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->status, 200) << reply->body;
   bool failed_login = false, user_created = false;
-  for (const auto& item : body_of(*reply).at("items").as_array()) {
+  const boost::json::value document = body_of(*reply);
+  for (const auto& item : document.at("items").as_array()) {
     const auto& entry = item.as_object();
     const std::string action(entry.at("action").as_string());
     const std::string outcome(entry.at("outcome").as_string());
@@ -62,9 +63,9 @@ TEST_P(AuditTest, SecurityActionsAreRecordedWithActorSourceAndOutcome) {
       failed_login = true;
       EXPECT_EQ(entry.at("source_address").as_string(), "127.0.0.1");
     }
-    if (action == "user.create" && outcome == "success") {
+    // The first admin is created by "system"; the test's user by admin.
+    if (action == "user.create" && outcome == "success" && entry.at("actor").as_string() == "admin") {
       user_created = true;
-      EXPECT_EQ(entry.at("actor").as_string(), "admin");
     }
     EXPECT_EQ(item.as_object().at("details").is_object(), true);
   }

@@ -12,7 +12,19 @@ namespace {
 
 using boost::json::object;
 
-class LoginTest : public ApiTest {};
+class LoginTest : public ApiTest {
+ protected:
+  /// A client connecting from another loopback address, as a different machine would.
+  client::ApiClient from(const std::string& source_address) {
+    client::ClientOptions options;
+    options.base_url = server_->url();
+    options.ca_file = server_->ca_file();
+    options.source_address = source_address;
+    auto api = client::ApiClient::create(options);
+    EXPECT_TRUE(api) << api.error().message;
+    return std::move(*api);
+  }
+};
 
 /// A TOTP code computed independently of our implementation, at now + offset seconds.
 std::string oathtool_code(const std::string& base32_secret, int offset_seconds = 0) {
@@ -105,7 +117,8 @@ TEST_P(LoginTest, TotpEnrolmentLoginReplayAndRecoveryCodes) {
   auto confirm = api.post("/api/v1/auth/totp/confirm", object{{"code", current}});
   ASSERT_TRUE(confirm);
   ASSERT_EQ(confirm->status, 200) << confirm->body;
-  const auto& codes = body_of(*confirm).at("recovery_codes").as_array();
+  const boost::json::value confirmed = body_of(*confirm);
+  const auto& codes = confirmed.at("recovery_codes").as_array();
   ASSERT_EQ(codes.size(), 10u);
   const std::string recovery(codes.at(0).as_string());
 
@@ -127,10 +140,10 @@ TEST_P(LoginTest, TotpEnrolmentLoginReplayAndRecoveryCodes) {
 
 TEST_P(LoginTest, RepeatedFailuresLockTheAccountUntilAnAdminUnlocks) {
   client::ApiClient root = admin();
-  const std::string password = "Bob-Long-Password-7731";
+  const std::string password = "Builder-Long-Password-7731";
   const std::int64_t bob = create_user(root, "bob", password, "viewer");
 
-  client::ApiClient attacker = anonymous();
+  client::ApiClient attacker = from("127.0.0.2");
   int locked_status = 0;
   client::HttpReply last;
   for (int i = 0; i < 12 && locked_status != 429; ++i) {
@@ -141,12 +154,17 @@ TEST_P(LoginTest, RepeatedFailuresLockTheAccountUntilAnAdminUnlocks) {
   EXPECT_EQ(error_code(last), "locked_out");
   EXPECT_FALSE(last.header("retry-after").empty());
   // Even the right password is refused while locked.
-  EXPECT_EQ(login(anonymous(), "bob", password).status, 429);
+  EXPECT_EQ(login(from("127.0.0.2"), "bob", password).status, 429);
+
+  // From another address too: the account itself is locked.
+  EXPECT_EQ(login(from("127.0.0.3"), "bob", password).status, 429);
 
   auto unlock = root.post("/api/v1/users/" + std::to_string(bob) + "/unlock");
   ASSERT_TRUE(unlock);
   EXPECT_LT(unlock->status, 300) << unlock->body;
-  EXPECT_EQ(login(anonymous(), "bob", password).status, 200);
+  // The account is open again for its owner; the attacker's address stays throttled.
+  EXPECT_EQ(login(from("127.0.0.3"), "bob", password).status, 200);
+  EXPECT_EQ(login(from("127.0.0.2"), "bob", password).status, 429);
 }
 
 SENTINEL_BOTH_BACKENDS(LoginTest);

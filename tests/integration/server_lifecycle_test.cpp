@@ -67,7 +67,7 @@ TEST_P(ServerLifecycleTest, SigtermStopsCleanly) {
 
 TEST_P(ServerLifecycleTest, RestartKeepsUsersAndDoesNotCreateTheAdminAgain) {
   client::ApiClient root = admin();
-  create_user(root, "persistent", "Persistent-Password-77", "viewer");
+  create_user(root, "persistent", "Durable-Secret-Phrase-77", "viewer");
   ASSERT_TRUE(server_->stop());
 
   // A second server on the same data dir and database.

@@ -46,9 +46,9 @@ TEST_P(StreamTest, AnAuditEntryReachesAnAdminSessionLive) {
 
 TEST_P(StreamTest, AViewerDoesNotReceiveAuditEvents) {
   client::ApiClient root = admin();
-  create_user(root, "watcher", "Watcher-Long-Password-11", "viewer");
+  create_user(root, "watcher", "Observer-Long-Password-11", "viewer");
   client::ApiClient viewer = anonymous();
-  ASSERT_EQ(login(viewer, "watcher", "Watcher-Long-Password-11").status, 200);
+  ASSERT_EQ(login(viewer, "watcher", "Observer-Long-Password-11").status, 200);
   auto stream = client::StreamClient::connect(viewer);
   ASSERT_TRUE(stream) << stream.error().message;
   ASSERT_TRUE(next_of_type(*stream, "hello", 5s));

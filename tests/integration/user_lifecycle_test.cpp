@@ -19,7 +19,7 @@ class UserLifecycleTest : public ApiTest {
 
   /// Alice, signed in with a session and holding an API token; both work.
   Alice alice(client::ApiClient& root) {
-    const std::string password = "Alice-Long-Password-3307";
+    const std::string password = "Wonder-Long-Password-3307";
     const std::int64_t id = create_user(root, "alice", password, "analyst");
     client::ApiClient session = anonymous();
     EXPECT_EQ(login(session, "alice", password).status, 200);
@@ -42,7 +42,7 @@ TEST_P(UserLifecycleTest, DisablingAUserEndsSessionsAndTokensAtOnce) {
   ASSERT_EQ(disabled->status, 200) << disabled->body;
   EXPECT_EQ(user.session.get("/api/v1/auth/me")->status, 401);
   EXPECT_EQ(user.token.get("/api/v1/auth/me")->status, 401);
-  EXPECT_EQ(login(user.session, "alice", "Alice-Long-Password-3307").status, 401);
+  EXPECT_EQ(login(user.session, "alice", "Wonder-Long-Password-3307").status, 401);
 }
 
 TEST_P(UserLifecycleTest, DeletingAUserEndsSessionsAndTokensAtOnce) {
@@ -69,9 +69,9 @@ TEST_P(UserLifecycleTest, TokenCarriesOnlyASubsetOfItsOwnersPermissions) {
   EXPECT_EQ(scoped.post("/api/v1/users", object{{"username", "x"}})->status, 403);
 
   // A viewer cannot mint a token with permissions the viewer does not have.
-  create_user(root, "vera", "Vera-Long-Password-8812", "viewer");
+  create_user(root, "vera", "Truth-Long-Password-8812", "viewer");
   client::ApiClient vera = anonymous();
-  ASSERT_EQ(login(vera, "vera", "Vera-Long-Password-8812").status, 200);
+  ASSERT_EQ(login(vera, "vera", "Truth-Long-Password-8812").status, 200);
   auto escalate = vera.post("/api/v1/tokens", object{{"name", "escalate"},
                                                      {"permissions", boost::json::array{"users:write"}}});
   ASSERT_TRUE(escalate);

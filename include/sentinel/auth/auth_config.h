@@ -15,8 +15,9 @@ struct AuthConfig {
   /// From this many failures (without a quiet window between them) each failure locks the key.
   std::int64_t lockout_threshold = 5;
   std::int64_t lockout_window_ms = 15 * 60 * 1000;
-  /// The lock after failure n (>= threshold) lasts 2^(n - threshold) s, capped here, so that an
-  /// attacker can delay an account but never lock it for good.
+  /// The lock after failure n (>= threshold) lasts base * 2^(n - threshold) s, capped at max, so
+  /// that an attacker is slowed at once but can never lock an account for good.
+  std::int64_t lockout_base_seconds = 30;
   std::int64_t lockout_max_seconds = 15 * 60;
   std::string totp_issuer = "SentinelSecure";
   /// Production keeps libsodium's INTERACTIVE limits; only tests lower them.

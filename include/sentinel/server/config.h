@@ -35,6 +35,7 @@ struct AuthConfig {
   std::int64_t session_idle_minutes = 30;
   std::int64_t session_absolute_hours = 12;
   std::int64_t lockout_threshold = 5;       // failures before delays start
+  std::int64_t lockout_base_seconds = 30;   // first lock; doubles with each further failure
   std::int64_t lockout_max_seconds = 900;   // cap of the growing delay
   std::string totp_issuer = "SentinelSecure";
 };

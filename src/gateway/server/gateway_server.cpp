@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <array>
 #include <atomic>
 #include <thread>
 
@@ -91,6 +92,9 @@ Result<tcp::endpoint> parse_listen(const std::string& listen) {
 
 Status validate(const GatewayOptions& options) {
   SENTINEL_TRY(parse_listen(options.listen));
+  if (options.tls_min_version != "1.3" && options.tls_min_version != "1.2") {
+    return invalid_argument("tls min_version must be \"1.3\" or \"1.2\"", "tls_min_version");
+  }
   if (options.max_body_bytes == 0 || options.max_header_bytes < 1024) {
     return invalid_argument("gateway body and header limits are too small");
   }
@@ -171,6 +175,21 @@ asio::awaitable<bool> write_response(TlsStream& stream, Response response, std::
   co_return !ec;
 }
 
+// After refusing a request whose bytes were not all read (413, 431, 400), reads and discards what
+// the client is still sending, for a bounded time and amount, before closing. Closing with unread
+// input makes the kernel send a reset that can destroy the refusal before the client reads it.
+asio::awaitable<void> linger_before_close(TlsStream& stream) {
+  constexpr std::size_t kMaxDiscard = 16 << 20;
+  std::size_t discarded = 0;
+  std::array<char, 64 * 1024> sink;
+  beast::get_lowest_layer(stream).expires_after(kShutdownWait);
+  while (discarded < kMaxDiscard) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kAwaitable);
+    if (ec) break;
+    discarded += n;
+  }
+}
+
 asio::awaitable<Dispatched> dispatch_on_pool(std::shared_ptr<ServerState> state, Request request) {
   co_return state->dispatcher->dispatch(request);
 }
@@ -212,8 +231,19 @@ asio::awaitable<void> upgrade_to_stream(std::shared_ptr<ServerState> state, TlsS
     Authenticated caller = co_await asio::co_spawn(
         state->workers, authenticate_on_pool(state, request), asio::use_awaitable);
     if (caller.principal) {
+      // Transient failures (database down) keep the stream; ended credentials close it.
+      CredentialCheck still_valid = [state, request] {
+        try {
+          auto principal = authenticate(request, *state->authenticator);
+          return principal || principal.error().code != ErrorCode::kUnauthenticated;
+        } catch (const std::exception&) {
+          return true;
+        }
+      };
+      const std::string request_id = request.request_id;
       co_await serve_stream(state->hub, std::move(stream), std::move(message),
-                            std::move(*caller.principal), request.request_id);
+                            std::move(*caller.principal), request_id, state->workers,
+                            std::move(still_valid));
       co_return;
     }
     refusal = error_response(caller.error);
@@ -245,6 +275,7 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
       if (auto refusal = read_failure_response(read_error, options)) {
         co_await write_response(stream, std::move(*refusal), "/", accept_request_id({}), false,
                                 false, 11);
+        co_await linger_before_close(stream);
       }
       break;
     }
@@ -263,6 +294,7 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     if (body_error) {
       if (auto refusal = read_failure_response(body_error, options)) {
         co_await write_response(stream, std::move(*refusal), "/", request_id, false, false, version);
+        co_await linger_before_close(stream);
       }
       break;
     }

@@ -32,17 +32,24 @@ struct Topic {
 };
 constexpr Topic kTopics[] = {{"audit", "audit:read"}};
 
+asio::awaitable<bool> check_credentials(CredentialCheck still_valid) {
+  co_return still_valid();
+}
+
 }  // namespace
 
 /// One WebSocket client. Every member is touched only on the connection's strand, except
 /// `principal_` (immutable) which the hub reads on the bus thread.
 class StreamConnection {
  public:
-  StreamConnection(TlsStream stream, auth::Principal principal, std::size_t max_queue)
+  StreamConnection(TlsStream stream, auth::Principal principal, std::size_t max_queue,
+                   asio::any_io_executor workers, CredentialCheck still_valid)
       : socket_(std::move(stream)),
         wake_(socket_.get_executor()),
         principal_(std::move(principal)),
-        max_queue_(max_queue) {}
+        max_queue_(max_queue),
+        workers_(std::move(workers)),
+        still_valid_(std::move(still_valid)) {}
 
   const auth::Principal& principal() const { return principal_; }
   websocket::stream<TlsStream>& socket() { return socket_; }
@@ -70,11 +77,20 @@ class StreamConnection {
     wake_.cancel();
   }
 
-  /// Sends queued messages until a close is requested or the peer is gone. Strand only.
+  /// Sends queued messages until a close is requested or the peer is gone; re-checks the
+  /// credentials every kStreamRecheckInterval. Strand only.
   asio::awaitable<void> write_loop() {
+    auto next_check = std::chrono::steady_clock::now() + kStreamRecheckInterval;
     while (!peer_gone_ && close_code_ == websocket::close_code::none) {
+      if (std::chrono::steady_clock::now() >= next_check) {
+        const bool valid = co_await asio::co_spawn(workers_, check_credentials(still_valid_),
+                                                   asio::use_awaitable);
+        if (!valid) close(websocket::close_code::policy_error);
+        next_check = std::chrono::steady_clock::now() + kStreamRecheckInterval;
+        continue;
+      }
       if (queue_.empty()) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
+        wake_.expires_at(next_check);
         co_await wake_.async_wait(kAwaitable);
         continue;
       }
@@ -97,6 +113,8 @@ class StreamConnection {
   const auth::Principal principal_;
   const std::size_t max_queue_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  const asio::any_io_executor workers_;
+  const CredentialCheck still_valid_;
   websocket::close_code close_code_ = websocket::close_code::none;
   bool peer_gone_ = false;
 };
@@ -186,10 +204,12 @@ void StreamHub::deliver(const bus::Message& message, std::string_view permission
 
 asio::awaitable<void> serve_stream(std::shared_ptr<StreamHub> hub, TlsStream stream,
                                    HttpRequest upgrade, auth::Principal principal,
-                                   std::string request_id) {
+                                   std::string request_id, asio::any_io_executor workers,
+                                   CredentialCheck still_valid) {
   const std::string user = principal.username;
-  auto connection =
-      std::make_shared<StreamConnection>(std::move(stream), std::move(principal), hub->max_queue());
+  auto connection = std::make_shared<StreamConnection>(std::move(stream), std::move(principal),
+                                                       hub->max_queue(), std::move(workers),
+                                                       std::move(still_valid));
   auto& socket = connection->socket();
   beast::get_lowest_layer(socket).expires_never();
   websocket::stream_base::timeout timeouts{};

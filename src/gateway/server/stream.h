@@ -8,7 +8,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +31,13 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 inline constexpr std::string_view kStreamPath = "/api/v1/stream";
 
 class StreamConnection;
+
+/// Re-checks the credentials a stream was opened with; blocking, runs on the worker pool. false
+/// when they have ended (logout, revoked, user disabled), so that the stream is closed too.
+using CredentialCheck = std::function<bool()>;
+
+/// How often an open stream re-checks its credentials.
+inline constexpr std::chrono::seconds kStreamRecheckInterval{30};
 
 /// Subscribes to the bus topics the stream carries and pushes each message to every connected
 /// client whose principal holds the topic's permission. Thread-safe.
@@ -64,9 +74,12 @@ class StreamHub {
 };
 
 /// Upgrades `stream` (whose `upgrade` request was authenticated as `principal`) to a WebSocket and
-/// serves it until either side closes. Runs on the connection's strand.
+/// serves it until either side closes or `still_valid`, run on `workers` every
+/// kStreamRecheckInterval, says the credentials ended. Runs on the connection's strand.
 boost::asio::awaitable<void> serve_stream(std::shared_ptr<StreamHub> hub, TlsStream stream,
                                           HttpRequest upgrade, auth::Principal principal,
-                                          std::string request_id);
+                                          std::string request_id,
+                                          boost::asio::any_io_executor workers,
+                                          CredentialCheck still_valid);
 
 }  // namespace sentinel::gateway
