@@ -17,23 +17,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
+  done
+}
+json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 
 # --- sentinel-server -------------------------------------------------------------------------
 password="Bench-Root-Password-$RANDOM$RANDOM"
 SENTINEL_ADMIN_PASSWORD="$password" build/bin/sentinel-server --data-dir "$work/data" \
-  --listen 127.0.0.1:0 --log-level warn > "$work/server.log" 2>&1 &
+  --listen 127.0.0.1:0 --log-level warn ${BENCH_SERVER_ARGS:-} > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do [[ -s "$work/data/server.url" ]] && break; sleep 0.05; done
 url=$(cat "$work/data/server.url")
 ca="$work/data/tls/server.crt"
-token=$(printf '%s' "$password" | build/bin/sentinelctl --server "$url" --ca-file "$ca" \
-  --output json login --username admin --password-stdin --print-token)
+# An API token for the admin, as a script would hold one.
+csrf=$(curl -sS --cacert "$ca" -c "$work/cookies" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$url/api/v1/auth/login" | json_field csrf_token)
+token=$(curl -sS --cacert "$ca" -b "$work/cookies" -H 'Content-Type: application/json' \
+  -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$url/api/v1/tokens" | json_field token)
+[[ -n "$token" ]] || { echo "could not create an API token; server log:" >&2; cat "$work/server.log" >&2; exit 1; }
 
 # --- nginx, same certificate, small static file ----------------------------------------------
 nginx_port=$(free_port)
 mkdir -p "$work/www" "$work/nginx"
+chmod 755 "$work" "$work/www"  # nginx workers run as an unprivileged user
 printf '{"id":1,"username":"admin","roles":["admin"]}' > "$work/www/me.json"
+chmod 644 "$work/www/me.json"
 cat > "$nginx_conf" <<NGINX
 worker_processes 2;
 pid $work/nginx.pid;

@@ -67,7 +67,7 @@ std::string display_value(std::string_view key, const json::value& value) {
     case json::kind::bool_:
       return value.as_bool() ? "yes" : "no";
     case json::kind::string:
-      return std::string(value.as_string());
+      return value.as_string().empty() ? "-" : std::string(value.as_string());
     case json::kind::int64:
       return is_time_key(key) ? iso_time(value.as_int64()) : std::to_string(value.as_int64());
     case json::kind::uint64:

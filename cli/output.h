@@ -18,7 +18,7 @@ struct Column {
 /// Indented JSON, two spaces per level, keys in the server's order.
 std::string pretty_json(const boost::json::value& value);
 
-/// One value as a cell: strings bare, lists comma-separated, null as "-", booleans yes/no, times
+/// One value as a cell: strings bare (empty as "-"), lists comma-separated, null as "-", booleans yes/no, times
 /// (fields "time" and "*_at" holding Unix seconds or milliseconds) as ISO 8601 UTC.
 std::string display_value(std::string_view key, const boost::json::value& value);
 

@@ -21,7 +21,7 @@ constexpr std::array kUserColumns = {
     Column{"roles", "ROLES"},
     Column{"disabled", "DISABLED"},
     Column{"totp_enabled", "2FA"},
-    Column{"last_login_at", "LAST LOGIN"},
+    Column{"created_at", "CREATED"},
 };
 
 struct CreateArgs {

@@ -42,6 +42,13 @@ Response method_not_allowed(const std::vector<std::string>& allowed) {
 
 Response internal_failure() { return error_response(internal_error("internal error")); }
 
+// A session whose role requires 2FA that is not set up yet may only enrol, look at itself and
+// leave.
+bool usable_before_totp_enrollment(std::string_view pattern) {
+  return pattern == "/api/v1/auth/me" || pattern == "/api/v1/auth/logout" ||
+         pattern.rfind("/api/v1/auth/totp", 0) == 0;
+}
+
 }  // namespace
 
 Result<auth::Principal> authenticate(const Request& request, auth::Authenticator& authenticator) {
@@ -91,6 +98,11 @@ Status Dispatcher::authorize(const Route& route, Request& request) const {
        !crypto::constant_time_equal(request.header("x-csrf-token"), principal.csrf_token.reveal()))) {
     return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header",
                  "csrf_failed", {}};
+  }
+  if (principal.totp_enrollment_required && !usable_before_totp_enrollment(route.pattern)) {
+    return Error{ErrorCode::kPermissionDenied,
+                 "your role requires two-factor authentication: set up TOTP first",
+                 "totp_enrollment_required", {}};
   }
   if (route.permission != kAuthenticated && !principal.has(route.permission)) {
     return permission_denied(fmt::format("permission '{}' required", route.permission));

@@ -167,6 +167,42 @@ TEST_P(LoginTest, RepeatedFailuresLockTheAccountUntilAnAdminUnlocks) {
   EXPECT_EQ(login(from("127.0.0.2"), "bob", password).status, 429);
 }
 
+TEST_P(LoginTest, ARoleThatRequires2faConfinesTheSessionUntilEnrolment) {
+  client::ApiClient root = admin();
+  create_user(root, "olga", "Required-Factor-Phrase-61", "viewer");
+  auto policy = root.patch("/api/v1/settings/auth",
+                           object{{"require_2fa_roles", boost::json::array{"viewer"}}});
+  ASSERT_TRUE(policy);
+  ASSERT_EQ(policy->status, 200) << policy->body;
+
+  client::ApiClient olga = anonymous();
+  const client::HttpReply first = login(olga, "olga", "Required-Factor-Phrase-61");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(body_of(first).at("totp_enrollment_required").as_bool());
+  // Only enrolment, /auth/me and logout are open.
+  auto agents = olga.get("/api/v1/sessions");
+  ASSERT_TRUE(agents);
+  EXPECT_EQ(agents->status, 403);
+  EXPECT_EQ(error_code(*agents), "totp_enrollment_required");
+  EXPECT_EQ(olga.get("/api/v1/auth/me")->status, 200);
+
+  auto setup = olga.post("/api/v1/auth/totp/setup");
+  ASSERT_TRUE(setup);
+  ASSERT_EQ(setup->status, 200) << setup->body;
+  const std::string secret(body_of(*setup).at("secret").as_string());
+  auto confirm = olga.post("/api/v1/auth/totp/confirm", object{{"code", oathtool_code(secret)}});
+  ASSERT_TRUE(confirm);
+  ASSERT_EQ(confirm->status, 200) << confirm->body;
+
+  client::ApiClient again = anonymous();
+  EXPECT_EQ(error_code(login(again, "olga", "Required-Factor-Phrase-61")), "totp_required");
+  const client::HttpReply enrolled =
+      login(again, "olga", "Required-Factor-Phrase-61", oathtool_code(secret, 30));
+  ASSERT_EQ(enrolled.status, 200) << enrolled.body;
+  EXPECT_FALSE(body_of(enrolled).at("totp_enrollment_required").as_bool());
+  EXPECT_EQ(again.get("/api/v1/sessions")->status, 200);
+}
+
 SENTINEL_BOTH_BACKENDS(LoginTest);
 
 }  // namespace
