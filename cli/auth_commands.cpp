@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "credentials.h"
@@ -83,7 +84,17 @@ int login(Ctl& ctl, const LoginArgs& args) {
 
   auto created = api->post("/api/v1/tokens", json::object{{"name", token_name()}});
   if (!created) return ctl.fail(created.error());
-  if (!created->ok()) return ctl.fail(*created);
+  if (!created->ok()) {
+    const int status = ctl.fail(*created);
+    const auto error = created->api_error();
+    if (error && error->code == "totp_enrollment_required") {
+      std::cerr << "hint: your role requires 2FA: run `sentinelctl totp setup --username "
+                << args.username << "`, then `sentinelctl totp confirm CODE --username "
+                << args.username << "`, then log in again\n";
+    }
+    (void)api->post("/api/v1/auth/logout");
+    return status;
+  }
   auto token_reply = created->json();
   if (!token_reply) return ctl.fail(token_reply.error());
   const auto* token =
@@ -121,7 +132,7 @@ int logout(Ctl& ctl) {
   auto stored = load_credentials(ctl.credentials_path());
   if (!stored) return ctl.fail(stored.error());
   if (!*stored) {
-    std::cout << "not logged in\n";
+    std::cerr << "not logged in\n";
     return kExitOk;
   }
   const Outcome revoked = ctl.call("DELETE", "/api/v1/tokens/" + url_encode((*stored)->token_id));
@@ -133,23 +144,70 @@ int logout(Ctl& ctl) {
   if (auto removed = remove_credentials(ctl.credentials_path()); !removed) {
     return ctl.fail(removed.error());
   }
-  std::cout << "logged out of " << (*stored)->server << "\n";
+  if (ctl.json_output()) {
+    std::cout << pretty_json(json::object{{"server", (*stored)->server},
+                                          {"username", (*stored)->username},
+                                          {"token_id", (*stored)->token_id}})
+              << "\n";
+  } else {
+    std::cout << "logged out of " << (*stored)->server << "\n";
+  }
   return kExitOk;
 }
 
-int totp_setup(Ctl& ctl) {
-  const Outcome outcome = ctl.call("POST", "/api/v1/auth/totp/setup");
+// Who enrols in 2FA: the server accepts enrolment only from a login session, not an API token.
+struct SessionArgs {
+  std::string username;  // empty: the one stored by login
+  bool password_stdin = false;
+};
+
+// Logs in as `args.username` with a password, sends `method path` with the session, logs out.
+Outcome with_session(Ctl& ctl, const SessionArgs& args, std::string_view method,
+                     const std::string& path, const std::optional<json::value>& body) {
+  auto settings = ctl.client_options(false);
+  if (!settings) return {ctl.fail(settings.error()), nullptr};
+  LoginArgs login_args{args.username, args.password_stdin, {}};
+  if (login_args.username.empty()) {
+    auto stored = load_credentials(ctl.credentials_path());
+    if (!stored) return {ctl.fail(stored.error()), nullptr};
+    if (*stored && (*stored)->server == settings->base_url)
+      login_args.username = (*stored)->username;
+  }
+  if (login_args.username.empty()) {
+    std::cerr << "error: no user: pass --username (or run `sentinelctl login` first)\n";
+    return {kExitUsage, nullptr};
+  }
+  auto password = login_password(login_args);
+  if (!password) return {ctl.fail(password.error()), nullptr};
+  auto api = ApiClient::create(*settings);
+  if (!api) return {ctl.fail(api.error()), nullptr};
+  auto reply = send_login(*api, login_args, *password, Secret());
+  if (!reply) return {ctl.fail(reply.error()), nullptr};
+  if (!reply->ok()) return {ctl.fail(*reply), nullptr};
+
+  auto answer = api->request(method, path, body);
+  (void)api->post("/api/v1/auth/logout");
+  if (!answer) return {ctl.fail(answer.error()), nullptr};
+  if (!answer->ok()) return {ctl.fail(*answer), nullptr};
+  if (answer->body.empty()) return {kExitOk, nullptr};
+  auto parsed = answer->json();
+  if (!parsed) return {ctl.fail(parsed.error()), nullptr};
+  return {kExitOk, std::move(*parsed)};
+}
+
+int totp_setup(Ctl& ctl, const SessionArgs& args) {
+  const Outcome outcome = with_session(ctl, args, "POST", "/api/v1/auth/totp/setup", std::nullopt);
   const int status = ctl.show_object(outcome);
   if (outcome.ok() && !ctl.json_output()) {
-    std::cout
-        << "\nadd the secret to your authenticator app, then run: sentinelctl totp confirm CODE\n";
+    std::cout << "\nadd the secret to your authenticator app, then run: sentinelctl totp confirm "
+                 "CODE\n";
   }
   return status;
 }
 
-int totp_confirm(Ctl& ctl, const std::string& code) {
-  const Outcome outcome =
-      ctl.call("POST", "/api/v1/auth/totp/confirm", json::object{{"code", code}});
+int totp_confirm(Ctl& ctl, const SessionArgs& args, const std::string& code) {
+  const Outcome outcome = with_session(ctl, args, "POST", "/api/v1/auth/totp/confirm",
+                                       json::value(json::object{{"code", code}}));
   if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
   std::cout << "2FA is on. Recovery codes (each works once; store them safely):\n";
   const auto* codes =
@@ -158,6 +216,24 @@ int totp_confirm(Ctl& ctl, const std::string& code) {
     for (const auto& recovery : codes->as_array()) std::cout << "  " << text_of(recovery) << "\n";
   }
   return kExitOk;
+}
+
+// The user's fields (with permissions) as key: value lines; the whole reply with --output json.
+int whoami(Ctl& ctl) {
+  const Outcome outcome = ctl.call("GET", "/api/v1/auth/me");
+  if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
+  const auto* reply = outcome.json.if_object();
+  const auto* user = reply != nullptr ? reply->if_contains("user") : nullptr;
+  if (user == nullptr || !user->is_object()) return ctl.show_object(outcome);
+  print_fields(std::cout, user->as_object());
+  return kExitOk;
+}
+
+void add_session_options(CLI::App* command, SessionArgs& args) {
+  command->add_option("--username,-u", args.username,
+                      "User name (default: the one stored by login)");
+  command->add_flag("--password-stdin", args.password_stdin,
+                    "Read the password from the first line of stdin (else prompt)");
 }
 
 }  // namespace
@@ -177,18 +253,25 @@ void add_auth_commands(CLI::App& app, Ctl& ctl) {
       app.add_subcommand("logout", "Revoke the stored API token and delete the credentials file");
   on_run(logout_command, ctl, [&ctl] { return logout(ctl); });
 
-  auto* whoami = app.add_subcommand("whoami", "Show the authenticated user, roles and permissions");
-  on_run(whoami, ctl, [&ctl] { return ctl.show_object(ctl.call("GET", "/api/v1/auth/me")); });
+  auto* whoami_command =
+      app.add_subcommand("whoami", "Show the authenticated user, roles and permissions");
+  on_run(whoami_command, ctl, [&ctl] { return whoami(ctl); });
 
-  auto* totp = app.add_subcommand("totp", "Two-factor authentication (TOTP) for your account");
+  auto* totp = app.add_subcommand(
+      "totp", "Two-factor authentication (TOTP) for your account; logs in with your password");
   totp->require_subcommand(1);
+  auto setup_args = std::make_shared<SessionArgs>();
   auto* setup = totp->add_subcommand("setup", "Start enrolment: show the secret and otpauth URI");
-  on_run(setup, ctl, [&ctl] { return totp_setup(ctl); });
+  add_session_options(setup, *setup_args);
+  on_run(setup, ctl, [&ctl, setup_args] { return totp_setup(ctl, *setup_args); });
+  auto confirm_args = std::make_shared<SessionArgs>();
   auto code = std::make_shared<std::string>();
   auto* confirm = totp->add_subcommand(
       "confirm", "Finish enrolment with a current code; prints recovery codes");
   confirm->add_option("code", *code, "Code from the authenticator app")->required();
-  on_run(confirm, ctl, [&ctl, code] { return totp_confirm(ctl, *code); });
+  add_session_options(confirm, *confirm_args);
+  on_run(confirm, ctl,
+         [&ctl, confirm_args, code] { return totp_confirm(ctl, *confirm_args, *code); });
 }
 
 }  // namespace sentinel::ctl

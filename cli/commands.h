@@ -32,6 +32,8 @@ void add_role_commands(CLI::App& app, Ctl& ctl);
 void add_credential_commands(CLI::App& app, Ctl& ctl);
 /// audit list|verify.
 void add_audit_commands(CLI::App& app, Ctl& ctl);
+/// settings show|update (auth settings: roles that require 2FA).
+void add_settings_commands(CLI::App& app, Ctl& ctl);
 /// agents enroll-token and health.
 void add_system_commands(CLI::App& app, Ctl& ctl);
 

@@ -18,10 +18,11 @@ constexpr std::array kTokenColumns = {
     Column{"id", "ID"},
     Column{"name", "NAME"},
     Column{"username", "USER"},
-    Column{"permissions", "PERMISSIONS"},
     Column{"created_at", "CREATED"},
     Column{"expires_at", "EXPIRES"},
     Column{"last_used_at", "LAST USED"},
+    Column{"revoked", "REVOKED"},
+    Column{"permissions", "PERMISSIONS"},
 };
 
 constexpr std::array kSessionColumns = {
@@ -32,6 +33,7 @@ constexpr std::array kSessionColumns = {
     Column{"last_seen_at", "LAST SEEN"},
     Column{"expires_at", "EXPIRES"},
     Column{"current", "CURRENT"},
+    Column{"user_agent", "CLIENT"},
 };
 
 struct TokenArgs {
@@ -40,7 +42,8 @@ struct TokenArgs {
   std::vector<std::string> permissions;
 };
 
-// Prints a new token: the secret appears here only, so table mode says so.
+// Prints a new token. It appears here only; in table mode it is printed alone on stdout, so that
+// `$(sentinelctl tokens create --name x)` works, and the rest goes to stderr.
 int create_token(Ctl& ctl, const TokenArgs& args) {
   json::object body{{"name", args.name}};
   if (args.expires_in_days) body["expires_in_days"] = *args.expires_in_days;
@@ -50,11 +53,22 @@ int create_token(Ctl& ctl, const TokenArgs& args) {
     body["permissions"] = std::move(permissions);
   }
   const Outcome outcome = ctl.call("POST", "/api/v1/tokens", body);
-  const int status = ctl.show_object(outcome);
-  if (outcome.ok() && !ctl.json_output()) {
-    std::cerr << "store the token now: the server keeps only its hash and cannot show it again\n";
+  if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
+  const auto* reply = outcome.json.if_object();
+  const auto* token = reply != nullptr ? reply->if_contains("token") : nullptr;
+  if (token == nullptr || !token->is_string()) {
+    std::cerr << "error: the server's reply lacks \"token\"\n";
+    return kExitFailed;
   }
-  return status;
+  std::cout << std::string(token->as_string()) << "\n";
+  const auto* id = reply->if_contains("id");
+  const auto* expires = reply->if_contains("expires_at");
+  std::cerr << "token " << (id != nullptr ? display_value("id", *id) : std::string("-"))
+            << " created, expires "
+            << (expires != nullptr && !expires->is_null() ? display_value("expires_at", *expires)
+                                                          : std::string("never"))
+            << "; store it now: the server keeps only its hash and cannot show it again\n";
+  return kExitOk;
 }
 
 std::string list_path(std::string_view base, bool all) {

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     add_auth_commands(app, ctl);
     add_user_commands(app, ctl);
     add_role_commands(app, ctl);
+    add_settings_commands(app, ctl);
     add_credential_commands(app, ctl);
     add_audit_commands(app, ctl);
     add_system_commands(app, ctl);

@@ -18,8 +18,8 @@ struct Column {
 /// Indented JSON, two spaces per level, keys in the server's order.
 std::string pretty_json(const boost::json::value& value);
 
-/// One value as a cell: strings bare (empty as "-"), lists comma-separated, null as "-", booleans yes/no, times
-/// (fields "time" and "*_at" holding Unix seconds or milliseconds) as ISO 8601 UTC.
+/// One value as a cell: strings bare (empty as "-"), lists comma-separated, null as "-", booleans
+/// yes/no, times (fields "time" and "*_at" holding Unix seconds or milliseconds) as ISO 8601 UTC.
 std::string display_value(std::string_view key, const boost::json::value& value);
 
 /// The rows of a list reply: the array itself or its "items"; nullptr when it is neither.

@@ -1,4 +1,5 @@
-// roles list|create|update|delete.
+// roles list|create|update|delete. Whether a role needs 2FA is an auth setting: see
+// settings_commands.cpp.
 
 #include <array>
 #include <boost/json/value.hpp>
@@ -16,17 +17,14 @@ namespace json = boost::json;
 constexpr std::array kRoleColumns = {
     Column{"name", "NAME"},
     Column{"builtin", "BUILT-IN"},
-    Column{"require_totp", "2FA REQUIRED"},
-    Column{"permissions", "PERMISSIONS"},
     Column{"description", "DESCRIPTION"},
+    Column{"permissions", "PERMISSIONS"},
 };
 
 struct RoleArgs {
   std::string name;
   std::vector<std::string> permissions;
   std::string description;
-  bool require_totp = false;
-  bool no_require_totp = false;
 };
 
 std::string role_path(const std::string& name) { return "/api/v1/roles/" + url_encode(name); }
@@ -40,7 +38,6 @@ json::object role_body(const RoleArgs& args) {
     body["permissions"] = std::move(permissions);
   }
   if (!args.description.empty()) body["description"] = args.description;
-  if (args.require_totp || args.no_require_totp) body["require_totp"] = args.require_totp;
   return body;
 }
 
@@ -53,8 +50,7 @@ int create_role(Ctl& ctl, const RoleArgs& args) {
 int update_role(Ctl& ctl, const RoleArgs& args) {
   const json::object body = role_body(args);
   if (body.empty()) {
-    std::cerr
-        << "error: nothing to change: pass --permission, --description or --[no-]require-totp\n";
+    std::cerr << "error: nothing to change: pass --permission or --description\n";
     return kExitUsage;
   }
   return ctl.show_object(ctl.call("PATCH", role_path(args.name), body));
@@ -68,10 +64,6 @@ void add_role_options(CLI::App* command, RoleArgs& args, bool permissions_requir
       "Permission such as users:read or agents:write (repeatable; replaces the set)");
   if (permissions_required) permissions->required();
   command->add_option("--description", args.description, "What the role is for");
-  auto* require =
-      command->add_flag("--require-totp", args.require_totp, "Members must log in with 2FA");
-  command->add_flag("--no-require-totp", args.no_require_totp, "Members may log in without 2FA")
-      ->excludes(require);
 }
 
 }  // namespace

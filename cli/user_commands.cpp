@@ -38,6 +38,7 @@ struct UpdateArgs {
   bool disable = false;
   bool enable = false;
   std::string display_name;
+  bool password_stdin = false;
 };
 
 std::string user_path(const std::string& id) { return "/api/v1/users/" + url_encode(id); }
@@ -75,8 +76,14 @@ int update_user(Ctl& ctl, const UpdateArgs& args) {
   if (!args.roles.empty()) body["roles"] = string_array(args.roles);
   if (args.disable || args.enable) body["disabled"] = args.disable;
   if (!args.display_name.empty()) body["display_name"] = args.display_name;
+  if (args.password_stdin) {
+    auto password = read_stdin_line("password");
+    if (!password) return ctl.fail(password.error());
+    body["password"] = password->reveal();
+  }
   if (body.empty()) {
-    std::cerr << "error: nothing to change: pass --role, --disable, --enable or --display-name\n";
+    std::cerr << "error: nothing to change: pass --role, --disable, --enable, --display-name or "
+                 "--password-stdin\n";
     return kExitUsage;
   }
   return ctl.show_object(ctl.call("PATCH", user_path(args.id), body));
@@ -119,7 +126,7 @@ void add_user_commands(CLI::App& app, Ctl& ctl) {
   on_run(create, ctl, [&ctl, create_args] { return create_user(ctl, *create_args); });
 
   auto update_args = std::make_shared<UpdateArgs>();
-  auto* update = users->add_subcommand("update", "Change a user's roles, state or name");
+  auto* update = users->add_subcommand("update", "Change a user's roles, state, name or password");
   update->add_option("id", update_args->id, "User ID")->required();
   add_repeatable(update, "--role", update_args->roles,
                  "Role (repeatable; replaces the user's roles)");
@@ -127,6 +134,8 @@ void add_user_commands(CLI::App& app, Ctl& ctl) {
                                    "Disable the account (ends its sessions and tokens)");
   update->add_flag("--enable", update_args->enable, "Enable the account")->excludes(disable);
   update->add_option("--display-name", update_args->display_name, "Full name shown in the portal");
+  update->add_flag("--password-stdin", update_args->password_stdin,
+                   "Set a new password, read from the first line of stdin");
   on_run(update, ctl, [&ctl, update_args] { return update_user(ctl, *update_args); });
 
   add_id_command(users, ctl, "delete", "Delete a user (ends its sessions and tokens)",

@@ -93,3 +93,23 @@ TEST(ConfigTest, EnvironmentNames) {
 
 }  // namespace
 }  // namespace sentinel::server
+
+namespace sentinel::server {
+namespace {
+
+TEST(ConfigTest, ShippedExampleLoadsAndMatchesTheDefaults) {
+  ConfigSources sources;
+  sources.file = std::string(SENTINEL_TEST_DATA) + "/../../deploy/config/server.example.yaml";
+  auto example = load_config(sources);
+  ASSERT_TRUE(example) << example.error().message;
+  auto defaults = load_config({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(example->gateway.listen, defaults->gateway.listen);
+  EXPECT_EQ(example->gateway.max_body_bytes, defaults->gateway.max_body_bytes);
+  EXPECT_EQ(example->auth.lockout_base_seconds, defaults->auth.lockout_base_seconds);
+  EXPECT_EQ(example->auth.lockout_max_seconds, defaults->auth.lockout_max_seconds);
+  EXPECT_EQ(example->gateway.tls.min_version, "1.3");
+}
+
+}  // namespace
+}  // namespace sentinel::server
