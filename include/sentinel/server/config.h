@@ -25,7 +25,7 @@ struct GatewayConfig {
   std::int64_t max_header_bytes = 16 * 1024;
   std::int64_t idle_timeout_s = 60;
   std::int64_t request_timeout_s = 30;
-  std::int64_t io_threads = 1;
+  std::int64_t io_threads = 2;
   std::int64_t worker_threads = 2;
   std::string web_root;  // built portal; empty: web/dist next to the binary's repo if present
   TlsConfig tls;
