@@ -4,6 +4,7 @@
 
 #include <array>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -161,9 +162,12 @@ struct SessionArgs {
   bool password_stdin = false;
 };
 
+/// Builds the body of a session call from the password the session was opened with.
+using SessionBody = std::function<Result<std::optional<json::value>>(const Secret& password)>;
+
 // Logs in as `args.username` with a password, sends `method path` with the session, logs out.
 Outcome with_session(Ctl& ctl, const SessionArgs& args, std::string_view method,
-                     const std::string& path, const std::optional<json::value>& body) {
+                     const std::string& path, const SessionBody& make_body) {
   auto settings = ctl.client_options(false);
   if (!settings) return {ctl.fail(settings.error()), nullptr};
   LoginArgs login_args{args.username, args.password_stdin, {}};
@@ -179,13 +183,15 @@ Outcome with_session(Ctl& ctl, const SessionArgs& args, std::string_view method,
   }
   auto password = login_password(login_args);
   if (!password) return {ctl.fail(password.error()), nullptr};
+  auto body = make_body(*password);
+  if (!body) return {ctl.fail(body.error()), nullptr};
   auto api = ApiClient::create(*settings);
   if (!api) return {ctl.fail(api.error()), nullptr};
   auto reply = send_login(*api, login_args, *password, Secret());
   if (!reply) return {ctl.fail(reply.error()), nullptr};
   if (!reply->ok()) return {ctl.fail(*reply), nullptr};
 
-  auto answer = api->request(method, path, body);
+  auto answer = api->request(method, path, *body);
   (void)api->post("/api/v1/auth/logout");
   if (!answer) return {ctl.fail(answer.error()), nullptr};
   if (!answer->ok()) return {ctl.fail(*answer), nullptr};
@@ -196,7 +202,8 @@ Outcome with_session(Ctl& ctl, const SessionArgs& args, std::string_view method,
 }
 
 int totp_setup(Ctl& ctl, const SessionArgs& args) {
-  const Outcome outcome = with_session(ctl, args, "POST", "/api/v1/auth/totp/setup", std::nullopt);
+  const Outcome outcome = with_session(ctl, args, "POST", "/api/v1/auth/totp/setup",
+                                       [](const Secret&) { return std::optional<json::value>(); });
   const int status = ctl.show_object(outcome);
   if (outcome.ok() && !ctl.json_output()) {
     std::cout << "\nadd the secret to your authenticator app, then run: sentinelctl totp confirm "
@@ -206,8 +213,10 @@ int totp_setup(Ctl& ctl, const SessionArgs& args) {
 }
 
 int totp_confirm(Ctl& ctl, const SessionArgs& args, const std::string& code) {
-  const Outcome outcome = with_session(ctl, args, "POST", "/api/v1/auth/totp/confirm",
-                                       json::value(json::object{{"code", code}}));
+  const Outcome outcome =
+      with_session(ctl, args, "POST", "/api/v1/auth/totp/confirm", [&code](const Secret&) {
+        return std::optional<json::value>(json::object{{"code", code}});
+      });
   if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
   std::cout << "2FA is on. Recovery codes (each works once; store them safely):\n";
   const auto* codes =
@@ -216,6 +225,28 @@ int totp_confirm(Ctl& ctl, const SessionArgs& args, const std::string& code) {
     for (const auto& recovery : codes->as_array()) std::cout << "  " << text_of(recovery) << "\n";
   }
   return kExitOk;
+}
+
+// Changes the user's own password: the current one opens the session (first stdin line with
+// --password-stdin), the new one follows (second line) or is prompted for twice.
+int change_password(Ctl& ctl, const SessionArgs& args) {
+  const Outcome outcome = with_session(
+      ctl, args, "PUT", "/api/v1/auth/password",
+      [&args](const Secret& current) -> Result<std::optional<json::value>> {
+        Result<Secret> next = args.password_stdin ? read_stdin_line("new password")
+                                                  : prompt("New password: ", true);
+        if (!next) return std::move(next).error();
+        if (!args.password_stdin) {
+          auto again = prompt("New password again: ", true);
+          if (!again) return std::move(again).error();
+          if (again->reveal() != next->reveal()) {
+            return invalid_argument("the two new passwords differ", "new_password");
+          }
+        }
+        return std::optional<json::value>(json::object{{"current_password", current.reveal()},
+                                                       {"new_password", next->reveal()}});
+      });
+  return ctl.show_done(outcome, "password changed; your other sessions were ended");
 }
 
 // The user's fields (with permissions) as key: value lines; the whole reply with --output json.
@@ -256,6 +287,12 @@ void add_auth_commands(CLI::App& app, Ctl& ctl) {
   auto* whoami_command =
       app.add_subcommand("whoami", "Show the authenticated user, roles and permissions");
   on_run(whoami_command, ctl, [&ctl] { return whoami(ctl); });
+
+  auto passwd_args = std::make_shared<SessionArgs>();
+  auto* passwd = app.add_subcommand(
+      "passwd", "Change your own password (ends your other sessions and keeps API tokens)");
+  add_session_options(passwd, *passwd_args);
+  on_run(passwd, ctl, [&ctl, passwd_args] { return change_password(ctl, *passwd_args); });
 
   auto* totp = app.add_subcommand(
       "totp", "Two-factor authentication (TOTP) for your account; logs in with your password");

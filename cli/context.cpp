@@ -145,4 +145,16 @@ int Ctl::show_done(const Outcome& outcome, std::string_view message) const {
   return kExitOk;
 }
 
+int Ctl::show_secret_field(const Outcome& outcome, std::string_view field) const {
+  if (!outcome.ok() || json_output()) return show_object(outcome);
+  const auto* reply = outcome.json.if_object();
+  const auto* value = reply != nullptr ? reply->if_contains(field) : nullptr;
+  if (value == nullptr || !value->is_string()) {
+    std::cerr << "error: the server's reply lacks \"" << field << "\"\n";
+    return kExitFailed;
+  }
+  std::cout << std::string(value->as_string()) << "\n";
+  return kExitOk;
+}
+
 }  // namespace sentinel::ctl

@@ -75,6 +75,9 @@ class Ctl {
   int show_list(const Outcome& outcome, std::span<const Column> columns) const;
   /// Prints an object reply as key: value lines (or JSON); returns the exit status.
   int show_object(const Outcome& outcome) const;
+  /// For a reply that carries one secret for scripts ({"token": ...}): prints that string field
+  /// alone on stdout in table mode (for `$(sentinelctl ...)`), the whole reply in json mode.
+  int show_secret_field(const Outcome& outcome, std::string_view field) const;
   /// Prints `message` (or, with --output json, the reply if it has a body); returns the status.
   int show_done(const Outcome& outcome, std::string_view message) const;
 

@@ -53,14 +53,9 @@ int create_token(Ctl& ctl, const TokenArgs& args) {
     body["permissions"] = std::move(permissions);
   }
   const Outcome outcome = ctl.call("POST", "/api/v1/tokens", body);
-  if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
+  const int shown = ctl.show_secret_field(outcome, "token");
+  if (shown != kExitOk || ctl.json_output()) return shown;
   const auto* reply = outcome.json.if_object();
-  const auto* token = reply != nullptr ? reply->if_contains("token") : nullptr;
-  if (token == nullptr || !token->is_string()) {
-    std::cerr << "error: the server's reply lacks \"token\"\n";
-    return kExitFailed;
-  }
-  std::cout << std::string(token->as_string()) << "\n";
   const auto* id = reply->if_contains("id");
   const auto* expires = reply->if_contains("expires_at");
   std::cerr << "token " << (id != nullptr ? display_value("id", *id) : std::string("-"))

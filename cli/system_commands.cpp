@@ -15,16 +15,7 @@ namespace json = boost::json;
 
 // Prints a new one-time enrolment token alone on a line, for `$(sentinelctl agents enroll-token)`.
 int enroll_token(Ctl& ctl) {
-  const Outcome outcome = ctl.call("POST", "/api/v1/agents/enroll-tokens");
-  if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
-  const auto* reply = outcome.json.if_object();
-  const auto* token = reply != nullptr ? reply->if_contains("token") : nullptr;
-  if (token == nullptr || !token->is_string()) {
-    std::cerr << "error: the server's reply lacks \"token\"\n";
-    return kExitFailed;
-  }
-  std::cout << std::string(token->as_string()) << "\n";
-  return kExitOk;
+  return ctl.show_secret_field(ctl.call("POST", "/api/v1/agents/enroll-tokens"), "token");
 }
 
 // Liveness and readiness; exit status 0 only when both answer 2xx.

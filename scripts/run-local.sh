@@ -16,9 +16,9 @@ password=$(cat "$password_file")
 
 cat <<INFO
 SentinelSecure
-  portal and API: https://127.0.0.1:8443   (self-signed certificate: $data_dir/tls/server.crt)
-  admin login:    admin / $password         (initial password; change it with 'sentinelctl')
-  CLI:            build/bin/sentinelctl --ca-file $data_dir/tls/server.crt login --username admin
+  API:         https://127.0.0.1:8443   (self-signed certificate: $data_dir/tls/server.crt)
+  admin login: admin / $password   (the initial password; change it with 'sentinelctl passwd')
+  CLI:         build/bin/sentinelctl --ca-file $data_dir/tls/server.crt login --username admin
 Stop with Ctrl-C.
 INFO
 

@@ -150,6 +150,20 @@ class SentinelctlTest : public ApiTest {
   TempDir config_{"sentinelctl-config"};
 };
 
+TEST_P(SentinelctlTest, PasswdChangesTheOwnPassword) {
+  login_as_admin();
+  const std::string next = "Brand-New-Root-Phrase-314";
+  const CommandOutput changed =
+      ctl({"passwd", "--password-stdin"}, std::string(kAdminPassword) + "\n" + next + "\n");
+  ASSERT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  EXPECT_EQ(login(anonymous(), "admin", kAdminPassword).status, 401);
+  EXPECT_EQ(login(anonymous(), "admin", next).status, 200);
+  // A weak new password is refused and changes nothing.
+  const CommandOutput weak = ctl({"passwd", "--password-stdin"}, next + "\nshort\n");
+  EXPECT_EQ(weak.exit_code, 1) << weak.out << weak.err;
+  EXPECT_EQ(login(anonymous(), "admin", next).status, 200);
+}
+
 TEST_P(SentinelctlTest, LoginStoresAPrivateTokenThatLaterCommandsUse) {
   login_as_admin();
   struct stat info {};
