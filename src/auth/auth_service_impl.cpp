@@ -41,6 +41,7 @@ AuthServiceImpl::AuthServiceImpl(store::Database& db, AuditLog& audit, MetricsRe
       hasher_(config_.password_cost),
       throttle_(config_, clock_),
       dummy_hash_(hasher_.hash(Secret(crypto::random_token(16))).value_or(std::string())),
+      principals_(clock_, config_.principal_cache_ms, 100'000),
       logger_(auth_logger()) {}
 
 Status AuthServiceImpl::seed_builtin_roles() {
@@ -190,6 +191,8 @@ Status AuthServiceImpl::require_session(const Principal& caller) {
 void AuthServiceImpl::audit(std::string_view actor, std::string_view action,
                             std::string_view target, const ClientInfo& client,
                             std::string_view outcome, std::string details_json) {
+  // Every audited action may change who can do what: cached callers are loaded afresh.
+  principals_.invalidate_all();
   AuditRecord record{std::string(actor.substr(0, 64)), std::string(action), std::string(target),
                      client.source_address, std::string(outcome), std::move(details_json)};
   auto recorded = audit_.record(record);

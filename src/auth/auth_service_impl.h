@@ -10,6 +10,7 @@
 
 #include "autocommit.h"
 #include "login_throttle.h"
+#include "principal_cache.h"
 #include "sentinel/auth/auth_service.h"
 #include "sentinel/auth/password_hasher.h"
 #include "sentinel/store/user_repository.h"
@@ -131,6 +132,7 @@ class AuthServiceImpl final : public AuthService {
   const LoginThrottle throttle_;
   /// A hash of a random password, verified against for unknown users so that they take as long.
   std::string dummy_hash_;
+  PrincipalCache principals_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -27,9 +27,12 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
 Result<Principal> AuthServiceImpl::authenticate_session(const Secret& session_id,
                                                         std::string_view source_address) {
   if (session_id.empty()) return session_ended();
+  const std::string hash = crypto::sha256_hex(session_id.reveal());
+  if (auto cached = principals_.find("s:" + hash)) return std::move(*cached);
+  const std::uint64_t generation = principals_.generation();
   Autocommit connection(db_);
   store::SessionRepository sessions(connection);
-  SENTINEL_ASSIGN(found, sessions.find_by_token_hash(crypto::sha256_hex(session_id.reveal())));
+  SENTINEL_ASSIGN(found, sessions.find_by_token_hash(hash));
   if (!found) return session_ended();
   const std::int64_t now = clock_.now_ms();
   if (found->expires_at_ms <= now || found->last_seen_at_ms <= now - config_.session_idle_ms ||
@@ -38,8 +41,10 @@ Result<Principal> AuthServiceImpl::authenticate_session(const Secret& session_id
     update_session_gauge();
     return session_ended();
   }
-  if (now - found->last_seen_at_ms >= kTouchIntervalMs) {
+  std::int64_t last_seen = found->last_seen_at_ms;
+  if (now - last_seen >= kTouchIntervalMs) {
     SENTINEL_TRY(sessions.touch(found->id, now));
+    last_seen = now;
   }
   SENTINEL_ASSIGN(principal, principal_of(connection, found->user_id, found->username));
   principal.kind = CredentialKind::kSession;
@@ -49,6 +54,8 @@ Result<Principal> AuthServiceImpl::authenticate_session(const Secret& session_id
     principal.totp_enrollment_required = true;
     principal.permissions.clear();
   }
+  principals_.store("s:" + hash, principal, generation,
+                    std::min(found->expires_at_ms, last_seen + config_.session_idle_ms));
   return principal;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <limits>
 
 #include "auth_service_impl.h"
 #include "sentinel/auth/permissions.h"
@@ -30,9 +31,12 @@ TokenView token_view(const store::ApiTokenRecord& record) {
 Result<Principal> AuthServiceImpl::authenticate_token(const Secret& token,
                                                       std::string_view source_address) {
   if (!token.reveal().starts_with(kTokenPrefix)) return token_invalid();
+  const std::string hash = crypto::sha256_hex(token.reveal());
+  if (auto cached = principals_.find("t:" + hash)) return std::move(*cached);
+  const std::uint64_t generation = principals_.generation();
   Autocommit connection(db_);
   store::ApiTokenRepository tokens(connection);
-  SENTINEL_ASSIGN(found, tokens.find_by_hash(crypto::sha256_hex(token.reveal())));
+  SENTINEL_ASSIGN(found, tokens.find_by_hash(hash));
   const std::int64_t now = clock_.now_ms();
   if (!found || found->revoked_at_ms || found->user_disabled ||
       (found->expires_at_ms && *found->expires_at_ms <= now)) {
@@ -50,6 +54,8 @@ Result<Principal> AuthServiceImpl::authenticate_token(const Secret& token,
   principal.permissions = std::move(effective);
   principal.kind = CredentialKind::kApiToken;
   principal.credential_id = std::to_string(found->id);
+  principals_.store("t:" + hash, principal, generation,
+                    found->expires_at_ms.value_or(std::numeric_limits<std::int64_t>::max()));
   return principal;
 }
 

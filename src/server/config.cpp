@@ -115,6 +115,8 @@ const std::vector<Field>& fields() {
       {"auth.lockout_max_seconds",
        integer(&ServerConfig::auth, &AuthConfig::lockout_max_seconds, 1, 24 * 3600)},
       {"auth.totp_issuer", text(&ServerConfig::auth, &AuthConfig::totp_issuer)},
+      {"auth.principal_cache_ms",
+       integer(&ServerConfig::auth, &AuthConfig::principal_cache_ms, 0, 60'000)},
   };
   return all;
 }

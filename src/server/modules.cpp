@@ -40,6 +40,7 @@ auth::AuthConfig auth_config(const ServerConfig& config) {
   out.lockout_base_seconds = config.auth.lockout_base_seconds;
   out.lockout_max_seconds = config.auth.lockout_max_seconds;
   out.totp_issuer = config.auth.totp_issuer;
+  out.principal_cache_ms = config.auth.principal_cache_ms;
   return out;
 }
 

@@ -20,6 +20,9 @@ struct AuthConfig {
   std::int64_t lockout_base_seconds = 30;
   std::int64_t lockout_max_seconds = 15 * 60;
   std::string totp_issuer = "SentinelSecure";
+  /// How long an authenticated caller is served from memory (0: never). Changes made through this
+  /// process apply at once; changes made by another replica within this time.
+  std::int64_t principal_cache_ms = 1000;
   /// Production keeps libsodium's INTERACTIVE limits; only tests lower them.
   PasswordCost password_cost = PasswordCost::interactive();
 };

@@ -38,6 +38,7 @@ struct AuthConfig {
   std::int64_t lockout_base_seconds = 30;   // first lock; doubles with each further failure
   std::int64_t lockout_max_seconds = 900;   // cap of the growing delay
   std::string totp_issuer = "SentinelSecure";
+  std::int64_t principal_cache_ms = 1000;   // credentials served from memory; 0 turns it off
 };
 
 struct LogConfig {
