@@ -230,22 +230,22 @@ int totp_confirm(Ctl& ctl, const SessionArgs& args, const std::string& code) {
 // Changes the user's own password: the current one opens the session (first stdin line with
 // --password-stdin), the new one follows (second line) or is prompted for twice.
 int change_password(Ctl& ctl, const SessionArgs& args) {
-  const Outcome outcome = with_session(
-      ctl, args, "PUT", "/api/v1/auth/password",
-      [&args](const Secret& current) -> Result<std::optional<json::value>> {
-        Result<Secret> next = args.password_stdin ? read_stdin_line("new password")
-                                                  : prompt("New password: ", true);
-        if (!next) return std::move(next).error();
-        if (!args.password_stdin) {
-          auto again = prompt("New password again: ", true);
-          if (!again) return std::move(again).error();
-          if (again->reveal() != next->reveal()) {
-            return invalid_argument("the two new passwords differ", "new_password");
-          }
-        }
-        return std::optional<json::value>(json::object{{"current_password", current.reveal()},
-                                                       {"new_password", next->reveal()}});
-      });
+  const Outcome outcome =
+      with_session(ctl, args, "PUT", "/api/v1/auth/password",
+                   [&args](const Secret& current) -> Result<std::optional<json::value>> {
+                     Result<Secret> next = args.password_stdin ? read_stdin_line("new password")
+                                                               : prompt("New password: ", true);
+                     if (!next) return std::move(next).error();
+                     if (!args.password_stdin) {
+                       auto again = prompt("New password again: ", true);
+                       if (!again) return std::move(again).error();
+                       if (again->reveal() != next->reveal()) {
+                         return invalid_argument("the two new passwords differ", "new_password");
+                       }
+                     }
+                     return std::optional<json::value>(json::object{
+                         {"current_password", current.reveal()}, {"new_password", next->reveal()}});
+                   });
   return ctl.show_done(outcome, "password changed; your other sessions were ended");
 }
 

@@ -172,7 +172,8 @@ Status connect_tls(asio::io_context& io, TlsStream& stream, const Endpoint& endp
   } else {
     // A chosen local address (tests play several clients from 127.0.0.0/8).
     const auto source = asio::ip::make_address(options.source_address, ec);
-    if (ec) return invalid_argument("bad source address " + options.source_address, "source_address");
+    if (ec)
+      return invalid_argument("bad source address " + options.source_address, "source_address");
     const asio::ip::tcp::endpoint target = *addresses.begin();
     tcp.socket().open(target.protocol(), ec);
     if (!ec) tcp.socket().bind(asio::ip::tcp::endpoint(source, 0), ec);

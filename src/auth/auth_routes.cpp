@@ -1,11 +1,10 @@
 // POST /auth/login, POST /auth/logout, GET /auth/me, PUT /auth/password; and the entry point
 // that registers every auth route.
 
-#include "sentinel/auth/routes.h"
-
 #include <string>
 
 #include "route_support.h"
+#include "sentinel/auth/routes.h"
 
 namespace sentinel::auth {
 namespace {
@@ -31,11 +30,11 @@ Result<Response> login(AuthService& service, Request& request) {
     return response;
   }
   const LoginResult& result = *outcome.result;
-  boost::json::object document{{"csrf_token", result.csrf_token.reveal()},
-                               {"user", identity_json(result.identity)},
-                               {"expires_at", result.expires_at_ms},
-                               {"totp_enrollment_required",
-                                result.identity.totp_enrollment_required}};
+  boost::json::object document{
+      {"csrf_token", result.csrf_token.reveal()},
+      {"user", identity_json(result.identity)},
+      {"expires_at", result.expires_at_ms},
+      {"totp_enrollment_required", result.identity.totp_enrollment_required}};
   Response response = Response::json(document);
   response.headers.emplace_back("Set-Cookie", session_cookie(result.session_token.reveal(), false));
   response.headers.emplace_back("Cache-Control", "no-store");
@@ -77,7 +76,9 @@ Result<Response> change_password(AuthService& service, Request& request) {
 
 Status register_login_routes(gateway::Router& router, AuthService& service) {
   using gateway::kAuthenticated;
-  SENTINEL_TRY(router.add({"POST", "/api/v1/auth/login", std::string(gateway::kPublic),
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/auth/login",
+                           std::string(gateway::kPublic),
                            "Sign in with username, password and TOTP code; sets the session cookie",
                            [&service](Request& r) { return login(service, r); },
                            {"username", "password", "totp"}}));
@@ -87,7 +88,9 @@ Status register_login_routes(gateway::Router& router, AuthService& service) {
   SENTINEL_TRY(router.add({"GET", "/api/v1/auth/me", std::string(kAuthenticated),
                            "The signed-in user, permissions and CSRF token",
                            [&service](Request& r) { return me(service, r); }}));
-  return router.add({"PUT", "/api/v1/auth/password", std::string(kAuthenticated),
+  return router.add({"PUT",
+                     "/api/v1/auth/password",
+                     std::string(kAuthenticated),
                      "Change your password; ends your other sessions",
                      [&service](Request& r) { return change_password(service, r); },
                      {"current_password", "new_password"}});

@@ -49,9 +49,12 @@ Status AuthServiceImpl::seed_builtin_roles() {
     store::RoleRepository roles(connection);
     const std::int64_t now = clock_.now_ms();
     for (const auto& builtin : builtin_roles()) {
-      store::RoleRecord record{std::string(builtin.name), std::string(builtin.description),
+      store::RoleRecord record{std::string(builtin.name),
+                               std::string(builtin.description),
                                {builtin.permissions.begin(), builtin.permissions.end()},
-                               true, now, now};
+                               true,
+                               now,
+                               now};
       std::sort(record.permissions.begin(), record.permissions.end());
       SENTINEL_TRY(roles.upsert_builtin(record));
     }
@@ -86,8 +89,8 @@ Result<std::optional<Secret>> AuthServiceImpl::ensure_admin(std::optional<Secret
   return std::optional<Secret>(std::move(chosen));
 }
 
-Result<Principal> AuthServiceImpl::principal_of(store::Connection& connection,
-                                                std::int64_t user_id, std::string username) {
+Result<Principal> AuthServiceImpl::principal_of(store::Connection& connection, std::int64_t user_id,
+                                                std::string username) {
   SENTINEL_ASSIGN(roles, store::RoleRepository(connection).roles_of_user(user_id));
   Principal principal;
   principal.user_id = user_id;
@@ -110,8 +113,8 @@ Status AuthServiceImpl::check_assignable_roles(store::Connection& connection,
     SENTINEL_ASSIGN(role, repository.find(name));
     for (const auto& permission : role->permissions) {
       if (!caller.has(permission)) {
-        return permission_denied("You cannot give the role \"" + name +
-                                 "\": it grants \"" + permission + "\", which you lack.");
+        return permission_denied("You cannot give the role \"" + name + "\": it grants \"" +
+                                 permission + "\", which you lack.");
       }
     }
   }
@@ -193,8 +196,12 @@ void AuthServiceImpl::audit(std::string_view actor, std::string_view action,
                             std::string_view outcome, std::string details_json) {
   // Every audited action may change who can do what: cached callers are loaded afresh.
   principals_.invalidate_all();
-  AuditRecord record{std::string(actor.substr(0, 64)), std::string(action), std::string(target),
-                     client.source_address, std::string(outcome), std::move(details_json)};
+  AuditRecord record{std::string(actor.substr(0, 64)),
+                     std::string(action),
+                     std::string(target),
+                     client.source_address,
+                     std::string(outcome),
+                     std::move(details_json)};
   auto recorded = audit_.record(record);
   if (!recorded) {
     logger_->error("audit record failed action={} error={}", action, recorded.error().message);

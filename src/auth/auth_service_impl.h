@@ -74,8 +74,7 @@ class AuthServiceImpl final : public AuthService {
   Result<CreatedToken> create_token(const Principal& caller, const TokenSpec& spec,
                                     const ClientInfo& client) override;
   Result<std::vector<TokenView>> list_tokens(const Principal& caller, bool all) override;
-  Status revoke_token(const Principal& caller, std::int64_t id,
-                      const ClientInfo& client) override;
+  Status revoke_token(const Principal& caller, std::int64_t id, const ClientInfo& client) override;
 
   /// Writes the built-in roles from permissions.h.
   Status seed_builtin_roles();
@@ -119,8 +118,7 @@ class AuthServiceImpl final : public AuthService {
   static Status require_session(const Principal& caller);
   /// Records an audit entry; a failure to record is logged, not returned.
   void audit(std::string_view actor, std::string_view action, std::string_view target,
-             const ClientInfo& client, std::string_view outcome,
-             std::string details_json = "{}");
+             const ClientInfo& client, std::string_view outcome, std::string details_json = "{}");
   void update_session_gauge();
 
   store::Database& db_;

@@ -30,9 +30,10 @@ LoginOutcome AuthServiceImpl::login(const LoginRequest& request, const ClientInf
   if (*locked > 0) {
     count_login("locked_out");
     audit(request.username, "auth.login", "", client, "denied", reason_details("locked_out"));
-    return {Error{ErrorCode::kRateLimited, "Too many failed logins; try again later.",
-                  "locked_out", {}},
-            *locked};
+    return {
+        Error{
+            ErrorCode::kRateLimited, "Too many failed logins; try again later.", "locked_out", {}},
+        *locked};
   }
   return {attempt_login(request, client, keys)};
 }
@@ -98,8 +99,8 @@ Result<std::string> AuthServiceImpl::check_second_factor(const store::UserRecord
   Autocommit connection(db_);
   store::UserRepository users(connection);
   if (looks_like_recovery_code(code)) {
-    SENTINEL_ASSIGN(used,
-                    users.consume_recovery_code(user.id, recovery_code_hash(code), clock_.now_ms()));
+    SENTINEL_ASSIGN(
+        used, users.consume_recovery_code(user.id, recovery_code_hash(code), clock_.now_ms()));
     if (!used) return invalid;
     return std::string("recovery_code");
   }

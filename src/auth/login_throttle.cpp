@@ -37,9 +37,10 @@ Status LoginThrottle::record_failure(store::Connection& connection,
     const std::int64_t over = state.failures - config_.lockout_threshold;
     if (over < 0) continue;
     const std::int64_t lock_s =
-        over >= 20 ? config_.lockout_max_seconds
-                   : std::min<std::int64_t>(config_.lockout_base_seconds * (std::int64_t{1} << over),
-                                            config_.lockout_max_seconds);
+        over >= 20
+            ? config_.lockout_max_seconds
+            : std::min<std::int64_t>(config_.lockout_base_seconds * (std::int64_t{1} << over),
+                                     config_.lockout_max_seconds);
     SENTINEL_TRY(repository.lock_until(key, now + lock_s * 1000));
   }
   return ok();

@@ -10,9 +10,8 @@ namespace {
 // Code points of UTF-8 text: every byte that is not a continuation byte. Bodies reach here through
 // the strict JSON parser, which has already refused invalid UTF-8.
 std::size_t code_points(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](unsigned char c) {
-    return (c & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -42,8 +42,8 @@ Result<Response> update(AuthService& service, Request& request) {
 }
 
 Result<Response> remove(AuthService& service, Request& request) {
-  SENTINEL_TRY(service.delete_role(request.caller(), request.path_param("name"),
-                                   client_of(request)));
+  SENTINEL_TRY(
+      service.delete_role(request.caller(), request.path_param("name"), client_of(request)));
   return Response::no_content();
 }
 
@@ -72,10 +72,15 @@ Result<Response> update_settings(AuthService& service, Request& request) {
 Status register_role_routes(gateway::Router& router, AuthService& service) {
   SENTINEL_TRY(router.add({"GET", "/api/v1/roles", "roles:read", "List roles and permissions",
                            [&service](Request& r) { return list(service, r); }}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/roles", "roles:write", "Create a custom role",
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/roles",
+                           "roles:write",
+                           "Create a custom role",
                            [&service](Request& r) { return create(service, r); },
                            {"name", "description", "permissions"}}));
-  SENTINEL_TRY(router.add({"PATCH", "/api/v1/roles/{name}", "roles:write",
+  SENTINEL_TRY(router.add({"PATCH",
+                           "/api/v1/roles/{name}",
+                           "roles:write",
                            "Change a custom role",
                            [&service](Request& r) { return update(service, r); },
                            {"description", "permissions"}}));
@@ -84,7 +89,9 @@ Status register_role_routes(gateway::Router& router, AuthService& service) {
                            [&service](Request& r) { return remove(service, r); }}));
   SENTINEL_TRY(router.add({"GET", "/api/v1/settings/auth", "settings:read", "Auth settings",
                            [&service](Request& r) { return get_settings(service, r); }}));
-  return router.add({"PATCH", "/api/v1/settings/auth", "settings:write",
+  return router.add({"PATCH",
+                     "/api/v1/settings/auth",
+                     "settings:write",
                      "Change auth settings (roles that require 2FA)",
                      [&service](Request& r) { return update_settings(service, r); },
                      {"require_2fa_roles"}});

@@ -1,10 +1,9 @@
 // Roles (built-in and custom) and the auth settings.
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 #include "auth_service_impl.h"
@@ -40,8 +39,7 @@ Result<std::vector<std::string>> checked_permissions(const Principal& caller,
       return invalid_argument("Unknown permission \"" + permission + "\".", "permissions");
     }
     if (!caller.has(permission)) {
-      Error error =
-          permission_denied("You cannot grant \"" + permission + "\", which you lack.");
+      Error error = permission_denied("You cannot grant \"" + permission + "\", which you lack.");
       error.field = "permissions";
       return error;
     }
@@ -76,8 +74,8 @@ Result<RoleView> AuthServiceImpl::create_role(const Principal& caller, const Rol
   }
   SENTINEL_ASSIGN(permissions, checked_permissions(caller, role.permissions));
   const std::int64_t now = clock_.now_ms();
-  const store::RoleRecord record{role.name, role.description, std::move(permissions), false,
-                                 now, now};
+  const store::RoleRecord record{role.name, role.description, std::move(permissions), false, now,
+                                 now};
   Autocommit connection(db_);
   auto inserted = store::RoleRepository(connection).insert(record);
   if (!inserted && inserted.error().code == ErrorCode::kConflict) {
@@ -90,8 +88,7 @@ Result<RoleView> AuthServiceImpl::create_role(const Principal& caller, const Rol
 }
 
 Result<RoleView> AuthServiceImpl::update_role(const Principal& caller, std::string_view name,
-                                              const RoleUpdate& update,
-                                              const ClientInfo& client) {
+                                              const RoleUpdate& update, const ClientInfo& client) {
   if (update.description && update.description->size() > kMaxDescription) {
     return invalid_argument("The description is too long.", "description");
   }

@@ -1,7 +1,6 @@
 #include "route_support.h"
 
 #include <boost/json/array.hpp>
-
 #include <charconv>
 
 namespace sentinel::auth {

@@ -2,7 +2,6 @@
 // Shared pieces of the auth routes: per-area registration, request helpers, JSON views.
 
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <string_view>
 

@@ -106,26 +106,25 @@ Status AuthServiceImpl::change_password(const Principal& caller, const Secret& c
   return ok();
 }
 
-Result<std::vector<SessionView>> AuthServiceImpl::list_sessions(const Principal& caller,
-                                                                bool all) {
+Result<std::vector<SessionView>> AuthServiceImpl::list_sessions(const Principal& caller, bool all) {
   if (all && !caller.has("sessions:admin")) {
     return permission_denied("Listing everyone's sessions needs \"sessions:admin\".");
   }
   Autocommit connection(db_);
   const std::int64_t now = clock_.now_ms();
-  SENTINEL_ASSIGN(records,
-                  store::SessionRepository(connection)
-                      .list_live(all ? std::nullopt : std::optional<std::int64_t>(caller.user_id),
-                                 now, now - config_.session_idle_ms));
+  SENTINEL_ASSIGN(
+      records, store::SessionRepository(connection)
+                   .list_live(all ? std::nullopt : std::optional<std::int64_t>(caller.user_id), now,
+                              now - config_.session_idle_ms));
   std::vector<SessionView> views;
   views.reserve(records.size());
   for (const auto& record : records) {
     const std::string id = std::to_string(record.id);
-    views.push_back({record.id, record.user_id, record.username, record.created_at_ms,
-                     record.last_seen_at_ms,
-                     std::min(record.expires_at_ms, record.last_seen_at_ms + config_.session_idle_ms),
-                     record.source_address, record.user_agent,
-                     caller.kind == CredentialKind::kSession && caller.credential_id == id});
+    views.push_back(
+        {record.id, record.user_id, record.username, record.created_at_ms, record.last_seen_at_ms,
+         std::min(record.expires_at_ms, record.last_seen_at_ms + config_.session_idle_ms),
+         record.source_address, record.user_agent,
+         caller.kind == CredentialKind::kSession && caller.credential_id == id});
   }
   return views;
 }

@@ -11,8 +11,8 @@ using gateway::Request;
 using gateway::Response;
 
 Result<Response> create(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(body, gateway::parse_json_object(request.body,
-                                                   {"name", "expires_in_days", "permissions"}));
+  SENTINEL_ASSIGN(
+      body, gateway::parse_json_object(request.body, {"name", "expires_in_days", "permissions"}));
   TokenSpec spec;
   SENTINEL_ASSIGN(name, gateway::required_string(body, "name"));
   SENTINEL_ASSIGN(days, gateway::optional_integer(body, "expires_in_days"));
@@ -45,7 +45,9 @@ Result<Response> revoke(AuthService& service, Request& request) {
 
 Status register_token_routes(gateway::Router& router, AuthService& service) {
   const std::string permission(gateway::kAuthenticated);
-  SENTINEL_TRY(router.add({"POST", "/api/v1/tokens", permission,
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/tokens",
+                           permission,
                            "Create an API token with a subset of your permissions (shown once)",
                            [&service](Request& r) { return create(service, r); },
                            {"name", "expires_in_days", "permissions"}}));

@@ -1,9 +1,8 @@
 // API tokens: creation with a subset of the caller's permissions, authentication, revocation.
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
-#include <algorithm>
 #include <limits>
 
 #include "auth_service_impl.h"
@@ -21,9 +20,15 @@ constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
 Error token_invalid() { return unauthenticated("The API token is not valid."); }
 
 TokenView token_view(const store::ApiTokenRecord& record) {
-  return {record.id,         record.user_id,       record.username,
-          record.name,       record.permissions,   record.created_at_ms,
-          record.expires_at_ms, record.last_used_at_ms, record.revoked_at_ms.has_value()};
+  return {record.id,
+          record.user_id,
+          record.username,
+          record.name,
+          record.permissions,
+          record.created_at_ms,
+          record.expires_at_ms,
+          record.last_used_at_ms,
+          record.revoked_at_ms.has_value()};
 }
 
 }  // namespace
@@ -67,7 +72,8 @@ Result<CreatedToken> AuthServiceImpl::create_token(const Principal& caller, cons
   if (spec.name.empty() || spec.name.size() > 64) {
     return invalid_argument("A token name has 1 to 64 characters.", "name");
   }
-  if (spec.expires_in_days && (*spec.expires_in_days < 1 || *spec.expires_in_days > kMaxTokenDays)) {
+  if (spec.expires_in_days &&
+      (*spec.expires_in_days < 1 || *spec.expires_in_days > kMaxTokenDays)) {
     return invalid_argument("expires_in_days must be between 1 and 3650.", "expires_in_days");
   }
   std::vector<std::string> permissions;
@@ -77,8 +83,8 @@ Result<CreatedToken> AuthServiceImpl::create_token(const Principal& caller, cons
         return invalid_argument("Unknown permission \"" + permission + "\".", "permissions");
       }
       if (!caller.has(permission)) {
-        Error error = permission_denied("You cannot give a token \"" + permission +
-                                        "\", which you lack.");
+        Error error =
+            permission_denied("You cannot give a token \"" + permission + "\", which you lack.");
         error.field = "permissions";
         return error;
       }
@@ -115,9 +121,9 @@ Result<std::vector<TokenView>> AuthServiceImpl::list_tokens(const Principal& cal
     return permission_denied("Listing everyone's tokens needs \"tokens:admin\".");
   }
   Autocommit connection(db_);
-  SENTINEL_ASSIGN(records, store::ApiTokenRepository(connection)
-                               .list(all ? std::nullopt
-                                         : std::optional<std::int64_t>(caller.user_id)));
+  SENTINEL_ASSIGN(records,
+                  store::ApiTokenRepository(connection)
+                      .list(all ? std::nullopt : std::optional<std::int64_t>(caller.user_id)));
   std::vector<TokenView> views;
   views.reserve(records.size());
   for (const auto& record : records) views.push_back(token_view(record));

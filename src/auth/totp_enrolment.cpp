@@ -25,8 +25,8 @@ Result<TotpSetup> AuthServiceImpl::begin_totp_setup(const Principal& caller,
   if (user.totp_enabled) return conflict("Two-factor authentication is already on.");
   const std::string secret = totp::generate_secret();
   const std::string encoded = totp::base32_encode(secret);
-  SENTINEL_TRY(store::UserRepository(connection)
-                   .set_totp_pending(user.id, encoded, clock_.now_ms()));
+  SENTINEL_TRY(
+      store::UserRepository(connection).set_totp_pending(user.id, encoded, clock_.now_ms()));
   audit(caller.username, "totp.setup", "user:" + std::to_string(user.id), client, "success");
   return TotpSetup{Secret(encoded),
                    Secret(totp::otpauth_uri(config_.totp_issuer, user.username, secret))};

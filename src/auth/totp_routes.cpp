@@ -48,8 +48,8 @@ Result<Response> disable(AuthService& service, Request& request) {
 
 Result<Response> regenerate(AuthService& service, Request& request) {
   SENTINEL_ASSIGN(password, password_body(request));
-  SENTINEL_ASSIGN(codes,
-                  service.regenerate_recovery_codes(request.caller(), password, client_of(request)));
+  SENTINEL_ASSIGN(
+      codes, service.regenerate_recovery_codes(request.caller(), password, client_of(request)));
   return codes_response(codes);
 }
 
@@ -60,15 +60,21 @@ Status register_totp_routes(gateway::Router& router, AuthService& service) {
   SENTINEL_TRY(router.add({"POST", "/api/v1/auth/totp/setup", permission,
                            "Start TOTP enrolment: a new secret and its otpauth URI",
                            [&service](Request& r) { return setup(service, r); }}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/auth/totp/confirm", permission,
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/auth/totp/confirm",
+                           permission,
                            "Confirm TOTP enrolment with a code; returns ten recovery codes",
                            [&service](Request& r) { return confirm(service, r); },
                            {"code"}}));
-  SENTINEL_TRY(router.add({"DELETE", "/api/v1/auth/totp", permission,
+  SENTINEL_TRY(router.add({"DELETE",
+                           "/api/v1/auth/totp",
+                           permission,
                            "Turn your own 2FA off (password needed)",
                            [&service](Request& r) { return disable(service, r); },
                            {"password"}}));
-  return router.add({"POST", "/api/v1/auth/totp/recovery-codes", permission,
+  return router.add({"POST",
+                     "/api/v1/auth/totp/recovery-codes",
+                     permission,
                      "Replace your recovery codes (password needed)",
                      [&service](Request& r) { return regenerate(service, r); },
                      {"password"}});

@@ -80,21 +80,26 @@ Result<Response> reset_totp(AuthService& service, Request& request) {
 Status register_user_routes(gateway::Router& router, AuthService& service) {
   SENTINEL_TRY(router.add({"GET", "/api/v1/users", "users:read", "List users",
                            [&service](Request& r) { return list(service, r); }}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/users", "users:write", "Create a user",
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/users",
+                           "users:write",
+                           "Create a user",
                            [&service](Request& r) { return create(service, r); },
                            {"username", "password", "roles", "display_name"}}));
   SENTINEL_TRY(router.add({"GET", "/api/v1/users/{id}", "users:read", "One user",
                            [&service](Request& r) { return get(service, r); }}));
-  SENTINEL_TRY(router.add({"PATCH", "/api/v1/users/{id}", "users:write",
+  SENTINEL_TRY(router.add({"PATCH",
+                           "/api/v1/users/{id}",
+                           "users:write",
                            "Change a user's display name, roles, disabled flag or password",
                            [&service](Request& r) { return update(service, r); },
                            {"display_name", "roles", "disabled", "password"}}));
   SENTINEL_TRY(router.add({"DELETE", "/api/v1/users/{id}", "users:write",
                            "Delete a user with its sessions and tokens",
                            [&service](Request& r) { return remove(service, r); }}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/users/{id}/unlock", "users:write",
-                           "Lift a user's login lockout",
-                           [&service](Request& r) { return unlock(service, r); }}));
+  SENTINEL_TRY(
+      router.add({"POST", "/api/v1/users/{id}/unlock", "users:write", "Lift a user's login lockout",
+                  [&service](Request& r) { return unlock(service, r); }}));
   return router.add({"POST", "/api/v1/users/{id}/totp/reset", "users:write",
                      "Turn a user's 2FA off (lost device)",
                      [&service](Request& r) { return reset_totp(service, r); }});

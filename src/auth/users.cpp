@@ -1,10 +1,9 @@
 // Users: create, list, update, disable, delete, unlock.
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 
 #include "auth_service_impl.h"
 #include "sentinel/auth/password_policy.h"
@@ -80,8 +79,7 @@ Result<UserView> AuthServiceImpl::create_user(const Principal& caller, const New
 }
 
 Result<UserView> AuthServiceImpl::update_user(const Principal& caller, std::int64_t id,
-                                              const UserUpdate& update,
-                                              const ClientInfo& client) {
+                                              const UserUpdate& update, const ClientInfo& client) {
   if (update.display_name && update.display_name->size() > kMaxDisplayName) {
     return invalid_argument("The display name is too long.", "display_name");
   }

@@ -49,8 +49,8 @@ MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, const 
   return it->second;
 }
 
-void MetricsRegistry::count(const std::string& name, const std::string& help,
-                            const Labels& labels, double delta) {
+void MetricsRegistry::count(const std::string& name, const std::string& help, const Labels& labels,
+                            double delta) {
   std::lock_guard lock(mutex_);
   family(name, help, "counter").series[labels].value += delta;
 }
@@ -88,8 +88,8 @@ std::string MetricsRegistry::render() const {
                            render_labels(labels, fmt::format("le=\"{}\"", kLatencyBuckets[i])),
                            series.buckets[i]);
       }
-      out += fmt::format("{}_bucket{} {}\n", name, render_labels(labels, "le=\"+Inf\""),
-                         series.count);
+      out +=
+          fmt::format("{}_bucket{} {}\n", name, render_labels(labels, "le=\"+Inf\""), series.count);
       out += fmt::format("{}_sum{} {}\n", name, render_labels(labels), series.sum);
       out += fmt::format("{}_count{} {}\n", name, render_labels(labels), series.count);
     }

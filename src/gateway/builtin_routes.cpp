@@ -1,7 +1,6 @@
 #include "builtin_routes.h"
 
 #include <boost/json/serialize.hpp>
-
 #include <memory>
 
 #ifndef SENTINEL_VERSION
@@ -19,7 +18,8 @@ Result<Router> build_route_table(const Router& services, MetricsRegistry& metric
        [](Request&) -> Result<Response> {
          return Response::json({{"status", "ok"}});
        }},
-      {"GET", "/readyz", std::string(kPublic), "Readiness: dependencies such as the database are up",
+      {"GET", "/readyz", std::string(kPublic),
+       "Readiness: dependencies such as the database are up",
        [ready_check = std::move(ready_check)](Request&) -> Result<Response> {
          if (ready_check && !ready_check()) {
            return Response::json({{"status", "unavailable"}}, 503);
@@ -31,7 +31,9 @@ Result<Router> build_route_table(const Router& services, MetricsRegistry& metric
          return Response::text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
        }},
       {"GET", "/api/v1/openapi.json", std::string(kPublic), "This OpenAPI 3.1 document",
-       [openapi](Request&) -> Result<Response> { return Response::text(*openapi, "application/json"); }},
+       [openapi](Request&) -> Result<Response> {
+         return Response::text(*openapi, "application/json");
+       }},
   };
   for (const Route& route : builtins) SENTINEL_TRY(table.add(route));
   for (const Route& route : services.routes()) SENTINEL_TRY(table.add(route));

@@ -33,8 +33,8 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 }
 
 Response method_not_allowed(const std::vector<std::string>& allowed) {
-  Response response = error_response(
-      Error{ErrorCode::kInvalidArgument, "method not allowed for this path", "method_not_allowed", {}});
+  Response response = error_response(Error{
+      ErrorCode::kInvalidArgument, "method not allowed for this path", "method_not_allowed", {}});
   response.status = 405;
   response.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
   return response;
@@ -54,11 +54,12 @@ bool usable_before_totp_enrollment(std::string_view pattern) {
 Result<auth::Principal> authenticate(const Request& request, auth::Authenticator& authenticator) {
   const auto token = bearer_token(request.header("authorization"));
   if (auto session = request.cookie(kSessionCookie); session && !session->empty()) {
-    auto principal = authenticator.authenticate_session(Secret(std::move(*session)),
-                                                        request.remote_address);
+    auto principal =
+        authenticator.authenticate_session(Secret(std::move(*session)), request.remote_address);
     if (principal || !token) return principal;
   }
-  if (token) return authenticator.authenticate_token(Secret(std::string(*token)), request.remote_address);
+  if (token)
+    return authenticator.authenticate_token(Secret(std::string(*token)), request.remote_address);
   return unauthenticated("authentication required: session cookie or bearer token");
 }
 
@@ -83,7 +84,8 @@ Dispatched Dispatcher::dispatch(Request& request) const {
     try {
       if (auto file = serve_static(web_root_, request.path)) return {std::move(*file), "static"};
     } catch (const std::exception& e) {
-      gateway_log().error("static file failed request_id={} error={}", request.request_id, e.what());
+      gateway_log().error("static file failed request_id={} error={}", request.request_id,
+                          e.what());
       return {internal_failure(), "static"};
     }
   }
@@ -95,14 +97,16 @@ Status Dispatcher::authorize(const Route& route, Request& request) const {
   SENTINEL_ASSIGN(principal, authenticate(request, authenticator_));
   if (principal.kind == auth::CredentialKind::kSession && changes_state(request.method) &&
       (principal.csrf_token.empty() ||
-       !crypto::constant_time_equal(request.header("x-csrf-token"), principal.csrf_token.reveal()))) {
-    return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header",
-                 "csrf_failed", {}};
+       !crypto::constant_time_equal(request.header("x-csrf-token"),
+                                    principal.csrf_token.reveal()))) {
+    return Error{
+        ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header", "csrf_failed", {}};
   }
   if (principal.totp_enrollment_required && !usable_before_totp_enrollment(route.pattern)) {
     return Error{ErrorCode::kPermissionDenied,
                  "your role requires two-factor authentication: set up TOTP first",
-                 "totp_enrollment_required", {}};
+                 "totp_enrollment_required",
+                 {}};
   }
   if (route.permission != kAuthenticated && !principal.has(route.permission)) {
     return permission_denied(fmt::format("permission '{}' required", route.permission));

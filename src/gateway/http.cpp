@@ -1,10 +1,10 @@
 #include "sentinel/gateway/http.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 
 #include "utf8.h"
@@ -93,15 +93,24 @@ Response Response::text(std::string body, std::string content_type) {
 
 int http_status(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kRateLimited: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kRateLimited:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -117,11 +126,12 @@ Response error_response(const Error& error) {
 }
 
 Result<boost::json::object> parse_json_object(std::string_view body,
-                                               std::initializer_list<std::string_view> allowed) {
+                                              std::initializer_list<std::string_view> allowed) {
   if (const auto offset = first_invalid_utf8(body)) {
     return invalid_argument(fmt::format("request body is not valid UTF-8 (byte {})", *offset));
   }
-  if (trim(body).empty()) return invalid_argument("request body must be a JSON object, got nothing");
+  if (trim(body).empty())
+    return invalid_argument("request body must be a JSON object, got nothing");
   boost::system::error_code ec;
   boost::json::parse_options options;
   options.max_depth = 16;
@@ -162,8 +172,8 @@ Result<std::optional<std::int64_t>> optional_integer(const boost::json::object& 
   const boost::json::value* value = field(body, key);
   if (value == nullptr) return std::optional<std::int64_t>();
   if (value->is_int64()) return std::optional<std::int64_t>(value->get_int64());
-  if (value->is_uint64()) return invalid_argument(fmt::format("field '{}' is too large", key),
-                                                  std::string(key));
+  if (value->is_uint64())
+    return invalid_argument(fmt::format("field '{}' is too large", key), std::string(key));
   return wrong_type(key, "an integer");
 }
 

@@ -1,7 +1,6 @@
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 #include "sentinel/gateway/router.h"
@@ -72,18 +71,20 @@ boost::json::object operation(const Route& route) {
   if (auto parameters = path_parameters(route.pattern); !parameters.empty()) {
     op["parameters"] = std::move(parameters);
   }
-  op["security"] = is_public ? boost::json::array{}
-                             : boost::json::array{boost::json::object{{"session", boost::json::array{}}},
-                                                  boost::json::object{{"bearer", boost::json::array{}}}};
+  op["security"] = is_public
+                       ? boost::json::array{}
+                       : boost::json::array{boost::json::object{{"session", boost::json::array{}}},
+                                            boost::json::object{{"bearer", boost::json::array{}}}};
   if (!route.body_fields.empty()) {
     boost::json::object properties;
     for (const std::string& field : route.body_fields) properties[field] = boost::json::object{};
-    op["requestBody"] = {
-        {"required", true},
-        {"content",
-         {{"application/json",
-           {{"schema",
-             {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}}}}}}}};
+    op["requestBody"] = {{"required", true},
+                         {"content",
+                          {{"application/json",
+                            {{"schema",
+                              {{"type", "object"},
+                               {"properties", properties},
+                               {"additionalProperties", false}}}}}}}};
   }
   boost::json::object responses{{"200", {{"description", "Success"}}}};
   for (const StandardError& error : kStandardErrors) {
@@ -135,7 +136,8 @@ boost::json::value openapi_document(const Router& router, std::string_view versi
   }
   return boost::json::object{
       {"openapi", "3.1.0"},
-      {"info", {{"title", "SentinelSecure API"}, {"version", version}, {"description", kDescription}}},
+      {"info",
+       {{"title", "SentinelSecure API"}, {"version", version}, {"description", kDescription}}},
       {"paths", std::move(paths)},
       {"components", components()}};
 }

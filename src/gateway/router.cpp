@@ -83,20 +83,21 @@ std::optional<std::vector<bool>> bind(const std::vector<std::string>& pattern,
 }  // namespace
 
 Status Router::add(Route route) {
-  if (route.method.empty() ||
-      !std::all_of(route.method.begin(), route.method.end(),
-                   [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    return invalid_argument(fmt::format("route method '{}' must be upper-case letters", route.method));
+  if (route.method.empty() || !std::all_of(route.method.begin(), route.method.end(),
+                                           [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return invalid_argument(
+        fmt::format("route method '{}' must be upper-case letters", route.method));
   }
-  if (!route.handler) return invalid_argument(fmt::format("route {} {} has no handler",
-                                                          route.method, route.pattern));
+  if (!route.handler)
+    return invalid_argument(fmt::format("route {} {} has no handler", route.method, route.pattern));
   const auto segments = split_path(route.pattern);
-  if (!segments) return invalid_argument(fmt::format("malformed route pattern '{}'", route.pattern));
+  if (!segments)
+    return invalid_argument(fmt::format("malformed route pattern '{}'", route.pattern));
   std::vector<std::string_view> names;
   for (const std::string_view segment : *segments) {
     if (Status status = validate_segment(segment, names); !status) {
-      return invalid_argument(fmt::format("route pattern '{}': {}", route.pattern,
-                                          status.error().message));
+      return invalid_argument(
+          fmt::format("route pattern '{}': {}", route.pattern, status.error().message));
     }
   }
   const std::string new_shape = shape(route.pattern);

@@ -1,8 +1,7 @@
 #include "target.h"
 
-#include <boost/url/parse.hpp>
-
 #include <algorithm>
+#include <boost/url/parse.hpp>
 
 #include "utf8.h"
 

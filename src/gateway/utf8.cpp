@@ -12,7 +12,7 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
       continue;
     }
     std::size_t length = 0;
-    unsigned char low = 0x80;   // allowed range of the second byte (Unicode table 3-7)
+    unsigned char low = 0x80;  // allowed range of the second byte (Unicode table 3-7)
     unsigned char high = 0xBF;
     if (lead >= 0xC2 && lead <= 0xDF) {
       length = 2;

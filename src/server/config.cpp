@@ -124,9 +124,12 @@ const std::vector<Field>& fields() {
 /// Short environment names for the keys people set most.
 const std::map<std::string, std::string>& environment_aliases() {
   static const std::map<std::string, std::string> aliases = {
-      {"SENTINEL_LISTEN", "gateway.listen"}, {"SENTINEL_DATA_DIR", "data_dir"},
-      {"SENTINEL_DB", "db"},                 {"SENTINEL_BUS", "bus"},
-      {"SENTINEL_TARGET", "targets"},        {"SENTINEL_LOG_LEVEL", "log.level"},
+      {"SENTINEL_LISTEN", "gateway.listen"},
+      {"SENTINEL_DATA_DIR", "data_dir"},
+      {"SENTINEL_DB", "db"},
+      {"SENTINEL_BUS", "bus"},
+      {"SENTINEL_TARGET", "targets"},
+      {"SENTINEL_LOG_LEVEL", "log.level"},
   };
   return aliases;
 }
@@ -191,12 +194,13 @@ void apply_yaml(ServerConfig& config, const std::string& file, const YAML::Node&
     return fmt::format("{}:{}", file, at.Mark().line + 1);
   };
   if (!node.IsMap()) {
-    problems.add(where(node), fmt::format("{}: expected a mapping", prefix.empty() ? "<root>" : prefix));
+    problems.add(where(node),
+                 fmt::format("{}: expected a mapping", prefix.empty() ? "<root>" : prefix));
     return;
   }
   for (const auto& entry : node) {
-    const std::string key =
-        prefix.empty() ? entry.first.as<std::string>() : prefix + "." + entry.first.as<std::string>();
+    const std::string key = prefix.empty() ? entry.first.as<std::string>()
+                                           : prefix + "." + entry.first.as<std::string>();
     const YAML::Node& value = entry.second;
     if (value.IsMap()) {
       apply_yaml(config, file, value, key, problems);
@@ -204,11 +208,15 @@ void apply_yaml(ServerConfig& config, const std::string& file, const YAML::Node&
       Values values;
       bool scalars = true;
       for (const auto& item : value) {
-        if (!item.IsScalar()) scalars = false;
-        else values.push_back(item.as<std::string>());
+        if (!item.IsScalar())
+          scalars = false;
+        else
+          values.push_back(item.as<std::string>());
       }
-      if (!scalars) problems.add(where(value), fmt::format("{}: expected a list of scalars", key));
-      else apply(config, where(entry.first), key, values, problems);
+      if (!scalars)
+        problems.add(where(value), fmt::format("{}: expected a list of scalars", key));
+      else
+        apply(config, where(entry.first), key, values, problems);
     } else if (value.IsScalar()) {
       apply(config, where(entry.first), key, {value.as<std::string>()}, problems);
     } else {
@@ -261,8 +269,10 @@ std::string ServerConfig::database_url() const {
 std::string environment_name(const std::string& dotted_key) {
   std::string name = "SENTINEL_";
   for (char c : dotted_key) {
-    if (c == '.') name += "__";
-    else name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    if (c == '.')
+      name += "__";
+    else
+      name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   return name;
 }

@@ -1,9 +1,9 @@
 // sentinel-server: every server-side service in one binary; --target picks which run here.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -116,10 +116,14 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> flag_values;
   app.add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
   const std::vector<std::pair<std::string, std::string>> shortcuts = {
-      {"--listen", "gateway.listen"},       {"--data-dir", "data_dir"},
-      {"--db", "db"},                       {"--bus", "bus"},
-      {"--target", "targets"},              {"--log-level", "log.level"},
-      {"--tls-cert", "gateway.tls.cert_file"}, {"--tls-key", "gateway.tls.key_file"},
+      {"--listen", "gateway.listen"},
+      {"--data-dir", "data_dir"},
+      {"--db", "db"},
+      {"--bus", "bus"},
+      {"--target", "targets"},
+      {"--log-level", "log.level"},
+      {"--tls-cert", "gateway.tls.cert_file"},
+      {"--tls-key", "gateway.tls.key_file"},
       {"--web-root", "gateway.web_root"},
   };
   for (const auto& [flag, key] : shortcuts) {

@@ -17,7 +17,8 @@ const ModuleSpec* find_module(const std::string& name) {
 
 void visit(const ModuleSpec& spec, std::set<std::string>& seen, std::vector<std::string>& order) {
   if (!seen.insert(spec.name).second) return;
-  for (const std::string& dependency : spec.dependencies) visit(*find_module(dependency), seen, order);
+  for (const std::string& dependency : spec.dependencies)
+    visit(*find_module(dependency), seen, order);
   order.push_back(spec.name);
 }
 

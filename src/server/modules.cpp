@@ -45,9 +45,9 @@ auth::AuthConfig auth_config(const ServerConfig& config) {
 }
 
 Status build_auth(ModuleContext& context) {
-  SENTINEL_ASSIGN(service, auth::AuthService::create(*context.database, *context.audit,
-                                                     context.metrics, context.clock,
-                                                     auth_config(context.config)));
+  SENTINEL_ASSIGN(service,
+                  auth::AuthService::create(*context.database, *context.audit, context.metrics,
+                                            context.clock, auth_config(context.config)));
   std::optional<Secret> admin_password;
   if (const char* value = std::getenv("SENTINEL_ADMIN_PASSWORD"); value != nullptr && *value) {
     admin_password = Secret(value);
@@ -79,9 +79,9 @@ gateway::GatewayOptions gateway_options(const ServerConfig& config) {
 Status build_gateway(ModuleContext& context) {
   store::Database* database = context.database.get();
   auto ready = [database] { return database->query("SELECT 1").has_value(); };
-  SENTINEL_ASSIGN(gateway, gateway::Gateway::create(gateway_options(context.config), context.router,
-                                                    *context.auth, *context.bus, context.metrics,
-                                                    ready));
+  SENTINEL_ASSIGN(gateway,
+                  gateway::Gateway::create(gateway_options(context.config), context.router,
+                                           *context.auth, *context.bus, context.metrics, ready));
   context.gateway = std::move(gateway);
   context.services.push_back(context.gateway.get());
   return ok();

@@ -1,16 +1,15 @@
 #include "sentinel/store/api_token_repository.h"
-
 #include "sql_word_list.h"
 
 namespace sentinel::store {
 
 Result<std::int64_t> ApiTokenRepository::insert(const ApiTokenRecord& token) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "INSERT INTO api_tokens (token_hash, user_id, name, permissions, "
-                            "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                            {token.token_hash, token.user_id, token.name,
-                             join_words(token.permissions), token.created_at_ms,
-                             optional_value(token.expires_at_ms)}));
+  SENTINEL_ASSIGN(
+      rows,
+      connection_.query("INSERT INTO api_tokens (token_hash, user_id, name, permissions, "
+                        "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        {token.token_hash, token.user_id, token.name, join_words(token.permissions),
+                         token.created_at_ms, optional_value(token.expires_at_ms)}));
   if (rows.empty()) return internal_error("insert into api_tokens returned no id");
   return rows.front().integer(0);
 }
@@ -26,10 +25,9 @@ Result<std::vector<ApiTokenRecord>> ApiTokenRepository::read(std::string_view wh
   std::vector<ApiTokenRecord> tokens;
   tokens.reserve(rows.size());
   for (const auto& row : rows) {
-    tokens.push_back({row.integer(0), row.text(1), row.integer(2), row.text(3),
-                      row.integer(4) != 0, row.text(5), split_words(row.text(6)), row.integer(7),
-                      row.optional_integer(8), row.optional_integer(9),
-                      row.optional_integer(10)});
+    tokens.push_back({row.integer(0), row.text(1), row.integer(2), row.text(3), row.integer(4) != 0,
+                      row.text(5), split_words(row.text(6)), row.integer(7),
+                      row.optional_integer(8), row.optional_integer(9), row.optional_integer(10)});
   }
   return tokens;
 }
@@ -59,10 +57,10 @@ Status ApiTokenRepository::touch(std::int64_t id, std::int64_t now_ms) {
 }
 
 Result<bool> ApiTokenRepository::revoke(std::int64_t id, std::int64_t now_ms) {
-  SENTINEL_ASSIGN(changed, connection_.execute(
-                               "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND "
-                               "revoked_at IS NULL",
-                               {now_ms, id}));
+  SENTINEL_ASSIGN(changed,
+                  connection_.execute("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND "
+                                      "revoked_at IS NULL",
+                                      {now_ms, id}));
   return changed == 1;
 }
 

@@ -1,5 +1,4 @@
 #include "sentinel/store/role_repository.h"
-
 #include "sql_word_list.h"
 
 namespace sentinel::store {
@@ -41,8 +40,8 @@ Status RoleRepository::insert(const RoleRecord& role) {
 }
 
 Result<std::optional<RoleRecord>> RoleRepository::find(std::string_view name) {
-  SENTINEL_ASSIGN(rows, connection_.query(std::string(kColumns) + "WHERE r.name = $1",
-                                          {std::string(name)}));
+  SENTINEL_ASSIGN(
+      rows, connection_.query(std::string(kColumns) + "WHERE r.name = $1", {std::string(name)}));
   auto roles = roles_from(rows);
   if (roles.empty()) return std::optional<RoleRecord>();
   return std::optional<RoleRecord>(std::move(roles.front()));
@@ -54,10 +53,10 @@ Result<std::vector<RoleRecord>> RoleRepository::list() {
 }
 
 Result<std::vector<RoleRecord>> RoleRepository::roles_of_user(std::int64_t user_id) {
-  SENTINEL_ASSIGN(rows, connection_.query(std::string(kColumns) +
-                                              "JOIN user_roles u ON u.role = r.name "
-                                              "WHERE u.user_id = $1 ORDER BY r.name",
-                                          {user_id}));
+  SENTINEL_ASSIGN(rows,
+                  connection_.query(std::string(kColumns) + "JOIN user_roles u ON u.role = r.name "
+                                                            "WHERE u.user_id = $1 ORDER BY r.name",
+                                    {user_id}));
   return roles_from(rows);
 }
 

@@ -3,28 +3,29 @@
 namespace sentinel::store {
 
 Result<std::int64_t> SessionRepository::insert(const SessionRecord& session) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, "
-                            "last_seen_at, expires_at, source_address, user_agent, "
-                            "totp_enrollment_required) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                            "RETURNING id",
-                            {session.token_hash, session.user_id, session.csrf_token,
-                             session.created_at_ms, session.last_seen_at_ms, session.expires_at_ms,
-                             session.source_address, session.user_agent,
-                             std::int64_t{session.totp_enrollment_required}}));
+  SENTINEL_ASSIGN(
+      rows, connection_.query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, "
+                "last_seen_at, expires_at, source_address, user_agent, "
+                "totp_enrollment_required) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                "RETURNING id",
+                {session.token_hash, session.user_id, session.csrf_token, session.created_at_ms,
+                 session.last_seen_at_ms, session.expires_at_ms, session.source_address,
+                 session.user_agent, std::int64_t{session.totp_enrollment_required}}));
   if (rows.empty()) return internal_error("insert into sessions returned no id");
   return rows.front().integer(0);
 }
 
 Result<std::vector<SessionRecord>> SessionRepository::read(std::string_view where,
                                                            const Params& params) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "SELECT s.id, s.token_hash, s.user_id, u.username, u.disabled, s.csrf_token, "
-                            "s.created_at, s.last_seen_at, s.expires_at, s.source_address, "
-                            "s.user_agent, s.totp_enrollment_required FROM sessions s "
-                            "JOIN users u ON u.id = s.user_id " +
-                                std::string(where),
-                            params));
+  SENTINEL_ASSIGN(rows,
+                  connection_.query(
+                      "SELECT s.id, s.token_hash, s.user_id, u.username, u.disabled, s.csrf_token, "
+                      "s.created_at, s.last_seen_at, s.expires_at, s.source_address, "
+                      "s.user_agent, s.totp_enrollment_required FROM sessions s "
+                      "JOIN users u ON u.id = s.user_id " +
+                          std::string(where),
+                      params));
   std::vector<SessionRecord> sessions;
   sessions.reserve(rows.size());
   for (const auto& row : rows) {
@@ -48,8 +49,9 @@ Result<std::optional<SessionRecord>> SessionRepository::find_by_id(std::int64_t 
   return std::optional<SessionRecord>(std::move(sessions.front()));
 }
 
-Result<std::vector<SessionRecord>> SessionRepository::list_live(
-    std::optional<std::int64_t> user_id, std::int64_t now_ms, std::int64_t idle_cutoff_ms) {
+Result<std::vector<SessionRecord>> SessionRepository::list_live(std::optional<std::int64_t> user_id,
+                                                                std::int64_t now_ms,
+                                                                std::int64_t idle_cutoff_ms) {
   if (user_id) {
     return read(
         "WHERE s.user_id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 ORDER BY s.id DESC",
@@ -61,10 +63,9 @@ Result<std::vector<SessionRecord>> SessionRepository::list_live(
 
 Result<std::int64_t> SessionRepository::count_live(std::int64_t now_ms,
                                                    std::int64_t idle_cutoff_ms) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "SELECT COUNT(*) FROM sessions WHERE expires_at > $1 AND "
-                            "last_seen_at > $2",
-                            {now_ms, idle_cutoff_ms}));
+  SENTINEL_ASSIGN(rows, connection_.query("SELECT COUNT(*) FROM sessions WHERE expires_at > $1 AND "
+                                          "last_seen_at > $2",
+                                          {now_ms, idle_cutoff_ms}));
   return rows.front().integer(0);
 }
 

@@ -3,8 +3,8 @@
 namespace sentinel::store {
 
 Result<std::optional<std::string>> SettingRepository::get(std::string_view key) {
-  SENTINEL_ASSIGN(rows, connection_.query("SELECT value FROM settings WHERE key = $1",
-                                          {std::string(key)}));
+  SENTINEL_ASSIGN(
+      rows, connection_.query("SELECT value FROM settings WHERE key = $1", {std::string(key)}));
   if (rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.front().text(0));
 }

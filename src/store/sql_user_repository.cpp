@@ -85,8 +85,8 @@ Result<std::int64_t> UserRepository::count() {
   return rows.front().integer(0);
 }
 
-Status UserRepository::update_profile(std::int64_t id, std::string_view display_name,
-                                      bool disabled, std::int64_t now_ms) {
+Status UserRepository::update_profile(std::int64_t id, std::string_view display_name, bool disabled,
+                                      std::int64_t now_ms) {
   SENTINEL_TRY(connection_.execute(
       "UPDATE users SET display_name = $1, disabled = $2, updated_at = $3 WHERE id = $4",
       {std::string(display_name), std::int64_t{disabled}, now_ms, id}));
@@ -136,10 +136,10 @@ Status UserRepository::clear_totp(std::int64_t id, std::int64_t now_ms) {
 
 Result<bool> UserRepository::advance_totp_step(std::int64_t id, std::int64_t step) {
   // One conditional UPDATE, so that two replicas cannot both accept the same code.
-  SENTINEL_ASSIGN(changed, connection_.execute(
-                               "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
-                               "(totp_last_step IS NULL OR totp_last_step < $3)",
-                               {step, id, step}));
+  SENTINEL_ASSIGN(changed,
+                  connection_.execute("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND "
+                                      "(totp_last_step IS NULL OR totp_last_step < $3)",
+                                      {step, id, step}));
   return changed == 1;
 }
 
@@ -155,27 +155,27 @@ Status UserRepository::replace_recovery_codes(std::int64_t id,
 
 Result<bool> UserRepository::consume_recovery_code(std::int64_t id, std::string_view code_hash,
                                                    std::int64_t now_ms) {
-  SENTINEL_ASSIGN(changed, connection_.execute(
-                               "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND "
-                               "code_hash = $3 AND used_at IS NULL",
-                               {now_ms, id, std::string(code_hash)}));
+  SENTINEL_ASSIGN(
+      changed, connection_.execute("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND "
+                                   "code_hash = $3 AND used_at IS NULL",
+                                   {now_ms, id, std::string(code_hash)}));
   return changed == 1;
 }
 
 Result<std::int64_t> UserRepository::unused_recovery_codes(std::int64_t id) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND "
-                            "used_at IS NULL",
-                            {id}));
+  SENTINEL_ASSIGN(rows,
+                  connection_.query("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND "
+                                    "used_at IS NULL",
+                                    {id}));
   return rows.front().integer(0);
 }
 
 Result<std::int64_t> UserRepository::count_enabled_with_role(std::string_view role,
                                                              std::int64_t except_id) {
-  SENTINEL_ASSIGN(rows, connection_.query(
-                            "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id "
-                            "WHERE r.role = $1 AND u.disabled = 0 AND u.id <> $2",
-                            {std::string(role), except_id}));
+  SENTINEL_ASSIGN(
+      rows, connection_.query("SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id "
+                              "WHERE r.role = $1 AND u.disabled = 0 AND u.id <> $2",
+                              {std::string(role), except_id}));
   return rows.front().integer(0);
 }
 

@@ -12,8 +12,8 @@ using namespace sentinel::gateway;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  auto parsed = parse_json_object(body, {"username", "password", "totp", "roles", "expires_in_days",
-                                         "disabled", "name"});
+  auto parsed = parse_json_object(
+      body, {"username", "password", "totp", "roles", "expires_in_days", "disabled", "name"});
   if (!parsed) {
     if (parsed.error().code != ErrorCode::kInvalidArgument || parsed.error().message.empty()) {
       std::abort();

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "sentinel/gateway/router.h"
 #include "../../src/gateway/target.h"
+#include "sentinel/gateway/router.h"
 
 using namespace sentinel;
 using namespace sentinel::gateway;
@@ -19,14 +19,22 @@ const Router& table() {
     Router r;
     const Handler handler = [](Request&) -> Result<Response> { return Response::no_content(); };
     const char* routes[][2] = {
-        {"POST", "/api/v1/auth/login"},     {"POST", "/api/v1/auth/logout"},
-        {"GET", "/api/v1/auth/me"},         {"POST", "/api/v1/auth/totp/setup"},
-        {"GET", "/api/v1/users"},           {"POST", "/api/v1/users"},
-        {"GET", "/api/v1/users/{id}"},      {"PATCH", "/api/v1/users/{id}"},
-        {"DELETE", "/api/v1/users/{id}"},   {"GET", "/api/v1/tokens"},
-        {"DELETE", "/api/v1/tokens/{id}"},  {"GET", "/api/v1/agents/{id}/packages"},
-        {"POST", "/api/v1/agents/{id}/revoke"}, {"GET", "/api/v1/scans/{id}/results"},
-        {"GET", "/healthz"},                {"GET", "/"},
+        {"POST", "/api/v1/auth/login"},
+        {"POST", "/api/v1/auth/logout"},
+        {"GET", "/api/v1/auth/me"},
+        {"POST", "/api/v1/auth/totp/setup"},
+        {"GET", "/api/v1/users"},
+        {"POST", "/api/v1/users"},
+        {"GET", "/api/v1/users/{id}"},
+        {"PATCH", "/api/v1/users/{id}"},
+        {"DELETE", "/api/v1/users/{id}"},
+        {"GET", "/api/v1/tokens"},
+        {"DELETE", "/api/v1/tokens/{id}"},
+        {"GET", "/api/v1/agents/{id}/packages"},
+        {"POST", "/api/v1/agents/{id}/revoke"},
+        {"GET", "/api/v1/scans/{id}/results"},
+        {"GET", "/healthz"},
+        {"GET", "/"},
     };
     for (const auto& [method, pattern] : routes) {
       if (!r.add({method, pattern, "users:read", "fuzz", handler})) std::abort();
@@ -45,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view target = space == std::string_view::npos ? input : input.substr(space + 1);
 
   const RouteMatch raw = table().match(method, target);
-  if (raw.kind == RouteMatch::Kind::kFound && (raw.route == nullptr || raw.route->method != method)) {
+  if (raw.kind == RouteMatch::Kind::kFound &&
+      (raw.route == nullptr || raw.route->method != method)) {
     std::abort();
   }
   if (raw.kind == RouteMatch::Kind::kMethodNotAllowed && raw.allowed_methods.empty()) std::abort();

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <memory>
 #include <string>
 
@@ -68,8 +67,8 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::int64_t create_user(client::ApiClient& as, const std::string& username,
                            const std::string& password, const std::string& role) {
     auto reply = as.post("/api/v1/users", boost::json::object{{"username", username},
-                                                               {"password", password},
-                                                               {"roles", boost::json::array{role}}});
+                                                              {"password", password},
+                                                              {"roles", boost::json::array{role}}});
     EXPECT_TRUE(reply);
     EXPECT_EQ(reply->status, 201) << reply->body;
     auto json = reply->json();
@@ -91,7 +90,7 @@ inline std::string error_code(const client::HttpReply& reply) {
   return error ? error->code : std::string("<no error document: ") + reply.body + ">";
 }
 
-#define SENTINEL_BOTH_BACKENDS(suite)                                                   \
+#define SENTINEL_BOTH_BACKENDS(suite)                                                  \
   INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values("sqlite", "postgresql"), \
                            [](const auto& info) { return info.param; })
 

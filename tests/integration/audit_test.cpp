@@ -64,14 +64,16 @@ TEST_P(AuditTest, SecurityActionsAreRecordedWithActorSourceAndOutcome) {
       EXPECT_EQ(entry.at("source_address").as_string(), "127.0.0.1");
     }
     // The first admin is created by "system"; the test's user by admin.
-    if (action == "user.create" && outcome == "success" && entry.at("actor").as_string() == "admin") {
+    if (action == "user.create" && outcome == "success" &&
+        entry.at("actor").as_string() == "admin") {
       user_created = true;
     }
     EXPECT_EQ(item.as_object().at("details").is_object(), true);
   }
   EXPECT_TRUE(failed_login) << reply->body;
   EXPECT_TRUE(user_created) << reply->body;
-  EXPECT_EQ(reply->body.find(kAdminPassword), std::string::npos) << "a secret reached the audit log";
+  EXPECT_EQ(reply->body.find(kAdminPassword), std::string::npos)
+      << "a secret reached the audit log";
 }
 
 TEST_P(AuditTest, EditingOneRowIsDetectedAndNamed) {
@@ -81,7 +83,8 @@ TEST_P(AuditTest, EditingOneRowIsDetectedAndNamed) {
 
   auto db = database();
   ASSERT_TRUE(db);
-  auto edited = db->execute("UPDATE audit_log SET actor = $1 WHERE seq = 3", {std::string("mallory")});
+  auto edited =
+      db->execute("UPDATE audit_log SET actor = $1 WHERE seq = 3", {std::string("mallory")});
   ASSERT_TRUE(edited) << edited.error().message;
   ASSERT_EQ(*edited, 1);
 

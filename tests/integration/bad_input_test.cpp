@@ -16,12 +16,20 @@ class BadInputTest : public ApiTest {
  protected:
   /// Sends `body` as raw bytes to POST /api/v1/users with the admin session.
   client::HttpReply post_users_raw(client::ApiClient& root, const std::string& body) {
-    std::string raw = "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\n"
-                      "Content-Type: application/json\r\n"
-                      "Cookie: " + root.cookie_header().reveal() + "\r\n"
-                      "X-CSRF-Token: " + root.csrf_token().reveal() + "\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n"
-                      "Connection: close\r\n\r\n" + body;
+    std::string raw =
+        "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/json\r\n"
+        "Cookie: " +
+        root.cookie_header().reveal() +
+        "\r\n"
+        "X-CSRF-Token: " +
+        root.csrf_token().reveal() +
+        "\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) +
+        "\r\n"
+        "Connection: close\r\n\r\n" +
+        body;
     auto reply = root.send_raw(raw);
     EXPECT_TRUE(reply) << reply.error().message;
     return reply ? *reply : client::HttpReply{};
@@ -82,8 +90,9 @@ TEST_P(BadInputTest, OversizedBodyIsRefusedWith413) {
 
 TEST_P(BadInputTest, OversizedHeadersAreRefused) {
   client::ApiClient api = anonymous();
-  const std::string raw = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " +
-                          std::string(64 * 1024, 'p') + "\r\n\r\n";
+  const std::string raw =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + std::string(64 * 1024, 'p') +
+      "\r\n\r\n";
   auto reply = api.send_raw(raw);
   if (reply) {
     EXPECT_EQ(reply->status / 100, 4) << reply->status;
@@ -115,8 +124,10 @@ TEST_P(BadInputTest, SlowClientsAreCutOff) {
   const auto started = std::chrono::steady_clock::now();
   auto reply = api.send_raw("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
   const auto waited = std::chrono::steady_clock::now() - started;
-  if (reply) EXPECT_EQ(reply->status / 100, 4);
-  else EXPECT_EQ(reply.error().reason, client::kConnectionClosed) << reply.error().message;
+  if (reply)
+    EXPECT_EQ(reply->status / 100, 4);
+  else
+    EXPECT_EQ(reply.error().reason, client::kConnectionClosed) << reply.error().message;
   EXPECT_LT(waited, std::chrono::seconds(15));
   expect_healthy();
 }

@@ -67,7 +67,8 @@ TEST_P(LoginTest, EachLoginGetsANewSessionAndLogoutEndsIt) {
   client::ApiClient first = admin();
   client::ApiClient second = admin();
   ASSERT_TRUE(first.cookie("sentinel_session") && second.cookie("sentinel_session"));
-  EXPECT_NE(first.cookie("sentinel_session")->reveal(), second.cookie("sentinel_session")->reveal());
+  EXPECT_NE(first.cookie("sentinel_session")->reveal(),
+            second.cookie("sentinel_session")->reveal());
 
   auto out = first.post("/api/v1/auth/logout");
   ASSERT_TRUE(out);
@@ -124,8 +125,9 @@ TEST_P(LoginTest, TotpEnrolmentLoginReplayAndRecoveryCodes) {
 
   client::ApiClient fresh = anonymous();
   EXPECT_EQ(error_code(login(fresh, "admin", kAdminPassword)), "totp_required");
-  EXPECT_EQ(error_code(login(fresh, "admin", kAdminPassword, "123456" == current ? "654321" : "123456")),
-            "invalid_totp");
+  EXPECT_EQ(
+      error_code(login(fresh, "admin", kAdminPassword, "123456" == current ? "654321" : "123456")),
+      "invalid_totp");
   // The code used to confirm cannot be used again.
   EXPECT_EQ(login(fresh, "admin", kAdminPassword, current).status, 401);
 

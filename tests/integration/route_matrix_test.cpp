@@ -27,8 +27,8 @@ std::vector<RouteCase> routes_of(const boost::json::value& openapi) {
   std::vector<RouteCase> out;
   for (const auto& [path, operations] : openapi.at("paths").as_object()) {
     // Placeholders get values that do not exist, so that handlers answer without side effects.
-    const std::string filled = std::regex_replace(std::string(path), std::regex(R"(\{[^}]+\})"),
-                                                  "999999");
+    const std::string filled =
+        std::regex_replace(std::string(path), std::regex(R"(\{[^}]+\})"), "999999");
     for (const auto& [method, operation] : operations.as_object()) {
       const auto* permission = operation.as_object().if_contains("x-permission");
       if (permission == nullptr) continue;  // parameters and other non-operation keys
@@ -59,9 +59,8 @@ TEST_P(RouteMatrixTest, EveryRouteAnswersEveryRoleAsItsPermissionSays) {
   const std::string password = "Matrix-Role-Password-5519";
   create_user(root, "matrix-analyst", password, "analyst");
   create_user(root, "matrix-viewer", password, "viewer");
-  std::map<std::string, std::string> users = {{"admin", "admin"},
-                                              {"analyst", "matrix-analyst"},
-                                              {"viewer", "matrix-viewer"}};
+  std::map<std::string, std::string> users = {
+      {"admin", "admin"}, {"analyst", "matrix-analyst"}, {"viewer", "matrix-viewer"}};
 
   int checked = 0;
   for (const auto& [role, username] : users) {

@@ -1,7 +1,6 @@
 // The server as an operator meets it: health, metrics, OpenAPI, headers, config errors, SIGTERM.
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <filesystem>
@@ -45,7 +44,8 @@ TEST_P(ServerLifecycleTest, EveryResponseCarriesSecurityHeadersAndARequestId) {
   for (const std::string path : {"/healthz", "/api/v1/users", "/api/v1/nothing"}) {
     auto reply = api.get(path);
     ASSERT_TRUE(reply);
-    EXPECT_NE(reply->header("strict-transport-security").find("max-age="), std::string::npos) << path;
+    EXPECT_NE(reply->header("strict-transport-security").find("max-age="), std::string::npos)
+        << path;
     EXPECT_NE(reply->header("content-security-policy").find("frame-ancestors 'none'"),
               std::string::npos)
         << path;
@@ -75,10 +75,10 @@ TEST_P(ServerLifecycleTest, RestartKeepsUsersAndDoesNotCreateTheAdminAgain) {
   std::filesystem::remove(url_file);
   TempDir logs;
   const std::string log = (logs.path() / "log").string();
-  auto again = ChildProcess::spawn({binary_path("sentinel-server"), "--data-dir",
-                                    server_->data_dir(), "--listen", "127.0.0.1:0", "--db",
-                                    server_->database_url()},
-                                   {{"SENTINEL_ADMIN_PASSWORD", "Another-Password-Ignored-1"}}, log);
+  auto again =
+      ChildProcess::spawn({binary_path("sentinel-server"), "--data-dir", server_->data_dir(),
+                           "--listen", "127.0.0.1:0", "--db", server_->database_url()},
+                          {{"SENTINEL_ADMIN_PASSWORD", "Another-Password-Ignored-1"}}, log);
   ASSERT_TRUE(again);
   for (int i = 0; i < 500 && !std::filesystem::exists(url_file); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -116,7 +116,8 @@ TEST(ServerConfigErrorsTest, BadConfigurationExitsWithEveryProblemListed) {
                           (dir.path() / "data").string()});
   ASSERT_TRUE(out);
   EXPECT_EQ(out->exit_code, 2);
-  EXPECT_NE(out->err.find("server.yaml:2: gateway.listn: unknown key"), std::string::npos) << out->err;
+  EXPECT_NE(out->err.find("server.yaml:2: gateway.listn: unknown key"), std::string::npos)
+      << out->err;
   EXPECT_NE(out->err.find("log.level"), std::string::npos) << out->err;
 }
 
@@ -134,9 +135,9 @@ TEST(ServerConfigErrorsTest, GeneratedAdminPasswordIsPrintedOnceAndNeverLogged) 
   const std::string data = (dir.path() / "data").string();
   const std::string log = (dir.path() / "log").string();
   std::map<std::string, std::string> environment = {{"SENTINEL_ADMIN_PASSWORD", ""}};
-  auto first = ChildProcess::spawn({binary_path("sentinel-server"), "--data-dir", data, "--listen",
-                                    "127.0.0.1:0"},
-                                   environment, log);
+  auto first = ChildProcess::spawn(
+      {binary_path("sentinel-server"), "--data-dir", data, "--listen", "127.0.0.1:0"}, environment,
+      log);
   ASSERT_TRUE(first);
   for (int i = 0; i < 300 && !std::filesystem::exists(data + "/server.url"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -147,7 +148,8 @@ TEST(ServerConfigErrorsTest, GeneratedAdminPasswordIsPrintedOnceAndNeverLogged) 
   const std::string marker = "Created user 'admin' with password: ";
   const std::size_t at = text.find(marker);
   ASSERT_NE(at, std::string::npos) << text;
-  const std::string password = text.substr(at + marker.size(), text.find('\n', at) - at - marker.size());
+  const std::string password =
+      text.substr(at + marker.size(), text.find('\n', at) - at - marker.size());
   EXPECT_GE(password.size(), 16u);
   // Only the one line carries it.
   EXPECT_EQ(text.find(password, at + marker.size() + password.size()), std::string::npos) << text;

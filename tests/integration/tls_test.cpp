@@ -12,9 +12,9 @@ namespace {
 std::string host_port(const std::string& url) { return url.substr(std::string("https://").size()); }
 
 CommandOutput s_client(const std::string& url, const std::string& version_flag) {
-  auto out = run_command({"openssl", "s_client", "-connect", host_port(url), version_flag,
-                          "-servername", "localhost"},
-                         "Q\n", {}, std::chrono::seconds(20));
+  auto out = run_command(
+      {"openssl", "s_client", "-connect", host_port(url), version_flag, "-servername", "localhost"},
+      "Q\n", {}, std::chrono::seconds(20));
   EXPECT_TRUE(out) << out.error().message;
   return out ? *out : CommandOutput{};
 }

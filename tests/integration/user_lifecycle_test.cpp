@@ -37,7 +37,8 @@ class UserLifecycleTest : public ApiTest {
 TEST_P(UserLifecycleTest, DisablingAUserEndsSessionsAndTokensAtOnce) {
   client::ApiClient root = admin();
   Alice user = alice(root);
-  auto disabled = root.patch("/api/v1/users/" + std::to_string(user.id), object{{"disabled", true}});
+  auto disabled =
+      root.patch("/api/v1/users/" + std::to_string(user.id), object{{"disabled", true}});
   ASSERT_TRUE(disabled);
   ASSERT_EQ(disabled->status, 200) << disabled->body;
   EXPECT_EQ(user.session.get("/api/v1/auth/me")->status, 401);
@@ -58,8 +59,9 @@ TEST_P(UserLifecycleTest, DeletingAUserEndsSessionsAndTokensAtOnce) {
 
 TEST_P(UserLifecycleTest, TokenCarriesOnlyASubsetOfItsOwnersPermissions) {
   client::ApiClient root = admin();
-  auto created = root.post("/api/v1/tokens", object{{"name", "read-users"},
-                                                    {"permissions", boost::json::array{"users:read"}}});
+  auto created =
+      root.post("/api/v1/tokens",
+                object{{"name", "read-users"}, {"permissions", boost::json::array{"users:read"}}});
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 201) << created->body;
   client::ApiClient scoped = anonymous();
@@ -72,8 +74,9 @@ TEST_P(UserLifecycleTest, TokenCarriesOnlyASubsetOfItsOwnersPermissions) {
   create_user(root, "vera", "Truth-Long-Password-8812", "viewer");
   client::ApiClient vera = anonymous();
   ASSERT_EQ(login(vera, "vera", "Truth-Long-Password-8812").status, 200);
-  auto escalate = vera.post("/api/v1/tokens", object{{"name", "escalate"},
-                                                     {"permissions", boost::json::array{"users:write"}}});
+  auto escalate =
+      vera.post("/api/v1/tokens",
+                object{{"name", "escalate"}, {"permissions", boost::json::array{"users:write"}}});
   ASSERT_TRUE(escalate);
   EXPECT_EQ(escalate->status / 100, 4) << escalate->body;
   EXPECT_NE(escalate->status, 201);

@@ -1,6 +1,7 @@
 #include "tests/support/process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,8 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -180,8 +179,8 @@ Result<int> ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
     if (!running()) return exit_code_;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return unavailable(fmt::format("pid {} did not exit within {} ms of signal {}", pid_,
-                                 timeout.count(), signal));
+  return unavailable(
+      fmt::format("pid {} did not exit within {} ms of signal {}", pid_, timeout.count(), signal));
 }
 
 }  // namespace sentinel::test

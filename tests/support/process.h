@@ -19,7 +19,8 @@ struct CommandOutput {
 
 /// Runs `argv` with `input` on stdin and extra environment variables; waits up to `timeout`
 /// (then kills it and reports an error).
-Result<CommandOutput> run_command(const std::vector<std::string>& argv, const std::string& input = {},
+Result<CommandOutput> run_command(const std::vector<std::string>& argv,
+                                  const std::string& input = {},
                                   const std::map<std::string, std::string>& environment = {},
                                   std::chrono::seconds timeout = std::chrono::seconds(60));
 

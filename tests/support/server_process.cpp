@@ -24,7 +24,9 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string binary_path(const std::string& name) { return std::string(SENTINEL_BIN_DIR) + "/" + name; }
+std::string binary_path(const std::string& name) {
+  return std::string(SENTINEL_BIN_DIR) + "/" + name;
+}
 
 Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerOptions options) {
   TempDir dir;
@@ -37,8 +39,13 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerOptions option
     return invalid_argument("unknown backend " + options.backend);
   }
 
-  std::vector<std::string> argv = {binary_path("sentinel-server"), "--data-dir", data_dir,
-                                   "--listen", "127.0.0.1:0", "--db", database_url};
+  std::vector<std::string> argv = {binary_path("sentinel-server"),
+                                   "--data-dir",
+                                   data_dir,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--db",
+                                   database_url};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   std::map<std::string, std::string> environment = {{"SENTINEL_ADMIN_PASSWORD", kAdminPassword}};
   for (const auto& [key, value] : options.environment) environment[key] = value;
@@ -50,8 +57,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerOptions option
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(url_file)) {
     if (!process.running() || std::chrono::steady_clock::now() > deadline) {
-      return unavailable(fmt::format("sentinel-server did not start; its log:\n{}",
-                                     read_file(log_file)));
+      return unavailable(
+          fmt::format("sentinel-server did not start; its log:\n{}", read_file(log_file)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

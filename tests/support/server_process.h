@@ -15,7 +15,8 @@ namespace sentinel::test {
 inline constexpr const char* kAdminPassword = "Test-Root-Password-4821";
 
 struct ServerOptions {
-  std::string backend = "sqlite";  // "sqlite" or "postgresql" (a fresh database on the shared cluster)
+  std::string backend =
+      "sqlite";  // "sqlite" or "postgresql" (a fresh database on the shared cluster)
   std::vector<std::string> extra_args;
   std::map<std::string, std::string> environment;
 };
@@ -39,7 +40,9 @@ class ServerProcess {
 
  private:
   ServerProcess(TempDir dir, ChildProcess process, std::string url, std::string database_url)
-      : dir_(std::move(dir)), process_(std::move(process)), url_(std::move(url)),
+      : dir_(std::move(dir)),
+        process_(std::move(process)),
+        url_(std::move(url)),
         database_url_(std::move(database_url)) {}
 
   TempDir dir_;

@@ -16,11 +16,11 @@ namespace sentinel::auth {
 
 /// What happened, as the caller reports it.
 struct AuditRecord {
-  std::string actor;           // username, "system" or "anonymous"
-  std::string action;          // dotted: "auth.login", "user.create", "token.revoke", ...
-  std::string target;          // what it was done to: "user:42", "session:...", ""
-  std::string source_address;  // client IP, "" for system actions
-  std::string outcome;         // "success" | "failure" | "denied"
+  std::string actor;                // username, "system" or "anonymous"
+  std::string action;               // dotted: "auth.login", "user.create", "token.revoke", ...
+  std::string target;               // what it was done to: "user:42", "session:...", ""
+  std::string source_address;       // client IP, "" for system actions
+  std::string outcome;              // "success" | "failure" | "denied"
   std::string details_json = "{}";  // extra context; never secrets
 };
 

@@ -42,8 +42,8 @@ class AuthService : public Authenticator {
   virtual Status logout(const Principal& caller, const ClientInfo& client) = 0;
   virtual Result<Identity> identity(const Principal& caller) = 0;
   /// Changes the caller's password and ends the caller's other sessions.
-  virtual Status change_password(const Principal& caller, const Secret& current,
-                                 const Secret& next, const ClientInfo& client) = 0;
+  virtual Status change_password(const Principal& caller, const Secret& current, const Secret& next,
+                                 const ClientInfo& client) = 0;
 
   // TOTP enrolment.
   /// Stores a new pending secret and returns it with its otpauth URI.

@@ -97,7 +97,7 @@ struct SessionView {
 /// POST /tokens.
 struct TokenSpec {
   std::string name;
-  std::optional<std::int64_t> expires_in_days;  // none: never expires
+  std::optional<std::int64_t> expires_in_days;          // none: never expires
   std::optional<std::vector<std::string>> permissions;  // none: all of the caller's
 };
 

@@ -9,11 +9,10 @@ namespace sentinel::auth {
 
 /// Every permission the platform knows. Routes name one of these (or kPublic / kAuthenticated).
 inline constexpr std::array<std::string_view, 20> kPermissions = {
-    "users:read",     "users:write",    "roles:read",     "roles:write",
-    "sessions:admin", "tokens:admin",   "audit:read",     "settings:read",
-    "settings:write", "agents:read",    "agents:write",   "events:read",
-    "alerts:read",    "alerts:write",   "scans:read",     "scans:write",
-    "firewall:read",  "firewall:write", "rules:read",     "rules:write",
+    "users:read",   "users:write",   "roles:read",     "roles:write",    "sessions:admin",
+    "tokens:admin", "audit:read",    "settings:read",  "settings:write", "agents:read",
+    "agents:write", "events:read",   "alerts:read",    "alerts:write",   "scans:read",
+    "scans:write",  "firewall:read", "firewall:write", "rules:read",     "rules:write",
 };
 
 bool is_permission(std::string_view name);
@@ -25,7 +24,8 @@ struct BuiltinRole {
   std::vector<std::string_view> permissions;
 };
 
-/// admin (everything), analyst (triage and scanning, no user or settings admin), viewer (read-only).
+/// admin (everything), analyst (triage and scanning, no user or settings admin), viewer
+/// (read-only).
 const std::vector<BuiltinRole>& builtin_roles();
 
 }  // namespace sentinel::auth

@@ -31,7 +31,6 @@ std::optional<std::int64_t> matching_step(std::string_view secret, std::string_v
                                           std::int64_t unix_seconds, int window = 1);
 
 /// otpauth://totp/ISSUER:ACCOUNT?secret=...&issuer=...&algorithm=SHA1&digits=6&period=30
-std::string otpauth_uri(std::string_view issuer, std::string_view account,
-                        std::string_view secret);
+std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view secret);
 
 }  // namespace sentinel::auth::totp

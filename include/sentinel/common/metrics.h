@@ -30,7 +30,7 @@ class MetricsRegistry {
 
  private:
   struct Series {
-    double value = 0;                 // counter or gauge
+    double value = 0;                    // counter or gauge
     std::vector<std::uint64_t> buckets;  // histogram: cumulative later
     double sum = 0;
     std::uint64_t count = 0;

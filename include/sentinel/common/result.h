@@ -48,7 +48,9 @@ inline Error unauthenticated(std::string message, std::string reason = {}) {
 inline Error permission_denied(std::string message) {
   return {ErrorCode::kPermissionDenied, std::move(message), {}, {}};
 }
-inline Error not_found(std::string message) { return {ErrorCode::kNotFound, std::move(message), {}, {}}; }
+inline Error not_found(std::string message) {
+  return {ErrorCode::kNotFound, std::move(message), {}, {}};
+}
 inline Error conflict(std::string message, std::string field = {}) {
   return {ErrorCode::kConflict, std::move(message), {}, std::move(field)};
 }
@@ -66,23 +68,39 @@ inline Error internal_error(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool has_value() const { return state_.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(state_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(state_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(state_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(state_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(state_)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(state_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(state_));
+  }
 
   template <typename U>
   T value_or(U&& fallback) const& {
@@ -103,8 +121,14 @@ class [[nodiscard]] Result<void> {
   bool has_value() const { return !failed_; }
   explicit operator bool() const { return has_value(); }
   void value() const { assert(has_value()); }
-  const Error& error() const& { assert(failed_); return error_; }
-  Error&& error() && { assert(failed_); return std::move(error_); }
+  const Error& error() const& {
+    assert(failed_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(failed_);
+    return std::move(error_);
+  }
 
  private:
   Error error_;
@@ -117,15 +141,16 @@ inline Status ok() { return {}; }
 
 }  // namespace sentinel
 
-/// Evaluates a Result-returning expression; returns its Error from the enclosing function on failure.
-#define SENTINEL_TRY(expr)                                   \
-  do {                                                       \
-    auto&& sentinel_try_result_ = (expr);                    \
+/// Evaluates a Result-returning expression; returns its Error from the enclosing function on
+/// failure.
+#define SENTINEL_TRY(expr)                                                     \
+  do {                                                                         \
+    auto&& sentinel_try_result_ = (expr);                                      \
     if (!sentinel_try_result_) return std::move(sentinel_try_result_).error(); \
   } while (false)
 
 /// Declares `var` from a Result-returning expression, or returns its Error.
-#define SENTINEL_ASSIGN(var, expr)                                   \
-  auto var##_result_ = (expr);                                       \
-  if (!var##_result_) return std::move(var##_result_).error();       \
+#define SENTINEL_ASSIGN(var, expr)                             \
+  auto var##_result_ = (expr);                                 \
+  if (!var##_result_) return std::move(var##_result_).error(); \
   auto var = std::move(var##_result_).value()

@@ -3,7 +3,6 @@
 // them without its compile cost.
 
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -61,7 +60,7 @@ Response error_response(const Error& error);
 /// Parses a JSON object body strictly: valid UTF-8, an object, only `allowed` keys (others are an
 /// error naming the key). Returns kInvalidArgument with a message saying what is wrong.
 Result<boost::json::object> parse_json_object(std::string_view body,
-                                               std::initializer_list<std::string_view> allowed);
+                                              std::initializer_list<std::string_view> allowed);
 
 /// Typed field readers for parsed bodies; each error names the field.
 Result<std::string> required_string(const boost::json::object& body, std::string_view key);

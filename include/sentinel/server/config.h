@@ -34,15 +34,15 @@ struct GatewayConfig {
 struct AuthConfig {
   std::int64_t session_idle_minutes = 30;
   std::int64_t session_absolute_hours = 12;
-  std::int64_t lockout_threshold = 5;       // failures before delays start
-  std::int64_t lockout_base_seconds = 30;   // first lock; doubles with each further failure
-  std::int64_t lockout_max_seconds = 900;   // cap of the growing delay
+  std::int64_t lockout_threshold = 5;      // failures before delays start
+  std::int64_t lockout_base_seconds = 30;  // first lock; doubles with each further failure
+  std::int64_t lockout_max_seconds = 900;  // cap of the growing delay
   std::string totp_issuer = "SentinelSecure";
-  std::int64_t principal_cache_ms = 1000;   // credentials served from memory; 0 turns it off
+  std::int64_t principal_cache_ms = 1000;  // credentials served from memory; 0 turns it off
 };
 
 struct LogConfig {
-  std::string level = "info";  // trace, debug, info, warn, error
+  std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
 };
 
@@ -61,9 +61,9 @@ struct ServerConfig {
 
 /// Where each layer comes from; main fills it from argv and the process environment.
 struct ConfigSources {
-  std::optional<std::string> file;                           // --config
-  std::map<std::string, std::string> environment;           // SENTINEL_* variables
-  std::vector<std::pair<std::string, std::string>> flags;    // dotted key -> value
+  std::optional<std::string> file;                         // --config
+  std::map<std::string, std::string> environment;          // SENTINEL_* variables
+  std::vector<std::pair<std::string, std::string>> flags;  // dotted key -> value
 };
 
 /// Builds and validates the config. Reports every problem at once (one per line), each with its

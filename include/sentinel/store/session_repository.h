@@ -16,8 +16,8 @@ struct SessionRecord {
   std::int64_t id = 0;
   std::string token_hash;  // SHA-256 hex of the cookie value
   std::int64_t user_id = 0;
-  std::string username;         // filled on reads
-  bool user_disabled = false;   // filled on reads
+  std::string username;        // filled on reads
+  bool user_disabled = false;  // filled on reads
   std::string csrf_token;
   std::int64_t created_at_ms = 0;
   std::int64_t last_seen_at_ms = 0;

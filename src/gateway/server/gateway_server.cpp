@@ -1,6 +1,10 @@
 // The Beast HTTPS server: listener, HTTP/1.1 sessions, hand-off to the worker pool and to the
 // event stream. Everything that is not I/O lives in the Beast-free core (dispatcher.h).
 
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,12 +17,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
-#include <array>
-#include <atomic>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "../builtin_routes.h"
 #include "../dispatcher.h"
@@ -129,8 +128,8 @@ Request to_request(const HttpRequest& message, const std::string& remote,
 }
 
 Response status_error(int status, std::string reason, std::string message) {
-  Response response = error_response(
-      Error{ErrorCode::kInvalidArgument, std::move(message), std::move(reason), {}});
+  Response response =
+      error_response(Error{ErrorCode::kInvalidArgument, std::move(message), std::move(reason), {}});
   response.status = status;
   return response;
 }
@@ -140,13 +139,16 @@ Response status_error(int status, std::string reason, std::string message) {
 std::optional<Response> read_failure_response(const boost::system::error_code& ec,
                                               const GatewayOptions& options) {
   if (ec == http::error::header_limit) {
-    return status_error(431, "headers_too_large",
-                        fmt::format("request headers are larger than {} bytes", options.max_header_bytes));
+    return status_error(
+        431, "headers_too_large",
+        fmt::format("request headers are larger than {} bytes", options.max_header_bytes));
   }
   if (ec == http::error::body_limit) {
-    return error_response({ErrorCode::kPayloadTooLarge,
-                           fmt::format("request body is larger than {} bytes", options.max_body_bytes),
-                           {}, {}});
+    return error_response(
+        {ErrorCode::kPayloadTooLarge,
+         fmt::format("request body is larger than {} bytes", options.max_body_bytes),
+         {},
+         {}});
   }
   if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
@@ -270,7 +272,8 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [read_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwaitable);
+    auto [read_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kAwaitable);
     if (read_error) {
       if (auto refusal = read_failure_response(read_error, options)) {
         co_await write_response(stream, std::move(*refusal), "/", accept_request_id({}), false,
@@ -293,7 +296,8 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, kAwaitable);
     if (body_error) {
       if (auto refusal = read_failure_response(body_error, options)) {
-        co_await write_response(stream, std::move(*refusal), "/", request_id, false, false, version);
+        co_await write_response(stream, std::move(*refusal), "/", request_id, false, false,
+                                version);
         co_await linger_before_close(stream);
       }
       break;
@@ -308,7 +312,8 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     if (beast::websocket::is_upgrade(message)) {
       if (request.path == kStreamPath) {
         in_flight.release();
-        co_await upgrade_to_stream(state, std::move(stream), std::move(message), std::move(request));
+        co_await upgrade_to_stream(state, std::move(stream), std::move(message),
+                                   std::move(request));
         co_return;
       }
     }
@@ -345,8 +350,8 @@ void log_failure(std::string_view what, std::exception_ptr failure) {
 
 asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state, tcp::acceptor* acceptor) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor->async_accept(
-        asio::make_strand(acceptor->get_executor()), kAwaitable);
+    auto [ec, socket] =
+        co_await acceptor->async_accept(asio::make_strand(acceptor->get_executor()), kAwaitable);
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) {
       gateway_log().warn("accept failed error=\"{}\"", ec.message());
@@ -377,13 +382,15 @@ class GatewayImpl final : public Gateway {
     if (!ec) acceptor_.bind(endpoint_, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return unavailable(fmt::format("cannot listen on {}: {}", state_->options.listen, ec.message()));
+      return unavailable(
+          fmt::format("cannot listen on {}: {}", state_->options.listen, ec.message()));
     }
     bound_ = acceptor_.local_endpoint(ec);
     state_->hub->start();
     asio::co_spawn(ioc_, accept_loop(state_, &acceptor_),
                    [](std::exception_ptr failure) { log_failure("accept loop", failure); });
-    for (int i = 0; i < state_->options.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < state_->options.io_threads; ++i)
+      threads_.emplace_back([this] { ioc_.run(); });
     gateway_log().info("listening address={} tls_min={}", bound_address(),
                        state_->options.tls_min_version);
     return ok();
@@ -448,7 +455,8 @@ Result<std::unique_ptr<Gateway>> Gateway::create(GatewayOptions options, const R
   auto state = std::make_shared<ServerState>();
   SENTINEL_TRY(configure_tls(state->ssl.native_handle(), files, options.tls_min_version));
   std::filesystem::path web_root;
-  if (std::error_code ec; !options.web_root.empty() && std::filesystem::is_directory(options.web_root, ec)) {
+  if (std::error_code ec;
+      !options.web_root.empty() && std::filesystem::is_directory(options.web_root, ec)) {
     web_root = options.web_root;
   }
   state->dispatcher = std::make_unique<Dispatcher>(std::move(table), authenticator, web_root);

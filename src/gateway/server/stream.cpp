@@ -10,7 +10,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <deque>
 
 #include "../logger.h"
@@ -32,9 +31,7 @@ struct Topic {
 };
 constexpr Topic kTopics[] = {{"audit", "audit:read"}};
 
-asio::awaitable<bool> check_credentials(CredentialCheck still_valid) {
-  co_return still_valid();
-}
+asio::awaitable<bool> check_credentials(CredentialCheck still_valid) { co_return still_valid(); }
 
 }  // namespace
 
@@ -83,8 +80,8 @@ class StreamConnection {
     auto next_check = std::chrono::steady_clock::now() + kStreamRecheckInterval;
     while (!peer_gone_ && close_code_ == websocket::close_code::none) {
       if (std::chrono::steady_clock::now() >= next_check) {
-        const bool valid = co_await asio::co_spawn(workers_, check_credentials(still_valid_),
-                                                   asio::use_awaitable);
+        const bool valid =
+            co_await asio::co_spawn(workers_, check_credentials(still_valid_), asio::use_awaitable);
         if (!valid) close(websocket::close_code::policy_error);
         next_check = std::chrono::steady_clock::now() + kStreamRecheckInterval;
         continue;
@@ -140,11 +137,11 @@ StreamHub::StreamHub(bus::Bus& bus, MetricsRegistry& metrics, std::size_t max_qu
 
 void StreamHub::start() {
   for (const Topic& topic : kTopics) {
-    subscriptions_.push_back(bus_.subscribe(
-        std::string(topic.name),
-        [this, permission = topic.permission](const bus::Message& message) {
-          deliver(message, permission);
-        }));
+    subscriptions_.push_back(
+        bus_.subscribe(std::string(topic.name),
+                       [this, permission = topic.permission](const bus::Message& message) {
+                         deliver(message, permission);
+                       }));
   }
   publish_size(0);
 }
@@ -207,9 +204,9 @@ asio::awaitable<void> serve_stream(std::shared_ptr<StreamHub> hub, TlsStream str
                                    std::string request_id, asio::any_io_executor workers,
                                    CredentialCheck still_valid) {
   const std::string user = principal.username;
-  auto connection = std::make_shared<StreamConnection>(std::move(stream), std::move(principal),
-                                                       hub->max_queue(), std::move(workers),
-                                                       std::move(still_valid));
+  auto connection =
+      std::make_shared<StreamConnection>(std::move(stream), std::move(principal), hub->max_queue(),
+                                         std::move(workers), std::move(still_valid));
   auto& socket = connection->socket();
   beast::get_lowest_layer(socket).expires_never();
   websocket::stream_base::timeout timeouts{};
@@ -218,12 +215,12 @@ asio::awaitable<void> serve_stream(std::shared_ptr<StreamHub> hub, TlsStream str
   timeouts.keep_alive_pings = true;
   socket.set_option(timeouts);
   socket.read_message_max(kMaxClientMessage);
-  socket.set_option(websocket::stream_base::decorator([request_id](websocket::response_type& res) {
-    res.set("X-Request-Id", request_id);
-  }));
+  socket.set_option(websocket::stream_base::decorator(
+      [request_id](websocket::response_type& res) { res.set("X-Request-Id", request_id); }));
   auto [ec] = co_await socket.async_accept(upgrade, kAwaitable);
   if (ec) {
-    gateway_log().debug("stream upgrade failed request_id={} error=\"{}\"", request_id, ec.message());
+    gateway_log().debug("stream upgrade failed request_id={} error=\"{}\"", request_id,
+                        ec.message());
     co_return;
   }
   gateway_log().info("stream open request_id={} user={}", request_id, user);

@@ -2,14 +2,12 @@
 // The event stream /api/v1/stream: bus messages fanned out to authenticated WebSocket clients.
 // Included only by the two Beast translation units of the gateway.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <boost/asio/any_io_executor.hpp>
-
 #include <chrono>
 #include <functional>
 #include <map>

@@ -1,6 +1,7 @@
 #include "tls.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "sentinel/common/crypto.h"
 
@@ -27,7 +26,9 @@ constexpr long kValiditySeconds = 365L * 24 * 3600;
 template <auto Free>
 struct Deleter {
   template <typename T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using CertPtr = std::unique_ptr<X509, Deleter<X509_free>>;
@@ -88,15 +89,15 @@ Status write_pem(const fs::path& path, mode_t mode, Write write) {
   const fs::path temporary = path.string() + ".tmp";
   ::unlink(temporary.c_str());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return internal_error(fmt::format("cannot create {}: {}", temporary.string(),
-                                                std::strerror(errno)));
+  if (fd < 0)
+    return internal_error(
+        fmt::format("cannot create {}: {}", temporary.string(), std::strerror(errno)));
   FilePtr file(::fdopen(fd, "w"));
   if (!file) {
     ::close(fd);
     return internal_error(fmt::format("cannot open {}", temporary.string()));
   }
-  const bool written = write(file.get()) == 1 && std::fflush(file.get()) == 0 &&
-                       ::fsync(fd) == 0;
+  const bool written = write(file.get()) == 1 && std::fflush(file.get()) == 0 && ::fsync(fd) == 0;
   file.reset();
   std::error_code ec;
   if (written) fs::rename(temporary, path, ec);
@@ -109,8 +110,9 @@ Status write_pem(const fs::path& path, mode_t mode, Write write) {
 
 Result<CertPtr> read_certificate(const std::string& path) {
   FilePtr file(std::fopen(path.c_str(), "r"));
-  if (!file) return invalid_argument(fmt::format("cannot read certificate {}: {}", path,
-                                                 std::strerror(errno)));
+  if (!file)
+    return invalid_argument(
+        fmt::format("cannot read certificate {}: {}", path, std::strerror(errno)));
   CertPtr cert(PEM_read_X509(file.get(), nullptr, nullptr, nullptr));
   if (!cert) return invalid_argument(fmt::format("{} is not a PEM certificate", path));
   return cert;
@@ -143,7 +145,8 @@ Result<TlsFiles> ensure_tls_files(const std::string& data_dir, const std::string
     }
     return TlsFiles{cert_file, key_file};
   }
-  if (data_dir.empty()) return invalid_argument("tls: data_dir is required to generate a certificate");
+  if (data_dir.empty())
+    return invalid_argument("tls: data_dir is required to generate a certificate");
   const fs::path dir = fs::path(data_dir) / "tls";
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -162,11 +165,12 @@ Status configure_tls(SSL_CTX* ctx, const TlsFiles& files, std::string_view min_v
   } else if (min_version == "1.2") {
     version = TLS1_2_VERSION;
   } else {
-    return invalid_argument(fmt::format("tls: min_version must be 1.3 or 1.2, not '{}'", min_version));
+    return invalid_argument(
+        fmt::format("tls: min_version must be 1.3 or 1.2, not '{}'", min_version));
   }
   SSL_CTX_set_min_proto_version(ctx, version);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1 ||
       SSL_CTX_set_ciphersuites(
           ctx, "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256") != 1) {
@@ -174,16 +178,16 @@ Status configure_tls(SSL_CTX* ctx, const TlsFiles& files, std::string_view min_v
   }
   SENTINEL_TRY(read_certificate(files.cert_file));
   if (SSL_CTX_use_certificate_chain_file(ctx, files.cert_file.c_str()) != 1) {
-    return invalid_argument(fmt::format("tls: cannot load certificate {}: {}", files.cert_file,
-                                        openssl_error()));
+    return invalid_argument(
+        fmt::format("tls: cannot load certificate {}: {}", files.cert_file, openssl_error()));
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return invalid_argument(fmt::format("tls: cannot load key {}: {}", files.key_file,
-                                        openssl_error()));
+    return invalid_argument(
+        fmt::format("tls: cannot load key {}: {}", files.key_file, openssl_error()));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
-    return invalid_argument(fmt::format("tls: key {} does not match certificate {}",
-                                        files.key_file, files.cert_file));
+    return invalid_argument(
+        fmt::format("tls: key {} does not match certificate {}", files.key_file, files.cert_file));
   }
   return ok();
 }

@@ -42,8 +42,8 @@ class GatewayServerTest : public ::testing::Test {
 
   static ApiClient admin() {
     ApiClient api = client();
-    auto reply = api.post("/api/v1/auth/login",
-                          {{"username", "admin"}, {"password", test::kAdminPassword}});
+    auto reply =
+        api.post("/api/v1/auth/login", {{"username", "admin"}, {"password", test::kAdminPassword}});
     EXPECT_TRUE(reply && reply->status == 200) << (reply ? reply->body : reply.error().message);
     return api;
   }
@@ -107,12 +107,12 @@ TEST_F(GatewayServerTest, ProtectedRouteWithoutCredentialsIs401) {
 TEST_F(GatewayServerTest, BadBodiesAre400NotCrashes) {
   ApiClient api = client();
   const std::string invalid_utf8 = "{\"username\":\"a\xff\",\"password\":\"x\"}";
-  for (const std::string& body :
-       {std::string("{\"username\":"), std::string("[1,2]"), invalid_utf8,
-        std::string(R"({"username":"a","password":"b","admin":true})")}) {
-    const std::string raw = "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
-                            "Content-Type: application/json\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  for (const std::string& body : {std::string("{\"username\":"), std::string("[1,2]"), invalid_utf8,
+                                  std::string(R"({"username":"a","password":"b","admin":true})")}) {
+    const std::string raw =
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     auto reply = api.send_raw(raw);
     ASSERT_TRUE(reply) << reply.error().message;
     EXPECT_EQ(reply->status, 400) << body;
@@ -123,8 +123,9 @@ TEST_F(GatewayServerTest, BadBodiesAre400NotCrashes) {
 TEST_F(GatewayServerTest, OversizedBodyIs413AndOversizedHeadersRefused) {
   ApiClient api = client();
   const std::string body(2 << 20, 'a');
-  auto big = api.send_raw("POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                          std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto big =
+      api.send_raw("POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n" + body);
   ASSERT_TRUE(big) << big.error().message;
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(big->api_error()->code, "payload_too_large");
@@ -144,7 +145,8 @@ TEST_F(GatewayServerTest, MetricsCountRequestsByRoutePattern) {
   auto reply = api.get("/metrics");
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->status, 200);
-  EXPECT_NE(reply->body.find(R"(sentinel_http_requests_total{route="/healthz",method="GET",status="200"})"),
+  EXPECT_NE(reply->body.find(
+                R"(sentinel_http_requests_total{route="/healthz",method="GET",status="200"})"),
             std::string::npos);
   EXPECT_NE(reply->body.find("sentinel_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_EQ(reply->body.find("/api/v1/nowhere"), std::string::npos);

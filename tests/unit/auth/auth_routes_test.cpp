@@ -1,11 +1,10 @@
 // The auth routes through the route table, with a real service underneath.
 
-#include "sentinel/auth/routes.h"
-
 #include <boost/json/parse.hpp>
 
 #include "auth_test_fixture.h"
 #include "sentinel/auth/permissions.h"
+#include "sentinel/auth/routes.h"
 
 namespace sentinel::auth {
 namespace {
@@ -47,10 +46,12 @@ class AuthRoutesTest : public AuthServiceTest {
 TEST_P(AuthRoutesTest, EveryRouteDeclaresAKnownPermission) {
   ASSERT_GE(router_.routes().size(), 25u);
   for (const auto& route : router_.routes()) {
-    const bool special = route.permission == gateway::kPublic ||
-                         route.permission == gateway::kAuthenticated;
+    const bool special =
+        route.permission == gateway::kPublic || route.permission == gateway::kAuthenticated;
     EXPECT_TRUE(special || is_permission(route.permission)) << route.pattern;
-    if (route.permission == gateway::kPublic) EXPECT_EQ(route.pattern, "/api/v1/auth/login");
+    if (route.permission == gateway::kPublic) {
+      EXPECT_EQ(route.pattern, "/api/v1/auth/login");
+    }
   }
   EXPECT_EQ(router_.match("GET", "/api/v1/users").route->permission, "users:read");
   EXPECT_EQ(router_.match("POST", "/api/v1/users").route->permission, "users:write");
@@ -79,10 +80,11 @@ TEST_P(AuthRoutesTest, LoginErrorsFollowTheContract) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(boost::json::parse(wrong.body).at("error").at("code").as_string(),
             "invalid_credentials");
-  auto unknown_field = call("POST", "/api/v1/auth/login",
-                            R"({"username":"admin","password":"x","remember":true})");
+  auto unknown_field =
+      call("POST", "/api/v1/auth/login", R"({"username":"admin","password":"x","remember":true})");
   EXPECT_EQ(unknown_field.status, 400);
-  for (int i = 0; i < 5; ++i) call("POST", "/api/v1/auth/login", R"({"username":"a","password":"b"})");
+  for (int i = 0; i < 5; ++i)
+    call("POST", "/api/v1/auth/login", R"({"username":"a","password":"b"})");
   auto locked = call("POST", "/api/v1/auth/login",
                      R"({"username":"admin","password":"Correct-Horse-Staple-42"})");
   EXPECT_EQ(locked.status, 429);
@@ -103,9 +105,9 @@ TEST_P(AuthRoutesTest, TokenIsShownOnceAndListedWithoutIt) {
 }
 
 TEST_P(AuthRoutesTest, UserRoutesValidateStrictly) {
-  auto created = call("POST", "/api/v1/users",
-                      R"({"username":"bob","password":"long-enough-passphrase-7","roles":["viewer"]})",
-                      admin_);
+  auto created = call(
+      "POST", "/api/v1/users",
+      R"({"username":"bob","password":"long-enough-passphrase-7","roles":["viewer"]})", admin_);
   ASSERT_EQ(created.status, 201) << created.body;
   const auto id = std::to_string(boost::json::parse(created.body).at("id").as_int64());
   auto bad = call("PATCH", "/api/v1/users/" + id, R"({"disabled":"yes"})", admin_);

@@ -98,8 +98,8 @@ TEST_P(LoginTest, DeletedUserLosesSessionsAndTokensAtOnce) {
   const UserView bob = make_user("bob", {"viewer"});
   auto outcome = login("bob", kUserPassword);
   ASSERT_TRUE(outcome.result);
-  auto token = service_->create_token(principal_of(*outcome.result),
-                                      {"script", 30, std::nullopt}, client_);
+  auto token =
+      service_->create_token(principal_of(*outcome.result), {"script", 30, std::nullopt}, client_);
   ASSERT_TRUE(token);
   ASSERT_TRUE(service_->delete_user(admin_, bob.id, client_));
   EXPECT_FALSE(service_->authenticate_session(outcome.result->session_token, "192.0.2.1"));
@@ -113,8 +113,9 @@ TEST_P(LoginTest, ChangingThePasswordEndsOtherSessions) {
   auto second = login("bob", kUserPassword);
   ASSERT_TRUE(first.result && second.result);
   const Principal current = principal_of(*second.result);
-  EXPECT_EQ(service_->change_password(current, Secret("wrong-password-123"),
-                                      Secret("another-long-passphrase"), client_)
+  EXPECT_EQ(service_
+                ->change_password(current, Secret("wrong-password-123"),
+                                  Secret("another-long-passphrase"), client_)
                 .error()
                 .field,
             "current_password");

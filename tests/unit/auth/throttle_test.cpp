@@ -11,8 +11,8 @@ TEST_P(ThrottleTest, FifthFailureLocksTheAccountWithAGrowingDelay) {
   make_user("bob", {"viewer"});
   for (int i = 0; i < 5; ++i) {
     // Each attempt from another address, so that only the account key counts.
-    EXPECT_FALSE(login("bob", "wrong-password-x", std::nullopt, "198.51.100." + std::to_string(i))
-                     .result);
+    EXPECT_FALSE(
+        login("bob", "wrong-password-x", std::nullopt, "198.51.100." + std::to_string(i)).result);
   }
   auto locked = login("bob", kUserPassword, std::nullopt, "198.51.100.99");
   ASSERT_FALSE(locked.result);
@@ -26,10 +26,9 @@ TEST_P(ThrottleTest, FifthFailureLocksTheAccountWithAGrowingDelay) {
   clock_.advance_ms(60'000);
   EXPECT_TRUE(login("bob", kUserPassword, std::nullopt, "198.51.100.99").result);
   // Success reset the account's counter.
-  EXPECT_EQ(login("bob", "wrong-password-x", std::nullopt, "198.51.100.7")
-                .result.error()
-                .client_code(),
-            "invalid_credentials");
+  EXPECT_EQ(
+      login("bob", "wrong-password-x", std::nullopt, "198.51.100.7").result.error().client_code(),
+      "invalid_credentials");
 }
 
 TEST_P(ThrottleTest, AdminLockIsCappedAndExpires) {
@@ -52,9 +51,8 @@ TEST_P(ThrottleTest, AdminLockIsCappedAndExpires) {
 
 TEST_P(ThrottleTest, OneSourceIsLockedAcrossAccounts) {
   for (int i = 0; i < 5; ++i) {
-    EXPECT_FALSE(login("user" + std::to_string(i), "wrong-password-x", std::nullopt,
-                       "198.51.100.1")
-                     .result);
+    EXPECT_FALSE(
+        login("user" + std::to_string(i), "wrong-password-x", std::nullopt, "198.51.100.1").result);
   }
   auto locked = login("admin", kAdminPassword, std::nullopt, "198.51.100.1");
   ASSERT_FALSE(locked.result);

@@ -37,8 +37,8 @@ TEST_P(TokenTest, PermissionsBeyondTheCallersAreRefused) {
 
 TEST_P(TokenTest, TokenPermissionsShrinkWithTheUsersRoles) {
   const UserView ana = make_user("ana", {"analyst"});
-  auto token = service_->create_token(session_for("ana"), {"all", std::nullopt, std::nullopt},
-                                      client_);
+  auto token =
+      service_->create_token(session_for("ana"), {"all", std::nullopt, std::nullopt}, client_);
   ASSERT_TRUE(token);
   ASSERT_TRUE(service_->authenticate_token(token->token, "")->has("alerts:write"));
   UserUpdate demote;

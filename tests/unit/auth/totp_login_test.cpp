@@ -17,8 +17,7 @@ class TotpLoginTest : public AuthServiceTest {
     EXPECT_EQ(setup->otpauth_uri.reveal().rfind("otpauth://totp/SentinelSecure:", 0), 0u);
     auto secret = totp::base32_decode(setup->secret_base32.reveal());
     EXPECT_TRUE(secret);
-    auto codes =
-        service_->confirm_totp(principal, totp::code_at(*secret, clock_.now_s()), client_);
+    auto codes = service_->confirm_totp(principal, totp::code_at(*secret, clock_.now_s()), client_);
     EXPECT_TRUE(codes) << codes.error().message;
     if (codes) recovery_codes = *codes;
     return *secret;
@@ -90,10 +89,9 @@ TEST_P(TotpLoginTest, RoleRequiringTwoFactorRestrictsTheSessionUntilEnrolment) {
   const Principal restricted = principal_of(*outcome.result);
   EXPECT_TRUE(restricted.totp_enrollment_required);
   EXPECT_TRUE(restricted.permissions.empty());
-  EXPECT_EQ(service_->create_token(restricted, {"x", std::nullopt, std::nullopt}, client_)
-                .error()
-                .code,
-            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(
+      service_->create_token(restricted, {"x", std::nullopt, std::nullopt}, client_).error().code,
+      ErrorCode::kPermissionDenied);
 
   std::vector<Secret> recovery;
   enrol(restricted, recovery);
@@ -101,9 +99,7 @@ TEST_P(TotpLoginTest, RoleRequiringTwoFactorRestrictsTheSessionUntilEnrolment) {
   EXPECT_FALSE(full.totp_enrollment_required);
   EXPECT_TRUE(full.has("alerts:write"));
   // The role's requirement keeps 2FA on.
-  EXPECT_EQ(service_->disable_totp(full, Secret(std::string(kUserPassword)), client_)
-                .error()
-                .code,
+  EXPECT_EQ(service_->disable_totp(full, Secret(std::string(kUserPassword)), client_).error().code,
             ErrorCode::kPermissionDenied);
 }
 
@@ -120,8 +116,8 @@ TEST_P(TotpLoginTest, DisablingOwnTwoFactorNeedsThePassword) {
 
 TEST_P(TotpLoginTest, ApiTokensCannotEnrolTwoFactor) {
   make_user("bob", {"viewer"});
-  auto token = service_->create_token(session_for("bob"), {"ci", std::nullopt, std::nullopt},
-                                      client_);
+  auto token =
+      service_->create_token(session_for("bob"), {"ci", std::nullopt, std::nullopt}, client_);
   ASSERT_TRUE(token);
   auto principal = service_->authenticate_token(token->token, "192.0.2.1");
   ASSERT_TRUE(principal);

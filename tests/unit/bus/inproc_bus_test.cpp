@@ -79,8 +79,10 @@ TEST(InprocBusTest, AFullQueueRefusesInsteadOfGrowing) {
   Status refused;
   for (int i = 0; i < 20 && refused.has_value(); ++i) {
     Status status = bus->publish("t", "{}");
-    if (status) ++accepted;
-    else refused = status;
+    if (status)
+      ++accepted;
+    else
+      refused = status;
   }
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);

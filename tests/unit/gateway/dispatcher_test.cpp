@@ -1,11 +1,11 @@
+#include "src/gateway/dispatcher.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-
 #include <stdexcept>
 
 #include "sentinel/gateway/router.h"
-#include "src/gateway/dispatcher.h"
 
 namespace sentinel::gateway {
 namespace {
@@ -53,18 +53,17 @@ class DispatcherTest : public ::testing::Test {
                               EXPECT_FALSE(request.principal.has_value());
                               return Response::no_content();
                             }}));
-    EXPECT_TRUE(router.add({"GET", "/api/v1/throws", std::string(kPublic), "boom",
-                            [](Request&) -> Result<Response> {
-                              throw std::runtime_error("db password=hunter2 leaked");
-                            }}));
+    EXPECT_TRUE(router.add(
+        {"GET", "/api/v1/throws", std::string(kPublic), "boom", [](Request&) -> Result<Response> {
+           throw std::runtime_error("db password=hunter2 leaked");
+         }}));
     EXPECT_TRUE(router.add({"GET", "/api/v1/internal", std::string(kPublic), "fails",
                             [](Request&) -> Result<Response> {
                               return internal_error("sqlite: disk I/O error at /var/x");
                             }}));
-    EXPECT_TRUE(router.add({"GET", "/api/v1/conflict", std::string(kPublic), "conflict",
-                            [](Request&) -> Result<Response> {
-                              return conflict("name taken", "name");
-                            }}));
+    EXPECT_TRUE(
+        router.add({"GET", "/api/v1/conflict", std::string(kPublic), "conflict",
+                    [](Request&) -> Result<Response> { return conflict("name taken", "name"); }}));
     return router;
   }
 
@@ -111,8 +110,7 @@ TEST_F(DispatcherTest, BearerTokenAuthenticatesAndIsCaseInsensitive) {
 }
 
 TEST_F(DispatcherTest, MissingPermissionIs403) {
-  const Dispatched result =
-      send("DELETE", "/api/v1/users/7", {{"authorization", "Bearer tok-1"}});
+  const Dispatched result = send("DELETE", "/api/v1/users/7", {{"authorization", "Bearer tok-1"}});
   EXPECT_EQ(result.response.status, 403);
   EXPECT_EQ(code(result.response), "permission_denied");
 }
@@ -144,7 +142,8 @@ TEST_F(DispatcherTest, UnknownPathAndWrongMethod) {
   EXPECT_EQ(wrong.response.status, 405);
   EXPECT_EQ(code(wrong.response), "method_not_allowed");
   ASSERT_EQ(wrong.response.headers.size(), 1u);
-  EXPECT_EQ(wrong.response.headers[0], (std::pair<std::string, std::string>{"Allow", "DELETE, GET"}));
+  EXPECT_EQ(wrong.response.headers[0],
+            (std::pair<std::string, std::string>{"Allow", "DELETE, GET"}));
 }
 
 TEST_F(DispatcherTest, HeadIsServedAsGet) {

@@ -1,8 +1,8 @@
+#include "sentinel/gateway/http.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-
-#include "sentinel/gateway/http.h"
 
 namespace sentinel::gateway {
 namespace {
@@ -62,9 +62,10 @@ TEST(ErrorResponseTest, ShapeWithReasonAndField) {
   EXPECT_EQ(boost::json::parse(response.body),
             boost::json::parse(R"({"error":{"code":"totp_required","message":"code needed"}})"));
   const Response field = error_response(invalid_argument("too short", "password"));
-  EXPECT_EQ(boost::json::parse(field.body),
-            boost::json::parse(
-                R"({"error":{"code":"invalid_argument","message":"too short","field":"password"}})"));
+  EXPECT_EQ(
+      boost::json::parse(field.body),
+      boost::json::parse(
+          R"({"error":{"code":"invalid_argument","message":"too short","field":"password"}})"));
 }
 
 TEST(ParseJsonObjectTest, AcceptsKnownFields) {
@@ -108,8 +109,8 @@ TEST(ParseJsonObjectTest, RejectsDeepNesting) {
 }
 
 TEST(FieldReaderTest, RequiredString) {
-  auto body = *parse_json_object(R"({"name":"x","count":3,"nothing":null})",
-                                 {"name", "count", "nothing"});
+  auto body =
+      *parse_json_object(R"({"name":"x","count":3,"nothing":null})", {"name", "count", "nothing"});
   EXPECT_EQ(*required_string(body, "name"), "x");
   auto missing = required_string(body, "password");
   ASSERT_FALSE(missing);

@@ -15,11 +15,15 @@ Handler no_op() {
 
 Router service_routes() {
   Router router;
-  EXPECT_TRUE(router.add({"POST", "/api/v1/auth/login", std::string(kPublic), "Log in", no_op(),
+  EXPECT_TRUE(router.add({"POST",
+                          "/api/v1/auth/login",
+                          std::string(kPublic),
+                          "Log in",
+                          no_op(),
                           {"username", "password", "totp"}}));
   EXPECT_TRUE(router.add({"GET", "/api/v1/users/{id}", "users:read", "Get a user", no_op()}));
-  EXPECT_TRUE(router.add({"PATCH", "/api/v1/users/{id}", "users:write", "Update a user", no_op(),
-                          {"roles"}}));
+  EXPECT_TRUE(router.add(
+      {"PATCH", "/api/v1/users/{id}", "users:write", "Update a user", no_op(), {"roles"}}));
   EXPECT_TRUE(router.add({"GET", "/api/v1/auth/me", std::string(kAuthenticated), "Me", no_op()}));
   return router;
 }
@@ -71,8 +75,14 @@ TEST(OpenApiTest, PathParametersAndRequestBody) {
   EXPECT_TRUE(schema.at("properties").as_object().contains("roles"));
   EXPECT_FALSE(schema.at("additionalProperties").as_bool());
   const auto& login = doc.at("paths").at("/api/v1/auth/login").at("post");
-  EXPECT_EQ(login.at("requestBody").at("content").at("application/json").at("schema")
-                .at("properties").as_object().size(), 3u);
+  EXPECT_EQ(login.at("requestBody")
+                .at("content")
+                .at("application/json")
+                .at("schema")
+                .at("properties")
+                .as_object()
+                .size(),
+            3u);
   EXPECT_FALSE(doc.at("paths").at("/api/v1/auth/me").at("get").as_object().contains("requestBody"));
   EXPECT_FALSE(login.as_object().contains("parameters"));
 }
@@ -104,10 +114,12 @@ TEST(BuiltinRoutesTest, TableServesHealthReadinessMetricsAndItsOwnDocument) {
   record_request(metrics, "/api/v1/users/{id}", "GET", 200, 0.002);
   const Response exposition = call("/metrics");
   EXPECT_NE(exposition.content_type.find("text/plain; version=0.0.4"), std::string::npos);
-  EXPECT_NE(exposition.body.find(
-                R"(sentinel_http_requests_total{route="/api/v1/users/{id}",method="GET",status="200"} 1)"),
+  EXPECT_NE(
+      exposition.body.find(
+          R"(sentinel_http_requests_total{route="/api/v1/users/{id}",method="GET",status="200"} 1)"),
+      std::string::npos);
+  EXPECT_NE(exposition.body.find("sentinel_http_request_duration_seconds_count"),
             std::string::npos);
-  EXPECT_NE(exposition.body.find("sentinel_http_request_duration_seconds_count"), std::string::npos);
   const auto doc = boost::json::parse(call("/api/v1/openapi.json").body);
   const auto& paths = doc.at("paths").as_object();
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json",

@@ -23,8 +23,8 @@ TEST(ParseTargetTest, DecodesPathAndQuery) {
 }
 
 TEST(ParseTargetTest, RejectsDangerousTargets) {
-  for (const char* target : {"/a%2Fb", "/a%2fb", "/a%00", "http://evil/x", "*", "/a b",
-                             "/%ff", "/x?q=%c0%af", "relative"}) {
+  for (const char* target : {"/a%2Fb", "/a%2fb", "/a%00", "http://evil/x", "*", "/a b", "/%ff",
+                             "/x?q=%c0%af", "relative"}) {
     Request request;
     EXPECT_FALSE(parse_target(target, request)) << target;
   }
@@ -35,7 +35,7 @@ TEST(ParseTargetTest, RejectsDangerousTargets) {
 TEST(RequestIdTest, AcceptsShortSafeIdsOnly) {
   EXPECT_EQ(accept_request_id("abc-123_x.y"), "abc-123_x.y");
   for (const std::string& bad : {std::string(), std::string("has space"), std::string("a\r\nb"),
-                                std::string(65, 'a'), std::string("<script>")}) {
+                                 std::string(65, 'a'), std::string("<script>")}) {
     const std::string id = accept_request_id(bad);
     EXPECT_NE(id, bad);
     EXPECT_GE(id.size(), 16u);

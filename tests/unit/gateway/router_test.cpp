@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "sentinel/gateway/router.h"
+
+#include <gtest/gtest.h>
 
 namespace sentinel::gateway {
 namespace {
@@ -61,9 +61,9 @@ TEST_F(RouterTest, WrongMethodListsAllowedMethods) {
 }
 
 TEST_F(RouterTest, OddPathsMatchNothing) {
-  for (const char* path : {"", "api/v1/users", "/api/v1/users/", "//api/v1/users",
-                           "/api//v1/users", "/api/v1/users/..", "/api/v1/./users",
-                           "/api/v1/users/../users", "/api/v1/users/\x01", "/api/v1/users/a\nb"}) {
+  for (const char* path : {"", "api/v1/users", "/api/v1/users/", "//api/v1/users", "/api//v1/users",
+                           "/api/v1/users/..", "/api/v1/./users", "/api/v1/users/../users",
+                           "/api/v1/users/\x01", "/api/v1/users/a\nb"}) {
     EXPECT_EQ(router_.match("GET", path).kind, RouteMatch::Kind::kNotFound) << path;
   }
 }

@@ -41,7 +41,7 @@ TEST(ConfigTest, FileThenEnvironmentThenFlags) {
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->data_dir, "/srv/sentinel");
   EXPECT_EQ(config->gateway.listen, "127.0.0.1:9200");  // flag beats environment beats file
-  EXPECT_EQ(config->gateway.max_body_bytes, 8192);       // environment beats file
+  EXPECT_EQ(config->gateway.max_body_bytes, 8192);      // environment beats file
   EXPECT_EQ(config->log.level, "debug");
   EXPECT_EQ(config->targets, (std::vector<std::string>{"gateway", "auth"}));
   EXPECT_EQ(config->database_url(), "sqlite:/srv/sentinel/sentinel.db");
