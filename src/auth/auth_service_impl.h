@@ -110,6 +110,11 @@ class AuthServiceImpl final : public AuthService {
   Status check_roles_exist(store::Connection& connection, const std::vector<std::string>& roles);
   /// The user, or kNotFound.
   Result<store::UserRecord> load_user(store::Connection& connection, std::int64_t id);
+  /// The caller, re-proved by password, whose 2FA is on: for changes to an enrolled 2FA.
+  Result<store::UserRecord> reverify_totp_owner(store::Connection& connection,
+                                                const Principal& caller, const Secret& password);
+  /// Removes a user's TOTP secret and recovery codes in one transaction.
+  Status clear_totp(std::int64_t user_id);
   /// kInvalidArgument (field `field`) unless `password` is the user's password; failures count
   /// against the account's login throttle and a locked account gets kRateLimited.
   Status check_password(const store::UserRecord& user, const Secret& password,

@@ -61,16 +61,23 @@ Result<std::vector<Secret>> AuthServiceImpl::confirm_totp(const Principal& calle
   return codes;
 }
 
-Status AuthServiceImpl::disable_totp(const Principal& caller, const Secret& password,
-                                     const ClientInfo& client) {
+Result<store::UserRecord> AuthServiceImpl::reverify_totp_owner(store::Connection& connection,
+                                                               const Principal& caller,
+                                                               const Secret& password) {
   SENTINEL_TRY(require_session(caller));
-  Autocommit connection(db_);
   SENTINEL_ASSIGN(user, load_user(connection, caller.user_id));
   if (!user.totp_enabled) return conflict("Two-factor authentication is not on.");
   SENTINEL_TRY(check_password(user, password, "password"));
+  return user;
+}
+
+Status AuthServiceImpl::disable_totp(const Principal& caller, const Secret& password,
+                                     const ClientInfo& client) {
+  Autocommit connection(db_);
+  SENTINEL_ASSIGN(user, reverify_totp_owner(connection, caller, password));
   SENTINEL_ASSIGN(required, roles_require_2fa(connection, user.roles));
   if (required) return permission_denied("Your role requires two-factor authentication.");
-  SENTINEL_TRY(store::UserRepository(connection).clear_totp(user.id, clock_.now_ms()));
+  SENTINEL_TRY(clear_totp(user.id));
   audit(caller.username, "totp.disable", "user:" + std::to_string(user.id), client, "success");
   return ok();
 }
@@ -78,23 +85,30 @@ Status AuthServiceImpl::disable_totp(const Principal& caller, const Secret& pass
 Result<std::vector<Secret>> AuthServiceImpl::regenerate_recovery_codes(const Principal& caller,
                                                                        const Secret& password,
                                                                        const ClientInfo& client) {
-  SENTINEL_TRY(require_session(caller));
   Autocommit connection(db_);
-  SENTINEL_ASSIGN(user, load_user(connection, caller.user_id));
-  if (!user.totp_enabled) return conflict("Two-factor authentication is not on.");
-  SENTINEL_TRY(check_password(user, password, "password"));
+  SENTINEL_ASSIGN(user, reverify_totp_owner(connection, caller, password));
   std::vector<Secret> codes = generate_recovery_codes();
-  SENTINEL_TRY(store::UserRepository(connection).replace_recovery_codes(user.id, hashes_of(codes)));
+  // One transaction: the old codes never vanish without the new ones in place.
+  SENTINEL_TRY(db_.transact([&](store::Connection& tx) {
+    return store::UserRepository(tx).replace_recovery_codes(user.id, hashes_of(codes));
+  }));
   audit(caller.username, "totp.recovery_codes", "user:" + std::to_string(user.id), client,
         "success");
   return codes;
+}
+
+Status AuthServiceImpl::clear_totp(std::int64_t user_id) {
+  // The secret and the recovery codes go together or not at all.
+  return db_.transact([&](store::Connection& tx) {
+    return store::UserRepository(tx).clear_totp(user_id, clock_.now_ms());
+  });
 }
 
 Status AuthServiceImpl::reset_totp(const Principal& caller, std::int64_t user_id,
                                    const ClientInfo& client) {
   Autocommit connection(db_);
   SENTINEL_ASSIGN(user, load_user(connection, user_id));
-  SENTINEL_TRY(store::UserRepository(connection).clear_totp(user.id, clock_.now_ms()));
+  SENTINEL_TRY(clear_totp(user.id));
   audit(caller.username, "totp.reset", "user:" + std::to_string(user.id), client, "success");
   return ok();
 }
