@@ -34,7 +34,9 @@ void add_credential_commands(CLI::App& app, Ctl& ctl);
 void add_audit_commands(CLI::App& app, Ctl& ctl);
 /// settings show|update (auth settings: roles that require 2FA).
 void add_settings_commands(CLI::App& app, Ctl& ctl);
-/// agents enroll-token and health.
+/// agents enroll-token|tokens|list|show|label|revoke|delete.
+void add_agent_commands(CLI::App& app, Ctl& ctl);
+/// health.
 void add_system_commands(CLI::App& app, Ctl& ctl);
 
 }  // namespace sentinel::ctl

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     add_settings_commands(app, ctl);
     add_credential_commands(app, ctl);
     add_audit_commands(app, ctl);
+    add_agent_commands(app, ctl);
     add_system_commands(app, ctl);
 
     try {

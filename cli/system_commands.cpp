@@ -1,4 +1,4 @@
-// agents enroll-token and health.
+// health.
 
 #include <array>
 #include <boost/json/serialize.hpp>
@@ -12,11 +12,6 @@ namespace sentinel::ctl {
 namespace {
 
 namespace json = boost::json;
-
-// Prints a new one-time enrolment token alone on a line, for `$(sentinelctl agents enroll-token)`.
-int enroll_token(Ctl& ctl) {
-  return ctl.show_secret_field(ctl.call("POST", "/api/v1/agents/enroll-tokens"), "token");
-}
 
 // Liveness and readiness; exit status 0 only when both answer 2xx.
 int health(Ctl& ctl) {
@@ -46,12 +41,6 @@ int health(Ctl& ctl) {
 }  // namespace
 
 void add_system_commands(CLI::App& app, Ctl& ctl) {
-  auto* agents = app.add_subcommand("agents", "Manage endpoint agents");
-  agents->require_subcommand(1);
-  auto* enroll = agents->add_subcommand(
-      "enroll-token", "Create a one-time enrolment token for sentinel-agent --enroll-token");
-  on_run(enroll, ctl, [&ctl] { return enroll_token(ctl); });
-
   auto* check = app.add_subcommand(
       "health", "Check the server's liveness (/healthz) and readiness (/readyz)");
   on_run(check, ctl, [&ctl] { return health(ctl); });

@@ -31,6 +31,10 @@ struct ClientOptions {
   /// PEM file of the CA (or self-signed certificate) that the server's certificate must chain to.
   /// Empty: the system trust store.
   std::string ca_file;
+  /// Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo of the server's certificate. When
+  /// set, the server is trusted exactly when its certificate carries that key, whatever signed
+  /// it (an agent's first contact: the pin comes inside the enrolment token). Overrides ca_file.
+  std::string pinned_public_key_sha256;
   /// Skips certificate verification; for tests and first contact only.
   bool insecure = false;
   /// Lowest protocol version offered; TLS 1.3 unless a test lowers it.

@@ -1,16 +1,20 @@
 #include "client/transport.h"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/verify_context.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cctype>
 #include <charconv>
 #include <filesystem>
+
+#include "sentinel/common/crypto.h"
 
 namespace sentinel::client::detail {
 namespace {
@@ -65,6 +69,10 @@ std::string verify_hint(long verify) {
 Error handshake_error(TlsStream& stream, const boost::system::error_code& ec,
                       const Endpoint& endpoint, const ClientOptions& options) {
   const long verify = SSL_get_verify_result(stream.native_handle());
+  if (!options.pinned_public_key_sha256.empty() && verify != X509_V_OK) {
+    return unavailable("the certificate of " + endpoint.origin +
+                       " does not carry the public key pinned in the enrolment token");
+  }
   if (verify != X509_V_OK && !options.insecure) {
     return unavailable("certificate verify failed for " + endpoint.origin + ": " +
                        X509_verify_cert_error_string(verify) + verify_hint(verify));
@@ -81,6 +89,28 @@ Error handshake_error(TlsStream& stream, const boost::system::error_code& ec,
   }
   return unavailable("TLS handshake with " + endpoint.origin + " failed: " + ec.message());
 }
+
+// Trusts the chain when the leaf certificate's public key has the pinned SHA-256; issuer, expiry
+// and names do not matter then (the pin came over a channel the user already trusts).
+struct PinnedKeyCheck {
+  std::string pin;
+
+  bool operator()(bool /*preverified*/, asio::ssl::verify_context& context) const {
+    X509_STORE_CTX* store = context.native_handle();
+    if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
+    X509* leaf = X509_STORE_CTX_get_current_cert(store);
+    if (leaf == nullptr) return false;
+    unsigned char* der = nullptr;
+    const int size = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
+    if (size <= 0) return false;
+    const std::string hash =
+        crypto::sha256_hex(std::string_view(reinterpret_cast<const char*>(der), size));
+    OPENSSL_free(der);
+    if (!crypto::constant_time_equal(hash, pin)) return false;
+    X509_STORE_CTX_set_error(store, X509_V_OK);
+    return true;
+  }
+};
 
 }  // namespace
 
@@ -142,6 +172,10 @@ Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const ClientOptions
     return context;
   }
   context->set_verify_mode(asio::ssl::verify_peer);
+  if (!options.pinned_public_key_sha256.empty()) {
+    context->set_verify_callback(PinnedKeyCheck{options.pinned_public_key_sha256});
+    return context;
+  }
   boost::system::error_code ec;
   if (options.ca_file.empty()) {
     context->set_default_verify_paths(ec);

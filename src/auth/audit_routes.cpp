@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <cstdint>
 
 #include "audit_chain.h"
 
@@ -11,25 +11,10 @@ namespace {
 
 constexpr std::string_view kPermission = "audit:read";
 
-// An integer query parameter, nullopt when absent. AuditLog::list checks the ranges.
-Result<std::optional<std::int64_t>> integer_param(const gateway::Request& request,
-                                                  std::string_view name) {
-  const auto text = request.query_param(name);
-  if (!text) return std::optional<std::int64_t>{};
-  std::int64_t value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (text->empty() || ec != std::errc() || ptr != end) {
-    return invalid_argument(fmt::format("query parameter '{}' must be an integer", name),
-                            std::string(name));
-  }
-  return std::optional<std::int64_t>(value);
-}
-
 Result<gateway::Response> list_audit(gateway::Request& request, AuditLog& log) {
   AuditQuery query;
-  SENTINEL_ASSIGN(limit, integer_param(request, "limit"));
-  SENTINEL_ASSIGN(before, integer_param(request, "before"));
+  SENTINEL_ASSIGN(limit, gateway::integer_query(request, "limit", INT64_MIN, INT64_MAX));
+  SENTINEL_ASSIGN(before, gateway::integer_query(request, "before", INT64_MIN, INT64_MAX));
   query.limit = limit.value_or(query.limit);
   query.before_seq = before;
   query.action_prefix = std::string(request.query_param("action").value_or(""));

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <charconv>
 
 #include "utf8.h"
 
@@ -196,6 +197,25 @@ Result<std::optional<std::vector<std::string>>> optional_string_list(
     items.emplace_back(item.get_string());
   }
   return std::optional<std::vector<std::string>>(std::move(items));
+}
+
+Result<std::optional<std::int64_t>> integer_query(const Request& request, std::string_view name,
+                                                  std::int64_t min, std::int64_t max) {
+  const auto text = request.query_param(name);
+  if (!text) return std::optional<std::int64_t>{};
+  std::int64_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (text->empty() || ec != std::errc() || ptr != end) {
+    return invalid_argument(fmt::format("query parameter '{}' must be an integer", name),
+                            std::string(name));
+  }
+  if (value < min || value > max) {
+    return invalid_argument(
+        fmt::format("query parameter '{}' must be between {} and {}", name, min, max),
+        std::string(name));
+  }
+  return std::optional<std::int64_t>(value);
 }
 
 }  // namespace sentinel::gateway

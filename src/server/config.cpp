@@ -117,6 +117,23 @@ const std::vector<Field>& fields() {
       {"auth.totp_issuer", text(&ServerConfig::auth, &AuthConfig::totp_issuer)},
       {"auth.principal_cache_ms",
        integer(&ServerConfig::auth, &AuthConfig::principal_cache_ms, 0, 60'000)},
+      {"agents.listen", text(&ServerConfig::agents, &AgentsConfig::listen)},
+      {"agents.public_url", text(&ServerConfig::agents, &AgentsConfig::public_url)},
+      {"agents.public_channel_url", text(&ServerConfig::agents, &AgentsConfig::public_channel_url)},
+      {"agents.certificate_lifetime_minutes",
+       integer(&ServerConfig::agents, &AgentsConfig::certificate_lifetime_minutes, 2,
+               366 * 24 * 60)},
+      {"agents.heartbeat_s", integer(&ServerConfig::agents, &AgentsConfig::heartbeat_s, 1, 3600)},
+      {"agents.offline_after_s",
+       integer(&ServerConfig::agents, &AgentsConfig::offline_after_s, 2, 24 * 3600)},
+      {"agents.enroll_token_minutes",
+       integer(&ServerConfig::agents, &AgentsConfig::enroll_token_minutes, 1, 7 * 24 * 60)},
+      {"agents.channel_names",
+       [](ServerConfig& config, const Values& values) -> Status {
+         config.agents.channel_names = values;
+         return ok();
+       },
+       true},
   };
   return all;
 }
@@ -231,6 +248,42 @@ bool valid_listen(const std::string& listen) {
   return parse_integer(listen.substr(colon + 1), 0, 65535).has_value();
 }
 
+bool has_scheme(const std::string& url, std::initializer_list<std::string_view> schemes) {
+  for (std::string_view scheme : schemes) {
+    if (url.size() > scheme.size() && url.compare(0, scheme.size(), scheme) == 0) return true;
+  }
+  return false;
+}
+
+void validate_agents(const AgentsConfig& agents, Problems& problems) {
+  if (!valid_listen(agents.listen)) {
+    problems.add("agents.listen", fmt::format("'{}' is not HOST:PORT", agents.listen));
+  }
+  const auto no_spaces = [](const std::string& text) {
+    return std::none_of(text.begin(), text.end(),
+                        [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+  };
+  if (!agents.public_url.empty() &&
+      (!has_scheme(agents.public_url, {"https://"}) || !no_spaces(agents.public_url))) {
+    problems.add("agents.public_url", "must be an https:// URL without spaces");
+  }
+  if (!agents.public_channel_url.empty() &&
+      (!has_scheme(agents.public_channel_url, {"wss://", "https://"}) ||
+       !no_spaces(agents.public_channel_url))) {
+    problems.add("agents.public_channel_url", "must be a wss:// or https:// URL without spaces");
+  }
+  if (agents.offline_after_s <= agents.heartbeat_s) {
+    problems.add("agents.offline_after_s",
+                 fmt::format("must be longer than agents.heartbeat_s ({})", agents.heartbeat_s));
+  }
+  for (const std::string& name : agents.channel_names) {
+    if (name.empty() || name.size() > 253 || !no_spaces(name) ||
+        name.find(',') != std::string::npos) {
+      problems.add("agents.channel_names", fmt::format("'{}' is not a host name or address", name));
+    }
+  }
+}
+
 void validate(const ServerConfig& config, Problems& problems) {
   if (!valid_listen(config.gateway.listen)) {
     problems.add("gateway.listen", fmt::format("'{}' is not HOST:PORT", config.gateway.listen));
@@ -258,6 +311,7 @@ void validate(const ServerConfig& config, Problems& problems) {
     problems.add("bus", fmt::format("'{}' is not supported yet (only inproc)", config.bus));
   }
   if (config.data_dir.empty()) problems.add("data_dir", "must not be empty");
+  validate_agents(config.agents, problems);
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 namespace sentinel::server {
 
 void setup_logging(const LogConfig& config) {
-  static constexpr std::array<std::string_view, 7> kLoggers = {
-      "server", "gateway", "auth", "audit", "store", "bus", "stream"};
+  static constexpr std::array<std::string_view, 9> kLoggers = {
+      "server", "gateway", "auth", "audit", "store", "bus", "stream", "agents", "ingest"};
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   // JSON lines for log shippers; the message is already key=value structured text.
   const std::string pattern =

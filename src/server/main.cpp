@@ -80,6 +80,11 @@ int run(ModuleContext& context) {
     started.push_back(service);
   }
 
+  if (context.agent_listener && context.enrollment) {
+    // With agents.listen on port 0 only now is the port known that enrolment tells agents.
+    const std::string address = context.agent_listener->bound_address();
+    context.enrollment->set_channel_port(std::stoi(address.substr(address.rfind(':') + 1)));
+  }
   if (context.gateway) {
     const std::string url = "https://" + context.gateway->bound_address();
     write_server_url(context.config.data_dir, url);

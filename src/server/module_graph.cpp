@@ -30,6 +30,10 @@ const std::vector<ModuleSpec>& module_specs() {
       {"bus", {}, "publish/subscribe between services (in-process)"},
       {"audit", {"store", "bus"}, "hash-chained audit log"},
       {"auth", {"store", "audit"}, "users, sessions, 2FA, API tokens, roles"},
+      // Before the gateway: the gateway copies the route table when it is created.
+      {"agents",
+       {"store", "bus", "audit", "auth"},
+       "agent CA, enrolment tokens, enrolment, agent registry"},
       {"gateway", {"auth", "bus"}, "HTTPS API, WebSocket stream, portal"},
   };
   return specs;

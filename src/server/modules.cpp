@@ -3,12 +3,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 
+#include "sentinel/agents/agent_channel.h"
+#include "sentinel/agents/routes.h"
 #include "sentinel/auth/audit_routes.h"
 #include "sentinel/auth/routes.h"
+#include "sentinel/events/event_routes.h"
+#include "sentinel/inventory/routes.h"
 
 namespace sentinel::server {
 namespace {
@@ -59,6 +65,93 @@ Status build_auth(ModuleContext& context) {
   return ok();
 }
 
+// The port of a HOST:PORT address (validated by the config loader).
+int port_of(const std::string& address) {
+  return std::atoi(address.substr(address.rfind(':') + 1).c_str());
+}
+
+// Names agents may use to reach the channel: the configured ones, and the hosts of the URLs they
+// are given (without a channel URL they connect to their server's host on the channel port).
+std::vector<std::string> channel_certificate_names(const ServerConfig& config) {
+  std::vector<std::string> names = config.agents.channel_names;
+  for (const std::string& url : {config.agents.public_url, config.agents.public_channel_url}) {
+    if (std::string host = agents::url_host(url); !host.empty()) names.push_back(std::move(host));
+  }
+  const std::string gateway_host = agents::url_host("https://" + config.gateway.listen);
+  if (gateway_host != "0.0.0.0" && gateway_host != "::" && !gateway_host.empty()) {
+    names.push_back(gateway_host);
+  }
+  return names;
+}
+
+Status build_agents(ModuleContext& context) {
+  const ServerConfig& config = context.config;
+  SENTINEL_ASSIGN(ca, agents::CertificateAuthority::open_or_create(
+                          std::filesystem::path(config.data_dir) / "ca", context.clock));
+  SENTINEL_ASSIGN(channel_files, ca->ensure_channel_certificate(channel_certificate_names(config)));
+  agents::RegistryOptions registry_options;
+  registry_options.offline_after_ms = config.agents.offline_after_s * 1000;
+  registry_options.certificate_lifetime =
+      std::chrono::minutes(config.agents.certificate_lifetime_minutes);
+  SENTINEL_ASSIGN(
+      registry, agents::AgentRegistry::create(*context.database, *context.audit, *context.bus, *ca,
+                                              context.clock, registry_options));
+  agents::EnrollmentOptions options;
+  options.default_token_minutes = config.agents.enroll_token_minutes;
+  options.heartbeat_s = static_cast<int>(config.agents.heartbeat_s);
+  options.channel_port = port_of(config.agents.listen);
+  options.public_channel_url = config.agents.public_channel_url;
+  options.gateway_certificate_file =
+      config.gateway.tls.cert_file.empty()
+          ? (std::filesystem::path(config.data_dir) / "tls" / "server.crt").string()
+          : config.gateway.tls.cert_file;
+  // Asked at each token creation, when the gateway (built after this module) is serving.
+  options.server_url = [&context] {
+    return agents::agent_server_url(
+        context.config.agents.public_url,
+        context.gateway ? context.gateway->bound_address() : context.config.gateway.listen);
+  };
+  auto enrollment =
+      agents::EnrollmentService::create(*context.database, *registry, *ca, *context.audit,
+                                        context.metrics, context.clock, std::move(options));
+  SENTINEL_TRY(agents::register_agent_routes(context.router, *registry, *enrollment));
+
+  // Inventory and events: what agents send, applied and searchable.
+  auto inventory = inventory::InventoryService::create(*context.database, context.clock);
+  SENTINEL_TRY(inventory::register_inventory_routes(context.router, *inventory));
+  auto event_store = std::make_unique<events::EventStore>(*context.database);
+  SENTINEL_TRY(events::register_event_routes(context.router, *event_store));
+
+  // The channel: sessions and ingest, behind the mutual-TLS listener.
+  agents::ChannelSettings settings;
+  settings.heartbeat_s = static_cast<int>(config.agents.heartbeat_s);
+  auto channel = agents::AgentChannel::create(*registry, *context.database, *context.bus,
+                                              inventory.get(), context.clock, context.metrics,
+                                              settings);
+  SENTINEL_TRY(agents::register_command_routes(context.router, *channel, *context.audit));
+  gateway::AgentChannelOptions listener_options;
+  listener_options.listen = config.agents.listen;
+  listener_options.ca_file = ca->ca_file();
+  listener_options.cert_file = channel_files.cert_file;
+  listener_options.key_file = channel_files.key_file;
+  SENTINEL_ASSIGN(listener,
+                  gateway::AgentChannelListener::create(listener_options, *channel,
+                                                        context.metrics));
+
+  context.services.push_back(registry.get());
+  context.services.push_back(channel.get());
+  context.services.push_back(listener.get());
+  context.inventory = std::move(inventory);
+  context.event_store = std::move(event_store);
+  context.agent_channel = std::move(channel);
+  context.agent_listener = std::move(listener);
+  context.agent_ca = std::move(ca);
+  context.agent_registry = std::move(registry);
+  context.enrollment = std::move(enrollment);
+  context.agent_channel_files = std::move(channel_files);
+  return ok();
+}
+
 gateway::GatewayOptions gateway_options(const ServerConfig& config) {
   gateway::GatewayOptions options;
   options.listen = config.gateway.listen;
@@ -89,8 +182,8 @@ Status build_gateway(ModuleContext& context) {
 
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
-      {"store", build_store}, {"bus", build_bus},         {"audit", build_audit},
-      {"auth", build_auth},   {"gateway", build_gateway},
+      {"store", build_store}, {"bus", build_bus},       {"audit", build_audit},
+      {"auth", build_auth},   {"agents", build_agents}, {"gateway", build_gateway},
   };
   return table;
 }

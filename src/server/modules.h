@@ -5,9 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "sentinel/agents/agent_channel.h"
+#include "sentinel/agents/agent_registry.h"
+#include "sentinel/agents/certificate_authority.h"
+#include "sentinel/agents/enrollment.h"
 #include "sentinel/auth/audit_log.h"
 #include "sentinel/auth/auth_service.h"
 #include "sentinel/bus/bus.h"
+#include "sentinel/events/event_store.h"
+#include "sentinel/gateway/agent_channel.h"
+#include "sentinel/inventory/inventory_service.h"
 #include "sentinel/common/clock.h"
 #include "sentinel/common/metrics.h"
 #include "sentinel/gateway/gateway.h"
@@ -31,6 +38,15 @@ struct ModuleContext {
   std::unique_ptr<bus::Bus> bus;
   std::unique_ptr<auth::AuditLog> audit;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<agents::CertificateAuthority> agent_ca;
+  std::unique_ptr<agents::AgentRegistry> agent_registry;
+  std::unique_ptr<agents::EnrollmentService> enrollment;
+  /// The agent channel's server certificate, signed by agent_ca.
+  agents::ChannelCertificateFiles agent_channel_files;
+  std::unique_ptr<inventory::InventoryService> inventory;
+  std::unique_ptr<events::EventStore> event_store;
+  std::unique_ptr<agents::AgentChannel> agent_channel;
+  std::unique_ptr<gateway::AgentChannelListener> agent_listener;
   std::unique_ptr<gateway::Gateway> gateway;
   /// Services with a lifecycle, in start order.
   std::vector<Service*> services;

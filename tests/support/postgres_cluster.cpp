@@ -19,6 +19,7 @@
 #include <iterator>
 #include <vector>
 
+#include "tests/support/free_port.h"
 #include "tests/support/process.h"
 
 namespace sentinel::test {
@@ -50,20 +51,6 @@ Status run(const std::vector<std::string>& argv, std::string_view what) {
   if (output.exit_code == 0) return ok();
   return internal_error(
       fmt::format("{} failed (exit {}):\n{}{}", what, output.exit_code, output.out, output.err));
-}
-
-Result<int> free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return internal_error(fmt::format("socket: {}", std::strerror(errno)));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int rc = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  if (rc == 0) rc = getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  if (rc != 0) return internal_error(fmt::format("probe port: {}", std::strerror(errno)));
-  return static_cast<int>(ntohs(address.sin_port));
 }
 
 Status give_to_postgres(const std::filesystem::path& dir) {

@@ -31,6 +31,8 @@ class ChildProcess {
   static Result<ChildProcess> spawn(const std::vector<std::string>& argv,
                                     const std::map<std::string, std::string>& environment,
                                     const std::string& log_file);
+  /// No process (yet): running() is false.
+  ChildProcess() = default;
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;

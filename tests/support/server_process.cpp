@@ -8,6 +8,7 @@
 #include <iterator>
 #include <thread>
 
+#include "tests/support/free_port.h"
 #include "tests/support/postgres_cluster.h"
 
 #ifndef SENTINEL_BIN_DIR
@@ -38,6 +39,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerOptions option
   } else if (options.backend != "sqlite") {
     return invalid_argument("unknown backend " + options.backend);
   }
+  SENTINEL_ASSIGN(channel_port, free_port());
+  const std::string channel_address = fmt::format("127.0.0.1:{}", channel_port);
 
   std::vector<std::string> argv = {binary_path("sentinel-server"),
                                    "--data-dir",
@@ -45,28 +48,47 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::start(ServerOptions option
                                    "--listen",
                                    "127.0.0.1:0",
                                    "--db",
-                                   database_url};
+                                   database_url,
+                                   "--set",
+                                   "agents.listen=" + channel_address};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   std::map<std::string, std::string> environment = {{"SENTINEL_ADMIN_PASSWORD", kAdminPassword}};
   for (const auto& [key, value] : options.environment) environment[key] = value;
 
-  const std::string log_file = dir.path().string() + "/server.log";
-  SENTINEL_ASSIGN(process, ChildProcess::spawn(argv, environment, log_file));
+  std::unique_ptr<ServerProcess> server(new ServerProcess(
+      std::move(dir), std::move(argv), std::move(environment), database_url, channel_address));
+  SENTINEL_TRY(server->spawn());
+  return server;
+}
 
+Status ServerProcess::spawn() {
+  const std::string data_dir = this->data_dir();
   const auto url_file = std::filesystem::path(data_dir) / "server.url";
+  std::filesystem::remove(url_file);
+  ++runs_;
+  const std::string log_file = dir_.path().string() + "/server.log";
+  // Every run appends to the one log: the test sees the whole story.
+  SENTINEL_ASSIGN(process, ChildProcess::spawn(argv_, environment_, log_file));
+  process_ = std::move(process);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!std::filesystem::exists(url_file)) {
-    if (!process.running() || std::chrono::steady_clock::now() > deadline) {
+    if (!process_.running() || std::chrono::steady_clock::now() > deadline) {
       return unavailable(
           fmt::format("sentinel-server did not start; its log:\n{}", read_file(log_file)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::string url = read_file(url_file);
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
-  return std::unique_ptr<ServerProcess>(
-      new ServerProcess(std::move(dir), std::move(process), url, database_url));
+  url_ = read_file(url_file);
+  while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  return ok();
 }
+
+Status ServerProcess::restart() {
+  if (process_.running()) return invalid_argument("the server is still running");
+  return spawn();
+}
+
+void ServerProcess::kill() { (void)process_.stop(SIGKILL, std::chrono::seconds(10)); }
 
 std::string ServerProcess::ca_file() const { return data_dir() + "/tls/server.crt"; }
 

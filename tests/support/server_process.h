@@ -37,18 +37,33 @@ class ServerProcess {
   ChildProcess& process() { return process_; }
   /// SIGTERM and wait; returns the exit code.
   Result<int> stop();
+  /// SIGKILL: what a crash looks like.
+  void kill();
+  /// Starts the server again on the same data dir, database and agent channel port (the HTTPS
+  /// port may change: url() follows it).
+  Status restart();
+  /// "127.0.0.1:PORT" of the agent channel; the same across restarts.
+  const std::string& channel_address() const { return channel_address_; }
 
  private:
-  ServerProcess(TempDir dir, ChildProcess process, std::string url, std::string database_url)
+  ServerProcess(TempDir dir, std::vector<std::string> argv,
+                std::map<std::string, std::string> environment, std::string database_url,
+                std::string channel_address)
       : dir_(std::move(dir)),
-        process_(std::move(process)),
-        url_(std::move(url)),
-        database_url_(std::move(database_url)) {}
+        argv_(std::move(argv)),
+        environment_(std::move(environment)),
+        database_url_(std::move(database_url)),
+        channel_address_(std::move(channel_address)) {}
+  Status spawn();
 
   TempDir dir_;
+  std::vector<std::string> argv_;
+  std::map<std::string, std::string> environment_;
   ChildProcess process_;
   std::string url_;
   std::string database_url_;
+  std::string channel_address_;
+  int runs_ = 0;
 };
 
 /// Path of a binary built by this project ("sentinel-server", "sentinelctl").

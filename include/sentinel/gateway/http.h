@@ -72,4 +72,9 @@ Result<std::optional<bool>> optional_bool(const boost::json::object& body, std::
 Result<std::optional<std::vector<std::string>>> optional_string_list(
     const boost::json::object& body, std::string_view key);
 
+/// The query parameter `name` as an integer within [min, max]; nullopt when absent. The error
+/// names the parameter.
+Result<std::optional<std::int64_t>> integer_query(const Request& request, std::string_view name,
+                                                  std::int64_t min, std::int64_t max);
+
 }  // namespace sentinel::gateway

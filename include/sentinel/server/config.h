@@ -41,6 +41,17 @@ struct AuthConfig {
   std::int64_t principal_cache_ms = 1000;  // credentials served from memory; 0 turns it off
 };
 
+struct AgentsConfig {
+  std::string listen = "127.0.0.1:8444";  // the agent channel listener (mutual TLS)
+  std::string public_url;          // API URL in enrolment commands; empty: from gateway.listen
+  std::string public_channel_url;  // told to agents at enrolment; empty: their server's host
+  std::int64_t certificate_lifetime_minutes = 43200;  // agent client certificates (30 days)
+  std::int64_t heartbeat_s = 15;
+  std::int64_t offline_after_s = 45;       // no heartbeat for this long: offline
+  std::int64_t enroll_token_minutes = 60;  // default lifetime of an enrolment token
+  std::vector<std::string> channel_names;  // extra names in the channel certificate
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
@@ -54,6 +65,7 @@ struct ServerConfig {
   LogConfig log;
   GatewayConfig gateway;
   AuthConfig auth;
+  AgentsConfig agents;
 
   /// The database URL after defaults are applied.
   std::string database_url() const;

@@ -29,7 +29,8 @@ struct Topic {
   std::string_view name;
   std::string_view permission;
 };
-constexpr Topic kTopics[] = {{"audit", "audit:read"}};
+constexpr Topic kTopics[] = {
+    {"audit", "audit:read"}, {"agent", "agents:read"}, {"event", "events:read"}};
 
 asio::awaitable<bool> check_credentials(CredentialCheck still_valid) { co_return still_valid(); }
 

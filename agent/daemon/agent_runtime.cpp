@@ -1,0 +1,258 @@
+#include "agent/daemon/agent_runtime.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "agent/daemon/channel_loop.h"
+#include "agent/daemon/identity.h"
+#include "agent/daemon/inventory_job.h"
+#include "agent/sandbox/resource_governor.h"
+#include "agent/spool/spool.h"
+
+namespace sentinel::agent {
+namespace {
+
+constexpr int kExitFailure = 1;
+
+std::string central_config_path(const std::string& data_dir) { return data_dir + "/central.json"; }
+
+// The server's last set_config, kept so that a restart comes up with the same settings.
+boost::json::object load_central_overrides(const std::string& data_dir) {
+  std::ifstream in(central_config_path(data_dir));
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text.str(), ec);
+  if (ec || !value.is_object()) {
+    spdlog::warn("ignoring unreadable {}", central_config_path(data_dir));
+    return {};
+  }
+  return value.as_object();
+}
+
+// Merges `overrides` into `into` key by key (objects recursively).
+void merge(boost::json::object& into, const boost::json::object& overrides) {
+  for (const auto& [key, value] : overrides) {
+    if (value.is_object() && into.contains(key) && into[key].is_object()) {
+      merge(into[key].as_object(), value.as_object());
+    } else {
+      into[key] = value;
+    }
+  }
+}
+
+std::string status_path(const std::string& data_dir) { return data_dir + "/status.json"; }
+
+// What `sentinel-agent --status` prints: identity and spool state, rewritten by the running
+// agent (the spool itself is locked by it).
+void write_status(const std::string& data_dir, const AgentIdentity& identity, const Spool& spool) {
+  const SpoolStats stats = spool.stats();
+  const boost::json::object status{
+      {"agent_id", identity.agent_id},
+      {"certificate_not_after_ms", identity.not_after_ms},
+      {"updated_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count()},
+      {"spool", boost::json::object{{"pending_events", stats.pending_events},
+                                    {"pending_bytes", stats.pending_bytes},
+                                    {"next_seq", stats.next_seq},
+                                    {"acked_seq", stats.acked_seq},
+                                    {"dropped_events_total", stats.dropped_events_total},
+                                    {"dropped_bytes_total", stats.dropped_bytes_total}}}};
+  if (Status written =
+          write_file_atomically(status_path(data_dir), boost::json::serialize(status) + "\n", 0600);
+      !written) {
+    spdlog::warn("status: {}", written.error().message);
+  }
+}
+
+// Appends the self-test events at a steady rate; stops early when `stop` is set.
+void run_selftest(Spool& spool, std::int64_t count, double rate, const std::atomic<bool>& stop,
+                  const std::function<void()>& spooled) {
+  const auto started = std::chrono::steady_clock::now();
+  std::int64_t last_seq = 0;
+  for (std::int64_t n = 1; n <= count && !stop; ++n) {
+    const auto due =
+        started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(static_cast<double>(n - 1) / rate));
+    std::this_thread::sleep_until(due);
+    const std::string data = fmt::format(R"({{"n":{},"of":{}}})", n, count);
+    auto seq = spool.append("agent.selftest", data,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    if (!seq) {
+      spdlog::error("selftest: {}", seq.error().message);
+      return;
+    }
+    last_seq = *seq;
+    spooled();
+  }
+  spdlog::info("selftest: {} events spooled, last seq {}", count, last_seq);
+}
+
+}  // namespace
+
+int print_status(const std::string& data_dir) {
+  std::ifstream in(status_path(data_dir));
+  if (!in) {
+    std::cerr << "sentinel-agent: no status yet in " << data_dir
+              << " (the agent writes it while it runs)\n";
+    return kExitFailure;
+  }
+  std::cout << in.rdbuf();
+  return 0;
+}
+
+int run_agent(const RuntimeOptions& options) {
+  // Signals are taken by one thread with sigwait; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  AgentConfig config = options.config;
+  boost::json::object central = load_central_overrides(options.data_dir);
+  if (!central.empty()) {
+    auto applied = apply_central_config(central, config);
+    if (applied) {
+      config = std::move(*applied);
+    } else {
+      spdlog::warn("ignoring saved central settings: {}", applied.error().message);
+      central.clear();
+    }
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  auto identity = load_identity(options.data_dir);
+  if (!identity) {
+    spdlog::error(
+        "{} (enrol first: sentinel-agent --server URL --enroll-token TOKEN "
+        "--data-dir {})",
+        identity.error().message, options.data_dir);
+    return kExitFailure;
+  }
+  auto spool = Spool::open(SpoolOptions{.path = options.data_dir + "/spool.db",
+                                        .max_bytes = config.spool_max_mb << 20,
+                                        .sync_full = config.spool_sync == "power"});
+  if (!spool) {
+    spdlog::error("spool: {}", spool.error().message);
+    return kExitFailure;
+  }
+  ResourceGovernor governor(
+      ResourceLimits{.memory_max_bytes = config.memory_max_mb << 20,
+                     .cpu_max_percent = static_cast<double>(config.cpu_max_percent)});
+  auto mode = governor.apply();
+  spdlog::info("agent {} limits: memory {} MB, cpu {}% ({})", identity->agent_id,
+               config.memory_max_mb, config.cpu_max_percent,
+               mode ? *mode : "self-monitoring: " + mode.error().message);
+
+  std::mutex config_mutex;
+  ChannelLoop* loop_ptr = nullptr;
+  InventoryJob inventory(
+      InventoryJobOptions{.data_dir = options.data_dir,
+                          .interval = std::chrono::seconds(config.inventory_interval_s),
+                          .sandbox = config.sandbox,
+                          .sandbox_user = config.sandbox_user},
+      **spool,
+      [&loop_ptr] {
+        if (loop_ptr != nullptr) loop_ptr->notify();
+      },
+      &governor);
+
+  ChannelHooks hooks;
+  hooks.collect_inventory = [&inventory] { inventory.trigger_full(); };
+  hooks.set_config = [&](const boost::json::object& overrides) -> Result<boost::json::object> {
+    std::lock_guard lock(config_mutex);
+    SENTINEL_ASSIGN(updated, apply_central_config(overrides, config));
+    config = std::move(updated);
+    merge(central, overrides);
+    SENTINEL_TRY(write_file_atomically(central_config_path(options.data_dir),
+                                       boost::json::serialize(central), 0600));
+    inventory.set_interval(std::chrono::seconds(config.inventory_interval_s));
+    governor.set_limits(
+        ResourceLimits{.memory_max_bytes = config.memory_max_mb << 20,
+                       .cpu_max_percent = static_cast<double>(config.cpu_max_percent)});
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    spdlog::info("central settings applied: {}", boost::json::serialize(overrides));
+    return runtime_settings(config);
+  };
+  hooks.heartbeat = [&] {
+    write_status(options.data_dir, *identity, **spool);
+    const ResourceSample sample = governor.sample();
+    const SpoolStats stats = (*spool)->stats();
+    return protocol::Heartbeat{.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count(),
+                               .spool_pending = stats.pending_events,
+                               .spool_bytes = stats.pending_bytes,
+                               .rss_bytes = sample.rss_bytes,
+                               .cpu_percent = sample.cpu_percent};
+  };
+
+  std::mutex status_mutex;
+  auto last_status = std::chrono::steady_clock::time_point{};
+  hooks.acknowledged = [&] {
+    std::lock_guard lock(status_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    // At most five writes a second, but always the one that empties the spool.
+    if (now - last_status < std::chrono::milliseconds(200) &&
+        (*spool)->stats().pending_events > 0) {
+      return;
+    }
+    last_status = now;
+    write_status(options.data_dir, *identity, **spool);
+  };
+  write_status(options.data_dir, *identity, **spool);
+
+  ChannelLoop loop(ChannelLoopOptions{.data_dir = options.data_dir,
+                                      .channel = config.channel,
+                                      .agent_version = options.version},
+                   **spool, std::move(hooks));
+  loop_ptr = &loop;
+
+  std::atomic<bool> stop{false};
+  std::thread signal_waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("signal {}: stopping", received);
+    stop = true;
+    loop.notify();
+  });
+
+  inventory.start();
+  std::thread selftest;
+  if (options.selftest_events > 0) {
+    selftest = std::thread([&] {
+      run_selftest(**spool, options.selftest_events, options.selftest_rate, stop,
+                   [&loop] { loop.notify(); });
+    });
+  }
+  loop.run(stop);
+  if (selftest.joinable()) selftest.join();
+  write_status(options.data_dir, *identity, **spool);
+  inventory.stop();
+  const bool stopped_by_signal = stop;
+  if (!stopped_by_signal) {
+    // run() only returns early on a configuration error; wake the waiter so it can be joined.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  }
+  signal_waiter.join();
+  loop_ptr = nullptr;
+  spdlog::info("agent stopped");
+  return stopped_by_signal ? 0 : kExitFailure;
+}
+
+}  // namespace sentinel::agent

@@ -1,0 +1,325 @@
+#include "agent/sandbox/sandbox.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "agent/sandbox/seccomp_filter.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SENTINEL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SENTINEL_ASAN 1
+#endif
+#endif
+
+namespace sentinel::agent {
+namespace {
+
+#ifdef SENTINEL_ASAN
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
+/// The fd the child writes its result to (0-2 are /dev/null, or stderr in sanitizer builds).
+constexpr int kResultFd = 3;
+/// The only capabilities a confined child keeps: read any file and directory, and pass the
+/// ptrace access check of /proc/<pid>/fd, environ and maps of other users' processes.
+constexpr std::uint32_t kKeptCapabilities = (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_SYS_PTRACE);
+
+struct Identity {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+Result<Identity> lookup_user(const std::string& user) {
+  struct passwd entry {};
+  struct passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  const int rc = ::getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (rc != 0 || found == nullptr) {
+    return invalid_argument(
+        fmt::format("sandbox user '{}' does not exist; create it or set another user", user),
+        "user");
+  }
+  if (found->pw_uid == 0) {
+    return invalid_argument(fmt::format("sandbox user '{}' is root", user), "user");
+  }
+  return Identity{found->pw_uid, found->pw_gid};
+}
+
+Error system_error(std::string_view what) {
+  return internal_error(fmt::format("sandbox: {}: {}", what, std::strerror(errno)));
+}
+
+/// Root -> `identity`, keeping only kKeptCapabilities (also in the bounding set, so that they
+/// can never come back).
+Status drop_privileges(const Identity& identity) {
+  for (int cap = 0; cap < 64; ++cap) {
+    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;  // beyond the kernel's last cap
+    if ((kKeptCapabilities & (cap < 32 ? (1u << cap) : 0)) != 0) continue;
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return system_error("drop bounding set");
+  }
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    return system_error("clear ambient capabilities");
+  }
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return system_error("keep capabilities");
+  if (::setgroups(0, nullptr) != 0) return system_error("setgroups");
+  if (::setresgid(identity.gid, identity.gid, identity.gid) != 0) return system_error("setresgid");
+  if (::setresuid(identity.uid, identity.uid, identity.uid) != 0) return system_error("setresuid");
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  data[0].effective = kKeptCapabilities;
+  data[0].permitted = kKeptCapabilities;
+  if (::syscall(SYS_capset, &header, data) != 0) return system_error("capset");
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return system_error("reset keep capabilities");
+  uid_t real = 0, effective = 0, saved = 0;
+  if (::getresuid(&real, &effective, &saved) != 0 || real != identity.uid ||
+      effective != identity.uid || saved != identity.uid) {
+    return internal_error("sandbox: the user change did not take effect");
+  }
+  return ok();
+}
+
+/// 0 and 1 (and 2 unless sanitizer reports need it) become /dev/null, the result pipe becomes
+/// kResultFd, everything else is closed.
+Status arrange_fds(int result_fd) {
+  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0) return system_error("open /dev/null");
+  // Move both above the fds about to be overwritten.
+  result_fd = ::fcntl(result_fd, F_DUPFD_CLOEXEC, 10);
+  null_fd = ::fcntl(null_fd, F_DUPFD_CLOEXEC, 10);
+  if (result_fd < 0 || null_fd < 0) return system_error("dup");
+  if (::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(null_fd, STDOUT_FILENO) < 0 ||
+      (!kSanitizerBuild && ::dup2(null_fd, STDERR_FILENO) < 0) ||
+      ::dup2(result_fd, kResultFd) < 0 || ::fcntl(kResultFd, F_SETFD, FD_CLOEXEC) < 0) {
+    return system_error("dup2");
+  }
+  if (::close_range(kResultFd + 1, ~0U, 0) != 0) {
+    const long max_fd = std::min(::sysconf(_SC_OPEN_MAX), 65536L);
+    for (int fd = kResultFd + 1; fd < max_fd; ++fd) ::close(fd);
+  }
+  return ok();
+}
+
+Status set_limit(int resource, rlim_t soft, rlim_t hard, std::string_view name) {
+  const rlimit limit{soft, hard};
+  if (::setrlimit(resource, &limit) != 0) return system_error(name);
+  return ok();
+}
+
+Status confine(const SandboxOptions& options, const std::optional<Identity>& identity,
+               pid_t parent) {
+  SENTINEL_TRY(arrange_fds(kResultFd));
+  if (!kSanitizerBuild) {
+    const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
+    SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));
+  }
+  const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
+  SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
+  SENTINEL_TRY(set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE"));  // no core files with its memory
+  if (identity) SENTINEL_TRY(drop_privileges(*identity));
+  // After the credential change, which resets both: no core dumps, no ptrace by other
+  // processes of the sandbox user, and die with the agent.
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return system_error("PR_SET_DUMPABLE");
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return system_error("PR_SET_PDEATHSIG");
+  if (::getppid() != parent) ::_exit(1);  // the agent is already gone
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return system_error("PR_SET_NO_NEW_PRIVS");
+  return install_seccomp_filter(SeccompPolicy{
+      .result_fd = kResultFd, .allow_stderr = kSanitizerBuild, .allow_exec = options.allow_exec});
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+// The result on the pipe: 'O' then the output, or 'E', the error code as one byte, the message.
+constexpr char kOk = 'O';
+constexpr char kFailed = 'E';
+
+[[noreturn]] void child_main(const std::function<Result<std::string>()>& work,
+                             const SandboxOptions& options, const std::optional<Identity>& identity,
+                             pid_t parent) {
+  Status confined = confine(options, identity, parent);
+  Result<std::string> result = confined ? Result<std::string>(std::string()) : confined.error();
+  if (confined) {
+    try {
+      result = work();
+    } catch (const std::exception& e) {
+      result = internal_error(fmt::format("collector threw: {}", e.what()));
+    } catch (...) {
+      result = internal_error("collector threw an unknown exception");
+    }
+  }
+  std::string header;
+  if (result) {
+    header.push_back(kOk);
+  } else {
+    header.push_back(kFailed);
+    header.push_back(static_cast<char>(result.error().code));
+  }
+  const bool written =
+      write_all(kResultFd, header) &&
+      write_all(kResultFd, result ? std::string_view(*result) : result.error().message);
+  ::_exit(written ? 0 : 1);
+}
+
+Result<std::string> decode_result(const std::string& bytes) {
+  if (bytes.empty()) return internal_error("collector ended without a result");
+  if (bytes[0] == kOk) return bytes.substr(1);
+  if (bytes[0] == kFailed && bytes.size() >= 2) {
+    const auto code = static_cast<ErrorCode>(static_cast<unsigned char>(bytes[1]));
+    if (code <= ErrorCode::kInternal) return Error{code, bytes.substr(2), {}, {}};
+  }
+  return internal_error("collector sent a malformed result");
+}
+
+Error describe_death(int status, const SandboxOptions& options) {
+  if (WIFEXITED(status)) {
+    return internal_error(
+        fmt::format("collector exited with status {} without a result", WEXITSTATUS(status)));
+  }
+  const int signal = WTERMSIG(status);
+  if (signal == SIGSYS) {
+    return permission_denied(
+        "collector blocked by the seccomp filter: it made a system call outside its allow-list "
+        "and was killed (the kernel audit log names the call)");
+  }
+  if (signal == SIGXCPU || signal == SIGKILL) {
+    return internal_error(
+        fmt::format("collector killed by {} (CPU limit of {} s or memory limit reached)",
+                    ::strsignal(signal), options.max_cpu_seconds));
+  }
+  return internal_error(fmt::format("collector crashed: {}", ::strsignal(signal)));
+}
+
+/// Waits for the child until `deadline`; kills it when the deadline passes.
+int reap(pid_t child, std::chrono::steady_clock::time_point deadline, bool& timed_out) {
+  int status = 0;
+  auto pause = std::chrono::microseconds(200);
+  while (true) {
+    const pid_t done = ::waitpid(child, &status, WNOHANG);
+    if (done == child) return status;
+    if (done < 0 && errno != EINTR) return status;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      ::kill(child, SIGKILL);
+      while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+      }
+      return status;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(20000));
+  }
+}
+
+}  // namespace
+
+Result<std::string> run_confined(const std::function<Result<std::string>()>& work,
+                                 const SandboxOptions& options) {
+  std::optional<Identity> identity;
+  if (::geteuid() == 0) {
+    SENTINEL_ASSIGN(found, lookup_user(options.user));
+    identity = found;
+  }
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return system_error("pipe");
+  const pid_t parent = ::getpid();
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const Error error = system_error("fork");
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return error;
+  }
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    if (pipe_fds[1] != kResultFd) {
+      // arrange_fds moves it; give confine() the number it expects.
+      ::dup2(pipe_fds[1], kResultFd);
+    }
+    child_main(work, options, identity, parent);
+  }
+  ::close(pipe_fds[1]);
+
+  std::string received;
+  bool timed_out = false;
+  bool too_large = false;
+  char buffer[65536];
+  const std::size_t limit = options.max_output_bytes + 2;  // + the result header
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
+    const int ready =
+        ::poll(&poll_fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the child exited or closed the pipe
+    received.append(buffer, static_cast<std::size_t>(n));
+    if (received.size() > limit) {
+      too_large = true;
+      break;
+    }
+  }
+  ::close(pipe_fds[0]);
+  if (timed_out || too_large) ::kill(child, SIGKILL);
+  const int status = reap(child, deadline, timed_out);
+
+  if (timed_out) {
+    return unavailable(
+        fmt::format("collector timed out after {} ms and was killed", options.timeout.count()));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (!received.empty() && received[0] == kOk && received.size() - 1 > options.max_output_bytes) {
+      too_large = true;
+    } else {
+      return decode_result(received);
+    }
+  }
+  if (too_large) {
+    return Error{ErrorCode::kPayloadTooLarge,
+                 fmt::format("collector output is larger than {} bytes", options.max_output_bytes),
+                 {},
+                 {}};
+  }
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) return describe_death(status, options);
+  // A child that failed before running the work still says why.
+  if (!received.empty() && received[0] == kFailed) return decode_result(received);
+  return describe_death(status, options);
+}
+
+}  // namespace sentinel::agent

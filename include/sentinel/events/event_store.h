@@ -1,0 +1,71 @@
+#pragma once
+// The event store: every event agents record and the server derives, written idempotently and
+// searched by time, agent, type and free text. Detection (issue 5) grows on top of it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sentinel/common/clock.h"
+#include "sentinel/common/result.h"
+#include "sentinel/store/database.h"
+
+namespace sentinel::events {
+
+/// One stored event. `seq` is the agent's sequence number, absent for server-derived events.
+struct StoredEvent {
+  std::int64_t id = 0;
+  std::string agent_id;
+  std::optional<std::int64_t> seq;
+  std::int64_t time_ms = 0;
+  std::int64_t received_ms = 0;
+  std::string type;
+  std::string data_json;  // a JSON object
+};
+
+/// An event to write. `seq` set: an agent's event (idempotent on agent_id + seq).
+struct NewEvent {
+  std::string agent_id;
+  std::optional<std::int64_t> seq;
+  std::int64_t time_ms = 0;
+  std::string type;
+  std::string data_json;
+};
+
+/// A search. Empty fields do not filter; `text` matches anywhere in the type or data,
+/// case-insensitively.
+struct EventQuery {
+  std::string agent_id;
+  std::string type;  // exact, or a prefix ending in '.' ("inventory.")
+  std::string text;
+  std::optional<std::int64_t> since_ms;
+  std::optional<std::int64_t> until_ms;
+  std::int64_t limit = 100;
+  std::int64_t offset = 0;
+};
+
+struct EventPage {
+  std::vector<StoredEvent> items;  // newest first
+  std::int64_t total = 0;          // every match, not only this page
+};
+
+/// Reads and writes the events table. Thread-safe (the database is).
+class EventStore {
+ public:
+  explicit EventStore(store::Database& database) : database_(database) {}
+
+  /// Inserts `events` inside `tx`. Agent events whose (agent_id, seq) is already stored are
+  /// skipped; returns, per input event, whether it was new.
+  static Result<std::vector<bool>> insert(store::Connection& tx,
+                                          const std::vector<NewEvent>& events,
+                                          std::int64_t received_ms);
+
+  Result<EventPage> search(const EventQuery& query) const;
+
+ private:
+  store::Database& database_;
+};
+
+}  // namespace sentinel::events

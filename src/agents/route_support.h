@@ -1,0 +1,19 @@
+#pragma once
+// Shared pieces of the agents routes.
+
+#include "sentinel/agents/agent_registry.h"
+#include "sentinel/agents/enrollment.h"
+#include "sentinel/gateway/router.h"
+
+namespace sentinel::agents {
+
+Status register_registry_routes(gateway::Router& router, AgentRegistry& registry);
+Status register_enrollment_routes(gateway::Router& router, EnrollmentService& enrollment);
+
+/// The caller's address and user agent.
+auth::ClientInfo client_of(const gateway::Request& request);
+
+/// A JSON reply that must not be cached (it carries a secret or a certificate).
+gateway::Response uncached_json(const boost::json::value& value, int status);
+
+}  // namespace sentinel::agents

@@ -1,0 +1,60 @@
+#include "sentinel/events/event_routes.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+
+#include "sentinel/common/time_format.h"
+
+namespace sentinel::events {
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1000;
+constexpr std::size_t kMaxTextLength = 256;
+
+Result<gateway::Response> search(EventStore& store, gateway::Request& request) {
+  EventQuery query;
+  query.agent_id = std::string(request.query_param("agent").value_or(""));
+  query.type = std::string(request.query_param("type").value_or(""));
+  query.text = std::string(request.query_param("q").value_or(""));
+  if (query.text.size() > kMaxTextLength || query.type.size() > kMaxTextLength ||
+      query.agent_id.size() > kMaxTextLength) {
+    return invalid_argument("query parameters agent, type and q are limited to 256 characters");
+  }
+  SENTINEL_ASSIGN(limit, gateway::integer_query(request, "limit", 1, kMaxLimit));
+  SENTINEL_ASSIGN(offset, gateway::integer_query(request, "offset", 0, INT64_MAX));
+  SENTINEL_ASSIGN(since, gateway::integer_query(request, "since", 0, INT64_MAX));
+  SENTINEL_ASSIGN(until, gateway::integer_query(request, "until", 0, INT64_MAX));
+  query.limit = limit.value_or(100);
+  query.offset = offset.value_or(0);
+  query.since_ms = since;
+  query.until_ms = until;
+  SENTINEL_ASSIGN(page, store.search(query));
+  boost::json::array items;
+  for (const StoredEvent& event : page.items) items.push_back(event_json(event));
+  return gateway::Response::json(
+      boost::json::object{{"items", std::move(items)}, {"total", page.total}});
+}
+
+}  // namespace
+
+boost::json::object event_json(const StoredEvent& event) {
+  boost::system::error_code ec;
+  boost::json::value data = boost::json::parse(event.data_json, ec);
+  if (ec) data = boost::json::object{};
+  return boost::json::object{{"id", event.id},
+                             {"agent_id", event.agent_id},
+                             {"seq", event.seq ? boost::json::value(*event.seq) : nullptr},
+                             {"time", iso8601_utc(event.time_ms)},
+                             {"received", iso8601_utc(event.received_ms)},
+                             {"type", event.type},
+                             {"data", std::move(data)}};
+}
+
+Status register_event_routes(gateway::Router& router, EventStore& store) {
+  return router.add({"GET", "/api/v1/events", "events:read",
+                     "Search events (agent, type or type prefix ending in '.', q = free text, "
+                     "since and until in Unix ms, limit, offset); total counts every match",
+                     [&store](gateway::Request& request) { return search(store, request); }});
+}
+
+}  // namespace sentinel::events

@@ -1,0 +1,126 @@
+#include "sentinel/events/event_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace sentinel::events {
+namespace {
+
+// Rows per INSERT statement: few round trips, and a handful of distinct statement texts for the
+// SQLite statement cache (full chunks share one).
+constexpr std::size_t kRowsPerInsert = 64;
+constexpr int kColumns = 6;
+
+std::string insert_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO events (agent_id, seq, time_ms, received_ms, type, data) VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) {
+    const std::size_t base = row * kColumns;
+    sql += fmt::format("{}(${},${},${},${},${},${})", row == 0 ? "" : ",", base + 1, base + 2,
+                       base + 3, base + 4, base + 5, base + 6);
+  }
+  sql += " ON CONFLICT (agent_id, seq) DO NOTHING RETURNING agent_id, seq";
+  return sql;
+}
+
+// LIKE pattern for free text: the user's % and _ are literal.
+std::string like_pattern(std::string_view text) {
+  std::string out = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  out += '%';
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<bool>> EventStore::insert(store::Connection& tx,
+                                             const std::vector<NewEvent>& events,
+                                             std::int64_t received_ms) {
+  std::vector<bool> inserted(events.size(), false);
+  for (std::size_t start = 0; start < events.size(); start += kRowsPerInsert) {
+    const std::size_t rows = std::min(kRowsPerInsert, events.size() - start);
+    store::Params params;
+    params.reserve(rows * kColumns);
+    // (agent, seq) -> input index, to map RETURNING rows back; derived events (no seq) are
+    // always new.
+    std::map<std::pair<std::string_view, std::int64_t>, std::size_t> positions;
+    for (std::size_t i = start; i < start + rows; ++i) {
+      const NewEvent& event = events[i];
+      params.emplace_back(event.agent_id);
+      if (event.seq) {
+        params.emplace_back(*event.seq);
+        positions.emplace(std::pair<std::string_view, std::int64_t>(event.agent_id, *event.seq), i);
+      } else {
+        params.emplace_back(nullptr);
+        inserted[i] = true;
+      }
+      params.emplace_back(event.time_ms);
+      params.emplace_back(received_ms);
+      params.emplace_back(event.type);
+      params.emplace_back(event.data_json);
+    }
+    SENTINEL_ASSIGN(returned, tx.query(insert_sql(rows), params));
+    for (const store::Row& row : returned) {
+      if (row.is_null(1)) continue;
+      const std::string agent = row.text(0);
+      const auto it = positions.find({agent, row.integer(1)});
+      if (it != positions.end()) inserted[it->second] = true;
+    }
+  }
+  return inserted;
+}
+
+Result<EventPage> EventStore::search(const EventQuery& query) const {
+  std::string where = " WHERE 1=1";
+  store::Params params;
+  const auto bind = [&](store::Value value) {
+    params.push_back(std::move(value));
+    return fmt::format("${}", params.size());
+  };
+  if (!query.agent_id.empty()) where += " AND agent_id = " + bind(query.agent_id);
+  if (!query.type.empty()) {
+    if (query.type.back() == '.') {
+      where +=
+          " AND substr(type, 1, " + std::to_string(query.type.size()) + ") = " + bind(query.type);
+    } else {
+      where += " AND type = " + bind(query.type);
+    }
+  }
+  if (!query.text.empty()) {
+    const std::string pattern = bind(like_pattern(query.text));
+    where += fmt::format(
+        " AND (lower(type) LIKE {0} ESCAPE '\\' OR lower(data) LIKE {0} ESCAPE '\\')", pattern);
+  }
+  if (query.since_ms) where += " AND time_ms >= " + bind(*query.since_ms);
+  if (query.until_ms) where += " AND time_ms < " + bind(*query.until_ms);
+
+  SENTINEL_ASSIGN(counted, database_.query("SELECT COUNT(*) FROM events" + where, params));
+  EventPage page;
+  page.total = counted.empty() ? 0 : counted[0].integer(0);
+
+  const std::string limit = bind(query.limit);
+  const std::string offset = bind(query.offset);
+  SENTINEL_ASSIGN(rows,
+                  database_.query("SELECT id, agent_id, seq, time_ms, received_ms, type, data "
+                                  "FROM events" +
+                                      where + " ORDER BY time_ms DESC, id DESC LIMIT " + limit +
+                                      " OFFSET " + offset,
+                                  params));
+  for (const store::Row& row : rows) {
+    page.items.push_back(StoredEvent{.id = row.integer(0),
+                                     .agent_id = row.text(1),
+                                     .seq = row.optional_integer(2),
+                                     .time_ms = row.integer(3),
+                                     .received_ms = row.integer(4),
+                                     .type = row.text(5),
+                                     .data_json = row.text(6)});
+  }
+  return page;
+}
+
+}  // namespace sentinel::events

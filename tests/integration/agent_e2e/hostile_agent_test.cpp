@@ -1,0 +1,175 @@
+// A client holding a valid agent certificate that misbehaves: it is disconnected with a reason,
+// an event records why, and the server and the other agents carry on.
+
+#include <gmock/gmock.h>
+
+#include <fstream>
+
+#include "agent/channel/channel_connection.h"
+#include "agent/daemon/identity.h"
+#include "sentinel/protocol/agent_protocol.h"
+#include "tests/integration/agent_e2e/agent_fixture.h"
+
+namespace sentinel::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HostileAgentTest : public AgentTest {
+ protected:
+  void SetUp() override {
+    AgentTest::SetUp();
+    auto admin = this->admin();
+    auto keys = agent::make_key_and_request("hostile");
+    ASSERT_TRUE(keys) << keys.error().message;
+    auto reply =
+        anonymous().post("/api/v1/agents/enroll", boost::json::object{{"token", new_token(admin)},
+                                                                      {"csr", keys->csr_pem},
+                                                                      {"hostname", "hostile"}});
+    ASSERT_TRUE(reply) << reply.error().message;
+    ASSERT_EQ(reply->status, 201) << reply->body;
+    const auto json = body_of(*reply);
+    agent_id_ = std::string(json.at("agent_id").as_string());
+    credential_file_ = pki_dir_.path().string() + "/agent.pem";
+    ca_file_ = pki_dir_.path().string() + "/ca.crt";
+    std::ofstream(credential_file_) << keys->key_pem << json.at("certificate").as_string();
+    std::ofstream(ca_file_) << json.at("ca_certificate").as_string();
+  }
+
+  std::unique_ptr<agent::ChannelConnection> connect() {
+    agent::ChannelEndpoint endpoint;
+    const std::string& address = server_->channel_address();
+    endpoint.host = address.substr(0, address.rfind(':'));
+    endpoint.port = address.substr(address.rfind(':') + 1);
+    endpoint.ca_file = ca_file_;
+    endpoint.cert_file = credential_file_;
+    endpoint.key_file = credential_file_;
+    auto connection = agent::ChannelConnection::open(endpoint);
+    EXPECT_TRUE(connection) << connection.error().message;
+    return connection ? std::move(*connection) : nullptr;
+  }
+
+  std::string hello() {
+    return protocol::encode(protocol::AgentMessage(protocol::Hello{.protocol = 1,
+                                                                   .agent_version = "0.1.0",
+                                                                   .hostname = "hostile",
+                                                                   .os = "test",
+                                                                   .kernel = "test",
+                                                                   .arch = "x86_64"}));
+  }
+
+  /// Reads frames until the server's goodbye; its code, or "" when the connection just ended.
+  std::string goodbye_code(agent::ChannelConnection& connection) {
+    for (int i = 0; i < 1000; ++i) {
+      auto frame = connection.receive(std::chrono::seconds(10));
+      if (!frame) return "";
+      auto message = protocol::decode_server_message(*frame);
+      if (!message) continue;
+      if (const auto* bye = std::get_if<protocol::Goodbye>(&*message)) return bye->code;
+    }
+    return "";
+  }
+
+  /// The codes of the agent.disconnected events the server stored for the hostile agent.
+  std::vector<std::string> disconnect_codes() {
+    auto db = database();
+    auto rows = db->query(
+        "SELECT data FROM events WHERE agent_id = $1 AND type = 'agent.disconnected' ORDER BY id",
+        {agent_id_});
+    EXPECT_TRUE(rows) << rows.error().message;
+    std::vector<std::string> codes;
+    for (const auto& row : rows ? *rows : store::Rows{}) {
+      codes.emplace_back(boost::json::parse(row.text(0)).at("code").as_string());
+    }
+    return codes;
+  }
+
+  TempDir pki_dir_{"hostile-pki"};
+  std::string agent_id_;
+  std::string credential_file_;
+  std::string ca_file_;
+};
+
+TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) {
+  auto admin = this->admin();
+  // A well-behaved agent records events all along.
+  AgentProcess& good = start_agent(admin, {"--selftest-events", "2000", "--selftest-rate", "400"});
+  const std::string good_id = enrolled_id(good);
+
+  {  // Not JSON.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send("{{{{ not json", std::chrono::seconds(5)));
+    EXPECT_EQ(goodbye_code(*connection), "protocol_error");
+  }
+  {  // Events before hello.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send(
+        R"({"type":"events","events":[{"seq":1,"time":1,"type":"x.y","data":{}}]})",
+        std::chrono::seconds(5)));
+    EXPECT_EQ(goodbye_code(*connection), "protocol_error");
+  }
+  {  // Sequence numbers out of order: the server expects 1.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
+    ASSERT_TRUE(connection->send(
+        R"({"type":"events","events":[{"seq":7,"time":1,"type":"x.y","data":{}}]})",
+        std::chrono::seconds(5)));
+    EXPECT_EQ(goodbye_code(*connection), "sequence_error");
+  }
+  {  // A repeat: 1 is acknowledged, then 1 again.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
+    const std::string one =
+        R"({"type":"events","events":[{"seq":1,"time":1,"type":"x.y","data":{}}]})";
+    ASSERT_TRUE(connection->send(one, std::chrono::seconds(5)));
+    ASSERT_TRUE(connection->send(one, std::chrono::seconds(5)));
+    EXPECT_EQ(goodbye_code(*connection), "sequence_error");
+  }
+  {  // A flood of heartbeats.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
+    const std::string beat =
+        R"({"type":"heartbeat","time":1,"spool_pending":0,"spool_bytes":0,"rss_bytes":1,"cpu_percent":0})";
+    for (int i = 0; i < 5000; ++i) {
+      if (!connection->send(beat, std::chrono::seconds(5))) break;
+    }
+    EXPECT_EQ(goodbye_code(*connection), "flood");
+  }
+  {  // An oversized frame: closed by the transport.
+    auto connection = connect();
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
+    (void)connection->send(std::string(5 << 20, 'x'), std::chrono::seconds(10));
+    auto next = connection->receive(std::chrono::seconds(10));
+    while (next) next = connection->receive(std::chrono::seconds(10));  // welcome, then the end
+    EXPECT_EQ(next.error().reason, "connection_closed") << next.error().message;
+  }
+
+  EXPECT_TRUE(eventually([&] { return disconnect_codes().size() >= 5; }));
+  EXPECT_THAT(disconnect_codes(),
+              ::testing::IsSupersetOf({"protocol_error", "sequence_error", "flood"}));
+  // The event for the hostile agent is searchable like any other.
+  auto events = admin.get("/api/v1/events?agent=" + agent_id_ + "&type=agent.disconnected");
+  ASSERT_TRUE(events);
+  EXPECT_GE(body_of(*events).at("total").as_int64(), 5);
+
+  // The good agent was not disturbed: all its events arrive, and the server still serves.
+  ASSERT_TRUE(good.wait_for_log("selftest: 2000 events spooled", std::chrono::seconds(60)));
+  EXPECT_TRUE(eventually([&] {
+    auto db = database();
+    auto rows = db->query(
+        "SELECT COUNT(*) FROM events WHERE agent_id = $1 AND type = 'agent.selftest'", {good_id});
+    return rows && rows->front().integer(0) == 2000;
+  }));
+  EXPECT_EQ(status_of(admin, good_id), "online");
+}
+
+SENTINEL_BOTH_BACKENDS(HostileAgentTest);
+
+}  // namespace
+}  // namespace sentinel::test

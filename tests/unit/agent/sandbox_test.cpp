@@ -1,0 +1,265 @@
+// Confined collectors: real collection work runs and returns its result; anything outside the
+// allow-list (writing a file, an inet socket, exec) kills the child with an error saying so; a
+// hung collector is killed at its timeout; as root the child is nobody yet reads /proc/1/fd.
+
+#include "agent/sandbox/sandbox.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+extern char** environ;
+
+namespace sentinel::agent {
+namespace {
+
+using ::testing::HasSubstr;
+
+SandboxOptions quick() {
+  SandboxOptions options;
+  options.timeout = std::chrono::seconds(10);
+  return options;
+}
+
+std::string read_text(const char* path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(SandboxTest, ReturnsWhatTheWorkReturns) {
+  auto result =
+      run_confined([] { return Result<std::string>(std::string("hello\0world", 11)); }, quick());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(*result, std::string("hello\0world", 11));
+
+  auto failed =
+      run_confined([] { return Result<std::string>(not_found("no dpkg database")); }, quick());
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(failed.error().message, "no dpkg database");
+}
+
+TEST(SandboxTest, RealCollectorWorkRunsUnderTheFilter) {
+  auto result = run_confined(
+      []() -> Result<std::string> {
+        std::string out;
+        const std::string status = read_text("/proc/self/status");
+        if (status.find("Seccomp:\t2") == std::string::npos) {
+          return internal_error("not under a seccomp filter");
+        }
+        out += "status ";
+        int processes = 0;
+        DIR* proc = ::opendir("/proc");
+        if (proc == nullptr) return internal_error("opendir /proc");
+        while (const dirent* entry = ::readdir(proc)) {
+          if (entry->d_name[0] >= '1' && entry->d_name[0] <= '9') ++processes;
+        }
+        ::closedir(proc);
+        out += fmt::format("processes={} ", processes);
+        ifaddrs* interfaces = nullptr;
+        if (::getifaddrs(&interfaces) != 0) {
+          return internal_error(fmt::format("getifaddrs: {}", std::strerror(errno)));
+        }
+        for (ifaddrs* i = interfaces; i != nullptr; i = i->ifa_next) {
+          if (std::string_view(i->ifa_name) == "lo") {
+            out += "lo ";
+            break;
+          }
+        }
+        ::freeifaddrs(interfaces);
+        utsname name{};
+        if (::uname(&name) != 0) return internal_error("uname");
+        out += fmt::format("{} ", name.sysname);
+        struct statvfs disk {};
+        if (::statvfs("/", &disk) != 0) return internal_error("statvfs");
+        out += disk.f_blocks > 0 ? "disk " : "nodisk ";
+        const passwd* root = ::getpwuid(0);
+        out += root != nullptr ? root->pw_name : "?";
+        // An AF_UNIX socket is refused softly (NSS modules probe daemons that way).
+        const int unix_socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        out += unix_socket < 0 && errno == EACCES ? " unix=EACCES" : " unix=?";
+        return out;
+      },
+      quick());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_THAT(*result, HasSubstr("status processes="));
+  EXPECT_THAT(*result, ::testing::Not(HasSubstr("processes=0 ")));
+  EXPECT_THAT(*result, HasSubstr(" lo Linux disk root unix=EACCES"));
+}
+
+void expect_blocked(const Result<std::string>& result) {
+  ASSERT_FALSE(result) << "the work ran to completion: " << *result;
+  EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied) << result.error().message;
+  EXPECT_THAT(result.error().message, HasSubstr("blocked by the seccomp filter"));
+}
+
+TEST(SandboxTest, OpeningAFileForWritingKillsTheChild) {
+  test::TempDir dir("sandbox-test");
+  const std::string target = (dir.path() / "written").string();
+  ::chmod(dir.path().c_str(),
+          0777);  // so that the unprivileged child could, were it not for seccomp
+  expect_blocked(run_confined(
+      [&]() -> Result<std::string> {
+        const int fd = ::open(target.c_str(), O_WRONLY | O_CREAT, 0644);
+        return fmt::format("opened {}", fd);
+      },
+      quick()));
+  EXPECT_FALSE(std::filesystem::exists(target));
+  expect_blocked(run_confined(
+      []() -> Result<std::string> {
+        const int fd = ::open("/proc/self/comm", O_RDWR);
+        return fmt::format("opened {}", fd);
+      },
+      quick()));
+}
+
+TEST(SandboxTest, AnInetSocketKillsTheChild) {
+  expect_blocked(run_confined(
+      []() -> Result<std::string> {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        return fmt::format("socket {}", fd);
+      },
+      quick()));
+}
+
+TEST(SandboxTest, ExecKillsTheChildUnlessAllowed) {
+  const auto spawn_echo = []() -> Result<std::string> {
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return internal_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    const char* argv[] = {"/bin/echo", "from a helper", nullptr};
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, "/bin/echo", &actions, nullptr,
+                                 const_cast<char* const*>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    if (rc != 0) return internal_error(fmt::format("posix_spawn: {}", std::strerror(rc)));
+    std::string text;
+    char buffer[256];
+    ssize_t n = 0;
+    while ((n = ::read(out[0], buffer, sizeof buffer)) > 0) text.append(buffer, n);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return fmt::format("{}status={}", text, status);
+  };
+  expect_blocked(run_confined(spawn_echo, quick()));
+  expect_blocked(run_confined(
+      []() -> Result<std::string> {
+        const char* argv[] = {"/bin/true", nullptr};
+        ::execve("/bin/true", const_cast<char* const*>(argv), environ);
+        return internal_error(fmt::format("execve: {}", std::strerror(errno)));
+      },
+      quick()));
+
+  SandboxOptions with_exec = quick();
+  with_exec.allow_exec = true;
+  auto spawned = run_confined(spawn_echo, with_exec);
+  ASSERT_TRUE(spawned) << spawned.error().message;
+  EXPECT_EQ(*spawned, "from a helper\nstatus=0");
+}
+
+TEST(SandboxTest, AHungCollectorIsKilledAtTheTimeout) {
+  SandboxOptions options = quick();
+  options.timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  auto result = run_confined(
+      []() -> Result<std::string> {
+        while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
+      },
+      options);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(result.error().message, "collector timed out after 300 ms and was killed");
+  EXPECT_LT(elapsed, std::chrono::seconds(3));
+}
+
+TEST(SandboxTest, OutputIsCapped) {
+  SandboxOptions options = quick();
+  options.max_output_bytes = 1 << 20;
+  auto fits = run_confined([] { return Result<std::string>(std::string(1 << 20, 'x')); }, options);
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->size(), 1u << 20);
+  auto too_large =
+      run_confined([] { return Result<std::string>(std::string((1 << 20) + 1, 'x')); }, options);
+  ASSERT_FALSE(too_large);
+  EXPECT_EQ(too_large.error().code, ErrorCode::kPayloadTooLarge);
+}
+
+TEST(SandboxTest, InheritsNoFileDescriptors) {
+  // Deliberately not O_CLOEXEC, and above the fds the child sets up (0-3).
+  const int opened = ::open("/proc/self/status", O_RDONLY);
+  const int secret = ::fcntl(opened, F_DUPFD, 50);
+  ::close(opened);
+  ASSERT_GE(secret, 50);
+  auto result = run_confined(
+      [secret]() -> Result<std::string> {
+        return std::string(::fcntl(secret, F_GETFD) < 0 && errno == EBADF ? "closed" : "open");
+      },
+      quick());
+  ::close(secret);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(*result, "closed");
+}
+
+TEST(SandboxTest, AsRootTheChildIsNobodyWithOnlyTheProcCapabilities) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: the privilege drop happens only as root";
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  auto result = run_confined(
+      []() -> Result<std::string> {
+        // /proc/1/fd: mode 0500 root, guarded by the ptrace access check.
+        DIR* fds = ::opendir("/proc/1/fd");
+        if (fds == nullptr)
+          return internal_error(fmt::format("/proc/1/fd: {}", std::strerror(errno)));
+        int entries = 0;
+        while (::readdir(fds) != nullptr) ++entries;
+        ::closedir(fds);
+        const std::string status = read_text("/proc/self/status");
+        const std::size_t cap = status.find("CapEff:\t");
+        const std::size_t bounding = status.find("CapBnd:\t");
+        return fmt::format("uid={} gid={} fd_entries>0={} {} {}", ::getuid(), ::getgid(),
+                           entries > 0, status.substr(cap, 24), status.substr(bounding, 24));
+      },
+      quick());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(*result, fmt::format("uid={} gid={} fd_entries>0=true CapEff:\t0000000000080004 "
+                                 "CapBnd:\t0000000000080004",
+                                 nobody->pw_uid, nobody->pw_gid));
+}
+
+TEST(SandboxTest, AnUnknownSandboxUserIsAnError) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the user is looked up only as root";
+  SandboxOptions options = quick();
+  options.user = "no-such-user-sentinel";
+  auto result = run_confined([] { return Result<std::string>(std::string("ran")); }, options);
+  ASSERT_FALSE(result);
+  EXPECT_THAT(result.error().message, HasSubstr("'no-such-user-sentinel' does not exist"));
+}
+
+}  // namespace
+}  // namespace sentinel::agent
