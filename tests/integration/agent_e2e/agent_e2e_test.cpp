@@ -135,7 +135,8 @@ TEST_P(AgentE2eTest, InventoryEqualsDpkgAndSs) {
     auto reply = admin.get("/api/v1/agents/" + id + "/packages");
     if (!reply || reply->status != 200) return false;
     packages.clear();
-    for (const auto& item : body_of(*reply).as_array()) {
+    const auto body = body_of(*reply);
+    for (const auto& item : body.as_array()) {
       packages.insert(std::string(item.at("name").as_string()) + " " +
                       std::string(item.at("version").as_string()) + " " +
                       std::string(item.at("arch").as_string()));
@@ -158,7 +159,8 @@ TEST_P(AgentE2eTest, InventoryEqualsDpkgAndSs) {
     ASSERT_TRUE(reply);
     ASSERT_EQ(reply->status, 200) << reply->body;
     inventory_ports.clear();
-    for (const auto& item : body_of(*reply).at("items").as_array()) {
+    const auto body = body_of(*reply);
+    for (const auto& item : body.at("items").as_array()) {
       if (item.at("protocol").as_string() != "tcp" && item.at("protocol").as_string() != "tcp6") {
         continue;
       }

@@ -32,8 +32,9 @@ class HostileAgentTest : public AgentTest {
     agent_id_ = std::string(json.at("agent_id").as_string());
     credential_file_ = pki_dir_.path().string() + "/agent.pem";
     ca_file_ = pki_dir_.path().string() + "/ca.crt";
-    std::ofstream(credential_file_) << keys->key_pem << json.at("certificate").as_string();
-    std::ofstream(ca_file_) << json.at("ca_certificate").as_string();
+    std::ofstream(credential_file_) << keys->key_pem
+                                    << std::string_view(json.at("certificate").as_string());
+    std::ofstream(ca_file_) << std::string_view(json.at("ca_certificate").as_string());
   }
 
   std::unique_ptr<agent::ChannelConnection> connect() {
