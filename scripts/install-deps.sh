@@ -12,7 +12,7 @@ packages=(
   # tests: real services and independent tools
   postgresql-15 openssl oathtool sqlite3 curl procps iproute2
   # benchmarks: peers and load generators
-  nginx-light wrk
+  nginx-light wrk bc
 )
 
 missing=()
