@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libsodium-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev libcap-dev
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev
   # tests: real services and independent tools
   postgresql-15 openssl oathtool sqlite3 curl procps iproute2
   # benchmarks: peers and load generators
