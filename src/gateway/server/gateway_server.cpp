@@ -24,6 +24,7 @@
 #include "../logger.h"
 #include "../security_headers.h"
 #include "../target.h"
+#include "listen_address.h"
 #include "sentinel/gateway/gateway.h"
 #include "stream.h"
 #include "tls.h"
@@ -69,25 +70,6 @@ class InFlight {
  private:
   std::atomic<int>* counter_;
 };
-
-Result<tcp::endpoint> parse_listen(const std::string& listen) {
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return invalid_argument("listen must be HOST:PORT", "listen");
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const std::string port_text = listen.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port_text) > 65535) {
-    return invalid_argument(fmt::format("listen '{}': bad port", listen), "listen");
-  }
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) return invalid_argument(fmt::format("listen '{}': bad address", listen), "listen");
-  return tcp::endpoint(address, static_cast<unsigned short>(std::stoi(port_text)));
-}
 
 Status validate(const GatewayOptions& options) {
   SENTINEL_TRY(parse_listen(options.listen));
@@ -323,10 +305,12 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
         state->workers, dispatch_on_pool(state, std::move(request)), asio::use_awaitable);
     const int status = result.response.status;
     const bool keep_alive = message.keep_alive() && !state->draining;
-    const bool written = co_await write_response(stream, std::move(result.response), path,
-                                                 request_id, is_head, keep_alive, version);
+    // Counted before the answer leaves: a client that reads /metrics right after its answer
+    // must find its request there.
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     record_request(*state->metrics, result.route, method, status, seconds);
+    const bool written = co_await write_response(stream, std::move(result.response), path,
+                                                 request_id, is_head, keep_alive, version);
     if (status >= 500) {
       gateway_log().warn("request request_id={} method={} route=\"{}\" status={}", request_id,
                          method, result.route, status);
