@@ -81,6 +81,10 @@ for _ in $(seq 1 "$idle_s"); do
   sleep 1
 done
 idle_cpu=$(echo "scale=3; ($(cpu_ticks "$agent_pid") - $ticks0) * 100 / $(getconf CLK_TCK) / $idle_s" | bc)
+# RSS counts every mapped page of shared libraries (libc, libcrypto, ...) that other processes
+# use too; the private (USS) and proportional (PSS) sizes say what the agent itself costs the host.
+read -r idle_uss idle_pss < <(awk '/^Private_(Clean|Dirty):/ {u += $2} /^Pss:/ {p = $2}
+  END {print u, p}' "/proc/$agent_pid/smaps_rollup")
 # A full inventory on request: peak memory of the agent and its collector child, and its time.
 ticks0=$(cpu_ticks "$agent_pid"); peak_full=0
 t0=$(date +%s.%N)
@@ -109,6 +113,7 @@ echo "| measure | sentinel-agent | peer | ratio |"
 echo "| --- | --- | --- | --- |"
 echo "| enrolment to online | ${online_s} s | | |"
 echo "| resident memory, ${idle_s} s idle (peak) | $((peak_idle / 1024)) MB | | goal 15 MB |"
+echo "| of it private (USS) / proportional (PSS), at the end | $((idle_uss / 1024)) MB / $((idle_pss / 1024)) MB | | |"
 echo "| CPU, ${idle_s} s idle | ${idle_cpu} % of a core | | goal 1 % |"
 echo "| full inventory: peak memory (agent + collector child) | $((peak_full / 1024)) MB | largest single tool $((peer_rss / 1024)) MB | |"
 echo "| full inventory: CPU time of the agent process | ${full_cpu_s} s | shell tools, wall ${peer_s} s | |"

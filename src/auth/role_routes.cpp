@@ -1,6 +1,10 @@
 // /api/v1/roles and /api/v1/settings/auth.
 
+#include <fmt/format.h>
+
+#include <array>
 #include <boost/json/array.hpp>
+#include <string_view>
 
 #include "route_support.h"
 
@@ -47,10 +51,20 @@ Result<Response> remove(AuthService& service, Request& request) {
   return Response::no_content();
 }
 
+constexpr std::int64_t kMinuteMs = 60 * 1000;
+constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+
+// The session lifetimes come from the server config, which the API cannot change.
+constexpr std::array<std::string_view, 2> kConfigOnlyFields = {"session_idle_minutes",
+                                                               "session_absolute_hours"};
+
 Response settings_response(const AuthSettings& settings) {
   boost::json::array roles;
   for (const auto& role : settings.require_2fa_roles) roles.emplace_back(role);
-  return Response::json(boost::json::object{{"require_2fa_roles", std::move(roles)}});
+  return Response::json(
+      boost::json::object{{"require_2fa_roles", std::move(roles)},
+                          {"session_idle_minutes", settings.session_idle_ms / kMinuteMs},
+                          {"session_absolute_hours", settings.session_absolute_ms / kHourMs}});
 }
 
 Result<Response> get_settings(AuthService& service, Request&) {
@@ -59,7 +73,17 @@ Result<Response> get_settings(AuthService& service, Request&) {
 }
 
 Result<Response> update_settings(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(body, gateway::parse_json_object(request.body, {"require_2fa_roles"}));
+  SENTINEL_ASSIGN(
+      body, gateway::parse_json_object(
+                request.body, {"require_2fa_roles", kConfigOnlyFields[0], kConfigOnlyFields[1]}));
+  for (const std::string_view field : kConfigOnlyFields) {
+    if (body.contains(field)) {
+      return invalid_argument(
+          fmt::format("{} is read-only here: set auth.{} in the server configuration", field,
+                      field),
+          std::string(field));
+    }
+  }
   SENTINEL_ASSIGN(roles, gateway::optional_string_list(body, "require_2fa_roles"));
   SENTINEL_ASSIGN(current, service.settings());
   if (roles) current.require_2fa_roles = std::move(*roles);
@@ -87,7 +111,9 @@ Status register_role_routes(gateway::Router& router, AuthService& service) {
   SENTINEL_TRY(router.add({"DELETE", "/api/v1/roles/{name}", "roles:write",
                            "Delete a custom role that nobody holds",
                            [&service](Request& r) { return remove(service, r); }}));
-  SENTINEL_TRY(router.add({"GET", "/api/v1/settings/auth", "settings:read", "Auth settings",
+  SENTINEL_TRY(router.add({"GET", "/api/v1/settings/auth", "settings:read",
+                           "Auth settings: roles that require 2FA, and the session lifetimes "
+                           "(read-only, from the server config)",
                            [&service](Request& r) { return get_settings(service, r); }}));
   return router.add({"PATCH",
                      "/api/v1/settings/auth",

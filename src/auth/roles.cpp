@@ -142,7 +142,7 @@ Status AuthServiceImpl::delete_role(const Principal& caller, std::string_view na
 Result<AuthSettings> AuthServiceImpl::settings() {
   Autocommit connection(db_);
   SENTINEL_ASSIGN(required, require_2fa_roles(connection));
-  return AuthSettings{std::move(required)};
+  return AuthSettings{std::move(required), config_.session_idle_ms, config_.session_absolute_ms};
 }
 
 Result<AuthSettings> AuthServiceImpl::update_settings(const Principal& caller,
@@ -163,7 +163,7 @@ Result<AuthSettings> AuthServiceImpl::update_settings(const Principal& caller,
   details["require_2fa_roles"] = boost::json::array(required.begin(), required.end());
   audit(caller.username, "settings.update", "settings:auth", client, "success",
         boost::json::serialize(details));
-  return AuthSettings{std::move(required)};
+  return AuthSettings{std::move(required), config_.session_idle_ms, config_.session_absolute_ms};
 }
 
 }  // namespace sentinel::auth

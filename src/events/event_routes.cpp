@@ -35,6 +35,33 @@ Result<gateway::Response> search(EventStore& store, gateway::Request& request) {
       boost::json::object{{"items", std::move(items)}, {"total", page.total}});
 }
 
+boost::json::array counts_json(const std::vector<EventCount>& counts, std::string_view key_name) {
+  boost::json::array out;
+  for (const EventCount& count : counts) {
+    out.push_back(boost::json::object{{key_name, count.key}, {"count", count.count}});
+  }
+  return out;
+}
+
+Result<gateway::Response> summary(const EventStore& store, const Clock& clock,
+                                  gateway::Request& request) {
+  SENTINEL_ASSIGN(hours, gateway::integer_query(request, "hours", 1, kMaxSummaryHours));
+  SENTINEL_ASSIGN(counted, store.summary(hours.value_or(24), clock.now_ms()));
+  boost::json::array buckets;
+  for (std::size_t i = 0; i < counted.buckets.size(); ++i) {
+    const std::int64_t start_ms =
+        counted.since_ms + static_cast<std::int64_t>(i) * kSummaryBucketMs;
+    buckets.push_back(
+        boost::json::object{{"start", iso8601_utc(start_ms)}, {"count", counted.buckets[i]}});
+  }
+  return gateway::Response::json(
+      boost::json::object{{"since", iso8601_utc(counted.since_ms)},
+                          {"bucket_s", kSummaryBucketMs / 1000},
+                          {"buckets", std::move(buckets)},
+                          {"by_type", counts_json(counted.by_type, "type")},
+                          {"top_agents", counts_json(counted.top_agents, "agent_id")}});
+}
+
 }  // namespace
 
 boost::json::object event_json(const StoredEvent& event) {
@@ -50,11 +77,17 @@ boost::json::object event_json(const StoredEvent& event) {
                              {"data", std::move(data)}};
 }
 
-Status register_event_routes(gateway::Router& router, EventStore& store) {
-  return router.add({"GET", "/api/v1/events", "events:read",
-                     "Search events (agent, type or type prefix ending in '.', q = free text, "
-                     "since and until in Unix ms, limit, offset); total counts every match",
-                     [&store](gateway::Request& request) { return search(store, request); }});
+Status register_event_routes(gateway::Router& router, EventStore& store, const Clock& clock) {
+  SENTINEL_TRY(
+      router.add({"GET", "/api/v1/events", "events:read",
+                  "Search events (agent, type or type prefix ending in '.', q = free text, "
+                  "since and until in Unix ms, limit, offset); total counts every match",
+                  [&store](gateway::Request& request) { return search(store, request); }}));
+  return router.add(
+      {"GET", "/api/v1/events/summary", "events:read",
+       "Events of the last `hours` (1-168, default 24): per UTC hour (oldest first, zeros "
+       "included), the 10 most frequent types and the 10 agents with the most events",
+       [&store, &clock](gateway::Request& request) { return summary(store, clock, request); }});
 }
 
 }  // namespace sentinel::events

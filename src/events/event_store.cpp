@@ -36,6 +36,21 @@ std::string like_pattern(std::string_view text) {
   return out;
 }
 
+// The most frequent values of `column` in the window, ties by value, as EventCounts.
+Result<std::vector<EventCount>> top_counts(store::Database& database, std::string_view column,
+                                           std::string_view extra_condition,
+                                           const store::Params& window) {
+  SENTINEL_ASSIGN(rows, database.query(fmt::format("SELECT {0}, COUNT(*) FROM events WHERE "
+                                                   "time_ms >= $1 AND time_ms < $2{1} GROUP BY "
+                                                   "{0} ORDER BY 2 DESC, 1 LIMIT {2}",
+                                                   column, extra_condition, kSummaryTop),
+                                       window));
+  std::vector<EventCount> counts;
+  counts.reserve(rows.size());
+  for (const store::Row& row : rows) counts.push_back({row.text(0), row.integer(1)});
+  return counts;
+}
+
 }  // namespace
 
 Result<std::vector<bool>> EventStore::insert(store::Connection& tx,
@@ -121,6 +136,37 @@ Result<EventPage> EventStore::search(const EventQuery& query) const {
                                      .data_json = row.text(6)});
   }
   return page;
+}
+
+Result<EventSummary> EventStore::summary(std::int64_t hours, std::int64_t now_ms) const {
+  if (hours < 1 || hours > kMaxSummaryHours) {
+    return invalid_argument(fmt::format("hours must be between 1 and {}", kMaxSummaryHours),
+                            "hours");
+  }
+  EventSummary summary;
+  const std::int64_t current_hour = now_ms / kSummaryBucketMs;
+  const std::int64_t first_hour = current_hour - (hours - 1);
+  summary.since_ms = first_hour * kSummaryBucketMs;
+  summary.buckets.assign(static_cast<std::size_t>(hours), 0);
+  const store::Params window = {summary.since_ms, (current_hour + 1) * kSummaryBucketMs};
+
+  // Integer division truncates alike on both backends; the window starts after the epoch.
+  const std::string hour = fmt::format("time_ms / {}", kSummaryBucketMs);
+  SENTINEL_ASSIGN(per_hour,
+                  database_.query(fmt::format("SELECT {0}, COUNT(*) FROM events WHERE time_ms >= "
+                                              "$1 AND time_ms < $2 GROUP BY {0}",
+                                              hour),
+                                  window));
+  for (const store::Row& row : per_hour) {
+    const std::int64_t index = row.integer(0) - first_hour;
+    if (index >= 0 && index < hours)
+      summary.buckets[static_cast<std::size_t>(index)] = row.integer(1);
+  }
+  SENTINEL_ASSIGN(by_type, top_counts(database_, "type", "", window));
+  SENTINEL_ASSIGN(top_agents, top_counts(database_, "agent_id", " AND agent_id <> ''", window));
+  summary.by_type = std::move(by_type);
+  summary.top_agents = std::move(top_agents);
+  return summary;
 }
 
 }  // namespace sentinel::events

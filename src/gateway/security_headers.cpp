@@ -24,6 +24,17 @@ bool is_portal_file(std::string_view path) {
          path != "/readyz" && path != "/metrics";
 }
 
+/// Vite names every file under /assets/ after a hash of its content, so a found one never changes.
+bool is_fingerprinted_asset(std::string_view path) { return path.substr(0, 8) == "/assets/"; }
+
+std::string_view cache_control(const Response& response, std::string_view path) {
+  if (!is_portal_file(path)) return "no-store";
+  if (response.status == 200 && is_fingerprinted_asset(path)) {
+    return "public, max-age=31536000, immutable";
+  }
+  return "no-cache";
+}
+
 }  // namespace
 
 std::string accept_request_id(std::string_view client_value) {
@@ -42,7 +53,7 @@ void add_security_headers(Response& response, std::string_view path) {
   headers.emplace_back("X-Frame-Options", "DENY");
   headers.emplace_back("Referrer-Policy", "no-referrer");
   headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
-  headers.emplace_back("Cache-Control", is_portal_file(path) ? "no-cache" : "no-store");
+  headers.emplace_back("Cache-Control", std::string(cache_control(response, path)));
 }
 
 }  // namespace sentinel::gateway

@@ -84,6 +84,14 @@ std::vector<std::string> channel_certificate_names(const ServerConfig& config) {
   return names;
 }
 
+// The certificate the gateway serves: the configured one, or the one it generates (see
+// gateway::GatewayOptions).
+std::string gateway_certificate_file(const ServerConfig& config) {
+  return config.gateway.tls.cert_file.empty()
+             ? (std::filesystem::path(config.data_dir) / "tls" / "server.crt").string()
+             : config.gateway.tls.cert_file;
+}
+
 Status build_agents(ModuleContext& context) {
   const ServerConfig& config = context.config;
   SENTINEL_ASSIGN(ca, agents::CertificateAuthority::open_or_create(
@@ -101,10 +109,7 @@ Status build_agents(ModuleContext& context) {
   options.heartbeat_s = static_cast<int>(config.agents.heartbeat_s);
   options.channel_port = port_of(config.agents.listen);
   options.public_channel_url = config.agents.public_channel_url;
-  options.gateway_certificate_file =
-      config.gateway.tls.cert_file.empty()
-          ? (std::filesystem::path(config.data_dir) / "tls" / "server.crt").string()
-          : config.gateway.tls.cert_file;
+  options.gateway_certificate_file = gateway_certificate_file(config);
   // Asked at each token creation, when the gateway (built after this module) is serving.
   options.server_url = [&context] {
     return agents::agent_server_url(
@@ -115,12 +120,15 @@ Status build_agents(ModuleContext& context) {
       agents::EnrollmentService::create(*context.database, *registry, *ca, *context.audit,
                                         context.metrics, context.clock, std::move(options));
   SENTINEL_TRY(agents::register_agent_routes(context.router, *registry, *enrollment));
+  // Here because both certificates are known here (the gateway is built after this module).
+  SENTINEL_TRY(agents::register_certificate_routes(
+      context.router, *ca, {gateway_certificate_file(config), config.gateway.tls.min_version}));
 
   // Inventory and events: what agents send, applied and searchable.
   auto inventory = inventory::InventoryService::create(*context.database, context.clock);
   SENTINEL_TRY(inventory::register_inventory_routes(context.router, *inventory));
   auto event_store = std::make_unique<events::EventStore>(*context.database);
-  SENTINEL_TRY(events::register_event_routes(context.router, *event_store));
+  SENTINEL_TRY(events::register_event_routes(context.router, *event_store, context.clock));
 
   // The channel: sessions and ingest, behind the mutual-TLS listener.
   agents::ChannelSettings settings;

@@ -205,6 +205,45 @@ TEST_P(LoginTest, ARoleThatRequires2faConfinesTheSessionUntilEnrolment) {
   EXPECT_EQ(again.get("/api/v1/sessions")->status, 200);
 }
 
+TEST_P(LoginTest, AuthSettingsShowTheConfiguredSessionLifetimesWhichPatchCannotChange) {
+  ASSERT_TRUE(server_->stop());
+  start_server({"--set", "auth.session_idle_minutes=45", "--set", "auth.session_absolute_hours=6"});
+  client::ApiClient root = anonymous();
+  const client::HttpReply signed_in = login(root, "admin", kAdminPassword);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  // The lifetime shown is the one in force: this session ends six hours from now.
+  const std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
+  const std::int64_t expires_at = body_of(signed_in).at("expires_at").as_int64();
+  EXPECT_NEAR(static_cast<double>(expires_at - now_ms), 6.0 * 3600 * 1000, 60'000.0);
+
+  auto shown = root.get("/api/v1/settings/auth");
+  ASSERT_TRUE(shown);
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  EXPECT_EQ(body_of(*shown), boost::json::parse(R"({"require_2fa_roles":[],)"
+                                                R"("session_idle_minutes":45,)"
+                                                R"("session_absolute_hours":6})"));
+
+  for (const std::string field : {"session_idle_minutes", "session_absolute_hours"}) {
+    auto refused = root.patch("/api/v1/settings/auth", object{{field, 90}});
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << refused->body;
+    const auto error = refused->api_error();
+    ASSERT_TRUE(error) << refused->body;
+    EXPECT_EQ(error->code, "invalid_argument");
+    EXPECT_EQ(error->field, field);
+    EXPECT_NE(error->message.find("auth." + field), std::string::npos) << error->message;
+  }
+  auto again = root.get("/api/v1/settings/auth");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(body_of(*again).at("session_idle_minutes").as_int64(), 45);
+
+  // A viewer has no settings:read.
+  create_user(root, "lifetime-viewer", "Read-Only-Phrase-Gamma-204", "viewer");
+  client::ApiClient viewer = anonymous();
+  ASSERT_EQ(login(viewer, "lifetime-viewer", "Read-Only-Phrase-Gamma-204").status, 200);
+  EXPECT_EQ(viewer.get("/api/v1/settings/auth")->status, 403);
+}
+
 SENTINEL_BOTH_BACKENDS(LoginTest);
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -55,6 +56,14 @@ TEST_P(RouteMatrixTest, EveryRouteAnswersEveryRoleAsItsPermissionSays) {
   ASSERT_EQ(document->status, 200);
   const std::vector<RouteCase> routes = routes_of(body_of(*document));
   ASSERT_GT(routes.size(), 20u) << "the route table looks incomplete";
+  // Routes the portal's dashboard and settings pages read: they must be in the matrix.
+  for (const std::string path :
+       {"/api/v1/events/summary", "/api/v1/settings/certificates", "/api/v1/settings/auth"}) {
+    EXPECT_TRUE(std::any_of(
+        routes.begin(), routes.end(),
+        [&](const RouteCase& route) { return route.method == "GET" && route.path == path; }))
+        << "GET " << path << " is not in the OpenAPI document";
+  }
 
   const std::string password = "Matrix-Role-Password-5519";
   create_user(root, "matrix-analyst", password, "analyst");

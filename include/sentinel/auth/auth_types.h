@@ -126,10 +126,13 @@ struct TotpSetup {
   Secret otpauth_uri;
 };
 
-/// Auth settings editable at run time.
+/// Auth settings: those editable at run time, and the session lifetimes shown beside them.
 struct AuthSettings {
   /// Users holding any of these roles must enrol TOTP.
   std::vector<std::string> require_2fa_roles;
+  /// Read-only, from AuthConfig (the server config): AuthService::update_settings ignores them.
+  std::int64_t session_idle_ms = 0;
+  std::int64_t session_absolute_ms = 0;
 };
 
 }  // namespace sentinel::auth

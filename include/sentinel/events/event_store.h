@@ -51,6 +51,28 @@ struct EventPage {
   std::int64_t total = 0;          // every match, not only this page
 };
 
+/// The longest window EventStore::summary covers: a week of hourly buckets.
+inline constexpr std::int64_t kMaxSummaryHours = 168;
+/// The width of a summary bucket.
+inline constexpr std::int64_t kSummaryBucketMs = 3600 * 1000;
+/// How many types and agents a summary lists.
+inline constexpr std::int64_t kSummaryTop = 10;
+
+/// How many events share a key (an event type or an agent id).
+struct EventCount {
+  std::string key;
+  std::int64_t count = 0;
+};
+
+/// Event counts over the last hours, for dashboards. The window is [since_ms, since_ms + hours
+/// of buckets): UTC-hour-aligned, its last bucket the hour that contains "now".
+struct EventSummary {
+  std::int64_t since_ms = 0;
+  std::vector<std::int64_t> buckets;   // events per hour, oldest first, empty hours as 0
+  std::vector<EventCount> by_type;     // most frequent first (ties by name), at most kSummaryTop
+  std::vector<EventCount> top_agents;  // agents with the most events, the same way
+};
+
 /// Reads and writes the events table. Thread-safe (the database is).
 class EventStore {
  public:
@@ -63,6 +85,11 @@ class EventStore {
                                           std::int64_t received_ms);
 
   Result<EventPage> search(const EventQuery& query) const;
+
+  /// Counts the events of the last `hours` (1..kMaxSummaryHours, else kInvalidArgument naming
+  /// "hours") up to the hour containing `now_ms`, by hour, by type and by agent, in SQL. Events
+  /// without an agent id do not count for top_agents.
+  Result<EventSummary> summary(std::int64_t hours, std::int64_t now_ms) const;
 
  private:
   store::Database& database_;

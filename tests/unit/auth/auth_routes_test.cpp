@@ -132,6 +132,37 @@ TEST_P(AuthRoutesTest, MeReportsTheIdentityAndLogoutClearsTheCookie) {
   EXPECT_NE(header(logout, "Set-Cookie").find("Max-Age=0"), std::string::npos);
 }
 
+TEST_P(AuthRoutesTest, AuthSettingsShowTheSessionLifetimesButOnlyTheConfigSetsThem) {
+  // The fixture's AuthConfig keeps the defaults: 30 minutes idle, 12 hours absolute.
+  const boost::json::value expected = boost::json::parse(
+      R"({"require_2fa_roles":[],"session_idle_minutes":30,"session_absolute_hours":12})");
+  auto shown = call("GET", "/api/v1/settings/auth", "", admin_);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(boost::json::parse(shown.body), expected);
+
+  for (const std::string field : {"session_idle_minutes", "session_absolute_hours"}) {
+    auto refused = call("PATCH", "/api/v1/settings/auth",
+                        R"({"require_2fa_roles":["admin"],")" + field + R"(":60})", admin_);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    const auto error = boost::json::parse(refused.body).at("error");
+    EXPECT_EQ(error.at("field").as_string(), field);
+    EXPECT_NE(std::string(error.at("message").as_string()).find("server configuration"),
+              std::string::npos)
+        << refused.body;
+  }
+  // Nothing of a refused request was applied.
+  EXPECT_EQ(boost::json::parse(call("GET", "/api/v1/settings/auth", "", admin_).body), expected);
+
+  auto changed =
+      call("PATCH", "/api/v1/settings/auth", R"({"require_2fa_roles":["admin"]})", admin_);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(boost::json::parse(changed.body),
+            boost::json::parse(R"({"require_2fa_roles":["admin"],"session_idle_minutes":30,)"
+                               R"("session_absolute_hours":12})"));
+  EXPECT_EQ(call("PATCH", "/api/v1/settings/auth", R"({"lockout_threshold":3})", admin_).status,
+            400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuthRoutesTest, ::testing::ValuesIn(test::kBackends));
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "sentinel/events/event_store.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -88,6 +89,76 @@ TEST_P(EventStoreTest, SearchFiltersByTypePrefixTextAndTime) {
   auto wildcard = store.search(EventQuery{.text = "%"});
   ASSERT_TRUE(wildcard);
   EXPECT_EQ(wildcard->total, 1);
+}
+
+constexpr std::int64_t kHour = 3600 * 1000;
+constexpr std::int64_t kMidnight = 1767225600000;  // 2026-01-01T00:00:00Z
+
+TEST_P(EventStoreTest, SummaryCountsTheLastHoursPerHourTypeAndAgent) {
+  const std::int64_t now = kMidnight + 10 * kHour + 30 * 60 * 1000;  // 10:30
+  std::vector<NewEvent> events = {
+      {"agt_a", 1, kMidnight + 8 * kHour - 1, "too.old", "{}"},  // 07:59:59.999, outside
+      {"agt_a", 2, kMidnight + 8 * kHour, "login.failed", "{}"},
+      {"agt_a", 3, kMidnight + 8 * kHour + 30 * 60 * 1000, "login.failed", "{}"},
+      {"agt_b", 1, kMidnight + 10 * kHour + 29 * 60 * 1000, "login.failed", "{}"},
+      {"agt_b", 2, kMidnight + 11 * kHour - 1, "process.started", "{}"},  // later this hour
+      {"agt_b", 3, kMidnight + 11 * kHour, "too.new", "{}"},              // next hour, outside
+      {"agt_b", std::nullopt, kMidnight + 10 * kHour, "package.installed", "{}"},  // derived
+      {"", std::nullopt, kMidnight + 10 * kHour + 5 * 60 * 1000, "server.started", "{}"},
+  };
+  // Twelve more types, one event each, from a third agent at 09:xx: the lists stop at ten.
+  for (int i = 0; i < 12; ++i) {
+    events.push_back({"agt_c", 100 + i, kMidnight + 9 * kHour + i * 60 * 1000,
+                      fmt::format("type.{:02}", i), "{}"});
+  }
+  insert(events);
+  EventStore store(*db_);
+
+  auto summary = store.summary(3, now);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->since_ms, kMidnight + 8 * kHour);
+  EXPECT_THAT(summary->buckets, ::testing::ElementsAre(2, 12, 4));
+  ASSERT_EQ(summary->by_type.size(), 10u);
+  EXPECT_EQ(summary->by_type[0].key, "login.failed");
+  EXPECT_EQ(summary->by_type[0].count, 3);
+  for (std::size_t i = 1; i < summary->by_type.size(); ++i) {
+    EXPECT_EQ(summary->by_type[i].count, 1) << summary->by_type[i].key;
+    EXPECT_NE(summary->by_type[i].key, "too.old");
+    EXPECT_NE(summary->by_type[i].key, "too.new");
+  }
+  ASSERT_EQ(summary->top_agents.size(), 3u);  // the server's own event has no agent
+  EXPECT_EQ(summary->top_agents[0].key, "agt_c");
+  EXPECT_EQ(summary->top_agents[0].count, 12);
+  EXPECT_EQ(summary->top_agents[1].key, "agt_b");
+  EXPECT_EQ(summary->top_agents[1].count, 3);
+  EXPECT_EQ(summary->top_agents[2].key, "agt_a");
+  EXPECT_EQ(summary->top_agents[2].count, 2);
+
+  // One hour: the current one only.
+  auto current = store.summary(1, now);
+  ASSERT_TRUE(current);
+  EXPECT_EQ(current->since_ms, kMidnight + 10 * kHour);
+  EXPECT_THAT(current->buckets, ::testing::ElementsAre(4));
+  ASSERT_EQ(current->by_type.size(), 4u);
+  EXPECT_EQ(current->by_type[0].key, "login.failed");
+  EXPECT_EQ(current->by_type[0].count, 1);
+
+  // A quiet week: every hour present, as zeros, and nothing to rank.
+  auto quiet = store.summary(kMaxSummaryHours, now + 30 * 24 * kHour);
+  ASSERT_TRUE(quiet);
+  EXPECT_EQ(quiet->buckets, std::vector<std::int64_t>(kMaxSummaryHours, 0));
+  EXPECT_TRUE(quiet->by_type.empty());
+  EXPECT_TRUE(quiet->top_agents.empty());
+}
+
+TEST_P(EventStoreTest, SummaryRefusesWindowsOutsideOneHourToAWeek) {
+  EventStore store(*db_);
+  for (const std::int64_t hours : {std::int64_t{0}, std::int64_t{-1}, kMaxSummaryHours + 1}) {
+    auto summary = store.summary(hours, kMidnight);
+    ASSERT_FALSE(summary) << hours;
+    EXPECT_EQ(summary.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(summary.error().field, "hours");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EventStoreTest, ::testing::ValuesIn(test::kBackends));

@@ -65,6 +65,19 @@ TEST(SecurityHeadersTest, ApiResponsesAreNotCached) {
   EXPECT_EQ(header(portal, "Cache-Control"), "no-cache");
 }
 
+TEST(SecurityHeadersTest, FingerprintedAssetsAreCachedForAYearButMissingOnesAreNot) {
+  Response asset;
+  add_security_headers(asset, "/assets/index-LWKKsGsc.js");
+  EXPECT_EQ(header(asset, "Cache-Control"), "public, max-age=31536000, immutable");
+  Response missing;
+  missing.status = 404;
+  add_security_headers(missing, "/assets/gone.js");
+  EXPECT_EQ(header(missing, "Cache-Control"), "no-cache");
+  Response index;
+  add_security_headers(index, "/index.html");
+  EXPECT_EQ(header(index, "Cache-Control"), "no-cache");
+}
+
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {

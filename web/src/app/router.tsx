@@ -1,0 +1,45 @@
+import { lazy, Suspense } from "react";
+import { createBrowserRouter } from "react-router";
+import { LoginPage } from "../features/auth/LoginPage";
+import { Loading } from "../components/States";
+import { Layout } from "./Layout";
+import { NotFoundPage } from "./NotFoundPage";
+
+// Pages behind the login load on demand, so the first page (sign-in) stays small.
+const TotpSetupPage = lazy(() =>
+  import("../features/auth/TotpSetupPage").then((m) => ({ default: m.TotpSetupPage })),
+);
+const OverviewPage = lazy(() => import("../features/overview/OverviewPage").then((m) => ({ default: m.OverviewPage })));
+const AgentsPage = lazy(() => import("../features/agents/AgentsPage").then((m) => ({ default: m.AgentsPage })));
+const AgentDetailPage = lazy(() =>
+  import("../features/agents/AgentDetailPage").then((m) => ({ default: m.AgentDetailPage })),
+);
+const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
+const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
+const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const AccountPage = lazy(() => import("../features/account/AccountPage").then((m) => ({ default: m.AccountPage })));
+
+export const router = createBrowserRouter([
+  { path: "/login", element: <LoginPage /> },
+  {
+    path: "/setup-2fa",
+    element: (
+      <Suspense fallback={<Loading />}>
+        <TotpSetupPage />
+      </Suspense>
+    ),
+  },
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <OverviewPage /> },
+      { path: "agents", element: <AgentsPage /> },
+      { path: "agents/:id", element: <AgentDetailPage /> },
+      { path: "users", element: <UsersPage /> },
+      { path: "audit", element: <AuditPage /> },
+      { path: "settings", element: <SettingsPage /> },
+      { path: "account", element: <AccountPage /> },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+]);
