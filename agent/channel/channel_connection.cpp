@@ -1,7 +1,6 @@
 #include "agent/channel/channel_connection.h"
 
 #include <fmt/format.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -23,6 +22,8 @@
 #include <optional>
 #include <thread>
 
+#include "sentinel/common/openssl.h"
+
 namespace sentinel::agent {
 namespace {
 
@@ -37,15 +38,6 @@ constexpr auto kAwaitable = asio::as_tuple(asio::use_awaitable);
 constexpr auto kCloseWait = std::chrono::seconds(2);
 // The read buffer keeps at most this much capacity between frames: the agent stays small.
 constexpr std::size_t kKeptReadBuffer = 64 * 1024;
-
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 // The leaf must be meant for a TLS server: an explicit serverAuth extended key usage. (OpenSSL
 // treats a certificate without the extension as good for every purpose.)
@@ -72,17 +64,17 @@ Status configure_tls(SSL_CTX* ctx, const ChannelEndpoint& endpoint) {
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   if (SSL_CTX_load_verify_locations(ctx, endpoint.ca_file.c_str(), nullptr) != 1) {
     return invalid_argument(
-        fmt::format("cannot load the agent CA {}: {}", endpoint.ca_file, openssl_error()),
+        fmt::format("cannot load the agent CA {}: {}", endpoint.ca_file, ssl::openssl_error()),
         "ca_file");
   }
   if (SSL_CTX_use_certificate_chain_file(ctx, endpoint.cert_file.c_str()) != 1) {
     return invalid_argument(fmt::format("cannot load the agent certificate {}: {}",
-                                        endpoint.cert_file, openssl_error()),
+                                        endpoint.cert_file, ssl::openssl_error()),
                             "cert_file");
   }
   if (SSL_CTX_use_PrivateKey_file(ctx, endpoint.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     return invalid_argument(
-        fmt::format("cannot load the agent key {}: {}", endpoint.key_file, openssl_error()),
+        fmt::format("cannot load the agent key {}: {}", endpoint.key_file, ssl::openssl_error()),
         "key_file");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {

@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "sentinel/common/crypto.h"
+#include "sentinel/common/openssl.h"
 
 namespace sentinel::client::detail {
 namespace {
@@ -100,13 +101,8 @@ struct PinnedKeyCheck {
     if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
     X509* leaf = X509_STORE_CTX_get_current_cert(store);
     if (leaf == nullptr) return false;
-    unsigned char* der = nullptr;
-    const int size = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
-    if (size <= 0) return false;
-    const std::string hash =
-        crypto::sha256_hex(std::string_view(reinterpret_cast<const char*>(der), size));
-    OPENSSL_free(der);
-    if (!crypto::constant_time_equal(hash, pin)) return false;
+    const std::string hash = ssl::public_key_pin(leaf);
+    if (hash.empty() || !crypto::constant_time_equal(hash, pin)) return false;
     X509_STORE_CTX_set_error(store, X509_V_OK);
     return true;
   }

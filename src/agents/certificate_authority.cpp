@@ -17,7 +17,7 @@
 #include <mutex>
 #include <set>
 
-#include "openssl_support.h"
+#include "sentinel/common/openssl.h"
 #include "sentinel/common/crypto.h"
 
 namespace sentinel::agents {
@@ -41,7 +41,7 @@ Error csr_error(std::string message) { return invalid_argument(std::move(message
 Status set_times(X509* cert, std::int64_t not_before_s, std::int64_t not_after_s) {
   if (ASN1_TIME_set(X509_getm_notBefore(cert), static_cast<time_t>(not_before_s)) == nullptr ||
       ASN1_TIME_set(X509_getm_notAfter(cert), static_cast<time_t>(not_after_s)) == nullptr) {
-    return internal_error("cannot set certificate validity: " + ssl::take_error());
+    return internal_error("cannot set certificate validity: " + ssl::openssl_error());
   }
   return ok();
 }
@@ -50,14 +50,14 @@ Status add_name_entry(X509_NAME* name, const char* field, std::string_view value
   if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1) {
-    return internal_error(fmt::format("cannot set {}: {}", field, ssl::take_error()));
+    return internal_error(fmt::format("cannot set {}: {}", field, ssl::openssl_error()));
   }
   return ok();
 }
 
 Status sign(X509* cert, EVP_PKEY* key) {
   if (X509_sign(cert, key, EVP_sha256()) <= 0) {
-    return internal_error("cannot sign the certificate: " + ssl::take_error());
+    return internal_error("cannot sign the certificate: " + ssl::openssl_error());
   }
   return ok();
 }
@@ -79,7 +79,7 @@ Result<ssl::CertPtr> make_ca_certificate(EVP_PKEY* key, std::int64_t now_s) {
   SENTINEL_TRY(add_name_entry(subject, "O", "SentinelSecure"));
   SENTINEL_TRY(add_name_entry(subject, "CN", name));
   if (X509_set_issuer_name(cert.get(), subject) != 1 || X509_set_pubkey(cert.get(), key) != 1) {
-    return internal_error("cannot build the CA certificate: " + ssl::take_error());
+    return internal_error("cannot build the CA certificate: " + ssl::openssl_error());
   }
   SENTINEL_TRY(ssl::set_random_serial(cert.get()));
   SENTINEL_TRY(set_times(cert.get(), now_s - kBackdateSeconds, now_s + kCaLifetimeSeconds));
@@ -98,11 +98,11 @@ Result<ssl::CertPtr> make_ca_certificate(EVP_PKEY* key, std::int64_t now_s) {
 // certificate never exists without its key.
 Status write_new_ca(const fs::path& dir, std::int64_t now_s) {
   ssl::KeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) return internal_error("cannot generate the CA key: " + ssl::take_error());
+  if (!key) return internal_error("cannot generate the CA key: " + ssl::openssl_error());
   SENTINEL_ASSIGN(cert, make_ca_certificate(key.get(), now_s));
   const CaFiles files = files_in(dir);
-  SENTINEL_TRY(ssl::write_file_atomically(files.key, ssl::private_key_pem(key.get()), 0600));
-  return ssl::write_file_atomically(files.cert, ssl::certificate_pem(cert.get()), 0644);
+  SENTINEL_TRY(ssl::write_pem_file(files.key, ssl::private_key_pem(key.get()), 0600));
+  return ssl::write_pem_file(files.cert, ssl::certificate_pem(cert.get()), 0644);
 }
 
 // Creates `dir` with a new CA inside, atomically: built in a sibling directory and renamed, so
@@ -255,14 +255,14 @@ Result<std::unique_ptr<CertificateAuthority>> CertificateAuthority::open_or_crea
   auto state = std::make_unique<State>();
   state->dir = dir;
   state->clock = &clock;
-  SENTINEL_ASSIGN(key_pem, ssl::read_file(files.key));
-  SENTINEL_ASSIGN(cert_pem, ssl::read_file(files.cert));
+  SENTINEL_ASSIGN(key_pem, ssl::read_pem_file(files.key));
+  SENTINEL_ASSIGN(cert_pem, ssl::read_pem_file(files.cert));
   ssl::BioPtr key_bio = ssl::read_bio(key_pem);
   state->key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   OPENSSL_cleanse(key_pem.data(), key_pem.size());
   if (!state->key) {
     return internal_error(
-        fmt::format("{} is not a PEM private key: {}", files.key.string(), ssl::take_error()));
+        fmt::format("{} is not a PEM private key: {}", files.key.string(), ssl::openssl_error()));
   }
   auto cert = ssl::parse_certificate(cert_pem);
   if (!cert)
@@ -358,7 +358,7 @@ Result<IssuedCertificate> CertificateAuthority::sign_agent_csr(
   if (X509_set_subject_name(cert.get(), subject.get()) != 1 ||
       X509_set_issuer_name(cert.get(), X509_get_subject_name(state_->cert.get())) != 1 ||
       X509_set_pubkey(cert.get(), public_key) != 1) {
-    return internal_error("cannot build the agent certificate: " + ssl::take_error());
+    return internal_error("cannot build the agent certificate: " + ssl::openssl_error());
   }
   X509* issuer = state_->cert.get();
   SENTINEL_TRY(ssl::add_extension(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE"));
@@ -380,9 +380,9 @@ Result<ChannelCertificateFiles> CertificateAuthority::ensure_channel_certificate
   const std::int64_t now_s = state_->clock->now_s();
 
   // Reuse the current pair when it is ours, fresh, for the same names and complete.
-  if (auto cert_pem = ssl::read_file(files.cert_file)) {
+  if (auto cert_pem = ssl::read_pem_file(files.cert_file)) {
     auto cert = ssl::parse_certificate(*cert_pem);
-    auto key_pem = ssl::read_file(files.key_file);
+    auto key_pem = ssl::read_pem_file(files.key_file);
     if (cert && key_pem) {
       ssl::BioPtr key_bio = ssl::read_bio(*key_pem);
       ssl::KeyPtr key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
@@ -398,7 +398,7 @@ Result<ChannelCertificateFiles> CertificateAuthority::ensure_channel_certificate
   }
 
   ssl::KeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) return internal_error("cannot generate the channel key: " + ssl::take_error());
+  if (!key) return internal_error("cannot generate the channel key: " + ssl::openssl_error());
   ssl::CertPtr cert(X509_new());
   if (!cert || X509_set_version(cert.get(), 2) != 1) return internal_error("X509_new failed");
   X509* issuer = state_->cert.get();
@@ -407,7 +407,7 @@ Result<ChannelCertificateFiles> CertificateAuthority::ensure_channel_certificate
   SENTINEL_TRY(add_name_entry(subject, "CN", "SentinelSecure agent channel"));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer)) != 1 ||
       X509_set_pubkey(cert.get(), key.get()) != 1) {
-    return internal_error("cannot build the channel certificate: " + ssl::take_error());
+    return internal_error("cannot build the channel certificate: " + ssl::openssl_error());
   }
   SENTINEL_TRY(ssl::set_random_serial(cert.get()));
   SENTINEL_TRY(set_times(cert.get(), now_s - kBackdateSeconds,
@@ -422,8 +422,8 @@ Result<ChannelCertificateFiles> CertificateAuthority::ensure_channel_certificate
     std::lock_guard sign_lock(state_->sign_mutex);
     SENTINEL_TRY(sign(cert.get(), state_->key.get()));
   }
-  SENTINEL_TRY(ssl::write_file_atomically(files.key_file, ssl::private_key_pem(key.get()), 0600));
-  SENTINEL_TRY(ssl::write_file_atomically(files.cert_file, ssl::certificate_pem(cert.get()), 0644));
+  SENTINEL_TRY(ssl::write_pem_file(files.key_file, ssl::private_key_pem(key.get()), 0600));
+  SENTINEL_TRY(ssl::write_pem_file(files.cert_file, ssl::certificate_pem(cert.get()), 0644));
   return files;
 }
 

@@ -6,7 +6,7 @@
 
 #include <cctype>
 
-#include "openssl_support.h"
+#include "sentinel/common/openssl.h"
 
 namespace sentinel::agents {
 namespace {
@@ -14,9 +14,7 @@ namespace {
 std::string name_text(const X509_NAME* name) {
   ssl::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return {};
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio.get(), &data);
-  return length > 0 ? std::string(data, static_cast<std::size_t>(length)) : std::string();
+  return ssl::bio_text(bio.get());
 }
 
 // The NIST name of a curve where it has one ("P-256"), else OpenSSL's ("secp256k1").

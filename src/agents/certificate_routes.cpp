@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "certificate_facts.h"
-#include "openssl_support.h"
+#include "sentinel/common/openssl.h"
 #include "sentinel/agents/routes.h"
 #include "sentinel/common/time_format.h"
 
@@ -27,7 +27,7 @@ Result<CertificateFacts> gateway_facts(const std::string& file) {
     return internal_error(
         fmt::format("cannot describe the gateway certificate {}: {}", file, error.message));
   };
-  auto pem = ssl::read_file(file);
+  auto pem = ssl::read_pem_file(file);
   if (!pem) return fail(pem.error());
   auto facts = describe_certificate(*pem);
   if (!facts) return fail(facts.error());

@@ -8,7 +8,7 @@
 #include "../auth/autocommit.h"
 #include "enrollment_service_impl.h"
 #include "logger.h"
-#include "openssl_support.h"
+#include "sentinel/common/openssl.h"
 #include "placement.h"
 #include "sentinel/agents/enrollment_token.h"
 #include "sentinel/common/crypto.h"
@@ -68,7 +68,7 @@ Result<std::string> EnrollmentServiceImpl::gateway_pin() const {
     return internal_error(fmt::format("cannot pin the gateway certificate {}: {}",
                                       options_.gateway_certificate_file, why));
   };
-  auto pem = ssl::read_file(options_.gateway_certificate_file);
+  auto pem = ssl::read_pem_file(options_.gateway_certificate_file);
   if (!pem) return fail(pem.error().message);
   auto cert = ssl::parse_certificate(*pem);
   if (!cert) return fail(cert.error().message);

@@ -1,7 +1,8 @@
 #pragma once
 // The agent channel listener: one WebSocket per agent over mutual TLS 1.3, on its own port.
 // The gateway owns the sockets, TLS and framing; the agents service owns what frames mean
-// (ChannelHandler). Beast-free: the server lives in src/gateway/server/agent_listener.cpp.
+// (ChannelHandler). Beast-free: the server lives in src/gateway/server/agent_listener.cpp
+// (accepting) and agent_connection.cpp (one connection).
 
 #include <cstddef>
 #include <cstdint>

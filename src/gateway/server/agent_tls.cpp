@@ -2,64 +2,38 @@
 
 #include <fmt/format.h>
 #include <openssl/asn1.h>
-#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include <cstdio>
-#include <ctime>
 #include <exception>
-#include <memory>
 #include <string_view>
 
 #include "../logger.h"
-#include "sentinel/common/crypto.h"
+#include "sentinel/common/openssl.h"
 
 namespace sentinel::gateway {
 namespace {
 
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
-
-struct FileCloser {
-  void operator()(FILE* file) const { std::fclose(file); }
-};
-struct CertificateFree {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct ChainFree {
-  void operator()(STACK_OF(X509) * chain) const { sk_X509_pop_free(chain, X509_free); }
-};
-struct StoreContextFree {
-  void operator()(X509_STORE_CTX* context) const { X509_STORE_CTX_free(context); }
-};
-
 // Verifies the certificate chain in `cert_file` (leaf first) against the trust anchors of `ctx`.
 Status check_signed_by_ca(SSL_CTX* ctx, const std::string& cert_file, const std::string& ca_file) {
-  std::unique_ptr<FILE, FileCloser> file(std::fopen(cert_file.c_str(), "r"));
+  ssl::FilePtr file(std::fopen(cert_file.c_str(), "r"));
   if (!file) return invalid_argument(fmt::format("cannot read {}", cert_file), "cert_file");
-  std::unique_ptr<X509, CertificateFree> leaf(PEM_read_X509(file.get(), nullptr, nullptr, nullptr));
+  ssl::CertPtr leaf(PEM_read_X509(file.get(), nullptr, nullptr, nullptr));
   if (!leaf) {
     return invalid_argument(fmt::format("{} is not a PEM certificate", cert_file), "cert_file");
   }
-  std::unique_ptr<STACK_OF(X509), ChainFree> chain(sk_X509_new_null());
+  ssl::CertStackPtr chain(sk_X509_new_null());
   while (X509* extra = PEM_read_X509(file.get(), nullptr, nullptr, nullptr)) {
     sk_X509_push(chain.get(), extra);
   }
   ERR_clear_error();  // the loop ends on a "no start line" error
-  std::unique_ptr<X509_STORE_CTX, StoreContextFree> context(X509_STORE_CTX_new());
+  ssl::StoreContextPtr context(X509_STORE_CTX_new());
   if (!context || X509_STORE_CTX_init(context.get(), SSL_CTX_get_cert_store(ctx), leaf.get(),
                                       chain.get()) != 1) {
-    return internal_error("cannot verify the channel certificate: " + openssl_error());
+    return internal_error("cannot verify the channel certificate: " + ssl::openssl_error());
   }
   if (X509_verify_cert(context.get()) != 1) {
     return invalid_argument(
@@ -83,31 +57,6 @@ std::string common_name(X509* cert) {
   return name;
 }
 
-std::string serial_hex(X509* cert) {
-  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
-  if (serial == nullptr) return {};
-  char* hex = BN_bn2hex(serial);
-  BN_free(serial);
-  if (hex == nullptr) return {};
-  std::string out(hex);
-  OPENSSL_free(hex);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string fingerprint(X509* cert) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &length) != 1) return {};
-  return crypto::to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
-}
-
-std::int64_t not_after_ms(X509* cert) {
-  std::tm time{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &time) != 1) return 0;
-  return static_cast<std::int64_t>(timegm(&time)) * 1000;
-}
-
 bool refuse(X509_STORE_CTX* store, PeerCheck& check, std::string why) {
   X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
   check.verified = false;
@@ -120,7 +69,7 @@ bool refuse(X509_STORE_CTX* store, PeerCheck& check, std::string why) {
 Status configure_agent_tls(SSL_CTX* ctx, const std::string& ca_file, const std::string& cert_file) {
   if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
     return invalid_argument(
-        fmt::format("cannot load the agent CA {}: {}", ca_file, openssl_error()), "ca_file");
+        fmt::format("cannot load the agent CA {}: {}", ca_file, ssl::openssl_error()), "ca_file");
   }
   STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_file.c_str());
   if (names == nullptr) {
@@ -142,9 +91,9 @@ Result<PeerCertificate> describe_certificate(X509* cert) {
   if (peer.common_name.empty()) {
     return invalid_argument("the client certificate has no subject common name", "subject.CN");
   }
-  peer.serial_hex = serial_hex(cert);
-  peer.fingerprint_sha256 = fingerprint(cert);
-  peer.not_after_ms = not_after_ms(cert);
+  peer.serial_hex = ssl::serial_hex(cert);
+  peer.fingerprint_sha256 = ssl::fingerprint_sha256(cert);
+  peer.not_after_ms = ssl::time_ms(X509_get0_notAfter(cert));
   return peer;
 }
 

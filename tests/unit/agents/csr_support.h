@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "src/agents/openssl_support.h"
+#include "sentinel/common/openssl.h"
 
 namespace sentinel::agents::test {
 
@@ -48,11 +48,7 @@ inline std::string make_csr(EVP_PKEY* key, std::string_view common_name,
   }
   const bool no_digest = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
   X509_REQ_sign(request.get(), key, no_digest ? nullptr : EVP_sha256());
-  ssl::BioPtr out(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509_REQ(out.get(), request.get());
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(out.get(), &data);
-  return std::string(data, static_cast<std::size_t>(length));
+  return ssl::request_pem(request.get());
 }
 
 /// A request whose subject was changed after signing: its signature no longer verifies.
@@ -65,11 +61,7 @@ inline std::string tampered_csr(EVP_PKEY* key) {
                              reinterpret_cast<const unsigned char*>("changed"), -1, -1, 0);
   // Setting the subject marks the request modified: it is re-encoded, the signature is not.
   X509_REQ_set_subject_name(request.get(), name.get());
-  ssl::BioPtr out(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509_REQ(out.get(), request.get());
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(out.get(), &data);
-  return std::string(data, static_cast<std::size_t>(length));
+  return ssl::request_pem(request.get());
 }
 
 /// X509_verify_cert of `cert_pem` against the single trust anchor `ca_pem` for `purpose`
@@ -80,7 +72,7 @@ inline std::string verify(std::string_view cert_pem, std::string_view ca_pem, in
   if (!cert || !ca) return "unparsable";
   std::unique_ptr<X509_STORE, ssl::Deleter<X509_STORE_free>> store(X509_STORE_new());
   X509_STORE_add_cert(store.get(), ca->get());
-  std::unique_ptr<X509_STORE_CTX, ssl::Deleter<X509_STORE_CTX_free>> context(X509_STORE_CTX_new());
+  ssl::StoreContextPtr context(X509_STORE_CTX_new());
   X509_STORE_CTX_init(context.get(), store.get(), cert->get(), nullptr);
   X509_STORE_CTX_set_purpose(context.get(), purpose);
   X509_STORE_CTX_set_flags(context.get(), X509_V_FLAG_X509_STRICT);

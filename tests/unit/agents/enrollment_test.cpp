@@ -8,7 +8,7 @@
 
 #include "sentinel/agents/enrollment_token.h"
 #include "sentinel/common/crypto.h"
-#include "src/agents/openssl_support.h"
+#include "sentinel/common/openssl.h"
 #include "tests/unit/agents/agents_test_fixture.h"
 
 namespace sentinel::agents {
@@ -20,7 +20,7 @@ constexpr std::int64_t kMinuteMs = 60'000;
 
 // The pin computed here independently: SHA-256 of the DER SubjectPublicKeyInfo.
 std::string expected_pin(const std::string& cert_file) {
-  auto pem = ssl::read_file(cert_file);
+  auto pem = ssl::read_pem_file(cert_file);
   auto cert = ssl::parse_certificate(*pem);
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(X509_get0_pubkey(cert->get()), &der);

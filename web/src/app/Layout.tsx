@@ -133,12 +133,14 @@ function AccountMenu({ username }: { username: string }) {
   const { theme, toggle } = useTheme();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  // Leave the signed-in pages first, so that none of their queries or the stream asks again with
+  // a session that is about to end.
   const signOut = async () => {
+    navigate("/login", { replace: true });
     try {
       await api.post("/api/v1/auth/logout");
     } finally {
       queryClient.clear();
-      navigate("/login", { replace: true });
     }
   };
   return (

@@ -18,6 +18,10 @@ export function TwoFactorPolicySection() {
   const canReadRoles = useCan("roles:read");
   const settings = useAuthSettings();
   const roles = useRoles(canReadRoles);
+  // Owned here, not by the form: the form is remounted when the saved list changes (a new key),
+  // which would drop callbacks given to mutate().
+  const toast = useToast();
+  const save = useSaveTwoFactorPolicy(() => toast("Two-factor policy saved", "success"));
   return (
     <Panel title="Two-factor policy">
       {settings.isPending || (canReadRoles && roles.isPending) ? (
@@ -29,7 +33,12 @@ export function TwoFactorPolicySection() {
           // Without roles:read only the required names are known.
           const names = roles.data?.map((role) => role.name) ?? settings.data.require_2fa_roles;
           return canWrite ? (
-            <PolicyForm key={settings.data.require_2fa_roles.join(",")} saved={settings.data.require_2fa_roles} roles={names} />
+            <PolicyForm
+              key={settings.data.require_2fa_roles.join(",")}
+              saved={settings.data.require_2fa_roles}
+              roles={names}
+              save={save}
+            />
           ) : (
             <PolicyList required={settings.data.require_2fa_roles} roles={names} />
           );
@@ -59,9 +68,15 @@ function PolicyList({ required, roles }: { required: readonly string[]; roles: r
   );
 }
 
-function PolicyForm({ saved, roles }: { saved: readonly string[]; roles: readonly string[] }) {
-  const toast = useToast();
-  const save = useSaveTwoFactorPolicy();
+function PolicyForm({
+  saved,
+  roles,
+  save,
+}: {
+  saved: readonly string[];
+  roles: readonly string[];
+  save: ReturnType<typeof useSaveTwoFactorPolicy>;
+}) {
   const [chosen, setChosen] = useState<string[]>([...saved]);
   const changed = !sameRoles(chosen, saved);
   return (
@@ -69,7 +84,7 @@ function PolicyForm({ saved, roles }: { saved: readonly string[]; roles: readonl
       className="flex flex-col gap-4"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate(chosen, { onSuccess: () => toast("Two-factor policy saved", "success") });
+        save.mutate(chosen);
       }}
     >
       <CheckboxGroup legend="Require two-factor authentication for" error={fieldError(save.error, "require_2fa_roles")}>

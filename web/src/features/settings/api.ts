@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { GetPath } from "../../api/operations";
 import { useStream } from "../../app/stream";
 import { meKey } from "../auth/session";
 import type { AuthSettings, Certificates } from "./types";
@@ -10,14 +9,10 @@ export const settingsKeys = {
   certificates: ["settings", "certificates"] as const,
 };
 
-// The route is new on the server; operations.ts gains it when it is regenerated from a server
-// that has it (npm run gen:api), and then this cast can go.
-const certificatesPath = "/api/v1/settings/certificates" as GetPath;
-
 export function useCertificates() {
   return useQuery({
     queryKey: settingsKeys.certificates,
-    queryFn: () => api.get<Certificates>(certificatesPath),
+    queryFn: () => api.get<Certificates>("/api/v1/settings/certificates"),
   });
 }
 
@@ -30,11 +25,12 @@ export function useAuthSettings() {
 
 /** Saves the roles that require 2FA. The caller may be one of them: their own session then has to
  * enrol first, which /auth/me tells the layout. */
-export function useSaveTwoFactorPolicy() {
+export function useSaveTwoFactorPolicy(onSaved: () => void) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (roles: string[]) => api.patch<AuthSettings>("/api/v1/settings/auth", { require_2fa_roles: roles }),
     onSuccess: (saved) => {
+      onSaved();
       queryClient.setQueryData(settingsKeys.auth, saved);
       return queryClient.invalidateQueries({ queryKey: meKey });
     },
