@@ -17,8 +17,8 @@
 #include <mutex>
 #include <set>
 
-#include "sentinel/common/openssl.h"
 #include "sentinel/common/crypto.h"
+#include "sentinel/common/openssl.h"
 
 namespace sentinel::agents {
 namespace {

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "certificate_facts.h"
-#include "sentinel/common/openssl.h"
 #include "sentinel/agents/routes.h"
+#include "sentinel/common/openssl.h"
 #include "sentinel/common/time_format.h"
 
 namespace sentinel::agents {

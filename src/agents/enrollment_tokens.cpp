@@ -8,10 +8,10 @@
 #include "../auth/autocommit.h"
 #include "enrollment_service_impl.h"
 #include "logger.h"
-#include "sentinel/common/openssl.h"
 #include "placement.h"
 #include "sentinel/agents/enrollment_token.h"
 #include "sentinel/common/crypto.h"
+#include "sentinel/common/openssl.h"
 #include "sql_enrollment_token_repository.h"
 
 namespace sentinel::agents {

@@ -154,7 +154,9 @@ Result<std::string> read_pem_file(const std::filesystem::path& path) {
 
 Status write_pem_file(const std::filesystem::path& path, std::string_view pem, mode_t mode) {
   // An empty text is what the *_pem() helpers give on failure: never let it replace a file.
-  if (pem.empty()) return internal_error(fmt::format("cannot write {}: no PEM text", path.string()));
+  if (pem.empty()) {
+    return internal_error(fmt::format("cannot write {}: no PEM text", path.string()));
+  }
   const std::string temporary = path.string() + ".tmp";
   ::unlink(temporary.c_str());
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);

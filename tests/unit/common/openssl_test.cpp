@@ -160,7 +160,8 @@ TEST(OpensslTest, PemTextRoundTrips) {
 
 TEST(OpensslTest, TextWithoutACertificateIsRefusedAndLeavesNoError) {
   for (const std::string_view text :
-       {"", "not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}) {
+       {"", "not a certificate",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}) {
     auto cert = parse_certificate(text);
     ASSERT_FALSE(cert) << text;
     EXPECT_EQ(cert.error().code, ErrorCode::kInvalidArgument);
