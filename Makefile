@@ -57,7 +57,7 @@ test-sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure --no-tests=error -j$(JOBS)
 
-bench: build
+bench: build e2e-deps
 	./bench/run.sh
 
 format:

@@ -14,7 +14,7 @@ out=bench/results/latest.md
   echo "- kernel: $(uname -r)"
   echo
 } > "$out"
-for bench in bench/api_rps.sh bench/agent.sh; do
+for bench in bench/api_rps.sh bench/agent.sh bench/portal.sh; do
   "$bench" | tee -a "$out"
 done
 echo "results: $out"

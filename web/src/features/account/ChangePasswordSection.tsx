@@ -4,7 +4,7 @@ import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
 import { Panel } from "../../components/Page";
-import { FormAlert } from "../users/FormAlert";
+import { FormAlert } from "../../components/FormAlert";
 import { useChangePassword } from "./api";
 import { confirmationError } from "./passwordForm";
 

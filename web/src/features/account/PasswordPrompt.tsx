@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { fieldError } from "../../api/errors";
 import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
-import { FormAlert } from "../users/FormAlert";
+import { FormAlert } from "../../components/FormAlert";
 
 /** Asks for the user's password before a sensitive change; the server's answer appears in place. */
 export function PasswordPrompt({

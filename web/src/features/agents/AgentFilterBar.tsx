@@ -63,7 +63,7 @@ export function AgentFilterBar({
       </SelectField>
       <TextField
         label="Label"
-        placeholder="key or key=value"
+        placeholder="key=value"
         value={filters.label}
         onChange={(event) => onChange({ label: event.target.value })}
         autoComplete="off"

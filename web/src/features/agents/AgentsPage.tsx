@@ -6,7 +6,7 @@ import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatAgo, formatTime } from "../../lib/time";
 import { useCan } from "../auth/session";
 import { AgentFilterBar } from "./AgentFilterBar";
-import { useAgentListLive, useAgents } from "./api";
+import { useAgentListLive, useAgents, useListProgress } from "./api";
 import { EnrolDialog } from "./EnrolDialog";
 import { filterAgents, filterChoices, hasFilters, labelText, sortAgents, type SortKey } from "./filterAgents";
 import { formatCount, formatNumber } from "./formatCount";
@@ -32,7 +32,7 @@ export function AgentsPage() {
   return (
     <Page title="Agents" actions={enrol}>
       {agents.isPending ? (
-        <Loading label="Loading agents" />
+        <ListLoading />
       ) : agents.isError ? (
         <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />
       ) : agents.data.length === 0 ? (
@@ -60,6 +60,16 @@ export function AgentsPage() {
   );
 }
 
+/** The list's loading state; with many agents it says how far it has got. */
+function ListLoading() {
+  const progress = useListProgress();
+  const label =
+    progress && progress.total > progress.loaded
+      ? `Loading agents: ${formatNumber(progress.loaded)} of ${formatNumber(progress.total)}`
+      : "Loading agents";
+  return <Loading label={label} />;
+}
+
 function LastSeen({ agent, now }: { agent: Agent; now: number }) {
   if (agent.status === "online") {
     return <span title={agent.last_seen ? `Connected; last recorded ${formatTime(agent.last_seen)}` : "Connected"}>now</span>;
@@ -75,13 +85,23 @@ function columns(now: number): GridColumn<Agent, SortKey>[] {
       width: "minmax(12rem, 2fr)",
       sortable: true,
       cell: (agent) => (
-        <Link to={`/agents/${encodeURIComponent(agent.id)}`} title={agent.hostname} className="font-medium text-accent hover:underline">
+        <Link
+          to={`/agents/${encodeURIComponent(agent.id)}`}
+          title={agent.hostname}
+          className="font-medium text-accent hover:underline"
+        >
           {agent.hostname}
         </Link>
       ),
     },
     { id: "status", title: "Status", width: "7rem", sortable: true, cell: (agent) => <StatusBadge status={agent.status} /> },
-    { id: "os", title: "OS", width: "minmax(10rem, 1.5fr)", sortable: true, cell: (agent) => <span title={agent.os}>{agent.os}</span> },
+    {
+      id: "os",
+      title: "OS",
+      width: "minmax(10rem, 1.5fr)",
+      sortable: true,
+      cell: (agent) => <span title={agent.os}>{agent.os}</span>,
+    },
     { id: "agent_version", title: "Version", width: "6.5rem", sortable: true, cell: (agent) => agent.agent_version },
     { id: "group", title: "Group", width: "minmax(6rem, 1fr)", sortable: true, cell: (agent) => agent.group ?? "" },
     {
@@ -91,11 +111,17 @@ function columns(now: number): GridColumn<Agent, SortKey>[] {
       sortable: true,
       cell: (agent) => (
         <span title={labelText(agent.labels)} className="block overflow-hidden whitespace-nowrap">
-          <LabelChips labels={agent.labels} />
+          <LabelChips labels={agent.labels} nowrap />
         </span>
       ),
     },
-    { id: "last_seen", title: "Last seen", width: "7.5rem", sortable: true, cell: (agent) => <LastSeen agent={agent} now={now} /> },
+    {
+      id: "last_seen",
+      title: "Last seen",
+      width: "7.5rem",
+      sortable: true,
+      cell: (agent) => <LastSeen agent={agent} now={now} />,
+    },
   ];
 }
 
@@ -108,7 +134,11 @@ function AgentTable({ agents }: { agents: readonly Agent[] }) {
   const sorted = useMemo(() => sortAgents(agents, sort, sortNow), [agents, sort, sortNow]);
   const shown = useMemo(() => filterAgents(sorted, deferredFilters, now), [sorted, deferredFilters, now]);
   const choices = useMemo(() => filterChoices(agents), [agents]);
-  const online = useMemo(() => agents.reduce((n, agent) => n + (agent.status === "online" ? 1 : 0), 0), [agents]);
+  const byStatus = useMemo(() => {
+    const counts = { online: 0, offline: 0, revoked: 0 };
+    for (const agent of agents) counts[agent.status] = (counts[agent.status] ?? 0) + 1;
+    return counts;
+  }, [agents]);
   const gridColumns = useMemo(() => columns(now), [now]);
 
   return (
@@ -119,7 +149,8 @@ function AgentTable({ agents }: { agents: readonly Agent[] }) {
           {formatCount(shown.length, agents.length, "agent")}
         </p>
         <p className="text-sm text-muted">
-          {formatNumber(online)} online, {formatNumber(agents.length - online)} not
+          {formatNumber(byStatus.online)} online · {formatNumber(byStatus.offline)} offline ·{" "}
+          {formatNumber(byStatus.revoked)} revoked
         </p>
       </div>
       <VirtualGrid

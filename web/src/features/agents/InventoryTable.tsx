@@ -1,4 +1,5 @@
-import { useDeferredValue, useMemo, useState } from "react";
+import { useDeferredValue, useMemo, useState, type ReactNode } from "react";
+import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
 import { EmptyState } from "../../components/States";
 import { formatCount } from "./formatCount";
@@ -8,6 +9,27 @@ import { VirtualGrid, nextSort, type GridColumn, type GridSort } from "./Virtual
 /** A column of an inventory table; `value` is what it sorts and searches by. */
 export interface InventoryColumn<T> extends GridColumn<T> {
   value: (row: T) => CellValue;
+}
+
+/** A sortable column showing `value` (the whole text as a tooltip, as cells cut it off) or `cell`. */
+export function column<T>(
+  id: string,
+  title: string,
+  width: string,
+  value: (row: T) => CellValue,
+  cell?: (row: T) => ReactNode,
+): InventoryColumn<T> {
+  const text = (row: T) => {
+    const shown = value(row);
+    return shown === null || shown === undefined || shown === "" ? "—" : String(shown);
+  };
+  return { id, title, width, sortable: true, value, cell: cell ?? ((row) => <span title={text(row)}>{text(row)}</span>) };
+}
+
+/** Fetches the section again: process and disk changes raise no stream event, so a person asks. */
+export interface Refresh {
+  run: () => void;
+  busy: boolean;
 }
 
 /**
@@ -24,6 +46,7 @@ export function InventoryTable<T>({
   initialSort,
   minWidth,
   empty,
+  refresh,
 }: {
   label: string;
   singular: string;
@@ -34,6 +57,7 @@ export function InventoryTable<T>({
   initialSort: GridSort;
   minWidth: string;
   empty: string;
+  refresh: Refresh;
 }) {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState(initialSort);
@@ -47,7 +71,16 @@ export function InventoryTable<T>({
     [sorted, deferredSearch, columns],
   );
 
-  if (rows.length === 0) return <EmptyState title={`No ${plural} reported`}>{empty}</EmptyState>;
+  if (rows.length === 0) {
+    return (
+      <EmptyState title={`No ${plural} reported`}>
+        <p>{empty}</p>
+        <Button variant="ghost" busy={refresh.busy} onClick={refresh.run} className="mt-2">
+          Refresh
+        </Button>
+      </EmptyState>
+    );
+  }
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -60,9 +93,14 @@ export function InventoryTable<T>({
             autoComplete="off"
           />
         </div>
-        <p role="status" className="text-sm text-muted">
-          {formatCount(shown.length, rows.length, singular, plural)}
-        </p>
+        <div className="flex items-center gap-3">
+          <p role="status" className="text-sm text-muted">
+            {formatCount(shown.length, rows.length, singular, plural)}
+          </p>
+          <Button variant="ghost" busy={refresh.busy} onClick={refresh.run}>
+            Refresh
+          </Button>
+        </div>
       </div>
       <VirtualGrid
         label={label}

@@ -4,7 +4,7 @@ import { Tabs } from "../../components/Tabs";
 import { ErrorState, Loading } from "../../components/States";
 import { formatTime } from "../../lib/time";
 import { useInventorySection, usePackages } from "./api";
-import { InventoryTable, type InventoryColumn } from "./InventoryTable";
+import { InventoryTable, column, type InventoryColumn, type Refresh } from "./InventoryTable";
 import { TimelineTab } from "./TimelineTab";
 import type { ListeningItem, PackageItem, ProcessItem, UserItem } from "./types";
 
@@ -50,25 +50,39 @@ export function InventoryTabs({ agentId }: { agentId: string }) {
   );
 }
 
-function Loaded<T>({ query, children }: { query: { data?: T; error: unknown; isPending: boolean; refetch: () => unknown }; children: (data: T) => ReactNode }) {
-  if (query.isPending) return <Loading />;
-  if (query.data === undefined) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
-  return <>{children(query.data)}</>;
+interface SectionQuery<T> {
+  data?: T;
+  error: unknown;
+  isPending: boolean;
+  isFetching: boolean;
+  refetch: () => unknown;
 }
 
-const mono = (text: string) => <span className="font-mono text-xs">{text}</span>;
+/** A tab's loading and error states; `children` gets the data and a way to fetch it again. */
+function Loaded<T>({ query, children }: { query: SectionQuery<T>; children: (data: T, refresh: Refresh) => ReactNode }) {
+  if (query.isPending) return <Loading />;
+  if (query.data === undefined) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  return <>{children(query.data, { run: () => void query.refetch(), busy: query.isFetching })}</>;
+}
+
+// Versions, paths and command lines in a fixed-width face; the title shows what the cell cuts off.
+const mono = (text: string) => (
+  <span title={text} className="font-mono text-xs">
+    {text}
+  </span>
+);
 
 const packageColumns: InventoryColumn<PackageItem>[] = [
-  { id: "name", title: "Name", width: "minmax(14rem, 2fr)", sortable: true, value: (p) => p.name, cell: (p) => <span title={p.name}>{p.name}</span> },
-  { id: "version", title: "Version", width: "minmax(12rem, 2fr)", sortable: true, value: (p) => p.version, cell: (p) => <span title={p.version}>{mono(p.version)}</span> },
-  { id: "arch", title: "Arch", width: "7rem", sortable: true, value: (p) => p.arch, cell: (p) => p.arch },
-  { id: "source", title: "Source", width: "6rem", sortable: true, value: (p) => p.source, cell: (p) => p.source },
+  column("name", "Name", "minmax(14rem, 2fr)", (p) => p.name),
+  column("version", "Version", "minmax(12rem, 2fr)", (p) => p.version, (p) => mono(p.version)),
+  column("arch", "Arch", "7rem", (p) => p.arch),
+  column("source", "Source", "6rem", (p) => p.source),
 ];
 
 function PackagesTab({ agentId }: { agentId: string }) {
   return (
     <Loaded query={usePackages(agentId)}>
-      {(rows) => (
+      {(rows, refresh) => (
         <InventoryTable
           label="Packages"
           singular="package"
@@ -79,6 +93,7 @@ function PackagesTab({ agentId }: { agentId: string }) {
           initialSort={{ key: "name", descending: false }}
           minWidth="36rem"
           empty={notYet}
+          refresh={refresh}
         />
       )}
     </Loaded>
@@ -86,31 +101,17 @@ function PackagesTab({ agentId }: { agentId: string }) {
 }
 
 const processColumns: InventoryColumn<ProcessItem>[] = [
-  { id: "pid", title: "PID", width: "5.5rem", sortable: true, value: (p) => p.pid, cell: (p) => p.pid },
-  { id: "user", title: "User", width: "minmax(7rem, 1fr)", sortable: true, value: (p) => p.user, cell: (p) => p.user },
-  { id: "name", title: "Name", width: "minmax(9rem, 1fr)", sortable: true, value: (p) => p.name, cell: (p) => p.name },
-  {
-    id: "cmdline",
-    title: "Command line",
-    width: "minmax(18rem, 4fr)",
-    sortable: true,
-    value: (p) => p.cmdline,
-    cell: (p) => <span title={p.cmdline}>{mono(p.cmdline)}</span>,
-  },
-  {
-    id: "start_time",
-    title: "Started",
-    width: "11rem",
-    sortable: true,
-    value: (p) => p.start_time,
-    cell: (p) => formatTime(p.start_time * 1000),
-  },
+  column("pid", "PID", "5.5rem", (p) => p.pid),
+  column("user", "User", "minmax(7rem, 1fr)", (p) => p.user),
+  column("name", "Name", "minmax(9rem, 1fr)", (p) => p.name),
+  column("cmdline", "Command line", "minmax(18rem, 4fr)", (p) => p.cmdline, (p) => mono(p.cmdline)),
+  column("start_time", "Started", "11rem", (p) => p.start_time, (p) => formatTime(p.start_time * 1000)),
 ];
 
 function ProcessesTab({ agentId }: { agentId: string }) {
   return (
     <Loaded query={useInventorySection<ProcessItem>(agentId, "processes")}>
-      {(rows) => (
+      {(rows, refresh) => (
         <InventoryTable
           label="Processes"
           singular="process"
@@ -121,27 +122,28 @@ function ProcessesTab({ agentId }: { agentId: string }) {
           initialSort={{ key: "pid", descending: false }}
           minWidth="52rem"
           empty={notYet}
+          refresh={refresh}
         />
       )}
     </Loaded>
   );
 }
 
-const hostPort = (p: ListeningItem) => (p.address.includes(":") ? `[${p.address}]` : p.address);
+const hostAddress = (p: ListeningItem) => (p.address.includes(":") ? `[${p.address}]` : p.address);
 
 const listeningColumns: InventoryColumn<ListeningItem>[] = [
-  { id: "protocol", title: "Protocol", width: "7.5rem", sortable: true, value: (p) => p.protocol, cell: (p) => p.protocol.toUpperCase() },
-  { id: "address", title: "Address", width: "minmax(10rem, 2fr)", sortable: true, value: (p) => p.address, cell: (p) => mono(hostPort(p)) },
-  { id: "port", title: "Port", width: "5.5rem", sortable: true, value: (p) => p.port, cell: (p) => p.port },
-  { id: "process", title: "Process", width: "minmax(9rem, 2fr)", sortable: true, value: (p) => p.process, cell: (p) => p.process ?? "—" },
-  { id: "pid", title: "PID", width: "5.5rem", sortable: true, value: (p) => p.pid, cell: (p) => p.pid ?? "—" },
-  { id: "user", title: "User", width: "minmax(7rem, 1fr)", sortable: true, value: (p) => p.user, cell: (p) => p.user },
+  column("protocol", "Protocol", "7.5rem", (p) => p.protocol, (p) => p.protocol.toUpperCase()),
+  column("address", "Address", "minmax(10rem, 2fr)", (p) => p.address, (p) => mono(hostAddress(p))),
+  column("port", "Port", "5.5rem", (p) => p.port),
+  column("process", "Process", "minmax(9rem, 2fr)", (p) => p.process),
+  column("pid", "PID", "5.5rem", (p) => p.pid),
+  column("user", "User", "minmax(7rem, 1fr)", (p) => p.user),
 ];
 
 function ListeningTab({ agentId }: { agentId: string }) {
   return (
     <Loaded query={useInventorySection<ListeningItem>(agentId, "listening")}>
-      {(rows) => (
+      {(rows, refresh) => (
         <InventoryTable
           label="Listening ports"
           singular="listening port"
@@ -152,6 +154,7 @@ function ListeningTab({ agentId }: { agentId: string }) {
           initialSort={{ key: "port", descending: false }}
           minWidth="44rem"
           empty={notYet}
+          refresh={refresh}
         />
       )}
     </Loaded>
@@ -159,17 +162,17 @@ function ListeningTab({ agentId }: { agentId: string }) {
 }
 
 const userColumns: InventoryColumn<UserItem>[] = [
-  { id: "name", title: "Name", width: "minmax(9rem, 1fr)", sortable: true, value: (u) => u.name, cell: (u) => u.name },
-  { id: "uid", title: "UID", width: "6rem", sortable: true, value: (u) => u.uid, cell: (u) => u.uid },
-  { id: "gid", title: "GID", width: "6rem", sortable: true, value: (u) => u.gid, cell: (u) => u.gid },
-  { id: "home", title: "Home", width: "minmax(10rem, 2fr)", sortable: true, value: (u) => u.home, cell: (u) => mono(u.home) },
-  { id: "shell", title: "Shell", width: "minmax(9rem, 1fr)", sortable: true, value: (u) => u.shell, cell: (u) => mono(u.shell) },
+  column("name", "Name", "minmax(9rem, 1fr)", (u) => u.name),
+  column("uid", "UID", "6rem", (u) => u.uid),
+  column("gid", "GID", "6rem", (u) => u.gid),
+  column("home", "Home", "minmax(10rem, 2fr)", (u) => u.home, (u) => mono(u.home)),
+  column("shell", "Shell", "minmax(9rem, 1fr)", (u) => u.shell, (u) => mono(u.shell)),
 ];
 
 function UsersTab({ agentId }: { agentId: string }) {
   return (
     <Loaded query={useInventorySection<UserItem>(agentId, "users")}>
-      {(rows) => (
+      {(rows, refresh) => (
         <InventoryTable
           label="Users"
           singular="user"
@@ -180,6 +183,7 @@ function UsersTab({ agentId }: { agentId: string }) {
           initialSort={{ key: "uid", descending: false }}
           minWidth="40rem"
           empty={notYet}
+          refresh={refresh}
         />
       )}
     </Loaded>

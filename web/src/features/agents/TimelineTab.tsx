@@ -31,14 +31,23 @@ export function TimelineTab({ agentId }: { agentId: string }) {
   const groups = useMemo(() => groupChanges(items), [items]);
   return (
     <div className="flex flex-col gap-3">
-      <div className="w-full sm:w-64">
-        <SelectField label="Section" value={section} onChange={(event) => setSection(event.target.value)}>
-          {sections.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </SelectField>
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div className="w-full sm:w-64">
+          <SelectField label="Section" value={section} onChange={(event) => setSection(event.target.value)}>
+            {sections.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <Button
+          variant="ghost"
+          busy={changes.isFetching && !changes.isFetchingNextPage}
+          onClick={() => void changes.refetch()}
+        >
+          Refresh
+        </Button>
       </div>
       {changes.isPending ? (
         <Loading label="Loading changes" />

@@ -112,7 +112,11 @@ export function VirtualGrid<T, K extends string = string>({
           })}
         </div>
       </div>
-      <div role="rowgroup" className="relative" style={{ height: rows.length ? virtualizer.getTotalSize() : undefined, minWidth }}>
+      <div
+        role="rowgroup"
+        className="relative"
+        style={{ height: rows.length ? virtualizer.getTotalSize() : undefined, minWidth }}
+      >
         {rows.length === 0 && empty !== undefined && (
           <div role="row" aria-rowindex={2} className="p-6" style={{ minWidth }}>
             <div role="gridcell" aria-colspan={columns.length} className="text-center text-sm text-muted">

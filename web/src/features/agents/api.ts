@@ -29,6 +29,8 @@ import type {
 export const agentKeys = {
   all: ["agents"] as const,
   list: ["agents", "list"] as const,
+  /** How much of the list has arrived while it loads: {loaded, total}. */
+  listProgress: ["agents", "list-progress"] as const,
   detail: (id: string) => ["agents", "detail", id] as const,
   /** Everything about one agent's inventory: invalidated together when its events arrive. */
   inventory: (id: string) => ["agents", "inventory", id] as const,
@@ -47,17 +49,22 @@ const PARALLEL_PAGES = 4;
  * Ids are de-duplicated: an agent enrolled while paging shifts the pages (they are ordered by
  * hostname), which can repeat an agent; one it pushes past the end arrives by the stream.
  */
-export async function fetchAllAgents(): Promise<Agent[]> {
+export async function fetchAllAgents(onProgress?: (progress: ListProgress) => void): Promise<Agent[]> {
   const page = (offset: number) => api.get<AgentPage>(`/api/v1/agents?limit=${PAGE_SIZE}&offset=${offset}`);
   const first = await page(0);
   const offsets: number[] = [];
   for (let offset = PAGE_SIZE; offset < first.total; offset += PAGE_SIZE) offsets.push(offset);
   const pages: AgentPage[] = [first];
+  let loaded = first.items.length;
+  onProgress?.({ loaded, total: first.total });
   let next = 0;
   const worker = async () => {
     while (next < offsets.length) {
       const offset = offsets[next++] ?? 0;
-      pages[offset / PAGE_SIZE] = await page(offset);
+      const answer = await page(offset);
+      pages[offset / PAGE_SIZE] = answer;
+      loaded += answer.items.length;
+      onProgress?.({ loaded, total: first.total });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PAGES, offsets.length) }, worker));
@@ -66,9 +73,29 @@ export async function fetchAllAgents(): Promise<Agent[]> {
   return [...byId.values()];
 }
 
+export interface ListProgress {
+  loaded: number;
+  total: number;
+}
+
 /** All agents, loaded once per session and kept current by useAgentListLive. */
 export function useAgents() {
-  return useQuery({ queryKey: agentKeys.list, queryFn: fetchAllAgents });
+  const queryClient = useQueryClient();
+  return useQuery({
+    queryKey: agentKeys.list,
+    queryFn: () => fetchAllAgents((progress) => queryClient.setQueryData(agentKeys.listProgress, progress)),
+  });
+}
+
+/** While the list loads: how many agents have arrived of how many (null before the first page). */
+export function useListProgress(): ListProgress | null {
+  const { data } = useQuery<ListProgress | null>({
+    queryKey: agentKeys.listProgress,
+    queryFn: () => null,
+    enabled: false,
+    staleTime: Infinity,
+  });
+  return data ?? null;
 }
 
 /** How long stream messages are collected before the list is updated with all of them at once. */

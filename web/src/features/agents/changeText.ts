@@ -56,7 +56,10 @@ export function fieldChanges(before: InventoryItem | null, after: InventoryItem 
   const fields = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
   return fields
     .filter((field) => JSON.stringify(before?.[field]) !== JSON.stringify(after?.[field]))
-    .map((field) => `${fieldNames[field] ?? field.replace(/_/g, " ")} ${showValue(field, before?.[field])} → ${showValue(field, after?.[field])}`)
+    .map((field) => {
+      const name = fieldNames[field] ?? field.replace(/_/g, " ");
+      return `${name} ${showValue(field, before?.[field])} → ${showValue(field, after?.[field])}`;
+    })
     .join("; ");
 }
 

@@ -93,17 +93,14 @@ describe("filterAgents", () => {
     expect(ids(filterAgents(list, { ...noFilters, search: "canary" }, now))).toEqual(["agt_web2"]);
   });
 
-  it("stays fast over 10,000 agents", () => {
+  // Its speed is measured in bench/portal.sh, not here: timings in tests are noise on CI machines.
+  it("finds the right agents among 10,000", () => {
     const many = Array.from({ length: 10_000 }, (_, i) =>
       agent(`agt_h${i}`, { labels: { env: i % 2 ? "prod" : "dev", rack: `r${i % 40}` } }),
     );
-    filterAgents(many, { ...noFilters, search: "warm" }, now);
-    const started = performance.now();
     const found = filterAgents(many, { ...noFilters, search: "host-h12", label: "env=prod" }, now);
-    const elapsed = performance.now() - started;
     // host-h12, host-h120..129 and host-h1200..1299, the odd ones: 5 + 50.
     expect(found.length).toBe(55);
-    expect(elapsed).toBeLessThan(50);
   });
 });
 

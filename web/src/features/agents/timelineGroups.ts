@@ -49,7 +49,10 @@ export function groupChanges(changes: readonly InventoryChange[]): TimelineGroup
   for (const change of changes) {
     const last = groups[groups.length - 1];
     if (last && last.time === change.time && last.section === change.section) last.changes.push(change);
-    else groups.push({ key: change.id, time: change.time, section: change.section, changes: [change], folded: false, summary: "" });
+    else {
+      const { id: key, time, section } = change;
+      groups.push({ key, time, section, changes: [change], folded: false, summary: "" });
+    }
   }
   for (const group of groups) {
     const many = group.changes.length > FOLD_OVER;

@@ -5,7 +5,7 @@ import { Panel } from "../../components/Page";
 import { EmptyState, Loading } from "../../components/States";
 import { summaryHours, useAgents, useEventSummary } from "./api";
 import { SummaryError } from "./SummaryError";
-import type { AgentRecord } from "./types";
+import type { Agent } from "../agents/types";
 
 /** The agents that sent the most events in the summary's window, by hostname, linked to each. */
 export function TopHostsPanel({ canAgents, className = "" }: { canAgents: boolean; className?: string }) {
@@ -47,7 +47,7 @@ export function TopHostsPanel({ canAgents, className = "" }: { canAgents: boolea
 }
 
 /** The agent's hostname (its id until that loads, or without agents:read), linked to its page. */
-function HostName({ id, agent, linked }: { id: string; agent?: UseQueryResult<AgentRecord>; linked: boolean }) {
+function HostName({ id, agent, linked }: { id: string; agent?: UseQueryResult<Agent>; linked: boolean }) {
   const deleted = agent?.error instanceof ApiError && agent.error.status === 404;
   if (deleted) {
     return (

@@ -5,7 +5,9 @@ import type { StreamMessage } from "../../api/stream";
 import { useStream } from "../../app/stream";
 import { withAuditEntry } from "./derive";
 import { throttle, type Throttled } from "./throttle";
-import type { AgentPage, AgentRecord, AgentStatus, AuditEntry, AuditPage, EventSummary } from "./types";
+import type { Agent, AgentPage, AgentStatus } from "../agents/types";
+import type { AuditEntry, AuditPage } from "../audit/types";
+import type { EventSummary } from "./types";
 
 /** The overview keeps its own keys: its queries have other parameters than the feature pages'. */
 export const overviewKeys = {
@@ -55,7 +57,7 @@ export function useAgents(ids: string[], enabled: boolean) {
   return useQueries({
     queries: ids.map((id) => ({
       queryKey: overviewKeys.agent(id),
-      queryFn: () => api.get<AgentRecord>(`/api/v1/agents/${encodeURIComponent(id)}`),
+      queryFn: () => api.get<Agent>(`/api/v1/agents/${encodeURIComponent(id)}`),
       enabled,
     })),
   });
@@ -87,7 +89,7 @@ function useThrottledInvalidation(queryKey: readonly unknown[]): () => void {
   return useCallback(() => throttled.current?.call(), []);
 }
 
-function isAgent(value: unknown): value is AgentRecord {
+function isAgent(value: unknown): value is Agent {
   return typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string";
 }
 

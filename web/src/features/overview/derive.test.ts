@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeHours, hourRows, totalEvents, withAuditEntry } from "./derive";
-import type { AuditEntry, EventSummary } from "./types";
+import type { AuditEntry } from "../audit/types";
+import type { EventSummary } from "./types";
 
 function entry(seq: number): AuditEntry {
   return {
@@ -12,6 +13,7 @@ function entry(seq: number): AuditEntry {
     target: "user:1",
     source_address: "127.0.0.1",
     outcome: "success",
+    details: {},
   };
 }
 

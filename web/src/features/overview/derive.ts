@@ -1,4 +1,5 @@
-import type { AuditEntry, EventSummary } from "./types";
+import type { AuditEntry } from "../audit/types";
+import type { EventSummary } from "./types";
 
 /** One bar of the events chart: the hour as the viewer reads it, and its count. */
 export interface HourRow {

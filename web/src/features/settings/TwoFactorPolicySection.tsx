@@ -6,8 +6,8 @@ import { Badge, Panel } from "../../components/Page";
 import { ErrorState, Loading } from "../../components/States";
 import { useCan } from "../auth/session";
 import { useRoles } from "../users/api";
-import { Checkbox, CheckboxGroup } from "../users/Checkbox";
-import { FormAlert } from "../users/FormAlert";
+import { Checkbox, CheckboxGroup } from "../../components/Checkbox";
+import { FormAlert } from "../../components/FormAlert";
 import { useAuthSettings, useSaveTwoFactorPolicy } from "./api";
 import { requiredRoles, sameRoles } from "./policy";
 

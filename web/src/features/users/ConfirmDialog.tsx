@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
-import { FormAlert } from "./FormAlert";
+import { FormAlert } from "../../components/FormAlert";
 
 /** Asks before an action that cannot be undone; shows the server's refusal in place. */
 export function ConfirmDialog({

@@ -2,7 +2,7 @@ import { fieldError } from "../../api/errors";
 import { Spinner } from "../../components/Button";
 import { useCan } from "../auth/session";
 import { useRoles } from "./api";
-import { Checkbox, CheckboxGroup, toggled } from "./Checkbox";
+import { Checkbox, CheckboxGroup, toggled } from "../../components/Checkbox";
 
 /** The roles a user holds, as one checkbox per role from GET /api/v1/roles. */
 export function RoleChecklist({

@@ -6,8 +6,8 @@ import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { useMe } from "../auth/session";
 import { useCreateRole, useUpdateRole } from "./api";
-import { Checkbox, CheckboxGroup, toggled } from "./Checkbox";
-import { FormAlert } from "./FormAlert";
+import { Checkbox, CheckboxGroup, toggled } from "../../components/Checkbox";
+import { FormAlert } from "../../components/FormAlert";
 import { groupPermissions, permissionVerb } from "./permissions";
 import type { Role } from "./types";
 

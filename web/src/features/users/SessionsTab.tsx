@@ -8,7 +8,7 @@ import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatAgo, formatTime } from "../../lib/time";
 import { useCan } from "../auth/session";
 import { useRevokeSession, useSessions } from "./api";
-import { Checkbox } from "./Checkbox";
+import { Checkbox } from "../../components/Checkbox";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Table, Td, Th } from "./Table";
 import type { Session } from "./types";

@@ -4,7 +4,7 @@ import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { useCreateToken } from "./api";
-import { FormAlert } from "./FormAlert";
+import { FormAlert } from "../../components/FormAlert";
 import type { CreatedToken } from "./types";
 
 /** Asks for a token's name and lifetime; hands the created token (with its secret) back. */

@@ -1,4 +1,4 @@
-import { ApiError, describeError } from "../../api/errors";
+import { ApiError, describeError } from "../api/errors";
 
 /** A failed request's message as a sentence, unless it belongs next to one of `fields`. */
 export function FormAlert({ error, fields = [] }: { error: unknown; fields?: readonly string[] }) {
