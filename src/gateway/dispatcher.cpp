@@ -82,7 +82,9 @@ Dispatched Dispatcher::dispatch(Request& request) const {
   }
   if (method == "GET" && !web_root_.empty() && !is_api_path(request.path)) {
     try {
-      if (auto file = serve_static(web_root_, request.path)) return {std::move(*file), "static"};
+      if (auto file = serve_static(web_root_, request.path, request.header("accept-encoding"))) {
+        return {std::move(*file), "static"};
+      }
     } catch (const std::exception& e) {
       gateway_log().error("static file failed request_id={} error={}", request.request_id,
                           e.what());

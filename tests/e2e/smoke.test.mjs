@@ -70,6 +70,22 @@ describe('portal smoke', () => {
     });
   }
 
+  test("the portal's scripts and styles travel gzipped (web/scripts/compress.mjs)", async () => {
+    const page = await newPage(browser, { width: 1440 });
+    /** @type {import('playwright-core').Response[]} */
+    const assets = [];
+    page.on('response', (response) => {
+      if (/\/assets\/[^/]+\.(js|css)$/.test(new URL(response.url()).pathname)) assets.push(response);
+    });
+    await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
+    assert.ok(assets.length >= 2, 'the sign-in page loads its script and style sheet');
+    for (const asset of assets) {
+      const headers = await asset.allHeaders();
+      assert.equal(headers['content-encoding'], 'gzip', asset.url());
+      assert.match(headers['cache-control'] ?? '', /immutable/, asset.url());
+    }
+  });
+
   test('the API describes itself at /api/v1/openapi.json', async () => {
     const response = await server.api().get('/api/v1/openapi.json');
     assert.equal(response.status, 200);

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <fstream>
 #include <stdexcept>
 
 #include "sentinel/gateway/router.h"
+#include "tests/support/temp_dir.h"
 
 namespace sentinel::gateway {
 namespace {
@@ -161,6 +163,40 @@ TEST_F(DispatcherTest, FailuresHideInternalDetail) {
   const Dispatched conflict = send("GET", "/api/v1/conflict");
   EXPECT_EQ(conflict.response.status, 409);
   EXPECT_NE(conflict.response.body.find("name taken"), std::string::npos);
+}
+
+std::string header(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+TEST_F(DispatcherTest, PortalAssetsAreGzippedForGetAndHeadButApiResponsesNever) {
+  const test::TempDir web;
+  std::filesystem::create_directories(web.path() / "assets");
+  std::ofstream(web.path() / "assets" / "app.js") << "console.log(1)";
+  std::ofstream(web.path() / "assets" / "app.js.gz") << "GZIP(console.log(1))";
+  const Dispatcher dispatcher(routes(), authenticator_, web.path());
+  for (const char* method : {"GET", "HEAD"}) {
+    Request asset;
+    asset.method = method;
+    asset.path = "/assets/app.js";
+    asset.headers = {{"accept-encoding", "gzip, br"}};
+    const Dispatched served = dispatcher.dispatch(asset);
+    EXPECT_EQ(served.route, "static") << method;
+    EXPECT_EQ(served.response.body, "GZIP(console.log(1))") << method;
+    EXPECT_EQ(header(served.response, "Content-Encoding"), "gzip") << method;
+    EXPECT_EQ(served.response.content_type, "text/javascript; charset=utf-8") << method;
+  }
+  // API bodies carry CSRF tokens; compressing them would open BREACH.
+  Request api;
+  api.method = "GET";
+  api.path = "/api/v1/me";
+  api.headers = {{"authorization", "Bearer tok-1"}, {"accept-encoding", "gzip"}};
+  const Dispatched me = dispatcher.dispatch(api);
+  EXPECT_EQ(me.response.status, 200);
+  EXPECT_EQ(header(me.response, "Content-Encoding"), "");
 }
 
 }  // namespace

@@ -85,6 +85,15 @@ class StaticFilesTest : public ::testing::Test {
     std::filesystem::create_directories(root_ / "assets");
     write(root_ / "index.html", "<html>portal</html>");
     write(root_ / "assets" / "app.js", "console.log(1)");
+    // Not real gzip: the server must pass the precompressed bytes through untouched.
+    write(root_ / "assets" / "app.js.gz", "GZIP(console.log(1))");
+    write(root_ / "assets" / "app.css", "body{}");
+    write(root_ / "assets" / "app.css.gz", "GZIP(body{})");
+    write(root_ / "assets" / "plain.js", "console.log(2)");
+    write(root_ / "assets" / "escape.js", "console.log(3)");
+    write(dir_.path() / "escape.js.gz", "GZIP(outside the root)");
+    std::filesystem::create_symlink(dir_.path() / "escape.js.gz",
+                                    root_ / "assets" / "escape.js.gz");
     write(dir_.path() / "secret.txt", "top secret");
     std::filesystem::create_symlink(dir_.path() / "secret.txt", root_ / "assets" / "link.txt");
   }
@@ -95,27 +104,81 @@ class StaticFilesTest : public ::testing::Test {
   std::filesystem::path root_;
 };
 
+std::string header(const std::optional<Response>& response, std::string_view name) {
+  return response ? header(*response, name) : std::string("<no response>");
+}
+
 TEST_F(StaticFilesTest, ServesFilesWithContentTypes) {
-  auto script = serve_static(root_, "/assets/app.js");
+  auto script = serve_static(root_, "/assets/app.js", "");
   ASSERT_TRUE(script);
   EXPECT_EQ(script->body, "console.log(1)");
   EXPECT_EQ(script->content_type, "text/javascript; charset=utf-8");
-  EXPECT_EQ(serve_static(root_, "/")->content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(serve_static(root_, "/", "")->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(content_type_for("a.woff2"), "font/woff2");
   EXPECT_EQ(content_type_for("a.unknown"), "application/octet-stream");
 }
 
 TEST_F(StaticFilesTest, ClientRoutesFallBackToIndexButMissingFilesDoNot) {
-  EXPECT_EQ(serve_static(root_, "/alerts/42")->body, "<html>portal</html>");
-  EXPECT_EQ(serve_static(root_, "/assets")->body, "<html>portal</html>");
-  EXPECT_FALSE(serve_static(root_, "/assets/missing.js"));
+  EXPECT_EQ(serve_static(root_, "/alerts/42", "")->body, "<html>portal</html>");
+  EXPECT_EQ(serve_static(root_, "/assets", "")->body, "<html>portal</html>");
+  EXPECT_FALSE(serve_static(root_, "/assets/missing.js", ""));
 }
 
 TEST_F(StaticFilesTest, NeverLeavesTheRoot) {
   for (const char* path : {"/../secret.txt", "/assets/../../secret.txt", "/assets/link.txt",
                            "/..\\secret.txt", "relative.txt"}) {
-    EXPECT_FALSE(serve_static(root_, path)) << path;
+    EXPECT_FALSE(serve_static(root_, path, "gzip")) << path;
   }
+}
+
+TEST_F(StaticFilesTest, ServesPrecompressedFileWhenGzipIsAccepted) {
+  for (const char* accept : {"gzip", "gzip, deflate, br, zstd", "br;q=1.0, GZIP;q=0.5", "*",
+                             "identity;q=1, *;q=0.1", " gzip ; q=0.001 ,"}) {
+    const auto script = serve_static(root_, "/assets/app.js", accept);
+    ASSERT_TRUE(script) << accept;
+    EXPECT_EQ(script->body, "GZIP(console.log(1))") << accept;
+    EXPECT_EQ(header(script, "Content-Encoding"), "gzip") << accept;
+    EXPECT_EQ(header(script, "Vary"), "Accept-Encoding") << accept;
+    EXPECT_EQ(script->content_type, "text/javascript; charset=utf-8") << accept;
+  }
+  const auto style = serve_static(root_, "/assets/app.css", "gzip");
+  ASSERT_TRUE(style);
+  EXPECT_EQ(style->body, "GZIP(body{})");
+  EXPECT_EQ(style->content_type, "text/css; charset=utf-8");
+}
+
+TEST_F(StaticFilesTest, ServesPlainFileWhenGzipIsRefusedOrMalformed) {
+  for (const char* accept :
+       {"", "br, deflate", "gzip;q=0", "GZIP;Q=0.000", "gzip;q=0, *", "*;q=0", "gzip;q=2",
+        "gzip;q=0.5000", "gzip;level=9", "gzip;q=", "gz ip", "gzip\x01"}) {
+    const auto script = serve_static(root_, "/assets/app.js", accept);
+    ASSERT_TRUE(script) << accept;
+    EXPECT_EQ(script->body, "console.log(1)") << accept;
+    EXPECT_EQ(header(script, "Content-Encoding"), "") << accept;
+    // The .gz exists, so a cache must still key on Accept-Encoding.
+    EXPECT_EQ(header(script, "Vary"), "Accept-Encoding") << accept;
+  }
+}
+
+TEST_F(StaticFilesTest, ServesPlainFileWhenThereIsNoPrecompressedOne) {
+  const auto script = serve_static(root_, "/assets/plain.js", "gzip");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->body, "console.log(2)");
+  EXPECT_EQ(header(script, "Content-Encoding"), "");
+  EXPECT_EQ(header(script, "Vary"), "");
+  // Client-side routes fall back to index.html, which has no .gz.
+  const auto route = serve_static(root_, "/alerts/42", "gzip");
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->body, "<html>portal</html>");
+  EXPECT_EQ(header(route, "Content-Encoding"), "");
+}
+
+TEST_F(StaticFilesTest, PrecompressedSymlinkOutsideTheRootIsNotFollowed) {
+  const auto script = serve_static(root_, "/assets/escape.js", "gzip");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->body, "console.log(3)");
+  EXPECT_EQ(header(script, "Content-Encoding"), "");
+  EXPECT_EQ(header(script, "Vary"), "");
 }
 
 }  // namespace
