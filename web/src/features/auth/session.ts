@@ -1,17 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, setCsrfToken } from "../../api/client";
 import type { Permission } from "../../api/operations";
+import type { UserRecord } from "../users/types";
 
-/** The signed-in user as /auth/me and /auth/login describe it. */
-export interface User {
-  id: number;
-  username: string;
-  display_name: string;
-  roles: string[];
-  disabled: boolean;
-  totp_enabled: boolean;
-  created_at: number;
-  updated_at: number;
+/** The signed-in user as /auth/me and /auth/login describe it: the user plus what they may do. */
+export interface User extends UserRecord {
   permissions: string[];
   totp_enrollment_required: boolean;
 }
