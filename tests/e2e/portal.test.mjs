@@ -268,6 +268,20 @@ describe('portal', () => {
     await analyst.context().close();
   });
 
+  test('an admin deletes a user after confirming, and the list follows', async () => {
+    await page.goto(`${server.url}/users`);
+    await page.getByRole('cell', { name: 'ana', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete ana' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete user' });
+    await dialog.getByRole('button', { name: 'Delete user' }).click();
+    await page.getByRole('status').filter({ hasText: 'User ana deleted' }).waitFor();
+    await page.getByRole('cell', { name: 'ana', exact: true }).waitFor({ state: 'detached' });
+    const users = await admin.get('/api/v1/users');
+    const list = Array.isArray(users.body) ? users.body : users.body.items;
+    assert.ok(!list.some((user) => user.username === 'ana'), 'the server no longer has ana');
+    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, VALIDATION_ANSWER] });
+  });
+
   test('an ended session sends the user to the sign-in page with a clear message', async () => {
     const viewer = await newPage(browser, { width: 1440 });
     await signIn(viewer, 'vera', 'Viewer-Passphrase-5821');

@@ -1,4 +1,6 @@
+import type { UseMutationResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { FormAlert } from "../../components/FormAlert";
@@ -34,5 +36,52 @@ export function ConfirmDialog({
         </Button>
       </div>
     </Dialog>
+  );
+}
+
+/**
+ * A ConfirmDialog for `target` (open while it is not null) that runs `mutation` with
+ * `variables(target)`, then toasts `done(target)` and closes; a refusal stays in the dialog.
+ */
+export function ConfirmMutationDialog<T, V>({
+  target,
+  mutation,
+  variables,
+  done,
+  onClose,
+  ...dialog
+}: {
+  target: T | null;
+  mutation: UseMutationResult<unknown, unknown, V>;
+  variables: (target: T) => V;
+  done: (target: T) => string;
+  onClose: () => void;
+  title: string;
+  confirmLabel: string;
+  children: ReactNode;
+}) {
+  const toast = useToast();
+  const close = () => {
+    onClose();
+    mutation.reset();
+  };
+  const confirm = () => {
+    if (target === null) return;
+    mutation.mutate(variables(target), {
+      onSuccess: () => {
+        toast(done(target), "success");
+        onClose();
+      },
+    });
+  };
+  return (
+    <ConfirmDialog
+      open={target !== null}
+      busy={mutation.isPending}
+      error={mutation.error}
+      onConfirm={confirm}
+      onClose={close}
+      {...dialog}
+    />
   );
 }

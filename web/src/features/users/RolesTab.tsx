@@ -1,11 +1,10 @@
 import { useState } from "react";
-import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { useCan, useMe } from "../auth/session";
 import { useDeleteRole, useRoles } from "./api";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmMutationDialog } from "./ConfirmDialog";
 import { groupPermissions, knownPermissions } from "./permissions";
 import { RoleDialog } from "./RoleDialog";
 import type { Role } from "./types";
@@ -16,7 +15,6 @@ export function RolesTab() {
   const canWrite = useCan("roles:write");
   const held = useMe().data?.user.permissions ?? [];
   const roles = useRoles();
-  const toast = useToast();
   const remove = useDeleteRole();
   const [editing, setEditing] = useState<{ role: Role | null } | null>(null);
   const [deleting, setDeleting] = useState<Role | null>(null);
@@ -94,28 +92,17 @@ export function RolesTab() {
             permissions={all}
             onClose={() => setEditing(null)}
           />
-          <ConfirmDialog
-            open={deleting !== null}
+          <ConfirmMutationDialog
+            target={deleting}
+            mutation={remove}
+            variables={(t) => t.name}
+            done={(t) => `Role ${t.name} deleted`}
+            onClose={() => setDeleting(null)}
             title="Delete role"
             confirmLabel="Delete role"
-            busy={remove.isPending}
-            error={remove.error}
-            onClose={() => {
-              setDeleting(null);
-              remove.reset();
-            }}
-            onConfirm={() =>
-              deleting &&
-              remove.mutate(deleting.name, {
-                onSuccess: () => {
-                  toast(`Role ${deleting.name} deleted`, "success");
-                  setDeleting(null);
-                },
-              })
-            }
           >
             Delete the role <strong>{deleting?.name}</strong>? Only a role that nobody holds can be deleted.
-          </ConfirmDialog>
+          </ConfirmMutationDialog>
         </>
       )}
     </div>

@@ -1,11 +1,10 @@
 import { useState } from "react";
-import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatAgo, formatTime } from "../../lib/time";
 import { useDeleteToken, useTokens } from "./api";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmMutationDialog } from "./ConfirmDialog";
 import { Table, Td, Th } from "./Table";
 import { CreateTokenDialog, NewTokenDialog } from "./TokenDialogs";
 import type { ApiToken, CreatedToken } from "./types";
@@ -13,7 +12,6 @@ import type { ApiToken, CreatedToken } from "./types";
 /** The caller's own API tokens; `canEdit` false shows them without any action. */
 export function TokensTab({ canEdit }: { canEdit: boolean }) {
   const tokens = useTokens();
-  const toast = useToast();
   const remove = useDeleteToken();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedToken | null>(null);
@@ -96,28 +94,17 @@ export function TokensTab({ canEdit }: { canEdit: boolean }) {
             }}
           />
           <NewTokenDialog token={created} onClose={() => setCreated(null)} />
-          <ConfirmDialog
-            open={deleting !== null}
+          <ConfirmMutationDialog
+            target={deleting}
+            mutation={remove}
+            variables={(t) => t.id}
+            done={(t) => `Token ${t.name} deleted`}
+            onClose={() => setDeleting(null)}
             title="Delete API token"
             confirmLabel="Delete token"
-            busy={remove.isPending}
-            error={remove.error}
-            onClose={() => {
-              setDeleting(null);
-              remove.reset();
-            }}
-            onConfirm={() =>
-              deleting &&
-              remove.mutate(deleting.id, {
-                onSuccess: () => {
-                  toast(`Token ${deleting.name} deleted`, "success");
-                  setDeleting(null);
-                },
-              })
-            }
           >
             Delete the token <strong>{deleting?.name}</strong>? Scripts that use it stop working at once.
-          </ConfirmDialog>
+          </ConfirmMutationDialog>
         </>
       )}
     </Panel>

@@ -7,7 +7,7 @@ import { describeError } from "../../api/errors";
 import { formatTime } from "../../lib/time";
 import { useCan, useMe } from "../auth/session";
 import { useDeleteUser, useResetTotp, useUnlockUser, useUsers } from "./api";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmMutationDialog } from "./ConfirmDialog";
 import { Table, Td, Th } from "./Table";
 import type { UserRecord } from "./types";
 import { CreateUserDialog, EditUserDialog } from "./UserDialogs";
@@ -128,53 +128,31 @@ export function UsersTab() {
         <>
           <CreateUserDialog open={creating} onClose={() => setCreating(false)} />
           <EditUserDialog user={editing} onClose={() => setEditing(null)} />
-          <ConfirmDialog
-            open={resetting !== null}
+          <ConfirmMutationDialog
+            target={resetting}
+            mutation={resetTotp}
+            variables={(t) => t.id}
+            done={(t) => `2FA of ${t.username} is off`}
+            onClose={() => setResetting(null)}
             title="Reset two-factor authentication"
             confirmLabel="Reset 2FA"
-            busy={resetTotp.isPending}
-            error={resetTotp.error}
-            onClose={() => {
-              setResetting(null);
-              resetTotp.reset();
-            }}
-            onConfirm={() =>
-              resetting &&
-              resetTotp.mutate(resetting.id, {
-                onSuccess: () => {
-                  toast(`2FA of ${resetting.username} is off`, "success");
-                  setResetting(null);
-                },
-              })
-            }
           >
             Turn off two-factor authentication for <strong>{resetting?.username}</strong>, for example after a lost
             phone? They sign in with their password alone until they set it up again (or are asked to, when their role
             requires it).
-          </ConfirmDialog>
-          <ConfirmDialog
-            open={deleting !== null}
+          </ConfirmMutationDialog>
+          <ConfirmMutationDialog
+            target={deleting}
+            mutation={remove}
+            variables={(t) => t.id}
+            done={(t) => `User ${t.username} deleted`}
+            onClose={() => setDeleting(null)}
             title="Delete user"
             confirmLabel="Delete user"
-            busy={remove.isPending}
-            error={remove.error}
-            onClose={() => {
-              setDeleting(null);
-              remove.reset();
-            }}
-            onConfirm={() =>
-              deleting &&
-              remove.mutate(deleting.id, {
-                onSuccess: () => {
-                  toast(`User ${deleting.username} deleted`, "success");
-                  setDeleting(null);
-                },
-              })
-            }
           >
             Delete <strong>{deleting?.username}</strong> with their sessions and API tokens? This cannot be undone; the
             audit log keeps their past actions.
-          </ConfirmDialog>
+          </ConfirmMutationDialog>
         </>
       )}
     </Panel>
