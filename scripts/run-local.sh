@@ -17,7 +17,8 @@ password=$(cat "$password_file")
 
 cat <<INFO
 SentinelSecure
-  API:         https://127.0.0.1:8443   (self-signed certificate: $data_dir/tls/server.crt)
+  portal:      https://127.0.0.1:8443   (open it in a browser; the certificate is self-signed)
+  API:         https://127.0.0.1:8443/api/v1   (certificate: $data_dir/tls/server.crt)
   admin login: admin / $password   (the initial password; change it with 'sentinelctl passwd')
   CLI:         build/bin/sentinelctl --ca-file $data_dir/tls/server.crt login --username admin
   agent:       $data_dir/agent (channel https://127.0.0.1:8444, mutual TLS)
@@ -26,7 +27,7 @@ INFO
 
 export SENTINEL_ADMIN_PASSWORD="$password"
 rm -f "$data_dir/server.url"
-build/bin/sentinel-server --data-dir "$data_dir" "$@" &
+build/bin/sentinel-server --data-dir "$data_dir" --web-root web/dist "$@" &
 server_pid=$!
 agent_pid=""
 stop() {

@@ -27,7 +27,7 @@ struct GatewayConfig {
   std::int64_t request_timeout_s = 30;
   std::int64_t io_threads = 2;
   std::int64_t worker_threads = 2;
-  std::string web_root;  // built portal; empty: web/dist next to the binary's repo if present
+  std::string web_root;  // the built portal (web/dist); empty: no portal, API only
   TlsConfig tls;
 };
 

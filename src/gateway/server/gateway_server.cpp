@@ -442,6 +442,11 @@ Result<std::unique_ptr<Gateway>> Gateway::create(GatewayOptions options, const R
   if (std::error_code ec;
       !options.web_root.empty() && std::filesystem::is_directory(options.web_root, ec)) {
     web_root = options.web_root;
+    gateway_log().info("serving the portal web_root=\"{}\"", options.web_root);
+  } else if (!options.web_root.empty()) {
+    // Say so at once: otherwise a typo here shows up only as a 404 in someone's browser.
+    gateway_log().warn("gateway.web_root \"{}\" is not a directory: the portal is not served",
+                       options.web_root);
   }
   state->dispatcher = std::make_unique<Dispatcher>(std::move(table), authenticator, web_root);
   state->hub = std::make_shared<StreamHub>(bus, metrics, options.max_stream_queue,
