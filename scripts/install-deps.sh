@@ -8,12 +8,13 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libsodium-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev libvectorscan-dev
+  libsystemd-dev
   # tests: real services and independent tools; Chromium (with fonts for readable screenshots)
   # drives the portal's e2e tests through playwright-core, which never downloads a browser
   postgresql-15 openssl oathtool sqlite3 curl procps iproute2 chromium fonts-liberation
   # benchmarks: peers and load generators
-  nginx-light wrk bc
+  nginx-light wrk bc fail2ban aide
 )
 
 # The portal (web/) and the e2e tests need Node >= 20.19 (Vite 8) and npm. A Node that came from

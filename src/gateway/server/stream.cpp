@@ -30,7 +30,10 @@ struct Topic {
   std::string_view permission;
 };
 constexpr Topic kTopics[] = {
-    {"audit", "audit:read"}, {"agent", "agents:read"}, {"event", "events:read"}};
+    {"audit", "audit:read"},
+    {"agent", "agents:read"},
+    {"event", "events:read"},
+    {"alert", "alerts:read"}};
 
 asio::awaitable<bool> check_credentials(CredentialCheck still_valid) { co_return still_valid(); }
 

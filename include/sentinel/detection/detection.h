@@ -1,0 +1,60 @@
+#pragma once
+// What the rule engine reads (a normalised event) and what it produces (a detection), shared by
+// the detect service, the alerts service, the benchmarks and `sentinelctl rules`. See ADR 0004.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sentinel::detection {
+
+/// One field of a normalised event: a dotted ECS name and its value as text (integers in
+/// decimal).
+struct Field {
+  std::string name;
+  std::string value;
+  friend bool operator==(const Field&, const Field&) = default;
+};
+
+/// An event as rules see it. `fields` holds the event's data plus what the normaliser adds
+/// (`event.type`, `agent.id`, `host.name`); a name appears at most once.
+struct Event {
+  std::int64_t id = 0;  // the stored event's id; 0 when not stored (tests, benchmarks)
+  std::string agent_id;
+  std::int64_t time_ms = 0;
+  std::string type;
+  std::vector<Field> fields;
+
+  /// The value of `name`, or nullptr. Linear: events have a few dozen fields.
+  const std::string* find(std::string_view name) const {
+    for (const Field& field : fields) {
+      if (field.name == name) return &field.value;
+    }
+    return nullptr;
+  }
+};
+
+/// Sigma's levels, lowest first.
+enum class Severity { kInformational, kLow, kMedium, kHigh, kCritical };
+
+/// "informational", "low", "medium", "high", "critical".
+std::string_view to_string(Severity severity);
+
+/// A rule matched. For a correlation rule `event_ids` are the events that made it fire (the
+/// last ones, at most 100); `entity` names what the alert is about ("source.ip=203.0.113.9").
+struct Detection {
+  std::string rule_id;
+  std::string rule_title;
+  Severity severity = Severity::kMedium;
+  std::vector<std::string> tags;  // "attack.t1110", "attack.credential_access", ...
+  std::string agent_id;           // empty when the rule groups across agents
+  std::string entity;
+  std::int64_t dedup_window_ms = 15 * 60 * 1000;
+  std::int64_t time_ms = 0;  // the time of the last event that made it fire
+  std::vector<std::int64_t> event_ids;
+  std::string summary;  // one line for people: the rule title with the entity
+};
+
+}  // namespace sentinel::detection
