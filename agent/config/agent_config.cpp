@@ -88,7 +88,11 @@ const std::map<std::string, Field>& fields() {
       {"sandbox.enabled", {boolean(&AgentConfig::sandbox)}},
       {"sandbox.user", {text(&AgentConfig::sandbox_user)}},
       {"logs.files", {list(&AgentConfig::log_files), true}},
+      {"logs.journal", {boolean(&AgentConfig::log_journal)}},
       {"fim.paths", {list(&AgentConfig::fim_paths), true}},
+      {"fim.exclude", {list(&AgentConfig::fim_exclude), true}},
+      {"fim.interval_s", {integer(&AgentConfig::fim_interval_s, 60, 30 * 24 * 3600)}},
+      {"process.enabled", {boolean(&AgentConfig::process_events)}},
   };
   return all;
 }
@@ -226,9 +230,14 @@ std::string to_yaml(const AgentConfig& config) {
       << YAML::Value << config.sandbox << YAML::Key << "user" << YAML::Value << config.sandbox_user
       << YAML::EndMap;
   out << YAML::Key << "logs" << YAML::Value << YAML::BeginMap << YAML::Key << "files" << YAML::Value
-      << YAML::Flow << config.log_files << YAML::EndMap;
+      << YAML::Flow << config.log_files << YAML::Key << "journal" << YAML::Value
+      << config.log_journal << YAML::EndMap;
   out << YAML::Key << "fim" << YAML::Value << YAML::BeginMap << YAML::Key << "paths" << YAML::Value
-      << YAML::Flow << config.fim_paths << YAML::EndMap;
+      << YAML::Flow << config.fim_paths << YAML::Key << "exclude" << YAML::Value << YAML::Flow
+      << config.fim_exclude << YAML::Key << "interval_s" << YAML::Value << config.fim_interval_s
+      << YAML::EndMap;
+  out << YAML::Key << "process" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled"
+      << YAML::Value << config.process_events << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

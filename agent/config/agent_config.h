@@ -23,8 +23,12 @@ struct AgentConfig {
   std::int64_t cpu_max_percent = 5;
   bool sandbox = true;  // collectors in a confined child process
   std::string sandbox_user = "nobody";
-  std::vector<std::string> log_files;  // logs.files (read by the log collector, issue 5)
-  std::vector<std::string> fim_paths;  // fim.paths (file integrity, issue 5)
+  std::vector<std::string> log_files;    // logs.files: followed from their end, rotation included
+  bool log_journal = false;              // logs.journal: the systemd journal, from its tail
+  std::vector<std::string> fim_paths;    // fim.paths: watched in real time, checked on a schedule
+  std::vector<std::string> fim_exclude;  // fim.exclude: globs on the full path
+  std::int64_t fim_interval_s = 12 * 3600;  // fim.interval_s: the scheduled full check
+  bool process_events = true;               // process.enabled: execs and new connections
 };
 
 /// Reads a YAML file over `base`. Reports every problem at once, one per line, each with

@@ -122,6 +122,8 @@ int run_agent(const RuntimeOptions& options) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A write to a pipe whose reader is gone (the watcher child's) fails with EPIPE instead.
+  ::signal(SIGPIPE, SIG_IGN);
 
   AgentConfig config = options.config;
   boost::json::object central = load_central_overrides(options.data_dir);

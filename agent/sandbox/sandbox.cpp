@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,8 +136,10 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
     const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
     SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));
   }
-  const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
-  SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
+  if (!options.watcher) {
+    const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
+    SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
+  }
   SENTINEL_TRY(set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE"));  // no core files with its memory
   if (identity) SENTINEL_TRY(drop_privileges(*identity));
   // After the credential change, which resets both: no core dumps, no ptrace by other
@@ -145,8 +148,10 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return system_error("PR_SET_PDEATHSIG");
   if (::getppid() != parent) ::_exit(1);  // the agent is already gone
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return system_error("PR_SET_NO_NEW_PRIVS");
-  return install_seccomp_filter(SeccompPolicy{
-      .result_fd = kResultFd, .allow_stderr = kSanitizerBuild, .allow_exec = options.allow_exec});
+  return install_seccomp_filter(SeccompPolicy{.result_fd = kResultFd,
+                                              .allow_stderr = kSanitizerBuild,
+                                              .allow_exec = options.allow_exec,
+                                              .watcher = options.watcher});
 }
 
 bool write_all(int fd, std::string_view data) {
@@ -320,6 +325,68 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
   // A child that failed before running the work still says why.
   if (!received.empty() && received[0] == kFailed) return decode_result(received);
   return describe_death(status, options);
+}
+
+Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& work,
+                                       const SandboxOptions& options) {
+  std::optional<Identity> identity;
+  if (::geteuid() == 0) {
+    SENTINEL_ASSIGN(found, lookup_user(options.user));
+    identity = found;
+  }
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return system_error("pipe");
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const Error error = system_error("fork");
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return error;
+  }
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    if (pipe_fds[1] != kResultFd) ::dup2(pipe_fds[1], kResultFd);
+    if (!confine(options, identity, parent)) ::_exit(125);
+    int code = 1;
+    try {
+      code = work(kResultFd);
+    } catch (...) {
+      code = 1;
+    }
+    ::_exit(code);
+  }
+  ::close(pipe_fds[1]);
+  return ConfinedProcess{child, pipe_fds[0]};
+}
+
+Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions& options) {
+  if (process.output_fd >= 0) ::close(process.output_fd);
+  process.output_fd = -1;
+  if (process.pid <= 0) return ok();
+  if (kill) ::kill(process.pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(process.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  process.pid = -1;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 125) {
+    return internal_error("watcher could not be confined (it never ran unconfined)");
+  }
+  if (kill && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return ok();
+  return describe_death(status, options);
+}
+
+Status prepare_state_dir(const std::string& path, const SandboxOptions& options) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return system_error("mkdir " + path);
+  if (::geteuid() == 0) {
+    SENTINEL_ASSIGN(identity, lookup_user(options.user));
+    if (::chown(path.c_str(), identity.uid, identity.gid) != 0) {
+      return system_error("chown " + path);
+    }
+  }
+  if (::chmod(path.c_str(), 0700) != 0) return system_error("chmod " + path);
+  return ok();
 }
 
 }  // namespace sentinel::agent

@@ -29,6 +29,17 @@ struct SandboxOptions {
   int max_cpu_seconds = 20;
   /// Lets `work` posix_spawn a helper program (rpm); denied otherwise.
   bool allow_exec = false;
+  /// A long-running watcher instead of a one-shot collector (spawn_confined): it may also use
+  /// inotify, poll and epoll, the netlink process connector, threads of its own, and create and
+  /// write files where its user may (its state directory, see prepare_state_dir). It has no
+  /// RLIMIT_CPU (it runs for days) and no timeout.
+  bool watcher = false;
+};
+
+/// A confined child that keeps running: it writes records to `output_fd` until it ends.
+struct ConfinedProcess {
+  int pid = -1;
+  int output_fd = -1;  // the read end; owned by the caller until finish_confined
 };
 
 /// Runs `work` in a confined child process and returns what it returned. Blocks the calling
@@ -40,5 +51,19 @@ struct SandboxOptions {
 /// the child could not be confined (it never runs `work` unconfined) or crashed. Thread-safe.
 Result<std::string> run_confined(const std::function<Result<std::string>()>& work,
                                  const SandboxOptions& options = {});
+
+/// Starts `work` in a confined child (as run_confined, with options.watcher) that keeps running;
+/// `work` gets the fd to write to and its return value is the child's exit status. The caller
+/// reads `output_fd` and must call finish_confined. Thread-safe.
+Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& work,
+                                       const SandboxOptions& options);
+
+/// Ends a spawned child (SIGKILL first when `kill`), reaps it, closes its fd, and says how it
+/// ended: ok() for exit status 0, otherwise an error as run_confined's.
+Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions& options);
+
+/// Makes `path` a directory (0700) that the confined children can write: owned by
+/// `options.user` when the agent runs as root, by the agent otherwise.
+Status prepare_state_dir(const std::string& path, const SandboxOptions& options);
 
 }  // namespace sentinel::agent

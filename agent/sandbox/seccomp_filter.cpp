@@ -1,6 +1,7 @@
 #include "agent/sandbox/seccomp_filter.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <fmt/format.h>
 #include <linux/netlink.h>
 #include <seccomp.h>
@@ -112,6 +113,42 @@ constexpr int kExecAllowed[] = {
     SCMP_SYS(rseq),
 };
 
+// With watcher: waiting on many fds, inotify, threads (pthread_create), and writing its state
+// files (SQLite: pwrite, fsync, ftruncate, unlink of its journal; atomic renames).
+constexpr int kWatcherAllowed[] = {
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(epoll_create1),
+    SCMP_SYS(epoll_ctl),
+    SCMP_SYS(epoll_wait),
+    SCMP_SYS(epoll_pwait),
+    SCMP_SYS(inotify_init1),
+    SCMP_SYS(inotify_add_watch),
+    SCMP_SYS(inotify_rm_watch),
+    SCMP_SYS(set_robust_list),
+    SCMP_SYS(rseq),
+    SCMP_SYS(pwrite64),
+    SCMP_SYS(pwritev),
+    SCMP_SYS(writev),
+    SCMP_SYS(fsync),
+    SCMP_SYS(fdatasync),
+    SCMP_SYS(ftruncate),
+    SCMP_SYS(fallocate),
+    SCMP_SYS(unlink),
+    SCMP_SYS(unlinkat),
+    SCMP_SYS(rename),
+    SCMP_SYS(renameat),
+    SCMP_SYS(renameat2),
+    SCMP_SYS(mkdir),
+    SCMP_SYS(mkdirat),
+    SCMP_SYS(fchmod),
+    SCMP_SYS(umask),
+    SCMP_SYS(flock),
+    SCMP_SYS(dup),
+    SCMP_SYS(pipe2),
+    SCMP_SYS(eventfd2),
+};
+
 // Flags that make an open write or create something.
 constexpr scmp_datum_t kWriteFlags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | 020000000;
 
@@ -137,22 +174,40 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the allow-list"));
   }
 
-  // Opening for reading only.
-  SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-                                      SCMP_A2(SCMP_CMP_MASKED_EQ, kWriteFlags, 0)),
-                     "openat"));
-  SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-                                      SCMP_A1(SCMP_CMP_MASKED_EQ, kWriteFlags, 0)),
-                     "open"));
+  // Opening for reading only (a watcher: also writing, where its user may).
+  if (policy.watcher) {
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 0), "openat"));
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 0), "open"));
+  } else {
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+                                        SCMP_A2(SCMP_CMP_MASKED_EQ, kWriteFlags, 0)),
+                       "openat"));
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+                                        SCMP_A1(SCMP_CMP_MASKED_EQ, kWriteFlags, 0)),
+                       "open"));
+  }
   // openat2 keeps its flags in memory a filter cannot see; ENOSYS makes libc use openat.
   SENTINEL_TRY(
       added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0), "openat2"));
 
-  // Writing: the result pipe only.
-  SENTINEL_TRY(
-      added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(policy.result_fd))),
-            "write"));
+  // Writing: the result pipe only (a watcher: its state files too).
+  if (policy.watcher) {
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
+    for (const int syscall : kWatcherAllowed) {
+      SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the watcher list"));
+    }
+    // Threads only: a clone without CLONE_THREAD would be a new process.
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                        SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
+                       "clone (threads)"));
+    SENTINEL_TRY(
+        added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
+  } else {
+    SENTINEL_TRY(
+        added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                               SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(policy.result_fd))),
+              "write"));
+  }
   if (policy.allow_stderr) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                                         SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)),
@@ -165,7 +220,8 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
   // their daemons' sockets and fall back to files when refused, while a collector talking to a
   // local daemon (D-Bus, docker) is exactly what confinement must prevent. Every other family
   // (AF_INET, AF_PACKET, ...) kills. No connect, accept or listen at all.
-  for (const int protocol : {NETLINK_ROUTE, NETLINK_SOCK_DIAG}) {
+  for (const int protocol : {NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_CONNECTOR}) {
+    if (protocol == NETLINK_CONNECTOR && !policy.watcher) continue;
     SENTINEL_TRY(added(
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
                          SCMP_A2(SCMP_CMP_EQ, static_cast<scmp_datum_t>(protocol))),

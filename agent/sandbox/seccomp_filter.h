@@ -12,6 +12,9 @@ struct SeccompPolicy {
   int result_fd = -1;         // the only fd `write` may use
   bool allow_stderr = false;  // also fd 2 (sanitizer builds, whose reports go there)
   bool allow_exec = false;    // execve/execveat
+  /// A long-running watcher: inotify, poll/epoll, NETLINK_CONNECTOR sockets, threads, and
+  /// file writes (create, write, sync, rename, unlink) wherever its user may write.
+  bool watcher = false;
 };
 
 /// Installs the filter on the calling process (after PR_SET_NO_NEW_PRIVS). Irrevocable; for the

@@ -94,7 +94,7 @@ void IngestWriter::run() {
 void IngestWriter::commit_group(std::vector<Pending>& group) {
   const auto started = std::chrono::steady_clock::now();
   const std::int64_t now_ms = clock_.now_ms();
-  std::vector<events::NewEvent> published;
+  std::vector<events::StoredEvent> published;
   Status status = database_.transact([&](store::Connection& tx) -> Status {
     for (const Pending& pending : group) SENTINEL_TRY(write(tx, pending.batch, now_ms, published));
     return ok();
@@ -104,7 +104,7 @@ void IngestWriter::commit_group(std::vector<Pending>& group) {
     logger()->warn("ingest group of {} batches failed ({}); retrying one by one", group.size(),
                    status.error().message);
     for (Pending& pending : group) {
-      std::vector<events::NewEvent> one;
+      std::vector<events::StoredEvent> one;
       Status single = database_.transact(
           [&](store::Connection& tx) { return write(tx, pending.batch, now_ms, one); });
       if (single) publish(one);
@@ -126,7 +126,7 @@ void IngestWriter::commit_group(std::vector<Pending>& group) {
 }
 
 Status IngestWriter::write(store::Connection& tx, const IngestBatch& batch, std::int64_t now_ms,
-                           std::vector<events::NewEvent>& published) {
+                           std::vector<events::StoredEvent>& published) {
   std::vector<events::NewEvent> rows;
   if (batch.gap) {
     const protocol::SpoolGap& gap = *batch.gap;
@@ -150,15 +150,25 @@ Status IngestWriter::write(store::Connection& tx, const IngestBatch& batch, std:
                                     .type = event.type,
                                     .data_json = boost::json::serialize(event.data)});
   }
-  SENTINEL_ASSIGN(inserted, events::EventStore::insert(tx, rows, now_ms));
+  SENTINEL_ASSIGN(ids, events::EventStore::insert(tx, rows, now_ms));
+  const auto stored = [&](std::int64_t id, const events::NewEvent& event) {
+    published.push_back(events::StoredEvent{.id = id,
+                                            .agent_id = event.agent_id,
+                                            .seq = event.seq,
+                                            .time_ms = event.time_ms,
+                                            .received_ms = now_ms,
+                                            .type = event.type,
+                                            .data_json = event.data_json});
+  };
 
   std::vector<events::NewEvent> derived;
   const std::size_t first_event = batch.gap ? 1 : 0;
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const protocol::Event& event = batch.events[i];
-    if (!inserted[first_event + i]) continue;  // a resend: applied the first time
+    const std::int64_t id = ids[first_event + i];
+    if (id == 0) continue;  // a resend: applied the first time
     if (!inventory::InventoryService::handles(event.type)) {
-      published.push_back(rows[first_event + i]);
+      stored(id, rows[first_event + i]);
       continue;
     }
     if (inventory_ == nullptr) continue;
@@ -189,21 +199,21 @@ Status IngestWriter::write(store::Connection& tx, const IngestBatch& batch, std:
                                          .data_json = boost::json::serialize(change.data)});
     }
   }
-  if (batch.gap) published.push_back(rows.front());
+  if (batch.gap) stored(ids.front(), rows.front());
   if (!derived.empty()) {
-    SENTINEL_TRY(events::EventStore::insert(tx, derived, now_ms));
-    for (events::NewEvent& event : derived) published.push_back(std::move(event));
+    SENTINEL_ASSIGN(derived_ids, events::EventStore::insert(tx, derived, now_ms));
+    for (std::size_t i = 0; i < derived.size(); ++i) stored(derived_ids[i], derived[i]);
   }
   SENTINEL_TRY(tx.execute("UPDATE agents SET last_seq = $2 WHERE id = $1 AND last_seq < $2",
                           {batch.agent_id, last_seq_of(batch)}));
   return ok();
 }
 
-void IngestWriter::publish(const std::vector<events::NewEvent>& stored) {
-  for (const events::NewEvent& event : stored) {
+void IngestWriter::publish(const std::vector<events::StoredEvent>& stored) {
+  for (const events::StoredEvent& event : stored) {
     std::string payload = fmt::format(
-        R"({{"type":"event","event":{{"agent_id":{},"seq":{},"time":{},"type":{},"data":{}}}}})",
-        boost::json::serialize(boost::json::value(event.agent_id)),
+        R"({{"type":"event","event":{{"id":{},"agent_id":{},"seq":{},"time":{},"type":{},"data":{}}}}})",
+        event.id, boost::json::serialize(boost::json::value(event.agent_id)),
         event.seq ? std::to_string(*event.seq) : "null", event.time_ms,
         boost::json::serialize(boost::json::value(event.type)), event.data_json);
     if (!bus_.publish("event", std::move(payload))) {

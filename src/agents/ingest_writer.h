@@ -69,8 +69,8 @@ class IngestWriter : public server::Service {
   std::vector<Pending> take_group();
   void commit_group(std::vector<Pending>& group);
   Status write(store::Connection& tx, const IngestBatch& batch, std::int64_t now_ms,
-               std::vector<events::NewEvent>& published);
-  void publish(const std::vector<events::NewEvent>& stored);
+               std::vector<events::StoredEvent>& published);
+  void publish(const std::vector<events::StoredEvent>& stored);
 
   store::Database& database_;
   bus::Bus& bus_;

@@ -1,5 +1,7 @@
 #include "sentinel/events/event_routes.h"
 
+#include <fmt/format.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
@@ -10,6 +12,9 @@ namespace {
 
 constexpr std::int64_t kMaxLimit = 1000;
 constexpr std::size_t kMaxTextLength = 256;
+constexpr std::size_t kMaxFieldFilters = 8;
+// field.source.ip=203.0.113.9: the event's data field "source.ip" equals the value.
+constexpr std::string_view kFieldPrefix = "field.";
 
 Result<gateway::Response> search(EventStore& store, gateway::Request& request) {
   EventQuery query;
@@ -19,6 +24,16 @@ Result<gateway::Response> search(EventStore& store, gateway::Request& request) {
   if (query.text.size() > kMaxTextLength || query.type.size() > kMaxTextLength ||
       query.agent_id.size() > kMaxTextLength) {
     return invalid_argument("query parameters agent, type and q are limited to 256 characters");
+  }
+  for (const auto& [key, value] : request.query) {
+    if (!key.starts_with(kFieldPrefix)) continue;
+    if (query.fields.size() == kMaxFieldFilters) {
+      return invalid_argument(fmt::format("at most {} field filters", kMaxFieldFilters), "field");
+    }
+    if (value.size() > kMaxTextLength) {
+      return invalid_argument(fmt::format("{}: limited to 256 characters", key), "field");
+    }
+    query.fields.push_back({key.substr(kFieldPrefix.size()), value});
   }
   SENTINEL_ASSIGN(limit, gateway::integer_query(request, "limit", 1, kMaxLimit));
   SENTINEL_ASSIGN(offset, gateway::integer_query(request, "offset", 0, INT64_MAX));
@@ -81,7 +96,8 @@ Status register_event_routes(gateway::Router& router, EventStore& store, const C
   SENTINEL_TRY(
       router.add({"GET", "/api/v1/events", "events:read",
                   "Search events (agent, type or type prefix ending in '.', q = free text, "
-                  "since and until in Unix ms, limit, offset); total counts every match",
+                  "field.NAME=VALUE for a data field (up to 8), since and until in Unix ms, "
+                  "limit, offset); total counts every match",
                   [&store](gateway::Request& request) { return search(store, request); }}));
   return router.add(
       {"GET", "/api/v1/events/summary", "events:read",

@@ -21,7 +21,7 @@ std::string insert_sql(std::size_t rows) {
     sql += fmt::format("{}(${},${},${},${},${},${})", row == 0 ? "" : ",", base + 1, base + 2,
                        base + 3, base + 4, base + 5, base + 6);
   }
-  sql += " ON CONFLICT (agent_id, seq) DO NOTHING RETURNING agent_id, seq";
+  sql += " ON CONFLICT (agent_id, seq) DO NOTHING RETURNING id, agent_id, seq";
   return sql;
 }
 
@@ -51,43 +51,66 @@ Result<std::vector<EventCount>> top_counts(store::Database& database, std::strin
   return counts;
 }
 
+bool valid_field_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '@' ||
+           c == '-';
+  });
+}
+
 }  // namespace
 
-Result<std::vector<bool>> EventStore::insert(store::Connection& tx,
-                                             const std::vector<NewEvent>& events,
-                                             std::int64_t received_ms) {
-  std::vector<bool> inserted(events.size(), false);
-  for (std::size_t start = 0; start < events.size(); start += kRowsPerInsert) {
-    const std::size_t rows = std::min(kRowsPerInsert, events.size() - start);
+Result<std::vector<std::int64_t>> EventStore::insert(store::Connection& tx,
+                                                     const std::vector<NewEvent>& events,
+                                                     std::int64_t received_ms) {
+  std::vector<std::int64_t> ids(events.size(), 0);
+  const auto bind_row = [&](store::Params& params, const NewEvent& event) {
+    params.emplace_back(event.agent_id);
+    if (event.seq) {
+      params.emplace_back(*event.seq);
+    } else {
+      params.emplace_back(nullptr);
+    }
+    params.emplace_back(event.time_ms);
+    params.emplace_back(received_ms);
+    params.emplace_back(event.type);
+    params.emplace_back(event.data_json);
+  };
+  // Agent events go in chunks; RETURNING rows come in no defined order, so they are mapped back
+  // by (agent, seq). Derived events (no seq) are rare and go one per statement, so that their id
+  // is unambiguous.
+  std::vector<std::size_t> with_seq;
+  with_seq.reserve(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].seq) {
+      with_seq.push_back(i);
+      continue;
+    }
+    store::Params params;
+    bind_row(params, events[i]);
+    SENTINEL_ASSIGN(returned, tx.query(insert_sql(1), params));
+    if (!returned.empty()) ids[i] = returned.front().integer(0);
+  }
+  for (std::size_t start = 0; start < with_seq.size(); start += kRowsPerInsert) {
+    const std::size_t rows = std::min(kRowsPerInsert, with_seq.size() - start);
     store::Params params;
     params.reserve(rows * kColumns);
-    // (agent, seq) -> input index, to map RETURNING rows back; derived events (no seq) are
-    // always new.
     std::map<std::pair<std::string_view, std::int64_t>, std::size_t> positions;
-    for (std::size_t i = start; i < start + rows; ++i) {
-      const NewEvent& event = events[i];
-      params.emplace_back(event.agent_id);
-      if (event.seq) {
-        params.emplace_back(*event.seq);
-        positions.emplace(std::pair<std::string_view, std::int64_t>(event.agent_id, *event.seq), i);
-      } else {
-        params.emplace_back(nullptr);
-        inserted[i] = true;
-      }
-      params.emplace_back(event.time_ms);
-      params.emplace_back(received_ms);
-      params.emplace_back(event.type);
-      params.emplace_back(event.data_json);
+    for (std::size_t k = start; k < start + rows; ++k) {
+      const NewEvent& event = events[with_seq[k]];
+      bind_row(params, event);
+      positions.emplace(std::pair<std::string_view, std::int64_t>(event.agent_id, *event.seq),
+                        with_seq[k]);
     }
     SENTINEL_ASSIGN(returned, tx.query(insert_sql(rows), params));
     for (const store::Row& row : returned) {
-      if (row.is_null(1)) continue;
-      const std::string agent = row.text(0);
-      const auto it = positions.find({agent, row.integer(1)});
-      if (it != positions.end()) inserted[it->second] = true;
+      const std::string agent = row.text(1);
+      const auto it = positions.find({agent, row.integer(2)});
+      if (it != positions.end()) ids[it->second] = row.integer(0);
     }
   }
-  return inserted;
+  return ids;
 }
 
 Result<EventPage> EventStore::search(const EventQuery& query) const {
@@ -110,6 +133,20 @@ Result<EventPage> EventStore::search(const EventQuery& query) const {
     const std::string pattern = bind(like_pattern(query.text));
     where += fmt::format(
         " AND (lower(type) LIKE {0} ESCAPE '\\' OR lower(data) LIKE {0} ESCAPE '\\')", pattern);
+  }
+  for (const FieldFilter& filter : query.fields) {
+    if (!valid_field_name(filter.name)) {
+      return invalid_argument(
+          fmt::format("field.{}: a field name is 1-128 letters, digits and _ . @ -", filter.name),
+          "field");
+    }
+    // The name is checked above and bound as a parameter all the same.
+    if (database_.backend() == "postgresql") {
+      where += fmt::format(" AND (data::jsonb ->> {}) = {}", bind(filter.name), bind(filter.value));
+    } else {
+      where += fmt::format(" AND CAST(json_extract(data, {}) AS TEXT) = {}",
+                           bind(fmt::format("$.\"{}\"", filter.name)), bind(filter.value));
+    }
   }
   if (query.since_ms) where += " AND time_ms >= " + bind(*query.since_ms);
   if (query.until_ms) where += " AND time_ms < " + bind(*query.until_ms);
@@ -167,6 +204,13 @@ Result<EventSummary> EventStore::summary(std::int64_t hours, std::int64_t now_ms
   summary.by_type = std::move(by_type);
   summary.top_agents = std::move(top_agents);
   return summary;
+}
+
+Result<std::int64_t> EventStore::delete_older_than(std::int64_t cutoff_ms, std::int64_t limit) {
+  return database_.execute(
+      "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time_ms < $1 ORDER BY time_ms "
+      "LIMIT $2)",
+      {cutoff_ms, limit});
 }
 
 }  // namespace sentinel::events

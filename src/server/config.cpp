@@ -128,6 +128,16 @@ const std::vector<Field>& fields() {
        integer(&ServerConfig::agents, &AgentsConfig::offline_after_s, 2, 24 * 3600)},
       {"agents.enroll_token_minutes",
        integer(&ServerConfig::agents, &AgentsConfig::enroll_token_minutes, 1, 7 * 24 * 60)},
+      {"detection.rules_dirs",
+       [](ServerConfig& config, const Values& values) -> Status {
+         config.detection.rules_dirs = values;
+         return ok();
+       },
+       true},
+      {"detection.queue_events",
+       integer(&ServerConfig::detection, &DetectionConfig::queue_events, 1024, 10000000)},
+      {"events.retention_days",
+       integer(&ServerConfig::events, &EventsConfig::retention_days, 1, 36500)},
       {"agents.channel_names",
        [](ServerConfig& config, const Values& values) -> Status {
          config.agents.channel_names = values;

@@ -34,12 +34,20 @@ struct NewEvent {
   std::string data_json;
 };
 
+/// One field of an event's data that must equal a value: {"source.ip", "203.0.113.9"}. Numbers
+/// compare by their decimal text.
+struct FieldFilter {
+  std::string name;  // a top-level key of the data object: [A-Za-z0-9_.@-]{1,128}
+  std::string value;
+};
+
 /// A search. Empty fields do not filter; `text` matches anywhere in the type or data,
 /// case-insensitively.
 struct EventQuery {
   std::string agent_id;
   std::string type;  // exact, or a prefix ending in '.' ("inventory.")
   std::string text;
+  std::vector<FieldFilter> fields;  // all must hold
   std::optional<std::int64_t> since_ms;
   std::optional<std::int64_t> until_ms;
   std::int64_t limit = 100;
@@ -79,12 +87,17 @@ class EventStore {
   explicit EventStore(store::Database& database) : database_(database) {}
 
   /// Inserts `events` inside `tx`. Agent events whose (agent_id, seq) is already stored are
-  /// skipped; returns, per input event, whether it was new.
-  static Result<std::vector<bool>> insert(store::Connection& tx,
-                                          const std::vector<NewEvent>& events,
-                                          std::int64_t received_ms);
+  /// skipped; returns, per input event, its new id, or 0 when it was already stored.
+  static Result<std::vector<std::int64_t>> insert(store::Connection& tx,
+                                                  const std::vector<NewEvent>& events,
+                                                  std::int64_t received_ms);
 
+  /// kInvalidArgument (field "field") for a field filter whose name is not allowed.
   Result<EventPage> search(const EventQuery& query) const;
+
+  /// Deletes up to `limit` events older than `cutoff_ms`; returns how many. Callers loop until
+  /// it returns less than `limit`, so that no transaction holds the table for long.
+  Result<std::int64_t> delete_older_than(std::int64_t cutoff_ms, std::int64_t limit);
 
   /// Counts the events of the last `hours` (1..kMaxSummaryHours, else kInvalidArgument naming
   /// "hours") up to the hour containing `now_ms`, by hour, by type and by agent, in SQL. Events

@@ -52,6 +52,15 @@ struct AgentsConfig {
   std::vector<std::string> channel_names;  // extra names in the channel certificate
 };
 
+struct DetectionConfig {
+  std::vector<std::string> rules_dirs;  // read beside the built-in pack; re-read on change
+  std::int64_t queue_events = 65536;    // events waiting for the rule engine
+};
+
+struct EventsConfig {
+  std::int64_t retention_days = 30;  // older events are deleted
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
@@ -66,6 +75,8 @@ struct ServerConfig {
   GatewayConfig gateway;
   AuthConfig auth;
   AgentsConfig agents;
+  DetectionConfig detection;
+  EventsConfig events;
 
   /// The database URL after defaults are applied.
   std::string database_url() const;

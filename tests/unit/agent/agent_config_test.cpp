@@ -59,6 +59,11 @@ TEST(AgentConfigTest, WrittenConfigLoadsBackTheSame) {
   original.channel = "[::1]:8444";
   original.inventory_interval_s = 42;
   original.log_files = {"/var/log/a.log"};
+  original.log_journal = true;
+  original.fim_paths = {"/etc", "/usr/bin"};
+  original.fim_exclude = {"/etc/*.swp"};
+  original.fim_interval_s = 600;
+  original.process_events = false;
   original.sandbox = false;
   auto loaded = load_agent_config(write(dir, to_yaml(original)));
   ASSERT_TRUE(loaded) << loaded.error().message;
@@ -66,6 +71,11 @@ TEST(AgentConfigTest, WrittenConfigLoadsBackTheSame) {
   EXPECT_EQ(loaded->channel, original.channel);
   EXPECT_EQ(loaded->inventory_interval_s, 42);
   EXPECT_EQ(loaded->log_files, original.log_files);
+  EXPECT_TRUE(loaded->log_journal);
+  EXPECT_EQ(loaded->fim_paths, original.fim_paths);
+  EXPECT_EQ(loaded->fim_exclude, original.fim_exclude);
+  EXPECT_EQ(loaded->fim_interval_s, 600);
+  EXPECT_FALSE(loaded->process_events);
   EXPECT_FALSE(loaded->sandbox);
 }
 

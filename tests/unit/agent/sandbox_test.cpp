@@ -12,6 +12,7 @@
 #include <ifaddrs.h>
 #include <pwd.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -259,6 +261,66 @@ TEST(SandboxTest, AnUnknownSandboxUserIsAnError) {
   auto result = run_confined([] { return Result<std::string>(std::string("ran")); }, options);
   ASSERT_FALSE(result);
   EXPECT_THAT(result.error().message, HasSubstr("'no-such-user-sentinel' does not exist"));
+}
+
+}  // namespace
+}  // namespace sentinel::agent
+
+namespace sentinel::agent {
+namespace {
+
+// A watcher: keeps running, writes records to its pipe, may use inotify, threads and its state
+// directory; still no exec and no inet sockets.
+TEST(SandboxWatcherTest, AWatcherWritesItsStateDirAndStreamsUntilFinished) {
+  test::TempDir dir("sandbox-watcher");
+  SandboxOptions options;
+  options.watcher = true;
+  const std::string state = (dir.path() / "state").string();
+  ASSERT_TRUE(prepare_state_dir(state, options));
+  if (::geteuid() == 0) ::chmod(dir.path().c_str(), 0711);  // nobody may pass through
+  auto child = spawn_confined(
+      [&](int out) {
+        const int notify = ::inotify_init1(IN_CLOEXEC);
+        const int file = ::open((state + "/position").c_str(), O_WRONLY | O_CREAT, 0600);
+        std::thread helper([] {});
+        helper.join();
+        const std::string line = fmt::format("inotify={} file={}\n", notify >= 0, file >= 0);
+        if (::write(file, "42", 2) != 2) return 3;
+        for (int i = 0; i < 3; ++i) {
+          if (::write(out, line.data(), line.size()) < 0) return 2;
+        }
+        return 0;
+      },
+      options);
+  ASSERT_TRUE(child) << child.error().message;
+  std::string received;
+  char buffer[256];
+  ssize_t n = 0;
+  while ((n = ::read(child->output_fd, buffer, sizeof buffer)) > 0) received.append(buffer, n);
+  EXPECT_TRUE(finish_confined(*child, false, options));
+  EXPECT_EQ(received, "inotify=true file=true\ninotify=true file=true\ninotify=true file=true\n");
+  EXPECT_EQ(read_text((state + "/position").c_str()), "42");
+}
+
+TEST(SandboxWatcherTest, AWatcherStillCannotExecOrOpenInetSockets) {
+  SandboxOptions options;
+  options.watcher = true;
+  for (const auto& forbidden : std::vector<std::function<int(int)>>{
+           [](int) {
+             const char* argv[] = {"/bin/true", nullptr};
+             ::execve("/bin/true", const_cast<char* const*>(argv), environ);
+             return 0;
+           },
+           [](int) { return ::socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : 4; }}) {
+    auto child = spawn_confined(forbidden, options);
+    ASSERT_TRUE(child) << child.error().message;
+    char buffer[16];
+    while (::read(child->output_fd, buffer, sizeof buffer) > 0) {
+    }
+    Status ended = finish_confined(*child, false, options);
+    ASSERT_FALSE(ended);
+    EXPECT_THAT(ended.error().message, HasSubstr("blocked by the seccomp filter"));
+  }
 }
 
 }  // namespace

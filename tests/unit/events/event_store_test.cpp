@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/support/test_database.h"
 
 namespace sentinel::events {
@@ -20,8 +22,8 @@ class EventStoreTest : public ::testing::TestWithParam<std::string> {
   std::vector<bool> insert(const std::vector<NewEvent>& events) {
     std::vector<bool> inserted;
     Status status = db_->transact([&](store::Connection& tx) -> Status {
-      SENTINEL_ASSIGN(result, EventStore::insert(tx, events, 1000));
-      inserted = std::move(result);
+      SENTINEL_ASSIGN(ids, EventStore::insert(tx, events, 1000));
+      for (const std::int64_t id : ids) inserted.push_back(id != 0);
       return ok();
     });
     EXPECT_TRUE(status) << status.error().message;
@@ -65,6 +67,78 @@ TEST_P(EventStoreTest, ServerEventsWithoutSeqNeverConflict) {
   const auto inserted = insert({NewEvent{"agt_a", std::nullopt, 5, "package.installed", "{}"},
                                 NewEvent{"agt_a", std::nullopt, 5, "package.installed", "{}"}});
   EXPECT_THAT(inserted, ::testing::ElementsAre(true, true));
+}
+
+TEST_P(EventStoreTest, InsertReturnsTheIdOfEachNewRow) {
+  // Mixed agent and derived events, out of seq order: every id must name its own row, because
+  // detection cites events by id as alert evidence.
+  const std::vector<NewEvent> events = {
+      NewEvent{"agt_a", 7, 1, "log", R"({"n":"a7"})"},
+      NewEvent{"agt_a", std::nullopt, 2, "port.opened", R"({"n":"derived"})"},
+      NewEvent{"agt_b", 3, 3, "log", R"({"n":"b3"})"},
+      NewEvent{"agt_a", 5, 4, "log", R"({"n":"a5"})"}};
+  std::vector<std::int64_t> ids;
+  Status status = db_->transact([&](store::Connection& tx) -> Status {
+    SENTINEL_ASSIGN(result, EventStore::insert(tx, events, 1000));
+    ids = std::move(result);
+    return ok();
+  });
+  ASSERT_TRUE(status) << status.error().message;
+  ASSERT_EQ(ids.size(), events.size());
+  EventStore store(*db_);
+  auto all = store.search(EventQuery{});
+  ASSERT_TRUE(all);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto row = std::find_if(all->items.begin(), all->items.end(),
+                                  [&](const StoredEvent& e) { return e.id == ids[i]; });
+    ASSERT_NE(row, all->items.end()) << i;
+    EXPECT_EQ(row->data_json, events[i].data_json) << i;
+  }
+  status = db_->transact([&](store::Connection& tx) -> Status {
+    SENTINEL_ASSIGN(again, EventStore::insert(tx, {events[0]}, 1000));
+    EXPECT_EQ(again, std::vector<std::int64_t>{0});  // already stored
+    return ok();
+  });
+  ASSERT_TRUE(status);
+}
+
+TEST_P(EventStoreTest, SearchFiltersOnDataFields) {
+  insert({NewEvent{"agt_a", 1, 10, "log", R"({"source.ip":"203.0.113.9","user.name":"root"})"},
+          NewEvent{"agt_a", 2, 20, "log", R"({"source.ip":"203.0.113.9","user.name":"bob"})"},
+          NewEvent{"agt_a", 3, 30, "log", R"({"source.ip":"198.51.100.1","user.name":"root"})"},
+          NewEvent{"agt_a", 4, 40, "port.opened", R"({"port":22})"}});
+  EventStore store(*db_);
+  auto both =
+      store.search(EventQuery{.fields = {{"source.ip", "203.0.113.9"}, {"user.name", "root"}}});
+  ASSERT_TRUE(both) << both.error().message;
+  ASSERT_EQ(both->total, 1);
+  EXPECT_EQ(both->items[0].seq, 1);
+  auto number = store.search(EventQuery{.fields = {{"port", "22"}}});
+  ASSERT_TRUE(number) << number.error().message;
+  EXPECT_EQ(number->total, 1);
+  auto none = store.search(EventQuery{.fields = {{"source.ip", "203.0.113"}}});
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->total, 0);
+  auto hostile = store.search(EventQuery{.fields = {{"x') OR 1=1 --", "a"}}});
+  ASSERT_FALSE(hostile);
+  EXPECT_EQ(hostile.error().field, "field");
+}
+
+TEST_P(EventStoreTest, DeleteOlderThanRemovesOnlyOldEventsInBatches) {
+  std::vector<NewEvent> events;
+  for (int seq = 1; seq <= 30; ++seq) events.push_back(agent_event("agt_a", seq));  // time 101..130
+  insert(events);
+  EventStore store(*db_);
+  auto first = store.delete_older_than(121, 15);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, 15);
+  auto second = store.delete_older_than(121, 15);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 5);
+  auto left = store.search(EventQuery{.limit = 100});
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->total, 10);
+  EXPECT_EQ(left->items.back().time_ms, 121);
 }
 
 TEST_P(EventStoreTest, SearchFiltersByTypePrefixTextAndTime) {

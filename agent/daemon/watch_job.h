@@ -1,0 +1,63 @@
+#pragma once
+// Runs the host-event collectors (logs, file integrity, processes; ADR 0004) in one long-lived
+// confined child and spools what they see. The child's checkpoint (log positions) is saved only
+// after the events before it are in the spool, so a restart never skips a line.
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/spool/spool.h"
+#include "agent/watch/event_source.h"
+#include "agent/watch/watch_protocol.h"
+
+namespace sentinel::agent {
+
+/// Builds the sources in the child from the last saved checkpoint (runs after fork: allocate,
+/// open files, but no logging and no locks other threads may hold).
+using SourceFactory = std::function<std::vector<std::unique_ptr<watch::EventSource>>(
+    const boost::json::object& checkpoint)>;
+
+struct WatchJobOptions {
+  std::string data_dir;  // checkpoint in DATA_DIR/watch-checkpoint.json
+  bool sandbox = true;
+  std::string sandbox_user = "nobody";
+  std::chrono::milliseconds restart_backoff{1000};  // doubles up to a minute while it keeps dying
+};
+
+/// One reader thread; start() and stop() from one thread.
+class WatchJob {
+ public:
+  /// `spooled` runs after new events are in the spool.
+  WatchJob(WatchJobOptions options, Spool& spool, SourceFactory sources,
+           std::function<void()> spooled);
+  ~WatchJob();
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  // Reads records from `fd` until EOF or stop; false when the stream was malformed.
+  bool pump(int fd);
+  Status store(watch::WatchBatch& batch);
+
+  WatchJobOptions options_;
+  Spool& spool_;
+  SourceFactory sources_;
+  std::function<void()> spooled_;
+  boost::json::object checkpoint_;
+  int stop_fd_ = -1;  // eventfd: wakes the reader on stop
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace sentinel::agent

@@ -1,0 +1,46 @@
+#pragma once
+// The records the watcher child writes to the agent over its pipe: a 4-byte little-endian
+// length, then a JSON object {"events":[{"type","time","fields":{NAME:VALUE}}], "checkpoint":
+// {...}}. The agent decodes them strictly: the child is less trusted than the agent.
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/collectors/collected_event.h"
+#include "sentinel/common/result.h"
+
+namespace sentinel::agent::watch {
+
+/// The largest record; a batch of events is split before it gets there.
+inline constexpr std::size_t kMaxFrameBytes = 8 << 20;
+/// Events per record, at most (one spool transaction each).
+inline constexpr std::size_t kMaxEventsPerFrame = 1000;
+
+/// What one record carries: events, and the checkpoint that holds once they are stored.
+struct WatchBatch {
+  std::vector<CollectedEvent> events;
+  std::optional<boost::json::object> checkpoint;
+};
+
+/// The bytes of one record. Events beyond kMaxEventsPerFrame are the caller's to split.
+std::string encode_frame(const WatchBatch& batch);
+
+/// Reassembles records from the pipe's byte stream. Not thread-safe.
+class FrameReader {
+ public:
+  /// Adds bytes; returns every record completed by them. kInvalidArgument for a malformed or
+  /// oversized record: the stream cannot be trusted after it.
+  Result<std::vector<WatchBatch>> feed(std::string_view bytes);
+
+ private:
+  std::string buffer_;
+};
+
+/// Decodes one record's JSON (exposed for the fuzz target).
+Result<WatchBatch> decode_batch(std::string_view json);
+
+}  // namespace sentinel::agent::watch
