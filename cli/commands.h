@@ -36,6 +36,10 @@ void add_audit_commands(CLI::App& app, Ctl& ctl);
 void add_settings_commands(CLI::App& app, Ctl& ctl);
 /// agents enroll-token|tokens|list|show|label|revoke|delete.
 void add_agent_commands(CLI::App& app, Ctl& ctl);
+/// alerts list|show|ack|resolve.
+void add_alert_commands(CLI::App& app, Ctl& ctl);
+/// rules check (offline).
+void add_rule_commands(CLI::App& app, Ctl& ctl);
 /// health.
 void add_system_commands(CLI::App& app, Ctl& ctl);
 

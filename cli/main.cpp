@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
     add_credential_commands(app, ctl);
     add_audit_commands(app, ctl);
     add_agent_commands(app, ctl);
+    add_alert_commands(app, ctl);
+    add_rule_commands(app, ctl);
     add_system_commands(app, ctl);
 
     try {

@@ -13,6 +13,7 @@ packages=(
   # tests: real services and independent tools; Chromium (with fonts for readable screenshots)
   # drives the portal's e2e tests through playwright-core, which never downloads a browser
   postgresql-15 openssl oathtool sqlite3 curl procps iproute2 chromium fonts-liberation
+  systemd-journal-remote
   # benchmarks: peers and load generators
   nginx-light wrk bc fail2ban aide
 )

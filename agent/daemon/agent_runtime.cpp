@@ -16,8 +16,11 @@
 #include "agent/daemon/channel_loop.h"
 #include "agent/daemon/identity.h"
 #include "agent/daemon/inventory_job.h"
+#include "agent/daemon/watch_job.h"
 #include "agent/sandbox/resource_governor.h"
+#include "agent/sandbox/sandbox.h"
 #include "agent/spool/spool.h"
+#include "agent/watch/sources.h"
 
 namespace sentinel::agent {
 namespace {
@@ -174,6 +177,35 @@ int run_agent(const RuntimeOptions& options) {
       },
       &governor);
 
+  // Host events (logs, file integrity, processes) from the watcher child; its settings are
+  // read at start (a change of logs.* or fim.* needs a restart).
+  watch::WatchSettings watch_settings{.log_files = config.log_files,
+                                      .journal = config.log_journal,
+                                      .fim_paths = config.fim_paths,
+                                      .fim_exclude = config.fim_exclude,
+                                      .fim_interval_s = config.fim_interval_s,
+                                      .process_events = config.process_events,
+                                      .state_dir = options.data_dir + "/watch"};
+  if (watch_settings.any()) {
+    if (Status prepared = prepare_state_dir(watch_settings.state_dir,
+                                            SandboxOptions{.user = config.sandbox_user});
+        !prepared) {
+      spdlog::error("watch: {}", prepared.error().message);
+      return kExitFailure;
+    }
+  }
+  WatchJob watcher(
+      WatchJobOptions{.data_dir = options.data_dir,
+                      .sandbox = config.sandbox,
+                      .sandbox_user = config.sandbox_user},
+      **spool,
+      [watch_settings](const boost::json::object& checkpoint) {
+        return watch::make_sources(watch_settings, checkpoint);
+      },
+      [&loop_ptr] {
+        if (loop_ptr != nullptr) loop_ptr->notify();
+      });
+
   ChannelHooks hooks;
   hooks.collect_inventory = [&inventory] { inventory.trigger_full(); };
   hooks.set_config = [&](const boost::json::object& overrides) -> Result<boost::json::object> {
@@ -235,6 +267,12 @@ int run_agent(const RuntimeOptions& options) {
   });
 
   inventory.start();
+  if (watch_settings.any()) {
+    spdlog::info("watch: logs {} file(s){}, fim {} path(s), process events {}",
+                 watch_settings.log_files.size(), watch_settings.journal ? " and the journal" : "",
+                 watch_settings.fim_paths.size(), watch_settings.process_events ? "on" : "off");
+    watcher.start();
+  }
   std::thread selftest;
   if (options.selftest_events > 0) {
     selftest = std::thread([&] {
@@ -246,6 +284,7 @@ int run_agent(const RuntimeOptions& options) {
   if (selftest.joinable()) selftest.join();
   write_status(options.data_dir, *identity, **spool);
   inventory.stop();
+  watcher.stop();
   const bool stopped_by_signal = stop;
   if (!stopped_by_signal) {
     // run() only returns early on a configuration error; wake the waiter so it can be joined.

@@ -142,11 +142,14 @@ constexpr int kWatcherAllowed[] = {
     SCMP_SYS(mkdir),
     SCMP_SYS(mkdirat),
     SCMP_SYS(fchmod),
+    SCMP_SYS(chmod),
+    SCMP_SYS(fchmodat),
     SCMP_SYS(umask),
     SCMP_SYS(flock),
     SCMP_SYS(dup),
     SCMP_SYS(pipe2),
     SCMP_SYS(eventfd2),
+    SCMP_SYS(fadvise64),
 };
 
 // Flags that make an open write or create something.

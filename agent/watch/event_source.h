@@ -3,6 +3,7 @@
 // position to resume from after a restart.
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ class EventSource {
   /// A file descriptor that becomes readable when there is work, or -1: then poll() runs on
   /// every tick of the watcher (a few times a second).
   virtual int fd() const { return -1; }
+  /// How soon poll() must run again even when fd() stays quiet; the tick when it does not
+  /// matter. Zero while the source is in the middle of long work it does in slices.
+  virtual std::chrono::milliseconds due_in(std::chrono::milliseconds tick) const { return tick; }
   /// Does the pending work and appends what it saw; called when fd() is readable or on a tick.
   virtual void poll(std::vector<CollectedEvent>& out) = 0;
   /// Where to resume after a restart; null when there is nothing to remember. The agent saves

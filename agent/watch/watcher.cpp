@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <string_view>
@@ -62,7 +63,9 @@ int run_watcher(std::vector<std::unique_ptr<EventSource>>& sources, int output_f
   std::vector<CollectedEvent> events;
   std::string sent_checkpoint = boost::json::serialize(checkpoint_of(sources));
   while (true) {
-    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(tick.count()));
+    std::chrono::milliseconds wait = tick;
+    for (const auto& source : sources) wait = std::min(wait, source->due_in(tick));
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
     if (ready < 0 && errno != EINTR) return 1;
     if ((fds.back().revents & (POLLERR | POLLHUP)) != 0) return 0;
     for (const auto& source : sources) source->poll(events);

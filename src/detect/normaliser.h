@@ -3,6 +3,7 @@
 // read (ADR 0004): the agent's fields as they are, nested data flattened to dotted names,
 // ECS aliases for the server-derived inventory events, and event.type, agent.id, host.name.
 
+#include <functional>
 #include <string>
 #include <string_view>
 

@@ -34,6 +34,10 @@ const std::vector<ModuleSpec>& module_specs() {
       {"agents",
        {"store", "bus", "audit", "auth"},
        "agent CA, enrolment tokens, enrolment, agent registry"},
+      {"alerts", {"store", "bus", "audit"}, "alerts: dedup, triage, comments"},
+      {"detect",
+       {"bus", "audit", "alerts"},
+       "threat detection: Sigma rules and correlation over every stored event"},
       {"gateway", {"auth", "bus"}, "HTTPS API, WebSocket stream, portal"},
   };
   return specs;

@@ -11,8 +11,10 @@
 
 #include "sentinel/agents/agent_channel.h"
 #include "sentinel/agents/routes.h"
+#include "sentinel/alerts/routes.h"
 #include "sentinel/auth/audit_routes.h"
 #include "sentinel/auth/routes.h"
+#include "sentinel/detect/routes.h"
 #include "sentinel/events/event_routes.h"
 #include "sentinel/inventory/routes.h"
 
@@ -129,26 +131,29 @@ Status build_agents(ModuleContext& context) {
   SENTINEL_TRY(inventory::register_inventory_routes(context.router, *inventory));
   auto event_store = std::make_unique<events::EventStore>(*context.database);
   SENTINEL_TRY(events::register_event_routes(context.router, *event_store, context.clock));
+  auto retention = std::make_unique<events::EventRetention>(
+      *event_store, config.events.retention_days, context.clock, context.metrics);
 
   // The channel: sessions and ingest, behind the mutual-TLS listener.
   agents::ChannelSettings settings;
   settings.heartbeat_s = static_cast<int>(config.agents.heartbeat_s);
-  auto channel = agents::AgentChannel::create(*registry, *context.database, *context.bus,
-                                              inventory.get(), context.clock, context.metrics,
-                                              settings);
+  auto channel =
+      agents::AgentChannel::create(*registry, *context.database, *context.bus, inventory.get(),
+                                   context.clock, context.metrics, settings);
   SENTINEL_TRY(agents::register_command_routes(context.router, *channel, *context.audit));
   gateway::AgentChannelOptions listener_options;
   listener_options.listen = config.agents.listen;
   listener_options.ca_file = ca->ca_file();
   listener_options.cert_file = channel_files.cert_file;
   listener_options.key_file = channel_files.key_file;
-  SENTINEL_ASSIGN(listener,
-                  gateway::AgentChannelListener::create(listener_options, *channel,
-                                                        context.metrics));
+  SENTINEL_ASSIGN(
+      listener, gateway::AgentChannelListener::create(listener_options, *channel, context.metrics));
 
   context.services.push_back(registry.get());
   context.services.push_back(channel.get());
   context.services.push_back(listener.get());
+  context.services.push_back(retention.get());
+  context.event_retention = std::move(retention);
   context.inventory = std::move(inventory);
   context.event_store = std::move(event_store);
   context.agent_channel = std::move(channel);
@@ -157,6 +162,43 @@ Status build_agents(ModuleContext& context) {
   context.agent_registry = std::move(registry);
   context.enrollment = std::move(enrollment);
   context.agent_channel_files = std::move(channel_files);
+  return ok();
+}
+
+Status build_alerts(ModuleContext& context) {
+  auto service =
+      alerts::AlertService::create(*context.database, *context.audit, *context.bus, context.clock);
+  SENTINEL_TRY(alerts::register_alert_routes(context.router, *service));
+  context.alerts = std::move(service);
+  return ok();
+}
+
+// Rules over every stored event; what they find goes to the alerts service.
+Status build_detect(ModuleContext& context) {
+  detect::DetectOptions options;
+  options.rules_dirs = context.config.detection.rules_dirs;
+  options.queue_events = static_cast<std::size_t>(context.config.detection.queue_events);
+  agents::AgentRegistry* registry = context.agent_registry.get();
+  detect::HostNameLookup host_names;
+  if (registry != nullptr) {
+    host_names = [registry](const std::string& agent_id) {
+      Result<agents::AgentRecord> agent = registry->get(agent_id);
+      return agent ? agent->facts.hostname : std::string();
+    };
+  }
+  alerts::AlertService* alerts = context.alerts.get();
+  auto sink = [alerts](const detection::Detection& detection) {
+    if (Result<alerts::Alert> stored = alerts->record(detection); !stored) {
+      spdlog::get("server")->error("detect: alert for rule {} not stored: {}", detection.rule_id,
+                                   stored.error().message);
+    }
+  };
+  SENTINEL_ASSIGN(service, detect::DetectService::create(*context.bus, std::move(options),
+                                                         std::move(host_names), std::move(sink),
+                                                         context.metrics, context.clock));
+  SENTINEL_TRY(detect::register_rule_routes(context.router, *service, *context.audit));
+  context.services.push_back(service.get());
+  context.detect = std::move(service);
   return ok();
 }
 
@@ -190,8 +232,9 @@ Status build_gateway(ModuleContext& context) {
 
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
-      {"store", build_store}, {"bus", build_bus},       {"audit", build_audit},
-      {"auth", build_auth},   {"agents", build_agents}, {"gateway", build_gateway},
+      {"store", build_store},   {"bus", build_bus},         {"audit", build_audit},
+      {"auth", build_auth},     {"agents", build_agents},   {"alerts", build_alerts},
+      {"detect", build_detect}, {"gateway", build_gateway},
   };
   return table;
 }

@@ -9,16 +9,19 @@
 #include "sentinel/agents/agent_registry.h"
 #include "sentinel/agents/certificate_authority.h"
 #include "sentinel/agents/enrollment.h"
+#include "sentinel/alerts/alert_service.h"
 #include "sentinel/auth/audit_log.h"
 #include "sentinel/auth/auth_service.h"
 #include "sentinel/bus/bus.h"
-#include "sentinel/events/event_store.h"
-#include "sentinel/gateway/agent_channel.h"
-#include "sentinel/inventory/inventory_service.h"
 #include "sentinel/common/clock.h"
 #include "sentinel/common/metrics.h"
+#include "sentinel/detect/detect_service.h"
+#include "sentinel/events/event_retention.h"
+#include "sentinel/events/event_store.h"
+#include "sentinel/gateway/agent_channel.h"
 #include "sentinel/gateway/gateway.h"
 #include "sentinel/gateway/router.h"
+#include "sentinel/inventory/inventory_service.h"
 #include "sentinel/server/config.h"
 #include "sentinel/server/service.h"
 #include "sentinel/store/database.h"
@@ -47,6 +50,9 @@ struct ModuleContext {
   std::unique_ptr<events::EventStore> event_store;
   std::unique_ptr<agents::AgentChannel> agent_channel;
   std::unique_ptr<gateway::AgentChannelListener> agent_listener;
+  std::unique_ptr<alerts::AlertService> alerts;
+  std::unique_ptr<events::EventRetention> event_retention;
+  std::unique_ptr<detect::DetectService> detect;
   std::unique_ptr<gateway::Gateway> gateway;
   /// Services with a lifecycle, in start order.
   std::vector<Service*> services;

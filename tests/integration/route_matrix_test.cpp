@@ -56,13 +56,21 @@ TEST_P(RouteMatrixTest, EveryRouteAnswersEveryRoleAsItsPermissionSays) {
   ASSERT_EQ(document->status, 200);
   const std::vector<RouteCase> routes = routes_of(body_of(*document));
   ASSERT_GT(routes.size(), 20u) << "the route table looks incomplete";
-  // Routes the portal's dashboard and settings pages read: they must be in the matrix.
-  for (const std::string path :
-       {"/api/v1/events/summary", "/api/v1/settings/certificates", "/api/v1/settings/auth"}) {
-    EXPECT_TRUE(std::any_of(
-        routes.begin(), routes.end(),
-        [&](const RouteCase& route) { return route.method == "GET" && route.path == path; }))
-        << "GET " << path << " is not in the OpenAPI document";
+  // Routes the portal's pages read and change: they must be in the matrix.
+  for (const auto& [wanted_method, wanted_path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/api/v1/events/summary"},
+           {"GET", "/api/v1/settings/certificates"},
+           {"GET", "/api/v1/settings/auth"},
+           {"GET", "/api/v1/alerts"},
+           {"GET", "/api/v1/alerts/999999"},
+           {"PATCH", "/api/v1/alerts/999999"},
+           {"POST", "/api/v1/alerts/999999/comments"}}) {
+    EXPECT_TRUE(
+        std::any_of(routes.begin(), routes.end(),
+                    [&, method = wanted_method, path = wanted_path](const RouteCase& route) {
+                      return route.method == method && route.path == path;
+                    }))
+        << wanted_method << " " << wanted_path << " is not in the OpenAPI document";
   }
 
   const std::string password = "Matrix-Role-Password-5519";

@@ -17,7 +17,9 @@ struct AgentOptions {
   std::string token;       // enrolment token; empty: start from an enrolled data dir
   std::string ca_file;     // optional: instead of the token's pin
   /// Written to DATA_DIR/agent.yaml before the first start (enrolment keeps these settings).
-  std::string config_yaml = "inventory:\n  interval_s: 5\n";
+  /// Process events are off unless a test turns them on: every exec on a busy CI machine would
+  /// otherwise become an event in every test.
+  std::string config_yaml = "inventory:\n  interval_s: 5\nprocess:\n  enabled: false\n";
   std::vector<std::string> extra_args;
 };
 

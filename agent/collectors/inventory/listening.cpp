@@ -56,40 +56,35 @@ Error bad_row(std::string_view protocol, bool ipv6, std::size_t line) {
                           "line");
 }
 
-struct Owner {
-  std::int64_t pid = 0;
-  std::string process;
-};
-
-// Socket inode -> the lowest pid holding it. Best effort: other users' fd directories are not
-// readable without privileges, and those sockets keep an unknown owner.
-std::map<std::uint64_t, Owner> socket_owners(const std::filesystem::path& proc,
-                                             std::set<std::uint64_t> wanted) {
+// The pids of `proc` in ascending order.
+std::vector<std::int64_t> all_pids(const std::filesystem::path& proc) {
   std::vector<std::int64_t> pids;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(proc, error)) {
     if (const auto pid = parse_integer(entry.path().filename().string())) pids.push_back(*pid);
   }
   std::sort(pids.begin(), pids.end());
-  std::map<std::uint64_t, Owner> owners;
-  for (const std::int64_t pid : pids) {
-    if (wanted.empty()) break;
-    const std::filesystem::path process_dir = proc / std::to_string(pid);
-    std::error_code fd_error;
-    for (const auto& fd : std::filesystem::directory_iterator(process_dir / "fd", fd_error)) {
-      char target[64];
-      const ssize_t length = ::readlink(fd.path().c_str(), target, sizeof target - 1);
-      if (length <= 0) continue;
-      const std::string_view link(target, static_cast<std::size_t>(length));
-      if (link.substr(0, 8) != "socket:[" || link.back() != ']') continue;
-      const auto inode = parse_integer(link.substr(8, link.size() - 9));
-      if (!inode || !wanted.contains(static_cast<std::uint64_t>(*inode))) continue;
-      wanted.erase(static_cast<std::uint64_t>(*inode));
-      const auto stat = parse_proc_stat(read_optional(process_dir / "stat", 4096).value_or(""));
-      owners[static_cast<std::uint64_t>(*inode)] = {pid, stat ? json_safe_text(stat->comm) : ""};
-    }
+  return pids;
+}
+
+// Reads the fd links of one process and moves every wanted inode it holds into `owners`.
+void take_owned_sockets(const std::filesystem::path& proc, std::int64_t pid,
+                        std::set<std::uint64_t>& wanted,
+                        std::map<std::uint64_t, SocketOwner>& owners) {
+  const std::filesystem::path process_dir = proc / std::to_string(pid);
+  std::error_code fd_error;
+  for (const auto& fd : std::filesystem::directory_iterator(process_dir / "fd", fd_error)) {
+    char target[64];
+    const ssize_t length = ::readlink(fd.path().c_str(), target, sizeof target - 1);
+    if (length <= 0) continue;
+    const std::string_view link(target, static_cast<std::size_t>(length));
+    if (link.substr(0, 8) != "socket:[" || link.back() != ']') continue;
+    const auto inode = parse_integer(link.substr(8, link.size() - 9));
+    if (!inode || !wanted.contains(static_cast<std::uint64_t>(*inode))) continue;
+    wanted.erase(static_cast<std::uint64_t>(*inode));
+    const auto stat = parse_proc_stat(read_optional(process_dir / "stat", 4096).value_or(""));
+    owners[static_cast<std::uint64_t>(*inode)] = {pid, stat ? json_safe_text(stat->comm) : ""};
   }
-  return owners;
 }
 
 std::string key_of(const SocketEntry& socket) {
@@ -97,6 +92,23 @@ std::string key_of(const SocketEntry& socket) {
 }
 
 }  // namespace
+
+std::map<std::uint64_t, SocketOwner> find_socket_owners(const std::filesystem::path& proc,
+                                                        std::set<std::uint64_t> wanted,
+                                                        const std::vector<std::int64_t>& first) {
+  std::map<std::uint64_t, SocketOwner> owners;
+  for (const std::int64_t pid : first) {
+    if (wanted.empty()) return owners;
+    take_owned_sockets(proc, pid, wanted, owners);
+  }
+  if (wanted.empty()) return owners;
+  const std::set<std::int64_t> done(first.begin(), first.end());
+  for (const std::int64_t pid : all_pids(proc)) {
+    if (wanted.empty()) break;
+    if (!done.contains(pid)) take_owned_sockets(proc, pid, wanted, owners);
+  }
+  return owners;
+}
 
 Result<std::vector<SocketEntry>> parse_proc_net(std::string_view table, std::string_view protocol,
                                                 bool ipv6) {
@@ -107,16 +119,24 @@ Result<std::vector<SocketEntry>> parse_proc_net(std::string_view table, std::str
     if (fields.empty()) continue;
     if (fields.size() < 10) return bad_row(protocol, ipv6, i + 1);
     const std::string_view local = fields[1];
+    const std::string_view remote = fields[2];
     const std::size_t colon = local.find(':');
-    if (colon == std::string_view::npos) return bad_row(protocol, ipv6, i + 1);
+    const std::size_t remote_colon = remote.find(':');
+    if (colon == std::string_view::npos || remote_colon == std::string_view::npos) {
+      return bad_row(protocol, ipv6, i + 1);
+    }
     const auto address = decode_address(local.substr(0, colon), ipv6);
     const auto port = parse_integer(local.substr(colon + 1), 16);
+    const auto remote_address = decode_address(remote.substr(0, remote_colon), ipv6);
+    const auto remote_port = parse_integer(remote.substr(remote_colon + 1), 16);
     const auto state = parse_integer(fields[3], 16);
     const auto uid = parse_integer(fields[7]);
     const auto inode = parse_integer(fields[9]);
-    if (!address || !port || !state || !uid || !inode) return bad_row(protocol, ipv6, i + 1);
+    if (!address || !port || !remote_address || !remote_port || !state || !uid || !inode) {
+      return bad_row(protocol, ipv6, i + 1);
+    }
     sockets.push_back({std::string(protocol), *address, *port, static_cast<int>(*state), *uid,
-                       static_cast<std::uint64_t>(*inode)});
+                       static_cast<std::uint64_t>(*inode), *remote_address, *remote_port});
   }
   return sockets;
 }
@@ -149,7 +169,7 @@ Result<boost::json::array> collect_listening(const SystemRoots& roots) {
   for (const SocketEntry& socket : bound) {
     if (socket.inode != 0) inodes.insert(socket.inode);
   }
-  const auto owners = socket_owners(roots.proc, std::move(inodes));
+  const auto owners = find_socket_owners(roots.proc, std::move(inodes));
   const auto names = user_names(parse_passwd(read_optional(roots.etc / "passwd").value_or("")));
 
   // Several sockets can share an address and port (SO_REUSEPORT): one item, the lowest owner pid.

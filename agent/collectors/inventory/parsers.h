@@ -5,8 +5,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,12 +81,28 @@ struct SocketEntry {
   int state = 0;  // the kernel's TCP state number (0x0A listen, 0x07 close/unconnected)
   std::int64_t uid = 0;
   std::uint64_t inode = 0;
+  std::string remote_address;  // the peer, same form; "0.0.0.0" or "::" when unconnected
+  std::int64_t remote_port = 0;
 };
 
 /// The sockets of one /proc/net table; `protocol` is "tcp" or "udp", `ipv6` for the *6 tables.
 /// kInvalidArgument naming the line for a malformed row.
 Result<std::vector<SocketEntry>> parse_proc_net(std::string_view table, std::string_view protocol,
                                                 bool ipv6);
+
+/// The process holding a socket: its pid and command name (/proc/<pid>/stat).
+struct SocketOwner {
+  std::int64_t pid = 0;
+  std::string process;
+};
+
+/// Socket inode -> a process holding it, found through the /proc/<pid>/fd links under `proc`:
+/// the `first` pids are read first (in order), then every process by ascending pid, so that
+/// without `first` the lowest pid wins. Stops once every wanted inode is found. Best effort:
+/// unreadable fd directories (other users' without privileges) are skipped. Reads the system.
+std::map<std::uint64_t, SocketOwner> find_socket_owners(
+    const std::filesystem::path& proc, std::set<std::uint64_t> wanted,
+    const std::vector<std::int64_t>& first = {});
 
 /// One line of /etc/passwd.
 struct PasswdEntry {

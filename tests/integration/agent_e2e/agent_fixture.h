@@ -36,7 +36,7 @@ class AgentTest : public ApiTest {
 
   /// Starts an agent enrolled with a new token; the agent is owned by the fixture.
   AgentProcess& start_agent(client::ApiClient& admin, std::vector<std::string> extra_args = {},
-                            std::string config_yaml = "inventory:\n  interval_s: 5\n") {
+                            std::string config_yaml = AgentOptions{}.config_yaml) {
     AgentOptions options;
     options.server_url = server_->url();
     options.token = new_token(admin);

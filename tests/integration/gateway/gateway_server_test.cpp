@@ -179,6 +179,49 @@ TEST_F(GatewayServerTest, SessionWithoutCsrfTokenCannotChangeState) {
   EXPECT_EQ(me->status, 200);
 }
 
+// GET /auth/me is answered from memory on the I/O thread once its caller and user are cached;
+// a change through the API must still show (or refuse) on the very next request.
+TEST_F(GatewayServerTest, MeFromMemoryFollowsEveryChangeAtOnce) {
+  ApiClient root = admin();
+  auto created = root.post("/api/v1/users", {{"username", "mia"},
+                                             {"display_name", "Mia"},
+                                             {"password", "Quiet-Harbour-Lantern-4471"},
+                                             {"roles", boost::json::array{"viewer"}}});
+  ASSERT_TRUE(created && created->status == 201) << (created ? created->body : "no reply");
+  const std::string user = "/api/v1/users/" + std::to_string(created->json()->at("id").as_int64());
+  ApiClient mia = client();
+  auto login = mia.post("/api/v1/auth/login",
+                        {{"username", "mia"}, {"password", "Quiet-Harbour-Lantern-4471"}});
+  ASSERT_TRUE(login && login->status == 200);
+  auto token = mia.post("/api/v1/tokens", {{"name", "mia-script"}});
+  ASSERT_TRUE(token && token->status == 201) << (token ? token->body : "no reply");
+  ApiClient script = client();
+  script.set_bearer_token(Secret(std::string(token->json()->at("token").as_string())));
+  const std::string token_path =
+      "/api/v1/tokens/" + std::to_string(token->json()->at("id").as_int64());
+
+  auto display_name = [](ApiClient& api) -> std::string {
+    auto me = api.get("/api/v1/auth/me");
+    if (!me || me->status != 200) return me ? "status " + std::to_string(me->status) : "no reply";
+    EXPECT_EQ(me->header("cache-control"), "no-store");
+    EXPECT_FALSE(me->header("x-request-id").empty());
+    return std::string(me->json()->at("user").at("display_name").as_string());
+  };
+  for (int i = 0; i < 3; ++i) {  // the first loads, the others come from memory
+    EXPECT_EQ(display_name(script), "Mia");
+    EXPECT_EQ(display_name(mia), "Mia");
+  }
+  ASSERT_EQ(root.patch(user, {{"display_name", "Mia M."}})->status, 200);
+  EXPECT_EQ(display_name(script), "Mia M.");
+  EXPECT_EQ(display_name(mia), "Mia M.");
+
+  ASSERT_LT(root.del(token_path)->status, 300);
+  EXPECT_EQ(display_name(script), "status 401");
+  EXPECT_EQ(display_name(mia), "Mia M.");
+  ASSERT_EQ(root.patch(user, {{"disabled", true}})->status, 200);
+  EXPECT_EQ(display_name(mia), "status 401");
+}
+
 TEST_F(GatewayServerTest, StreamGreetsAndPushesAuditEvents) {
   ApiClient api = admin();
   auto stream = client::StreamClient::connect(api);

@@ -4,10 +4,14 @@
 export type Permission =
   | "agents:read"
   | "agents:write"
+  | "alerts:read"
+  | "alerts:write"
   | "audit:read"
   | "events:read"
   | "roles:read"
   | "roles:write"
+  | "rules:read"
+  | "rules:write"
   | "settings:read"
   | "settings:write"
   | "users:read"
@@ -28,6 +32,8 @@ export const operations = {
   "GET /api/v1/agents/{id}/inventory/{section}": { permission: "agents:read", body: [] },
   "GET /api/v1/agents/{id}/packages": { permission: "agents:read", body: [] },
   "GET /api/v1/agents/enroll-tokens": { permission: "agents:read", body: [] },
+  "GET /api/v1/alerts": { permission: "alerts:read", body: [] },
+  "GET /api/v1/alerts/{id}": { permission: "alerts:read", body: [] },
   "GET /api/v1/audit": { permission: "audit:read", body: [] },
   "GET /api/v1/audit/verify": { permission: "audit:read", body: [] },
   "GET /api/v1/auth/me": { permission: "authenticated", body: [] },
@@ -37,6 +43,7 @@ export const operations = {
   "GET /api/v1/inventory/ports": { permission: "agents:read", body: [] },
   "GET /api/v1/openapi.json": { permission: "public", body: [] },
   "GET /api/v1/roles": { permission: "roles:read", body: [] },
+  "GET /api/v1/rules": { permission: "rules:read", body: [] },
   "GET /api/v1/sessions": { permission: "authenticated", body: [] },
   "GET /api/v1/settings/auth": { permission: "settings:read", body: [] },
   "GET /api/v1/settings/certificates": { permission: "settings:read", body: [] },
@@ -47,6 +54,7 @@ export const operations = {
   "GET /metrics": { permission: "public", body: [] },
   "GET /readyz": { permission: "public", body: [] },
   "PATCH /api/v1/agents/{id}": { permission: "agents:write", body: ["group","labels"] },
+  "PATCH /api/v1/alerts/{id}": { permission: "alerts:write", body: ["assignee","status"] },
   "PATCH /api/v1/roles/{name}": { permission: "roles:write", body: ["description","permissions"] },
   "PATCH /api/v1/settings/auth": { permission: "settings:write", body: ["require_2fa_roles"] },
   "PATCH /api/v1/users/{id}": { permission: "users:write", body: ["disabled","display_name","password","roles"] },
@@ -54,12 +62,14 @@ export const operations = {
   "POST /api/v1/agents/{id}/revoke": { permission: "agents:write", body: [] },
   "POST /api/v1/agents/enroll": { permission: "public", body: ["agent_version","arch","csr","hostname","kernel","os","token"] },
   "POST /api/v1/agents/enroll-tokens": { permission: "agents:write", body: ["expires_in_minutes","group","labels"] },
+  "POST /api/v1/alerts/{id}/comments": { permission: "alerts:write", body: ["text"] },
   "POST /api/v1/auth/login": { permission: "public", body: ["password","totp","username"] },
   "POST /api/v1/auth/logout": { permission: "authenticated", body: [] },
   "POST /api/v1/auth/totp/confirm": { permission: "authenticated", body: ["code"] },
   "POST /api/v1/auth/totp/recovery-codes": { permission: "authenticated", body: ["password"] },
   "POST /api/v1/auth/totp/setup": { permission: "authenticated", body: [] },
   "POST /api/v1/roles": { permission: "roles:write", body: ["description","name","permissions"] },
+  "POST /api/v1/rules/reload": { permission: "rules:write", body: [] },
   "POST /api/v1/tokens": { permission: "authenticated", body: ["expires_in_days","name","permissions"] },
   "POST /api/v1/users": { permission: "users:write", body: ["display_name","password","roles","username"] },
   "POST /api/v1/users/{id}/totp/reset": { permission: "users:write", body: [] },
@@ -87,6 +97,8 @@ export type GetPath =
   | `/api/v1/agents/${string}/inventory/${string}` | `/api/v1/agents/${string}/inventory/${string}?${string}`
   | `/api/v1/agents/${string}/packages` | `/api/v1/agents/${string}/packages?${string}`
   | `/api/v1/agents/enroll-tokens` | `/api/v1/agents/enroll-tokens?${string}`
+  | `/api/v1/alerts` | `/api/v1/alerts?${string}`
+  | `/api/v1/alerts/${string}` | `/api/v1/alerts/${string}?${string}`
   | `/api/v1/audit` | `/api/v1/audit?${string}`
   | `/api/v1/audit/verify` | `/api/v1/audit/verify?${string}`
   | `/api/v1/auth/me` | `/api/v1/auth/me?${string}`
@@ -96,6 +108,7 @@ export type GetPath =
   | `/api/v1/inventory/ports` | `/api/v1/inventory/ports?${string}`
   | `/api/v1/openapi.json` | `/api/v1/openapi.json?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
+  | `/api/v1/rules` | `/api/v1/rules?${string}`
   | `/api/v1/sessions` | `/api/v1/sessions?${string}`
   | `/api/v1/settings/auth` | `/api/v1/settings/auth?${string}`
   | `/api/v1/settings/certificates` | `/api/v1/settings/certificates?${string}`
@@ -109,6 +122,7 @@ export type GetPath =
 /** Paths that accept PATCH, with their parameters filled in. */
 export type PatchPath =
   | `/api/v1/agents/${string}` | `/api/v1/agents/${string}?${string}`
+  | `/api/v1/alerts/${string}` | `/api/v1/alerts/${string}?${string}`
   | `/api/v1/roles/${string}` | `/api/v1/roles/${string}?${string}`
   | `/api/v1/settings/auth` | `/api/v1/settings/auth?${string}`
   | `/api/v1/users/${string}` | `/api/v1/users/${string}?${string}`;
@@ -119,12 +133,14 @@ export type PostPath =
   | `/api/v1/agents/${string}/revoke` | `/api/v1/agents/${string}/revoke?${string}`
   | `/api/v1/agents/enroll` | `/api/v1/agents/enroll?${string}`
   | `/api/v1/agents/enroll-tokens` | `/api/v1/agents/enroll-tokens?${string}`
+  | `/api/v1/alerts/${string}/comments` | `/api/v1/alerts/${string}/comments?${string}`
   | `/api/v1/auth/login` | `/api/v1/auth/login?${string}`
   | `/api/v1/auth/logout` | `/api/v1/auth/logout?${string}`
   | `/api/v1/auth/totp/confirm` | `/api/v1/auth/totp/confirm?${string}`
   | `/api/v1/auth/totp/recovery-codes` | `/api/v1/auth/totp/recovery-codes?${string}`
   | `/api/v1/auth/totp/setup` | `/api/v1/auth/totp/setup?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
+  | `/api/v1/rules/reload` | `/api/v1/rules/reload?${string}`
   | `/api/v1/tokens` | `/api/v1/tokens?${string}`
   | `/api/v1/users` | `/api/v1/users?${string}`
   | `/api/v1/users/${string}/totp/reset` | `/api/v1/users/${string}/totp/reset?${string}`

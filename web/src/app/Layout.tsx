@@ -17,7 +17,10 @@ interface NavItem {
 
 const navigation: NavItem[] = [
   { to: "/", label: "Overview" },
+  { to: "/alerts", label: "Alerts", permission: "alerts:read" },
   { to: "/agents", label: "Agents", permission: "agents:read" },
+  { to: "/events", label: "Events", permission: "events:read" },
+  { to: "/rules", label: "Rules", permission: "rules:read" },
   { to: "/users", label: "Users and roles", permission: "users:read" },
   { to: "/audit", label: "Audit log", permission: "audit:read" },
   { to: "/settings", label: "Settings", permission: "settings:read" },

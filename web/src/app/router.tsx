@@ -14,6 +14,12 @@ const AgentsPage = lazy(() => import("../features/agents/AgentsPage").then((m) =
 const AgentDetailPage = lazy(() =>
   import("../features/agents/AgentDetailPage").then((m) => ({ default: m.AgentDetailPage })),
 );
+const AlertsPage = lazy(() => import("../features/alerts/AlertsPage").then((m) => ({ default: m.AlertsPage })));
+const AlertDetailPage = lazy(() =>
+  import("../features/alerts/AlertDetailPage").then((m) => ({ default: m.AlertDetailPage })),
+);
+const EventsPage = lazy(() => import("../features/events/EventsPage").then((m) => ({ default: m.EventsPage })));
+const RulesPage = lazy(() => import("../features/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import("../features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
@@ -35,6 +41,10 @@ export const router = createBrowserRouter([
       { index: true, element: <OverviewPage /> },
       { path: "agents", element: <AgentsPage /> },
       { path: "agents/:id", element: <AgentDetailPage /> },
+      { path: "alerts", element: <AlertsPage /> },
+      { path: "alerts/:id", element: <AlertDetailPage /> },
+      { path: "events", element: <EventsPage /> },
+      { path: "rules", element: <RulesPage /> },
       { path: "users", element: <UsersPage /> },
       { path: "audit", element: <AuditPage /> },
       { path: "settings", element: <SettingsPage /> },

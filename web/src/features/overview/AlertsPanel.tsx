@@ -1,12 +1,58 @@
+import { Link } from "react-router";
 import { Panel } from "../../components/Page";
-import { EmptyState } from "../../components/States";
+import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { formatAgo, formatTime } from "../../lib/time";
+import { useAlertList, useAlertsLive } from "../alerts/api";
+import { SeverityBadge } from "../alerts/badges";
+import { alertQuery, defaultFilters } from "../alerts/filters";
+import { OpenAlertCounts } from "../alerts/OpenAlertCounts";
+import { useNow } from "../agents/useNow";
 
-/** Alerts of the last 24 hours. There is no alerts API before detection exists, so this says so
- * rather than asking a route that is not there or drawing a chart of nothing. */
+const newest = 5;
+const newestQuery = alertQuery(defaultFilters, newest);
+
+/** Open alerts by severity and the newest open ones, live from the stream. */
 export function AlertsPanel({ className = "" }: { className?: string }) {
+  useAlertsLive();
+  const list = useAlertList(newestQuery);
+  const now = useNow(30_000);
   return (
-    <Panel title="Alerts, last 24 hours" className={className}>
-      <EmptyState title="No alerts yet">Alerts appear here once detection rules are enabled.</EmptyState>
+    <Panel title="Open alerts" className={className}>
+      <div className="flex flex-col gap-4">
+        <OpenAlertCounts compact />
+        {list.isPending ? (
+          <Loading label="Loading alerts" />
+        ) : list.isError ? (
+          <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+        ) : list.data.items.length === 0 ? (
+          <EmptyState title="No open alerts">New alerts appear here as soon as a rule matches.</EmptyState>
+        ) : (
+          <ol aria-label="Newest open alerts" className="flex flex-col divide-y divide-line">
+            {list.data.items.map((alert) => (
+              <li key={alert.id} className="flex flex-col gap-0.5 py-2 text-sm">
+                <div className="flex min-w-0 items-center gap-2">
+                  <SeverityBadge severity={alert.severity} />
+                  <Link to={`/alerts/${alert.id}`} className="min-w-0 truncate text-accent hover:underline" title={alert.rule_title}>
+                    {alert.rule_title}
+                  </Link>
+                </div>
+                <p className="flex min-w-0 gap-2 text-xs text-muted">
+                  <span className="min-w-0 truncate">{alert.hostname || alert.agent_id || alert.entity}</span>
+                  <span aria-hidden="true">·</span>
+                  <span className="whitespace-nowrap" title={formatTime(alert.last_seen)}>
+                    {formatAgo(alert.last_seen, now)}
+                  </span>
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+        <p className="text-sm">
+          <Link to="/alerts" className="text-accent hover:underline">
+            Open the alert list
+          </Link>
+        </p>
+      </div>
     </Panel>
   );
 }

@@ -9,12 +9,13 @@ import { EventsPanel } from "./EventsPanel";
 import { StatCards } from "./StatCards";
 import { TopHostsPanel } from "./TopHostsPanel";
 
-/** The landing page: the fleet, events and audit activity at a glance, kept live by the stream.
+/** The landing page: open alerts, the fleet, events and audit activity at a glance, kept live by the stream.
  * Each part shows only to users who may read its data. */
 export function OverviewPage() {
   const canAgents = useCan("agents:read");
   const canEvents = useCan("events:read");
   const canAudit = useCan("audit:read");
+  const canAlerts = useCan("alerts:read");
   useOverviewLive();
 
   return (
@@ -23,11 +24,11 @@ export function OverviewPage() {
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         {canEvents && <EventsPanel className="lg:col-span-2" />}
         {canAgents && <AgentsPanel />}
-        <AlertsPanel />
+        {canAlerts && <AlertsPanel />}
         {canEvents && <TopHostsPanel canAgents={canAgents} className="lg:col-span-2" />}
         {canAudit && <AuditPanel className="lg:col-span-3" />}
       </div>
-      {!canAgents && !canEvents && !canAudit && (
+      {!canAgents && !canEvents && !canAudit && !canAlerts && (
         <EmptyState title="Nothing to show for your role">
           Ask an administrator for access to agents or events.
         </EmptyState>

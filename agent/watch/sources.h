@@ -1,0 +1,33 @@
+#pragma once
+// Which collectors the watcher child runs, from the agent's config: one source per log file,
+// the journal, file integrity and the process collectors. A collector that cannot start becomes
+// a source that reports why once (`collector.error`), so the server hears of it.
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/watch/event_source.h"
+
+namespace sentinel::agent::watch {
+
+/// The collector settings of agent.yaml (logs.*, fim.*, process.*).
+struct WatchSettings {
+  std::vector<std::string> log_files;
+  bool journal = false;
+  std::vector<std::string> fim_paths;
+  std::vector<std::string> fim_exclude;
+  std::int64_t fim_interval_s = 12 * 3600;
+  bool process_events = true;
+  std::string state_dir;  // the FIM baseline; writable by the child
+
+  /// True when there is anything to run.
+  bool any() const { return !log_files.empty() || journal || !fim_paths.empty() || process_events; }
+};
+
+/// Builds the sources, resuming each from its entry in `checkpoint`. Runs in the child.
+std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& settings,
+                                                       const boost::json::object& checkpoint);
+
+}  // namespace sentinel::agent::watch
