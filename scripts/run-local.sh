@@ -60,6 +60,17 @@ if [[ ! -s "$agent_dir/identity/agent.pem" ]]; then
     echo "run-local: could not make an enrolment token (admin password changed?); no local agent" >&2
   else
     mkdir -p "$agent_dir" && chmod 700 "$agent_dir"
+    # What the local agent watches (detection): the auth and system logs that exist here, the
+    # journal when journald runs, and file integrity of /etc and the system binaries.
+    logs=()
+    for f in /var/log/auth.log /var/log/syslog /var/log/secure /var/log/messages; do
+      [[ -f "$f" ]] && logs+=("$f")
+    done
+    journal=false
+    [[ -d /run/systemd/journal ]] && journal=true
+    (IFS=,; printf 'logs:\n  files: [%s]\n  journal: %s\nfim:\n  paths: [/etc, /usr/bin, /usr/sbin]\n' \
+      "${logs[*]}" "$journal") > "$agent_dir/agent.yaml"
+    chmod 600 "$agent_dir/agent.yaml"
     build/bin/sentinel-agent --server "$url" --enroll-token "$token" --data-dir "$agent_dir" &
     agent_pid=$!
   fi
