@@ -16,8 +16,11 @@ import path from 'node:path';
 import { artifactPath, binDir, binaryPath } from './env.mjs';
 import { LoggedProcess, childEnvironment, waitFor } from './process.mjs';
 
-/** Fast inventory so that tests see packages within seconds (the default is 300 s). */
-export const TEST_AGENT_CONFIG = 'inventory:\n  interval_s: 5\n';
+/**
+ * Fast inventory so that tests see packages within seconds (the default is 300 s); process events
+ * off, since every exec on a busy CI machine would otherwise stream to the portal in every test.
+ */
+export const TEST_AGENT_CONFIG = 'inventory:\n  interval_s: 5\nprocess:\n  enabled: false\n';
 
 let started = 0;
 
