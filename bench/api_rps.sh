@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
+server_bin=${BENCH_SERVER_BIN:-build/bin/sentinel-server}
 
 work=$(mktemp -d)
 server_pid=""
@@ -28,7 +29,7 @@ json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 
 # --- sentinel-server -------------------------------------------------------------------------
 password="Bench-Root-Password-$RANDOM$RANDOM"
-SENTINEL_ADMIN_PASSWORD="$password" build/bin/sentinel-server --data-dir "$work/data" \
+SENTINEL_ADMIN_PASSWORD="$password" "$server_bin" --data-dir "$work/data" \
   --listen 127.0.0.1:0 --set agents.listen=127.0.0.1:0 --log-level warn ${BENCH_SERVER_ARGS:-} > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do [[ -s "$work/data/server.url" ]] && break; sleep 0.05; done

@@ -27,12 +27,15 @@ class AuthServiceImpl final : public AuthService {
                                          std::string_view source_address) override;
   Result<Principal> authenticate_token(const Secret& token,
                                        std::string_view source_address) override;
+  std::optional<Principal> cached_session(const Secret& session_id) override;
+  std::optional<Principal> cached_token(const Secret& token) override;
 
   Result<std::optional<Secret>> ensure_admin(std::optional<Secret> password) override;
 
   LoginOutcome login(const LoginRequest& request, const ClientInfo& client) override;
   Status logout(const Principal& caller, const ClientInfo& client) override;
   Result<Identity> identity(const Principal& caller) override;
+  std::optional<Identity> cached_identity(const Principal& caller) override;
   Status change_password(const Principal& caller, const Secret& current, const Secret& next,
                          const ClientInfo& client) override;
 

@@ -12,6 +12,8 @@ namespace {
 
 Error session_ended() { return unauthenticated("The session has ended; sign in again."); }
 
+std::string cache_key(std::string_view session_hash) { return "s:" + std::string(session_hash); }
+
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t value = 0;
   if (text.empty() || text.size() > 18) return std::nullopt;
@@ -28,7 +30,7 @@ Result<Principal> AuthServiceImpl::authenticate_session(const Secret& session_id
                                                         std::string_view source_address) {
   if (session_id.empty()) return session_ended();
   const std::string hash = crypto::sha256_hex(session_id.reveal());
-  if (auto cached = principals_.find("s:" + hash)) return std::move(*cached);
+  if (auto cached = principals_.find(cache_key(hash))) return std::move(*cached);
   const std::uint64_t generation = principals_.generation();
   Autocommit connection(db_);
   store::SessionRepository sessions(connection);
@@ -54,7 +56,7 @@ Result<Principal> AuthServiceImpl::authenticate_session(const Secret& session_id
     principal.totp_enrollment_required = true;
     principal.permissions.clear();
   }
-  principals_.store("s:" + hash, principal, generation,
+  principals_.store(cache_key(hash), principal, generation,
                     std::min(found->expires_at_ms, last_seen + config_.session_idle_ms));
   return principal;
 }
@@ -70,10 +72,25 @@ Status AuthServiceImpl::logout(const Principal& caller, const ClientInfo& client
   return ok();
 }
 
+std::optional<Principal> AuthServiceImpl::cached_session(const Secret& session_id) {
+  if (session_id.empty()) return std::nullopt;
+  return principals_.find(cache_key(crypto::sha256_hex(session_id.reveal())));
+}
+
 Result<Identity> AuthServiceImpl::identity(const Principal& caller) {
+  if (auto cached = cached_identity(caller)) return std::move(*cached);
+  const std::uint64_t generation = principals_.generation();
   Autocommit connection(db_);
   SENTINEL_ASSIGN(user, load_user(connection, caller.user_id));
-  return Identity{user_view(user), caller.permissions, caller.totp_enrollment_required};
+  UserView view = user_view(user);
+  principals_.store_user(view, generation);
+  return Identity{std::move(view), caller.permissions, caller.totp_enrollment_required};
+}
+
+std::optional<Identity> AuthServiceImpl::cached_identity(const Principal& caller) {
+  auto user = principals_.find_user(caller.user_id);
+  if (!user) return std::nullopt;
+  return Identity{std::move(*user), caller.permissions, caller.totp_enrollment_required};
 }
 
 Status AuthServiceImpl::change_password(const Principal& caller, const Secret& current,

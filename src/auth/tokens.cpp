@@ -19,6 +19,8 @@ constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
 
 Error token_invalid() { return unauthenticated("The API token is not valid."); }
 
+std::string cache_key(std::string_view token_hash) { return "t:" + std::string(token_hash); }
+
 TokenView token_view(const store::ApiTokenRecord& record) {
   return {record.id,
           record.user_id,
@@ -37,7 +39,7 @@ Result<Principal> AuthServiceImpl::authenticate_token(const Secret& token,
                                                       std::string_view source_address) {
   if (!token.reveal().starts_with(kTokenPrefix)) return token_invalid();
   const std::string hash = crypto::sha256_hex(token.reveal());
-  if (auto cached = principals_.find("t:" + hash)) return std::move(*cached);
+  if (auto cached = principals_.find(cache_key(hash))) return std::move(*cached);
   const std::uint64_t generation = principals_.generation();
   Autocommit connection(db_);
   store::ApiTokenRepository tokens(connection);
@@ -59,9 +61,14 @@ Result<Principal> AuthServiceImpl::authenticate_token(const Secret& token,
   principal.permissions = std::move(effective);
   principal.kind = CredentialKind::kApiToken;
   principal.credential_id = std::to_string(found->id);
-  principals_.store("t:" + hash, principal, generation,
+  principals_.store(cache_key(hash), principal, generation,
                     found->expires_at_ms.value_or(std::numeric_limits<std::int64_t>::max()));
   return principal;
+}
+
+std::optional<Principal> AuthServiceImpl::cached_token(const Secret& token) {
+  if (!token.reveal().starts_with(kTokenPrefix)) return std::nullopt;
+  return principals_.find(cache_key(crypto::sha256_hex(token.reveal())));
 }
 
 Result<CreatedToken> AuthServiceImpl::create_token(const Principal& caller, const TokenSpec& spec,

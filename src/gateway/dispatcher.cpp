@@ -49,6 +49,32 @@ bool usable_before_totp_enrollment(std::string_view pattern) {
          pattern.rfind("/api/v1/auth/totp", 0) == 0;
 }
 
+// A handler's result as the answer; internal errors are logged and answered without detail.
+Dispatched answer(const Route& route, const Request& request, Result<Response> response) {
+  if (response) return {std::move(*response), route.pattern};
+  const Error& error = response.error();
+  if (error.code != ErrorCode::kInternal) return {error_response(error), route.pattern};
+  gateway_log().error("handler failed request_id={} route=\"{} {}\" error=\"{}\"",
+                      request.request_id, route.method, route.pattern, error.message);
+  return {internal_failure(), route.pattern};
+}
+
+// Runs `attempt` (authorisation and handler of `route`); what it throws is logged and answered
+// with a 500.
+template <typename Attempt>
+std::optional<Dispatched> guarded(const Route& route, const Request& request, Attempt attempt) {
+  try {
+    return attempt();
+  } catch (const std::exception& e) {
+    gateway_log().error("handler threw request_id={} route=\"{} {}\" error=\"{}\"",
+                        request.request_id, route.method, route.pattern, e.what());
+  } catch (...) {
+    gateway_log().error("handler threw request_id={} route=\"{} {}\"", request.request_id,
+                        route.method, route.pattern);
+  }
+  return Dispatched{internal_failure(), route.pattern};
+}
+
 }  // namespace
 
 Result<auth::Principal> authenticate(const Request& request, auth::Authenticator& authenticator) {
@@ -61,6 +87,18 @@ Result<auth::Principal> authenticate(const Request& request, auth::Authenticator
   if (token)
     return authenticator.authenticate_token(Secret(std::string(*token)), request.remote_address);
   return unauthenticated("authentication required: session cookie or bearer token");
+}
+
+std::optional<auth::Principal> cached_caller(const Request& request,
+                                             auth::Authenticator& authenticator) {
+  // The same order as authenticate(): a cached session wins; a session that is not cached might
+  // be invalid, and then the token would be tried, which only authenticate() can decide.
+  if (auto session = request.cookie(kSessionCookie); session && !session->empty()) {
+    return authenticator.cached_session(Secret(std::move(*session)));
+  }
+  const auto token = bearer_token(request.header("authorization"));
+  if (!token) return std::nullopt;
+  return authenticator.cached_token(Secret(std::string(*token)));
 }
 
 Dispatcher::Dispatcher(Router router, auth::Authenticator& authenticator,
@@ -94,9 +132,34 @@ Dispatched Dispatcher::dispatch(Request& request) const {
   return {error_response(not_found("no such path")), "unmatched"};
 }
 
+std::optional<Dispatched> Dispatcher::dispatch_quick(Request& request) const {
+  const std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+  RouteMatch match = router_.match(method, request.path);
+  if (match.kind != RouteMatch::Kind::kFound || !match.route->quick) return std::nullopt;
+  const Route& route = *match.route;
+  request.path_params = std::move(match.params);
+  return guarded(route, request, [&]() -> std::optional<Dispatched> {
+    if (route.permission != kPublic) {
+      auto principal = cached_caller(request, authenticator_);
+      if (!principal) return std::nullopt;
+      if (Status allowed = admit(route, request, std::move(*principal)); !allowed) {
+        return Dispatched{error_response(allowed.error()), route.pattern};
+      }
+    }
+    auto response = route.quick(request);
+    if (!response) return std::nullopt;
+    return answer(route, request, std::move(*response));
+  });
+}
+
 Status Dispatcher::authorize(const Route& route, Request& request) const {
   if (route.permission == kPublic) return ok();
   SENTINEL_ASSIGN(principal, authenticate(request, authenticator_));
+  return admit(route, request, std::move(principal));
+}
+
+Status Dispatcher::admit(const Route& route, Request& request, auth::Principal principal) const {
   if (principal.kind == auth::CredentialKind::kSession && changes_state(request.method) &&
       (principal.csrf_token.empty() ||
        !crypto::constant_time_equal(request.header("x-csrf-token"),
@@ -118,24 +181,13 @@ Status Dispatcher::authorize(const Route& route, Request& request) const {
 }
 
 Dispatched Dispatcher::run(const Route& route, Request& request) const {
-  try {
+  auto dispatched = guarded(route, request, [&]() -> std::optional<Dispatched> {
     if (Status allowed = authorize(route, request); !allowed) {
-      return {error_response(allowed.error()), route.pattern};
+      return Dispatched{error_response(allowed.error()), route.pattern};
     }
-    Result<Response> response = route.handler(request);
-    if (response) return {std::move(*response), route.pattern};
-    const Error& error = response.error();
-    if (error.code != ErrorCode::kInternal) return {error_response(error), route.pattern};
-    gateway_log().error("handler failed request_id={} route=\"{} {}\" error=\"{}\"",
-                        request.request_id, route.method, route.pattern, error.message);
-  } catch (const std::exception& e) {
-    gateway_log().error("handler threw request_id={} route=\"{} {}\" error=\"{}\"",
-                        request.request_id, route.method, route.pattern, e.what());
-  } catch (...) {
-    gateway_log().error("handler threw request_id={} route=\"{} {}\"", request.request_id,
-                        route.method, route.pattern);
-  }
-  return {internal_failure(), route.pattern};
+    return answer(route, request, route.handler(request));
+  });
+  return std::move(*dispatched);
 }
 
 }  // namespace sentinel::gateway

@@ -4,6 +4,7 @@
 // tested and fuzzed under sanitizers.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "sentinel/auth/principal.h"
@@ -24,6 +25,11 @@ struct Dispatched {
 /// Resolves the caller from the session cookie, else from `Authorization: Bearer`; may block.
 Result<auth::Principal> authenticate(const Request& request, auth::Authenticator& authenticator);
 
+/// What authenticate() would return, when the authenticator has it in memory; never blocks.
+/// nullopt when authenticate() must run.
+std::optional<auth::Principal> cached_caller(const Request& request,
+                                             auth::Authenticator& authenticator);
+
 /// Runs requests against a route table. Thread-safe; call it on a worker thread (it blocks).
 class Dispatcher {
  public:
@@ -34,10 +40,18 @@ class Dispatcher {
   /// drops the body). Sets request.path_params and request.principal.
   Dispatched dispatch(Request& request) const;
 
+  /// dispatch() without blocking, for the I/O thread: answers when the route has a quick handler,
+  /// the caller is in the authenticator's memory and the quick handler answers; else nullopt, and
+  /// dispatch() must run on a worker. Never throws.
+  std::optional<Dispatched> dispatch_quick(Request& request) const;
+
   const Router& router() const { return router_; }
 
  private:
   Status authorize(const Route& route, Request& request) const;
+  /// The checks on an authenticated `principal` (CSRF, 2FA enrolment, permission); on success
+  /// sets request.principal.
+  Status admit(const Route& route, Request& request, auth::Principal principal) const;
   Dispatched run(const Route& route, Request& request) const;
 
   Router router_;

@@ -13,10 +13,12 @@
 namespace sentinel::gateway {
 namespace {
 
+// ASCII only, as header names are; std::tolower would consult the locale for every character.
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 

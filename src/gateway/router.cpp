@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace sentinel::gateway {
 namespace {
@@ -68,14 +69,17 @@ std::string shape(std::string_view pattern) {
 }
 
 // Binds `segments` to `pattern`. The score ranks literal segments earlier in the path above
-// parameters, so that "/users/me" wins over "/users/{id}".
-std::optional<std::vector<bool>> bind(const std::vector<std::string>& pattern,
-                                      const std::vector<std::string_view>& segments) {
+// parameters, so that "/users/me" wins over "/users/{id}": one bit per segment, the first segment
+// the most significant (at most kMaxSegments = 64 of them), set for a literal.
+std::optional<std::uint64_t> bind(const std::vector<std::string>& pattern,
+                                  const std::vector<std::string_view>& segments) {
+  static_assert(kMaxSegments <= 64);
   if (pattern.size() != segments.size()) return std::nullopt;
-  std::vector<bool> score(pattern.size());
+  std::uint64_t score = 0;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
-    score[i] = !is_parameter(pattern[i]);
-    if (score[i] && pattern[i] != segments[i]) return std::nullopt;
+    if (is_parameter(pattern[i])) continue;
+    if (pattern[i] != segments[i]) return std::nullopt;
+    score |= std::uint64_t{1} << (63 - i);
   }
   return score;
 }
@@ -116,7 +120,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   const auto segments = split_path(path);
   if (!segments) return result;
-  std::vector<bool> best_score;
+  std::uint64_t best_score = 0;
   std::size_t best = 0;
   for (std::size_t index = 0; index < routes_.size(); ++index) {
     const Route& route = routes_[index];

@@ -41,6 +41,11 @@ class AuthService : public Authenticator {
   /// Ends the caller's session (a no-op for API tokens).
   virtual Status logout(const Principal& caller, const ClientInfo& client) = 0;
   virtual Result<Identity> identity(const Principal& caller) = 0;
+  /// What identity() would return now, when it can be answered from memory without blocking;
+  /// nullopt when it needs the database.
+  virtual std::optional<Identity> cached_identity(const Principal& /*caller*/) {
+    return std::nullopt;
+  }
   /// Changes the caller's password and ends the caller's other sessions.
   virtual Status change_password(const Principal& caller, const Secret& current, const Secret& next,
                                  const ClientInfo& client) = 0;

@@ -2,6 +2,7 @@
 // Who is making a request, as the gateway resolved it.
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -47,6 +48,14 @@ class Authenticator {
   /// Records last-used time.
   virtual Result<Principal> authenticate_token(const Secret& token,
                                                std::string_view source_address) = 0;
+  /// What authenticate_session() would return now, when it can be answered from memory without
+  /// blocking (a cached principal), so that the gateway may serve the request on its I/O thread;
+  /// nullopt when it needs the database (or the credentials are not valid): call the blocking one.
+  virtual std::optional<Principal> cached_session(const Secret& /*session_id*/) {
+    return std::nullopt;
+  }
+  /// As cached_session(), for authenticate_token().
+  virtual std::optional<Principal> cached_token(const Secret& /*token*/) { return std::nullopt; }
 };
 
 }  // namespace sentinel::auth

@@ -57,5 +57,31 @@ TEST(PrincipalCacheTest, StaysWithinItsCapacityAndCanBeOff) {
   EXPECT_FALSE(off.find("k"));
 }
 
+TEST(PrincipalCacheTest, UserRecordsFollowTheSameRules) {
+  ManualClock clock(0);
+  PrincipalCache cache(clock, 1000, 16);
+  UserView ann;
+  ann.id = 7;
+  ann.display_name = "Ann";
+  EXPECT_FALSE(cache.find_user(7));
+  cache.store_user(ann, cache.generation());
+  ASSERT_TRUE(cache.find_user(7));
+  EXPECT_EQ(cache.find_user(7)->display_name, "Ann");
+  EXPECT_FALSE(cache.find_user(8));
+  clock.advance_ms(1000);
+  EXPECT_FALSE(cache.find_user(7));
+
+  cache.store_user(ann, cache.generation());
+  const std::uint64_t before = cache.generation();
+  cache.invalidate_all();
+  EXPECT_FALSE(cache.find_user(7));
+  cache.store_user(ann, before);
+  EXPECT_FALSE(cache.find_user(7));
+
+  PrincipalCache off(clock, 0, 16);
+  off.store_user(ann, off.generation());
+  EXPECT_FALSE(off.find_user(7));
+}
+
 }  // namespace
 }  // namespace sentinel::auth

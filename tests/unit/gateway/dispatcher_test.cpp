@@ -33,6 +33,21 @@ class FakeAuthenticator final : public auth::Authenticator {
     principal.kind = auth::CredentialKind::kApiToken;
     return principal;
   }
+  // Remembers both credentials once `remembers` is set, as a warm cache would.
+  std::optional<auth::Principal> cached_session(const Secret& session_id) override {
+    return remembered(authenticate_session(session_id, {}));
+  }
+  std::optional<auth::Principal> cached_token(const Secret& token) override {
+    return remembered(authenticate_token(token, {}));
+  }
+
+  bool remembers = false;
+
+ private:
+  std::optional<auth::Principal> remembered(Result<auth::Principal> principal) const {
+    if (!remembers || !principal) return std::nullopt;
+    return std::move(*principal);
+  }
 };
 
 Handler echo_user() {
@@ -85,6 +100,127 @@ class DispatcherTest : public ::testing::Test {
   FakeAuthenticator authenticator_;
   Dispatcher dispatcher_;
 };
+
+// A route with a quick path that answers from "memory" unless the id is "cold", and counts the
+// blocking handler's calls.
+class QuickDispatchTest : public ::testing::Test {
+ protected:
+  QuickDispatchTest() : dispatcher_(routes(), authenticator_, {}) {}
+
+  Router routes() {
+    Router router;
+    for (const auto& [method, permission] :
+         {std::pair<std::string, std::string>{"GET", "users:read"}, {"DELETE", "users:write"}}) {
+      EXPECT_TRUE(router.add({method,
+                              "/api/v1/items/{id}",
+                              permission,
+                              "item",
+                              [this](Request& request) -> Result<Response> {
+                                ++slow_calls_;
+                                return echo_user()(request);
+                              },
+                              {},
+                              [](Request& request) -> std::optional<Result<Response>> {
+                                if (request.path_param("id") == "cold") return std::nullopt;
+                                if (request.path_param("id") == "boom") {
+                                  throw std::runtime_error("secret detail");
+                                }
+                                return echo_user()(request);
+                              }}));
+    }
+    EXPECT_TRUE(router.add({"GET", "/api/v1/plain", "users:read", "plain", echo_user()}));
+    return router;
+  }
+
+  Request request(std::string method, std::string path,
+                  std::map<std::string, std::string, std::less<>> headers) {
+    Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.headers = std::move(headers);
+    return request;
+  }
+
+  std::optional<Dispatched> quick(std::string method, std::string path,
+                                  std::map<std::string, std::string, std::less<>> headers = {}) {
+    Request quick_request = request(method, path, headers);
+    return dispatcher_.dispatch_quick(quick_request);
+  }
+
+  Dispatched slow(std::string method, std::string path,
+                  std::map<std::string, std::string, std::less<>> headers = {}) {
+    Request slow_request = request(method, path, headers);
+    return dispatcher_.dispatch(slow_request);
+  }
+
+  FakeAuthenticator authenticator_;
+  Dispatcher dispatcher_;
+  int slow_calls_ = 0;
+};
+
+TEST_F(QuickDispatchTest, AnswersFromMemoryOnlyWhenTheCallerIsCached) {
+  const std::map<std::string, std::string, std::less<>> token = {{"authorization", "Bearer tok-1"}};
+  EXPECT_FALSE(quick("GET", "/api/v1/items/7", token));  // the caller is not in memory
+  authenticator_.remembers = true;
+  const auto answered = quick("GET", "/api/v1/items/7", token);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->response.status, 200);
+  EXPECT_EQ(answered->response.body, R"({"user":"bot","id":"7"})");
+  EXPECT_EQ(answered->route, "/api/v1/items/{id}");
+  ASSERT_TRUE(quick("HEAD", "/api/v1/items/7", token));
+  EXPECT_EQ(slow_calls_, 0);
+  // The slow path gives the same answer.
+  const Dispatched blocking = slow("GET", "/api/v1/items/7", token);
+  EXPECT_EQ(blocking.response.body, answered->response.body);
+  EXPECT_EQ(slow_calls_, 1);
+}
+
+TEST_F(QuickDispatchTest, LeavesToTheWorkersWhatNeedsThem) {
+  authenticator_.remembers = true;
+  const std::map<std::string, std::string, std::less<>> token = {{"authorization", "Bearer tok-1"}};
+  EXPECT_FALSE(quick("GET", "/api/v1/items/cold", token));  // the handler needs the database
+  EXPECT_FALSE(quick("GET", "/api/v1/plain", token));       // no quick handler
+  EXPECT_FALSE(quick("GET", "/api/v1/items/7"));            // no credentials: 401 is the workers'
+  EXPECT_FALSE(quick("GET", "/api/v1/items/7", {{"authorization", "Bearer unknown"}}));
+  EXPECT_FALSE(quick("GET", "/api/v1/nowhere", token));
+  EXPECT_FALSE(quick("PUT", "/api/v1/items/7", token));
+  // An unknown session with a valid token: only the blocking path may fall back to the token.
+  EXPECT_FALSE(quick("GET", "/api/v1/items/7",
+                     {{"cookie", "sentinel_session=old"}, {"authorization", "Bearer tok-1"}}));
+  EXPECT_EQ(slow_calls_, 0);
+}
+
+TEST_F(QuickDispatchTest, RefusesExactlyAsTheSlowPathDoes) {
+  authenticator_.remembers = true;
+  const std::map<std::string, std::string, std::less<>> token = {{"authorization", "Bearer tok-1"}};
+  const auto denied = quick("DELETE", "/api/v1/items/7", token);  // tok-1 lacks users:write
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->response.status, 403);
+  EXPECT_EQ(denied->response.body, slow("DELETE", "/api/v1/items/7", token).response.body);
+
+  const std::map<std::string, std::string, std::less<>> session = {
+      {"cookie", "sentinel_session=sess-1"}};
+  const auto no_csrf = quick("DELETE", "/api/v1/items/7", session);
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->response.status, 403);
+  EXPECT_NE(no_csrf->response.body.find("csrf_failed"), std::string::npos);
+  EXPECT_EQ(no_csrf->response.body, slow("DELETE", "/api/v1/items/7", session).response.body);
+  auto with_csrf = session;
+  with_csrf.emplace("x-csrf-token", "csrf-1");
+  const auto allowed = quick("DELETE", "/api/v1/items/7", with_csrf);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->response.status, 200);
+  EXPECT_EQ(allowed->response.body, R"({"user":"ann","id":"7"})");
+  EXPECT_EQ(slow_calls_, 0);  // both paths refuse before any handler runs
+}
+
+TEST_F(QuickDispatchTest, AThrowingQuickHandlerIsA500WithoutDetail) {
+  authenticator_.remembers = true;
+  const auto failed = quick("GET", "/api/v1/items/boom", {{"authorization", "Bearer tok-1"}});
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->response.status, 500);
+  EXPECT_EQ(failed->response.body.find("secret"), std::string::npos);
+}
 
 TEST_F(DispatcherTest, NoCredentialsIs401) {
   const Dispatched result = send("GET", "/api/v1/users/1");

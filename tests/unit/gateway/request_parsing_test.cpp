@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "src/gateway/security_headers.h"
 #include "src/gateway/static_files.h"
@@ -43,6 +44,18 @@ TEST(RequestIdTest, AcceptsShortSafeIdsOnly) {
   EXPECT_NE(accept_request_id(""), accept_request_id(""));
 }
 
+TEST(RequestIdTest, ABatchedSourceGivesDistinctSafeIdsAcrossBatches) {
+  RequestIdSource ids;
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {  // several batches
+    const std::string id = accept_request_id("", ids);
+    EXPECT_EQ(id.size(), 16u);
+    EXPECT_EQ(accept_request_id(id, ids), id);  // our own ids are safe to accept back
+    EXPECT_TRUE(seen.insert(id).second) << id;
+  }
+  EXPECT_EQ(accept_request_id("trace-42", ids), "trace-42");
+}
+
 std::string header(const Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
     if (key == name) return value;
@@ -50,32 +63,40 @@ std::string header(const Response& response, std::string_view name) {
   return {};
 }
 
+// The security header `name` of `response` to a request for `path`.
+std::string security_header(const Response& response, std::string_view path,
+                            std::string_view name) {
+  for (const auto& [key, value] : security_headers(response, path)) {
+    if (key == name) return std::string(value);
+  }
+  return {};
+}
+
 TEST(SecurityHeadersTest, ApiResponsesAreNotCached) {
-  Response api;
-  add_security_headers(api, "/api/v1/users");
-  EXPECT_EQ(header(api, "Cache-Control"), "no-store");
-  EXPECT_NE(header(api, "Strict-Transport-Security").find("max-age=31536000"), std::string::npos);
-  EXPECT_NE(header(api, "Content-Security-Policy").find("frame-ancestors 'none'"),
+  const Response api;
+  const std::string_view path = "/api/v1/users";
+  EXPECT_EQ(security_header(api, path, "Cache-Control"), "no-store");
+  EXPECT_NE(security_header(api, path, "Strict-Transport-Security").find("max-age=31536000"),
             std::string::npos);
-  EXPECT_EQ(header(api, "X-Content-Type-Options"), "nosniff");
-  EXPECT_EQ(header(api, "Referrer-Policy"), "no-referrer");
-  EXPECT_EQ(header(api, "X-Frame-Options"), "DENY");
-  Response portal;
-  add_security_headers(portal, "/alerts");
-  EXPECT_EQ(header(portal, "Cache-Control"), "no-cache");
+  EXPECT_NE(security_header(api, path, "Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_EQ(security_header(api, path, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(security_header(api, path, "Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(security_header(api, path, "X-Frame-Options"), "DENY");
+  EXPECT_EQ(security_header(api, path, "Cross-Origin-Opener-Policy"), "same-origin");
+  const Response portal;
+  EXPECT_EQ(security_header(portal, "/alerts", "Cache-Control"), "no-cache");
 }
 
 TEST(SecurityHeadersTest, FingerprintedAssetsAreCachedForAYearButMissingOnesAreNot) {
-  Response asset;
-  add_security_headers(asset, "/assets/index-LWKKsGsc.js");
-  EXPECT_EQ(header(asset, "Cache-Control"), "public, max-age=31536000, immutable");
+  const Response asset;
+  EXPECT_EQ(security_header(asset, "/assets/index-LWKKsGsc.js", "Cache-Control"),
+            "public, max-age=31536000, immutable");
   Response missing;
   missing.status = 404;
-  add_security_headers(missing, "/assets/gone.js");
-  EXPECT_EQ(header(missing, "Cache-Control"), "no-cache");
-  Response index;
-  add_security_headers(index, "/index.html");
-  EXPECT_EQ(header(index, "Cache-Control"), "no-cache");
+  EXPECT_EQ(security_header(missing, "/assets/gone.js", "Cache-Control"), "no-cache");
+  const Response index;
+  EXPECT_EQ(security_header(index, "/index.html", "Cache-Control"), "no-cache");
 }
 
 class StaticFilesTest : public ::testing::Test {
