@@ -14,7 +14,8 @@ out=bench/results/latest.md
   echo "- kernel: $(uname -r)"
   echo
 } > "$out"
-for bench in bench/api_rps.sh bench/agent.sh bench/portal.sh; do
+for bench in bench/api_rps.sh bench/agent.sh bench/portal.sh bench/detection_engine.sh \
+  bench/detection_latency.sh bench/detection_fim.sh; do
   "$bench" | tee -a "$out"
 done
 echo "results: $out"

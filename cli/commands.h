@@ -38,7 +38,7 @@ void add_settings_commands(CLI::App& app, Ctl& ctl);
 void add_agent_commands(CLI::App& app, Ctl& ctl);
 /// alerts list|show|ack|resolve.
 void add_alert_commands(CLI::App& app, Ctl& ctl);
-/// rules check (offline).
+/// rules list|check|reload (check works offline).
 void add_rule_commands(CLI::App& app, Ctl& ctl);
 /// health.
 void add_system_commands(CLI::App& app, Ctl& ctl);

@@ -15,7 +15,7 @@ packages=(
   postgresql-15 openssl oathtool sqlite3 curl procps iproute2 chromium fonts-liberation
   systemd-journal-remote
   # benchmarks: peers and load generators
-  nginx-light wrk bc fail2ban aide
+  nginx-light wrk bc fail2ban aide python3-pyinotify
 )
 
 # The portal (web/) and the e2e tests need Node >= 20.19 (Vite 8) and npm. A Node that came from

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "agent/daemon/host_facts.h"
+#include "agent/daemon/state_file.h"
 #include "client/api_client.h"
 
 namespace sentinel::agent {

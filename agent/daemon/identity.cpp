@@ -1,31 +1,18 @@
 #include "agent/daemon/identity.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "agent/daemon/state_file.h"
 #include "sentinel/common/openssl.h"
 
 namespace sentinel::agent {
 namespace {
 
 std::string identity_dir(const std::string& data_dir) { return data_dir + "/identity"; }
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -47,28 +34,6 @@ Result<KeyAndRequest> make_key_and_request(const std::string& common_name) {
     return internal_error("cannot encode the key or request");
   }
   return made;
-}
-
-Status write_file_atomically(const std::string& path, const std::string& content, int mode) {
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return unavailable("cannot write " + temp + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return unavailable("cannot write " + temp + ": " + std::strerror(errno));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temp.c_str(), path.c_str()) != 0) {
-    return unavailable("cannot replace " + path + ": " + std::strerror(errno));
-  }
-  return ok();
 }
 
 Result<AgentIdentity> load_identity(const std::string& data_dir) {

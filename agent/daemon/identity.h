@@ -35,7 +35,4 @@ Result<AgentIdentity> load_identity(const std::string& data_dir);
 Result<AgentIdentity> save_identity(const std::string& data_dir, const std::string& key_pem,
                                     const std::string& certificate_pem, const std::string& ca_pem);
 
-/// Writes `content` to `path` through a temp file, fsync and rename, with `mode`.
-Status write_file_atomically(const std::string& path, const std::string& content, int mode);
-
 }  // namespace sentinel::agent

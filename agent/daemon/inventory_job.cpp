@@ -120,6 +120,7 @@ void InventoryJob::run() {
     if (Status collected = collect_once(full); !collected) {
       spdlog::error("inventory: {}", collected.error().message);
     }
+    release_free_memory();  // a full inventory leaves megabytes of freed memory behind
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, options_.interval, [this] { return stopping_ || full_requested_; });
     if (stopping_) return;

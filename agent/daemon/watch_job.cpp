@@ -6,13 +6,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <fstream>
-#include <sstream>
 
-#include "agent/daemon/identity.h"
+#include "agent/collectors/fim/stats_event.h"
+#include "agent/daemon/state_file.h"
 #include "agent/sandbox/sandbox.h"
+#include "agent/watch/watch_log.h"
 #include "agent/watch/watch_protocol.h"
 #include "agent/watch/watcher.h"
 
@@ -23,20 +22,6 @@ constexpr std::chrono::milliseconds kMaxBackoff{60000};
 
 std::string checkpoint_path(const std::string& data_dir) {
   return data_dir + "/watch-checkpoint.json";
-}
-
-boost::json::object load_checkpoint(const std::string& data_dir) {
-  std::ifstream in(checkpoint_path(data_dir));
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text.str(), ec);
-  if (ec || !value.is_object()) {
-    spdlog::warn("watch: ignoring unreadable {}", checkpoint_path(data_dir));
-    return {};
-  }
-  return value.as_object();
 }
 
 std::string data_json(const CollectedEvent& event) {
@@ -53,7 +38,7 @@ WatchJob::WatchJob(WatchJobOptions options, Spool& spool, SourceFactory sources,
       spool_(spool),
       sources_(std::move(sources)),
       spooled_(std::move(spooled)),
-      checkpoint_(load_checkpoint(options_.data_dir)),
+      checkpoint_(read_json_object(checkpoint_path(options_.data_dir))),
       stop_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 WatchJob::~WatchJob() {
@@ -76,7 +61,30 @@ void WatchJob::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+spdlog::level::level_enum spdlog_level(watch::LogLevel level) {
+  switch (level) {
+    case watch::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case watch::LogLevel::kInfo:
+      return spdlog::level::info;
+    case watch::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case watch::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
 Status WatchJob::store(watch::WatchBatch& batch) {
+  if (batch.log) {
+    // Decoded strictly (no control characters, size-capped): safe to put in the log as is.
+    spdlog::log(spdlog_level(batch.log->level), "watch: {}", batch.log->message);
+    return ok();
+  }
   if (!batch.events.empty()) {
     std::vector<NewEvent> events;
     events.reserve(batch.events.size());
@@ -85,6 +93,11 @@ Status WatchJob::store(watch::WatchBatch& batch) {
     }
     SENTINEL_TRY(spool_.append_batch(events));
     spooled_();
+    // The agent says when the FIM baseline is complete, which people and benchmarks wait for,
+    // from the stats event that tells the server the same.
+    for (const CollectedEvent& event : batch.events) {
+      if (auto line = fim::baseline_complete_message(event)) spdlog::info("{}", *line);
+    }
   }
   if (batch.checkpoint) {
     checkpoint_ = std::move(*batch.checkpoint);
@@ -134,8 +147,11 @@ void WatchJob::run() {
     const auto started = std::chrono::steady_clock::now();
     const boost::json::object checkpoint = checkpoint_;
     const auto work = [this, &checkpoint](int output_fd) {
-      std::vector<std::unique_ptr<watch::EventSource>> sources = sources_(checkpoint);
-      return watch::run_watcher(sources, output_fd);
+      // Made in the child, declared before the sources so that it outlives their loggers.
+      SystemClock clock;
+      watch::WatchLog log(clock);
+      std::vector<std::unique_ptr<watch::EventSource>> sources = sources_(checkpoint, log.logger());
+      return watch::run_watcher(sources, output_fd, std::chrono::milliseconds(250), &log);
     };
     if (options_.sandbox) {
       SandboxOptions sandbox;

@@ -17,12 +17,17 @@
 #include "agent/watch/event_source.h"
 #include "agent/watch/watch_protocol.h"
 
+namespace spdlog {
+class logger;
+}
+
 namespace sentinel::agent {
 
 /// Builds the sources in the child from the last saved checkpoint (runs after fork: allocate,
-/// open files, but no logging and no locks other threads may hold).
+/// open files, but no locks other threads may hold, so no logging through the agent's loggers).
+/// `logger` is the child's own: its lines reach the agent's log as `log` records.
 using SourceFactory = std::function<std::vector<std::unique_ptr<watch::EventSource>>(
-    const boost::json::object& checkpoint)>;
+    const boost::json::object& checkpoint, std::shared_ptr<spdlog::logger> logger)>;
 
 struct WatchJobOptions {
   std::string data_dir;  // checkpoint in DATA_DIR/watch-checkpoint.json

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@
 #include <vector>
 
 namespace sentinel::agent {
+
+void release_free_memory() { ::malloc_trim(0); }
+
 namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{100};

@@ -16,6 +16,10 @@
 
 namespace sentinel::agent {
 
+/// Gives memory the process has freed back to the system. glibc keeps freed memory in its arenas;
+/// after an inventory or a burst of events that is a few megabytes of idle resident memory.
+void release_free_memory();
+
 /// The caps; the agent config validates them with validate_limits().
 struct ResourceLimits {
   std::int64_t memory_max_bytes = 64LL << 20;

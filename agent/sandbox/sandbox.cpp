@@ -244,10 +244,11 @@ int reap(pid_t child, std::chrono::steady_clock::time_point deadline, bool& time
   }
 }
 
-}  // namespace
-
-Result<std::string> run_confined(const std::function<Result<std::string>()>& work,
-                                 const SandboxOptions& options) {
+// Forks a child that writes to kResultFd and runs `child_body(identity, parent)`, which never
+// returns; the identity is that of options.user when the agent runs as root. Returns the child
+// and the read end of its pipe.
+template <typename ChildBody>
+Result<ConfinedProcess> fork_confined(const SandboxOptions& options, ChildBody child_body) {
   std::optional<Identity> identity;
   if (::geteuid() == 0) {
     SENTINEL_ASSIGN(found, lookup_user(options.user));
@@ -256,7 +257,6 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return system_error("pipe");
   const pid_t parent = ::getpid();
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   const pid_t child = ::fork();
   if (child < 0) {
     const Error error = system_error("fork");
@@ -266,13 +266,26 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
   }
   if (child == 0) {
     ::close(pipe_fds[0]);
-    if (pipe_fds[1] != kResultFd) {
-      // arrange_fds moves it; give confine() the number it expects.
-      ::dup2(pipe_fds[1], kResultFd);
-    }
-    child_main(work, options, identity, parent);
+    // arrange_fds moves it; give confine() the number it expects.
+    if (pipe_fds[1] != kResultFd) ::dup2(pipe_fds[1], kResultFd);
+    child_body(identity, parent);
+    ::_exit(127);  // not reached: the body ends the child
   }
   ::close(pipe_fds[1]);
+  return ConfinedProcess{child, pipe_fds[0]};
+}
+
+}  // namespace
+
+Result<std::string> run_confined(const std::function<Result<std::string>()>& work,
+                                 const SandboxOptions& options) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  SENTINEL_ASSIGN(
+      process, fork_confined(options, [&](const std::optional<Identity>& identity, pid_t parent) {
+        child_main(work, options, identity, parent);
+      }));
+  const pid_t child = process.pid;
+  const int output_fd = process.output_fd;
 
   std::string received;
   bool timed_out = false;
@@ -286,12 +299,12 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
       timed_out = true;
       break;
     }
-    pollfd poll_fd{pipe_fds[0], POLLIN, 0};
+    pollfd poll_fd{output_fd, POLLIN, 0};
     const int ready =
         ::poll(&poll_fd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
-    const ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+    const ssize_t n = ::read(output_fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EOF: the child exited or closed the pipe
     received.append(buffer, static_cast<std::size_t>(n));
@@ -300,7 +313,7 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
       break;
     }
   }
-  ::close(pipe_fds[0]);
+  ::close(output_fd);
   if (timed_out || too_large) ::kill(child, SIGKILL);
   const int status = reap(child, deadline, timed_out);
 
@@ -329,24 +342,7 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
 
 Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& work,
                                        const SandboxOptions& options) {
-  std::optional<Identity> identity;
-  if (::geteuid() == 0) {
-    SENTINEL_ASSIGN(found, lookup_user(options.user));
-    identity = found;
-  }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return system_error("pipe");
-  const pid_t parent = ::getpid();
-  const pid_t child = ::fork();
-  if (child < 0) {
-    const Error error = system_error("fork");
-    ::close(pipe_fds[0]);
-    ::close(pipe_fds[1]);
-    return error;
-  }
-  if (child == 0) {
-    ::close(pipe_fds[0]);
-    if (pipe_fds[1] != kResultFd) ::dup2(pipe_fds[1], kResultFd);
+  return fork_confined(options, [&](const std::optional<Identity>& identity, pid_t parent) {
     if (!confine(options, identity, parent)) ::_exit(125);
     int code = 1;
     try {
@@ -355,9 +351,7 @@ Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& 
       code = 1;
     }
     ::_exit(code);
-  }
-  ::close(pipe_fds[1]);
-  return ConfinedProcess{child, pipe_fds[0]};
+  });
 }
 
 Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions& options) {

@@ -1,5 +1,9 @@
 #include "agent/watch/log_sources.h"
 
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
 #include <chrono>
 
 namespace sentinel::agent::watch {
@@ -29,14 +33,43 @@ bool stats_due(std::int64_t now, std::int64_t& next_ms, std::uint64_t lines,
   return true;
 }
 
+// An inotify descriptor reporting writes to, and creation, renaming and removal of, the files in
+// the directory of `path` (a watch on the directory, unlike one on the file, survives rotation);
+// -1 when it cannot be had.
+int watch_directory_of(const std::filesystem::path& path) {
+  const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return -1;
+  const std::string directory = path.parent_path().string();
+  if (::inotify_add_watch(fd, directory.empty() ? "." : directory.c_str(),
+                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) < 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads what inotify queued: only the wake-up matters, the tailer finds out what changed.
+void drain(int fd) {
+  alignas(inotify_event) std::array<char, 4096> buffer;
+  while (::read(fd, buffer.data(), buffer.size()) > 0) {
+  }
+}
+
 }  // namespace
 
 LogFileSource::LogFileSource(std::filesystem::path path, const boost::json::value& checkpoint)
-    : tailer_(path, logs::TailerOptions{}, saved_position(checkpoint)), path_(path.string()) {}
+    : changes_fd_(watch_directory_of(path)),
+      tailer_(path, logs::TailerOptions{}, saved_position(checkpoint)),
+      path_(path.string()) {}
+
+LogFileSource::~LogFileSource() {
+  if (changes_fd_ >= 0) ::close(changes_fd_);
+}
 
 std::string LogFileSource::name() const { return key(path_); }
 
 void LogFileSource::poll(std::vector<CollectedEvent>& out) {
+  if (changes_fd_ >= 0) drain(changes_fd_);
   const std::int64_t now = now_ms();
   const logs::ParseContext context = logs::local_parse_context(now);
   tailer_.poll(

@@ -18,14 +18,22 @@ namespace sentinel::agent::watch {
 class LogFileSource final : public EventSource {
  public:
   LogFileSource(std::filesystem::path path, const boost::json::value& checkpoint);
+  ~LogFileSource() override;
+  LogFileSource(const LogFileSource&) = delete;
+  LogFileSource& operator=(const LogFileSource&) = delete;
   /// The checkpoint key of the file at `path`: "logs:" + path.
   static std::string key(const std::string& path) { return "logs:" + path; }
 
   std::string name() const override;
+  /// An inotify descriptor on the file's directory: a line is read as soon as it is written
+  /// (and a rotation seen when it happens) rather than at the next tick. -1 when inotify is
+  /// unavailable (watch limit reached, no directory yet): then the tick alone drives the source.
+  int fd() const override { return changes_fd_; }
   void poll(std::vector<CollectedEvent>& out) override;
   boost::json::value checkpoint() const override;
 
  private:
+  int changes_fd_ = -1;
   logs::FileTailer tailer_;
   logs::LogEventBuilder builder_;
   std::string path_;

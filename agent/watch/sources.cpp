@@ -51,7 +51,8 @@ void add(std::vector<std::unique_ptr<EventSource>>& sources, const std::string& 
 }  // namespace
 
 std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& settings,
-                                                       const boost::json::object& checkpoint) {
+                                                       const boost::json::object& checkpoint,
+                                                       std::shared_ptr<spdlog::logger> logger) {
   std::vector<std::unique_ptr<EventSource>> sources;
   for (const std::string& file : settings.log_files) {
     sources.push_back(
@@ -64,6 +65,8 @@ std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& sett
     options.config.excludes = settings.fim_exclude;
     options.config.full_check_interval_s = settings.fim_interval_s;
     options.state_dir = settings.state_dir;
+    options.logger = std::move(logger);
+    options.resume = FimSource::resume_from(entry(checkpoint, "fim"));
     add(sources, "fim", FimSource::start(std::move(options)));
   }
   if (settings.process_events) {

@@ -10,6 +10,10 @@
 
 #include "agent/watch/event_source.h"
 
+namespace spdlog {
+class logger;
+}
+
 namespace sentinel::agent::watch {
 
 /// The collector settings of agent.yaml (logs.*, fim.*, process.*).
@@ -26,8 +30,10 @@ struct WatchSettings {
   bool any() const { return !log_files.empty() || journal || !fim_paths.empty() || process_events; }
 };
 
-/// Builds the sources, resuming each from its entry in `checkpoint`. Runs in the child.
-std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& settings,
-                                                       const boost::json::object& checkpoint);
+/// Builds the sources, resuming each from its entry in `checkpoint`. Runs in the child; the
+/// collectors' warnings go to `logger` (null: nowhere), which must be one made in the child.
+std::vector<std::unique_ptr<EventSource>> make_sources(
+    const WatchSettings& settings, const boost::json::object& checkpoint,
+    std::shared_ptr<spdlog::logger> logger = nullptr);
 
 }  // namespace sentinel::agent::watch

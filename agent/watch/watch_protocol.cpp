@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agent/collectors/logs/line_sanitizer.h"
 #include "sentinel/protocol/agent_protocol.h"
 
 namespace sentinel::agent::watch {
@@ -54,9 +55,86 @@ Result<CollectedEvent> decode_event(const boost::json::value& value, std::size_t
   return event;
 }
 
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+Result<LogLine> decode_log(const boost::json::value& value) {
+  if (!value.is_object()) return invalid_argument("log: not an object", "log");
+  const boost::json::object& object = value.get_object();
+  const auto* level = object.if_contains("level");
+  const auto* message = object.if_contains("message");
+  if (level == nullptr || !level->is_string()) {
+    return invalid_argument("log.level: not a string", "log.level");
+  }
+  if (message == nullptr || !message->is_string()) {
+    return invalid_argument("log.message: not a string", "log.message");
+  }
+  if (object.size() != 2) return invalid_argument("log: unknown members", "log");
+  LogLine line;
+  const std::string_view level_name = level->get_string();
+  if (level_name == "debug") {
+    line.level = LogLevel::kDebug;
+  } else if (level_name == "info") {
+    line.level = LogLevel::kInfo;
+  } else if (level_name == "warn") {
+    line.level = LogLevel::kWarn;
+  } else if (level_name == "error") {
+    line.level = LogLevel::kError;
+  } else {
+    return invalid_argument("log.level: not debug, info, warn or error", "log.level");
+  }
+  const std::string_view text = message->get_string();
+  if (text.empty() || text.size() > kMaxLogMessageBytes) {
+    return invalid_argument(fmt::format("log.message: empty or over {} bytes", kMaxLogMessageBytes),
+                            "log.message");
+  }
+  for (const char c : text) {
+    if (is_control(static_cast<unsigned char>(c))) {
+      return invalid_argument("log.message: holds a control character", "log.message");
+    }
+  }
+  line.message = std::string(text);
+  return line;
+}
+
 }  // namespace
 
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+LogLine make_log_line(LogLevel level, std::string_view message) {
+  // The record is JSON text: invalid UTF-8 (a path named in bytes) would make the agent refuse
+  // the stream, so it is replaced like a log line's.
+  std::string scratch;
+  logs::LineDefects defects;
+  const std::string_view text = logs::sanitize_line(
+      message, logs::SanitizeOptions{.max_bytes = kMaxLogMessageBytes}, scratch, defects);
+  LogLine line{level, std::string(text)};
+  // The sanitiser keeps TAB and auditd's 0x1D; a log line has no use for either.
+  for (char& c : line.message) {
+    if (is_control(static_cast<unsigned char>(c))) c = '?';
+  }
+  if (line.message.empty()) line.message = "-";
+  return line;
+}
+
 std::string encode_frame(const WatchBatch& batch) {
+  if (batch.log) {
+    const std::string json = boost::json::serialize(
+        boost::json::object{{"log", boost::json::object{{"level", to_string(batch.log->level)},
+                                                        {"message", batch.log->message}}}});
+    return header(json.size()) + json;
+  }
   boost::json::array events;
   events.reserve(batch.events.size());
   for (const CollectedEvent& event : batch.events) {
@@ -77,6 +155,14 @@ Result<WatchBatch> decode_batch(std::string_view json) {
   if (ec) return invalid_argument(fmt::format("watch record: {}", ec.message()));
   if (!root.is_object()) return invalid_argument("watch record: not an object");
   const boost::json::object& object = root.get_object();
+  if (const auto* log = object.if_contains("log")) {
+    if (object.size() != 1)
+      return invalid_argument("watch record: a log record with other members");
+    SENTINEL_ASSIGN(line, decode_log(*log));
+    WatchBatch batch;
+    batch.log = std::move(line);
+    return batch;
+  }
   const auto* events = object.if_contains("events");
   if (events == nullptr || !events->is_array()) {
     return invalid_argument("watch record: events is not a list");

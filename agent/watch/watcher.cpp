@@ -50,10 +50,21 @@ bool send(int fd, std::vector<CollectedEvent>& events,
   return true;
 }
 
+// Sends the lines queued in `log`, each as a record of its own.
+bool send_log(int fd, WatchLog* log) {
+  if (log == nullptr) return true;
+  for (LogLine& line : log->take()) {
+    WatchBatch batch;
+    batch.log = std::move(line);
+    if (!write_all(fd, encode_frame(batch))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int run_watcher(std::vector<std::unique_ptr<EventSource>>& sources, int output_fd,
-                std::chrono::milliseconds tick) {
+                std::chrono::milliseconds tick, WatchLog* log) {
   std::vector<pollfd> fds;
   for (const auto& source : sources) {
     if (source->fd() >= 0) fds.push_back({source->fd(), POLLIN, 0});
@@ -62,6 +73,8 @@ int run_watcher(std::vector<std::unique_ptr<EventSource>>& sources, int output_f
   fds.push_back({output_fd, 0, 0});
   std::vector<CollectedEvent> events;
   std::string sent_checkpoint = boost::json::serialize(checkpoint_of(sources));
+  // What the sources said while they started.
+  if (!send_log(output_fd, log)) return 0;
   while (true) {
     std::chrono::milliseconds wait = tick;
     for (const auto& source : sources) wait = std::min(wait, source->due_in(tick));
@@ -69,6 +82,7 @@ int run_watcher(std::vector<std::unique_ptr<EventSource>>& sources, int output_f
     if (ready < 0 && errno != EINTR) return 1;
     if ((fds.back().revents & (POLLERR | POLLHUP)) != 0) return 0;
     for (const auto& source : sources) source->poll(events);
+    if (!send_log(output_fd, log)) return 0;
     boost::json::object checkpoint = checkpoint_of(sources);
     std::string serialized = boost::json::serialize(checkpoint);
     const bool moved = serialized != sent_checkpoint;

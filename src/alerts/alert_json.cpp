@@ -20,7 +20,7 @@ boost::json::object alert_json(const Alert& alert) {
   return {{"id", alert.id},
           {"rule_id", alert.rule_id},
           {"rule_title", alert.rule_title},
-          {"severity", severity_name(alert.severity)},
+          {"severity", detection::to_string(alert.severity)},
           {"status", to_string(alert.status)},
           {"agent_id", alert.agent_id.empty() ? boost::json::value(nullptr)
                                               : boost::json::value(alert.agent_id)},

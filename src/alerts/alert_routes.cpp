@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "alert_body.h"
 #include "alert_json.h"
 #include "sentinel/alerts/routes.h"
 #include "sentinel/events/event_routes.h"
@@ -69,7 +70,7 @@ Result<AlertFilter> filter_of(const Request& request) {
     filter.statuses = std::move(statuses);
   }
   if (const auto severity = request.query_param("severity")) {
-    filter.min_severity = parse_severity(*severity);
+    filter.min_severity = detection::parse_severity(*severity);
     if (!filter.min_severity) {
       return invalid_argument(
           "severity must be informational, low, medium, high or critical (the minimum shown)",
@@ -111,41 +112,16 @@ Result<Response> show(AlertService& service, Request& request) {
   return Response::json(body);
 }
 
-Result<AlertUpdate> update_of(const boost::json::object& body) {
-  AlertUpdate change;
-  if (const boost::json::value* status = body.if_contains("status")) {
-    if (!status->is_string()) return invalid_argument("field 'status' must be a string", "status");
-    change.status = parse_alert_status(status->get_string());
-    if (!change.status) {
-      return invalid_argument(
-          "field 'status' must be new, acknowledged, resolved or false_positive", "status");
-    }
-  }
-  if (const boost::json::value* assignee = body.if_contains("assignee")) {
-    if (assignee->is_null()) {
-      change.assignee.emplace(std::nullopt);
-    } else if (assignee->is_string() && !assignee->get_string().empty()) {
-      change.assignee.emplace(std::string(assignee->get_string()));
-    } else {
-      return invalid_argument("field 'assignee' must be a username, or null to unassign",
-                              "assignee");
-    }
-  }
-  return change;
-}
-
 Result<Response> update(AlertService& service, Request& request) {
   SENTINEL_ASSIGN(id, alert_id(request));
-  SENTINEL_ASSIGN(body, gateway::parse_json_object(request.body, {"status", "assignee"}));
-  SENTINEL_ASSIGN(change, update_of(body));
+  SENTINEL_ASSIGN(change, parse_alert_update(request.body));
   SENTINEL_ASSIGN(alert, service.update(request.caller(), id, change, client_of(request)));
   return Response::json(alert_json(alert));
 }
 
 Result<Response> comment(AlertService& service, Request& request) {
   SENTINEL_ASSIGN(id, alert_id(request));
-  SENTINEL_ASSIGN(body, gateway::parse_json_object(request.body, {"text"}));
-  SENTINEL_ASSIGN(text, gateway::required_string(body, "text"));
+  SENTINEL_ASSIGN(text, parse_alert_comment(request.body));
   SENTINEL_ASSIGN(added, service.comment(request.caller(), id, text, client_of(request)));
   return Response::json(comment_json(added), 201);
 }

@@ -115,7 +115,7 @@ class SqlAlertService final : public AlertService {
     if (created) {
       alerts_log().info("alert created alert={} rule={} agent={} entity=\"{}\" severity={}",
                         recorded.id, recorded.rule_id, recorded.agent_id, recorded.entity,
-                        severity_name(recorded.severity));
+                        detection::to_string(recorded.severity));
     } else {
       alerts_log().debug("alert matched again alert={} count={}", recorded.id, recorded.count);
     }

@@ -1,4 +1,4 @@
-// Names of statuses and severities, and the lifecycle's allowed moves.
+// Names of statuses, and the lifecycle's allowed moves.
 
 #include <array>
 #include <utility>
@@ -13,14 +13,6 @@ constexpr std::array<std::pair<AlertStatus, std::string_view>, 4> kStatusNames =
     {AlertStatus::kAcknowledged, "acknowledged"},
     {AlertStatus::kResolved, "resolved"},
     {AlertStatus::kFalsePositive, "false_positive"},
-}};
-
-constexpr std::array<std::pair<detection::Severity, std::string_view>, 5> kSeverityNames = {{
-    {detection::Severity::kInformational, "informational"},
-    {detection::Severity::kLow, "low"},
-    {detection::Severity::kMedium, "medium"},
-    {detection::Severity::kHigh, "high"},
-    {detection::Severity::kCritical, "critical"},
 }};
 
 bool is_closed(AlertStatus status) {
@@ -57,20 +49,6 @@ bool transition_allowed(AlertStatus from, AlertStatus to) {
       return to == AlertStatus::kNew || is_closed(to);
   }
   return false;
-}
-
-std::string_view severity_name(detection::Severity severity) {
-  for (const auto& [value, name] : kSeverityNames) {
-    if (value == severity) return name;
-  }
-  return "medium";
-}
-
-std::optional<detection::Severity> parse_severity(std::string_view text) {
-  for (const auto& [value, name] : kSeverityNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
 }
 
 }  // namespace sentinel::alerts

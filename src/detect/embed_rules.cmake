@@ -1,16 +1,14 @@
 # Generates a .cpp that holds every file of the built-in rule pack as a raw string literal.
 # Inputs: RULE_FILES (paths joined by "|", sorted), RULES_ROOT (their common root), OUTPUT.
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/embed_files.cmake)
 string(REPLACE "|" ";" files "${RULE_FILES}")
 set(entries "")
 set(count 0)
 foreach(file IN LISTS files)
   file(RELATIVE_PATH name ${RULES_ROOT} ${file})
-  file(READ ${file} text)
-  if(text MATCHES "\\)sentinel_rule\"")
-    message(FATAL_ERROR "rule file ${name} contains the literal delimiter )sentinel_rule\"")
-  endif()
-  string(APPEND entries "    EmbeddedRuleFile{\"${name}\", R\"sentinel_rule(${text})sentinel_rule\"},\n")
+  embed_raw_string(literal ${file} sentinel_rule "rule file ${name}")
+  string(APPEND entries "    EmbeddedRuleFile{\"${name}\", ${literal}},\n")
   math(EXPR count "${count} + 1")
 endforeach()
 
@@ -32,11 +30,4 @@ std::span<const EmbeddedRuleFile> builtin_rule_pack() { return kPack; }
 }  // namespace sentinel::detect
 ")
 
-# Rewrite only on change, so that an unrelated reconfigure does not recompile.
-if(EXISTS ${OUTPUT})
-  file(READ ${OUTPUT} previous)
-  if(previous STREQUAL content)
-    return()
-  endif()
-endif()
-file(WRITE ${OUTPUT} "${content}")
+write_if_changed(${OUTPUT} "${content}")

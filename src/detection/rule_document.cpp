@@ -17,20 +17,6 @@ constexpr std::int64_t kMaxDuration = 30LL * 24 * 3600 * 1000;
 constexpr std::array<std::string_view, 5> kStatuses = {"stable", "test", "experimental",
                                                        "deprecated", "unsupported"};
 
-std::optional<Severity> parse_level(std::string_view text) {
-  static constexpr std::array<std::pair<std::string_view, Severity>, 5> kLevels = {{
-      {"informational", Severity::kInformational},
-      {"low", Severity::kLow},
-      {"medium", Severity::kMedium},
-      {"high", Severity::kHigh},
-      {"critical", Severity::kCritical},
-  }};
-  for (const auto& [name, severity] : kLevels) {
-    if (name == text) return severity;
-  }
-  return std::nullopt;
-}
-
 void parse_logsource(const YAML::Node& logsource, RuleDraft& draft, ProblemSink& sink) {
   if (!logsource) {
     sink.add(YAML::Mark::null_mark(), "a detection rule needs a logsource");
@@ -174,7 +160,7 @@ RuleDraft parse_rule_document(const YAML::Node& document, std::string text, Prob
   }
   if (const YAML::Node level = document["level"]) {
     if (auto text_value = scalar_text(level, "level", sink)) {
-      if (auto severity = parse_level(*text_value)) {
+      if (auto severity = parse_severity(*text_value)) {
         draft.info.severity = *severity;
       } else {
         sink.add(level, "unknown level '" + *text_value +

@@ -1,6 +1,7 @@
 # Generates a .cpp that holds every migration file as a raw string literal.
 # Inputs: MIGRATION_FILES (paths joined by "|", sorted), OUTPUT (the .cpp to write).
 cmake_minimum_required(VERSION 3.25)
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/embed_files.cmake)
 string(REPLACE "|" ";" files "${MIGRATION_FILES}")
 set(entries "")
 set(count 0)
@@ -16,11 +17,8 @@ foreach(file IN LISTS files)
     message(FATAL_ERROR "migration ${file_name}: version ${version} is used twice")
   endif()
   list(APPEND seen_versions ${version})
-  file(READ ${file} sql)
-  if(sql MATCHES "\\)sentinel_sql\"")
-    message(FATAL_ERROR "migration ${file_name} contains the literal delimiter )sentinel_sql\"")
-  endif()
-  string(APPEND entries "    Migration{${version}, \"${name}\", R\"sentinel_sql(${sql})sentinel_sql\"},\n")
+  embed_raw_string(literal ${file} sentinel_sql "migration ${file_name}")
+  string(APPEND entries "    Migration{${version}, \"${name}\", ${literal}},\n")
   math(EXPR count "${count} + 1")
 endforeach()
 
@@ -42,11 +40,4 @@ std::span<const Migration> embedded_migrations() { return kMigrations; }
 }  // namespace sentinel::store
 ")
 
-# Rewrite only on change, so that an unrelated reconfigure does not recompile.
-if(EXISTS ${OUTPUT})
-  file(READ ${OUTPUT} previous)
-  if(previous STREQUAL content)
-    return()
-  endif()
-endif()
-file(WRITE ${OUTPUT} "${content}")
+write_if_changed(${OUTPUT} "${content}")

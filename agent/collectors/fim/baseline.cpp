@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 namespace sentinel::agent::fim {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: fim_files, fim_roots. 2: adds fim_changes (the change journal) and fim_meta (the id).
+// Both additions are CREATE IF NOT EXISTS, so a version 1 file is upgraded in place.
+constexpr int kSchemaVersion = 2;
 // Commits at least this often so that the WAL of a first check of /usr stays small.
 constexpr int kWritesPerTransaction = 5000;
 
@@ -36,7 +39,27 @@ CREATE TABLE IF NOT EXISTS fim_roots (
   path TEXT PRIMARY KEY,
   complete INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS fim_changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  path TEXT NOT NULL,
+  action INTEGER NOT NULL,
+  trigger_kind INTEGER NOT NULL,
+  old_type INTEGER, old_size INTEGER, old_mode INTEGER, old_uid INTEGER, old_gid INTEGER,
+  old_mtime_ns INTEGER, old_ctime_ns INTEGER, old_inode INTEGER, old_sha256 BLOB,
+  new_type INTEGER, new_size INTEGER, new_mode INTEGER, new_uid INTEGER, new_gid INTEGER,
+  new_mtime_ns INTEGER, new_ctime_ns INTEGER, new_inode INTEGER, new_sha256 BLOB
+);
+CREATE TABLE IF NOT EXISTS fim_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )sql";
+
+// AUTOINCREMENT: a sequence number is never handed out twice, even once the rows are pruned.
+constexpr const char* kChangeColumns =
+    "seq, path, action, trigger_kind, old_type, old_size, old_mode, old_uid, old_gid, "
+    "old_mtime_ns, old_ctime_ns, old_inode, old_sha256, new_type, new_size, new_mode, new_uid, "
+    "new_gid, new_mtime_ns, new_ctime_ns, new_inode, new_sha256";
 
 constexpr const char* kColumns = "type, size, mode, uid, gid, mtime_ns, ctime_ns, inode, sha256";
 
@@ -138,6 +161,27 @@ FileState read_state(sqlite3_stmt* statement, int first) {
   return state;
 }
 
+// The state in columns first..first+8, or nullopt when they are NULL (a created or deleted
+// path's missing side in the journal).
+std::optional<FileState> read_optional_state(sqlite3_stmt* statement, int first) {
+  if (sqlite3_column_type(statement, first) == SQLITE_NULL) return std::nullopt;
+  return read_state(statement, first);
+}
+
+// 16 random bytes as hex: the baseline's id.
+Result<std::string> random_id() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      return internal_error(std::string("fim baseline: getrandom: ") + std::strerror(errno));
+    got += static_cast<std::size_t>(n);
+  }
+  return to_hex(bytes, sizeof bytes);
+}
+
 // Creates the file 0600, or tightens an existing one and the WAL files SQLite makes with the
 // database file's mode.
 Status prepare_file(const std::string& path) {
@@ -192,6 +236,10 @@ struct Baseline::State {
   StatementPtr below_range;  // rows whose parent lies in [?1, ?2)
   StatementPtr delete_equal;
   StatementPtr delete_range;
+  StatementPtr record_change;
+  StatementPtr changes_after;
+  std::int64_t last_change = 0;
+  std::string id;
   bool in_transaction = false;
   int writes = 0;
 
@@ -245,7 +293,7 @@ Result<std::unique_ptr<Baseline>> Baseline::open(const std::string& file) {
                           "); remove the file to start a new baseline");
   }
   SENTINEL_TRY(state->exec(kSchema));
-  SENTINEL_TRY(state->exec("PRAGMA user_version=1"));
+  SENTINEL_TRY(state->exec("PRAGMA user_version=2"));
   SENTINEL_TRY(prepare_file(file));  // the WAL files exist now
 
   const std::string columns = kColumns;
@@ -273,6 +321,34 @@ Result<std::unique_ptr<Baseline>> Baseline::open(const std::string& file) {
   state->below_range = std::move(below_range);
   state->delete_equal = std::move(delete_equal);
   state->delete_range = std::move(delete_range);
+  SENTINEL_ASSIGN(record_change,
+                  state->prepare(std::string("INSERT INTO fim_changes (") + kChangeColumns +
+                                 ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                                 "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"));
+  SENTINEL_ASSIGN(changes_after, state->prepare(std::string("SELECT ") + kChangeColumns +
+                                                " FROM fim_changes WHERE seq > ?1 ORDER BY seq"));
+  state->record_change = std::move(record_change);
+  state->changes_after = std::move(changes_after);
+  {
+    SENTINEL_ASSIGN(last,
+                    state->prepare("SELECT seq FROM sqlite_sequence WHERE name = 'fim_changes'"));
+    Use use(last.get());
+    if (use.step() == SQLITE_ROW) state->last_change = sqlite3_column_int64(use.get(), 0);
+  }
+  {
+    SENTINEL_ASSIGN(read_id, state->prepare("SELECT value FROM fim_meta WHERE key = 'id'"));
+    Use use(read_id.get());
+    if (use.step() == SQLITE_ROW) state->id = column_text(use.get(), 0);
+  }
+  if (state->id.empty()) {
+    SENTINEL_ASSIGN(id, random_id());
+    SENTINEL_ASSIGN(
+        write_id, state->prepare("INSERT OR REPLACE INTO fim_meta (key, value) VALUES ('id', ?1)"));
+    Use use(write_id.get());
+    use.text(1, id);
+    if (use.step() != SQLITE_DONE) return state->error("write id");
+    state->id = std::move(id);
+  }
   return std::unique_ptr<Baseline>(new Baseline(std::move(state)));
 }
 
@@ -302,8 +378,8 @@ Status Baseline::children(
   return ok();
 }
 
-Status Baseline::begin_write() {
-  if (state_->writes >= kWritesPerTransaction) SENTINEL_TRY(flush());
+Status Baseline::begin_write(bool may_commit) {
+  if (may_commit && state_->writes >= kWritesPerTransaction) SENTINEL_TRY(flush());
   if (!state_->in_transaction) {
     SENTINEL_TRY(state_->exec("BEGIN IMMEDIATE"));
     state_->in_transaction = true;
@@ -404,6 +480,74 @@ Status Baseline::flush() {
   state_->writes = 0;
   return state_->exec("COMMIT");
 }
+
+namespace {
+
+// Binds `state` (or NULLs when absent) to the nine parameters from `first` on.
+void bind_state(Use& use, int first, const std::optional<FileState>& state) {
+  if (!state) {
+    for (int i = 0; i < 9; ++i) sqlite3_bind_null(use.get(), first + i);
+    return;
+  }
+  use.integer(first, static_cast<std::int64_t>(state->type))
+      .integer(first + 1, state->size)
+      .integer(first + 2, state->mode)
+      .integer(first + 3, state->uid)
+      .integer(first + 4, state->gid)
+      .integer(first + 5, state->mtime_ns)
+      .integer(first + 6, state->ctime_ns)
+      .integer(first + 7, static_cast<std::int64_t>(state->inode))
+      .blob(first + 8, from_hex(state->sha256));
+}
+
+}  // namespace
+
+Result<std::int64_t> Baseline::record_change(const FileChange& change, Trigger trigger) {
+  // Never commits here: remove_below may be reading the baseline meanwhile.
+  SENTINEL_TRY(begin_write(false));
+  Use use(state_->record_change.get());
+  use.text(2, change.path)
+      .integer(3, static_cast<std::int64_t>(change.action))
+      .integer(4, static_cast<std::int64_t>(trigger));
+  bind_state(use, 5, change.before);
+  bind_state(use, 14, change.after);
+  if (use.step() != SQLITE_DONE) return state_->error("record_change");
+  state_->last_change = sqlite3_last_insert_rowid(state_->db.get());
+  return state_->last_change;
+}
+
+Status Baseline::changes_after(std::int64_t after,
+                               const std::function<void(JournalEntry entry)>& visit) {
+  Use use(state_->changes_after.get());
+  use.integer(1, after);
+  int step = 0;
+  while ((step = use.step()) == SQLITE_ROW) {
+    sqlite3_stmt* row = use.get();
+    JournalEntry entry;
+    entry.sequence = sqlite3_column_int64(row, 0);
+    entry.change.path = column_text(row, 1);
+    entry.change.action = static_cast<ChangeAction>(sqlite3_column_int(row, 2));
+    entry.trigger = static_cast<Trigger>(sqlite3_column_int(row, 3));
+    entry.change.before = read_optional_state(row, 4);
+    entry.change.after = read_optional_state(row, 13);
+    visit(std::move(entry));
+  }
+  if (step != SQLITE_DONE) return state_->error("changes_after");
+  return ok();
+}
+
+Status Baseline::forget_changes_through(std::int64_t through) {
+  SENTINEL_TRY(begin_write());
+  SENTINEL_ASSIGN(statement, state_->prepare("DELETE FROM fim_changes WHERE seq <= ?1"));
+  Use use(statement.get());
+  use.integer(1, through);
+  if (use.step() != SQLITE_DONE) return state_->error("forget_changes_through");
+  return ok();
+}
+
+std::int64_t Baseline::last_change() const { return state_->last_change; }
+
+const std::string& Baseline::id() const { return state_->id; }
 
 Result<std::int64_t> Baseline::size() {
   SENTINEL_ASSIGN(statement, state_->prepare("SELECT count(*) FROM fim_files"));

@@ -25,9 +25,22 @@ std::pair<std::string_view, std::string_view> split_path(std::string_view path);
 /// The path of `name` in `dir` (the inverse of split_path).
 std::string join_path(std::string_view dir, std::string_view name);
 
+/// A reported change as the change journal keeps it until the agent has stored its event.
+struct JournalEntry {
+  std::int64_t sequence = 0;
+  Trigger trigger = Trigger::kScheduled;
+  FileChange change;
+};
+
 /// The baseline store. Writes go into a transaction that flush() (or every few thousand writes)
 /// commits, so a crash loses at most the unflushed writes and the next check finds those
-/// changes again. Not thread-safe: one owner.
+/// changes again.
+///
+/// Beside the states it keeps a change journal: every reported change, with the state before
+/// and after it, under a sequence number that only grows (never reused, even after pruning).
+/// It is written in the same transaction as the new state, so a committed state always has its
+/// change recorded; the watcher re-reports changes the agent has not acknowledged (its
+/// checkpoint) after a crash, and prunes those it has. Not thread-safe: one owner.
 class Baseline {
  public:
   /// Opens or creates `file` (created 0600; an existing one and its WAL files are tightened to
@@ -58,6 +71,19 @@ class Baseline {
   /// Records that the first full check of `root` has finished.
   Status mark_complete(std::string_view root);
 
+  /// Records a reported change in the journal (in the open write transaction); returns its
+  /// sequence number.
+  Result<std::int64_t> record_change(const FileChange& change, Trigger trigger);
+  /// Shows each journal entry with a sequence above `after` to `visit`, in sequence order.
+  Status changes_after(std::int64_t after, const std::function<void(JournalEntry entry)>& visit);
+  /// Drops the journal entries with a sequence up to `through` (acknowledged by the agent).
+  Status forget_changes_through(std::int64_t through);
+  /// The highest sequence number handed out so far (0: none).
+  std::int64_t last_change() const;
+  /// A random name given to this baseline file when it was created: a checkpoint names it,
+  /// so that one taken against a removed baseline acknowledges nothing in a new one.
+  const std::string& id() const;
+
   /// Commits the open write transaction, if any.
   Status flush();
   /// The number of paths held.
@@ -67,7 +93,8 @@ class Baseline {
   struct State;
   explicit Baseline(std::unique_ptr<State> state);
 
-  Status begin_write();
+  // Opens the write transaction; commits the open one first when it is large, if allowed.
+  Status begin_write(bool may_commit = true);
 
   std::unique_ptr<State> state_;
 };

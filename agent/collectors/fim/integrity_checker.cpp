@@ -45,6 +45,7 @@ struct IntegrityChecker::Scan {
   std::size_t in_flight = 0;
   ChangeBatcher batcher;
   std::int64_t window_start_ms = -1;  // when the batcher got its first change
+  std::int64_t first_held = -1;       // the journal sequence of the batcher's first change
 };
 
 IntegrityChecker::IntegrityChecker(Baseline& baseline, HashPool& pool, const Clock& clock,
@@ -177,6 +178,29 @@ Status IntegrityChecker::apply_results() {
 void IntegrityChecker::flush(Scan& scan, std::vector<CollectedEvent>& out) {
   scan.batcher.flush(scan.trigger, clock_.now_ms(), out);
   scan.window_start_ms = -1;
+  scan.first_held = -1;
+}
+
+std::int64_t IntegrityChecker::settled_change() const {
+  // Sequences grow, so a window's first change is its lowest: everything before the lowest
+  // held one has been reported.
+  std::int64_t lowest_held = -1;
+  const auto consider = [&](const Scan& scan) {
+    if (scan.first_held >= 0 && (lowest_held < 0 || scan.first_held < lowest_held)) {
+      lowest_held = scan.first_held;
+    }
+  };
+  if (full_) consider(*full_);
+  for (const auto& scan : realtime_) consider(*scan);
+  return lowest_held >= 0 ? lowest_held - 1 : baseline_.last_change();
+}
+
+Status IntegrityChecker::report(Scan& scan, FileChange change) {
+  SENTINEL_ASSIGN(sequence, baseline_.record_change(change, scan.trigger));
+  if (scan.first_held < 0) scan.first_held = sequence;
+  if (scan.window_start_ms < 0) scan.window_start_ms = clock_.now_ms();
+  scan.batcher.add(std::move(change));
+  return ok();
 }
 
 Status IntegrityChecker::finish_done(std::vector<CollectedEvent>& out) {
@@ -371,9 +395,7 @@ Status IntegrityChecker::apply(Scan& scan, const std::string& path,
   }
   const auto action = classify(before, after);
   if (!action || silent(path)) return ok();
-  if (scan.window_start_ms < 0) scan.window_start_ms = clock_.now_ms();
-  scan.batcher.add(FileChange{*action, path, before, after});
-  return ok();
+  return report(scan, FileChange{*action, path, before, after});
 }
 
 Status IntegrityChecker::forget(const std::string& path, const FileState& before) {
@@ -383,13 +405,16 @@ Status IntegrityChecker::forget(const std::string& path, const FileState& before
 }
 
 Status IntegrityChecker::delete_below(Scan& scan, const std::string& dir) {
-  const bool quiet = silent(dir);
-  if (!quiet && scan.window_start_ms < 0) scan.window_start_ms = clock_.now_ms();
-  return baseline_.remove_below(dir, [&](std::string path, FileState state) {
-    if (!quiet) {
-      scan.batcher.add(FileChange{ChangeAction::kDeleted, std::move(path), std::move(state), {}});
-    }
-  });
+  if (silent(dir)) return baseline_.remove_below(dir, [](std::string, FileState) {});
+  // Journalled while the rows are read: SQLite allows writing another table meanwhile, and a
+  // removed /usr is not held in memory whole.
+  Status recorded = ok();
+  SENTINEL_TRY(baseline_.remove_below(dir, [&](std::string path, FileState state) {
+    if (!recorded) return;
+    recorded =
+        report(scan, FileChange{ChangeAction::kDeleted, std::move(path), std::move(state), {}});
+  }));
+  return recorded;
 }
 
 }  // namespace sentinel::agent::fim

@@ -62,6 +62,10 @@ class IntegrityChecker {
   bool in_scope(std::string_view path) const;
   const ExcludeList& excludes() const { return excludes_; }
 
+  /// The highest change sequence (Baseline::record_change) such that every reported change up
+  /// to it has left the checker as an event: changes still held in an open window are not.
+  std::int64_t settled_change() const;
+
   std::int64_t full_checks_done() const { return full_checks_done_; }
   /// Directories that could not be listed and files that could not be read.
   std::int64_t unreadable() const { return unreadable_; }
@@ -98,6 +102,8 @@ class IntegrityChecker {
   Status forget(const std::string& path, const FileState& before);
   /// Records everything below `dir` as deleted.
   Status delete_below(Scan& scan, const std::string& dir);
+  /// Journals `change` and adds it to the scan's window.
+  Status report(Scan& scan, FileChange change);
   /// Whether a walk goes into directory `path`: not excluded below, on the watched path's
   /// filesystem unless crossing is allowed.
   bool may_enter(const std::string& path, const struct stat& info);

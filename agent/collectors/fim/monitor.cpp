@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -29,6 +30,14 @@ constexpr std::size_t kMaxWindowPaths = 10'000;
 // How long process() works on checks before it returns to read notifications.
 constexpr std::chrono::milliseconds kSlice{50};
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+// The change journal keeps at most this many entries (of those already drained), pruned every
+// kJournalTrimEvery changes, so that a child running for months does not grow the file without
+// bound. The agent reads the pipe in order and the child blocks while it is full, so entries
+// this old were stored long ago unless a storm of fim.batch events (10k changes each) came
+// faster than the agent could spool them. The normal pruning is at start, up to the agent's
+// checkpoint.
+constexpr std::int64_t kJournalKeep = 100'000;
+constexpr std::int64_t kJournalTrimEvery = 10'000;
 
 // `path` as a glob that matches only itself.
 std::string escape_glob(const std::string& path) {
@@ -90,6 +99,26 @@ struct Monitor::State {
 
   std::size_t pending() const { return dirty.size() + dirty_trees.size(); }
 
+  // Counts the events a step appended to `ready` from index `from` on.
+  void count_reported(std::size_t from) {
+    for (std::size_t i = from; i < ready.size(); ++i) {
+      const CollectedEvent& event = ready[i];
+      if (event.type == "fim") {
+        ++changes;
+      } else if (event.type == "fim.batch") {
+        ++batches;
+        for (const detection::Field& field : event.fields) {
+          std::int64_t count = 0;
+          if (field.name == "fim.count" &&
+              std::from_chars(field.value.data(), field.value.data() + field.value.size(), count)
+                      .ec == std::errc()) {
+            batched_changes += count;
+          }
+        }
+      }
+    }
+  }
+
   void handle(const Notification& notification) {
     switch (notification.kind) {
       case Notification::Kind::kOverflow:
@@ -112,11 +141,42 @@ struct Monitor::State {
   }
 
   void close_window() {
+    ++realtime_windows;
     checker->start_realtime_check(std::vector<std::string>(dirty.begin(), dirty.end()),
                                   std::vector<std::string>(dirty_trees.begin(), dirty_trees.end()));
     dirty.clear();
     dirty_trees.clear();
     window_start_ms = -1;
+  }
+
+  // Reports again the journalled changes the agent has not acknowledged, and prunes those it
+  // has. A checkpoint of another baseline (removed and made anew) acknowledges nothing.
+  Status replay_unacknowledged() {
+    const FimCheckpoint& resume = options.resume;
+    const std::int64_t acknowledged =
+        resume.baseline == baseline->id() && resume.change > 0 ? resume.change : 0;
+    if (acknowledged > 0) SENTINEL_TRY(baseline->forget_changes_through(acknowledged));
+    const std::size_t threshold = options.config.batch_threshold;
+    ChangeBatcher realtime(threshold);
+    ChangeBatcher scheduled(threshold);
+    std::int64_t replayed = 0;
+    SENTINEL_TRY(baseline->changes_after(acknowledged, [&](JournalEntry entry) {
+      ++replayed;
+      (entry.trigger == Trigger::kRealtime ? realtime : scheduled).add(std::move(entry.change));
+    }));
+    SENTINEL_TRY(baseline->flush());
+    const std::int64_t now = clock.now_ms();
+    realtime.flush(Trigger::kRealtime, now, ready);
+    scheduled.flush(Trigger::kScheduled, now, ready);
+    count_reported(0);
+    if (replayed > 0) {
+      warn("fim: reporting again {} changes whose events the agent had not stored (a crash)",
+           replayed);
+    }
+    drained_change = acknowledged;
+    ready_settled = baseline->last_change();
+    journal_trimmed_at = ready_settled;
+    return ok();
   }
 
   MonitorOptions options;
@@ -139,9 +199,18 @@ struct Monitor::State {
 
   std::vector<Notification> notifications;
   std::vector<CollectedEvent> ready;
+  std::int64_t ready_settled = 0;   // every change up to it is drained or in `ready`
+  std::int64_t drained_change = 0;  // every change up to it is drained
+  std::int64_t journal_trimmed_at = 0;
   std::int64_t queue_overflows = 0;
   std::int64_t unwatched_directories = 0;
   std::int64_t baseline_errors = 0;
+  std::int64_t realtime_windows = 0;
+  std::int64_t changes = 0;
+  std::int64_t batches = 0;
+  std::int64_t batched_changes = 0;
+  std::int64_t full_check_started_ms = 0;
+  std::int64_t last_full_check_ms = -1;
 };
 
 Monitor::Monitor(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -170,6 +239,7 @@ Result<std::unique_ptr<Monitor>> Monitor::create(MonitorOptions options, const C
   state->checker = std::make_unique<IntegrityChecker>(
       *state->baseline, *state->pool, clock, state->options.config, std::move(excludes),
       complete_roots, [raw](const std::string& dir) { raw->watch_directory(dir); });
+  SENTINEL_TRY(state->replay_unacknowledged());
   return std::unique_ptr<Monitor>(new Monitor(std::move(state)));
 }
 
@@ -237,17 +307,29 @@ Status Monitor::process() {
       if (path != "/") state.watch_directory(std::string(split_path(path).first));
     }
     state.checker->start_full_check();
+    state.full_check_started_ms = now;
     state.next_full_check_ms = kNever;
     state.limit_met_in_full_check = false;
   }
+  const std::size_t reported_before = state.ready.size();
   Status stepped = state.checker->step(std::chrono::steady_clock::now() + kSlice, state.ready);
+  state.count_reported(reported_before);
+  if (stepped && state.baseline->last_change() - state.journal_trimmed_at >= kJournalTrimEvery) {
+    // Never an entry whose event has not even left the monitor.
+    stepped = state.baseline->forget_changes_through(
+        std::min(state.baseline->last_change() - kJournalKeep, state.drained_change));
+    state.journal_trimmed_at = state.baseline->last_change();
+  }
+  // Committed before the events can leave: a change handed over is one the journal holds.
   if (stepped) stepped = state.baseline->flush();
   if (!stepped) {
     ++state.baseline_errors;
     return stepped;
   }
+  state.ready_settled = state.checker->settled_change();
   if (state.checker->full_checks_done() != state.full_checks_seen) {
     state.full_checks_seen = state.checker->full_checks_done();
+    state.last_full_check_ms = state.clock.now_ms() - state.full_check_started_ms;
     state.next_full_check_ms =
         state.rerun_full_check
             ? state.clock.now_ms()
@@ -267,6 +349,11 @@ void Monitor::drain(std::vector<CollectedEvent>& out) {
   out.insert(out.end(), std::make_move_iterator(ready.begin()),
              std::make_move_iterator(ready.end()));
   ready.clear();
+  state_->drained_change = state_->ready_settled;
+}
+
+FimCheckpoint Monitor::checkpoint() const {
+  return FimCheckpoint{state_->baseline->id(), state_->drained_change};
 }
 
 void Monitor::request_full_check() { state_->request_full_check(); }
@@ -284,7 +371,14 @@ MonitorStats Monitor::stats() const {
   stats.unwatched_directories = state.unwatched_directories;
   stats.unreadable = state.checker->unreadable();
   stats.baseline_errors = state.baseline_errors;
+  stats.realtime_windows = state.realtime_windows;
+  stats.changes = state.changes;
+  stats.batches = state.batches;
+  stats.batched_changes = state.batched_changes;
+  stats.last_full_check_ms = state.last_full_check_ms;
   return stats;
 }
+
+Result<std::int64_t> Monitor::baseline_paths() { return state_->baseline->size(); }
 
 }  // namespace sentinel::agent::fim

@@ -32,6 +32,13 @@ class logger;
 
 namespace sentinel::agent::fim {
 
+/// How far the agent has stored a monitor's changes: the id of the baseline they were recorded
+/// in and the highest change sequence whose event (and every one before it) is in the spool.
+struct FimCheckpoint {
+  std::string baseline;
+  std::int64_t change = 0;
+};
+
 /// How a monitor is set up.
 struct MonitorOptions {
   FimConfig config;
@@ -44,6 +51,10 @@ struct MonitorOptions {
   /// counters in MonitorStats still say it. Pass one created in the process that runs the
   /// monitor: a logger inherited over fork may hold a lock forever.
   std::shared_ptr<spdlog::logger> logger;
+  /// The agent's last saved checkpoint() of this monitor (empty: none). Changes recorded after
+  /// it are reported again at once (their events may have died with a crash: at least once);
+  /// those up to it are dropped from the journal.
+  FimCheckpoint resume;
 };
 
 /// What the monitor has done and what it could not do.
@@ -58,6 +69,11 @@ struct MonitorStats {
   std::int64_t unwatched_directories = 0;  // refused by fs.inotify.max_user_watches
   std::int64_t unreadable = 0;             // paths that could not be listed, read or stat'ed
   std::int64_t baseline_errors = 0;        // baseline writes that failed (disk full)
+  std::int64_t realtime_windows = 0;       // windows of inotify changes handed to a check
+  std::int64_t changes = 0;                // changes reported one by one (`fim` events)
+  std::int64_t batches = 0;                // `fim.batch` events reported
+  std::int64_t batched_changes = 0;        // the changes those batches stand for
+  std::int64_t last_full_check_ms = -1;    // how long the last finished full check took; -1: none
 };
 
 /// The monitor. Not thread-safe (see the file comment).
@@ -93,7 +109,15 @@ class Monitor {
   /// Makes a full check due now (after the running one, if any).
   void request_full_check();
 
+  /// Where the agent may resume once it has stored every event drained so far: changes up to
+  /// it have all been drained. Cheap, for every poll.
+  FimCheckpoint checkpoint() const;
+
+  /// Counters since start(); cheap, for every poll.
   MonitorStats stats() const;
+  /// The number of paths (files, directories, links) the baseline holds: a query, so call it
+  /// when reporting, not on every poll. Errors: the baseline's (kInternal).
+  Result<std::int64_t> baseline_paths();
 
  private:
   struct State;

@@ -1,11 +1,11 @@
 #include "agent/collectors/logs/journal_reader.h"
 
-#include <systemd/sd-journal.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
+
+#include "agent/collectors/logs/journal_api.h"
 
 namespace sentinel::agent::logs {
 namespace {
@@ -24,11 +24,13 @@ std::string_view strip_name(const void* data, std::size_t length, std::string_vi
 
 }  // namespace
 
-JournalReader::JournalReader(sd_journal* journal, const JournalOptions& options)
-    : journal_(journal), options_(options) {}
+JournalReader::JournalReader(const JournalApi& api, sd_journal* journal,
+                             const JournalOptions& options)
+    : api_(&api), journal_(journal), options_(options) {}
 
 JournalReader::JournalReader(JournalReader&& other) noexcept
-    : journal_(std::exchange(other.journal_, nullptr)),
+    : api_(other.api_),
+      journal_(std::exchange(other.journal_, nullptr)),
       options_(other.options_),
       cursor_(std::move(other.cursor_)),
       skip_cursor_entry_(other.skip_cursor_entry_),
@@ -37,7 +39,8 @@ JournalReader::JournalReader(JournalReader&& other) noexcept
 
 JournalReader& JournalReader::operator=(JournalReader&& other) noexcept {
   if (this != &other) {
-    if (journal_ != nullptr) sd_journal_close(journal_);
+    if (journal_ != nullptr) api_->close(journal_);
+    api_ = other.api_;
     journal_ = std::exchange(other.journal_, nullptr);
     options_ = other.options_;
     cursor_ = std::move(other.cursor_);
@@ -49,87 +52,91 @@ JournalReader& JournalReader::operator=(JournalReader&& other) noexcept {
 }
 
 JournalReader::~JournalReader() {
-  if (journal_ != nullptr) sd_journal_close(journal_);
+  if (journal_ != nullptr) api_->close(journal_);
 }
 
 Result<JournalReader> JournalReader::open_local(const JournalOptions& options,
                                                 std::string_view cursor) {
+  SENTINEL_ASSIGN(api, journal_api());
   sd_journal* journal = nullptr;
-  const int r = sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY);
+  const int r = api->open(&journal, SD_JOURNAL_LOCAL_ONLY);
   if (r < 0) return unavailable("cannot open the local journal: " + errno_text(r));
-  return position(journal, options, cursor);
+  return position(*api, journal, options, cursor);
 }
 
 Result<JournalReader> JournalReader::open_directory(const std::filesystem::path& directory,
                                                     const JournalOptions& options,
                                                     std::string_view cursor) {
+  SENTINEL_ASSIGN(api, journal_api());
   sd_journal* journal = nullptr;
-  const int r = sd_journal_open_directory(&journal, directory.c_str(), 0);
+  const int r = api->open_directory(&journal, directory.c_str(), 0);
   if (r < 0) {
     return unavailable("cannot open the journal in " + directory.string() + ": " + errno_text(r));
   }
-  return position(journal, options, cursor);
+  return position(*api, journal, options, cursor);
 }
 
 Result<JournalReader> JournalReader::open_files(const std::vector<std::filesystem::path>& files,
                                                 const JournalOptions& options,
                                                 std::string_view cursor) {
   if (files.empty()) return invalid_argument("no journal files given", "files");
+  SENTINEL_ASSIGN(api, journal_api());
   std::vector<const char*> paths;
   for (const auto& file : files) paths.push_back(file.c_str());
   paths.push_back(nullptr);
   sd_journal* journal = nullptr;
-  const int r = sd_journal_open_files(&journal, paths.data(), 0);
+  const int r = api->open_files(&journal, paths.data(), 0);
   if (r < 0) return unavailable("cannot open the journal files: " + errno_text(r));
-  return position(journal, options, cursor);
+  return position(*api, journal, options, cursor);
 }
 
-Result<JournalReader> JournalReader::position(sd_journal* journal, const JournalOptions& options,
+Result<JournalReader> JournalReader::position(const JournalApi& api, sd_journal* journal,
+                                              const JournalOptions& options,
                                               std::string_view cursor) {
-  JournalReader reader(journal, options);
+  JournalReader reader(api, journal, options);
   // A message longer than the cap is cut anyway: do not decompress more of it than that.
-  sd_journal_set_data_threshold(journal, options.max_message_bytes + sizeof("MESSAGE="));
+  api.set_data_threshold(journal, options.max_message_bytes + sizeof("MESSAGE="));
   // Watches for new entries and files; also what makes sd_journal_process() see them.
-  reader.wait_fd_ = sd_journal_get_fd(journal);
+  reader.wait_fd_ = api.get_fd(journal);
   if (reader.wait_fd_ < 0) reader.wait_fd_ = -1;
   if (!cursor.empty()) {
     const std::string text(cursor);
-    if (text.find('=') == std::string::npos || sd_journal_seek_cursor(journal, text.c_str()) < 0) {
+    if (text.find('=') == std::string::npos || api.seek_cursor(journal, text.c_str()) < 0) {
       return invalid_argument("malformed journal cursor", "cursor");
     }
     reader.cursor_ = text;
     reader.skip_cursor_entry_ = true;
   } else if (options.start_at_beginning) {
-    sd_journal_seek_head(journal);
+    api.seek_head(journal);
   } else {
     // The tail is after the last entry; step back onto it so that next() yields only new ones,
     // and so that there is a cursor to save even before anything new arrives.
-    sd_journal_seek_tail(journal);
-    if (sd_journal_previous(journal) > 0) reader.remember_cursor();
+    api.seek_tail(journal);
+    if (api.previous(journal) > 0) reader.remember_cursor();
   }
   return reader;
 }
 
 Result<JournalPoll> JournalReader::poll(const EntrySink& sink) {
   JournalPoll result;
-  if (wait_fd_ >= 0) sd_journal_process(journal_);
+  if (wait_fd_ >= 0) api_->process(journal_);
   while (true) {
     if (result.entries >= options_.max_entries_per_poll) {
       result.more = true;
       break;
     }
-    const int r = sd_journal_next(journal_);
+    const int r = api_->next(journal_);
     if (r < 0) return unavailable("cannot read the journal: " + errno_text(r));
     if (r == 0) break;
     if (skip_cursor_entry_) {
       skip_cursor_entry_ = false;
       // The entry the cursor names was handed on before; one after it (when that entry is gone)
       // was not.
-      if (sd_journal_test_cursor(journal_, cursor_.c_str()) > 0) continue;
+      if (api_->test_cursor(journal_, cursor_.c_str()) > 0) continue;
     }
     JournalEntry entry;
     std::uint64_t usec = 0;
-    if (sd_journal_get_realtime_usec(journal_, &usec) >= 0) {
+    if (api_->get_realtime_usec(journal_, &usec) >= 0) {
       entry.time_ms = static_cast<std::int64_t>(usec / 1000);
     }
     const std::string_view raw = field("MESSAGE", message_raw_);
@@ -155,7 +162,7 @@ std::string_view JournalReader::field(const char* name, std::string& storage) {
   storage.clear();
   const void* data = nullptr;
   std::size_t length = 0;
-  if (sd_journal_get_data(journal_, name, &data, &length) < 0) return {};
+  if (api_->get_data(journal_, name, &data, &length) < 0) return {};
   // The data lives in a window sd-journal may remap on the next call: copy it, no more than the
   // cap (plus one byte, to tell that it was cut). Identifiers and host names are set by the
   // logging process, so they are made safe too.
@@ -174,7 +181,7 @@ std::string_view JournalReader::field(const char* name, std::string& storage) {
 
 void JournalReader::remember_cursor() {
   char* cursor = nullptr;
-  if (sd_journal_get_cursor(journal_, &cursor) >= 0 && cursor != nullptr) {
+  if (api_->get_cursor(journal_, &cursor) >= 0 && cursor != nullptr) {
     cursor_.assign(cursor);
     std::free(cursor);
   }

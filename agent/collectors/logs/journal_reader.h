@@ -18,6 +18,8 @@ struct sd_journal;
 
 namespace sentinel::agent::logs {
 
+struct JournalApi;
+
 /// The fields of one journal entry that become a `log` event. Views, valid during the sink call.
 struct JournalEntry {
   std::int64_t time_ms = 0;     // __REALTIME_TIMESTAMP
@@ -86,12 +88,13 @@ class JournalReader {
   const LineCounters& stats() const { return stats_; }
 
  private:
-  JournalReader(sd_journal* journal, const JournalOptions& options);
-  static Result<JournalReader> position(sd_journal* journal, const JournalOptions& options,
-                                        std::string_view cursor);
+  JournalReader(const JournalApi& api, sd_journal* journal, const JournalOptions& options);
+  static Result<JournalReader> position(const JournalApi& api, sd_journal* journal,
+                                        const JournalOptions& options, std::string_view cursor);
   std::string_view field(const char* name, std::string& storage);
   void remember_cursor();
 
+  const JournalApi* api_ = nullptr;  // loaded once per process, never unloaded
   sd_journal* journal_ = nullptr;
   JournalOptions options_;
   std::string cursor_;

@@ -35,11 +35,6 @@ std::optional<AlertStatus> parse_alert_status(std::string_view text);
 /// (reopened). Staying in the same status is allowed and changes nothing.
 bool transition_allowed(AlertStatus from, AlertStatus to);
 
-/// "informational", "low", "medium", "high", "critical" (Sigma's level names).
-std::string_view severity_name(detection::Severity severity);
-/// The severity named `text`, or nullopt.
-std::optional<detection::Severity> parse_severity(std::string_view text);
-
 /// The most event ids an alert keeps as evidence: the first ones that arrived.
 inline constexpr std::size_t kMaxEvidence = 100;
 /// The longest comment, in characters.

@@ -3,6 +3,7 @@
 // the detect service, the alerts service, the benchmarks and `sentinelctl rules`. See ADR 0004.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,8 +40,10 @@ struct Event {
 /// Sigma's levels, lowest first.
 enum class Severity { kInformational, kLow, kMedium, kHigh, kCritical };
 
-/// "informational", "low", "medium", "high", "critical".
+/// "informational", "low", "medium", "high", "critical" (Sigma's level names).
 std::string_view to_string(Severity severity);
+/// The severity named `text` (one of the names above), or nullopt.
+std::optional<Severity> parse_severity(std::string_view text);
 
 /// A rule matched. For a correlation rule `event_ids` are the events that made it fire (the
 /// last ones, at most 100); `entity` names what the alert is about ("source.ip=203.0.113.9").

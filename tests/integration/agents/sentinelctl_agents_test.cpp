@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "tests/integration/agents/agents_api_support.h"
+#include "tests/integration/sentinelctl_fixture.h"
 
 namespace sentinel::test {
 namespace {
@@ -14,34 +15,8 @@ std::string trimmed(std::string text) {
   return text;
 }
 
-class SentinelctlAgentsTest : public AgentsApiTest {
+class SentinelctlAgentsTest : public WithSentinelctl<AgentsApiTest> {
  protected:
-  /// sentinelctl with an admin API token against this server, as a script would run it.
-  CommandOutput ctl(const std::vector<std::string>& args) {
-    if (token_.empty()) {
-      client::ApiClient root = admin();
-      auto created = root.post("/api/v1/tokens", json::object{{"name", "agents-test"}});
-      EXPECT_TRUE(created && created->status == 201);
-      token_ = std::string(body_of(*created).at("token").as_string());
-    }
-    std::vector<std::string> argv = {binary_path("sentinelctl"), "--server", server_->url(),
-                                     "--ca-file", server_->ca_file()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto out = run_command(
-        argv, {},
-        {{"SENTINEL_TOKEN", token_}, {"SENTINEL_CONFIG_DIR", (files_.path() / "ctl").string()}});
-    EXPECT_TRUE(out) << out.error().message;
-    return out ? *out : CommandOutput{};
-  }
-
-  static json::value parse(const CommandOutput& out) {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(out.out, ec);
-    EXPECT_FALSE(ec) << "not JSON: " << out.out;
-    return parsed;
-  }
-
-  std::string token_;
 };
 
 TEST_P(SentinelctlAgentsTest, EnrolListShowLabelRevokeAndDelete) {

@@ -495,9 +495,9 @@ TEST(AlertNames, StatusesAndSeveritiesRoundTrip) {
   EXPECT_EQ(to_string(AlertStatus::kFalsePositive), "false_positive");
   EXPECT_FALSE(parse_alert_status("New"));
   EXPECT_FALSE(parse_alert_status("open"));
-  EXPECT_EQ(parse_severity("critical"), detection::Severity::kCritical);
-  EXPECT_EQ(severity_name(detection::Severity::kInformational), "informational");
-  EXPECT_FALSE(parse_severity("severe"));
+  EXPECT_EQ(detection::parse_severity("critical"), detection::Severity::kCritical);
+  EXPECT_EQ(detection::to_string(detection::Severity::kInformational), "informational");
+  EXPECT_FALSE(detection::parse_severity("severe"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AlertServiceTest, ::testing::ValuesIn(test::kBackends),

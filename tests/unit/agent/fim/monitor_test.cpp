@@ -1,7 +1,8 @@
 // The file-integrity monitor against real files in a temporary directory: the first check is a
 // silent baseline; later checks and inotify report what a user changed, with old and new state;
 // excludes hold; a storm in one directory is one fim.batch; a restart compares with the baseline
-// on disk. Windows close when the test moves the injected clock, never on real time.
+// on disk, and reports again the changes whose events the agent had not stored when it died.
+// Windows close when the test moves the injected clock, never on real time.
 
 #include "agent/collectors/fim/monitor.h"
 
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include "sentinel/common/crypto.h"
 #include "tests/support/temp_dir.h"
@@ -66,11 +68,12 @@ class MonitorTest : public ::testing::Test {
     return config;
   }
 
-  std::unique_ptr<Monitor> start(FimConfig config, bool realtime) {
-    auto monitor = Monitor::create(
-        MonitorOptions{
-            .config = std::move(config), .state_dir = state_.string(), .realtime = realtime},
-        clock_);
+  std::unique_ptr<Monitor> start(FimConfig config, bool realtime, FimCheckpoint resume = {}) {
+    auto monitor = Monitor::create(MonitorOptions{.config = std::move(config),
+                                                  .state_dir = state_.string(),
+                                                  .realtime = realtime,
+                                                  .resume = std::move(resume)},
+                                   clock_);
     EXPECT_TRUE(monitor) << monitor.error().message;
     if (!monitor) return nullptr;
     EXPECT_TRUE((*monitor)->start());
@@ -404,6 +407,102 @@ TEST_F(MonitorTest, WatchesASingleFileThroughItsDirectory) {
   EXPECT_EQ(field(events_[0], "file.path"), (watched_ / "hosts").string());
   EXPECT_EQ(field(events_[0], "event.action"), "modified");
   EXPECT_EQ(field(events_[0], "file.hash.sha256"), crypto::sha256_hex("replaced\n"));
+}
+
+// The crash the change journal is for: the change is in the baseline (committed), its event
+// left the monitor, but the agent died before it was spooled, so its checkpoint is older.
+TEST_F(MonitorTest, ChangesAfterTheAgentsCheckpointAreReportedAgainAfterACrash) {
+  FimCheckpoint before_change;
+  FimCheckpoint after_change;
+  {
+    auto monitor = start(config(), false);
+    ASSERT_TRUE(finish_full_checks(*monitor, 1));
+    before_change = monitor->checkpoint();
+    EXPECT_FALSE(before_change.baseline.empty());
+    write_file(watched_ / "hosts", "10.0.0.1 evil\n");
+    fs::remove(watched_ / "sub" / "config");
+    monitor->request_full_check();
+    ASSERT_TRUE(finish_full_checks(*monitor, 2));
+    ASSERT_EQ(events_.size(), 2u) << describe(events_);
+    after_change = monitor->checkpoint();
+    EXPECT_EQ(after_change.baseline, before_change.baseline);
+    EXPECT_EQ(after_change.change, before_change.change + 2);
+  }  // the child dies here; the agent saved only `before_change`
+  events_.clear();
+
+  {
+    auto monitor = start(config(), false, before_change);
+    monitor->drain(events_);
+    ASSERT_EQ(events_.size(), 2u) << "reported again at once: " << describe(events_);
+    std::map<std::string, const CollectedEvent*> by_path;
+    for (const CollectedEvent& event : events_) by_path[field(event, "file.path")] = &event;
+    const CollectedEvent* modified = by_path[(watched_ / "hosts").string()];
+    ASSERT_NE(modified, nullptr) << describe(events_);
+    EXPECT_EQ(field(*modified, "event.action"), "modified");
+    EXPECT_EQ(field(*modified, "file.old.hash.sha256"),
+              crypto::sha256_hex("127.0.0.1 localhost\n"));
+    EXPECT_EQ(field(*modified, "file.hash.sha256"), crypto::sha256_hex("10.0.0.1 evil\n"));
+    EXPECT_EQ(field(*modified, "fim.trigger"), "scheduled");
+    const CollectedEvent* deleted = by_path[(watched_ / "sub" / "config").string()];
+    ASSERT_NE(deleted, nullptr) << describe(events_);
+    EXPECT_EQ(field(*deleted, "event.action"), "deleted");
+    EXPECT_EQ(field(*deleted, "file.old.hash.sha256"), crypto::sha256_hex("key=value\n"));
+    EXPECT_EQ(monitor->checkpoint().change, after_change.change) << "handed over once drained";
+    // The full check after the start finds the baseline up to date: no third report.
+    ASSERT_TRUE(finish_full_checks(*monitor, 1));
+    EXPECT_EQ(events_.size(), 2u) << describe(events_);
+  }  // died again before the agent stored anything: still owed
+  events_.clear();
+  {
+    auto monitor = start(config(), false, before_change);
+    monitor->drain(events_);
+    EXPECT_EQ(events_.size(), 2u) << describe(events_);
+  }
+  events_.clear();
+
+  // The agent stored them and saved the checkpoint: nothing is reported twice, and the
+  // acknowledged entries are pruned (an older checkpoint no longer brings them back).
+  {
+    auto monitor = start(config(), false, after_change);
+    monitor->drain(events_);
+    ASSERT_TRUE(finish_full_checks(*monitor, 1));
+    EXPECT_TRUE(events_.empty()) << describe(events_);
+  }
+  auto monitor = start(config(), false, before_change);
+  monitor->drain(events_);
+  EXPECT_TRUE(events_.empty()) << describe(events_);
+}
+
+TEST_F(MonitorTest, ACheckpointHoldsBackChangesStillInAnOpenWindow) {
+  auto monitor = start(config(), true);
+  ASSERT_TRUE(finish_full_checks(*monitor, 1));
+  const FimCheckpoint settled = monitor->checkpoint();
+  write_file(watched_ / "hosts", "10.0.0.1 evil\n");
+  // Named by inotify, checked when the window closes: until its event is out the checkpoint
+  // must not move past it, whatever the baseline holds.
+  ASSERT_TRUE(run_until(*monitor, [&] { return monitor->stats().pending_paths >= 1; }));
+  EXPECT_EQ(monitor->checkpoint().change, settled.change);
+  clock_.advance_ms(1000);
+  ASSERT_TRUE(run_until(*monitor, [&] { return !events_.empty(); }));
+  EXPECT_EQ(monitor->checkpoint().change, settled.change + 1);
+}
+
+TEST_F(MonitorTest, ACheckpointOfAnotherBaselineAcknowledgesNothing) {
+  FimCheckpoint after_change;
+  {
+    auto monitor = start(config(), false);
+    ASSERT_TRUE(finish_full_checks(*monitor, 1));
+    write_file(watched_ / "hosts", "10.0.0.1 evil\n");
+    monitor->request_full_check();
+    ASSERT_TRUE(finish_full_checks(*monitor, 2));
+    after_change = monitor->checkpoint();
+  }
+  events_.clear();
+  // Saved against a baseline that was since removed and made anew, with higher numbers.
+  auto monitor = start(config(), false, FimCheckpoint{"0123456789abcdef", 1'000'000});
+  monitor->drain(events_);
+  ASSERT_EQ(events_.size(), 1u) << describe(events_);
+  EXPECT_EQ(field(events_[0], "file.path"), (watched_ / "hosts").string());
 }
 
 }  // namespace
