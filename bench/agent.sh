@@ -13,67 +13,19 @@ hold_agents=${BENCH_HOLD_AGENTS:-2000}
 ingest_agents=${BENCH_INGEST_AGENTS:-100}
 ingest_s=${BENCH_INGEST_S:-20}
 
-work=$(mktemp -d)
-chmod 755 "$work"  # the PostgreSQL peer runs as postgres
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [[ -n "${pg_dir:-}" ]] && su postgres -s /bin/sh -c "pg_ctl -D $pg_dir -m immediate stop" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
-json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+source bench/lib.sh
+on_exit '[[ -n "${pg_dir:-}" ]] && su postgres -s /bin/sh -c "pg_ctl -D $pg_dir -m immediate stop" >/dev/null 2>&1'
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-
-# start_server NAME DB_URL -> sets server_pid url ca channel token
-start_server() {
-  local dir="$work/$1" password="Bench-Root-Password-$RANDOM$RANDOM"
-  channel="127.0.0.1:$(free_port)"
-  SENTINEL_ADMIN_PASSWORD="$password" build/bin/sentinel-server --data-dir "$dir" \
-    --listen 127.0.0.1:0 --log-level warn --db "$2" --set "agents.listen=$channel" \
-    > "$work/$1.log" 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
-  for _ in $(seq 1 300); do [[ -s "$dir/server.url" ]] && break; sleep 0.05; done
-  url=$(cat "$dir/server.url")
-  ca="$dir/tls/server.crt"
-  local csrf
-  csrf=$(curl -sS --cacert "$ca" -c "$work/cookies" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$url/api/v1/auth/login" | json_field csrf_token)
-  token=$(curl -sS --cacert "$ca" -b "$work/cookies" -H 'Content-Type: application/json' \
-    -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$url/api/v1/tokens" | json_field token)
-}
 
 echo "## Agent and channel"
 echo
 
 # --- 1. the agent's own footprint ---------------------------------------------------------------
-start_server footprint "sqlite:$work/footprint/sentinel.db"
-enroll=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{}' "$url/api/v1/agents/enroll-tokens" | json_field token)
-mkdir -m 700 "$work/agent"
-printf 'inventory:\n  interval_s: 300\n' > "$work/agent/agent.yaml"; chmod 600 "$work/agent/agent.yaml"
-started=$(date +%s.%N)
-build/bin/sentinel-agent --server "$url" --enroll-token "$enroll" --data-dir "$work/agent" \
-  --log-level warn > "$work/agent.log" 2>&1 &
-agent_pid=$!
-pids+=("$agent_pid")
-agent_id=""
-for _ in $(seq 1 400); do
-  agent_id=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" "$url/api/v1/agents?status=online" | json_field id)
-  [[ -n "$agent_id" ]] && break
-  sleep 0.02
-done
-online_s=$(printf "%.2f" "$(echo "$(date +%s.%N) - $started" | bc)")
+start_server "$work/footprint" --db "sqlite:$work/footprint/sentinel.db"
+token=$(api_token)
+start_agent "$work/agent" $'inventory:\n  interval_s: 300\n' "$token"
+wait_online "$token"
+online_s=$(printf "%.2f" "$(echo "$(now) - $agent_started" | bc)")
 sleep 5  # let the first full inventory finish
 ticks0=$(cpu_ticks "$agent_pid"); peak_idle=0
 for _ in $(seq 1 "$idle_s"); do
@@ -120,9 +72,10 @@ echo "| full inventory: CPU time of the agent process | ${full_cpu_s} s | shell 
 kill "$agent_pid"; kill "$server_pid"; wait "$agent_pid" "$server_pid" 2>/dev/null || true
 
 # --- 2. holding many agents ---------------------------------------------------------------------
-start_server hold "sqlite:$work/hold/sentinel.db"
+start_server "$work/hold" --db "sqlite:$work/hold/sentinel.db"
+token=$(api_token)
 mkdir -p "$work/pki-hold"
-hold=$(SENTINEL_TOKEN="$token" build/bin/agent_load --server "$url" --ca-file "$ca" --channel "$channel" \
+hold=$(SENTINEL_TOKEN="$token" "$bin/agent_load" --server "$url" --ca-file "$ca" --channel "$channel" \
   --server-pid "$server_pid" --mode hold --agents "$hold_agents" --seconds 60 --heartbeat-s 15 \
   --dir "$work/pki-hold")
 echo "| server holding ${hold_agents} agents: memory per connection | $(echo "$hold" | json_field server_kb_per_connection) KB | | |"
@@ -132,9 +85,10 @@ kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 
 # --- 3. ingest ---------------------------------------------------------------------------------
 ingest() {  # NAME DB_URL
-  start_server "$1" "$2"
+  start_server "$work/$1" --db "$2"
+  token=$(api_token)
   mkdir -p "$work/pki-$1"
-  SENTINEL_TOKEN="$token" build/bin/agent_load --server "$url" --ca-file "$ca" --channel "$channel" \
+  SENTINEL_TOKEN="$token" "$bin/agent_load" --server "$url" --ca-file "$ca" --channel "$channel" \
     --server-pid "$server_pid" --mode ingest --agents "$ingest_agents" --seconds "$ingest_s" \
     --batch 1000 --window 4 --dir "$work/pki-$1" | json_field events_per_second
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true

@@ -6,41 +6,15 @@ cd "$(dirname "$0")/.."
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
-server_bin=${BENCH_SERVER_BIN:-build/bin/sentinel-server}
 
-work=$(mktemp -d)
-server_pid=""
+source bench/lib.sh
 nginx_conf="$work/nginx.conf"
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  [[ -f "$work/nginx.pid" ]] && nginx -c "$nginx_conf" -s stop 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
-json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
+on_exit '[[ -f "$work/nginx.pid" ]] && nginx -c "$nginx_conf" -s stop 2>/dev/null'
 
 # --- sentinel-server -------------------------------------------------------------------------
-password="Bench-Root-Password-$RANDOM$RANDOM"
-SENTINEL_ADMIN_PASSWORD="$password" "$server_bin" --data-dir "$work/data" \
-  --listen 127.0.0.1:0 --set agents.listen=127.0.0.1:0 --log-level warn ${BENCH_SERVER_ARGS:-} > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 300); do [[ -s "$work/data/server.url" ]] && break; sleep 0.05; done
-url=$(cat "$work/data/server.url")
-ca="$work/data/tls/server.crt"
-# An API token for the admin, as a script would hold one.
-csrf=$(curl -sS --cacert "$ca" -c "$work/cookies" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$url/api/v1/auth/login" | json_field csrf_token)
-token=$(curl -sS --cacert "$ca" -b "$work/cookies" -H 'Content-Type: application/json' \
-  -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$url/api/v1/tokens" | json_field token)
-[[ -n "$token" ]] || { echo "could not create an API token; server log:" >&2; cat "$work/server.log" >&2; exit 1; }
+# shellcheck disable=SC2086  # BENCH_SERVER_ARGS is a list of words
+start_server "$work/data" ${BENCH_SERVER_ARGS:-}
+token=$(api_token)  # the admin's, as a script would hold one
 
 # --- nginx, same certificate, small static file ----------------------------------------------
 nginx_port=$(free_port)

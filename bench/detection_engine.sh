@@ -6,14 +6,11 @@
 # Sanity: the failed-password lines our counting rule matched must equal fail2ban's "matched".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${BENCH_BUILD:-build}
 lines=${BENCH_ENGINE_LINES:-100000}
 min_cpu_s=${BENCH_ENGINE_MIN_CPU_S:-2}
 filter=/etc/fail2ban/filter.d/sshd.conf
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-json_field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+source bench/lib.sh
 cpu_of() {  # COMMAND... -> user+sys CPU seconds of the command (its stdout goes to $work/out)
   /usr/bin/time -f '%U %S' -o "$work/time" "$@" > "$work/out" 2>&1
   awk '{print $1 + $2}' "$work/time"
@@ -44,7 +41,7 @@ echo "| rules | sentinel: line → parser → normaliser → engine | parser alo
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for count in 10 100 1000; do
   python3 bench/detection/make_rules.py rules "$work/rules$count" "$count"
-  result=$("$build/bin/detection_engine" --log "$work/auth.log" --rules "$work/rules$count" \
+  result=$("$bin/detection_engine" --log "$work/auth.log" --rules "$work/rules$count" \
     --min-cpu-s "$min_cpu_s")
   loaded=$(echo "$result" | json_field rules)
   rate=$(echo "$result" | json_field events_per_cpu_second)

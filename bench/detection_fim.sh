@@ -11,59 +11,21 @@
 # hashing and bookkeeping, not the disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${BENCH_BUILD:-build}
 target=${BENCH_FIM_PATH:-/usr}
 timeout_s=${BENCH_FIM_TIMEOUT_S:-300}
 
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
-json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-now() { date +%s.%N; }
+source bench/lib.sh
 
 t0=$(now)
 find "$target" -xdev -type f -print0 | xargs -0 -n 256 -P 2 cat > /dev/null 2>&1 || true
 warm_s=$(printf "%.1f" "$(echo "$(now) - $t0" | bc)")
 
 # --- sentinel-agent ----------------------------------------------------------------------------
-password="Bench-Root-Password-$RANDOM$RANDOM"
-channel="127.0.0.1:$(free_port)"
-SENTINEL_ADMIN_PASSWORD="$password" "$build/bin/sentinel-server" --data-dir "$work/server" \
-  --listen 127.0.0.1:0 --log-level warn --set "agents.listen=$channel" > "$work/server.log" 2>&1 &
-server_pid=$!
-pids+=("$server_pid")
-for _ in $(seq 1 300); do [[ -s "$work/server/server.url" ]] && break; sleep 0.05; done
-url=$(cat "$work/server/server.url")
-ca="$work/server/tls/server.crt"
-csrf=$(curl -sS --cacert "$ca" -c "$work/cookies" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$url/api/v1/auth/login" | json_field csrf_token)
-token=$(curl -sS --cacert "$ca" -b "$work/cookies" -H 'Content-Type: application/json' \
-  -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$url/api/v1/tokens" | json_field token)
-enroll=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{}' "$url/api/v1/agents/enroll-tokens" | json_field token)
-mkdir -m 700 "$work/agent"
-printf "inventory:\n  interval_s: 604800\nprocess:\n  enabled: false\nfim:\n  paths: ['%s']\n  interval_s: 2592000\n" \
-  "$target" > "$work/agent/agent.yaml"
-chmod 600 "$work/agent/agent.yaml"
-started=$(now)
-"$build/bin/sentinel-agent" --server "$url" --enroll-token "$enroll" --data-dir "$work/agent" \
-  --log-level info > "$work/agent.log" 2>&1 &
-agent_pid=$!
-pids+=("$agent_pid")
+start_server "$work/server"
+token=$(api_token)
+config=$(printf "inventory:\n  interval_s: 604800\nprocess:\n  enabled: false\nfim:\n  paths: ['%s']\n  interval_s: 2592000\n" "$target")
+start_agent "$work/agent" "$config" "$token" info
+started=$agent_started
 python3 bench/detection/rss_sampler.py "$agent_pid" > "$work/rss-baseline.txt" &
 sampler=$!
 done_line=""

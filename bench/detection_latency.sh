@@ -9,28 +9,12 @@
 # memory (agent + watcher child) during the fastest rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${BENCH_BUILD:-build}
 seconds=${BENCH_LATENCY_S:-20}
 marker_every=${BENCH_MARKER_EVERY_S:-0.2}
 read -r -a rates <<< "${BENCH_LATENCY_RATES:-1000 20000}"
 drain_s=30  # how long to wait after the writer for the last markers
 
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
+source bench/lib.sh
 tree_ticks() {  # PID: CPU ticks of it and its live children
   local total child
   total=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
@@ -39,8 +23,6 @@ tree_ticks() {  # PID: CPU ticks of it and its live children
   done
   echo "$total"
 }
-now() { date +%s.%N; }
-json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 # wait_markers MARKERS ARRIVALS: until every marker has arrived or drain_s passed.
 wait_markers() {
   local sent
@@ -52,44 +34,14 @@ wait_markers() {
 }
 
 # --- sentinel: server, agent, stream listener -----------------------------------------------------
-password="Bench-Root-Password-$RANDOM$RANDOM"
-channel="127.0.0.1:$(free_port)"
-SENTINEL_ADMIN_PASSWORD="$password" "$build/bin/sentinel-server" --data-dir "$work/server" \
-  --listen 127.0.0.1:0 --log-level warn --set "agents.listen=$channel" > "$work/server.log" 2>&1 &
-server_pid=$!
-pids+=("$server_pid")
-for _ in $(seq 1 300); do [[ -s "$work/server/server.url" ]] && break; sleep 0.05; done
-url=$(cat "$work/server/server.url")
-ca="$work/server/tls/server.crt"
-csrf=$(curl -sS --cacert "$ca" -c "$work/cookies" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$password\"}" "$url/api/v1/auth/login" | json_field csrf_token)
-token_for() {  # PERMISSIONS_JSON
-  curl -sS --cacert "$ca" -b "$work/cookies" -H 'Content-Type: application/json' \
-    -H "X-CSRF-Token: $csrf" -d "{\"name\":\"bench-$RANDOM\",\"permissions\":$1}" \
-    "$url/api/v1/tokens" | json_field token
-}
-token=$(token_for '["agents:read","agents:write"]')
-alerts_token=$(token_for '["alerts:read"]')
-enroll=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{}' "$url/api/v1/agents/enroll-tokens" | json_field token)
+start_server "$work/server"
+token=$(api_token '["agents:read","agents:write"]')
+alerts_token=$(api_token '["alerts:read"]')
 log="$work/auth.log"
 : > "$log"
 chmod 644 "$log"
-mkdir -m 700 "$work/agent"
-printf "inventory:\n  interval_s: 86400\nprocess:\n  enabled: false\nlogs:\n  files: ['%s']\n" "$log" \
-  > "$work/agent/agent.yaml"
-chmod 600 "$work/agent/agent.yaml"
-"$build/bin/sentinel-agent" --server "$url" --enroll-token "$enroll" --data-dir "$work/agent" \
-  --log-level warn > "$work/agent.log" 2>&1 &
-agent_pid=$!
-pids+=("$agent_pid")
-online=""
-for _ in $(seq 1 300); do
-  online=$(curl -sS --cacert "$ca" -H "Authorization: Bearer $token" "$url/api/v1/agents?status=online" | json_field id)
-  [[ -n "$online" ]] && break
-  sleep 0.1
-done
-[[ -n "$online" ]] || { echo "detection_latency: the agent did not come online" >&2; cat "$work/agent.log" >&2; exit 1; }
+start_agent "$work/agent" "$(printf "inventory:\n  interval_s: 86400\nprocess:\n  enabled: false\nlogs:\n  files: ['%s']\n" "$log")" "$token"
+wait_online "$token"
 
 python3 bench/detection/alert_listener.py "$url" "$ca" "$alerts_token" "$work/alerts.txt" \
   2> "$work/listener.log" &

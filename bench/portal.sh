@@ -18,27 +18,16 @@ for need in build/bin/sentinel-server web/dist/index.html tests/e2e/node_modules
 done
 command -v sqlite3 > /dev/null || { echo "bench/portal.sh: sqlite3 is missing" >&2; exit 2; }
 
-work=$(mktemp -d)
+source bench/lib.sh
 server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Hltn "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-}
+on_exit '[[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null'
 
 # A copy of the built portal: a rebuild of web/dist during the run must not change what is measured.
 cp -r web/dist "$work/web"
 data="$work/data"
 password="Bench-Portal-Password-$RANDOM$RANDOM"
 channel="127.0.0.1:$(free_port)"
-start_server() {
+start_portal_server() {
   rm -f "$data/server.url"
   # offline_after a day: the seeded "connected" agents stay online for the whole run.
   SENTINEL_ADMIN_PASSWORD="$password" build/bin/sentinel-server --data-dir "$data" \
@@ -49,20 +38,20 @@ start_server() {
   [[ -s "$data/server.url" ]] || { echo "bench/portal.sh: the server did not start:" >&2; tail -20 "$work/server.log" >&2; exit 1; }
   url=$(cat "$data/server.url")
 }
-stop_server() {
+stop_portal_server() {
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
 
 # The first start creates the database and its schema; the agents go in while it is stopped.
-start_server
-stop_server
+start_portal_server
+stop_portal_server
 t0=$(date +%s.%N)
 sqlite3 "$data/sentinel.db" ".parameter set :count $agents" ".parameter set :now $(date +%s%3N)" \
   ".read bench/portal/seed_agents.sql"
 seed_s=$(printf "%.2f" "$(echo "$(date +%s.%N) - $t0" | bc)")
-start_server
+start_portal_server
 
 # The server must see them all before the browser is timed.
 csrf=$(curl -sS --cacert "$data/tls/server.crt" -c "$work/cookies" -H 'Content-Type: application/json' \
