@@ -34,6 +34,12 @@ class AgentTest : public ApiTest {
                : std::string();
   }
 
+  /// The agent.yaml of an agent that only watches `path` for file changes.
+  static std::string fim_only_config(const std::string& path) {
+    return "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nfim:\n  paths: [" + path +
+           "]\n";
+  }
+
   /// Starts an agent enrolled with a new token; the agent is owned by the fixture.
   AgentProcess& start_agent(client::ApiClient& admin, std::vector<std::string> extra_args = {},
                             std::string config_yaml = AgentOptions{}.config_yaml) {

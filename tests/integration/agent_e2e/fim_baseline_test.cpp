@@ -25,10 +25,7 @@ TEST_P(FimBaselineTest, AgentLogsTheCompleteBaselineAndSendsItsStats) {
     std::ofstream(watched.path() / name) << "setting=" << name << "\n";
   }
   client::ApiClient admin_api = admin();
-  AgentProcess& agent =
-      start_agent(admin_api, {},
-                  "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nfim:\n  paths: [" +
-                      watched.path().string() + "]\n");
+  AgentProcess& agent = start_agent(admin_api, {}, fim_only_config(watched.path().string()));
   const std::string id = enrolled_id(agent);
   ASSERT_FALSE(id.empty());
 

@@ -70,10 +70,7 @@ TEST_P(FimCrashTest, AChangeWhoseEventDiedWithTheAgentIsReportedAfterTheRestart)
   const fs::path hosts = watched.path() / "hosts";
   std::ofstream(hosts) << "127.0.0.1 localhost\n";
   client::ApiClient admin_api = admin();
-  AgentProcess& agent =
-      start_agent(admin_api, {},
-                  "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nfim:\n  paths: [" +
-                      watched.path().string() + "]\n");
+  AgentProcess& agent = start_agent(admin_api, {}, fim_only_config(watched.path().string()));
   const std::string id = enrolled_id(agent);
   ASSERT_FALSE(id.empty());
   ASSERT_TRUE(eventually([&] { return full_checks_reported(id) == 1; })) << agent.log();

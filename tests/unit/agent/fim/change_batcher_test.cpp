@@ -5,15 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/agent/collected_event_field.h"
+
 namespace sentinel::agent::fim {
 namespace {
-
-std::string field(const CollectedEvent& event, std::string_view name) {
-  for (const detection::Field& field : event.fields) {
-    if (field.name == name) return field.value;
-  }
-  return "<absent>";
-}
 
 FileState file(std::string sha256, std::uint32_t mode = 0644) {
   FileState state;

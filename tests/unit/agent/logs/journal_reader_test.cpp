@@ -14,6 +14,7 @@
 #include "agent/collectors/logs/log_event_builder.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/agent/collected_event_field.h"
 
 namespace sentinel::agent::logs {
 namespace {
@@ -73,13 +74,6 @@ Read poll_all(JournalReader& reader) {
     if (!polled || !polled->more) break;
   }
   return read;
-}
-
-std::string field(const CollectedEvent& event, std::string_view name) {
-  for (const auto& f : event.fields) {
-    if (f.name == name) return f.value;
-  }
-  return "<absent>";
 }
 
 JournalOptions from_beginning() {

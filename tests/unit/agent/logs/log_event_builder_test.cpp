@@ -10,16 +10,10 @@
 
 #include "agent/collectors/logs/file_tailer.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/agent/collected_event_field.h"
 
 namespace sentinel::agent::logs {
 namespace {
-
-std::string field(const CollectedEvent& event, std::string_view name) {
-  for (const auto& f : event.fields) {
-    if (f.name == name) return f.value;
-  }
-  return "<absent>";
-}
 
 // 2025-11-27T00:00:00Z
 constexpr std::int64_t kNow = 1764201600000;

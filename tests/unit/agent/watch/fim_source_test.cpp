@@ -17,6 +17,7 @@
 
 #include "agent/collectors/fim/stats_event.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/agent/collected_event_field.h"
 
 namespace sentinel::agent::watch {
 namespace {
@@ -24,13 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::chrono::seconds kDeadline{60};
-
-std::string field(const CollectedEvent& event, std::string_view name) {
-  for (const detection::Field& field : event.fields) {
-    if (field.name == name) return field.value;
-  }
-  return "<absent>";
-}
 
 void write_file(const fs::path& path, std::string_view content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
