@@ -9,13 +9,16 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libsodium-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libseccomp-dev libvectorscan-dev
-  libsystemd-dev
+  libsystemd-dev libpcre2-dev libexpat1-dev libnftables-dev
   # tests: real services and independent tools; Chromium (with fonts for readable screenshots)
   # drives the portal's e2e tests through playwright-core, which never downloads a browser
-  postgresql-15 openssl oathtool sqlite3 curl procps iproute2 chromium fonts-liberation
+  postgresql-15 openssl oathtool sqlite3 curl procps iproute2 nftables chromium fonts-liberation
   systemd-journal-remote
   # benchmarks: peers and load generators
   nginx-light wrk bc fail2ban aide python3-pyinotify
+  # scanning: nmap is the peer and the optional backend (its probe data is read at run time),
+  # masscan the second peer; ipset the peer of the firewall set benchmark
+  nmap masscan ipset
 )
 
 # The portal (web/) and the e2e tests need Node >= 20.19 (Vite 8) and npm. A Node that came from
