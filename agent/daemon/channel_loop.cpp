@@ -163,7 +163,15 @@ ChannelLoop::Outcome ChannelLoop::session(const std::atomic<bool>& stop) {
   }
   cursor_ = welcome->next_seq;
   acked_ = welcome->next_seq - 1;
-  renewal_sent_ = false;
+  {
+    // Renew once two thirds of the lifetime have passed; the old certificate stays valid until
+    // it expires, so a renewal lost in transit is simply asked for again on the next connection.
+    std::lock_guard lock(renewal_mutex_);
+    renewal_sent_ = false;
+    renew_at_ms_ =
+        identity->not_before_ms + (identity->not_after_ms - identity->not_before_ms) * 2 / 3;
+    pending_key_pem_.clear();
+  }
   session_open_ = true;
   spdlog::info("channel: connected to {} as {} (next seq {})", options_.channel, welcome->agent_id,
                welcome->next_seq);
@@ -178,7 +186,7 @@ ChannelLoop::Outcome ChannelLoop::session(const std::atomic<bool>& stop) {
     if (std::chrono::steady_clock::now() >= next_heartbeat) {
       if (Status sent = send(connection, hooks_.heartbeat()); !sent) break;
       next_heartbeat = std::chrono::steady_clock::now() + std::chrono::seconds(heartbeat_s_.load());
-      maybe_renew(connection, *identity);
+      maybe_renew(connection, identity->agent_id);
     }
     wait(std::chrono::milliseconds(1000));
   }
@@ -262,11 +270,22 @@ void ChannelLoop::receive_loop(ChannelConnection& connection, const std::atomic<
                    [&](protocol::Command& command) { handle_command(connection, command); },
                    [&](protocol::Renewed& renewed) {
                      std::lock_guard lock(renewal_mutex_);
+                     if (pending_key_pem_.empty()) {
+                       // Saving it would pair the certificate with no key at all.
+                       spdlog::warn("channel: a renewed certificate nobody asked for is ignored");
+                       return;
+                     }
                      auto saved = save_identity(options_.data_dir, pending_key_pem_,
                                                 renewed.certificate_pem, "");
                      if (saved) {
                        spdlog::info("channel: certificate renewed, valid until {} ms",
                                     saved->not_after_ms);
+                       // Sessions last for weeks: the new certificate is renewed in turn, two
+                       // thirds into what is left of it. Not from its not-before, which the CA
+                       // backdates: a short-lived certificate would be due at once, every time.
+                       const std::int64_t now = now_ms();
+                       renew_at_ms_ = now + (saved->not_after_ms - now) * 2 / 3;
+                       renewal_sent_ = false;
                      } else {
                        spdlog::error("channel: cannot save the renewed certificate: {}",
                                      saved.error().message);
@@ -310,21 +329,21 @@ void ChannelLoop::handle_command(ChannelConnection& connection, const protocol::
   }
 }
 
-void ChannelLoop::maybe_renew(ChannelConnection& connection, const AgentIdentity& identity) {
-  // Renew once two thirds of the lifetime have passed; the old certificate stays valid until
-  // it expires, so a renewal lost in transit is simply asked for again on the next connection.
-  const std::int64_t lifetime = identity.not_after_ms - identity.not_before_ms;
-  if (renewal_sent_ || lifetime <= 0 || now_ms() < identity.not_before_ms + lifetime * 2 / 3) {
-    return;
-  }
-  auto keys = make_key_and_request(identity.agent_id);
-  if (!keys) return;
+void ChannelLoop::maybe_renew(ChannelConnection& connection, const std::string& agent_id) {
   {
     std::lock_guard lock(renewal_mutex_);
+    if (renewal_sent_ || now_ms() < renew_at_ms_) return;
+  }
+  auto keys = make_key_and_request(agent_id);
+  if (!keys) return;
+  {
+    // Marked before sending: the answer may be handled before send() returns. A failed send
+    // ends the session, and the next one asks again.
+    std::lock_guard lock(renewal_mutex_);
     pending_key_pem_ = keys->key_pem;
+    renewal_sent_ = true;
   }
   if (send(connection, protocol::RenewRequest{.csr_pem = keys->csr_pem})) {
-    renewal_sent_ = true;
     spdlog::info("channel: certificate renewal requested");
   }
 }

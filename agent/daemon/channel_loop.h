@@ -65,7 +65,7 @@ class ChannelLoop {
   void handle_command(ChannelConnection& connection, const protocol::Command& command);
   Status send(ChannelConnection& connection, const protocol::AgentMessage& message);
   Status send_pending(ChannelConnection& connection);
-  void maybe_renew(ChannelConnection& connection, const AgentIdentity& identity);
+  void maybe_renew(ChannelConnection& connection, const std::string& agent_id);
   std::chrono::milliseconds next_backoff();
   void wait(std::chrono::milliseconds timeout);
 
@@ -86,9 +86,10 @@ class ChannelLoop {
   std::atomic<bool> session_open_{false};
   std::atomic<std::int64_t> cursor_{1};  // next seq to send
   std::atomic<std::int64_t> acked_{0};
+  std::mutex renewal_mutex_;  // guards the three below: the receiver thread saves renewals
   bool renewal_sent_ = false;
-  std::mutex renewal_mutex_;
-  std::string pending_key_pem_;  // the new key while its certificate is being signed
+  std::int64_t renew_at_ms_ = 0;  // when to ask for the next certificate
+  std::string pending_key_pem_;   // the new key while its certificate is being signed
 };
 
 }  // namespace sentinel::agent

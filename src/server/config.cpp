@@ -121,7 +121,7 @@ const std::vector<Field>& fields() {
       {"agents.public_url", text(&ServerConfig::agents, &AgentsConfig::public_url)},
       {"agents.public_channel_url", text(&ServerConfig::agents, &AgentsConfig::public_channel_url)},
       {"agents.certificate_lifetime_minutes",
-       integer(&ServerConfig::agents, &AgentsConfig::certificate_lifetime_minutes, 2,
+       integer(&ServerConfig::agents, &AgentsConfig::certificate_lifetime_minutes, 1,
                366 * 24 * 60)},
       {"agents.heartbeat_s", integer(&ServerConfig::agents, &AgentsConfig::heartbeat_s, 1, 3600)},
       {"agents.offline_after_s",

@@ -69,7 +69,7 @@ TEST(AgentsConfigTest, EveryProblemIsReported) {
       "  listen: nowhere\n"
       "  public_url: http://plain.example\n"
       "  public_channel_url: ftp://x\n"
-      "  certificate_lifetime_minutes: 1\n"
+      "  certificate_lifetime_minutes: 0\n"
       "  heartbeat_s: 30\n"
       "  offline_after_s: 30\n"
       "  channel_names: [\"two words\"]\n"
