@@ -1,0 +1,84 @@
+#pragma once
+// The contract of a port scan engine (connect() today, raw SYN later): probes a target set ×
+// port list once each, reports every pair's state, and can be watched and cancelled.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "sentinel/common/result.h"
+#include "sentinel/scan/ip_address.h"
+#include "sentinel/scan/port_list.h"
+#include "sentinel/scan/rtt_estimator.h"
+#include "sentinel/scan/scan_clock.h"
+
+namespace sentinel::scan {
+
+/// What a probe found, as nmap names it.
+enum class PortState : std::uint8_t {
+  kOpen,      // a service accepted the connection (SYN-ACK)
+  kClosed,    // the host answered with a reset
+  kFiltered,  // no answer after every retransmission, or an ICMP unreachable
+};
+
+/// "open", "closed" or "filtered".
+std::string_view to_string(PortState state);
+
+/// The outcome for one (address, port) pair. `rtt` is that of the answered attempt (zero for
+/// filtered); `attempts` counts the probes sent, retransmissions included.
+struct PortResult {
+  IpAddress address;
+  std::uint16_t port = 0;
+  Protocol protocol = Protocol::kTcp;
+  PortState state = PortState::kFiltered;
+  Duration rtt{0};
+  int attempts = 0;
+};
+
+/// Called on the scan's thread for every pair, in completion order; it must be quick, since
+/// the scan loop waits for it.
+using PortResultHandler = std::function<void(const PortResult&)>;
+
+/// Counters of a running or finished scan; a consistent-enough snapshot for progress bars.
+struct ScanProgress {
+  std::uint64_t pairs_total = 0;  // addresses × ports
+  std::uint64_t pairs_done = 0;   // pairs with a final state
+  std::uint64_t probes_sent = 0;  // including retransmissions
+  std::uint64_t open_found = 0;
+  double probes_per_second = 0;  // average since the scan started
+};
+
+/// Per-scan caps and timing.
+struct ScanLimits {
+  /// Probes per second; 0 means no cap (the congestion window still applies).
+  double max_rate = 0;
+  /// Probes in flight at most (also capped below the open-file limit for connect scans).
+  std::size_t max_concurrency = 1024;
+  /// Retransmissions of an unanswered probe before the pair is filtered (0..10).
+  int max_retries = 2;
+  /// The congestion window at the start, in probes in flight.
+  double initial_window = 10;
+  RttBounds rtt;
+};
+
+/// How a run ended.
+enum class ScanOutcome : std::uint8_t { kCompleted, kCancelled };
+
+/// A port scan of a fixed target set and port list. run() once, from one thread; progress()
+/// and cancel() from any thread.
+class PortScanner {
+ public:
+  virtual ~PortScanner() = default;
+  /// Probes every pair once (plus retransmissions), calling `on_result` for each, and returns
+  /// when all are done or the scan was cancelled. Errors are failures of the machine (no
+  /// sockets at all), not of targets.
+  virtual Result<ScanOutcome> run(const PortResultHandler& on_result) = 0;
+  /// Stops a running scan soon (its in-flight probes are dropped) or makes a later run() return
+  /// at once. Thread-safe.
+  virtual void cancel() = 0;
+  /// Thread-safe snapshot of the counters.
+  virtual ScanProgress progress() const = 0;
+};
+
+}  // namespace sentinel::scan

@@ -1,0 +1,221 @@
+#include "sentinel/scan/port_list.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <utility>
+
+#include "target_syntax.h"
+
+namespace sentinel::scan {
+namespace {
+
+constexpr std::size_t kMaxListedProblems = 20;
+constexpr std::uint32_t kMaxPort = 65535;
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+/// A port number 1..65535, or why not.
+Result<std::uint32_t> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return invalid_argument(fmt::format("{} is not a port number", quoted_piece(text)));
+  }
+  std::uint32_t value = 0;
+  for (const char c : text) value = value * 10 + static_cast<std::uint32_t>(c - '0');
+  if (value == 0) return invalid_argument("port 0 cannot be scanned");
+  if (value > kMaxPort) return invalid_argument(fmt::format("port {} is above 65535", value));
+  return value;
+}
+
+/// One entry without protocol prefix: a port or a range, open ends allowed.
+Result<std::pair<std::uint32_t, std::uint32_t>> parse_entry(std::string_view entry) {
+  const auto dash = entry.find('-');
+  if (dash == std::string_view::npos) {
+    SENTINEL_ASSIGN(port, parse_port(entry));
+    return std::pair{port, port};
+  }
+  if (entry.find('-', dash + 1) != std::string_view::npos) {
+    return invalid_argument("a range has more than one '-'");
+  }
+  std::uint32_t first = 1;
+  std::uint32_t last = kMaxPort;
+  if (dash > 0) {
+    SENTINEL_ASSIGN(start, parse_port(entry.substr(0, dash)));
+    first = start;
+  }
+  if (dash + 1 < entry.size()) {
+    SENTINEL_ASSIGN(end, parse_port(entry.substr(dash + 1)));
+    last = end;
+  }
+  if (last < first) return invalid_argument("the range runs backwards");
+  return std::pair{first, last};
+}
+
+void sort_unique(std::vector<std::uint16_t>& ports) {
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+}
+
+/// Ports chosen so far, one flag per port number and protocol: a list of many ranges costs
+/// no more memory than one.
+struct PortFlags {
+  std::vector<bool> tcp = std::vector<bool>(kMaxPort + 1, false);
+  std::vector<bool> udp = std::vector<bool>(kMaxPort + 1, false);
+};
+
+std::vector<std::uint16_t> ports_of(const std::vector<bool>& flags) {
+  std::vector<std::uint16_t> ports;
+  for (std::uint32_t port = 1; port <= kMaxPort; ++port) {
+    if (flags[port]) ports.push_back(static_cast<std::uint16_t>(port));
+  }
+  return ports;
+}
+
+/// Adds one list entry (`T:22`, `80-90`, `-`); a `T:`/`U:` prefix switches `protocol` for the
+/// entries that follow.
+Status add_entry(std::string_view entry, Protocol& protocol, PortFlags& flags) {
+  if (entry.size() >= 2 && entry[1] == ':') {
+    if (entry[0] != 'T' && entry[0] != 'U') {
+      return invalid_argument("only the protocol prefixes T: and U: are supported");
+    }
+    protocol = entry[0] == 'T' ? Protocol::kTcp : Protocol::kUdp;
+    entry.remove_prefix(2);
+  }
+  if (entry.empty()) return invalid_argument("the entry is empty");
+  SENTINEL_ASSIGN(range, parse_entry(entry));
+  auto& chosen = protocol == Protocol::kTcp ? flags.tcp : flags.udp;
+  std::fill(chosen.begin() + range.first, chosen.begin() + range.second + 1, true);
+  return ok();
+}
+
+void append_runs(std::string& out, const std::vector<std::uint16_t>& ports) {
+  for (std::size_t i = 0; i < ports.size();) {
+    std::size_t j = i;
+    while (j + 1 < ports.size() && ports[j + 1] == ports[j] + 1) ++j;
+    if (out.back() != ':') out += ',';
+    out += j == i ? fmt::format("{}", ports[i]) : fmt::format("{}-{}", ports[i], ports[j]);
+    i = j + 1;
+  }
+}
+
+/// `ranked` first, then the lowest port numbers not yet taken, until there are `count`.
+std::vector<std::uint16_t> fill_to(std::vector<std::uint16_t> ranked, std::size_t count) {
+  if (ranked.size() > count) ranked.resize(count);
+  std::vector<bool> taken(kMaxPort + 1, false);
+  for (const std::uint16_t port : ranked) taken[port] = true;
+  for (std::uint32_t port = 1; ranked.size() < count && port <= kMaxPort; ++port) {
+    if (!taken[port]) ranked.push_back(static_cast<std::uint16_t>(port));
+  }
+  sort_unique(ranked);
+  return ranked;
+}
+
+/// Ports of `protocol` from an nmap-services file, most often open first; empty when the file
+/// cannot be read. Lines that do not parse are skipped: the format belongs to nmap and may grow.
+std::vector<std::uint16_t> read_ranked_ports(const std::filesystem::path& file, Protocol protocol) {
+  std::ifstream in(file);
+  if (!in) return {};
+  const std::string_view wanted = protocol == Protocol::kTcp ? "tcp" : "udp";
+  std::vector<std::pair<double, std::uint16_t>> entries;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string_view> fields;
+    std::string_view rest = line;
+    while (fields.size() < 3) {
+      const auto start = rest.find_first_not_of(" \t");
+      if (start == std::string_view::npos) break;
+      rest.remove_prefix(start);
+      const auto end = rest.find_first_of(" \t");
+      fields.push_back(rest.substr(0, end));
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end);
+    }
+    if (fields.size() < 3) continue;
+    const auto slash = fields[1].find('/');
+    if (slash == std::string_view::npos || fields[1].substr(slash + 1) != wanted) continue;
+    const auto port = parse_port(fields[1].substr(0, slash));
+    double frequency = 0;
+    const auto [end, ec] =
+        std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), frequency);
+    if (!port || ec != std::errc() || end != fields[2].data() + fields[2].size()) continue;
+    entries.emplace_back(frequency, static_cast<std::uint16_t>(*port));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<std::uint16_t> ranked;
+  for (const auto& [frequency, port] : entries) {
+    if (std::find(ranked.begin(), ranked.end(), port) == ranked.end()) ranked.push_back(port);
+  }
+  return ranked;
+}
+
+}  // namespace
+
+Result<PortList> PortList::parse(std::string_view text, Protocol unprefixed,
+                                 std::string_view field) {
+  if (trim(text).empty()) return invalid_argument("no ports given", std::string(field));
+  PortFlags flags;
+  std::vector<std::string> problems;
+  Protocol protocol = unprefixed;
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view entry = trim(rest.substr(0, comma));
+    if (auto added = add_entry(entry, protocol, flags); !added) {
+      problems.push_back(
+          fmt::format("port entry {}: {}", quoted_piece(entry), added.error().message));
+    }
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  if (problems.size() == 1) return invalid_argument(problems[0], std::string(field));
+  if (!problems.empty()) {
+    std::string message = fmt::format("{} invalid port entries: ", problems.size());
+    for (std::size_t i = 0; i < problems.size() && i < kMaxListedProblems; ++i) {
+      message += (i > 0 ? "; " : "") + problems[i];
+    }
+    if (problems.size() > kMaxListedProblems) {
+      message += fmt::format("; and {} more", problems.size() - kMaxListedProblems);
+    }
+    return invalid_argument(std::move(message), std::string(field));
+  }
+  return PortList{ports_of(flags.tcp), ports_of(flags.udp)};
+}
+
+std::string PortList::format() const {
+  std::string out;
+  if (!tcp.empty()) {
+    out += "T:";
+    append_runs(out, tcp);
+  }
+  if (!udp.empty()) {
+    out += out.empty() ? "U:" : ",U:";
+    append_runs(out, udp);
+  }
+  return out;
+}
+
+Result<PortList> top_ports(int count, Protocol protocol,
+                           const std::filesystem::path& services_file) {
+  if (count < 1 || count > static_cast<int>(kMaxPort)) {
+    return invalid_argument(fmt::format("top ports count {} is not from 1 to 65535", count),
+                            "top_ports");
+  }
+  auto ranked = read_ranked_ports(services_file, protocol);
+  if (ranked.empty()) ranked = builtin_common_ports(protocol);
+  PortList list;
+  (protocol == Protocol::kTcp ? list.tcp : list.udp) =
+      fill_to(std::move(ranked), static_cast<std::size_t>(count));
+  return list;
+}
+
+}  // namespace sentinel::scan
