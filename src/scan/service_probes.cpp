@@ -111,7 +111,7 @@ Result<PortRanges> parse_ports(std::string_view text) {
   return ports;
 }
 
-// "T:9100-9107,U:53,80": ports before any prefix count for both transports.
+// "T:9100-9107,U:53,80": ports before any prefix count for both protocols.
 Status parse_exclude(std::string_view text, PortRanges& tcp, PortRanges& udp) {
   enum class Which { kBoth, kTcp, kUdp } which = Which::kBoth;
   while (!text.empty()) {
@@ -138,13 +138,13 @@ Status parse_exclude(std::string_view text, PortRanges& tcp, PortRanges& udp) {
 Result<ServiceProbe> parse_probe(std::string_view text) {
   ServiceProbe probe;
   const std::size_t space = text.find(' ');
-  const std::string_view transport = text.substr(0, space);
-  if (transport == "TCP") {
-    probe.transport = Transport::kTcp;
-  } else if (transport == "UDP") {
-    probe.transport = Transport::kUdp;
+  const std::string_view protocol = text.substr(0, space);
+  if (protocol == "TCP") {
+    probe.protocol = Protocol::kTcp;
+  } else if (protocol == "UDP") {
+    probe.protocol = Protocol::kUdp;
   } else {
-    return invalid_argument(fmt::format("unknown transport '{}'", transport));
+    return invalid_argument(fmt::format("unknown protocol '{}'", protocol));
   }
   text = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
   const std::size_t name_end = text.find(' ');
@@ -284,25 +284,25 @@ std::size_t ServiceProbes::pattern_count() const {
   return count;
 }
 
-const ServiceProbe* ServiceProbes::find(Transport transport, std::string_view name) const {
+const ServiceProbe* ServiceProbes::find(Protocol protocol, std::string_view name) const {
   for (const ServiceProbe& probe : probes_) {
-    if (probe.transport == transport && probe.name == name) return &probe;
+    if (probe.protocol == protocol && probe.name == name) return &probe;
   }
   return nullptr;
 }
 
-bool ServiceProbes::excluded(Transport transport, std::uint16_t port) const {
-  return (transport == Transport::kTcp ? excluded_tcp_ : excluded_udp_).contains(port);
+bool ServiceProbes::excluded(Protocol protocol, std::uint16_t port) const {
+  return (protocol == Protocol::kTcp ? excluded_tcp_ : excluded_udp_).contains(port);
 }
 
-std::vector<const ServiceProbe*> ServiceProbes::plan(Transport transport, std::uint16_t port,
+std::vector<const ServiceProbe*> ServiceProbes::plan(Protocol protocol, std::uint16_t port,
                                                      bool tls, int intensity) const {
   std::vector<const ServiceProbe*> listed;
   std::vector<const ServiceProbe*> others;
   const ServiceProbe* null_probe = nullptr;
   for (const ServiceProbe& probe : probes_) {
-    if (probe.transport != transport) continue;
-    if (transport == Transport::kTcp && probe.payload.empty() && probe.name == "NULL") {
+    if (probe.protocol != protocol) continue;
+    if (protocol == Protocol::kTcp && probe.payload.empty() && probe.name == "NULL") {
       null_probe = &probe;
       continue;
     }
@@ -332,12 +332,12 @@ std::optional<ServiceInfo> ServiceProbes::match(const ServiceProbe& probe,
   // patterns (a service may send its banner whatever we sent), as nmap does.
   std::vector<const ServiceProbe*> sources{&probe};
   for (const std::string& name : probe.fallbacks) {
-    if (const ServiceProbe* fallback = find(probe.transport, name); fallback != nullptr) {
+    if (const ServiceProbe* fallback = find(probe.protocol, name); fallback != nullptr) {
       sources.push_back(fallback);
     }
   }
-  if (probe.transport == Transport::kTcp && probe.name != "NULL") {
-    if (const ServiceProbe* null_probe = find(Transport::kTcp, "NULL");
+  if (probe.protocol == Protocol::kTcp && probe.name != "NULL") {
+    if (const ServiceProbe* null_probe = find(Protocol::kTcp, "NULL");
         null_probe != nullptr &&
         std::find(sources.begin(), sources.end(), null_probe) == sources.end()) {
       sources.push_back(null_probe);

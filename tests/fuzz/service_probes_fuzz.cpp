@@ -43,6 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const ServiceProbe& probe : parsed.probes()) {
     if (probe.rarity < 1 || probe.rarity > 9) std::abort();
   }
-  (void)parsed.plan(sentinel::scan::Transport::kTcp, 80, false, 7);
+  (void)parsed.plan(sentinel::scan::Protocol::kTcp, 80, false, 7);
   return 0;
 }

@@ -14,14 +14,12 @@
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scan/port_list.h"
 
 namespace sentinel::scan {
 
 /// Where nmap's probe file lives when the nmap package is installed.
 inline constexpr std::string_view kNmapServiceProbesPath = "/usr/share/nmap/nmap-service-probes";
-
-/// The transport a probe is sent over.
-enum class Transport { kTcp, kUdp };
 
 /// Inclusive port ranges, as in a probe file's `ports`, `sslports` and `Exclude` lines.
 struct PortRanges {
@@ -50,7 +48,7 @@ class ServicePattern;
 
 /// One `Probe` section: what to send and the patterns for what comes back.
 struct ServiceProbe {
-  Transport transport = Transport::kTcp;
+  Protocol protocol = Protocol::kTcp;
   std::string name;
   std::string payload;   // bytes to send; empty for the NULL probe (wait for a banner)
   PortRanges ports;      // ports where this probe is likely to work
@@ -90,16 +88,16 @@ class ServiceProbes {
   /// Patterns loaded, over all probes.
   std::size_t pattern_count() const;
 
-  /// The probe named `name` for `transport`, or nullptr.
-  const ServiceProbe* find(Transport transport, std::string_view name) const;
+  /// The probe named `name` for `protocol`, or nullptr.
+  const ServiceProbe* find(Protocol protocol, std::string_view name) const;
   /// True when the file's `Exclude` line names this port (nmap skips printers' raw ports,
   /// which print whatever they receive).
-  bool excluded(Transport transport, std::uint16_t port) const;
+  bool excluded(Protocol protocol, std::uint16_t port) const;
 
   /// The probes to send to an open port, in order: the NULL probe first (TCP), then the probes
   /// that list the port (in `ports`, or `sslports` when `tls`), then the others with rarity up to
   /// `intensity` (0-9, nmap's default 7), each group by rarity then file order.
-  std::vector<const ServiceProbe*> plan(Transport transport, std::uint16_t port, bool tls,
+  std::vector<const ServiceProbe*> plan(Protocol protocol, std::uint16_t port, bool tls,
                                         int intensity) const;
 
   /// The first pattern of `probe`, then of its fallbacks (and the NULL probe's, as nmap does

@@ -45,12 +45,12 @@ TEST(ServiceProbes, ReadsProbesTheirSettingsAndPayloadEscapes) {
   ASSERT_EQ(probes.probes().size(), 4u);
   EXPECT_EQ(probes.pattern_count(), 6u);
 
-  const ServiceProbe* null_probe = probes.find(Transport::kTcp, "NULL");
+  const ServiceProbe* null_probe = probes.find(Protocol::kTcp, "NULL");
   ASSERT_NE(null_probe, nullptr);
   EXPECT_EQ(null_probe->payload, "");
   EXPECT_EQ(null_probe->total_wait, std::chrono::milliseconds(4000));
 
-  const ServiceProbe* bytes = probes.find(Transport::kTcp, "Bytes");
+  const ServiceProbe* bytes = probes.find(Protocol::kTcp, "Bytes");
   ASSERT_NE(bytes, nullptr);
   EXPECT_EQ(bytes->payload, "\0A\r\n\\z"sv);
   EXPECT_EQ(bytes->rarity, 8);
@@ -60,25 +60,25 @@ TEST(ServiceProbes, ReadsProbesTheirSettingsAndPayloadEscapes) {
   EXPECT_TRUE(bytes->tls_ports.contains(7443));
   EXPECT_EQ(bytes->fallbacks, std::vector<std::string>{"NULL"});
 
-  EXPECT_EQ(probes.find(Transport::kTcp, "Ping"), nullptr);  // that one is UDP
-  EXPECT_NE(probes.find(Transport::kUdp, "Ping"), nullptr);
+  EXPECT_EQ(probes.find(Protocol::kTcp, "Ping"), nullptr);  // that one is UDP
+  EXPECT_NE(probes.find(Protocol::kUdp, "Ping"), nullptr);
 }
 
 TEST(ServiceProbes, ExcludeAppliesToTheNamedTransportsOnly) {
   const ServiceProbes probes = small();
-  EXPECT_TRUE(probes.excluded(Transport::kTcp, 9100));  // no prefix: both
-  EXPECT_TRUE(probes.excluded(Transport::kUdp, 9100));
-  EXPECT_TRUE(probes.excluded(Transport::kTcp, 9102));
-  EXPECT_FALSE(probes.excluded(Transport::kUdp, 9102));
-  EXPECT_TRUE(probes.excluded(Transport::kUdp, 161));
-  EXPECT_FALSE(probes.excluded(Transport::kTcp, 161));
-  EXPECT_FALSE(probes.excluded(Transport::kTcp, 22));
+  EXPECT_TRUE(probes.excluded(Protocol::kTcp, 9100));  // no prefix: both
+  EXPECT_TRUE(probes.excluded(Protocol::kUdp, 9100));
+  EXPECT_TRUE(probes.excluded(Protocol::kTcp, 9102));
+  EXPECT_FALSE(probes.excluded(Protocol::kUdp, 9102));
+  EXPECT_TRUE(probes.excluded(Protocol::kUdp, 161));
+  EXPECT_FALSE(probes.excluded(Protocol::kTcp, 161));
+  EXPECT_FALSE(probes.excluded(Protocol::kTcp, 22));
 }
 
 TEST(ServiceProbes, NamesTheServiceAndFillsVersionFieldsFromCaptures) {
   const ServiceProbes probes = small();
   const auto found =
-      probes.match(*probes.find(Transport::kTcp, "NULL"), "SSH-2.0-OpenSSH_9.2p1\r\n");
+      probes.match(*probes.find(Protocol::kTcp, "NULL"), "SSH-2.0-OpenSSH_9.2p1\r\n");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->service, "ssh");
   EXPECT_EQ(found->product, "OpenSSH");
@@ -87,14 +87,14 @@ TEST(ServiceProbes, NamesTheServiceAndFillsVersionFieldsFromCaptures) {
   EXPECT_EQ(found->cpes, std::vector<std::string>{"cpe:/a:openbsd:openssh:9.2p1"});
   EXPECT_FALSE(found->soft);
 
-  EXPECT_FALSE(probes.match(*probes.find(Transport::kTcp, "NULL"), "HTTP/1.0 200 OK\r\n"));
-  EXPECT_FALSE(probes.match(*probes.find(Transport::kTcp, "NULL"), ""));
+  EXPECT_FALSE(probes.match(*probes.find(Protocol::kTcp, "NULL"), "HTTP/1.0 200 OK\r\n"));
+  EXPECT_FALSE(probes.match(*probes.find(Protocol::kTcp, "NULL"), ""));
 }
 
 TEST(ServiceProbes, SubstitutionFunctionsPrintableSubstAndUnpack) {
   const ServiceProbes probes = small();
   const auto found =
-      probes.match(*probes.find(Transport::kTcp, "Common"), "F abc 1_2_3 \x01\x02\x00\x00"sv);
+      probes.match(*probes.find(Protocol::kTcp, "Common"), "F abc 1_2_3 \x01\x02\x00\x00"sv);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->product, "abc");
   EXPECT_EQ(found->version, "1.2.3");
@@ -103,7 +103,7 @@ TEST(ServiceProbes, SubstitutionFunctionsPrintableSubstAndUnpack) {
 
 TEST(ServiceProbes, AHardMatchWinsOverAnEarlierSoftMatchOfTheSameService) {
   const ServiceProbes probes = small();
-  const ServiceProbe& null_probe = *probes.find(Transport::kTcp, "NULL");
+  const ServiceProbe& null_probe = *probes.find(Protocol::kTcp, "NULL");
   const auto vsftpd = probes.match(null_probe, "220 (vsFTPd 3.0.3)\r\n");
   ASSERT_TRUE(vsftpd);
   EXPECT_EQ(vsftpd->service, "ftp");
@@ -119,20 +119,20 @@ TEST(ServiceProbes, AHardMatchWinsOverAnEarlierSoftMatchOfTheSameService) {
 
 TEST(ServiceProbes, OnlyServiceRestrictsMatchingAfterASoftMatch) {
   const ServiceProbes probes = small();
-  const ServiceProbe& null_probe = *probes.find(Transport::kTcp, "NULL");
+  const ServiceProbe& null_probe = *probes.find(Protocol::kTcp, "NULL");
   EXPECT_FALSE(probes.match(null_probe, "SSH-2.0-OpenSSH_9.2p1\r\n", "ftp"));
   EXPECT_TRUE(probes.match(null_probe, "SSH-2.0-OpenSSH_9.2p1\r\n", "ssh"));
 }
 
 TEST(ServiceProbes, FallbackPatternsApplyToAProbesAnswer) {
   const ServiceProbes probes = small();
-  const ServiceProbe& bytes = *probes.find(Transport::kTcp, "Bytes");
+  const ServiceProbe& bytes = *probes.find(Protocol::kTcp, "Bytes");
   const auto own = probes.match(bytes, "\0A"sv);
   ASSERT_TRUE(own);
   EXPECT_EQ(own->service, "echo");
   // A banner answered to any TCP probe is still recognised through NULL's patterns.
   const auto banner =
-      probes.match(*probes.find(Transport::kTcp, "Common"), "SSH-2.0-OpenSSH_8.4\r\n");
+      probes.match(*probes.find(Protocol::kTcp, "Common"), "SSH-2.0-OpenSSH_8.4\r\n");
   ASSERT_TRUE(banner);
   EXPECT_EQ(banner->service, "ssh");
 }
@@ -144,16 +144,16 @@ TEST(ServiceProbes, PlanSendsNullFirstThenTheProbesListingThePortThenTheRestByRa
     for (const ServiceProbe* probe : plan) out.push_back(probe->name);
     return out;
   };
-  EXPECT_EQ(names(probes.plan(Transport::kTcp, 7777, false, 7)),
+  EXPECT_EQ(names(probes.plan(Protocol::kTcp, 7777, false, 7)),
             (std::vector<std::string>{"NULL", "Bytes", "Common"}));
   // Bytes is rare (8): sent only to its own ports, or at intensity 8 and above.
-  EXPECT_EQ(names(probes.plan(Transport::kTcp, 22, false, 7)),
+  EXPECT_EQ(names(probes.plan(Protocol::kTcp, 22, false, 7)),
             (std::vector<std::string>{"NULL", "Common"}));
-  EXPECT_EQ(names(probes.plan(Transport::kTcp, 22, false, 9)),
+  EXPECT_EQ(names(probes.plan(Protocol::kTcp, 22, false, 9)),
             (std::vector<std::string>{"NULL", "Common", "Bytes"}));
-  EXPECT_EQ(names(probes.plan(Transport::kTcp, 7443, true, 7)),
+  EXPECT_EQ(names(probes.plan(Protocol::kTcp, 7443, true, 7)),
             (std::vector<std::string>{"NULL", "Bytes", "Common"}));
-  EXPECT_EQ(names(probes.plan(Transport::kUdp, 53, false, 7)), (std::vector<std::string>{"Ping"}));
+  EXPECT_EQ(names(probes.plan(Protocol::kUdp, 53, false, 7)), (std::vector<std::string>{"Ping"}));
 }
 
 TEST(ServiceProbes, BadLinesAreSkippedAndReportedWithTheirLineNumber) {
@@ -231,7 +231,7 @@ TEST(ServiceProbes, BuiltinSetNamesCommonServices) {
       {"TlsHello", "\x16\x03\x03\x00\x4a\x02\0\0\x46"sv, "ssl", "TLS", ""},
   };
   for (const Case& c : cases) {
-    const ServiceProbe* probe = probes.find(Transport::kTcp, c.probe);
+    const ServiceProbe* probe = probes.find(Protocol::kTcp, c.probe);
     ASSERT_NE(probe, nullptr) << c.probe;
     const auto found = probes.match(*probe, c.answer);
     ASSERT_TRUE(found) << c.answer;
@@ -249,7 +249,7 @@ TEST(ServiceProbes, ReadsNmapsOwnFileWithoutASingleProblem) {
       << probes->problems().front().line << ": " << probes->problems().front().reason;
   EXPECT_GT(probes->probes().size(), 100u);
   EXPECT_GT(probes->pattern_count(), 10'000u);
-  const auto ssh = probes->match(*probes->find(Transport::kTcp, "NULL"),
+  const auto ssh = probes->match(*probes->find(Protocol::kTcp, "NULL"),
                                  "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
   ASSERT_TRUE(ssh);
   EXPECT_EQ(ssh->service, "ssh");
