@@ -16,6 +16,7 @@
 #include <queue>
 #include <utility>
 
+#include "port_scan_checks.h"
 #include "sentinel/scan/congestion_window.h"
 #include "sentinel/scan/rate_limiter.h"
 
@@ -24,7 +25,6 @@ namespace {
 
 constexpr std::uint64_t kCancelTag = std::numeric_limits<std::uint64_t>::max();
 constexpr int kMaxEvents = 256;
-constexpr int kMaxRetries = 10;
 // After running out of sockets or local ports with nothing in flight, wait this long before
 // trying again (something else in the process holds them).
 constexpr auto kResourcePause = std::chrono::milliseconds(10);
@@ -402,34 +402,8 @@ Result<std::unique_ptr<ConnectScanner>> ConnectScanner::create(TargetSet targets
                                                                std::vector<std::uint16_t> tcp_ports,
                                                                const ScanScope& scope,
                                                                ConnectScanOptions options) {
-  const auto outside = scope.outside(targets);
-  if (!outside.empty()) {
-    std::string listed;
-    for (std::size_t i = 0; i < outside.size() && i < 20; ++i) {
-      listed += (i > 0 ? ", " : "") + outside[i].to_string();
-    }
-    if (outside.size() > 20) listed += fmt::format(" and {} more ranges", outside.size() - 20);
-    return permission_denied("targets outside the allowed scan scopes: " + listed);
-  }
-  if (targets.empty()) return invalid_argument("no targets", "targets");
-  std::sort(tcp_ports.begin(), tcp_ports.end());
-  tcp_ports.erase(std::unique(tcp_ports.begin(), tcp_ports.end()), tcp_ports.end());
-  if (tcp_ports.empty()) return invalid_argument("no TCP ports to scan", "ports");
-  if (tcp_ports.front() == 0) return invalid_argument("port 0 cannot be scanned", "ports");
-  if (targets.size() > std::numeric_limits<std::uint64_t>::max() / tcp_ports.size()) {
-    return invalid_argument("too many targets × ports", "targets");
-  }
-  const ScanLimits& limits = options.limits;
-  if (limits.max_concurrency < 1) {
-    return invalid_argument("max_concurrency must be at least 1", "max_concurrency");
-  }
-  if (limits.max_retries < 0 || limits.max_retries > kMaxRetries) {
-    return invalid_argument("max_retries must be from 0 to 10", "max_retries");
-  }
-  if (!(limits.max_rate >= 0)) return invalid_argument("max_rate must not be negative", "max_rate");
-  if (limits.rtt.min <= Duration{0} || limits.rtt.min > limits.rtt.max) {
-    return invalid_argument("timeouts need 0 < min <= max", "timeouts");
-  }
+  SENTINEL_TRY(check_scan_plan(targets, scope, options.limits));
+  SENTINEL_TRY(check_port_list(targets, tcp_ports));
 
   const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0) return internal_error(fmt::format("epoll_create1: {}", std::strerror(errno)));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -230,6 +231,19 @@ IpAddress TargetSet::at(std::uint64_t index) const {
   const auto after = std::upper_bound(offsets_.begin(), offsets_.end(), index);
   const auto i = static_cast<std::size_t>(after - offsets_.begin()) - 1;
   return ranges_[i].first.plus(index - offsets_[i]);
+}
+
+std::optional<std::uint64_t> TargetSet::index_of(IpAddress address) const {
+  const auto after =
+      std::upper_bound(ranges_.begin(), ranges_.end(), address,
+                       [](IpAddress a, const AddressRange& range) { return a < range.first; });
+  if (after == ranges_.begin() || !std::prev(after)->contains(address)) return std::nullopt;
+  const auto i = static_cast<std::size_t>(after - ranges_.begin()) - 1;
+  const Uint128 offset = address.value() - ranges_[i].first.value();
+  const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  // Only saturated sets (more than 2^64 addresses) have indices beyond what a uint64 holds.
+  if (offset > max - offsets_[i]) return std::nullopt;
+  return offsets_[i] + static_cast<std::uint64_t>(offset);
 }
 
 bool TargetSet::contains(IpAddress address) const {

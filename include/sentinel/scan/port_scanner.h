@@ -1,5 +1,5 @@
 #pragma once
-// The contract of a port scan engine (connect() today, raw SYN later): probes a target set ×
+// The contract of a port scan engine (raw SYN or connect()): probes a target set ×
 // port list once each, reports every pair's state, and can be watched and cancelled.
 
 #include <cstddef>

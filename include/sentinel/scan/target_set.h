@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,8 @@ class TargetSet {
   bool empty() const { return size_ == 0; }
   /// The address at `index` (< size()) in ascending order.
   IpAddress at(std::uint64_t index) const;
+  /// The index of `address` (the inverse of at()), or nullopt when it is not in the set.
+  std::optional<std::uint64_t> index_of(IpAddress address) const;
   bool contains(IpAddress address) const;
   /// Host names of the list with their addresses (excluded addresses included), in list order.
   const std::vector<ResolvedHost>& resolved_hosts() const { return resolved_hosts_; }

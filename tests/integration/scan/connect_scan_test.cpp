@@ -1,97 +1,23 @@
 // The connect() scanner against real listeners that the test opens on 127.66.0.0/27 and ::1
 // (Linux answers for all of 127/8 without configuration). Nothing leaves the loopback.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <iostream>
-#include <map>
 #include <set>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 #include "sentinel/scan/connect_scanner.h"
+#include "tests/integration/scan/scan_test_bed.h"
 
 namespace sentinel::scan {
 namespace {
 
 using namespace std::chrono_literals;
-
-using Pair = std::pair<std::string, std::uint16_t>;
-
-IpAddress ip(const char* text) { return *IpAddress::parse(text); }
-
-/// Listening sockets that the test owns; closed on destruction.
-class Listeners {
- public:
-  Listeners() = default;
-  Listeners(const Listeners&) = delete;
-  Listeners& operator=(const Listeners&) = delete;
-  ~Listeners() {
-    for (const int fd : fds_) close(fd);
-  }
-
-  /// Listens on (address, port); port 0 lets the kernel choose. Returns the port, 0 on failure.
-  std::uint16_t listen_on(IpAddress address, std::uint16_t port, int backlog = 64) {
-    const int fd = socket(address.is_v4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
-    fds_.push_back(fd);
-    sockaddr_storage storage{};
-    socklen_t length = 0;
-    if (address.is_v4()) {
-      auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-      in->sin_family = AF_INET;
-      in->sin_port = htons(port);
-      in->sin_addr.s_addr = htonl(static_cast<std::uint32_t>(address.value()));
-      length = sizeof(sockaddr_in);
-    } else {
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons(port);
-      std::uint8_t bytes[16];
-      address.to_bytes(bytes);
-      std::memcpy(in6->sin6_addr.s6_addr, bytes, 16);
-      length = sizeof(sockaddr_in6);
-    }
-    if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) return 0;
-    if (listen(fd, backlog) != 0) return 0;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return 0;
-    return ntohs(address.is_v4() ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
-                                 : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
-  }
-
-  /// Closes the listener last opened.
-  void close_last() {
-    close(fds_.back());
-    fds_.pop_back();
-  }
-
- private:
-  std::vector<int> fds_;
-};
-
-struct Collected {
-  std::map<Pair, PortState> states;
-  std::map<Pair, int> reports;
-  std::map<Pair, int> attempts;
-};
-
-PortResultHandler collect_into(Collected& collected) {
-  return [&collected](const PortResult& result) {
-    const Pair key{result.address.to_string(), result.port};
-    collected.states[key] = result.state;
-    ++collected.reports[key];
-    collected.attempts[key] = result.attempts;
-  };
-}
-
-ScanScope loopback_scope() { return *ScanScope::parse("127.0.0.0/8 ::1"); }
+using namespace sentinel::scan::testing;
 
 class ConnectScanTest : public ::testing::Test {
  protected:
@@ -99,32 +25,15 @@ class ConnectScanTest : public ::testing::Test {
   static constexpr int kHostsWithListeners = 20;
 
   void SetUp() override {
-    // Ports the kernel hands out on 127.66.0.1 are free there and have no wildcard listener,
-    // so every other host of the subnet can listen on them too.
-    {
-      Listeners probe_ports;  // closed at the end of this block, before listening for real
-      for (int k = 0; k < kPorts; ++k) {
-        const std::uint16_t port = probe_ports.listen_on(ip("127.66.0.1"), 0);
-        ASSERT_NE(port, 0) << std::strerror(errno);
-        ports_.push_back(port);
-      }
-    }
-    for (int host = 1; host <= kHostsWithListeners; ++host) {
-      const std::string address = "127.66.0." + std::to_string(host);
-      for (int k = 0; k < kPorts; ++k) {
-        // About a third of the pairs are open, a different mix on every host.
-        if ((host + 2 * k) % 3 != 0) continue;
-        ASSERT_EQ(listeners_.listen_on(ip(address.c_str()), ports_[k]), ports_[k])
-            << address << ":" << ports_[k] << " " << std::strerror(errno);
-        open_.insert({address, ports_[k]});
-      }
-    }
+    ASSERT_TRUE(open_loopback_bed("127.66.0.", kHostsWithListeners, kPorts, bed_));
+    ports_ = bed_.ports;
+    open_ = bed_.open;
   }
 
   TargetSet subnet() { return TargetSet::from_ranges({{ip("127.66.0.0"), ip("127.66.0.31")}}); }
 
+  LoopbackBed bed_;
   std::vector<std::uint16_t> ports_;
-  Listeners listeners_;
   std::set<Pair> open_;
 };
 
@@ -220,13 +129,8 @@ TEST_F(ConnectScanTest, APortThatNeverAnswersIsFilteredAfterTwoRetransmissions) 
   Listeners silent;
   const std::uint16_t port = silent.listen_on(ip("127.66.0.40"), 0, 0);
   ASSERT_NE(port, 0);
-  const int filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  inet_pton(AF_INET, "127.66.0.40", &address.sin_addr);
-  ASSERT_EQ(connect(filler, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  std::this_thread::sleep_for(50ms);  // the final ACK lands the connection in the queue
+  const int filler = fill_accept_queue(ip("127.66.0.40"), port);
+  ASSERT_GE(filler, 0) << std::strerror(errno);
 
   ConnectScanOptions options;
   options.limits.rtt = RttBounds{100ms, 100ms, 100ms};

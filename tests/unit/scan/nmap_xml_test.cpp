@@ -65,8 +65,8 @@ TEST(NmapXml, ReadsHostsPortsServicesAndOsFromAReport) {
   EXPECT_EQ(ssh.service->version, "9.2p1 Debian 2+deb12u3");
   EXPECT_EQ(ssh.service->info, "protocol 2.0");
   EXPECT_EQ(ssh.service->os, "Linux");
-  EXPECT_EQ(ssh.service->cpes,
-            (std::vector<std::string>{"cpe:/a:openbsd:openssh:9.2p1", "cpe:/o:linux:linux_kernel"}));
+  EXPECT_EQ(ssh.service->cpes, (std::vector<std::string>{"cpe:/a:openbsd:openssh:9.2p1",
+                                                         "cpe:/o:linux:linux_kernel"}));
   EXPECT_TRUE(ssh.tunnel.empty());
 
   const PortReport& https = local.ports[1];
@@ -96,7 +96,8 @@ void expect_refused(std::string_view xml, std::string_view words,
 TEST(NmapXml, BrokenOrForeignDocumentsAreRefusedWithWhereAndWhy) {
   expect_refused("", "line 1");
   expect_refused("<nmaprun><host>", "line 1, column 15");
-  expect_refused("<nmaprun>\n<host><address addr=\"127.0.0.1\" addrtype=\"ipv4\"></host>", "line 2");
+  expect_refused("<nmaprun>\n<host><address addr=\"127.0.0.1\" addrtype=\"ipv4\"></host>",
+                 "line 2");
   expect_refused("<html><body/></html>", "not an nmap XML report");
   expect_refused(R"(<nmaprun><host><address addr="300.1.2.3" addrtype="ipv4"/></host></nmaprun>)",
                  "'300.1.2.3' is not an ipv4 address");

@@ -1,0 +1,39 @@
+#include "sentinel/scan/port_scanner_factory.h"
+
+#include <utility>
+
+#include "raw_probe_loop.h"
+#include "sentinel/scan/connect_scanner.h"
+#include "sentinel/scan/syn_scanner.h"
+
+namespace sentinel::scan {
+
+std::string_view to_string(ScanMethod method) {
+  return method == ScanMethod::kTcpSyn ? "syn" : "connect";
+}
+
+Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::uint16_t> tcp_ports,
+                                            const ScanScope& scope, PortScanOptions options) {
+  std::string why_not_raw = "raw sockets not allowed by the options";
+  if (options.allow_raw) {
+    SynScanOptions syn;
+    if (options.limits) syn.limits = *options.limits;
+    syn.seed = options.seed;
+    auto scanner = SynScanner::create(targets, tcp_ports, scope, syn);
+    if (scanner) {
+      return ChosenPortScanner{std::move(*scanner), ScanMethod::kTcpSyn,
+                               "raw sockets available: SYN scan"};
+    }
+    if (scanner.error().reason != kRawSocketsUnavailable) return std::move(scanner).error();
+    why_not_raw = scanner.error().message;
+  }
+  ConnectScanOptions connect;
+  if (options.limits) connect.limits = *options.limits;
+  connect.seed = options.seed;
+  SENTINEL_ASSIGN(scanner,
+                  ConnectScanner::create(std::move(targets), std::move(tcp_ports), scope, connect));
+  return ChosenPortScanner{std::move(scanner), ScanMethod::kTcpConnect,
+                           "connect() scan: " + why_not_raw};
+}
+
+}  // namespace sentinel::scan

@@ -1,0 +1,205 @@
+// Host discovery on loopback (every 127/8 address is a live host) and in a veth-joined network
+// namespace where one address of a /24 exists: raw probes, and the unprivileged fallbacks
+// (ICMP datagram sockets where ping_group_range allows them, then connect()).
+
+#include "sentinel/scan/host_discovery.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "tests/integration/scan/scan_test_bed.h"
+#include "tests/integration/scan/veth_namespace.h"
+
+namespace sentinel::scan {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace sentinel::scan::testing;
+
+struct Found {
+  std::map<std::string, HostState> states;
+  std::map<std::string, std::string> reasons;
+  std::map<std::string, int> reports;
+  std::map<std::string, Duration> rtts;
+};
+
+HostResultHandler collect_hosts(Found& found) {
+  return [&found](const HostResult& result) {
+    const std::string key = result.address.to_string();
+    found.states[key] = result.state;
+    found.reasons[key] = std::string(result.reason);
+    found.rtts[key] = result.rtt;
+    ++found.reports[key];
+  };
+}
+
+TEST(HostDiscoveryLoopback, EveryLoopbackAddressIsUpWithTheReasonOfItsFirstAnswer) {
+  const auto targets = TargetSet::from_ranges(
+      {{ip("127.67.2.0"), ip("127.67.2.63")}, AddressRange::single(ip("::1"))});
+  auto discovery = HostDiscovery::create(targets, loopback_scope(), {});
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  EXPECT_EQ((*discovery)->method(), DiscoveryMethod::kRaw) << (*discovery)->method_reason();
+  Found found;
+  const auto outcome = (*discovery)->run(collect_hosts(found));
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(*outcome, ScanOutcome::kCompleted);
+  ASSERT_EQ(found.states.size(), 65u);
+  for (const auto& [address, state] : found.states) {
+    EXPECT_EQ(state, HostState::kUp) << address;
+    EXPECT_EQ(found.reports[address], 1) << address;
+    const std::string& reason = found.reasons[address];
+    EXPECT_TRUE(reason == "echo-reply" || reason == "rst") << address << ": " << reason;
+    EXPECT_GT(found.rtts[address].count(), 0) << address;
+  }
+  const DiscoveryProgress progress = (*discovery)->progress();
+  EXPECT_EQ(progress.hosts_total, 65u);
+  EXPECT_EQ(progress.hosts_done, 65u);
+  EXPECT_EQ(progress.hosts_up, 65u);
+}
+
+TEST(HostDiscoveryLoopback, EachProbeAloneFindsTheHost) {
+  const auto targets = TargetSet::from_ranges({{ip("127.67.3.1"), ip("127.67.3.4")}});
+  DiscoveryOptions echo_only;
+  echo_only.syn_port = 0;
+  echo_only.ack_port = 0;
+  DiscoveryOptions syn_only;
+  syn_only.icmp_echo = false;
+  syn_only.ack_port = 0;
+  DiscoveryOptions ack_only;
+  ack_only.icmp_echo = false;
+  ack_only.syn_port = 0;
+  for (const auto& [options, reason] : {std::pair{echo_only, "echo-reply"},
+                                        std::pair{syn_only, "rst"}, std::pair{ack_only, "rst"}}) {
+    auto discovery = HostDiscovery::create(targets, loopback_scope(), options);
+    ASSERT_TRUE(discovery) << discovery.error().message;
+    Found found;
+    ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+    ASSERT_EQ(found.states.size(), 4u);
+    for (const auto& [address, state] : found.states) {
+      EXPECT_EQ(state, HostState::kUp) << address << " " << reason;
+      EXPECT_EQ(found.reasons[address], reason) << address;
+    }
+  }
+}
+
+TEST(HostDiscoveryLoopback, WithoutRawSocketsConnectFindsTheHosts) {
+  DiscoveryOptions options;
+  options.allow_raw = false;
+  auto discovery = HostDiscovery::create(
+      TargetSet::from_ranges({{ip("127.67.4.1"), ip("127.67.4.8")}}), loopback_scope(), options);
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  EXPECT_EQ((*discovery)->method(), DiscoveryMethod::kUnprivileged);
+  EXPECT_NE((*discovery)->method_reason().find("connect() to 22,80,443"), std::string::npos)
+      << (*discovery)->method_reason();
+  Found found;
+  ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  ASSERT_EQ(found.states.size(), 8u);
+  for (const auto& [address, state] : found.states) {
+    EXPECT_EQ(state, HostState::kUp) << address;
+    EXPECT_EQ(found.reports[address], 1) << address;
+  }
+}
+
+TEST(HostDiscoveryLoopback, RefusesTargetsOutsideTheScope) {
+  auto discovery = HostDiscovery::create(
+      TargetSet::from_ranges({AddressRange::single(ip("10.9.9.9"))}), loopback_scope(), {});
+  ASSERT_FALSE(discovery);
+  EXPECT_EQ(discovery.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_F(NamespaceScanTest, DiscoveryFindsThePresentAddressUpAndTheAbsentOnesDown) {
+  DiscoveryOptions options;
+  options.limits.rtt = RttBounds{200ms, 100ms, 300ms};
+  auto discovery = HostDiscovery::create(the_subnet_but_us(), scope(), options);
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  ASSERT_EQ((*discovery)->method(), DiscoveryMethod::kRaw);
+  Found found;
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  ASSERT_EQ(found.states.size(), 255u);
+  const std::string here = present().to_string();
+  EXPECT_EQ(found.states[here], HostState::kUp);
+  EXPECT_TRUE(found.reasons[here] == "echo-reply" || found.reasons[here] == "rst")
+      << found.reasons[here];
+  for (const auto& [address, state] : found.states) {
+    EXPECT_EQ(found.reports[address], 1) << address;
+    if (address == here) continue;
+    EXPECT_EQ(state, HostState::kDown) << address;
+    // Silence, or (the subnet's broadcast address) a send the kernel refuses.
+    const std::string& reason = found.reasons[address];
+    EXPECT_TRUE(reason == "no-response" || reason == "no-route") << address << ": " << reason;
+  }
+  EXPECT_EQ((*discovery)->progress().hosts_up, 1u);
+  // Two attempts of at most 300 ms, all hosts at once.
+  EXPECT_LT(elapsed, 1200ms);
+  std::cout << "[ scan     ] discovery of a /24 behind a veth in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
+}
+
+TEST_F(NamespaceScanTest, UnprivilegedDiscoveryUsesConnectWhenPingSocketsAreNotAllowed) {
+  DiscoveryOptions options;
+  options.allow_raw = false;
+  options.limits.rtt = RttBounds{200ms, 100ms, 300ms};
+  const auto targets = TargetSet::from_ranges({{address(2), address(5)}});
+  auto discovery = HostDiscovery::create(targets, scope(), options);
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  std::ifstream range_file("/proc/sys/net/ipv4/ping_group_range");
+  std::string low;
+  range_file >> low;
+  if (low != "0") {
+    EXPECT_NE((*discovery)->method_reason().find("ping_group_range"), std::string::npos)
+        << (*discovery)->method_reason();
+  }
+  Found found;
+  ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  ASSERT_EQ(found.states.size(), 4u);
+  EXPECT_EQ(found.states[present().to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[present().to_string()], low == "0" ? "echo-reply" : "rst")
+      << "its ports 22, 80 and 443 are closed: the refusal proves it is there";
+  for (int last = 3; last <= 5; ++last) {
+    EXPECT_EQ(found.states[address(last).to_string()], HostState::kDown) << last;
+  }
+}
+
+TEST_F(NamespaceScanTest, UnprivilegedDiscoveryPingsWhereThePingGroupRangeAllows) {
+  // Inside the namespace, whose ping_group_range the test may set without touching the
+  // machine's: ping the test's end of the veth (.1), the namespace's own address (.2) and an
+  // absent one (.3).
+  Found found;
+  std::string method_reason;
+  std::thread inside_thread([&] {
+    InNamespace inside(namespace_);
+    ASSERT_TRUE(inside.entered());
+    {
+      std::ofstream range("/proc/sys/net/ipv4/ping_group_range");
+      range << "0 2147483647\n";
+    }
+    DiscoveryOptions options;
+    options.allow_raw = false;
+    options.limits.rtt = RttBounds{200ms, 100ms, 300ms};
+    auto discovery =
+        HostDiscovery::create(TargetSet::from_ranges({{address(1), address(3)}}), scope(), options);
+    ASSERT_TRUE(discovery) << discovery.error().message;
+    method_reason = (*discovery)->method_reason();
+    ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  });
+  inside_thread.join();
+  EXPECT_NE(method_reason.find("ICMP echo (datagram socket)"), std::string::npos) << method_reason;
+  ASSERT_EQ(found.states.size(), 3u);
+  EXPECT_EQ(found.states[address(1).to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[address(1).to_string()], "echo-reply");
+  EXPECT_EQ(found.states[present().to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[present().to_string()], "echo-reply");
+  EXPECT_EQ(found.states[address(3).to_string()], HostState::kDown);
+  EXPECT_EQ(found.reasons[address(3).to_string()], "no-response");
+}
+
+}  // namespace
+}  // namespace sentinel::scan
