@@ -14,6 +14,22 @@
 
 namespace sentinel::scan {
 
+/// What a TLS service showed: its certificate (read, never verified: we identify, not trust)
+/// and the protocol versions it accepted. Times are Unix milliseconds.
+struct TlsFacts {
+  std::string subject;  // RFC 2253 form: "CN=www.example.com,O=Example"
+  std::string issuer;
+  std::vector<std::string> subject_alt_names;  // "DNS:www.example.com", "IP:192.0.2.1"
+  std::int64_t not_before_ms = 0;
+  std::int64_t not_after_ms = 0;
+  bool self_signed = false;  // issuer = subject and the certificate's own key verifies it
+  std::string key_type;      // "RSA", "EC", "ED25519", "ED448", "DSA"
+  int key_bits = 0;
+  std::string fingerprint_sha256;            // lower-case hex of the DER certificate
+  std::vector<std::string> versions_tested;  // "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"
+  std::vector<std::string> versions_accepted;
+};
+
 /// One port of a host.
 struct PortReport {
   std::uint16_t port = 0;
@@ -22,6 +38,7 @@ struct PortReport {
   std::string reason;                  // "syn-ack", "conn-refused", "open|filtered", ...
   std::optional<ServiceInfo> service;  // when service detection named it
   std::string tunnel;                  // "ssl" when the service speaks inside TLS
+  std::optional<TlsFacts> tls;         // when the port spoke TLS and we saw its certificate
 };
 
 /// One host and what was found on it.

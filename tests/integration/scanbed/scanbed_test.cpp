@@ -22,6 +22,7 @@
 #include <thread>
 #include <utility>
 
+#include "tests/integration/scanbed/scanbed_process.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -35,11 +36,6 @@ constexpr char kBase[] = "127.78.0.0";
 constexpr int kHosts = 40;
 constexpr char kSeed[] = "11";
 constexpr int kDeadlineSeconds = 3;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // A client socket to the bed; closed on destruction.
 class Client {
@@ -154,21 +150,12 @@ class ScanbedTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>("scanbed-test");
     truth_file_ = dir_->path() / "truth.json";
-    const auto ready = dir_->path() / "ready.json";
-    auto bed = ChildProcess::spawn(
-        {binary_path("scanbed"), "--base", kBase, "--hosts", std::to_string(kHosts), "--seed",
-         kSeed, "--truth", truth_file_.string(), "--ready-file", ready.string(), "--hostile",
+    bed_ = std::make_unique<ChildProcess>();
+    ASSERT_TRUE(start_scanbed(
+        dir_->path(),
+        {"--base", kBase, "--hosts", std::to_string(kHosts), "--seed", kSeed, "--hostile",
          "--deadline", std::to_string(kDeadlineSeconds), "--hostile-deadline", "20"},
-        {}, (dir_->path() / "scanbed.log").string());
-    ASSERT_TRUE(bed) << bed.error().message;
-    bed_ = std::make_unique<ChildProcess>(std::move(*bed));
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(ready)) {
-      ASSERT_TRUE(bed_->running()) << read_text(dir_->path() / "scanbed.log");
-      ASSERT_LT(Clock::now(), deadline) << "scanbed never became ready";
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    truth_ = boost::json::parse(read_text(truth_file_));
+        *bed_, truth_));
   }
 
   static void TearDownTestSuite() {
