@@ -38,6 +38,8 @@ void add_settings_commands(CLI::App& app, Ctl& ctl);
 void add_agent_commands(CLI::App& app, Ctl& ctl);
 /// alerts list|show|ack|resolve.
 void add_alert_commands(CLI::App& app, Ctl& ctl);
+/// scan run|list|show|diff|cancel|import.
+void add_scan_commands(CLI::App& app, Ctl& ctl);
 /// rules list|check|reload (check works offline).
 void add_rule_commands(CLI::App& app, Ctl& ctl);
 /// health.

@@ -22,12 +22,14 @@ SentinelSecure
   admin login: admin / $password   (the initial password; change it with 'sentinelctl passwd')
   CLI:         build/bin/sentinelctl --ca-file $data_dir/tls/server.crt login --username admin
   agent:       $data_dir/agent (channel https://127.0.0.1:8444, mutual TLS)
+  scans:       allowed in 127.0.0.0/8 (the loopback example scope; more with --scan-scope CIDR)
 Stop with Ctrl-C.
 INFO
 
 export SENTINEL_ADMIN_PASSWORD="$password"
 rm -f "$data_dir/server.url"
-build/bin/sentinel-server --data-dir "$data_dir" --web-root web/dist "$@" &
+# The loopback example scope: scans of 127.0.0.0/8 are allowed, nothing else (add --scan-scope).
+build/bin/sentinel-server --data-dir "$data_dir" --web-root web/dist --scan-scope 127.0.0.0/8 "$@" &
 server_pid=$!
 agent_pid=""
 stop() {

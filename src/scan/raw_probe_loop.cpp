@@ -32,6 +32,9 @@ constexpr std::uint16_t kNoProbe = std::numeric_limits<std::uint16_t>::max();
 constexpr auto kBufferPause = std::chrono::milliseconds(1);
 // The longest a loop sleeps without a reason, so that a lost wake-up costs little.
 constexpr auto kMaxSleep = std::chrono::milliseconds(200);
+// Full batches one launch() may send before it returns to the loop (cancel, timers): 4,096
+// probes, a few milliseconds.
+constexpr int kBatchesPerLaunch = 16;
 
 std::int64_t steady_ns(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
@@ -361,6 +364,7 @@ class RawProbeLoop::Run {
       buffers_short_ = false;
     }
     const std::size_t limit = std::min(window_.limit(), slots_.size());
+    int batches = 0;
     while (in_flight_ < limit) {
       Job job{};
       if (!pending_.empty()) {
@@ -416,6 +420,10 @@ class RawProbeLoop::Run {
         // would fill all its blocks and lose answers.
         now = ScanClock::now();
         drain(now);
+        // On loopback every answer is back before the next batch, so the window never fills
+        // and this loop could send the whole scan: hand back to run() now and then, so that
+        // a cancel is seen and timers run.
+        if (loop_.cancelled_.load() || ++batches >= kBatchesPerLaunch) break;
       }
     }
     flush();

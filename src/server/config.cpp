@@ -8,6 +8,8 @@
 #include <charconv>
 #include <functional>
 
+#include "sentinel/scan/scan_scope.h"
+
 namespace sentinel::server {
 namespace {
 
@@ -141,6 +143,21 @@ const std::vector<Field>& fields() {
       {"agents.channel_names",
        [](ServerConfig& config, const Values& values) -> Status {
          config.agents.channel_names = values;
+         return ok();
+       },
+       true},
+      {"scanner.raw_sockets",
+       [](ServerConfig& config, const Values& values) -> Status {
+         SENTINEL_TRY(single(values));
+         if (values.front() != "true" && values.front() != "false") {
+           return invalid_argument(fmt::format("'{}' is not true or false", values.front()));
+         }
+         config.scanner.raw_sockets = values.front() == "true";
+         return ok();
+       }},
+      {"scanner.scopes",
+       [](ServerConfig& config, const Values& values) -> Status {
+         config.scanner.scopes = values;
          return ok();
        },
        true},
@@ -322,6 +339,11 @@ void validate(const ServerConfig& config, Problems& problems) {
   }
   if (config.data_dir.empty()) problems.add("data_dir", "must not be empty");
   validate_agents(config.agents, problems);
+  for (const std::string& scope : config.scanner.scopes) {
+    if (auto parsed = scan::ScanScope::parse(scope, "scanner.scopes"); !parsed) {
+      problems.add("scanner.scopes", parsed.error().message);
+    }
+  }
 }
 
 }  // namespace

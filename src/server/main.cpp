@@ -134,6 +134,10 @@ int main(int argc, char** argv) {
   for (const auto& [flag, key] : shortcuts) {
     app.add_option(flag, flag_values[key], "sets " + key);
   }
+  std::vector<std::string> scan_scopes;
+  app.add_option("--scan-scope", scan_scopes,
+                 "a CIDR that scans may target (repeatable); sets scanner.scopes")
+      ->allow_extra_args(false);
   app.add_option("--set", settings, "KEY=VALUE for any config key (repeatable)");
   bool list_keys = false;
   app.add_flag("--list-config-keys", list_keys, "print every config key and exit");
@@ -149,6 +153,9 @@ int main(int argc, char** argv) {
   sources.environment = sentinel_environment();
   for (const auto& [flag, key] : shortcuts) {
     if (!flag_values[key].empty()) sources.flags.emplace_back(key, flag_values[key]);
+  }
+  if (!scan_scopes.empty()) {
+    sources.flags.emplace_back("scanner.scopes", fmt::format("{}", fmt::join(scan_scopes, ",")));
   }
   for (const std::string& setting : settings) {
     const std::size_t equals = setting.find('=');

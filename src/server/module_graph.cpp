@@ -38,6 +38,10 @@ const std::vector<ModuleSpec>& module_specs() {
       {"detect",
        {"bus", "audit", "alerts"},
        "threat detection: Sigma rules and correlation over every stored event"},
+      // Before the gateway, like every module with routes.
+      {"scanner",
+       {"store", "bus", "audit"},
+       "network scans inside the configured scopes: jobs, results, diffs, nmap imports"},
       {"gateway", {"auth", "bus"}, "HTTPS API, WebSocket stream, portal"},
   };
   return specs;

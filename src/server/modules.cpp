@@ -17,6 +17,7 @@
 #include "sentinel/detect/routes.h"
 #include "sentinel/events/event_routes.h"
 #include "sentinel/inventory/routes.h"
+#include "sentinel/scanner/routes.h"
 
 namespace sentinel::server {
 namespace {
@@ -202,6 +203,26 @@ Status build_detect(ModuleContext& context) {
   return ok();
 }
 
+// Scans inside the configured scopes, run by the server's own engine.
+Status build_scanner(ModuleContext& context) {
+  scanner::ScannerOptions options;
+  options.scopes = context.config.scanner.scopes;
+  options.allow_raw = context.config.scanner.raw_sockets;
+  // No service detector yet: results carry ports only until one is registered here.
+  scanner::ScannerDependencies dependencies{.database = *context.database,
+                                            .audit = *context.audit,
+                                            .bus = *context.bus,
+                                            .clock = context.clock,
+                                            .resolver = nullptr,
+                                            .detector = nullptr};
+  SENTINEL_ASSIGN(service,
+                  scanner::ScannerService::create(std::move(dependencies), std::move(options)));
+  SENTINEL_TRY(scanner::register_scanner_routes(context.router, *service));
+  context.services.push_back(service.get());
+  context.scanner = std::move(service);
+  return ok();
+}
+
 gateway::GatewayOptions gateway_options(const ServerConfig& config) {
   gateway::GatewayOptions options;
   options.listen = config.gateway.listen;
@@ -234,7 +255,7 @@ const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
       {"store", build_store},   {"bus", build_bus},         {"audit", build_audit},
       {"auth", build_auth},     {"agents", build_agents},   {"alerts", build_alerts},
-      {"detect", build_detect}, {"gateway", build_gateway},
+      {"detect", build_detect}, {"scanner", build_scanner}, {"gateway", build_gateway},
   };
   return table;
 }

@@ -22,6 +22,7 @@
 #include "sentinel/gateway/gateway.h"
 #include "sentinel/gateway/router.h"
 #include "sentinel/inventory/inventory_service.h"
+#include "sentinel/scanner/scanner_service.h"
 #include "sentinel/server/config.h"
 #include "sentinel/server/service.h"
 #include "sentinel/store/database.h"
@@ -53,6 +54,7 @@ struct ModuleContext {
   std::unique_ptr<alerts::AlertService> alerts;
   std::unique_ptr<events::EventRetention> event_retention;
   std::unique_ptr<detect::DetectService> detect;
+  std::unique_ptr<scanner::ScannerService> scanner;
   std::unique_ptr<gateway::Gateway> gateway;
   /// Services with a lifecycle, in start order.
   std::vector<Service*> services;

@@ -64,7 +64,15 @@ TEST_P(RouteMatrixTest, EveryRouteAnswersEveryRoleAsItsPermissionSays) {
            {"GET", "/api/v1/alerts"},
            {"GET", "/api/v1/alerts/999999"},
            {"PATCH", "/api/v1/alerts/999999"},
-           {"POST", "/api/v1/alerts/999999/comments"}}) {
+           {"POST", "/api/v1/alerts/999999/comments"},
+           {"GET", "/api/v1/scans"},
+           {"POST", "/api/v1/scans"},
+           {"POST", "/api/v1/scans/import"},
+           {"GET", "/api/v1/scans/999999"},
+           {"DELETE", "/api/v1/scans/999999"},
+           {"GET", "/api/v1/scans/999999/results"},
+           {"GET", "/api/v1/scans/999999/diff"},
+           {"GET", "/api/v1/scan-scopes"}}) {
     EXPECT_TRUE(
         std::any_of(routes.begin(), routes.end(),
                     [&, method = wanted_method, path = wanted_path](const RouteCase& route) {

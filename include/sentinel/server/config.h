@@ -61,6 +61,14 @@ struct EventsConfig {
   std::int64_t retention_days = 30;  // older events are deleted
 };
 
+struct ScannerConfig {
+  /// CIDRs and addresses that scans may target; none by default, so every scan is refused
+  /// until an admin names some (`--scan-scope 127.0.0.0/8`).
+  std::vector<std::string> scopes;
+  /// Raw SYN probes when the process has CAP_NET_RAW; false keeps every scan on connect().
+  bool raw_sockets = true;
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
@@ -77,6 +85,7 @@ struct ServerConfig {
   AgentsConfig agents;
   DetectionConfig detection;
   EventsConfig events;
+  ScannerConfig scanner;
 
   /// The database URL after defaults are applied.
   std::string database_url() const;

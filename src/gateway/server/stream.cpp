@@ -33,7 +33,8 @@ constexpr Topic kTopics[] = {
     {"audit", "audit:read"},
     {"agent", "agents:read"},
     {"event", "events:read"},
-    {"alert", "alerts:read"}};
+    {"alert", "alerts:read"},
+    {"scan", "scans:read"}};
 
 asio::awaitable<bool> check_credentials(CredentialCheck still_valid) { co_return still_valid(); }
 

@@ -1,0 +1,484 @@
+// scan run|list|show|diff|import|cancel.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "client/stream_client.h"
+#include "commands.h"
+
+namespace sentinel::ctl {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr std::array kJobColumns = {
+    Column{"id", "ID"},           Column{"status", "STATUS"},   Column{"source", "SOURCE"},
+    Column{"targets", "TARGETS"}, Column{"ports", "PORTS"},     Column{"percent", "DONE %"},
+    Column{"open_found", "OPEN"}, Column{"requested_by", "BY"}, Column{"created_at", "CREATED"},
+};
+
+constexpr std::array kResultColumns = {
+    Column{"host", "HOST"},       Column{"port", "PORT"},       Column{"proto", "PROTO"},
+    Column{"service", "SERVICE"}, Column{"product", "PRODUCT"}, Column{"version", "VERSION"},
+};
+
+constexpr std::array kChangeColumns = {
+    Column{"action", "CHANGE"},  Column{"address", "HOST"},  Column{"port", "PORT"},
+    Column{"protocol", "PROTO"}, Column{"before", "BEFORE"}, Column{"after", "AFTER"},
+};
+
+// nmap reports larger than this are refused before sending (the server caps them too).
+constexpr std::uintmax_t kMaxImportBytes = 16 << 20;
+// Without a stream message for this long, --follow asks the server directly.
+constexpr auto kPollAfter = 1s;
+
+struct RunArgs {
+  std::vector<std::string> targets;
+  std::vector<std::string> exclude;
+  std::string ports;
+  std::string profile;
+  bool confirm_large = false;
+  bool follow = false;
+};
+
+std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_string(id); }
+
+const json::object* object_of(const json::value& value) { return value.if_object(); }
+
+std::string text_of(const json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+std::int64_t integer_of(const json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr) return 0;
+  if (value->is_int64()) return value->as_int64();
+  if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+  return 0;
+}
+
+double number_of(const json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr) return 0;
+  if (value->is_double()) return value->as_double();
+  if (value->is_int64()) return static_cast<double>(value->as_int64());
+  return 0;
+}
+
+bool is_final(std::string_view status) {
+  return status == "completed" || status == "cancelled" || status == "failed";
+}
+
+// A job with its progress fields lifted to the top, for tables and key: value lines; the
+// fractional ones as people read them ("42.5", "16947"), not as JSON numbers print.
+json::object flattened(json::object job) {
+  if (auto* progress = job.if_contains("progress"); progress != nullptr && progress->is_object()) {
+    json::object fields = progress->as_object();
+    job.erase("progress");
+    for (auto& [key, value] : fields) job[key] = value;
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.1f", number_of(job, "percent"));
+    job["percent"] = text;
+    std::snprintf(text, sizeof(text), "%.0f", number_of(job, "rate"));
+    job["rate"] = text;
+  }
+  return job;
+}
+
+// One row per open port: HOST PORT PROTO SERVICE PRODUCT VERSION.
+json::array result_rows(const json::value& results) {
+  json::array rows;
+  const auto* reply = object_of(results);
+  const auto* hosts = reply != nullptr ? reply->if_contains("hosts") : nullptr;
+  if (hosts == nullptr || !hosts->is_array()) return rows;
+  for (const json::value& host : hosts->as_array()) {
+    const auto* host_object = object_of(host);
+    if (host_object == nullptr) continue;
+    const auto* ports = host_object->if_contains("ports");
+    if (ports == nullptr || !ports->is_array()) continue;
+    for (const json::value& port : ports->as_array()) {
+      const auto* port_object = object_of(port);
+      if (port_object == nullptr) continue;
+      json::object row{{"host", text_of(*host_object, "address")},
+                       {"port", integer_of(*port_object, "port")},
+                       {"proto", text_of(*port_object, "protocol")}};
+      const auto* service = port_object->if_contains("service");
+      const auto* service_object = service != nullptr ? object_of(*service) : nullptr;
+      for (const std::string_view key : {"service", "product", "version"}) {
+        const auto* field = service_object != nullptr ? service_object->if_contains(key) : nullptr;
+        row[key] = field != nullptr ? *field : json::value(nullptr);
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+int print_results(Ctl& ctl, std::int64_t id) {
+  const Outcome outcome = ctl.call("GET", scan_path(id) + "/results");
+  if (!outcome.ok()) return outcome.exit_code;
+  if (ctl.json_output()) return ctl.show_object(outcome);
+  const json::array rows = result_rows(outcome.json);
+  const auto* reply = object_of(outcome.json);
+  std::cout << "\n"
+            << (reply != nullptr ? integer_of(*reply, "hosts_up") : 0) << " hosts answered, "
+            << rows.size() << " open ports\n";
+  if (!rows.empty()) print_table(std::cout, rows, kResultColumns);
+  return kExitOk;
+}
+
+/// Draws the progress of a followed job on stderr: one redrawn line on a terminal, else a line
+/// per second at most (logs and pipes).
+class ProgressBar {
+ public:
+  ProgressBar() : terminal_(isatty(STDERR_FILENO) == 1) {}
+
+  void show(const json::object& job) {
+    const auto* progress_value = job.if_contains("progress");
+    const json::object empty;
+    const json::object& progress = progress_value != nullptr && progress_value->is_object()
+                                       ? progress_value->as_object()
+                                       : empty;
+    const double percent = std::clamp(number_of(progress, "percent"), 0.0, 100.0);
+    const std::string status = text_of(job, "status");
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = is_final(status);
+    if (!terminal_ && !last && now - printed_ < 1s) return;
+    printed_ = now;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(std::lround(percent / 100.0 * kWidth));
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "[%s%s] %5.1f%%  hosts %lld/%lld  open %lld  %.0f probes/s  %s",
+                  std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                  std::string(static_cast<std::size_t>(kWidth - filled), '-').c_str(), percent,
+                  static_cast<long long>(integer_of(progress, "hosts_done")),
+                  static_cast<long long>(integer_of(progress, "hosts_total")),
+                  static_cast<long long>(integer_of(progress, "open_found")),
+                  number_of(progress, "rate"), status.c_str());
+    std::cerr << (terminal_ ? "\r" : "") << line << (terminal_ && !last ? "\x1b[K" : "\n")
+              << std::flush;
+  }
+
+ private:
+  bool terminal_;
+  std::chrono::steady_clock::time_point printed_{};
+};
+
+// Follows a job until it ends: `scan` messages from the stream when it is open, a GET when none
+// came for a second (or without a stream). Returns the final job, or the exit status.
+std::optional<json::object> follow(Ctl& ctl, std::int64_t id,
+                                   std::optional<client::StreamClient>& stream, int& exit_code) {
+  ProgressBar bar;
+  auto last_seen = std::chrono::steady_clock::now();
+  while (true) {
+    std::optional<json::object> job;
+    if (stream) {
+      auto message = stream->next_message(250ms);
+      if (message) {
+        boost::system::error_code ec;
+        json::value parsed = json::parse(*message, ec);
+        const auto* object = ec ? nullptr : parsed.if_object();
+        const auto* scan = object != nullptr && text_of(*object, "type") == "scan"
+                               ? object->if_contains("scan")
+                               : nullptr;
+        if (scan != nullptr && scan->is_object() && integer_of(scan->as_object(), "id") == id) {
+          job = scan->as_object();
+        }
+      } else if (message.error().reason != client::kTimedOut) {
+        std::cerr << "(the stream closed: " << message.error().message << "; polling instead)\n";
+        stream.reset();
+      }
+    } else {
+      std::this_thread::sleep_for(kPollAfter);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!job && now - last_seen >= kPollAfter) {
+      const Outcome polled = ctl.call("GET", scan_path(id));
+      if (!polled.ok()) {
+        exit_code = polled.exit_code;
+        return std::nullopt;
+      }
+      if (const auto* object = object_of(polled.json)) job = *object;
+    }
+    if (!job) continue;
+    last_seen = now;
+    bar.show(*job);
+    if (is_final(text_of(*job, "status"))) return job;
+  }
+}
+
+int run_scan(Ctl& ctl, const RunArgs& args) {
+  json::object body;
+  json::array targets;
+  for (const std::string& target : args.targets) targets.emplace_back(target);
+  body["targets"] = std::move(targets);
+  if (!args.exclude.empty()) {
+    json::array exclude;
+    for (const std::string& entry : args.exclude) exclude.emplace_back(entry);
+    body["exclude"] = std::move(exclude);
+  }
+  if (!args.ports.empty()) body["ports"] = args.ports;
+  if (!args.profile.empty()) body["profile"] = args.profile;
+  if (args.confirm_large) body["confirm_large"] = true;
+
+  // The stream opens before the job exists, so that none of its messages is missed.
+  std::optional<client::StreamClient> stream;
+  if (args.follow) {
+    auto api = ctl.client();
+    if (!api) return ctl.fail(api.error());
+    auto connected = client::StreamClient::connect(**api);
+    if (connected) {
+      stream.emplace(std::move(*connected));
+    } else {
+      std::cerr << "(no event stream: " << connected.error().message << "; polling instead)\n";
+    }
+  }
+  const Outcome started = ctl.call("POST", "/api/v1/scans", body);
+  if (!started.ok()) return started.exit_code;
+  const auto* job = object_of(started.json);
+  const std::int64_t id = job != nullptr ? integer_of(*job, "id") : 0;
+  if (id <= 0) {
+    std::cerr << "error: the server's reply lacks the scan id\n";
+    return kExitFailed;
+  }
+  if (!args.follow) {
+    if (ctl.json_output()) return ctl.show_object(started);
+    std::cout << id << "\n";
+    std::cerr << "scan " << id << " queued; follow it with: sentinelctl scan show " << id << "\n";
+    return kExitOk;
+  }
+  if (!ctl.json_output()) std::cout << id << "\n" << std::flush;
+  int exit_code = kExitOk;
+  const auto final_job = follow(ctl, id, stream, exit_code);
+  if (!final_job) return exit_code;
+  const std::string status = text_of(*final_job, "status");
+  if (status != "completed") {
+    std::cerr << "scan " << id << " " << status;
+    if (const std::string error = text_of(*final_job, "error"); !error.empty()) {
+      std::cerr << ": " << error;
+    }
+    std::cerr << "\n";
+  }
+  const int printed = print_results(ctl, id);
+  if (printed != kExitOk) return printed;
+  return status == "completed" ? kExitOk : kExitFailed;
+}
+
+int list_scans(Ctl& ctl, const std::string& status, std::optional<std::int64_t> limit) {
+  std::string query = "?limit=" + std::to_string(limit.value_or(50));
+  if (!status.empty()) query += "&status=" + url_encode(status);
+  Outcome outcome = ctl.call("GET", "/api/v1/scans" + query);
+  if (!outcome.ok() || ctl.json_output()) return ctl.show_list(outcome, kJobColumns);
+  if (auto* items =
+          outcome.json.is_object() ? outcome.json.as_object().if_contains("items") : nullptr;
+      items != nullptr && items->is_array()) {
+    for (json::value& item : items->as_array()) {
+      if (item.is_object()) item = flattened(std::move(item.as_object()));
+    }
+  }
+  return ctl.show_list(outcome, kJobColumns);
+}
+
+int show_scan(Ctl& ctl, std::int64_t id) {
+  if (ctl.json_output()) {
+    // One document: the job with its results.
+    Outcome job = ctl.call("GET", scan_path(id));
+    if (!job.ok()) return job.exit_code;
+    Outcome results = ctl.call("GET", scan_path(id) + "/results");
+    if (!results.ok()) return results.exit_code;
+    if (job.json.is_object() && results.json.is_object()) {
+      if (auto* hosts = results.json.as_object().if_contains("hosts")) {
+        job.json.as_object()["hosts"] = *hosts;
+      }
+    }
+    return ctl.show_object(job);
+  }
+  Outcome job = ctl.call("GET", scan_path(id));
+  if (!job.ok()) return job.exit_code;
+  if (job.json.is_object()) job.json = flattened(std::move(job.json.as_object()));
+  const int shown = ctl.show_object(job);
+  if (shown != kExitOk) return shown;
+  return print_results(ctl, id);
+}
+
+// "http nginx 1.24" for a change's before/after cell.
+json::value service_cell(const json::value* service) {
+  const auto* object = service != nullptr ? service->if_object() : nullptr;
+  if (object == nullptr) return nullptr;
+  std::string text;
+  for (const std::string_view key : {"service", "product", "version"}) {
+    const std::string part = text_of(*object, key);
+    if (!part.empty()) text += (text.empty() ? "" : " ") + part;
+  }
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
+int diff_scan(Ctl& ctl, std::int64_t id) {
+  Outcome outcome = ctl.call("GET", scan_path(id) + "/diff");
+  if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
+  const auto* reply = object_of(outcome.json);
+  const auto* previous = reply != nullptr ? reply->if_contains("previous_id") : nullptr;
+  if (previous == nullptr || !previous->is_int64()) {
+    std::cout << "scan " << id
+              << " has no earlier completed scan of the same targets and ports to compare with\n";
+    return kExitOk;
+  }
+  json::array rows;
+  if (const auto* changes = reply->if_contains("changes"); changes && changes->is_array()) {
+    for (const json::value& change : changes->as_array()) {
+      if (!change.is_object()) continue;
+      json::object row = change.as_object();
+      row["before"] = service_cell(change.as_object().if_contains("before"));
+      row["after"] = service_cell(change.as_object().if_contains("after"));
+      rows.push_back(std::move(row));
+    }
+  }
+  std::cout << "scan " << id << " against scan " << previous->as_int64() << ": " << rows.size()
+            << " changes\n";
+  if (!rows.empty()) print_table(std::cout, rows, kChangeColumns);
+  return kExitOk;
+}
+
+// "https://127.0.0.1:8443/" -> "127.0.0.1:8443", for the Host header.
+std::string host_of(std::string url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme != std::string::npos) url.erase(0, scheme + 3);
+  return url.substr(0, url.find('/'));
+}
+
+int import_report(Ctl& ctl, const std::string& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    std::cerr << "error: cannot read " << file << ": " << ec.message() << "\n";
+    return kExitUsage;
+  }
+  if (size > kMaxImportBytes) {
+    std::cerr << "error: " << file << " is larger than " << kMaxImportBytes << " bytes\n";
+    return kExitUsage;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    std::cerr << "error: cannot read " << file << "\n";
+    return kExitUsage;
+  }
+  auto api = ctl.client();
+  if (!api) return ctl.fail(api.error());
+  // The client sends JSON bodies only; an XML body goes out as a raw request of its own.
+  const std::string body = contents.str();
+  std::string request =
+      "POST /api/v1/scans/import HTTP/1.1\r\nHost: " + host_of((*api)->options().base_url) +
+      "\r\nUser-Agent: " + (*api)->options().user_agent +
+      "\r\nAccept: application/json\r\nContent-Type: application/xml\r\n";
+  if (!(*api)->options().bearer_token.empty()) {
+    request += "Authorization: Bearer " + (*api)->options().bearer_token.reveal() + "\r\n";
+  }
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  request += body;
+  auto reply = (*api)->send_raw(request);
+  if (!reply) return ctl.fail(reply.error());
+  if (!reply->ok()) return ctl.fail(*reply);
+  auto parsed = reply->json();
+  if (!parsed) {
+    std::cerr << "error: " << parsed.error().message << "\n";
+    return kExitFailed;
+  }
+  const Outcome outcome{kExitOk, std::move(*parsed)};
+  if (ctl.json_output()) return ctl.show_object(outcome);
+  const auto* job = object_of(outcome.json);
+  const std::int64_t id = job != nullptr ? integer_of(*job, "id") : 0;
+  std::cout << id << "\n";
+  if (job != nullptr) {
+    const json::object progress = flattened(*job);
+    std::cerr << "imported as scan " << id << ": " << integer_of(progress, "hosts_total")
+              << " hosts, " << integer_of(progress, "open_found") << " open ports\n";
+  }
+  return kExitOk;
+}
+
+CLI::App* add_id_command(CLI::App* scans, const std::string& name, const std::string& description,
+                         std::int64_t& id) {
+  auto* command = scans->add_subcommand(name, description);
+  command->add_option("id", id, "Scan ID")->required()->check(CLI::PositiveNumber);
+  return command;
+}
+
+}  // namespace
+
+void add_scan_commands(CLI::App& app, Ctl& ctl) {
+  auto* scans = app.add_subcommand("scan", "Run network scans and read their results");
+  scans->require_subcommand(1);
+
+  auto run_args = std::make_shared<RunArgs>();
+  auto* run = scans->add_subcommand(
+      "run", "Start a port scan of targets inside the server's scan scopes; prints its id");
+  run->add_option("targets", run_args->targets,
+                  "Addresses, CIDRs, ranges (10.0.0.5-40) or host names")
+      ->required();
+  auto* ports = run->add_option("--ports", run_args->ports,
+                                "Ports: top100, top1000, all, or a list such as 1-1024,8080");
+  run->add_option("--profile", run_args->profile,
+                  "quick (top 100 ports), standard (top 1,000) or full (all)")
+      ->check(CLI::IsMember({"quick", "standard", "full"}))
+      ->excludes(ports);
+  add_repeatable(run, "--exclude", run_args->exclude,
+                 "Targets to leave out (repeatable or comma-separated)");
+  run->add_flag("--confirm-large", run_args->confirm_large,
+                "Allow a scan of more than 65,536 addresses");
+  run->add_flag("--follow,-f", run_args->follow,
+                "Show progress on stderr until the scan ends, then print its results");
+  on_run(run, ctl, [&ctl, run_args] { return run_scan(ctl, *run_args); });
+
+  auto list_status = std::make_shared<std::string>();
+  auto list_limit = std::make_shared<std::optional<std::int64_t>>();
+  auto* list = scans->add_subcommand("list", "List scans, newest first");
+  list->add_option("--status", *list_status, "Only scans in this state")
+      ->check(CLI::IsMember({"queued", "running", "completed", "cancelled", "failed"}));
+  list->add_option("--limit", *list_limit, "At most this many scans (default 50)")
+      ->check(CLI::Range(1, 1000));
+  on_run(list, ctl,
+         [&ctl, list_status, list_limit] { return list_scans(ctl, *list_status, *list_limit); });
+
+  auto show_id = std::make_shared<std::int64_t>();
+  auto* show = add_id_command(scans, "show", "Show a scan's status and its results", *show_id);
+  on_run(show, ctl, [&ctl, show_id] { return show_scan(ctl, *show_id); });
+
+  auto diff_id = std::make_shared<std::int64_t>();
+  auto* diff = add_id_command(
+      scans, "diff", "Changes against the previous scan of the same targets and ports", *diff_id);
+  on_run(diff, ctl, [&ctl, diff_id] { return diff_scan(ctl, *diff_id); });
+
+  auto cancel_id = std::make_shared<std::int64_t>();
+  auto* cancel = add_id_command(scans, "cancel", "Cancel a queued or running scan", *cancel_id);
+  on_run(cancel, ctl, [&ctl, cancel_id] {
+    return ctl.show_done(ctl.call("DELETE", scan_path(*cancel_id)),
+                         "scan " + std::to_string(*cancel_id) + " cancelled");
+  });
+
+  auto import_file = std::make_shared<std::string>();
+  auto* import = scans->add_subcommand("import", "Import an nmap XML report (nmap -oX FILE)");
+  import->add_option("file", *import_file, "The nmap XML file")->required();
+  on_run(import, ctl, [&ctl, import_file] { return import_report(ctl, *import_file); });
+}
+
+}  // namespace sentinel::ctl

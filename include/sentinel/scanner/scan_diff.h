@@ -1,0 +1,52 @@
+#pragma once
+// What changed between two scans of the same targets and ports: the diff people read and the
+// `scan.change` events detection rules see.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/scanner/scan_job.h"
+
+namespace sentinel::scanner {
+
+/// The kinds of change, as `event.action` names them.
+enum class ChangeAction : std::uint8_t {
+  kHostNew,         // a host answered that did not before
+  kHostGone,        // a host that answered no longer does
+  kPortOpened,      // an open port that was not open before
+  kPortClosed,      // a port that was open is not any more
+  kServiceChanged,  // the same open port names another service, product or version
+};
+
+/// "host_new", "host_gone", "port_opened", "port_closed" or "service_changed".
+std::string_view to_string(ChangeAction action);
+
+/// One change. Host changes have no port; port changes carry the service before and after
+/// where one was known.
+struct ScanChange {
+  ChangeAction action = ChangeAction::kHostNew;
+  scan::IpAddress address;
+  std::optional<std::uint16_t> port;
+  scan::Protocol protocol = scan::Protocol::kTcp;
+  std::optional<scan::ServiceInfo> before;
+  std::optional<scan::ServiceInfo> after;
+};
+
+/// A job's changes against the previous completed job of the same scope (none: no previous).
+struct ScanDiff {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> previous_id;
+  std::vector<ScanChange> changes;
+};
+
+/// Compares two scans' results. A new host gives host_new and port_opened for each of its open
+/// ports; a gone host gives host_gone and port_closed for each; a host in both gives
+/// port_opened, port_closed and service_changed (service, product or version differ, and at
+/// least one side named a service). Ordered by address, host changes before port changes, then
+/// by protocol and port. Pure; the inputs need not be sorted.
+std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
+                                   const std::vector<FoundHost>& current);
+
+}  // namespace sentinel::scanner

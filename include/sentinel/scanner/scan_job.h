@@ -1,0 +1,117 @@
+#pragma once
+// The scanner service's values: a scan as requested, a job and its progress, and what a job
+// found (hosts that answered, their open ports and services).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/scan/ip_address.h"
+#include "sentinel/scan/port_list.h"
+#include "sentinel/scan/scan_report.h"
+#include "sentinel/scan/service_probes.h"
+
+namespace sentinel::scanner {
+
+/// A job's place in its lifecycle: queued -> running -> completed | cancelled | failed (a queued
+/// job may also be cancelled directly).
+enum class JobStatus : std::uint8_t { kQueued, kRunning, kCompleted, kCancelled, kFailed };
+
+/// "queued", "running", "completed", "cancelled" or "failed".
+std::string_view to_string(JobStatus status);
+std::optional<JobStatus> parse_job_status(std::string_view text);
+/// True for completed, cancelled and failed: nothing will change the job any more.
+bool is_final(JobStatus status);
+
+/// Where a job's results came from.
+inline constexpr std::string_view kSourceScan = "scan";
+inline constexpr std::string_view kSourceNmapImport = "nmap-import";
+
+/// Named port selections: quick = top 100 ports, standard = top 1,000, full = all 65,535.
+enum class ScanProfile : std::uint8_t { kQuick, kStandard, kFull };
+
+/// "quick", "standard" or "full".
+std::string_view to_string(ScanProfile profile);
+std::optional<ScanProfile> parse_scan_profile(std::string_view text);
+/// The port spec a profile stands for: "top100", "top1000" or "all".
+std::string_view port_spec_of(ScanProfile profile);
+
+/// A scan as the caller asked for it (the body of POST /api/v1/scans, parsed). A plain value.
+struct ScanRequest {
+  std::vector<std::string> targets;  // addresses, CIDRs, ranges, host names (scan::TargetSet)
+  std::vector<std::string> exclude;
+  /// The port spec: "topN" (1 <= N <= 65535), "all", or a list ("1-1024,8080"). Empty when the
+  /// body named only a profile or neither; the service then uses the profile's (or standard's).
+  std::string ports;
+  std::optional<ScanProfile> profile;
+  /// Required (true) for more than scan::kLargeScanAddresses addresses.
+  bool confirm_large = false;
+};
+
+/// A job's counters as last written. `rate` is probes per second.
+struct JobCounters {
+  std::int64_t pairs_total = 0;  // addresses x ports
+  std::int64_t pairs_done = 0;
+  std::int64_t open_found = 0;
+  std::int64_t hosts_total = 0;
+  std::int64_t hosts_done = 0;  // hosts whose every port has a final state
+  double rate = 0;
+
+  /// pairs_done / pairs_total in 0..100 (100 for an empty job).
+  double percent() const;
+};
+
+/// One scan job as stored. A plain value.
+struct ScanJob {
+  std::int64_t id = 0;
+  std::string source = std::string(kSourceScan);
+  JobStatus status = JobStatus::kQueued;
+  std::vector<std::string> targets;
+  std::vector<std::string> exclude;
+  std::string ports;  // the spec as resolved: "top1000", "1-1024,8080"; "" for imports
+  std::optional<ScanProfile> profile;
+  std::string scope_key;  // same targets and ports <=> same key; "" for imports
+  std::string method;     // "connect", "syn"; "" until the job runs, and for imports
+  std::string requested_by;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> started_ms;
+  std::optional<std::int64_t> finished_ms;
+  JobCounters counters;
+  std::string error;  // why a job failed or was cancelled by the system; "" otherwise
+};
+
+/// Filters of GET /api/v1/scans. Newest first.
+struct ScanJobFilter {
+  std::optional<JobStatus> status;
+  std::int64_t limit = 50;  // 1..1000
+  std::int64_t offset = 0;
+};
+
+/// One page of jobs; `total` counts every match.
+struct ScanJobPage {
+  std::vector<ScanJob> items;
+  std::int64_t total = 0;
+};
+
+/// An open port found by a job, with its service once service detection named it.
+struct FoundPort {
+  std::uint16_t port = 0;
+  scan::Protocol protocol = scan::Protocol::kTcp;
+  std::optional<scan::ServiceInfo> service;
+  std::string tunnel;                 // "ssl" when the service speaks inside TLS
+  std::optional<scan::TlsFacts> tls;  // what a TLS port showed
+};
+
+/// A host that answered (at least one open or closed port) and its open ports, ascending.
+struct FoundHost {
+  scan::IpAddress address;
+  std::vector<std::string> hostnames;
+  std::vector<FoundPort> ports;
+};
+
+/// "tcp" or "udp".
+std::string_view to_string(scan::Protocol protocol);
+
+}  // namespace sentinel::scanner

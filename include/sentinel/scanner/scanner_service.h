@@ -1,0 +1,98 @@
+#pragma once
+// The scanner service (ADR 0005, "Scanner service"): scan jobs inside admin-defined scopes, run
+// by the server's own engine on a small worker pool, their results, diffs and imports.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/auth/audit_log.h"
+#include "sentinel/auth/auth_types.h"
+#include "sentinel/auth/principal.h"
+#include "sentinel/bus/bus.h"
+#include "sentinel/common/clock.h"
+#include "sentinel/common/result.h"
+#include "sentinel/scan/host_resolver.h"
+#include "sentinel/scanner/scan_diff.h"
+#include "sentinel/scanner/scan_job.h"
+#include "sentinel/scanner/service_detector.h"
+#include "sentinel/server/service.h"
+#include "sentinel/store/database.h"
+
+namespace sentinel::scanner {
+
+/// How the service runs jobs.
+struct ScannerOptions {
+  /// CIDRs and addresses that may be scanned (config `scanner.scopes`, `--scan-scope`); none
+  /// means every scan is refused.
+  std::vector<std::string> scopes;
+  /// Jobs running at once; more wait in the queue.
+  std::size_t workers = 2;
+  /// Jobs waiting at most; beyond that a new scan is refused with kUnavailable.
+  std::size_t max_queued = 64;
+  /// How often a running job writes its progress and publishes a `scan` message.
+  std::chrono::milliseconds progress_interval{500};
+  /// False keeps the engine on connect() even where raw SYN probes would be allowed.
+  bool allow_raw = true;
+  /// The largest nmap XML document an import takes.
+  std::size_t max_import_bytes = 16 << 20;
+};
+
+/// Collaborators; each must outlive the service. `detector` may be null (no service detection).
+struct ScannerDependencies {
+  store::Database& database;
+  auth::AuditLog& audit;
+  bus::Bus& bus;
+  const Clock& clock;
+  std::unique_ptr<scan::HostResolver> resolver;  // null: the system resolver
+  std::unique_ptr<ServiceDetector> detector;
+};
+
+/// Thread-safe. Every state change of a job is written to the database, then published on the
+/// bus topic "scan" as {"type":"scan","scan":{...}} (the API's job form, with `progress`): at most
+/// once per progress_interval per running job, plus once when it ends. When a job completes, its
+/// changes against the previous completed job of the same scope are stored as `scan.change`
+/// events and published on the topic "event". Starting, cancelling and importing are audited
+/// (`scan.start`, `scan.cancel`, `scan.import`).
+class ScannerService : public server::Service {
+ public:
+  /// kInvalidArgument (field "scanner.scopes") for a scope that does not parse.
+  static Result<std::unique_ptr<ScannerService>> create(ScannerDependencies dependencies,
+                                                        ScannerOptions options);
+
+  /// The configured scopes as canonical CIDRs or ranges.
+  virtual std::vector<std::string> scopes() const = 0;
+
+  /// Resolves the targets, checks them against the scopes and queues the job. kInvalidArgument
+  /// naming the field for bad targets, exclusions or ports; for targets outside every scope (reason
+  /// "target_out_of_scope", each offending target named); for more than
+  /// scan::kLargeScanAddresses addresses without confirm_large (reason "confirmation_required").
+  /// kUnavailable when the queue is full or the service is stopping.
+  virtual Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
+                                     const auth::ClientInfo& client) = 0;
+
+  /// Stores an nmap XML report as a completed job with source "nmap-import". kInvalidArgument
+  /// naming line and column for XML that is malformed or not an nmap report; kPayloadTooLarge
+  /// beyond max_import_bytes.
+  virtual Result<ScanJob> import_nmap(const auth::Principal& caller, std::string_view xml,
+                                      const auth::ClientInfo& client) = 0;
+
+  /// kNotFound for an unknown id.
+  virtual Result<ScanJob> get(std::int64_t id) = 0;
+  /// kInvalidArgument for a limit outside 1..1000 or a negative offset.
+  virtual Result<ScanJobPage> list(const ScanJobFilter& filter) = 0;
+  /// The hosts a job found so far, by address, each with its open ports. kNotFound.
+  virtual Result<std::vector<FoundHost>> results(std::int64_t id) = 0;
+  /// The job's changes against the previous completed job of the same scope. kNotFound.
+  virtual Result<ScanDiff> diff(std::int64_t id) = 0;
+  /// Cancels a queued or running job (in any process: a running job notices within a progress
+  /// interval); returns it as it is now. kNotFound; kConflict when it has already ended.
+  virtual Result<ScanJob> cancel(const auth::Principal& caller, std::int64_t id,
+                                 const auth::ClientInfo& client) = 0;
+};
+
+}  // namespace sentinel::scanner

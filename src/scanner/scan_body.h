@@ -1,0 +1,25 @@
+#pragma once
+// The body of POST /api/v1/scans. A pure function of the body, so that it is fuzzed and unit
+// tested without a server.
+
+#include <cstddef>
+#include <string_view>
+
+#include "sentinel/common/result.h"
+#include "sentinel/scanner/scan_job.h"
+
+namespace sentinel::scanner {
+
+/// Entries a targets or exclude list may hold.
+inline constexpr std::size_t kMaxTargetEntries = 1024;
+/// Characters one entry may hold (a host name is at most 253).
+inline constexpr std::size_t kMaxTargetLength = 256;
+
+/// Parses {"targets": [...], "exclude"?: [...], "ports"?: SPEC, "profile"?: "quick" | "standard"
+/// | "full", "confirm_large"?: bool}. Targets must be a non-empty list of non-empty strings;
+/// ports must be a spec check_port_spec() accepts. Syntax of the targets themselves is checked
+/// later, when they are resolved. kInvalidArgument naming the field for anything else.
+/// Thread-safe.
+Result<ScanRequest> parse_scan_request(std::string_view body);
+
+}  // namespace sentinel::scanner

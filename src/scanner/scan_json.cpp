@@ -1,0 +1,168 @@
+#include "scan_json.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+#include "sentinel/common/time_format.h"
+
+namespace sentinel::scanner {
+namespace {
+
+boost::json::value optional_time(const std::optional<std::int64_t>& time_ms) {
+  return time_ms ? boost::json::value(iso8601_utc(*time_ms)) : boost::json::value(nullptr);
+}
+
+boost::json::value text_or_null(const std::string& text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+boost::json::array strings(const std::vector<std::string>& items) {
+  boost::json::array out;
+  for (const std::string& item : items) out.emplace_back(item);
+  return out;
+}
+
+// One decimal is what a progress bar shows; more only makes the messages longer.
+double rounded(double value) { return std::round(value * 10.0) / 10.0; }
+
+}  // namespace
+
+boost::json::object progress_json(const JobCounters& counters) {
+  return {{"percent", rounded(counters.percent())}, {"pairs_done", counters.pairs_done},
+          {"pairs_total", counters.pairs_total},    {"hosts_done", counters.hosts_done},
+          {"hosts_total", counters.hosts_total},    {"open_found", counters.open_found},
+          {"rate", rounded(counters.rate)}};
+}
+
+boost::json::object job_json(const ScanJob& job) {
+  return {{"id", job.id},
+          {"source", job.source},
+          {"status", to_string(job.status)},
+          {"targets", strings(job.targets)},
+          {"exclude", strings(job.exclude)},
+          {"ports", job.ports},
+          {"profile",
+           job.profile ? boost::json::value(to_string(*job.profile)) : boost::json::value(nullptr)},
+          {"method", text_or_null(job.method)},
+          {"requested_by", job.requested_by},
+          {"created_at", iso8601_utc(job.created_ms)},
+          {"started_at", optional_time(job.started_ms)},
+          {"finished_at", optional_time(job.finished_ms)},
+          {"error", text_or_null(job.error)},
+          {"progress", progress_json(job.counters)}};
+}
+
+boost::json::value service_json(const std::optional<scan::ServiceInfo>& service) {
+  if (!service) return nullptr;
+  return boost::json::object{{"service", text_or_null(service->service)},
+                             {"product", text_or_null(service->product)},
+                             {"version", text_or_null(service->version)},
+                             {"extra_info", text_or_null(service->info)},
+                             {"cpe", strings(service->cpes)}};
+}
+
+boost::json::value tls_json(const std::optional<scan::TlsFacts>& tls) {
+  if (!tls) return nullptr;
+  return boost::json::object{{"subject", tls->subject},
+                             {"issuer", tls->issuer},
+                             {"subject_alt_names", strings(tls->subject_alt_names)},
+                             {"not_before", iso8601_utc(tls->not_before_ms)},
+                             {"not_before_ms", tls->not_before_ms},
+                             {"not_after", iso8601_utc(tls->not_after_ms)},
+                             {"not_after_ms", tls->not_after_ms},
+                             {"self_signed", tls->self_signed},
+                             {"key_type", tls->key_type},
+                             {"key_bits", tls->key_bits},
+                             {"fingerprint_sha256", tls->fingerprint_sha256},
+                             {"versions_tested", strings(tls->versions_tested)},
+                             {"versions_accepted", strings(tls->versions_accepted)}};
+}
+
+std::optional<scan::TlsFacts> tls_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const boost::json::object& object = parsed.get_object();
+  const auto text_of = [&](std::string_view key) {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                  : std::string();
+  };
+  const auto integer_of = [&](std::string_view key) -> std::int64_t {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_int64() ? value->get_int64() : 0;
+  };
+  const auto list_of = [&](std::string_view key) {
+    std::vector<std::string> out;
+    const auto* value = object.if_contains(key);
+    if (value == nullptr || !value->is_array()) return out;
+    for (const auto& item : value->get_array()) {
+      if (item.is_string()) out.emplace_back(item.get_string());
+    }
+    return out;
+  };
+  const auto* self_signed = object.if_contains("self_signed");
+  return scan::TlsFacts{
+      .subject = text_of("subject"),
+      .issuer = text_of("issuer"),
+      .subject_alt_names = list_of("subject_alt_names"),
+      .not_before_ms = integer_of("not_before_ms"),
+      .not_after_ms = integer_of("not_after_ms"),
+      .self_signed = self_signed != nullptr && self_signed->is_bool() && self_signed->get_bool(),
+      .key_type = text_of("key_type"),
+      .key_bits = static_cast<int>(integer_of("key_bits")),
+      .fingerprint_sha256 = text_of("fingerprint_sha256"),
+      .versions_tested = list_of("versions_tested"),
+      .versions_accepted = list_of("versions_accepted")};
+}
+
+boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts) {
+  boost::json::array host_items;
+  std::int64_t open_ports = 0;
+  for (const FoundHost& host : hosts) {
+    boost::json::array ports;
+    for (const FoundPort& port : host.ports) {
+      ports.push_back(boost::json::object{{"port", port.port},
+                                          {"protocol", to_string(port.protocol)},
+                                          {"state", "open"},
+                                          {"service", service_json(port.service)},
+                                          {"tunnel", text_or_null(port.tunnel)},
+                                          {"tls", tls_json(port.tls)}});
+      ++open_ports;
+    }
+    host_items.push_back(boost::json::object{{"address", host.address.to_string()},
+                                             {"hostnames", strings(host.hostnames)},
+                                             {"ports", std::move(ports)}});
+  }
+  return {{"id", job.id},
+          {"status", to_string(job.status)},
+          {"hosts_up", static_cast<std::int64_t>(hosts.size())},
+          {"open_ports", open_ports},
+          {"hosts", std::move(host_items)}};
+}
+
+boost::json::object diff_json(const ScanDiff& diff) {
+  boost::json::array changes;
+  for (const ScanChange& change : diff.changes) {
+    changes.push_back(boost::json::object{
+        {"action", to_string(change.action)},
+        {"address", change.address.to_string()},
+        {"port", change.port ? boost::json::value(*change.port) : boost::json::value(nullptr)},
+        {"protocol", change.port ? boost::json::value(to_string(change.protocol))
+                                 : boost::json::value(nullptr)},
+        {"before", service_json(change.before)},
+        {"after", service_json(change.after)}});
+  }
+  return {{"id", diff.id},
+          {"previous_id",
+           diff.previous_id ? boost::json::value(*diff.previous_id) : boost::json::value(nullptr)},
+          {"changes", std::move(changes)}};
+}
+
+std::string scan_message(const ScanJob& job) {
+  return boost::json::serialize(boost::json::object{{"type", "scan"}, {"scan", job_json(job)}});
+}
+
+}  // namespace sentinel::scanner

@@ -1,0 +1,165 @@
+// /api/v1/scans and /api/v1/scan-scopes: start, list, show, cancel, results, diff, import.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+
+#include "scan_body.h"
+#include "scan_json.h"
+#include "sentinel/scanner/routes.h"
+
+namespace sentinel::scanner {
+namespace {
+
+using gateway::Request;
+using gateway::Response;
+
+constexpr std::string_view kRead = "scans:read";
+constexpr std::string_view kWrite = "scans:write";
+constexpr std::int64_t kMaxLimit = 1000;
+
+// Ids are positive integers; anything else names no scan and is answered without the database.
+Result<std::int64_t> scan_id(const Request& request) {
+  const std::string_view text = request.path_param("id");
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
+    return not_found("No such scan.");
+  }
+  return id;
+}
+
+auth::ClientInfo client_of(const Request& request) {
+  return {request.remote_address, std::string(request.header("user-agent"))};
+}
+
+// "application/xml; charset=utf-8" -> "application/xml".
+std::string media_type(std::string_view content_type) {
+  std::string out(content_type.substr(0, content_type.find(';')));
+  out.erase(
+      std::remove_if(out.begin(), out.end(), [](unsigned char c) { return std::isspace(c) != 0; }),
+      out.end());
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Result<ScanJobFilter> filter_of(const Request& request) {
+  ScanJobFilter filter;
+  if (const auto status = request.query_param("status")) {
+    filter.status = parse_job_status(*status);
+    if (!filter.status) {
+      return invalid_argument(
+          "query parameter 'status' must be queued, running, completed, cancelled or failed",
+          "status");
+    }
+  }
+  SENTINEL_ASSIGN(limit, gateway::integer_query(request, "limit", 1, kMaxLimit));
+  SENTINEL_ASSIGN(offset, gateway::integer_query(request, "offset", 0, INT64_MAX));
+  filter.limit = limit.value_or(filter.limit);
+  filter.offset = offset.value_or(filter.offset);
+  return filter;
+}
+
+Result<Response> list(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(filter, filter_of(request));
+  SENTINEL_ASSIGN(page, service.list(filter));
+  boost::json::array items;
+  for (const ScanJob& job : page.items) items.emplace_back(job_json(job));
+  return Response::json(boost::json::object{{"items", std::move(items)}, {"total", page.total}});
+}
+
+Result<Response> start(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(scan, parse_scan_request(request.body));
+  SENTINEL_ASSIGN(job, service.start_scan(request.caller(), scan, client_of(request)));
+  return Response::json(job_json(job), 202);
+}
+
+Result<Response> show(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(id, scan_id(request));
+  SENTINEL_ASSIGN(job, service.get(id));
+  return Response::json(job_json(job));
+}
+
+Result<Response> cancel(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(id, scan_id(request));
+  SENTINEL_ASSIGN(job, service.cancel(request.caller(), id, client_of(request)));
+  return Response::json(job_json(job));
+}
+
+Result<Response> results(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(id, scan_id(request));
+  SENTINEL_ASSIGN(job, service.get(id));
+  SENTINEL_ASSIGN(hosts, service.results(id));
+  return Response::json(results_json(job, hosts));
+}
+
+Result<Response> diff(ScannerService& service, Request& request) {
+  SENTINEL_ASSIGN(id, scan_id(request));
+  SENTINEL_ASSIGN(changes, service.diff(id));
+  return Response::json(diff_json(changes));
+}
+
+Result<Response> import(ScannerService& service, Request& request) {
+  const std::string type = media_type(request.header("content-type"));
+  if (type != "application/xml" && type != "text/xml") {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("the body must be an nmap XML report (nmap -oX) sent with "
+                             "Content-Type application/xml or text/xml, not '{}'",
+                             type.substr(0, 64)),
+                 "unsupported_media_type", "Content-Type"};
+  }
+  SENTINEL_ASSIGN(job, service.import_nmap(request.caller(), request.body, client_of(request)));
+  return Response::json(job_json(job), 201);
+}
+
+Result<Response> scopes(ScannerService& service) {
+  boost::json::array items;
+  for (const std::string& scope : service.scopes()) {
+    items.push_back(boost::json::object{{"cidr", scope}});
+  }
+  return Response::json(boost::json::object{{"items", std::move(items)}});
+}
+
+}  // namespace
+
+Status register_scanner_routes(gateway::Router& router, ScannerService& service) {
+  SENTINEL_TRY(router.add({"GET", "/api/v1/scans", std::string(kRead),
+                           "List scan jobs, newest first (status, limit, offset); total counts "
+                           "every match",
+                           [&service](Request& r) { return list(service, r); }}));
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/scans",
+                           std::string(kWrite),
+                           "Start a port scan of targets inside the scan scopes (ports: topN, "
+                           "all or a list; profile: quick, standard, full; confirm_large for "
+                           "more than 65,536 addresses); 202 with the queued job",
+                           [&service](Request& r) { return start(service, r); },
+                           {"targets", "exclude", "ports", "profile", "confirm_large"}}));
+  SENTINEL_TRY(router.add({"POST", "/api/v1/scans/import", std::string(kWrite),
+                           "Import an nmap XML report (Content-Type application/xml) as a "
+                           "completed scan",
+                           [&service](Request& r) { return import(service, r); }}));
+  SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}", std::string(kRead),
+                           "Show a scan job with its status and progress",
+                           [&service](Request& r) { return show(service, r); }}));
+  SENTINEL_TRY(router.add({"DELETE", "/api/v1/scans/{id}", std::string(kWrite),
+                           "Cancel a queued or running scan",
+                           [&service](Request& r) { return cancel(service, r); }}));
+  SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}/results", std::string(kRead),
+                           "The hosts a scan found, with their open ports and services",
+                           [&service](Request& r) { return results(service, r); }}));
+  SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}/diff", std::string(kRead),
+                           "Changes against the previous completed scan of the same targets and "
+                           "ports",
+                           [&service](Request& r) { return diff(service, r); }}));
+  return router.add({"GET", "/api/v1/scan-scopes", std::string(kRead),
+                     "The networks scans may target (scanner.scopes, --scan-scope)",
+                     [&service](Request&) { return scopes(service); }});
+}
+
+}  // namespace sentinel::scanner

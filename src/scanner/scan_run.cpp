@@ -1,0 +1,309 @@
+#include "scan_run.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "../auth/autocommit.h"
+#include "job_diff.h"
+#include "logger.h"
+#include "scan_json.h"
+#include "sentinel/common/crypto.h"
+#include "sentinel/scan/port_scanner_factory.h"
+#include "sql_scan_repository.h"
+
+namespace sentinel::scanner {
+namespace {
+
+// Above this many hosts "hosts done" is estimated from the pairs done instead of counted per
+// host, so that the counting map stays small.
+constexpr std::int64_t kMaxCountedHosts = 1 << 20;
+
+/// What the engine reported since the last flush, and the per-host bookkeeping behind "hosts
+/// done". on_result() runs on the scan thread, take() on the worker; both briefly, under one
+/// lock.
+class ResultCollector {
+ public:
+  ResultCollector(std::int64_t hosts_total, std::size_t ports_per_host,
+                  std::map<scan::IpAddress, std::vector<std::string>> names)
+      : count_hosts_(hosts_total <= kMaxCountedHosts),
+        ports_per_host_(ports_per_host),
+        names_(std::move(names)) {}
+
+  void on_result(const scan::PortResult& result) {
+    std::lock_guard lock(mutex_);
+    if (result.state != scan::PortState::kFiltered && up_.insert(result.address).second) {
+      FoundHost& host = pending_[result.address];
+      host.address = result.address;
+      if (const auto named = names_.find(result.address); named != names_.end()) {
+        host.hostnames = named->second;
+      }
+    }
+    if (result.state == scan::PortState::kOpen) {
+      FoundHost& host = pending_[result.address];
+      host.address = result.address;
+      host.ports.push_back({.port = result.port, .protocol = result.protocol});
+    }
+    if (count_hosts_ && ++answered_[result.address] >= ports_per_host_) {
+      answered_.erase(result.address);
+      ++hosts_done_;
+    }
+  }
+
+  /// Hosts first seen and open ports found since the last call.
+  std::vector<FoundHost> take() {
+    std::map<scan::IpAddress, FoundHost> pending;
+    {
+      std::lock_guard lock(mutex_);
+      pending.swap(pending_);
+    }
+    std::vector<FoundHost> out;
+    out.reserve(pending.size());
+    for (auto& [address, host] : pending) out.push_back(std::move(host));
+    return out;
+  }
+
+  /// Hosts every port of which has a final state.
+  std::int64_t hosts_done(std::uint64_t pairs_done) const {
+    std::lock_guard lock(mutex_);
+    if (count_hosts_) return hosts_done_;
+    return ports_per_host_ == 0 ? 0 : static_cast<std::int64_t>(pairs_done / ports_per_host_);
+  }
+
+ private:
+  const bool count_hosts_;
+  const std::size_t ports_per_host_;
+  const std::map<scan::IpAddress, std::vector<std::string>> names_;
+  mutable std::mutex mutex_;
+  std::map<scan::IpAddress, FoundHost> pending_;
+  std::unordered_set<scan::IpAddress> up_;
+  std::unordered_map<scan::IpAddress, std::size_t> answered_;
+  std::int64_t hosts_done_ = 0;
+};
+
+// Host names of the target list by the addresses they resolved to.
+std::map<scan::IpAddress, std::vector<std::string>> names_by_address(
+    const scan::TargetSet& targets) {
+  std::map<scan::IpAddress, std::vector<std::string>> out;
+  for (const scan::ResolvedHost& host : targets.resolved_hosts()) {
+    for (const scan::IpAddress& address : host.addresses) out[address].push_back(host.name);
+  }
+  return out;
+}
+
+std::uint64_t random_seed() {
+  const std::string bytes = crypto::random_bytes(sizeof(std::uint64_t));
+  std::uint64_t seed = 0;
+  std::memcpy(&seed, bytes.data(), sizeof(seed));
+  return seed;
+}
+
+/// One job's run, from mark_running to the last message.
+class JobRun {
+ public:
+  JobRun(const JobRunContext& context, QueuedScan& scan, JobControl& control)
+      : context_(context), scan_(scan), control_(control) {}
+
+  void run() {
+    const std::int64_t id = scan_.id;
+    const std::int64_t hosts_total = static_cast<std::int64_t>(scan_.plan.targets.size());
+    const std::size_t ports = scan_.plan.ports.size();
+    counters_.hosts_total = hosts_total;
+    counters_.pairs_total = hosts_total * static_cast<std::int64_t>(ports);
+    ResultCollector collector(hosts_total, ports, names_by_address(scan_.plan.targets));
+
+    scan::PortScanOptions options;
+    options.allow_raw = context_.allow_raw;
+    options.seed = random_seed();
+    auto chosen = scan::make_port_scanner(std::move(scan_.plan.targets),
+                                          std::move(scan_.plan.ports), context_.scope, options);
+    if (!chosen) {
+      // Nothing ran: the job goes from queued to failed.
+      auth::Autocommit connection(context_.database);
+      SqlScanRepository jobs(connection);
+      if (Result<bool> started = jobs.mark_running(id, context_.clock.now_ms(), "");
+          started && *started) {
+        end(JobStatus::kFailed, "the scan could not start: " + chosen.error().message);
+      }
+      return;
+    }
+    scan::PortScanner& scanner = *chosen->scanner;
+    {
+      auth::Autocommit connection(context_.database);
+      SqlScanRepository jobs(connection);
+      Result<bool> started =
+          jobs.mark_running(id, context_.clock.now_ms(), scan::to_string(chosen->method));
+      if (!started || !*started) return;  // cancelled while queued, or the database is gone
+    }
+    scanner_log().info("scan started job={} method={} hosts={} ports={} ({})", id,
+                       scan::to_string(chosen->method), hosts_total, ports, chosen->reason);
+    publish_job(context_.database, context_.bus, id);
+    control_.set_canceller([&scanner] { scanner.cancel(); });
+
+    std::mutex done_mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+    std::optional<Result<scan::ScanOutcome>> outcome;
+    std::thread scan_thread([&] {
+      Result<scan::ScanOutcome> result =
+          scanner.run([&collector](const scan::PortResult& r) { collector.on_result(r); });
+      std::lock_guard lock(done_mutex);
+      outcome.emplace(std::move(result));
+      done = true;
+      done_changed.notify_all();
+    });
+    while (true) {
+      {
+        std::unique_lock lock(done_mutex);
+        if (done_changed.wait_for(lock, context_.progress_interval, [&] { return done; })) break;
+      }
+      if (flush(scanner, collector) == JobStatus::kCancelled && !control_.cancelled()) {
+        control_.cancel("cancelled");  // by a DELETE served in another process
+      }
+      publish_job(context_.database, context_.bus, id);
+    }
+    scan_thread.join();
+    control_.set_canceller({});
+    flush(scanner, collector);
+
+    if (!outcome->has_value()) {
+      end(JobStatus::kFailed, "the scan engine failed: " + outcome->error().message);
+    } else if (**outcome == scan::ScanOutcome::kCancelled || control_.cancelled()) {
+      end(JobStatus::kCancelled, failure_.empty() ? cancel_note() : failure_);
+    } else if (!failure_.empty()) {
+      end(JobStatus::kFailed, failure_);
+    } else {
+      detect_services();
+      end(JobStatus::kCompleted, "");
+    }
+  }
+
+ private:
+  // A user's cancel needs no explanation; the system's (shutdown) does.
+  std::string cancel_note() const {
+    const std::string reason = control_.reason();
+    return reason == "cancelled" ? std::string() : reason;
+  }
+
+  // Writes what arrived since the last flush and the counters; returns the stored status.
+  std::optional<JobStatus> flush(const scan::PortScanner& scanner, ResultCollector& collector) {
+    const scan::ScanProgress progress = scanner.progress();
+    counters_.pairs_done = static_cast<std::int64_t>(progress.pairs_done);
+    counters_.open_found = static_cast<std::int64_t>(progress.open_found);
+    counters_.rate = progress.probes_per_second;
+    counters_.hosts_done = collector.hosts_done(progress.pairs_done);
+    const std::vector<FoundHost> found = collector.take();
+    const std::int64_t now = context_.clock.now_ms();
+    std::optional<JobStatus> stored;
+    Status written = context_.database.transact([&](store::Connection& connection) -> Status {
+      SqlScanRepository jobs(connection);
+      SENTINEL_TRY(jobs.add_hosts(scan_.id, found, now));
+      SENTINEL_TRY(jobs.add_ports(scan_.id, found, now));
+      SENTINEL_ASSIGN(status, jobs.write_progress(scan_.id, counters_));
+      stored = status;
+      return ok();
+    });
+    if (!written && failure_.empty()) {
+      // Results that cannot be stored make the scan pointless: stop it.
+      failure_ = "storing the results failed: " + written.error().message;
+      scanner_log().error("scan job={} {}", scan_.id, failure_);
+      control_.cancel(failure_);
+    }
+    return stored;
+  }
+
+  // The seam: a registered detector names the services on the open ports found.
+  void detect_services() {
+    if (context_.detector == nullptr || control_.cancelled()) return;
+    auth::Autocommit connection(context_.database);
+    SqlScanRepository jobs(connection);
+    auto hosts = jobs.results(scan_.id);
+    if (!hosts) return;
+    if (Status detected = context_.detector->detect(*hosts, control_.flag()); !detected) {
+      scanner_log().warn("scan job={} service detection failed: {}", scan_.id,
+                         detected.error().message);
+      return;
+    }
+    if (Status stored = context_.database.transact([&](store::Connection& tx) {
+          return SqlScanRepository(tx).set_services(scan_.id, *hosts);
+        });
+        !stored) {
+      scanner_log().error("scan job={} services not stored: {}", scan_.id, stored.error().message);
+    }
+  }
+
+  void end(JobStatus status, const std::string& error) {
+    const std::int64_t now = context_.clock.now_ms();
+    Status finished = context_.database.transact([&](store::Connection& connection) {
+      return SqlScanRepository(connection).finish(scan_.id, status, counters_, now, error);
+    });
+    if (!finished) {
+      scanner_log().error("scan job={} end not stored: {}", scan_.id, finished.error().message);
+    }
+    scanner_log().info("scan ended job={} status={} pairs={}/{} open={} error=\"{}\"", scan_.id,
+                       to_string(status), counters_.pairs_done, counters_.pairs_total,
+                       counters_.open_found, error);
+    if (status == JobStatus::kCompleted) record_changes(now);
+    publish_job(context_.database, context_.bus, scan_.id);
+  }
+
+  // The changes against the previous completed job of the scope, as events.
+  void record_changes(std::int64_t now) {
+    auth::Autocommit connection(context_.database);
+    SqlScanRepository jobs(connection);
+    auto job = jobs.find(scan_.id);
+    if (!job || !*job || (*job)->status != JobStatus::kCompleted) return;
+    auto diff = job_diff(jobs, **job);
+    if (!diff) {
+      scanner_log().error("scan job={} diff failed: {}", scan_.id, diff.error().message);
+      return;
+    }
+    if (!diff->previous_id) return;
+    auto stored = store_changes(context_.database, context_.bus, *diff, now);
+    if (!stored) {
+      scanner_log().error("scan job={} change events not stored: {}", scan_.id,
+                          stored.error().message);
+      return;
+    }
+    scanner_log().info("scan job={} previous={} changes={}", scan_.id, *diff->previous_id, *stored);
+  }
+
+  const JobRunContext& context_;
+  QueuedScan& scan_;
+  JobControl& control_;
+  JobCounters counters_;
+  std::string failure_;
+};
+
+}  // namespace
+
+void publish_job(store::Database& database, bus::Bus& bus, std::int64_t id) {
+  auth::Autocommit connection(database);
+  auto job = SqlScanRepository(connection).find(id);
+  if (!job || !*job) return;
+  if (!bus.publish("scan", scan_message(**job))) {
+    scanner_log().debug("scan job={} progress message dropped: the bus is full", id);
+  }
+}
+
+void run_job(const JobRunContext& context, QueuedScan& scan, JobControl& control) {
+  try {
+    JobRun(context, scan, control).run();
+  } catch (const std::exception& e) {
+    // A bug, not a scan outcome: the job must still end rather than stay "running".
+    scanner_log().critical("scan job={} crashed: {}", scan.id, e.what());
+    auth::Autocommit connection(context.database);
+    (void)SqlScanRepository(connection)
+        .finish(scan.id, JobStatus::kFailed, {}, context.clock.now_ms(),
+                std::string("internal error: ") + e.what());
+    publish_job(context.database, context.bus, scan.id);
+  }
+}
+
+}  // namespace sentinel::scanner

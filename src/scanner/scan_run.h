@@ -1,0 +1,37 @@
+#pragma once
+// One job from queued to its end, on a worker thread: the port scan on a thread of its own,
+// results and progress written every interval, the service detection seam, the final state,
+// the diff's events and the bus messages.
+
+#include <chrono>
+
+#include "scan_workers.h"
+#include "sentinel/bus/bus.h"
+#include "sentinel/common/clock.h"
+#include "sentinel/scan/scan_scope.h"
+#include "sentinel/scanner/service_detector.h"
+#include "sentinel/store/database.h"
+
+namespace sentinel::scanner {
+
+/// What a job run uses; everything outlives the run.
+struct JobRunContext {
+  store::Database& database;
+  bus::Bus& bus;
+  const Clock& clock;
+  const scan::ScanScope& scope;
+  ServiceDetector* detector;  // null: no service detection
+  std::chrono::milliseconds progress_interval;
+  bool allow_raw;
+};
+
+/// Runs `scan` to its end: completed, cancelled (through `control`, or by a cancel another
+/// process wrote to the database) or failed. Never throws; every outcome is written and
+/// published.
+void run_job(const JobRunContext& context, QueuedScan& scan, JobControl& control);
+
+/// Publishes the job as stored now on the topic "scan"; a full bus only costs live viewers the
+/// message.
+void publish_job(store::Database& database, bus::Bus& bus, std::int64_t id);
+
+}  // namespace sentinel::scanner

@@ -1,0 +1,289 @@
+// The scanner service: checks and queues scans, runs them on its workers, serves their state,
+// results and diffs, imports nmap reports.
+
+#include "sentinel/scanner/scanner_service.h"
+
+#include <fmt/format.h>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "../auth/autocommit.h"
+#include "job_diff.h"
+#include "logger.h"
+#include "scan_plan.h"
+#include "scan_run.h"
+#include "scan_workers.h"
+#include "sentinel/scan/nmap_xml.h"
+#include "sql_scan_repository.h"
+
+namespace sentinel::scanner {
+namespace {
+
+constexpr std::string_view kStoppedBeforeRun = "the server stopped before the scan ran";
+constexpr std::string_view kStoppedDuringRun = "the server stopped during the scan";
+
+std::string joined_scopes(const std::vector<std::string>& scopes) {
+  return fmt::format("{}", fmt::join(scopes, ","));
+}
+
+boost::json::array strings_json(const std::vector<std::string>& items) {
+  boost::json::array array;
+  for (const std::string& item : items) array.emplace_back(item);
+  return array;
+}
+
+// An import's hosts and ports in the stored form: hosts that are up, their open ports.
+std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& counters) {
+  std::vector<FoundHost> hosts;
+  for (const scan::HostReport& host : report.hosts) {
+    counters.pairs_total += static_cast<std::int64_t>(host.ports.size());
+    if (!host.up) continue;
+    FoundHost found{.address = host.address, .hostnames = host.hostnames};
+    for (const scan::PortReport& port : host.ports) {
+      if (port.state != scan::PortState::kOpen) continue;
+      found.ports.push_back({.port = port.port,
+                             .protocol = port.protocol,
+                             .service = port.service,
+                             .tunnel = port.tunnel,
+                             .tls = port.tls});
+    }
+    counters.open_found += static_cast<std::int64_t>(found.ports.size());
+    hosts.push_back(std::move(found));
+  }
+  counters.pairs_done = counters.pairs_total;
+  counters.hosts_total = static_cast<std::int64_t>(report.hosts.size());
+  counters.hosts_done = counters.hosts_total;
+  return hosts;
+}
+
+class ScannerServiceImpl final : public ScannerService {
+ public:
+  ScannerServiceImpl(ScannerDependencies dependencies, ScannerOptions options,
+                     scan::ScanScope scope)
+      : database_(dependencies.database),
+        audit_(dependencies.audit),
+        bus_(dependencies.bus),
+        clock_(dependencies.clock),
+        resolver_(dependencies.resolver ? std::move(dependencies.resolver)
+                                        : std::make_unique<scan::SystemHostResolver>()),
+        detector_(std::move(dependencies.detector)),
+        options_(std::move(options)),
+        scope_(std::move(scope)),
+        run_context_{
+            database_,         bus_, clock_, scope_, detector_.get(), options_.progress_interval,
+            options_.allow_raw},
+        workers_(options_.workers, options_.max_queued,
+                 [this](QueuedScan& scan, JobControl& control) {
+                   run_job(run_context_, scan, control);
+                 }) {}
+
+  ~ScannerServiceImpl() override { stop(); }
+
+  std::string_view name() const override { return "scanner"; }
+
+  Status start() override {
+    workers_.start();
+    scanner_log().info("scanner started workers={} scopes=\"{}\"", options_.workers,
+                       joined_scopes(scopes()));
+    return ok();
+  }
+
+  void drain() override { workers_.close(); }
+
+  void stop() override {
+    const std::vector<std::int64_t> dropped = workers_.stop(std::string(kStoppedDuringRun));
+    for (const std::int64_t id : dropped) {
+      auth::Autocommit connection(database_);
+      if (Result<bool> cancelled =
+              SqlScanRepository(connection).cancel(id, clock_.now_ms(), kStoppedBeforeRun);
+          cancelled && *cancelled) {
+        publish_job(database_, bus_, id);
+      }
+    }
+  }
+
+  std::vector<std::string> scopes() const override {
+    std::vector<std::string> out;
+    for (const scan::AddressRange& range : scope_.ranges()) out.push_back(range.to_string());
+    return out;
+  }
+
+  Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
+                             const auth::ClientInfo& client) override {
+    SENTINEL_ASSIGN(plan, plan_scan(request, scope_, *resolver_));
+    ScanJob job;
+    job.status = JobStatus::kQueued;
+    job.targets = request.targets;
+    job.exclude = request.exclude;
+    job.ports = plan.port_spec;
+    job.profile =
+        request.ports.empty() ? request.profile.value_or(ScanProfile::kStandard) : request.profile;
+    job.scope_key = plan.scope_key;
+    job.requested_by = caller.username;
+    job.created_ms = clock_.now_ms();
+    job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
+    job.counters.pairs_total =
+        job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());
+    SENTINEL_TRY(database_.transact([&](store::Connection& connection) -> Status {
+      SENTINEL_ASSIGN(id, SqlScanRepository(connection).insert_job(job));
+      job.id = id;
+      return ok();
+    }));
+    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan)}); !queued) {
+      auth::Autocommit connection(database_);
+      (void)SqlScanRepository(connection).cancel(job.id, clock_.now_ms(), queued.error().message);
+      return std::move(queued).error();
+    }
+    audit(caller, client, "scan.start", job.id,
+          boost::json::object{{"targets", strings_json(job.targets)},
+                              {"exclude", strings_json(job.exclude)},
+                              {"ports", job.ports},
+                              {"addresses", job.counters.hosts_total}});
+    scanner_log().info("scan queued job={} by={} hosts={} ports={}", job.id, job.requested_by,
+                       job.counters.hosts_total, job.ports);
+    publish_job(database_, bus_, job.id);
+    return job;
+  }
+
+  Result<ScanJob> import_nmap(const auth::Principal& caller, std::string_view xml,
+                              const auth::ClientInfo& client) override {
+    if (xml.size() > options_.max_import_bytes) {
+      return Error{ErrorCode::kPayloadTooLarge,
+                   fmt::format("an nmap report is limited to {} bytes", options_.max_import_bytes),
+                   {},
+                   "body"};
+    }
+    scan::NmapXmlLimits limits;
+    limits.max_bytes = options_.max_import_bytes;
+    auto report = scan::parse_nmap_xml(xml, limits);
+    if (!report) {
+      // The engine names its input "file"; here it is the request body.
+      Error error = std::move(report).error();
+      error.message = "nmap XML report: " + error.message;
+      error.field = "body";
+      return error;
+    }
+    ScanJob job;
+    job.source = std::string(kSourceNmapImport);
+    job.status = JobStatus::kCompleted;
+    job.requested_by = caller.username;
+    job.created_ms = clock_.now_ms();
+    job.started_ms = report->start_ms > 0 ? report->start_ms : job.created_ms;
+    job.finished_ms = report->end_ms > 0 ? report->end_ms : job.created_ms;
+    const std::vector<FoundHost> hosts = found_hosts(*report, job.counters);
+    const std::int64_t now = clock_.now_ms();
+    SENTINEL_TRY(database_.transact([&](store::Connection& connection) -> Status {
+      SqlScanRepository jobs(connection);
+      SENTINEL_ASSIGN(id, jobs.insert_job(job));
+      job.id = id;
+      SENTINEL_TRY(jobs.add_hosts(id, hosts, now));
+      return jobs.add_ports(id, hosts, now);
+    }));
+    audit(caller, client, "scan.import", job.id,
+          boost::json::object{{"scanner", report->scanner},
+                              {"hosts", job.counters.hosts_total},
+                              {"open_ports", job.counters.open_found}});
+    scanner_log().info("nmap report imported job={} by={} hosts={} open={}", job.id,
+                       job.requested_by, job.counters.hosts_total, job.counters.open_found);
+    publish_job(database_, bus_, job.id);
+    return job;
+  }
+
+  Result<ScanJob> get(std::int64_t id) override {
+    auth::Autocommit connection(database_);
+    SENTINEL_ASSIGN(job, SqlScanRepository(connection).find(id));
+    if (!job) return not_found("No such scan.");
+    return std::move(*job);
+  }
+
+  Result<ScanJobPage> list(const ScanJobFilter& filter) override {
+    if (filter.limit < 1 || filter.limit > 1000) {
+      return invalid_argument("limit must be between 1 and 1000", "limit");
+    }
+    if (filter.offset < 0) return invalid_argument("offset must not be negative", "offset");
+    auth::Autocommit connection(database_);
+    return SqlScanRepository(connection).list(filter);
+  }
+
+  Result<std::vector<FoundHost>> results(std::int64_t id) override {
+    auth::Autocommit connection(database_);
+    SqlScanRepository jobs(connection);
+    SENTINEL_ASSIGN(job, jobs.find(id));
+    if (!job) return not_found("No such scan.");
+    return jobs.results(id);
+  }
+
+  Result<ScanDiff> diff(std::int64_t id) override {
+    auth::Autocommit connection(database_);
+    SqlScanRepository jobs(connection);
+    SENTINEL_ASSIGN(job, jobs.find(id));
+    if (!job) return not_found("No such scan.");
+    return job_diff(jobs, *job);
+  }
+
+  Result<ScanJob> cancel(const auth::Principal& caller, std::int64_t id,
+                         const auth::ClientInfo& client) override {
+    {
+      auth::Autocommit connection(database_);
+      SqlScanRepository jobs(connection);
+      SENTINEL_ASSIGN(job, jobs.find(id));
+      if (!job) return not_found("No such scan.");
+      SENTINEL_ASSIGN(cancelled, jobs.cancel(id, clock_.now_ms(), ""));
+      if (!cancelled) {
+        return conflict(fmt::format("scan {} has already ended ({})", id, to_string(job->status)),
+                        "status");
+      }
+    }
+    // Here or in another process: a running job there sees the cancel at its next flush.
+    workers_.cancel(id, "cancelled");
+    audit(caller, client, "scan.cancel", id, boost::json::object{});
+    scanner_log().info("scan cancelled job={} by={}", id, caller.username);
+    publish_job(database_, bus_, id);
+    return get(id);
+  }
+
+ private:
+  void audit(const auth::Principal& caller, const auth::ClientInfo& client, std::string action,
+             std::int64_t id, const boost::json::object& details) {
+    auth::AuditRecord record{.actor = caller.username,
+                             .action = std::move(action),
+                             .target = "scan:" + std::to_string(id),
+                             .source_address = client.source_address,
+                             .outcome = "success",
+                             .details_json = boost::json::serialize(details)};
+    if (auto recorded = audit_.record(record); !recorded) {
+      scanner_log().error("audit of {} for scan {} failed: {}", record.action, id,
+                          recorded.error().message);
+    }
+  }
+
+  store::Database& database_;
+  auth::AuditLog& audit_;
+  bus::Bus& bus_;
+  const Clock& clock_;
+  std::unique_ptr<scan::HostResolver> resolver_;
+  std::unique_ptr<ServiceDetector> detector_;
+  ScannerOptions options_;
+  scan::ScanScope scope_;
+  JobRunContext run_context_;
+  ScanWorkers workers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ScannerService>> ScannerService::create(ScannerDependencies dependencies,
+                                                               ScannerOptions options) {
+  auto scope = scan::ScanScope::from_ranges({});
+  if (!options.scopes.empty()) {
+    SENTINEL_ASSIGN(parsed,
+                    scan::ScanScope::parse(joined_scopes(options.scopes), "scanner.scopes"));
+    scope = std::move(parsed);
+  }
+  if (options.workers == 0) return invalid_argument("at least one scan worker", "workers");
+  return std::unique_ptr<ScannerService>(
+      new ScannerServiceImpl(std::move(dependencies), std::move(options), std::move(scope)));
+}
+
+}  // namespace sentinel::scanner

@@ -1,0 +1,339 @@
+#include "sql_scan_repository.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <map>
+
+#include "scan_json.h"
+
+namespace sentinel::scanner {
+namespace {
+
+// Rows per INSERT: few statements for many results, and far below SQLite's 32,766 parameters.
+constexpr std::size_t kRowsPerInsert = 64;
+
+constexpr std::string_view kSelectJob =
+    "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
+    "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
+    "hosts_total, hosts_done, rate, error FROM scan_jobs";
+
+std::string list_text(const std::vector<std::string>& items) {
+  boost::json::array array;
+  for (const std::string& item : items) array.emplace_back(item);
+  return boost::json::serialize(array);
+}
+
+std::vector<std::string> list_of(const std::string& text) {
+  std::vector<std::string> items;
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_array()) return items;
+  for (const boost::json::value& item : value.get_array()) {
+    if (item.is_string()) items.emplace_back(item.get_string());
+  }
+  return items;
+}
+
+double real_of(const store::Row& row, std::size_t column) {
+  const store::Value& value = row.at(column);
+  if (const auto* real = std::get_if<double>(&value)) return *real;
+  return static_cast<double>(row.integer(column));
+}
+
+store::Value text_or_null(const std::string& text) {
+  return text.empty() ? store::Value(nullptr) : store::Value(text);
+}
+
+Result<ScanJob> job_of(const store::Row& row) {
+  ScanJob job;
+  job.id = row.integer(0);
+  job.source = row.text(1);
+  const auto status = parse_job_status(row.text(2));
+  if (!status) {
+    return internal_error(
+        fmt::format("scan job {} has an unknown status '{}'", job.id, row.text(2)));
+  }
+  job.status = *status;
+  job.targets = list_of(row.text(3));
+  job.exclude = list_of(row.text(4));
+  job.ports = row.text(5);
+  if (const auto profile = row.optional_text(6)) job.profile = parse_scan_profile(*profile);
+  job.scope_key = row.text(7);
+  job.method = row.text(8);
+  job.requested_by = row.text(9);
+  job.created_ms = row.integer(10);
+  job.started_ms = row.optional_integer(11);
+  job.finished_ms = row.optional_integer(12);
+  job.counters = {.pairs_total = row.integer(13),
+                  .pairs_done = row.integer(14),
+                  .open_found = row.integer(15),
+                  .hosts_total = row.integer(16),
+                  .hosts_done = row.integer(17),
+                  .rate = real_of(row, 18)};
+  job.error = row.text(19);
+  return job;
+}
+
+// "($1, $2, $3), ($4, $5, $6)" for `rows` rows of `columns` placeholders.
+std::string placeholders(std::size_t rows, std::size_t columns) {
+  std::string out;
+  std::size_t next = 1;
+  for (std::size_t row = 0; row < rows; ++row) {
+    out += row == 0 ? "(" : ", (";
+    for (std::size_t column = 0; column < columns; ++column) {
+      out += fmt::format("{}${}", column == 0 ? "" : ", ", next++);
+    }
+    out += ")";
+  }
+  return out;
+}
+
+std::string cpe_text(const scan::ServiceInfo& service) {
+  return fmt::format("{}", fmt::join(service.cpes, " "));
+}
+
+std::vector<std::string> cpes_of(const std::string& text) {
+  std::vector<std::string> cpes;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) cpes.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return cpes;
+}
+
+store::Value tls_text(const FoundPort& port) {
+  return port.tls ? store::Value(boost::json::serialize(tls_json(port.tls)))
+                  : store::Value(nullptr);
+}
+
+// Inserts rows of `columns` values each, kRowsPerInsert per statement.
+Status insert_rows(store::Connection& connection, std::string_view head, std::string_view conflict,
+                   std::size_t columns, const std::vector<store::Params>& rows) {
+  for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+    const std::size_t count = std::min(kRowsPerInsert, rows.size() - start);
+    store::Params params;
+    params.reserve(count * columns);
+    for (std::size_t i = start; i < start + count; ++i) {
+      params.insert(params.end(), rows[i].begin(), rows[i].end());
+    }
+    SENTINEL_TRY(connection.execute(
+        fmt::format("{} VALUES {} {}", head, placeholders(count, columns), conflict), params));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
+  SENTINEL_ASSIGN(
+      rows,
+      connection_.query(
+          "INSERT INTO scan_jobs (source, status, targets, exclude, ports, profile, scope_key, "
+          "method, requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, "
+          "open_found, hosts_total, hosts_done, rate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+          "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+          {job.source, std::string(to_string(job.status)), list_text(job.targets),
+           list_text(job.exclude), job.ports,
+           job.profile ? store::Value(std::string(to_string(*job.profile))) : store::Value(nullptr),
+           text_or_null(job.scope_key), text_or_null(job.method), job.requested_by, job.created_ms,
+           job.started_ms ? store::Value(*job.started_ms) : store::Value(nullptr),
+           job.finished_ms ? store::Value(*job.finished_ms) : store::Value(nullptr),
+           job.counters.pairs_total, job.counters.pairs_done, job.counters.open_found,
+           job.counters.hosts_total, job.counters.hosts_done, job.counters.rate,
+           text_or_null(job.error)}));
+  if (rows.empty()) return internal_error("inserting a scan job returned no id");
+  return rows.front().integer(0);
+}
+
+Result<std::optional<ScanJob>> SqlScanRepository::find(std::int64_t id) {
+  SENTINEL_ASSIGN(rows, connection_.query(std::string(kSelectJob) + " WHERE id = $1", {id}));
+  if (rows.empty()) return std::optional<ScanJob>();
+  SENTINEL_ASSIGN(job, job_of(rows.front()));
+  return std::optional<ScanJob>(std::move(job));
+}
+
+Result<ScanJobPage> SqlScanRepository::list(const ScanJobFilter& filter) {
+  std::string where;
+  store::Params params;
+  if (filter.status) {
+    where = " WHERE status = $1";
+    params.emplace_back(std::string(to_string(*filter.status)));
+  }
+  SENTINEL_ASSIGN(counted, connection_.query("SELECT COUNT(*) FROM scan_jobs" + where, params));
+  ScanJobPage page;
+  page.total = counted.empty() ? 0 : counted.front().integer(0);
+  SENTINEL_ASSIGN(
+      rows, connection_.query(fmt::format("{}{} ORDER BY id DESC LIMIT {} OFFSET {}", kSelectJob,
+                                          where, filter.limit, filter.offset),
+                              params));
+  for (const store::Row& row : rows) {
+    SENTINEL_ASSIGN(job, job_of(row));
+    page.items.push_back(std::move(job));
+  }
+  return page;
+}
+
+Result<bool> SqlScanRepository::mark_running(std::int64_t id, std::int64_t now_ms,
+                                             std::string_view method) {
+  SENTINEL_ASSIGN(changed,
+                  connection_.execute("UPDATE scan_jobs SET status = 'running', started_at = $2, "
+                                      "method = $3 WHERE id = $1 AND status = 'queued'",
+                                      {id, now_ms, std::string(method)}));
+  return changed == 1;
+}
+
+Result<JobStatus> SqlScanRepository::write_progress(std::int64_t id, const JobCounters& counters) {
+  SENTINEL_ASSIGN(
+      rows, connection_.query("UPDATE scan_jobs SET pairs_total = $2, pairs_done = $3, "
+                              "open_found = $4, hosts_total = $5, hosts_done = $6, rate = $7 "
+                              "WHERE id = $1 RETURNING status",
+                              {id, counters.pairs_total, counters.pairs_done, counters.open_found,
+                               counters.hosts_total, counters.hosts_done, counters.rate}));
+  if (rows.empty()) return not_found(fmt::format("scan job {} is gone", id));
+  const auto status = parse_job_status(rows.front().text(0));
+  if (!status) return internal_error(fmt::format("scan job {} has an unknown status", id));
+  return *status;
+}
+
+Status SqlScanRepository::finish(std::int64_t id, JobStatus status, const JobCounters& counters,
+                                 std::int64_t now_ms, std::string_view error) {
+  SENTINEL_TRY(connection_.execute(
+      "UPDATE scan_jobs SET status = CASE WHEN status = 'running' THEN $2 ELSE status END, "
+      "pairs_total = $3, pairs_done = $4, open_found = $5, hosts_total = $6, hosts_done = $7, "
+      "rate = $8, finished_at = $9, error = COALESCE(error, $10) WHERE id = $1",
+      {id, std::string(to_string(status)), counters.pairs_total, counters.pairs_done,
+       counters.open_found, counters.hosts_total, counters.hosts_done, counters.rate, now_ms,
+       error.empty() ? store::Value(nullptr) : store::Value(std::string(error))}));
+  return ok();
+}
+
+Result<bool> SqlScanRepository::cancel(std::int64_t id, std::int64_t now_ms,
+                                       std::string_view error) {
+  SENTINEL_ASSIGN(
+      changed,
+      connection_.execute(
+          "UPDATE scan_jobs SET status = 'cancelled', finished_at = $2, "
+          "error = $3 WHERE id = $1 AND status IN ('queued', 'running')",
+          {id, now_ms, error.empty() ? store::Value(nullptr) : store::Value(std::string(error))}));
+  return changed == 1;
+}
+
+Status SqlScanRepository::add_hosts(std::int64_t job_id, const std::vector<FoundHost>& hosts,
+                                    std::int64_t now_ms) {
+  std::vector<store::Params> rows;
+  rows.reserve(hosts.size());
+  for (const FoundHost& host : hosts) {
+    rows.push_back({job_id, host.address.to_string(), list_text(host.hostnames), now_ms});
+  }
+  return insert_rows(connection_, "INSERT INTO scan_hosts (job_id, address, hostnames, first_seen)",
+                     "ON CONFLICT (job_id, address) DO NOTHING", 4, rows);
+}
+
+Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<FoundHost>& hosts,
+                                    std::int64_t now_ms) {
+  std::vector<store::Params> rows;
+  for (const FoundHost& host : hosts) {
+    const std::string address = host.address.to_string();
+    for (const FoundPort& port : host.ports) {
+      const auto field = [&](std::string scan::ServiceInfo::*member) {
+        return port.service ? text_or_null((*port.service).*member) : store::Value(nullptr);
+      };
+      rows.push_back({job_id, address, std::int64_t{port.port},
+                      std::string(to_string(port.protocol)), std::string("open"),
+                      field(&scan::ServiceInfo::service), field(&scan::ServiceInfo::product),
+                      field(&scan::ServiceInfo::version), field(&scan::ServiceInfo::info),
+                      port.service ? text_or_null(cpe_text(*port.service)) : store::Value(nullptr),
+                      text_or_null(port.tunnel), tls_text(port), now_ms});
+    }
+  }
+  return insert_rows(connection_,
+                     "INSERT INTO scan_ports (job_id, address, port, protocol, state, service, "
+                     "product, version, extra_info, cpe, tunnel, tls, first_seen)",
+                     "ON CONFLICT (job_id, address, port, protocol) DO NOTHING", 13, rows);
+}
+
+Status SqlScanRepository::set_services(std::int64_t job_id, const std::vector<FoundHost>& hosts) {
+  for (const FoundHost& host : hosts) {
+    for (const FoundPort& port : host.ports) {
+      if (!port.service && !port.tls) continue;
+      const scan::ServiceInfo service = port.service.value_or(scan::ServiceInfo{});
+      SENTINEL_TRY(connection_.execute(
+          "UPDATE scan_ports SET service = $5, product = $6, version = $7, extra_info = $8, "
+          "cpe = $9, tunnel = $10, tls = $11 WHERE job_id = $1 AND address = $2 AND port = $3 "
+          "AND protocol = $4",
+          {job_id, host.address.to_string(), std::int64_t{port.port},
+           std::string(to_string(port.protocol)), text_or_null(service.service),
+           text_or_null(service.product), text_or_null(service.version), text_or_null(service.info),
+           text_or_null(cpe_text(service)), text_or_null(port.tunnel)}));
+    }
+  }
+  return ok();
+}
+
+Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
+  std::map<scan::IpAddress, FoundHost> hosts;
+  const auto host_at = [&hosts](const std::string& text) -> FoundHost* {
+    const auto address = scan::IpAddress::parse(text);
+    if (!address) return nullptr;
+    FoundHost& host = hosts[*address];
+    host.address = *address;
+    return &host;
+  };
+  SENTINEL_ASSIGN(
+      host_rows,
+      connection_.query("SELECT address, hostnames FROM scan_hosts WHERE job_id = $1", {job_id}));
+  for (const store::Row& row : host_rows) {
+    if (FoundHost* host = host_at(row.text(0))) host->hostnames = list_of(row.text(1));
+  }
+  SENTINEL_ASSIGN(
+      port_rows, connection_.query("SELECT address, port, protocol, service, product, version, "
+                                   "extra_info, cpe, tunnel, tls FROM scan_ports WHERE job_id = $1 "
+                                   "AND state = 'open'",
+                                   {job_id}));
+  for (const store::Row& row : port_rows) {
+    FoundHost* host = host_at(row.text(0));
+    if (host == nullptr) continue;
+    FoundPort port;
+    port.port = static_cast<std::uint16_t>(row.integer(1));
+    port.protocol = row.text(2) == "udp" ? scan::Protocol::kUdp : scan::Protocol::kTcp;
+    if (!row.is_null(3) || !row.is_null(4) || !row.is_null(5)) {
+      port.service = scan::ServiceInfo{.service = row.text(3),
+                                       .product = row.text(4),
+                                       .version = row.text(5),
+                                       .info = row.text(6),
+                                       .cpes = cpes_of(row.text(7))};
+    }
+    port.tunnel = row.text(8);
+    if (!row.is_null(9)) port.tls = tls_from_json(row.text(9));
+    host->ports.push_back(std::move(port));
+  }
+  std::vector<FoundHost> out;
+  out.reserve(hosts.size());
+  for (auto& [address, host] : hosts) {
+    std::sort(host.ports.begin(), host.ports.end(), [](const FoundPort& a, const FoundPort& b) {
+      return std::pair(a.protocol, a.port) < std::pair(b.protocol, b.port);
+    });
+    out.push_back(std::move(host));
+  }
+  return out;
+}
+
+Result<std::optional<std::int64_t>> SqlScanRepository::previous_completed(
+    std::int64_t job_id, std::string_view scope_key) {
+  if (scope_key.empty()) return std::optional<std::int64_t>();
+  SENTINEL_ASSIGN(rows,
+                  connection_.query("SELECT id FROM scan_jobs WHERE scope_key = $1 AND status = "
+                                    "'completed' AND id < $2 ORDER BY id DESC LIMIT 1",
+                                    {std::string(scope_key), job_id}));
+  if (rows.empty()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(rows.front().integer(0));
+}
+
+}  // namespace sentinel::scanner

@@ -1,0 +1,123 @@
+// sentinelctl scan run|list|show|diff|import|cancel against a real server, as an admin at a
+// terminal or a script uses them; targets only in 127.68.0.0/16.
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/scanner/scanner_support.h"
+#include "tests/integration/sentinelctl_fixture.h"
+#include "tests/support/temp_dir.h"
+
+namespace sentinel::test {
+namespace {
+
+namespace json = boost::json;
+
+class SentinelctlScanTest : public WithSentinelctl<ScannerApiTest> {
+ protected:
+  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+};
+
+TEST_P(SentinelctlScanTest, RunFollowShowListAndDiff) {
+  TcpListener web = TcpListener::open("127.68.0.1");
+  auto ssh = std::make_unique<TcpListener>(TcpListener::open("127.68.0.2"));
+  const std::uint16_t ssh_port = ssh->port();
+  const std::string ports = port_list({web.port(), ssh_port});
+
+  const CommandOutput ran = ctl({"scan", "run", "127.68.0.1-2", "--ports", ports, "--follow"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  const std::string id = first_line(ran.out);
+  ASSERT_EQ(id, "1") << ran.out;
+  // The progress bar went to stderr and ended full; the results table to stdout.
+  EXPECT_NE(ran.err.find("100.0%"), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("hosts 2/2"), std::string::npos) << ran.err;
+  EXPECT_NE(ran.err.find("completed"), std::string::npos) << ran.err;
+  for (const char* heading : {"HOST", "PORT", "PROTO", "SERVICE", "PRODUCT", "VERSION"}) {
+    EXPECT_NE(ran.out.find(heading), std::string::npos) << heading << " in " << ran.out;
+  }
+  EXPECT_NE(ran.out.find("2 hosts answered, 2 open ports"), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find(std::to_string(web.port())), std::string::npos) << ran.out;
+  EXPECT_NE(ran.out.find(std::to_string(ssh_port)), std::string::npos) << ran.out;
+
+  const CommandOutput shown = ctl({"scan", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("status"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("completed"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("127.68.0.2"), std::string::npos) << shown.out;
+  const CommandOutput as_json = ctl({"--output", "json", "scan", "show", id});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const json::value document = parse(as_json);
+  EXPECT_EQ(document.at("status").as_string(), "completed");
+  EXPECT_EQ(open_pairs(document),
+            (std::set<std::string>{pair(web), "127.68.0.2:" + std::to_string(ssh_port)}));
+
+  // A second run of the same scope without --follow prints only the id; then the diff.
+  ssh.reset();
+  const CommandOutput second = ctl({"scan", "run", "127.68.0.1", "127.68.0.2", "--ports", ports});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, "2\n");
+  client::ApiClient root = admin();
+  wait_completed(root, 2);
+  const CommandOutput diff = ctl({"scan", "diff", "2"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("against scan 1: 1 changes"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("port_closed"), std::string::npos) << diff.out;
+  const CommandOutput first_diff = ctl({"scan", "diff", "1"});
+  ASSERT_EQ(first_diff.exit_code, 0) << first_diff.err;
+  EXPECT_NE(first_diff.out.find("no earlier completed scan"), std::string::npos) << first_diff.out;
+
+  const CommandOutput listed = ctl({"scan", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("STATUS"), std::string::npos) << listed.out;
+  EXPECT_LT(listed.out.find("\n2 "), listed.out.find("\n1 ")) << "newest first: " << listed.out;
+  const CommandOutput listed_json = ctl({"--output", "json", "scan", "list"});
+  ASSERT_EQ(listed_json.exit_code, 0);
+  EXPECT_EQ(parse(listed_json).at("total").as_int64(), 2);
+}
+
+TEST_P(SentinelctlScanTest, OutOfScopeTargetsFailNamingThem) {
+  const CommandOutput refused = ctl({"scan", "run", "127.70.0.1", "--ports", "80"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("127.70.0.1"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("target_out_of_scope"), std::string::npos) << refused.err;
+  const CommandOutput usage =
+      ctl({"scan", "run", "127.68.0.1", "--ports", "80", "--profile", "quick"});
+  EXPECT_EQ(usage.exit_code, 2) << "--ports and --profile exclude each other: " << usage.err;
+}
+
+TEST_P(SentinelctlScanTest, ImportAndCancel) {
+  start_server(kConnectScanArgs);
+  TcpListener web = TcpListener::open("127.68.0.1");
+  TempDir dir("sentinelctl-scan");
+  const auto file = dir.path() / "report.xml";
+  ASSERT_FALSE(nmap_report("127.68.0.1", std::to_string(web.port()), file).empty());
+  const CommandOutput imported = ctl({"scan", "import", file.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_EQ(imported.out, "1\n");
+  EXPECT_NE(imported.err.find("1 open ports"), std::string::npos) << imported.err;
+  const CommandOutput shown = ctl({"scan", "show", "1"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("nmap-import"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find(std::to_string(web.port())), std::string::npos) << shown.out;
+
+  const auto broken = dir.path() / "broken.xml";
+  std::ofstream(broken) << "<nmaprun><host>\n";
+  const CommandOutput refused = ctl({"scan", "import", broken.string()});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("line"), std::string::npos) << refused.err;
+
+  // A long scan, cancelled while it runs.
+  const CommandOutput long_scan = ctl({"scan", "run", "127.68.0.0/16", "--ports", "1-1000"});
+  ASSERT_EQ(long_scan.exit_code, 0) << long_scan.err;
+  const std::string id = first_line(long_scan.out);
+  client::ApiClient root = admin();
+  wait_for_status(root, std::stoll(id), {"running"}, std::chrono::seconds(30));
+  const CommandOutput cancelled = ctl({"scan", "cancel", id});
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_NE(cancelled.out.find("cancelled"), std::string::npos);
+  EXPECT_EQ(job(root, std::stoll(id)).at("status").as_string(), "cancelled");
+}
+
+SENTINEL_BOTH_BACKENDS(SentinelctlScanTest);
+
+}  // namespace
+}  // namespace sentinel::test

@@ -1,0 +1,105 @@
+// The body of POST /api/v1/scans: what a good body asks for, and that every refusal names the
+// field the caller got wrong.
+
+#include "src/scanner/scan_body.h"
+
+#include <gtest/gtest.h>
+
+namespace sentinel::scanner {
+namespace {
+
+void expect_refused(std::string_view body, std::string_view field, std::string_view words) {
+  const auto parsed = parse_scan_request(body);
+  ASSERT_FALSE(parsed) << body;
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument) << body;
+  EXPECT_EQ(parsed.error().field, field) << body << " -> " << parsed.error().message;
+  EXPECT_NE(parsed.error().message.find(words), std::string::npos)
+      << body << " -> " << parsed.error().message;
+}
+
+TEST(ScanBodyTest, TakesEveryField) {
+  const auto parsed =
+      parse_scan_request(R"({"targets":["127.68.0.0/29","localhost"],"exclude":["127.68.0.3"],)"
+                         R"("ports":"1-1024,8080","profile":"quick","confirm_large":true})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->targets, (std::vector<std::string>{"127.68.0.0/29", "localhost"}));
+  EXPECT_EQ(parsed->exclude, std::vector<std::string>{"127.68.0.3"});
+  EXPECT_EQ(parsed->ports, "1-1024,8080");
+  EXPECT_EQ(parsed->profile, ScanProfile::kQuick);
+  EXPECT_TRUE(parsed->confirm_large);
+}
+
+TEST(ScanBodyTest, OnlyTargetsIsEnough) {
+  const auto parsed = parse_scan_request(R"({"targets":["127.0.0.1"]})");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_TRUE(parsed->exclude.empty());
+  EXPECT_TRUE(parsed->ports.empty());
+  EXPECT_FALSE(parsed->profile);
+  EXPECT_FALSE(parsed->confirm_large);
+}
+
+TEST(ScanBodyTest, PortSpecsOfEveryKindAreAccepted) {
+  for (const char* ports : {"top100", "top1000", "top1", "top65535", "all", "22", "1-1024,8080",
+                            "T:22,80", "-", "60000-"}) {
+    const std::string body = std::string(R"({"targets":["127.0.0.1"],"ports":")") + ports + R"("})";
+    const auto parsed = parse_scan_request(body);
+    EXPECT_TRUE(parsed) << ports << ": " << (parsed ? "" : parsed.error().message);
+  }
+}
+
+TEST(ScanBodyTest, TargetsAreRequiredAndMustBeAListOfStrings) {
+  expect_refused(R"({})", "targets", "required");
+  expect_refused(R"({"targets":[]})", "targets", "at least one");
+  expect_refused(R"({"targets":"127.0.0.1"})", "targets", "list of strings");
+  expect_refused(R"({"targets":[1,2]})", "targets", "list of strings");
+  expect_refused(R"({"targets":["127.0.0.1",""]})", "targets", "entry 2 is empty");
+  expect_refused(R"({"targets":["127.0.0.1\n"]})", "targets", "control character");
+  expect_refused(R"({"targets":[")" + std::string(300, 'a') + R"("]})", "targets", "longer");
+}
+
+TEST(ScanBodyTest, TooManyTargetsAreRefused) {
+  std::string body = R"({"targets":[)";
+  for (std::size_t i = 0; i <= kMaxTargetEntries; ++i)
+    body += (i ? ",\"" : "\"") + std::string("127.0.0.1\"");
+  body += "]}";
+  expect_refused(body, "targets", "more than 1024");
+}
+
+TEST(ScanBodyTest, ExcludeMustBeAListOfStrings) {
+  expect_refused(R"({"targets":["127.0.0.1"],"exclude":"127.0.0.2"})", "exclude",
+                 "list of strings");
+  expect_refused(R"({"targets":["127.0.0.1"],"exclude":[""]})", "exclude", "empty");
+}
+
+TEST(ScanBodyTest, BadPortsAreRefusedNamingPorts) {
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":80})", "ports", "string");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":""})", "ports", "empty");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"top"})", "ports", "top");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"top0"})", "ports", "1 to 65535");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"top65536"})", "ports", "1 to 65535");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"0"})", "ports", "port 0");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"70000"})", "ports", "65535");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"http"})", "ports", "http");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"U:53"})", "ports", "UDP");
+}
+
+TEST(ScanBodyTest, BadProfileAndConfirmationAreRefused) {
+  expect_refused(R"({"targets":["127.0.0.1"],"profile":"fast"})", "profile",
+                 "quick, standard or full");
+  expect_refused(R"({"targets":["127.0.0.1"],"profile":1})", "profile", "string");
+  expect_refused(R"({"targets":["127.0.0.1"],"confirm_large":"yes"})", "confirm_large",
+                 "true or false");
+}
+
+TEST(ScanBodyTest, UnknownFieldsAndNonObjectsAreRefused) {
+  expect_refused(R"({"targets":["127.0.0.1"],"rate":1000})", "rate", "unknown field");
+  const auto not_json = parse_scan_request("targets=127.0.0.1");
+  ASSERT_FALSE(not_json);
+  EXPECT_EQ(not_json.error().code, ErrorCode::kInvalidArgument);
+  const auto array = parse_scan_request(R"(["127.0.0.1"])");
+  ASSERT_FALSE(array);
+  EXPECT_NE(array.error().message.find("object"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sentinel::scanner
