@@ -12,6 +12,8 @@ export type Permission =
   | "roles:write"
   | "rules:read"
   | "rules:write"
+  | "scans:read"
+  | "scans:write"
   | "settings:read"
   | "settings:write"
   | "users:read"
@@ -23,6 +25,7 @@ export const operations = {
   "DELETE /api/v1/agents/enroll-tokens/{id}": { permission: "agents:write", body: [] },
   "DELETE /api/v1/auth/totp": { permission: "authenticated", body: ["password"] },
   "DELETE /api/v1/roles/{name}": { permission: "roles:write", body: [] },
+  "DELETE /api/v1/scans/{id}": { permission: "scans:write", body: [] },
   "DELETE /api/v1/sessions/{id}": { permission: "authenticated", body: [] },
   "DELETE /api/v1/tokens/{id}": { permission: "authenticated", body: [] },
   "DELETE /api/v1/users/{id}": { permission: "users:write", body: [] },
@@ -44,6 +47,11 @@ export const operations = {
   "GET /api/v1/openapi.json": { permission: "public", body: [] },
   "GET /api/v1/roles": { permission: "roles:read", body: [] },
   "GET /api/v1/rules": { permission: "rules:read", body: [] },
+  "GET /api/v1/scan-scopes": { permission: "scans:read", body: [] },
+  "GET /api/v1/scans": { permission: "scans:read", body: [] },
+  "GET /api/v1/scans/{id}": { permission: "scans:read", body: [] },
+  "GET /api/v1/scans/{id}/diff": { permission: "scans:read", body: [] },
+  "GET /api/v1/scans/{id}/results": { permission: "scans:read", body: [] },
   "GET /api/v1/sessions": { permission: "authenticated", body: [] },
   "GET /api/v1/settings/auth": { permission: "settings:read", body: [] },
   "GET /api/v1/settings/certificates": { permission: "settings:read", body: [] },
@@ -70,6 +78,8 @@ export const operations = {
   "POST /api/v1/auth/totp/setup": { permission: "authenticated", body: [] },
   "POST /api/v1/roles": { permission: "roles:write", body: ["description","name","permissions"] },
   "POST /api/v1/rules/reload": { permission: "rules:write", body: [] },
+  "POST /api/v1/scans": { permission: "scans:write", body: ["confirm_large","exclude","ports","profile","targets"] },
+  "POST /api/v1/scans/import": { permission: "scans:write", body: [] },
   "POST /api/v1/tokens": { permission: "authenticated", body: ["expires_in_days","name","permissions"] },
   "POST /api/v1/users": { permission: "users:write", body: ["display_name","password","roles","username"] },
   "POST /api/v1/users/{id}/totp/reset": { permission: "users:write", body: [] },
@@ -85,6 +95,7 @@ export type DeletePath =
   | `/api/v1/agents/enroll-tokens/${string}` | `/api/v1/agents/enroll-tokens/${string}?${string}`
   | `/api/v1/auth/totp` | `/api/v1/auth/totp?${string}`
   | `/api/v1/roles/${string}` | `/api/v1/roles/${string}?${string}`
+  | `/api/v1/scans/${string}` | `/api/v1/scans/${string}?${string}`
   | `/api/v1/sessions/${string}` | `/api/v1/sessions/${string}?${string}`
   | `/api/v1/tokens/${string}` | `/api/v1/tokens/${string}?${string}`
   | `/api/v1/users/${string}` | `/api/v1/users/${string}?${string}`;
@@ -109,6 +120,11 @@ export type GetPath =
   | `/api/v1/openapi.json` | `/api/v1/openapi.json?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
   | `/api/v1/rules` | `/api/v1/rules?${string}`
+  | `/api/v1/scan-scopes` | `/api/v1/scan-scopes?${string}`
+  | `/api/v1/scans` | `/api/v1/scans?${string}`
+  | `/api/v1/scans/${string}` | `/api/v1/scans/${string}?${string}`
+  | `/api/v1/scans/${string}/diff` | `/api/v1/scans/${string}/diff?${string}`
+  | `/api/v1/scans/${string}/results` | `/api/v1/scans/${string}/results?${string}`
   | `/api/v1/sessions` | `/api/v1/sessions?${string}`
   | `/api/v1/settings/auth` | `/api/v1/settings/auth?${string}`
   | `/api/v1/settings/certificates` | `/api/v1/settings/certificates?${string}`
@@ -141,6 +157,8 @@ export type PostPath =
   | `/api/v1/auth/totp/setup` | `/api/v1/auth/totp/setup?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
   | `/api/v1/rules/reload` | `/api/v1/rules/reload?${string}`
+  | `/api/v1/scans` | `/api/v1/scans?${string}`
+  | `/api/v1/scans/import` | `/api/v1/scans/import?${string}`
   | `/api/v1/tokens` | `/api/v1/tokens?${string}`
   | `/api/v1/users` | `/api/v1/users?${string}`
   | `/api/v1/users/${string}/totp/reset` | `/api/v1/users/${string}/totp/reset?${string}`
