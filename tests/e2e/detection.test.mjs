@@ -283,7 +283,9 @@ describe('detection pages', () => {
 
     const rows = page.getByRole('table', { name: 'Events' }).getByRole('row');
     await rows.filter({ hasText: `Failed password for root from ${ATTACKER}` }).first().waitFor();
-    // Every row is about the attacker: the other address's failures are filtered out.
+    // Every row is about the attacker: the other address's failures are filtered out (once the
+    // filtered page has replaced the unfiltered one, which shows the attacker's lines too).
+    await rows.filter({ hasText: SECOND_ATTACKER }).first().waitFor({ state: 'detached' });
     assert.equal(await rows.filter({ hasText: SECOND_ATTACKER }).count(), 0);
     const pager = await page.getByRole('navigation', { name: 'Pages' }).innerText();
     const total = Number(/of ([\d,]+) events?/.exec(pager)?.[1].replaceAll(',', ''));
