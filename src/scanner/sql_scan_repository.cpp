@@ -271,7 +271,7 @@ Status SqlScanRepository::set_services(std::int64_t job_id, const std::vector<Fo
           {job_id, host.address.to_string(), std::int64_t{port.port},
            std::string(to_string(port.protocol)), text_or_null(service.service),
            text_or_null(service.product), text_or_null(service.version), text_or_null(service.info),
-           text_or_null(cpe_text(service)), text_or_null(port.tunnel)}));
+           text_or_null(cpe_text(service)), text_or_null(port.tunnel), tls_text(port)}));
     }
   }
   return ok();

@@ -155,6 +155,15 @@ const std::vector<Field>& fields() {
          config.scanner.raw_sockets = values.front() == "true";
          return ok();
        }},
+      {"scanner.service_detection",
+       [](ServerConfig& config, const Values& values) -> Status {
+         SENTINEL_TRY(single(values));
+         if (values.front() != "true" && values.front() != "false") {
+           return invalid_argument(fmt::format("'{}' is not true or false", values.front()));
+         }
+         config.scanner.service_detection = values.front() == "true";
+         return ok();
+       }},
       {"scanner.scopes",
        [](ServerConfig& config, const Values& values) -> Status {
          config.scanner.scopes = values;

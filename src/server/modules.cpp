@@ -18,6 +18,7 @@
 #include "sentinel/events/event_routes.h"
 #include "sentinel/inventory/routes.h"
 #include "sentinel/scanner/routes.h"
+#include "sentinel/scanner/service_detector.h"
 
 namespace sentinel::server {
 namespace {
@@ -208,13 +209,21 @@ Status build_scanner(ModuleContext& context) {
   scanner::ScannerOptions options;
   options.scopes = context.config.scanner.scopes;
   options.allow_raw = context.config.scanner.raw_sockets;
-  // No service detector yet: results carry ports only until one is registered here.
+  std::unique_ptr<scanner::ServiceDetector> detector;
+  if (context.config.scanner.service_detection) {
+    // nmap's probe file when nmap is installed, our built-in probes otherwise.
+    auto probes =
+        std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::system_or_builtin());
+    SENTINEL_ASSIGN(engine,
+                    scanner::make_engine_service_detector(std::move(probes), options.scopes));
+    detector = std::move(engine);
+  }
   scanner::ScannerDependencies dependencies{.database = *context.database,
                                             .audit = *context.audit,
                                             .bus = *context.bus,
                                             .clock = context.clock,
                                             .resolver = nullptr,
-                                            .detector = nullptr};
+                                            .detector = std::move(detector)};
   SENTINEL_ASSIGN(service,
                   scanner::ScannerService::create(std::move(dependencies), std::move(options)));
   SENTINEL_TRY(scanner::register_scanner_routes(context.router, *service));

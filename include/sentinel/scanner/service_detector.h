@@ -1,12 +1,16 @@
 #pragma once
 // The seam for service and version detection (ADR 0005, "Service and version detection"): a job
-// calls it after its port scan, on the open ports it found. No implementation is registered yet,
-// so results carry no service until one is.
+// calls it after its port scan, on the open ports it found. The server registers the engine's
+// (make_engine_service_detector) unless `scanner.service_detection` is false.
 
 #include <atomic>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scan/service_detector.h"
+#include "sentinel/scan/service_probes.h"
 #include "sentinel/scanner/scan_job.h"
 
 namespace sentinel::scanner {
@@ -21,5 +25,12 @@ class ServiceDetector {
   /// An Error fails nothing but the detection: the job completes with its ports.
   virtual Status detect(std::vector<FoundHost>& hosts, const std::atomic<bool>& cancelled) = 0;
 };
+
+/// The engine's detector (scan::ServiceDetector) with `probes`, refusing addresses outside
+/// `scopes` (the scanner's; kInvalidArgument when one does not parse). Thread-safe: each call
+/// runs its own engine detector; a cancel is noticed within about 50 ms.
+Result<std::unique_ptr<ServiceDetector>> make_engine_service_detector(
+    std::shared_ptr<const scan::ServiceProbes> probes, const std::vector<std::string>& scopes,
+    scan::ServiceDetectionOptions options = {});
 
 }  // namespace sentinel::scanner

@@ -67,6 +67,8 @@ struct ScannerConfig {
   std::vector<std::string> scopes;
   /// Raw SYN probes when the process has CAP_NET_RAW; false keeps every scan on connect().
   bool raw_sockets = true;
+  /// Names the services on the open ports each scan finds (banners, probes, TLS).
+  bool service_detection = true;
 };
 
 struct LogConfig {

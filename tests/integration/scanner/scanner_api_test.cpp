@@ -4,8 +4,12 @@
 // progress on the stream, the diff and its scan.change events. Every target is in 127.0.0.0/8.
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <fstream>
+#include <map>
+#include <stop_token>
+#include <thread>
 
 #include "client/stream_client.h"
 #include "tests/integration/scanner/scanner_support.h"
@@ -54,7 +58,7 @@ TEST_P(ScannerTest, AScanFindsExactlyTheOpenPorts) {
     for (const auto& port : host.at("ports").as_array()) {
       EXPECT_EQ(port.at("protocol").as_string(), "tcp");
       EXPECT_EQ(port.at("state").as_string(), "open");
-      EXPECT_TRUE(port.at("service").is_null()) << "no service detector is registered yet";
+      EXPECT_TRUE(port.at("service").is_null()) << "service detection is off in this test";
     }
   }
 
@@ -66,6 +70,80 @@ TEST_P(ScannerTest, AScanFindsExactlyTheOpenPorts) {
   ASSERT_TRUE(audit && audit->status == 200);
   EXPECT_NE(audit->body.find("scan.start"), std::string::npos) << audit->body;
   EXPECT_NE(audit->body.find("scan:" + std::to_string(id)), std::string::npos) << audit->body;
+}
+
+// A loopback service that speaks like a real one: `banner` as soon as a client connects
+// (SSH, SMTP), or `answer` once the client has sent something (HTTP). Serves until destroyed.
+class TalkingService {
+ public:
+  TalkingService(const std::string& address, std::string banner, std::string answer)
+      : listener_(TcpListener::open(address)),
+        banner_(std::move(banner)),
+        answer_(std::move(answer)),
+        thread_([this](std::stop_token stop) { serve(stop); }) {}
+  ~TalkingService() {
+    thread_.request_stop();
+    thread_.join();
+  }
+  const TcpListener& listener() const { return listener_; }
+
+ private:
+  void serve(const std::stop_token& stop) {
+    std::vector<int> clients;
+    while (!stop.stop_requested()) {
+      pollfd ready{.fd = listener_.fd(), .events = POLLIN, .revents = 0};
+      if (::poll(&ready, 1, 50) <= 0) continue;
+      const int client = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      clients.push_back(client);
+      if (!banner_.empty()) (void)::send(client, banner_.data(), banner_.size(), MSG_NOSIGNAL);
+      if (answer_.empty()) continue;
+      pollfd request{.fd = client, .events = POLLIN, .revents = 0};
+      char buffer[4096];
+      if (::poll(&request, 1, 2000) > 0 && ::recv(client, buffer, sizeof(buffer), 0) > 0) {
+        (void)::send(client, answer_.data(), answer_.size(), MSG_NOSIGNAL);
+      }
+      ::shutdown(client, SHUT_WR);
+    }
+    for (const int client : clients) ::close(client);
+  }
+
+  TcpListener listener_;
+  std::string banner_;
+  std::string answer_;
+  std::jthread thread_;
+};
+
+TEST_P(ScannerTest, NamesTheServicesOnOpenPorts) {
+  start_server({"--scan-scope", kScanScope});  // service detection on, as by default
+  TalkingService ssh("127.68.0.9", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "");
+  TalkingService web("127.68.0.9", "",
+                     "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\n"
+                     "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  client::ApiClient root = admin();
+  const std::int64_t id =
+      start_scan(root, {"127.68.0.9"}, port_list({ssh.listener().port(), web.listener().port()}));
+  ASSERT_GT(id, 0);
+  wait_completed(root, id);
+
+  std::map<std::int64_t, json::value> services;
+  const json::value found = results(root, id);
+  for (const auto& host : found.at("hosts").as_array()) {
+    for (const auto& port : host.at("ports").as_array()) {
+      services[port.at("port").as_int64()] = port.at("service");
+    }
+  }
+  ASSERT_EQ(services.size(), 2u) << found;
+  const json::value& on_ssh = services[ssh.listener().port()];
+  ASSERT_TRUE(on_ssh.is_object()) << found;
+  EXPECT_EQ(on_ssh.at("service").as_string(), "ssh") << on_ssh;
+  EXPECT_EQ(on_ssh.at("product").as_string(), "OpenSSH") << on_ssh;
+  EXPECT_NE(std::string(on_ssh.at("version").as_string()).find("9.2p1"), std::string::npos)
+      << on_ssh;
+  const json::value& on_web = services[web.listener().port()];
+  ASSERT_TRUE(on_web.is_object()) << found;
+  EXPECT_EQ(on_web.at("service").as_string(), "http") << on_web;
+  EXPECT_EQ(on_web.at("product").as_string(), "nginx") << on_web;
 }
 
 TEST_P(ScannerTest, TargetsOutsideTheScopeAreRefusedAndNamed) {
@@ -396,8 +474,9 @@ detection:
 entity: destination.ip
 level: medium
 )";
-  start_server(
-      {"--scan-scope", kScanScope, "--set", "detection.rules_dirs=" + rules.path().string()});
+  std::vector<std::string> args = kScanArgs;
+  args.insert(args.end(), {"--set", "detection.rules_dirs=" + rules.path().string()});
+  start_server(args);
   const std::uint16_t later = free_port_on("127.68.0.4");
   client::ApiClient root = admin();
   const std::int64_t before = start_scan(root, {"127.68.0.4"}, std::to_string(later));

@@ -72,6 +72,7 @@ class TcpListener {
   }
   std::uint16_t port() const { return port_; }
   const std::string& address() const { return address_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -125,16 +126,24 @@ inline std::string nmap_report(const std::string& address, const std::string& po
   return xml.str();
 }
 
-/// Server flags for tests that cancel or stop long scans: connect() probes, since the raw SYN
-/// engine does not yet notice a cancel while loopback answers keep its send loop busy (see
+/// Server flags of most scanner tests: scans of 127.68.0.0/16, without service detection (the
+/// tests' listeners never speak, so detection would wait out its port deadline on every one;
+/// ScannerTest.NamesTheServicesOnOpenPorts turns it on).
+inline const std::vector<std::string> kScanArgs = {"--scan-scope", kScanScope, "--set",
+                                                   "scanner.service_detection=false"};
+
+/// kScanArgs with connect() probes, for tests that cancel or stop long scans: the raw SYN engine
+/// does not yet notice a cancel while loopback answers keep its send loop busy (see
 /// ScannerTest.DISABLED_CancelStopsASynScanOnLoopback).
-inline const std::vector<std::string> kConnectScanArgs = {"--scan-scope", kScanScope, "--set",
-                                                          "scanner.raw_sockets=false"};
+inline const std::vector<std::string> kConnectScanArgs = {
+    "--scan-scope", kScanScope,
+    "--set",        "scanner.service_detection=false",
+    "--set",        "scanner.raw_sockets=false"};
 
 /// ApiTest on a server that may scan 127.68.0.0/16, with scan helpers.
 class ScannerApiTest : public ApiTest {
  protected:
-  void SetUp() override { start_server({"--scan-scope", kScanScope}); }
+  void SetUp() override { start_server(kScanArgs); }
 
   /// POSTs a scan; returns the reply (202 with the job when accepted).
   client::HttpReply post_scan(client::ApiClient& api, const boost::json::object& body) {
