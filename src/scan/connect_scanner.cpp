@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "port_scan_checks.h"
 #include "sentinel/scan/congestion_window.h"
 #include "sentinel/scan/rate_limiter.h"
+#include "socket_util.h"
 
 namespace sentinel::scan {
 namespace {
@@ -30,46 +30,9 @@ constexpr int kMaxEvents = 256;
 constexpr auto kResourcePause = std::chrono::milliseconds(10);
 // About 10 s of such pauses in a row: the machine is not going to give the scan a socket.
 constexpr int kMaxIdleShortages = 1000;
-// Sockets left for the rest of the process when the scan sizes itself to RLIMIT_NOFILE.
-constexpr rlim_t kMinReservedFds = 64;
 
 std::int64_t steady_ns(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
-/// Raises the soft open-file limit to the hard one if asked, and returns how many sockets the
-/// scan may hold at once: the limit minus a reserve for the rest of the process.
-std::size_t socket_budget(bool raise) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 256;
-  if (raise && limit.rlim_cur < limit.rlim_max) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_cur;
-  const rlim_t reserve = std::max(kMinReservedFds, soft / 8);
-  return soft > 2 * reserve ? static_cast<std::size_t>(soft - reserve)
-                            : static_cast<std::size_t>(std::max<rlim_t>(soft / 2, 1));
-}
-
-/// Fills `storage` with the socket address of (address, port); returns its length.
-socklen_t to_sockaddr(IpAddress address, std::uint16_t port, sockaddr_storage& storage) {
-  std::memset(&storage, 0, sizeof(storage));
-  if (address.is_v4()) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    in->sin_family = AF_INET;
-    in->sin_port = htons(port);
-    in->sin_addr.s_addr = htonl(static_cast<std::uint32_t>(address.value()));
-    return sizeof(sockaddr_in);
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  in6->sin6_family = AF_INET6;
-  in6->sin6_port = htons(port);
-  std::uint8_t bytes[16];
-  address.to_bytes(bytes);
-  std::memcpy(in6->sin6_addr.s6_addr, bytes, sizeof(bytes));
-  return sizeof(sockaddr_in6);
 }
 
 /// A connection to a port on our own address from the same port: with nothing listening,
@@ -82,14 +45,6 @@ bool connected_to_itself(int fd) {
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0) return false;
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return false;
   return local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0;
-}
-
-/// Closes a socket without TIME_WAIT: a reset instead of a FIN, so that a large scan does not
-/// tie up local ports (and the service sees a connection reset, as with nmap -sT).
-void close_abortively(int fd) {
-  const linger abort{1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
-  close(fd);
 }
 
 /// Whether a connect() error means "try this probe again later": the machine is short of

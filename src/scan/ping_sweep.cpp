@@ -18,6 +18,7 @@
 #include "sentinel/scan/keyed_permutation.h"
 #include "sentinel/scan/rate_limiter.h"
 #include "sentinel/scan/rtt_estimator.h"
+#include "socket_util.h"
 
 namespace sentinel::scan {
 namespace {
@@ -44,22 +45,6 @@ std::uint64_t get64(const std::uint8_t* in) {
 
 std::int64_t steady_ns(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
-socklen_t to_sockaddr(IpAddress address, sockaddr_storage& storage) {
-  storage = sockaddr_storage{};
-  if (address.is_v4()) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    in->sin_family = AF_INET;
-    in->sin_addr.s_addr = htonl(static_cast<std::uint32_t>(address.value()));
-    return sizeof(sockaddr_in);
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  in6->sin6_family = AF_INET6;
-  std::uint8_t bytes[16];
-  address.to_bytes(bytes);
-  std::memcpy(in6->sin6_addr.s6_addr, bytes, sizeof(bytes));
-  return sizeof(sockaddr_in6);
 }
 
 IpAddress from_sockaddr(const sockaddr_storage& storage) {
@@ -227,7 +212,7 @@ Result<ScanOutcome> PingSweep::run(const TargetSet& targets, const ScanLimits& l
       put64(request + kHeaderBytes + 8, static_cast<std::uint64_t>(steady_ns(now)));
       put64(request + kHeaderBytes + 16, tag_of(request + kHeaderBytes));
       sockaddr_storage to{};
-      const socklen_t to_length = to_sockaddr(host, to);
+      const socklen_t to_length = to_sockaddr(host, 0, to);
       const int fd = host.is_v4() ? v4_fd_ : v6_fd_;
       while (sendto(fd, request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&to), to_length) <
              0) {

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include "sentinel/common/openssl.h"
 #include "sentinel/scan/scan_clock.h"
 #include "service_probe_sequence.h"
+#include "socket_util.h"
 #include "tls_facts.h"
 
 namespace sentinel::scan {
@@ -33,47 +33,9 @@ using SslContextPtr = std::unique_ptr<SSL_CTX, ssl::Deleter<SSL_CTX_free>>;
 constexpr std::uint64_t kCancelTag = std::numeric_limits<std::uint64_t>::max();
 constexpr int kMaxEvents = 256;
 constexpr std::size_t kReadChunk = 16 * 1024;
-// Sockets left for the rest of the process when the detector sizes itself to RLIMIT_NOFILE.
-constexpr rlim_t kMinReservedFds = 64;
 constexpr std::size_t kMaxResponseBytes = 1 << 20;
 constexpr std::array<int, 4> kTlsVersions = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION,
                                              TLS1_3_VERSION};
-
-/// Sockets the detector may hold at once: the soft open-file limit minus a reserve.
-std::size_t socket_budget() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 256;
-  const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_cur;
-  const rlim_t reserve = std::max(kMinReservedFds, soft / 8);
-  return soft > 2 * reserve ? static_cast<std::size_t>(soft - reserve)
-                            : static_cast<std::size_t>(std::max<rlim_t>(soft / 2, 1));
-}
-
-socklen_t to_sockaddr(IpAddress address, std::uint16_t port, sockaddr_storage& storage) {
-  std::memset(&storage, 0, sizeof(storage));
-  if (address.is_v4()) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    in->sin_family = AF_INET;
-    in->sin_port = htons(port);
-    in->sin_addr.s_addr = htonl(static_cast<std::uint32_t>(address.value()));
-    return sizeof(sockaddr_in);
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  in6->sin6_family = AF_INET6;
-  in6->sin6_port = htons(port);
-  std::uint8_t bytes[16];
-  address.to_bytes(bytes);
-  std::memcpy(in6->sin6_addr.s6_addr, bytes, sizeof(bytes));
-  return sizeof(sockaddr_in6);
-}
-
-/// A reset instead of a FIN: no TIME_WAIT on our side, and the service frees the connection
-/// at once (nmap -sV's connections look the same to it).
-void close_abortively(int fd) {
-  const linger abort{1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
-  close(fd);
-}
 
 /// A client context that talks to anything: no verification (we identify, not trust), every
 /// protocol version and cipher OpenSSL has, security level 0 so that old servers still answer.
@@ -694,7 +656,7 @@ Status ServiceDetector::run(const ServiceResultHandler& on_result) {
   }
   const SigpipeBlock no_sigpipe;
   const std::size_t slots =
-      std::max<std::size_t>(1, std::min({options_.max_concurrency, socket_budget(),
+      std::max<std::size_t>(1, std::min({options_.max_concurrency, socket_budget(false),
                                          std::max<std::size_t>(targets_.size(), 1)}));
   Loop loop(*this, on_result, epoll_fd, context.get(), slots);
   return loop.run();

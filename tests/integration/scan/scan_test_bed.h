@@ -18,6 +18,7 @@
 
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/scan_scope.h"
+#include "src/scan/socket_util.h"
 
 namespace sentinel::scan::testing {
 
@@ -27,25 +28,6 @@ using Pair = std::pair<std::string, std::uint16_t>;
 inline IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
 inline ScanScope loopback_scope() { return *ScanScope::parse("127.0.0.0/8 ::1"); }
-
-/// Fills `storage` with the socket address of (address, port); returns its length.
-inline socklen_t socket_address(IpAddress address, std::uint16_t port, sockaddr_storage& storage) {
-  storage = sockaddr_storage{};
-  if (address.is_v4()) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-    in->sin_family = AF_INET;
-    in->sin_port = htons(port);
-    in->sin_addr.s_addr = htonl(static_cast<std::uint32_t>(address.value()));
-    return sizeof(sockaddr_in);
-  }
-  auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  in6->sin6_family = AF_INET6;
-  in6->sin6_port = htons(port);
-  std::uint8_t bytes[16];
-  address.to_bytes(bytes);
-  std::memcpy(in6->sin6_addr.s6_addr, bytes, 16);
-  return sizeof(sockaddr_in6);
-}
 
 /// Listening sockets that the test owns; closed on destruction.
 class Listeners {
@@ -63,7 +45,7 @@ class Listeners {
     if (fd < 0) return 0;
     fds_.push_back(fd);
     sockaddr_storage storage{};
-    socklen_t length = socket_address(address, port, storage);
+    socklen_t length = to_sockaddr(address, port, storage);
     if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) return 0;
     if (listen(fd, backlog) != 0) return 0;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return 0;
@@ -112,7 +94,7 @@ inline int fill_accept_queue(IpAddress address, std::uint16_t port) {
   const int filler = socket(address.is_v4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (filler < 0) return -1;
   sockaddr_storage storage{};
-  const socklen_t length = socket_address(address, port, storage);
+  const socklen_t length = to_sockaddr(address, port, storage);
   if (connect(filler, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
     close(filler);
     return -1;

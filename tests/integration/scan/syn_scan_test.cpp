@@ -234,7 +234,7 @@ bool send_syn_ack(const Reply& syn, std::uint32_t ack) {
   const int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
   if (fd < 0) return false;
   sockaddr_storage to{};
-  const socklen_t to_length = socket_address(answer.destination, 0, to);
+  const socklen_t to_length = to_sockaddr(answer.destination, 0, to);
   const bool sent = sendto(fd, packet.data(), length, 0, reinterpret_cast<sockaddr*>(&to),
                            to_length) == static_cast<long>(length);
   close(fd);
