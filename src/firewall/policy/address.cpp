@@ -39,6 +39,10 @@ Result<IpAddress> parse_ip_address(std::string_view text) {
     return invalid_argument(fmt::format("'{}' is not an IP address", text));
   }
   const std::string terminated(text);
+  // inet_pton stops at a NUL: "10.0.0.1\0junk" would read as 10.0.0.1.
+  if (terminated.find('\0') != std::string::npos) {
+    return invalid_argument("an IP address must not contain a NUL byte");
+  }
   if (terminated.find('%') != std::string::npos) {
     return invalid_argument(fmt::format("'{}': zone ids are not allowed in a policy", text));
   }
