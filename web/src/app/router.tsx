@@ -19,6 +19,10 @@ const AlertDetailPage = lazy(() =>
   import("../features/alerts/AlertDetailPage").then((m) => ({ default: m.AlertDetailPage })),
 );
 const EventsPage = lazy(() => import("../features/events/EventsPage").then((m) => ({ default: m.EventsPage })));
+const ScansPage = lazy(() => import("../features/scans/ScansPage").then((m) => ({ default: m.ScansPage })));
+const ScanDetailPage = lazy(() =>
+  import("../features/scans/ScanDetailPage").then((m) => ({ default: m.ScanDetailPage })),
+);
 const RulesPage = lazy(() => import("../features/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
@@ -44,6 +48,8 @@ export const router = createBrowserRouter([
       { path: "alerts", element: <AlertsPage /> },
       { path: "alerts/:id", element: <AlertDetailPage /> },
       { path: "events", element: <EventsPage /> },
+      { path: "scans", element: <ScansPage /> },
+      { path: "scans/:id", element: <ScanDetailPage /> },
       { path: "rules", element: <RulesPage /> },
       { path: "users", element: <UsersPage /> },
       { path: "audit", element: <AuditPage /> },

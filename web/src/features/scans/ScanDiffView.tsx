@@ -1,0 +1,73 @@
+import { Link } from "react-router";
+import { Badge } from "../../components/Page";
+import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { useScanDiff } from "./api";
+import { changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
+import type { ScanJob } from "./types";
+
+const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
+const td = "border-b border-line px-3 py-2 align-top";
+
+/** What changed against the previous completed scan of the same targets and ports: new hosts,
+ * new open ports, changed services, closed ports and hosts gone. */
+export function ScanDiffView({ job }: { job: ScanJob }) {
+  const completed = job.status === "completed";
+  const diff = useScanDiff(String(job.id), completed);
+
+  if (!completed) {
+    return (
+      <EmptyState title="No comparison yet">
+        {job.status === "queued" || job.status === "running"
+          ? "The comparison with the previous scan is made when this scan completes."
+          : "Only completed scans are compared with the previous scan."}
+      </EmptyState>
+    );
+  }
+  if (diff.isPending) return <Loading label="Loading changes" />;
+  if (diff.isError) return <ErrorState error={diff.error} onRetry={() => void diff.refetch()} />;
+  const { previous_id: previous, changes } = diff.data;
+  if (previous === null) {
+    return (
+      <EmptyState title="Nothing to compare with">
+        This is the first completed scan of these targets and ports; the next one is compared with it.
+      </EmptyState>
+    );
+  }
+  const against = (
+    <Link to={`/scans/${previous}`} className="text-accent hover:underline">
+      scan {previous}
+    </Link>
+  );
+  if (changes.length === 0) {
+    return <EmptyState title="No changes">The same hosts, open ports and services as {against}.</EmptyState>;
+  }
+  return (
+    <div className="flex flex-col gap-3">
+      <p className="text-sm text-ink">
+        Compared with {against}: {changeSummary(changes)}.
+      </p>
+      <div className="relative -mx-4 overflow-x-auto px-4">
+        <table aria-label="Changes" className="w-full min-w-max border-collapse text-left text-sm">
+          <thead>
+            <tr>
+              <th scope="col" className={th}>Change</th>
+              <th scope="col" className={th}>Where</th>
+              <th scope="col" className={th}>Service</th>
+            </tr>
+          </thead>
+          <tbody>
+            {changes.map((change) => (
+              <tr key={`${change.action} ${change.address} ${change.protocol ?? ""}/${change.port ?? ""}`}>
+                <td className={td}>
+                  <Badge tone={changeTone(change.action)}>{changeLabel(change.action)}</Badge>
+                </td>
+                <td className={`${td} font-mono`}>{changeWhere(change)}</td>
+                <td className={td}>{changeDetail(change) || <span className="text-muted">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

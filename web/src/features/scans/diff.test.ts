@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
+import type { ScanChange, ServiceInfo } from "./types";
+
+const service = (name: string, product: string | null = null): ServiceInfo => ({
+  service: name,
+  product,
+  version: null,
+  extra_info: null,
+  cpe: [],
+});
+
+const change = (overrides: Partial<ScanChange>): ScanChange => ({
+  action: "port_opened",
+  address: "127.0.0.1",
+  port: 22,
+  protocol: "tcp",
+  before: null,
+  after: null,
+  ...overrides,
+});
+
+describe("a change against the previous scan", () => {
+  it("says what kind of change it is, new exposure as a warning", () => {
+    expect(changeLabel("host_new")).toBe("New host");
+    expect(changeLabel("port_opened")).toBe("New open port");
+    expect(changeLabel("service_changed")).toBe("Changed service");
+    expect(changeLabel("port_closed")).toBe("Closed port");
+    expect(changeLabel("host_gone")).toBe("Host gone");
+    expect(changeTone("port_opened")).toBe("warn");
+    expect(changeTone("port_closed")).toBe("neutral");
+  });
+
+  it("says where: the host, or the host and port", () => {
+    expect(changeWhere(change({ action: "host_new", port: null, protocol: null }))).toBe("127.0.0.1");
+    expect(changeWhere(change({ port: 8443 }))).toBe("127.0.0.1 port 8443/tcp");
+  });
+
+  it("describes the service before and after", () => {
+    const before = service("ssh", "OpenSSH");
+    const changed = change({ action: "service_changed", before, after: service("http", "nginx") });
+    expect(changeDetail(changed)).toBe("ssh OpenSSH → http nginx");
+    expect(changeDetail(change({ action: "port_opened", after: service("http") }))).toBe("http");
+    expect(changeDetail(change({ action: "port_opened" }))).toBe("");
+    expect(changeDetail(change({ action: "port_closed", before: service("ftp") }))).toBe("was ftp");
+  });
+
+  it("sums the changes up in a fixed order with plurals", () => {
+    const changes = [
+      change({ action: "port_closed" }),
+      change({ action: "host_new", port: null }),
+      change({ action: "port_opened" }),
+      change({ action: "port_opened", port: 80 }),
+    ];
+    expect(changeSummary(changes)).toBe("1 new host, 2 new open ports, 1 closed port");
+    expect(changeSummary([])).toBe("");
+  });
+});

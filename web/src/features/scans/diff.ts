@@ -1,0 +1,70 @@
+// The diff view's pure parts: each change against the previous scan as words and a tone.
+
+import { serviceText } from "./results";
+import type { ChangeAction, ScanChange } from "./types";
+
+const labels: Record<ChangeAction, string> = {
+  host_new: "New host",
+  host_gone: "Host gone",
+  port_opened: "New open port",
+  port_closed: "Closed port",
+  service_changed: "Changed service",
+};
+
+/** The diff's order of kinds, for the summary line. */
+export const changeActions: readonly ChangeAction[] = [
+  "host_new",
+  "port_opened",
+  "service_changed",
+  "port_closed",
+  "host_gone",
+];
+
+export function changeLabel(action: string): string {
+  return labels[action as ChangeAction] ?? action;
+}
+
+/** New exposure reads as a warning, things going away as neutral. */
+export function changeTone(action: string): "warn" | "neutral" {
+  return action === "host_new" || action === "port_opened" || action === "service_changed" ? "warn" : "neutral";
+}
+
+/** "127.0.0.1", or "127.0.0.1 port 22/tcp" for a port change. */
+export function changeWhere(change: ScanChange): string {
+  if (change.port === null) return change.address;
+  return `${change.address} port ${change.port}/${change.protocol ?? "tcp"}`;
+}
+
+/** What the change was about: "ssh OpenSSH 9.2 → http nginx", the service opened or closed, or "". */
+export function changeDetail(change: ScanChange): string {
+  switch (change.action) {
+    case "service_changed":
+      return `${serviceText(change.before)} → ${serviceText(change.after)}`;
+    case "port_opened":
+      return change.after ? serviceText(change.after) : "";
+    case "port_closed":
+      return change.before ? `was ${serviceText(change.before)}` : "";
+    default:
+      return "";
+  }
+}
+
+/** "2 new hosts, 5 new open ports, 1 closed port", in `changeActions` order; "" for none. */
+export function changeSummary(changes: readonly ScanChange[]): string {
+  const counts = new Map<string, number>();
+  for (const change of changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
+  const plural: Record<ChangeAction, [string, string]> = {
+    host_new: ["new host", "new hosts"],
+    host_gone: ["host gone", "hosts gone"],
+    port_opened: ["new open port", "new open ports"],
+    port_closed: ["closed port", "closed ports"],
+    service_changed: ["changed service", "changed services"],
+  };
+  return changeActions
+    .filter((action) => counts.has(action))
+    .map((action) => {
+      const count = counts.get(action) ?? 0;
+      return `${count.toLocaleString("en-US")} ${plural[action][count === 1 ? 0 : 1]}`;
+    })
+    .join(", ");
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import {
+  barPercent,
+  elapsedMs,
+  formatDuration,
+  formatRate,
+  hostsText,
+  hostsTotalText,
+  isNewer,
+  patchScanPage,
+  portsLabel,
+  readScanMessage,
+  type ScanQuery,
+} from "./jobs";
+import type { ScanJob, ScanPage, ScanProgress } from "./types";
+
+const progress = (overrides: Partial<ScanProgress> = {}): ScanProgress => ({
+  percent: 0,
+  pairs_done: 0,
+  pairs_total: 100,
+  hosts_done: 0,
+  hosts_total: 1,
+  open_found: 0,
+  rate: 0,
+  ...overrides,
+});
+
+const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
+  id,
+  source: "scan",
+  status: "running",
+  targets: ["127.0.0.1"],
+  exclude: [],
+  ports: "top100",
+  profile: "quick",
+  method: "connect",
+  requested_by: "admin",
+  created_at: "2026-11-26T10:00:00Z",
+  started_at: "2026-11-26T10:00:01Z",
+  finished_at: null,
+  error: null,
+  progress: progress(),
+  ...overrides,
+});
+
+const page = (...items: ScanJob[]): ScanPage => ({ items, total: items.length });
+const first: ScanQuery = { offset: 0, limit: 3 };
+
+describe("a scan job in words", () => {
+  it("names the profile's ports, a custom list, or an import", () => {
+    expect(portsLabel(job(1))).toBe("Quick (top 100 ports)");
+    expect(portsLabel(job(1, { profile: "full", ports: "all" }))).toBe("Full (all 65,535 ports)");
+    expect(portsLabel(job(1, { profile: null, ports: "22,80,8000-8100" }))).toBe("Ports 22,80,8000-8100");
+    expect(portsLabel(job(1, { profile: null, ports: "top200" }))).toBe("Top 200 ports");
+    expect(portsLabel(job(1, { profile: null, source: "import", ports: "" }))).toBe("Imported from nmap");
+  });
+
+  it("shows rates, durations and hosts done", () => {
+    expect(formatRate(0)).toBe("—");
+    expect(formatRate(12.25)).toBe("12.3 probes/s");
+    expect(formatRate(15234.4)).toBe("15,234 probes/s");
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(12_400)).toBe("12.4 s");
+    expect(formatDuration(185_000)).toBe("3 min 5 s");
+    expect(formatDuration(7_440_000)).toBe("2 h 4 min");
+    expect(hostsText(job(1, { progress: progress({ hosts_done: 3, hosts_total: 1000 }) }))).toBe("3 of 1,000 hosts");
+    expect(hostsTotalText(job(1))).toBe("1 host");
+  });
+
+  it("measures a running job until now and a finished one until it finished", () => {
+    const now = Date.parse("2026-11-26T10:00:11Z");
+    expect(elapsedMs(job(1), now)).toBe(10_000);
+    expect(elapsedMs(job(1, { finished_at: "2026-11-26T10:00:03.5Z" }), now)).toBe(2500);
+    expect(elapsedMs(job(1, { status: "queued", started_at: null }), now)).toBeNull();
+  });
+
+  it("fills the bar of a completed job and keeps others within 0 to 100", () => {
+    expect(barPercent(job(1, { status: "completed", progress: progress({ percent: 99.9 }) }))).toBe(100);
+    expect(barPercent(job(1, { progress: progress({ percent: 42.5 }) }))).toBe(42.5);
+    expect(barPercent(job(1, { status: "cancelled", progress: progress({ percent: 120 }) }))).toBe(100);
+  });
+});
+
+describe("stream messages", () => {
+  it("reads a scan message and refuses what is not one", () => {
+    expect(readScanMessage({ type: "scan", scan: job(4) })?.id).toBe(4);
+    expect(readScanMessage({ type: "scan", scan: { id: "4", status: "running", progress: {} } })).toBeNull();
+    expect(readScanMessage({ type: "scan", scan: { id: 4, status: "running" } })).toBeNull();
+    expect(readScanMessage({ type: "scan" })).toBeNull();
+  });
+
+  it("never takes a job back: an ended job stays ended, counters do not shrink", () => {
+    const running = job(1, { progress: progress({ pairs_done: 50 }) });
+    expect(isNewer(running, job(1, { status: "completed" }))).toBe(true);
+    expect(isNewer(job(1, { status: "completed" }), running)).toBe(false);
+    expect(isNewer(running, job(1, { progress: progress({ pairs_done: 40 }) }))).toBe(false);
+    expect(isNewer(running, job(1, { progress: progress({ pairs_done: 60 }) }))).toBe(true);
+    expect(isNewer(job(1, { status: "queued" }), running)).toBe(true);
+  });
+});
+
+describe("patching a cached page of jobs", () => {
+  it("replaces a job in place with its newer state", () => {
+    const result = patchScanPage(page(job(3), job(2)), job(2, { progress: progress({ pairs_done: 10 }) }), first);
+    expect(result.page.items.map((j) => j.progress.pairs_done)).toEqual([0, 10]);
+    expect(result.stale).toBe(false);
+  });
+
+  it("keeps the page when the message is older than what it shows", () => {
+    const cached = page(job(2, { status: "completed" }));
+    expect(patchScanPage(cached, job(2), first).page).toBe(cached);
+  });
+
+  it("puts a new job on top of the first page and keeps the page size", () => {
+    const result = patchScanPage(page(job(3), job(2), job(1)), job(4, { status: "queued" }), first);
+    expect(result.page.items.map((j) => j.id)).toEqual([4, 3, 2]);
+    expect(result.page.total).toBe(4);
+    expect(result.stale).toBe(false);
+  });
+
+  it("asks the server when a new job shifts a later page", () => {
+    const cached = page(job(3), job(2));
+    const result = patchScanPage(cached, job(9), { offset: 3, limit: 3 });
+    expect(result.page).toBe(cached);
+    expect(result.stale).toBe(true);
+  });
+
+  it("takes out a job that left the filtered status, and asks for the one that entered it", () => {
+    const running: ScanQuery = { status: "running", offset: 0, limit: 3 };
+    const left = patchScanPage(page(job(3), job(2)), job(2, { status: "completed" }), running);
+    expect(left.page.items.map((j) => j.id)).toEqual([3]);
+    expect(left.page.total).toBe(1);
+    expect(left.stale).toBe(true);
+
+    const completed: ScanQuery = { status: "completed", offset: 0, limit: 3 };
+    const entered = patchScanPage(page(job(5, { status: "completed" })), job(2, { status: "completed" }), completed);
+    expect(entered.stale).toBe(true);
+  });
+
+  it("ignores a job of another page that does not match the filter", () => {
+    const completed: ScanQuery = { status: "completed", offset: 0, limit: 3 };
+    const cached = page(job(5, { status: "completed" }));
+    const result = patchScanPage(cached, job(2), completed);
+    expect(result).toEqual({ page: cached, stale: false });
+  });
+});

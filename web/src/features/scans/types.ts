@@ -1,0 +1,132 @@
+// Answers of /api/v1/scans and /api/v1/scan-scopes (src/scanner/scan_json.cpp) and the stream's
+// "scan" messages ({"type":"scan","scan": ScanJob}).
+
+export type ScanStatus = "queued" | "running" | "completed" | "cancelled" | "failed";
+export type ScanProfile = "quick" | "standard" | "full";
+
+/** Counters as the job last wrote them (every 500 ms while it runs). */
+export interface ScanProgress {
+  /** 0 to 100, one decimal. */
+  percent: number;
+  /** Address × port pairs with a final state, of all. */
+  pairs_done: number;
+  pairs_total: number;
+  /** Hosts whose every port has a final state. */
+  hosts_done: number;
+  hosts_total: number;
+  open_found: number;
+  /** Probes per second, one decimal. */
+  rate: number;
+}
+
+/** One scan job. Times are ISO 8601 UTC. */
+export interface ScanJob {
+  id: number;
+  /** "scan" for jobs started here, "import" for nmap XML imports. */
+  source: string;
+  status: ScanStatus;
+  targets: string[];
+  exclude: string[];
+  /** The port spec scanned: "top100", "top1000", "all" or a list. */
+  ports: string;
+  /** Null for custom ports and imports. */
+  profile: ScanProfile | null;
+  /** "syn" or "connect" once the job started; null before. */
+  method: string | null;
+  requested_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** Why a job failed or was cancelled by the system. */
+  error: string | null;
+  progress: ScanProgress;
+}
+
+/** GET /api/v1/scans: newest first; `total` counts every match. */
+export interface ScanPage {
+  items: ScanJob[];
+  total: number;
+}
+
+export interface ServiceInfo {
+  service: string | null;
+  product: string | null;
+  version: string | null;
+  extra_info: string | null;
+  cpe: string[];
+}
+
+export interface TlsFacts {
+  subject: string;
+  issuer: string;
+  subject_alt_names: string[];
+  not_before: string;
+  not_after: string;
+  self_signed: boolean;
+  key_type: string;
+  key_bits: number;
+  fingerprint_sha256: string;
+  versions_tested: string[];
+  versions_accepted: string[];
+}
+
+export interface ScanPort {
+  port: number;
+  protocol: "tcp" | "udp";
+  /** Always "open": closed and filtered ports are only counted. */
+  state: string;
+  service: ServiceInfo | null;
+  /** "ssl" when the service speaks inside TLS. */
+  tunnel: string | null;
+  tls: TlsFacts | null;
+}
+
+export interface ScanHost {
+  address: string;
+  hostnames: string[];
+  /** Ascending. */
+  ports: ScanPort[];
+}
+
+/** GET /api/v1/scans/{id}/results: the hosts that answered, with their open ports. */
+export interface ScanResults {
+  id: number;
+  status: ScanStatus;
+  hosts_up: number;
+  open_ports: number;
+  hosts: ScanHost[];
+}
+
+export type ChangeAction = "host_new" | "host_gone" | "port_opened" | "port_closed" | "service_changed";
+
+/** One change against the previous scan; host changes have no port. */
+export interface ScanChange {
+  action: ChangeAction;
+  address: string;
+  port: number | null;
+  protocol: "tcp" | "udp" | null;
+  before: ServiceInfo | null;
+  after: ServiceInfo | null;
+}
+
+/** GET /api/v1/scans/{id}/diff: `previous_id` is null when no earlier completed scan of the same
+ * targets and ports exists. */
+export interface ScanDiff {
+  id: number;
+  previous_id: number | null;
+  changes: ScanChange[];
+}
+
+/** GET /api/v1/scan-scopes. */
+export interface ScopeList {
+  items: { cidr: string }[];
+}
+
+/** POST /api/v1/scans. Without `ports` and `profile` the server scans the standard profile. */
+export interface NewScan {
+  targets: string[];
+  exclude?: string[];
+  ports?: string;
+  profile?: ScanProfile;
+  confirm_large?: boolean;
+}
