@@ -47,13 +47,6 @@ bool connected_to_itself(int fd) {
   return local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0;
 }
 
-/// Whether a connect() error means "try this probe again later": the machine is short of
-/// sockets, memory or local ports, which says nothing about the target.
-bool is_resource_shortage(int error) {
-  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM ||
-         error == EADDRNOTAVAIL || error == EAGAIN;
-}
-
 }  // namespace
 
 std::string_view to_string(PortState state) {
@@ -64,6 +57,8 @@ std::string_view to_string(PortState state) {
       return "closed";
     case PortState::kFiltered:
       return "filtered";
+    case PortState::kOpenFiltered:
+      return "open|filtered";
   }
   return "filtered";
 }
@@ -101,7 +96,7 @@ class ConnectScanner::Loop {
       // does not take a late-read answer for a lost probe.
       int ready = 0;
       do {
-        ready = wait_for_events(events, wait);
+        ready = wait_for_events(scanner_.epoll_fd_, events, kMaxEvents, wait, have_pwait2_);
         if (ready < 0) {
           if (errno != EINTR) {
             return internal_error(
@@ -128,22 +123,6 @@ class ConnectScanner::Loop {
       }
       wait = wait_time(ScanClock::now());
     }
-  }
-
-  /// epoll_pwait2 for microsecond timeouts; epoll_wait, rounded up to milliseconds, where the
-  /// kernel or a seccomp filter lacks it.
-  int wait_for_events(epoll_event* events, Duration wait) {
-    if (have_pwait2_) {
-      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
-      const timespec timeout{static_cast<time_t>(seconds.count()),
-                             static_cast<long>((wait - seconds).count() * 1000)};
-      const int ready = epoll_pwait2(scanner_.epoll_fd_, events, kMaxEvents, &timeout, nullptr);
-      if (ready >= 0 || errno != ENOSYS) return ready;
-      have_pwait2_ = false;
-    }
-    const auto milliseconds = (wait.count() + 999) / 1000;
-    return epoll_wait(scanner_.epoll_fd_, events, kMaxEvents,
-                      static_cast<int>(std::min<Duration::rep>(milliseconds, 1000)));
   }
 
   struct Probe {

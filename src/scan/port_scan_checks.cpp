@@ -32,12 +32,16 @@ Status check_scan_plan(const TargetSet& targets, const ScanScope& scope, const S
   return ok();
 }
 
-Status check_port_list(const TargetSet& targets, std::vector<std::uint16_t>& tcp_ports) {
-  std::sort(tcp_ports.begin(), tcp_ports.end());
-  tcp_ports.erase(std::unique(tcp_ports.begin(), tcp_ports.end()), tcp_ports.end());
-  if (tcp_ports.empty()) return invalid_argument("no TCP ports to scan", "ports");
-  if (tcp_ports.front() == 0) return invalid_argument("port 0 cannot be scanned", "ports");
-  if (targets.size() > std::numeric_limits<std::uint64_t>::max() / tcp_ports.size()) {
+Status check_port_list(const TargetSet& targets, std::vector<std::uint16_t>& ports,
+                       Protocol protocol) {
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+  if (ports.empty()) {
+    return invalid_argument(
+        fmt::format("no {} ports to scan", protocol == Protocol::kTcp ? "TCP" : "UDP"), "ports");
+  }
+  if (ports.front() == 0) return invalid_argument("port 0 cannot be scanned", "ports");
+  if (targets.size() > std::numeric_limits<std::uint64_t>::max() / ports.size()) {
     return invalid_argument("too many targets × ports", "targets");
   }
   return ok();

@@ -18,8 +18,9 @@ inline constexpr int kMaxRetries = 10;
 /// target set, and limits out of range (kInvalidArgument naming the field).
 Status check_scan_plan(const TargetSet& targets, const ScanScope& scope, const ScanLimits& limits);
 
-/// Sorts and de-duplicates `tcp_ports`, then refuses an empty list, port 0, and more pairs than
-/// a 64-bit index holds.
-Status check_port_list(const TargetSet& targets, std::vector<std::uint16_t>& tcp_ports);
+/// Sorts and de-duplicates `ports` (of `protocol`, for the message), then refuses an empty list,
+/// port 0, and more pairs than a 64-bit index holds.
+Status check_port_list(const TargetSet& targets, std::vector<std::uint16_t>& ports,
+                       Protocol protocol = Protocol::kTcp);
 
 }  // namespace sentinel::scan

@@ -1,15 +1,26 @@
 #include "sentinel/scan/port_scanner_factory.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "raw_probe_loop.h"
 #include "sentinel/scan/connect_scanner.h"
 #include "sentinel/scan/syn_scanner.h"
+#include "sentinel/scan/udp_scanner.h"
 
 namespace sentinel::scan {
 
 std::string_view to_string(ScanMethod method) {
-  return method == ScanMethod::kTcpSyn ? "syn" : "connect";
+  switch (method) {
+    case ScanMethod::kTcpSyn:
+      return "syn";
+    case ScanMethod::kTcpConnect:
+      return "connect";
+    case ScanMethod::kUdp:
+      return "udp";
+  }
+  return "connect";
 }
 
 Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::uint16_t> tcp_ports,
@@ -34,6 +45,19 @@ Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::
                   ConnectScanner::create(std::move(targets), std::move(tcp_ports), scope, connect));
   return ChosenPortScanner{std::move(scanner), ScanMethod::kTcpConnect,
                            "connect() scan: " + why_not_raw};
+}
+
+Result<ChosenPortScanner> make_udp_port_scanner(TargetSet targets,
+                                                std::vector<std::uint16_t> udp_ports,
+                                                const ScanScope& scope, PortScanOptions options) {
+  UdpScanOptions udp;
+  if (options.limits) udp.limits = *options.limits;
+  udp.seed = options.seed;
+  udp.payloads = std::move(options.udp_payloads);
+  SENTINEL_ASSIGN(scanner,
+                  UdpScanner::create(std::move(targets), std::move(udp_ports), scope, udp));
+  std::string reason = fmt::format("UDP scan: payloads from {}", scanner->payload_origin());
+  return ChosenPortScanner{std::move(scanner), ScanMethod::kUdp, std::move(reason)};
 }
 
 }  // namespace sentinel::scan

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace sentinel::scan {
@@ -52,6 +54,26 @@ void close_abortively(int fd) {
   const linger abort{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof(abort));
   close(fd);
+}
+
+bool is_resource_shortage(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM ||
+         error == EADDRNOTAVAIL || error == EAGAIN;
+}
+
+int wait_for_events(int epoll_fd, epoll_event* events, int max_events, Duration wait,
+                    bool& have_pwait2) {
+  if (have_pwait2) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
+    const timespec timeout{static_cast<time_t>(seconds.count()),
+                           static_cast<long>((wait - seconds).count() * 1000)};
+    const int ready = epoll_pwait2(epoll_fd, events, max_events, &timeout, nullptr);
+    if (ready >= 0 || errno != ENOSYS) return ready;
+    have_pwait2 = false;
+  }
+  const auto milliseconds = (wait.count() + 999) / 1000;
+  return epoll_wait(epoll_fd, events, max_events,
+                    static_cast<int>(std::min<Duration::rep>(milliseconds, 1000)));
 }
 
 }  // namespace sentinel::scan

@@ -17,12 +17,13 @@ namespace sentinel::scan {
 
 /// What a probe found, as nmap names it.
 enum class PortState : std::uint8_t {
-  kOpen,      // a service accepted the connection (SYN-ACK)
-  kClosed,    // the host answered with a reset
-  kFiltered,  // no answer after every retransmission, or an ICMP unreachable
+  kOpen,          // a service accepted the connection (SYN-ACK), or answered a UDP probe
+  kClosed,        // the host answered with a reset, or an ICMP port unreachable (UDP)
+  kFiltered,      // no answer after every retransmission, or an ICMP unreachable
+  kOpenFiltered,  // UDP only: silence, which an open service that ignored the probe also gives
 };
 
-/// "open", "closed" or "filtered".
+/// "open", "closed", "filtered" or "open|filtered".
 std::string_view to_string(PortState state);
 
 /// The outcome for one (address, port) pair. `rtt` is that of the answered attempt (zero for

@@ -13,6 +13,7 @@
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/scan_scope.h"
 #include "sentinel/scan/target_set.h"
+#include "sentinel/scan/udp_payloads.h"
 
 namespace sentinel::scan {
 
@@ -20,9 +21,10 @@ namespace sentinel::scan {
 enum class ScanMethod : std::uint8_t {
   kTcpSyn,      // raw SYN probes (CAP_NET_RAW)
   kTcpConnect,  // full connect() per probe, unprivileged
+  kUdp,         // a connected UDP socket per probe with a protocol payload, unprivileged
 };
 
-/// "syn" or "connect".
+/// "syn", "connect" or "udp".
 std::string_view to_string(ScanMethod method);
 
 /// Options for make_port_scanner().
@@ -33,6 +35,9 @@ struct PortScanOptions {
   std::uint64_t seed = 0;
   /// False forces the connect() scanner even where raw sockets are available.
   bool allow_raw = true;
+  /// UDP scans: what each port's probes carry; null means nmap's file when installed, else
+  /// the built-in set.
+  std::shared_ptr<const UdpPayloads> udp_payloads;
 };
 
 /// The scanner chosen, the method, and why (for logs and the job's record).
@@ -46,5 +51,12 @@ struct ChosenPortScanner {
 /// the plan (scope, ports, limits) are returned as they are, never fallen back from.
 Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::uint16_t> tcp_ports,
                                             const ScanScope& scope, PortScanOptions options = {});
+
+/// A UdpScanner for `udp_ports` (UDP has one method, and it needs no privileges); the reason
+/// names where the payloads came from. Errors of the plan are returned as they are.
+Result<ChosenPortScanner> make_udp_port_scanner(TargetSet targets,
+                                                std::vector<std::uint16_t> udp_ports,
+                                                const ScanScope& scope,
+                                                PortScanOptions options = {});
 
 }  // namespace sentinel::scan
