@@ -40,6 +40,9 @@ void add_agent_commands(CLI::App& app, Ctl& ctl);
 void add_alert_commands(CLI::App& app, Ctl& ctl);
 /// scan run|list|show|diff|cancel|import.
 void add_scan_commands(CLI::App& app, Ctl& ctl);
+/// firewall policy ...|validate|apply|status|block|unblock|blocks|allow-list (validate works
+/// offline).
+void add_firewall_commands(CLI::App& app, Ctl& ctl);
 /// rules list|check|reload (check works offline).
 void add_rule_commands(CLI::App& app, Ctl& ctl);
 /// health.

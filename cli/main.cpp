@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     add_agent_commands(app, ctl);
     add_alert_commands(app, ctl);
     add_scan_commands(app, ctl);
+    add_firewall_commands(app, ctl);
     add_rule_commands(app, ctl);
     add_system_commands(app, ctl);
 

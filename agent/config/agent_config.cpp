@@ -93,6 +93,7 @@ const std::map<std::string, Field>& fields() {
       {"fim.exclude", {list(&AgentConfig::fim_exclude), true}},
       {"fim.interval_s", {integer(&AgentConfig::fim_interval_s, 60, 30 * 24 * 3600)}},
       {"process.enabled", {boolean(&AgentConfig::process_events)}},
+      {"firewall.enabled", {boolean(&AgentConfig::firewall)}},
   };
   return all;
 }
@@ -238,6 +239,8 @@ std::string to_yaml(const AgentConfig& config) {
       << YAML::EndMap;
   out << YAML::Key << "process" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled"
       << YAML::Value << config.process_events << YAML::EndMap;
+  out << YAML::Key << "firewall" << YAML::Value << YAML::BeginMap << YAML::Key << "enabled"
+      << YAML::Value << config.firewall << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -29,6 +29,7 @@ struct AgentConfig {
   std::vector<std::string> fim_exclude;  // fim.exclude: globs on the full path
   std::int64_t fim_interval_s = 12 * 3600;  // fim.interval_s: the scheduled full check
   bool process_events = true;               // process.enabled: execs and new connections
+  bool firewall = true;  // firewall.enabled: enforce the server's firewall policy (ADR 0006)
 };
 
 /// Reads a YAML file over `base`. Reports every problem at once, one per line, each with

@@ -14,12 +14,14 @@
 
 #include "agent/collectors/logs/journal_api.h"
 #include "agent/daemon/channel_loop.h"
+#include "agent/daemon/firewall_job.h"
 #include "agent/daemon/identity.h"
 #include "agent/daemon/inventory_job.h"
 #include "agent/daemon/state_file.h"
 #include "agent/daemon/watch_job.h"
 #include "agent/sandbox/resource_governor.h"
 #include "agent/sandbox/sandbox.h"
+#include "agent/scan/shard_runner.h"
 #include "agent/spool/spool.h"
 #include "agent/watch/sources.h"
 
@@ -206,8 +208,28 @@ int run_agent(const RuntimeOptions& options) {
         if (loop_ptr != nullptr) loop_ptr->notify();
       });
 
+  // The firewall enforcer (ADR 0006): a confined worker with CAP_NET_ADMIN only; an
+  // unprivileged agent answers firewall commands with why it cannot enforce them.
+  FirewallJob firewall(FirewallJobOptions{.data_dir = options.data_dir,
+                                          .enabled = config.firewall,
+                                          .sandbox = config.sandbox,
+                                          .sandbox_user = config.sandbox_user},
+                       **spool, [&loop_ptr] {
+                         if (loop_ptr != nullptr) loop_ptr->notify();
+                       });
+
+  // Shards of distributed scans: the engine on a thread of the agent (see shard_runner.h).
+  SystemClock clock;
+  ShardRunner scans(ShardRunnerOptions{}, clock);
+
   ChannelHooks hooks;
   hooks.collect_inventory = [&inventory] { inventory.trigger_full(); };
+  hooks.scan_shard = [&scans](const std::string& name, const boost::json::object& args) {
+    return scans.handle(name, args);
+  };
+  hooks.firewall = [&firewall](const std::string& name, const boost::json::object& args) {
+    return firewall.run_command(name, args);
+  };
   hooks.set_config = [&](const boost::json::object& overrides) -> Result<boost::json::object> {
     std::lock_guard lock(config_mutex);
     SENTINEL_ASSIGN(updated, apply_central_config(overrides, config));
@@ -267,6 +289,7 @@ int run_agent(const RuntimeOptions& options) {
     loop.notify();
   });
 
+  firewall.start();
   inventory.start();
   if (watch_settings.any()) {
     spdlog::info("watch: logs {} file(s){}, fim {} path(s), process events {}",
@@ -286,6 +309,7 @@ int run_agent(const RuntimeOptions& options) {
   write_status(options.data_dir, *identity, **spool);
   inventory.stop();
   watcher.stop();
+  firewall.stop();
   const bool stopped_by_signal = stop;
   if (!stopped_by_signal) {
     // run() only returns early on a configuration error; wake the waiter so it can be joined.

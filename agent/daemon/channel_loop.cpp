@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/parse.hpp>
+#include <optional>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "agent/channel/channel_connection.h"
 
@@ -13,6 +15,8 @@ namespace sentinel::agent {
 namespace {
 
 constexpr auto kWelcomeTimeout = std::chrono::seconds(15);
+// Commands that may arrive before the welcome (more ends the attempt: a confused server).
+constexpr std::size_t kMaxEarlyCommands = 16;
 constexpr auto kSendTimeout = std::chrono::seconds(30);
 constexpr auto kReceivePoll = std::chrono::milliseconds(500);
 // A session that lasted this long resets the back-off: the server is healthy again.
@@ -45,6 +49,24 @@ Result<ChannelEndpoint> parse_channel(const std::string& channel) {
   }
   endpoint.port = rest.substr(colon + 1);
   return endpoint;
+}
+
+// A command error as the protocol takes it (at most kMaxErrorBytes, no control characters but
+// line breaks and tabs): nft's messages quote whole lines of the ruleset and can be long.
+std::string bounded_error(std::string message) {
+  for (char& c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) c = ' ';
+  }
+  if (message.size() > protocol::kMaxErrorBytes) {
+    constexpr std::string_view kCut = " [...]";
+    std::size_t end = protocol::kMaxErrorBytes - kCut.size();
+    // Not inside a UTF-8 sequence: back up over continuation bytes.
+    while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80) --end;
+    message.resize(end);
+    message += kCut;
+  }
+  return message;
 }
 
 template <class... Ts>
@@ -133,26 +155,47 @@ ChannelLoop::Outcome ChannelLoop::session(const std::atomic<bool>& stop) {
                                                   .os = facts_.os,
                                                   .kernel = facts_.kernel,
                                                   .arch = facts_.arch});
-  auto first = hello ? connection.receive(kWelcomeTimeout) : Result<std::string>(hello.error());
-  if (!first) {
-    spdlog::warn("channel: no welcome: {}", first.error().message);
+  if (!hello) {
+    spdlog::warn("channel: no welcome: {}", hello.error().message);
     return Outcome::kRetry;
   }
-  auto message = protocol::decode_server_message(*first);
-  if (!message) {
-    spdlog::error("channel: bad frame from the server: {}", message.error().message);
-    return Outcome::kRetry;
-  }
-  if (const auto* goodbye = std::get_if<protocol::Goodbye>(&*message)) {
-    spdlog::error("channel: the server refused this agent: {}: {}", goodbye->code,
-                  goodbye->message);
-    if (goodbye->code == "revoked") backoff_ = options_.max_backoff;
-    return Outcome::kRetry;
-  }
-  const auto* welcome = std::get_if<protocol::Welcome>(&*message);
-  if (welcome == nullptr) {
-    spdlog::error("channel: expected welcome, got {}", protocol::message_type(*message));
-    return Outcome::kRetry;
+  // The server may send a command in the same instant it welcomes us (its services react to
+  // the agent's connection at once) and it can overtake the welcome: such commands are kept
+  // and answered once the session stands.
+  std::vector<protocol::Command> early_commands;
+  std::optional<protocol::Welcome> welcome;
+  const auto welcome_deadline = std::chrono::steady_clock::now() + kWelcomeTimeout;
+  while (!welcome) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        welcome_deadline - std::chrono::steady_clock::now());
+    auto frame =
+        left.count() > 0 ? connection.receive(left) : Result<std::string>(unavailable("timeout"));
+    if (!frame) {
+      spdlog::warn("channel: no welcome: {}", frame.error().message);
+      return Outcome::kRetry;
+    }
+    auto message = protocol::decode_server_message(*frame);
+    if (!message) {
+      spdlog::error("channel: bad frame from the server: {}", message.error().message);
+      return Outcome::kRetry;
+    }
+    if (const auto* goodbye = std::get_if<protocol::Goodbye>(&*message)) {
+      spdlog::error("channel: the server refused this agent: {}: {}", goodbye->code,
+                    goodbye->message);
+      if (goodbye->code == "revoked") backoff_ = options_.max_backoff;
+      return Outcome::kRetry;
+    }
+    if (auto* command = std::get_if<protocol::Command>(&*message);
+        command != nullptr && early_commands.size() < kMaxEarlyCommands) {
+      early_commands.push_back(std::move(*command));
+      continue;
+    }
+    auto* welcomed = std::get_if<protocol::Welcome>(&*message);
+    if (welcomed == nullptr) {
+      spdlog::error("channel: expected welcome, got {}", protocol::message_type(*message));
+      return Outcome::kRetry;
+    }
+    welcome = std::move(*welcomed);
   }
   if (welcome->heartbeat_s > 0) heartbeat_s_ = welcome->heartbeat_s;
   // Everything below next_seq is stored on the server, whatever we thought before; when the
@@ -176,6 +219,7 @@ ChannelLoop::Outcome ChannelLoop::session(const std::atomic<bool>& stop) {
   spdlog::info("channel: connected to {} as {} (next seq {})", options_.channel, welcome->agent_id,
                welcome->next_seq);
 
+  for (const protocol::Command& command : early_commands) handle_command(connection, command);
   std::thread receiver([&] { receive_loop(connection, stop); });
   auto next_heartbeat = std::chrono::steady_clock::now();
   while (!stop && session_open_) {
@@ -318,11 +362,31 @@ void ChannelLoop::handle_command(ChannelConnection& connection, const protocol::
       result.result = {{"config", std::move(*applied)}};
     } else {
       result.ok = false;
-      result.error = applied.error().message;
+      result.error = bounded_error(applied.error().message);
+    }
+  } else if (command.name.starts_with("firewall_")) {
+    auto done = hooks_.firewall ? hooks_.firewall(command.name, command.args)
+                                : Result<boost::json::object>(unavailable(
+                                      "firewall enforcement unavailable: not in this agent"));
+    if (done) {
+      result.result = std::move(*done);
+    } else {
+      result.ok = false;
+      result.error = bounded_error(done.error().message);
+    }
+  } else if (command.name.starts_with("scan_shard_")) {
+    auto done = hooks_.scan_shard ? hooks_.scan_shard(command.name, command.args)
+                                  : Result<boost::json::object>(unavailable(
+                                        "distributed scanning unavailable: not in this agent"));
+    if (done) {
+      result.result = std::move(*done);
+    } else {
+      result.ok = false;
+      result.error = bounded_error(done.error().message);
     }
   } else {
     result.ok = false;
-    result.error = fmt::format("unknown command '{}'", command.name);
+    result.error = bounded_error(fmt::format("unknown command '{}'", command.name));
   }
   if (Status sent = send(connection, result); !sent) {
     spdlog::warn("channel: cannot answer {}: {}", command.name, sent.error().message);

@@ -33,6 +33,16 @@ struct ChannelHooks {
   std::function<protocol::Heartbeat()> heartbeat;
   /// The server acknowledged events (the spool shrank).
   std::function<void()> acknowledged;
+  /// A firewall_* command (ADR 0006): its result or error. Empty: such commands fail with
+  /// "firewall enforcement unavailable".
+  std::function<Result<boost::json::object>(const std::string& name,
+                                            const boost::json::object& args)>
+      firewall;
+  /// A scan_shard_* command (ADR 0005, agent/scan/shard_runner.h): its result or error. Empty:
+  /// such commands fail with "distributed scanning unavailable".
+  std::function<Result<boost::json::object>(const std::string& name,
+                                            const boost::json::object& args)>
+      scan_shard;
 };
 
 struct ChannelLoopOptions {

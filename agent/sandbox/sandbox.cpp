@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -44,9 +45,16 @@ constexpr bool kSanitizerBuild = false;
 
 /// The fd the child writes its result to (0-2 are /dev/null, or stderr in sanitizer builds).
 constexpr int kResultFd = 3;
-/// The only capabilities a confined child keeps: read any file and directory, and pass the
+/// The only capabilities a confined collector keeps: read any file and directory, and pass the
 /// ptrace access check of /proc/<pid>/fd, environ and maps of other users' processes.
-constexpr std::uint32_t kKeptCapabilities = (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_SYS_PTRACE);
+constexpr std::uint32_t kCollectorCapabilities =
+    (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_SYS_PTRACE);
+/// The only capability the firewall enforcer keeps: changing its nftables table.
+constexpr std::uint32_t kFirewallCapabilities = 1u << CAP_NET_ADMIN;
+
+std::uint32_t kept_capabilities(const SandboxOptions& options) {
+  return options.firewall ? kFirewallCapabilities : kCollectorCapabilities;
+}
 
 struct Identity {
   uid_t uid = 0;
@@ -73,12 +81,12 @@ Error system_error(std::string_view what) {
   return internal_error(fmt::format("sandbox: {}: {}", what, std::strerror(errno)));
 }
 
-/// Root -> `identity`, keeping only kKeptCapabilities (also in the bounding set, so that they
-/// can never come back).
-Status drop_privileges(const Identity& identity) {
+/// Root -> `identity`, keeping only `kept` (also in the bounding set, so that the others can
+/// never come back).
+Status drop_privileges(const Identity& identity, std::uint32_t kept) {
   for (int cap = 0; cap < 64; ++cap) {
     if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;  // beyond the kernel's last cap
-    if ((kKeptCapabilities & (cap < 32 ? (1u << cap) : 0)) != 0) continue;
+    if ((kept & (cap < 32 ? (1u << cap) : 0)) != 0) continue;
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) return system_error("drop bounding set");
   }
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
@@ -90,8 +98,8 @@ Status drop_privileges(const Identity& identity) {
   if (::setresuid(identity.uid, identity.uid, identity.uid) != 0) return system_error("setresuid");
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
-  data[0].effective = kKeptCapabilities;
-  data[0].permitted = kKeptCapabilities;
+  data[0].effective = kept;
+  data[0].permitted = kept;
   if (::syscall(SYS_capset, &header, data) != 0) return system_error("capset");
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return system_error("reset keep capabilities");
   uid_t real = 0, effective = 0, saved = 0;
@@ -99,6 +107,24 @@ Status drop_privileges(const Identity& identity) {
       effective != identity.uid || saved != identity.uid) {
     return internal_error("sandbox: the user change did not take effect");
   }
+  return ok();
+}
+
+/// An agent that is not root but holds capabilities (granted to its service): the child keeps
+/// only those of `kept` it has, and no inheritable or ambient ones.
+Status narrow_capabilities(std::uint32_t kept) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return system_error("capget");
+  if (data[0].permitted == 0 && data[1].permitted == 0) return ok();
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    return system_error("clear ambient capabilities");
+  }
+  const std::uint32_t keep = data[0].permitted & kept;
+  __user_cap_data_struct narrowed[2] = {};
+  narrowed[0].effective = keep;
+  narrowed[0].permitted = keep;
+  if (::syscall(SYS_capset, &header, narrowed) != 0) return system_error("capset");
   return ok();
 }
 
@@ -136,12 +162,19 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
     const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
     SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));
   }
-  if (!options.watcher) {
+  if (!options.watcher && !options.firewall) {
     const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
     SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
   }
   SENTINEL_TRY(set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE"));  // no core files with its memory
-  if (identity) SENTINEL_TRY(drop_privileges(*identity));
+  if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) != 0) {
+    return system_error("chdir " + options.working_dir);
+  }
+  if (identity) {
+    SENTINEL_TRY(drop_privileges(*identity, kept_capabilities(options)));
+  } else if (options.firewall) {
+    SENTINEL_TRY(narrow_capabilities(kept_capabilities(options)));
+  }
   // After the credential change, which resets both: no core dumps, no ptrace by other
   // processes of the sandbox user, and die with the agent.
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return system_error("PR_SET_DUMPABLE");
@@ -151,7 +184,8 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
   return install_seccomp_filter(SeccompPolicy{.result_fd = kResultFd,
                                               .allow_stderr = kSanitizerBuild,
                                               .allow_exec = options.allow_exec,
-                                              .watcher = options.watcher});
+                                              .watcher = options.watcher,
+                                              .firewall = options.firewall});
 }
 
 bool write_all(int fd, std::string_view data) {
@@ -255,7 +289,14 @@ Result<ConfinedProcess> fork_confined(const SandboxOptions& options, ChildBody c
     identity = found;
   }
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return system_error("pipe");
+  if (options.firewall) {
+    // Both ways: the agent's requests in, the answers out. [0] stays with the agent.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipe_fds) != 0) {
+      return system_error("socketpair");
+    }
+  } else if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return system_error("pipe");
+  }
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {

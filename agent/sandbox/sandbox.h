@@ -34,12 +34,22 @@ struct SandboxOptions {
   /// write files where its user may (its state directory, see prepare_state_dir). It has no
   /// RLIMIT_CPU (it runs for days) and no timeout.
   bool watcher = false;
+  /// The firewall enforcer (ADR 0006) instead of a collector: long-running like a watcher (no
+  /// timeout, no RLIMIT_CPU), it keeps CAP_NET_ADMIN and no other capability, its fd is one end
+  /// of a socketpair (requests in, answers out) rather than a pipe, and it runs under the
+  /// seccomp profile `firewall` (netlink to nftables, file writes where its user may, no exec,
+  /// no threads, no inet sockets). Started with spawn_confined.
+  bool firewall = false;
+  /// When not empty, the child changes into this directory before it drops its privileges, so
+  /// that it can use it by relative paths while the directories above are closed to its user.
+  std::string working_dir;
 };
 
 /// A confined child that keeps running: it writes records to `output_fd` until it ends.
 struct ConfinedProcess {
   int pid = -1;
-  int output_fd = -1;  // the read end; owned by the caller until finish_confined
+  int output_fd = -1;  // the read end (firewall: the agent's end of the socketpair); owned by
+                       // the caller until finish_confined
 };
 
 /// Runs `work` in a confined child process and returns what it returned. Blocks the calling

@@ -1,9 +1,9 @@
 #include "agent/sandbox/seccomp_filter.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <fmt/format.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace sentinel::agent {
 namespace {
@@ -152,6 +153,16 @@ constexpr int kWatcherAllowed[] = {
     SCMP_SYS(fadvise64),
 };
 
+// With firewall: libnftables waits for netlink answers with select (pselect6), the worker for
+// requests with poll; the commit-confirm state files are replaced atomically (write, fsync,
+// rename) in a directory it may create.
+constexpr int kFirewallAllowed[] = {
+    SCMP_SYS(poll),      SCMP_SYS(ppoll),     SCMP_SYS(select),   SCMP_SYS(pselect6),
+    SCMP_SYS(fsync),     SCMP_SYS(fdatasync), SCMP_SYS(rename),   SCMP_SYS(renameat),
+    SCMP_SYS(renameat2), SCMP_SYS(unlink),    SCMP_SYS(unlinkat), SCMP_SYS(mkdir),
+    SCMP_SYS(mkdirat),   SCMP_SYS(fchmod),    SCMP_SYS(umask),
+};
+
 // Flags that make an open write or create something.
 constexpr scmp_datum_t kWriteFlags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | 020000000;
 
@@ -177,8 +188,10 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the allow-list"));
   }
 
-  // Opening for reading only (a watcher: also writing, where its user may).
-  if (policy.watcher) {
+  // Opening for reading only (a watcher and the firewall worker: also writing, where their
+  // user may).
+  const bool writes_files = policy.watcher || policy.firewall;
+  if (writes_files) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 0), "openat"));
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 0), "open"));
   } else {
@@ -193,7 +206,7 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
   SENTINEL_TRY(
       added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0), "openat2"));
 
-  // Writing: the result pipe only (a watcher: its state files too).
+  // Writing: the result pipe only (a watcher and the firewall worker: their state files too).
   if (policy.watcher) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
     for (const int syscall : kWatcherAllowed) {
@@ -205,6 +218,11 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
                        "clone (threads)"));
     SENTINEL_TRY(
         added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
+  } else if (policy.firewall) {
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
+    for (const int syscall : kFirewallAllowed) {
+      SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the firewall list"));
+    }
   } else {
     SENTINEL_TRY(
         added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
@@ -223,8 +241,12 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
   // their daemons' sockets and fall back to files when refused, while a collector talking to a
   // local daemon (D-Bus, docker) is exactly what confinement must prevent. Every other family
   // (AF_INET, AF_PACKET, ...) kills. No connect, accept or listen at all.
-  for (const int protocol : {NETLINK_ROUTE, NETLINK_SOCK_DIAG, NETLINK_CONNECTOR}) {
-    if (protocol == NETLINK_CONNECTOR && !policy.watcher) continue;
+  // The firewall worker talks to nftables (NETLINK_NETFILTER; it holds CAP_NET_ADMIN, that is
+  // its job) and reads interfaces (NETLINK_ROUTE), nothing else.
+  std::vector<int> protocols = {NETLINK_ROUTE, NETLINK_SOCK_DIAG};
+  if (policy.watcher) protocols.push_back(NETLINK_CONNECTOR);
+  if (policy.firewall) protocols = {NETLINK_ROUTE, NETLINK_NETFILTER};
+  for (const int protocol : protocols) {
     SENTINEL_TRY(added(
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
                          SCMP_A2(SCMP_CMP_EQ, static_cast<scmp_datum_t>(protocol))),

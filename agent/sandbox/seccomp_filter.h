@@ -15,6 +15,11 @@ struct SeccompPolicy {
   /// A long-running watcher: inotify, poll/epoll, NETLINK_CONNECTOR sockets, threads, and
   /// file writes (create, write, sync, rename, unlink) wherever its user may write.
   bool watcher = false;
+  /// The firewall enforcer (profile `firewall`): NETLINK_NETFILTER and NETLINK_ROUTE sockets
+  /// (nftables and its interface cache), waiting on them with select/poll, file writes (its
+  /// state files, wherever its user may), any fd for write (its socket and files); no threads,
+  /// no exec, no other socket family.
+  bool firewall = false;
 };
 
 /// Installs the filter on the calling process (after PR_SET_NO_NEW_PRIVS). Irrevocable; for the

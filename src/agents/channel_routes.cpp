@@ -10,7 +10,9 @@
 namespace sentinel::agents {
 namespace {
 
-constexpr std::array<std::string_view, 3> kCommands = {"ping", "collect_inventory", "set_config"};
+constexpr std::array<std::string_view, 8> kCommands = {
+    "ping",           "collect_inventory", "set_config",     "firewall_apply", "firewall_confirm",
+    "firewall_block", "firewall_unblock",  "firewall_status"};
 constexpr auto kCommandTimeout = std::chrono::seconds(10);
 
 Result<gateway::Response> run(AgentChannel& channel, auth::AuditLog& audit,
@@ -20,8 +22,7 @@ Result<gateway::Response> run(AgentChannel& channel, auth::AuditLog& audit,
   SENTINEL_ASSIGN(name, gateway::required_string(body, "name"));
   if (std::find(kCommands.begin(), kCommands.end(), name) == kCommands.end()) {
     return invalid_argument(
-        fmt::format("name: unknown command '{}' (known: ping, collect_inventory, set_config)",
-                    name),
+        fmt::format("name: unknown command '{}' (known: {})", name, fmt::join(kCommands, ", ")),
         "name");
   }
   boost::json::object args;

@@ -133,6 +133,13 @@ void AgentSession::handle_hello(const protocol::Hello& hello, std::function<void
                          .next_seq = expected_seq_,
                          .heartbeat_s = context_.settings.heartbeat_s,
                          .config = {}});
+  std::vector<std::string> held;
+  {
+    std::lock_guard lock(commands_mutex_);
+    welcomed_ = true;
+    held.swap(held_commands_);
+  }
+  for (const std::string& command : held) sink_->send(command);
   logger()->info("agent={} connected from {} next_seq={}", agent_id_, sink_->remote_address(),
                  expected_seq_);
   done(ok());
@@ -191,14 +198,20 @@ void AgentSession::send(const protocol::ServerMessage& message) {
 Result<std::future<protocol::CommandResult>> AgentSession::send_command(const std::string& name,
                                                                         boost::json::object args) {
   const std::string id = "cmd_" + crypto::to_hex(crypto::random_bytes(8));
+  std::string encoded =
+      protocol::encode(protocol::ServerMessage(protocol::Command{id, name, std::move(args)}));
   std::future<protocol::CommandResult> future;
   {
     std::lock_guard lock(commands_mutex_);
     if (closed_) return unavailable(fmt::format("agent {} is not connected", agent_id_));
     future = pending_commands_[id].get_future();
+    // The agent expects the welcome first; the hello's handler sends this right after it.
+    if (!welcomed_) {
+      held_commands_.push_back(std::move(encoded));
+      return future;
+    }
   }
-  if (!sink_->send(protocol::encode(
-          protocol::ServerMessage(protocol::Command{id, name, std::move(args)})))) {
+  if (!sink_->send(std::move(encoded))) {
     std::lock_guard lock(commands_mutex_);
     pending_commands_.erase(id);
     return unavailable(fmt::format("agent {} is not connected", agent_id_));

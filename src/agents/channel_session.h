@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "channel_workers.h"
 #include "ingest_writer.h"
@@ -91,6 +92,10 @@ class AgentSession : public gateway::ChannelSession,
 
   std::mutex commands_mutex_;
   std::map<std::string, std::promise<protocol::CommandResult>> pending_commands_;
+  // Commands asked for before the welcome went out (a module reacting to "connected" may be
+  // quicker than the hello's handler): sent right after it, in order. Under commands_mutex_.
+  bool welcomed_ = false;
+  std::vector<std::string> held_commands_;
   std::atomic<bool> closed_{false};
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -118,6 +119,9 @@ struct CompiledRule {
   bool alerts = true;  // false for rules only feeding correlations (Sigma `generate`)
   std::int64_t dedup_ms = 15 * 60 * 1000;
   std::vector<FieldId> entity_fields;  // explicit `entity:`; empty: group-by, else the defaults
+  // `response: block:`; `address` stays empty here, the Engine fills it from response_field.
+  std::optional<BlockResponse> response;
+  FieldId response_field = kNoField;
   // Detection rules.
   EventFilter filter;
   std::vector<Selection> selections;

@@ -13,6 +13,12 @@ constexpr std::array<std::pair<Severity, std::string_view>, 5> kSeverityNames = 
     {Severity::kCritical, "critical"},
 }};
 
+constexpr std::array<std::pair<ResponseScope, std::string_view>, 3> kScopeNames = {{
+    {ResponseScope::kAgent, "agent"},
+    {ResponseScope::kGroup, "group"},
+    {ResponseScope::kAll, "all"},
+}};
+
 }  // namespace
 
 std::string_view to_string(Severity severity) {
@@ -24,6 +30,20 @@ std::string_view to_string(Severity severity) {
 
 std::optional<Severity> parse_severity(std::string_view text) {
   for (const auto& [value, name] : kSeverityNames) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(ResponseScope scope) {
+  for (const auto& [value, name] : kScopeNames) {
+    if (value == scope) return name;
+  }
+  return "agent";
+}
+
+std::optional<ResponseScope> parse_response_scope(std::string_view text) {
+  for (const auto& [value, name] : kScopeNames) {
     if (name == text) return value;
   }
   return std::nullopt;

@@ -384,6 +384,10 @@ struct Engine::State {
       detection.agent_id = agents[fire_refs[fire.refs_begin].agent];
     }
     detection.entity = entity_of(rule, fire);
+    if (rule.response) {
+      detection.response = rule.response;
+      if (const std::string* text = value(rule.response_field)) detection.response->address = *text;
+    }
     detection.summary =
         detection.entity.empty() ? rule.title : rule.title + " (" + detection.entity + ")";
     return detection;

@@ -13,6 +13,8 @@ namespace sentinel::detection {
 namespace {
 
 constexpr std::int64_t kMaxDuration = 30LL * 24 * 3600 * 1000;
+// The firewall caps every block at seven days (ADR 0006), escalation included.
+constexpr std::int64_t kMaxBlockDuration = 7LL * 24 * 3600 * 1000;
 
 constexpr std::array<std::string_view, 5> kStatuses = {"stable", "test", "experimental",
                                                        "deprecated", "unsupported"};
@@ -47,6 +49,84 @@ void parse_logsource(const YAML::Node& logsource, RuleDraft& draft, ProblemSink&
     return;
   }
   draft.rule.filter = std::move(*filter);
+}
+
+// `response: {block: {field, duration, scope}}`: what the firewall does when the rule fires.
+// Strict like the rest of the rule: a block it cannot carry out is a problem of the rule file.
+void parse_response(const YAML::Node& response, RuleDraft& draft, ProblemSink& sink,
+                    FieldTable& fields) {
+  if (!response.IsMap()) {
+    sink.add(response, "response must be a map with a block section");
+    return;
+  }
+  for (const auto& entry : response) {
+    if (key_text(entry.first) != "block") {
+      sink.add(entry.first,
+               "unknown response key '" + key_text(entry.first) + "' (expected block)");
+    }
+  }
+  const YAML::Node block = response["block"];
+  if (!block) {
+    sink.add(response, "response needs a block section");
+    return;
+  }
+  if (!block.IsMap()) {
+    sink.add(block, "response block must be a map of field, duration and scope");
+    return;
+  }
+  BlockResponse out;
+  bool valid = true;
+  for (const auto& entry : block) {
+    const std::string key = key_text(entry.first);
+    if (key != "field" && key != "duration" && key != "scope") {
+      sink.add(entry.first,
+               "unknown response block key '" + key + "' (expected field, duration or scope)");
+      valid = false;
+    }
+  }
+  if (const YAML::Node field = block["field"]; !field) {
+    sink.add(block, "response block needs a field (the event field holding the address)");
+    valid = false;
+  } else if (auto text_value = scalar_text(field, "response block field", sink)) {
+    if (text_value->empty()) {
+      sink.add(field, "response block field must not be empty");
+      valid = false;
+    }
+    out.field = std::string(map_field_name(*text_value));
+  } else {
+    valid = false;
+  }
+  if (const YAML::Node duration = block["duration"]; !duration) {
+    sink.add(block, "response block needs a duration such as 10m");
+    valid = false;
+  } else if (auto text_value = scalar_text(duration, "response block duration", sink)) {
+    const auto parsed = parse_duration(*text_value);
+    if (!parsed || *parsed > kMaxBlockDuration) {
+      sink.add(duration, "response block duration '" + *text_value +
+                             "' is not a duration such as 30s, 10m, 2h or 1d (at most 7d)");
+      valid = false;
+    } else {
+      out.duration_ms = *parsed;
+    }
+  } else {
+    valid = false;
+  }
+  if (const YAML::Node scope = block["scope"]) {
+    if (auto text_value = scalar_text(scope, "response block scope", sink)) {
+      if (auto parsed = parse_response_scope(*text_value)) {
+        out.scope = *parsed;
+      } else {
+        sink.add(scope, "unknown response block scope '" + *text_value +
+                            "' (expected agent, group or all)");
+        valid = false;
+      }
+    } else {
+      valid = false;
+    }
+  }
+  if (!valid) return;
+  draft.rule.response_field = fields.intern(out.field);
+  draft.rule.response = std::move(out);
 }
 
 }  // namespace
@@ -188,6 +268,10 @@ RuleDraft parse_rule_document(const YAML::Node& document, std::string text, Prob
                             "' is not a duration such as 30s, 15m, 2h or 1d (at most 30d)");
       }
     }
+  }
+
+  if (const YAML::Node response = document["response"]) {
+    parse_response(response, draft, sink, fields);
   }
 
   std::optional<bool> generate;

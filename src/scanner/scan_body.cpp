@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 
 #include "port_spec.h"
@@ -47,11 +48,68 @@ Result<std::vector<std::string>> target_list(const boost::json::object& fields,
   return std::move(*list);
 }
 
+// {"group": NAME} or {"ids": [ID, ...]}: exactly one of the two, well formed. Whether the group
+// has agents and the ids name agents is the service's to check.
+Result<std::optional<AgentSelection>> agent_selection(const boost::json::object& fields) {
+  const boost::json::value* value = fields.if_contains("agents");
+  if (value == nullptr || value->is_null()) return std::optional<AgentSelection>();
+  if (!value->is_object()) {
+    return invalid_argument(
+        "field 'agents' must be an object: {\"group\": NAME} or {\"ids\": [ID, ...]}", "agents");
+  }
+  const boost::json::object& agents = value->get_object();
+  for (const auto& entry : agents) {
+    if (entry.key() != "group" && entry.key() != "ids") {
+      return invalid_argument(
+          fmt::format("field 'agents.{}' is unknown (group or ids)", std::string(entry.key())),
+          "agents");
+    }
+  }
+  if (agents.contains("group") == agents.contains("ids")) {
+    return invalid_argument("field 'agents' must hold either 'group' or 'ids'", "agents");
+  }
+  AgentSelection selection;
+  if (const boost::json::value* group = agents.if_contains("group")) {
+    if (!group->is_string() || group->get_string().empty()) {
+      return invalid_argument("field 'agents.group' must be a non-empty group name",
+                              "agents.group");
+    }
+    if (group->get_string().size() > kMaxAgentField) {
+      return invalid_argument(
+          fmt::format("field 'agents.group' is longer than {} characters", kMaxAgentField),
+          "agents.group");
+    }
+    selection.group = std::string(group->get_string());
+    return std::optional<AgentSelection>(std::move(selection));
+  }
+  const boost::json::value& ids = agents.at("ids");
+  if (!ids.is_array() || ids.get_array().empty()) {
+    return invalid_argument("field 'agents.ids' must be a non-empty list of agent ids",
+                            "agents.ids");
+  }
+  if (ids.get_array().size() > kMaxAgentIds) {
+    return invalid_argument(
+        fmt::format("field 'agents.ids' holds more than {} agent ids", kMaxAgentIds), "agents.ids");
+  }
+  for (std::size_t i = 0; i < ids.get_array().size(); ++i) {
+    const boost::json::value& id = ids.get_array()[i];
+    if (!id.is_string() || id.get_string().empty() || id.get_string().size() > kMaxAgentField) {
+      return invalid_argument(fmt::format("field 'agents.ids': entry {} is not an agent id", i + 1),
+                              "agents.ids");
+    }
+    const std::string text(id.get_string());
+    if (std::find(selection.ids.begin(), selection.ids.end(), text) == selection.ids.end()) {
+      selection.ids.push_back(text);
+    }
+  }
+  return std::optional<AgentSelection>(std::move(selection));
+}
+
 }  // namespace
 
 Result<ScanRequest> parse_scan_request(std::string_view body) {
-  SENTINEL_ASSIGN(fields, gateway::parse_json_object(
-                              body, {"targets", "exclude", "ports", "profile", "confirm_large"}));
+  SENTINEL_ASSIGN(fields, gateway::parse_json_object(body, {"targets", "exclude", "ports",
+                                                            "profile", "confirm_large", "agents"}));
   ScanRequest request;
   SENTINEL_ASSIGN(targets, target_list(fields, "targets", true));
   SENTINEL_ASSIGN(exclude, target_list(fields, "exclude", false));
@@ -72,6 +130,8 @@ Result<ScanRequest> parse_scan_request(std::string_view body) {
   }
   SENTINEL_ASSIGN(confirm_large, gateway::optional_bool(fields, "confirm_large"));
   request.confirm_large = confirm_large.value_or(false);
+  SENTINEL_ASSIGN(agents, agent_selection(fields));
+  request.agents = std::move(agents);
   return request;
 }
 

@@ -15,11 +15,16 @@ inline constexpr std::size_t kMaxTargetEntries = 1024;
 /// Characters one entry may hold (a host name is at most 253).
 inline constexpr std::size_t kMaxTargetLength = 256;
 
+/// Agent ids a distributed scan may name at most.
+inline constexpr std::size_t kMaxAgentIds = 1000;
+/// Characters a group name or an agent id may hold.
+inline constexpr std::size_t kMaxAgentField = 255;
+
 /// Parses {"targets": [...], "exclude"?: [...], "ports"?: SPEC, "profile"?: "quick" | "standard"
-/// | "full", "confirm_large"?: bool}. Targets must be a non-empty list of non-empty strings;
-/// ports must be a spec check_port_spec() accepts. Syntax of the targets themselves is checked
-/// later, when they are resolved. kInvalidArgument naming the field for anything else.
-/// Thread-safe.
+/// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]}}. Targets must
+/// be a non-empty list of non-empty strings; ports must be a spec check_port_spec() accepts. Syntax
+/// of the targets themselves is checked later, when they are resolved. kInvalidArgument naming the
+/// field for anything else. Thread-safe.
 Result<ScanRequest> parse_scan_request(std::string_view body);
 
 }  // namespace sentinel::scanner

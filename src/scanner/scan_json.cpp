@@ -36,6 +36,12 @@ boost::json::object progress_json(const JobCounters& counters) {
           {"rate", rounded(counters.rate)}};
 }
 
+boost::json::value agents_json(const std::optional<AgentSelection>& agents) {
+  if (!agents) return nullptr;
+  if (!agents->group.empty()) return boost::json::object{{"group", agents->group}};
+  return boost::json::object{{"ids", strings(agents->ids)}};
+}
+
 boost::json::object job_json(const ScanJob& job) {
   return {{"id", job.id},
           {"source", job.source},
@@ -51,33 +57,8 @@ boost::json::object job_json(const ScanJob& job) {
           {"started_at", optional_time(job.started_ms)},
           {"finished_at", optional_time(job.finished_ms)},
           {"error", text_or_null(job.error)},
+          {"agents", agents_json(job.agents)},
           {"progress", progress_json(job.counters)}};
-}
-
-boost::json::value service_json(const std::optional<scan::ServiceInfo>& service) {
-  if (!service) return nullptr;
-  return boost::json::object{{"service", text_or_null(service->service)},
-                             {"product", text_or_null(service->product)},
-                             {"version", text_or_null(service->version)},
-                             {"extra_info", text_or_null(service->info)},
-                             {"cpe", strings(service->cpes)}};
-}
-
-boost::json::value tls_json(const std::optional<scan::TlsFacts>& tls) {
-  if (!tls) return nullptr;
-  return boost::json::object{{"subject", tls->subject},
-                             {"issuer", tls->issuer},
-                             {"subject_alt_names", strings(tls->subject_alt_names)},
-                             {"not_before", iso8601_utc(tls->not_before_ms)},
-                             {"not_before_ms", tls->not_before_ms},
-                             {"not_after", iso8601_utc(tls->not_after_ms)},
-                             {"not_after_ms", tls->not_after_ms},
-                             {"self_signed", tls->self_signed},
-                             {"key_type", tls->key_type},
-                             {"key_bits", tls->key_bits},
-                             {"fingerprint_sha256", tls->fingerprint_sha256},
-                             {"versions_tested", strings(tls->versions_tested)},
-                             {"versions_accepted", strings(tls->versions_accepted)}};
 }
 
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text) {

@@ -7,22 +7,22 @@
 
 #include "sentinel/scanner/scan_diff.h"
 #include "sentinel/scanner/scan_job.h"
+#include "sentinel/scanner/scan_shard_protocol.h"
 
 namespace sentinel::scanner {
 
 /// {"percent","pairs_done","pairs_total","hosts_done","hosts_total","open_found","rate"}.
 boost::json::object progress_json(const JobCounters& counters);
 
+/// {"group": NAME} or {"ids": [...]}; null for a job the server runs itself.
+boost::json::value agents_json(const std::optional<AgentSelection>& agents);
+
 /// {"id","source","status","targets","exclude","ports","profile","method","requested_by",
-/// "created_at","started_at","finished_at","error","progress":{...}}.
+/// "created_at","started_at","finished_at","error","agents","progress":{...}}.
 boost::json::object job_json(const ScanJob& job);
 
-/// {"service","product","version","extra_info","cpe":[...]}; null without a service.
-boost::json::value service_json(const std::optional<scan::ServiceInfo>& service);
+// service_json() and tls_json() are in scan_shard_protocol.h: the agents send the same forms.
 
-/// {"subject","issuer","subject_alt_names","not_before","not_after","self_signed","key_type",
-/// "key_bits","fingerprint_sha256","versions_tested","versions_accepted"}; null without facts.
-boost::json::value tls_json(const std::optional<scan::TlsFacts>& tls);
 /// The inverse of tls_json() for stored text; nullopt for anything else.
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text);
 

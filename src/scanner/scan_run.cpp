@@ -16,6 +16,7 @@
 #include "scan_json.h"
 #include "sentinel/common/crypto.h"
 #include "sentinel/scan/port_scanner_factory.h"
+#include "shard_dispatch_run.h"
 #include "sql_scan_repository.h"
 
 namespace sentinel::scanner {
@@ -175,7 +176,7 @@ class JobRun {
     if (!outcome->has_value()) {
       end(JobStatus::kFailed, "the scan engine failed: " + outcome->error().message);
     } else if (**outcome == scan::ScanOutcome::kCancelled || control_.cancelled()) {
-      end(JobStatus::kCancelled, failure_.empty() ? cancel_note() : failure_);
+      end(JobStatus::kCancelled, failure_.empty() ? cancel_note(control_) : failure_);
     } else if (!failure_.empty()) {
       end(JobStatus::kFailed, failure_);
     } else {
@@ -185,12 +186,6 @@ class JobRun {
   }
 
  private:
-  // A user's cancel needs no explanation; the system's (shutdown) does.
-  std::string cancel_note() const {
-    const std::string reason = control_.reason();
-    return reason == "cancelled" ? std::string() : reason;
-  }
-
   // Writes what arrived since the last flush and the counters; returns the stored status.
   std::optional<JobStatus> flush(const scan::PortScanner& scanner, ResultCollector& collector) {
     const scan::ScanProgress progress = scanner.progress();
@@ -239,39 +234,7 @@ class JobRun {
   }
 
   void end(JobStatus status, const std::string& error) {
-    const std::int64_t now = context_.clock.now_ms();
-    Status finished = context_.database.transact([&](store::Connection& connection) {
-      return SqlScanRepository(connection).finish(scan_.id, status, counters_, now, error);
-    });
-    if (!finished) {
-      scanner_log().error("scan job={} end not stored: {}", scan_.id, finished.error().message);
-    }
-    scanner_log().info("scan ended job={} status={} pairs={}/{} open={} error=\"{}\"", scan_.id,
-                       to_string(status), counters_.pairs_done, counters_.pairs_total,
-                       counters_.open_found, error);
-    if (status == JobStatus::kCompleted) record_changes(now);
-    publish_job(context_.database, context_.bus, scan_.id);
-  }
-
-  // The changes against the previous completed job of the scope, as events.
-  void record_changes(std::int64_t now) {
-    auth::Autocommit connection(context_.database);
-    SqlScanRepository jobs(connection);
-    auto job = jobs.find(scan_.id);
-    if (!job || !*job || (*job)->status != JobStatus::kCompleted) return;
-    auto diff = job_diff(jobs, **job);
-    if (!diff) {
-      scanner_log().error("scan job={} diff failed: {}", scan_.id, diff.error().message);
-      return;
-    }
-    if (!diff->previous_id) return;
-    auto stored = store_changes(context_.database, context_.bus, *diff, now);
-    if (!stored) {
-      scanner_log().error("scan job={} change events not stored: {}", scan_.id,
-                          stored.error().message);
-      return;
-    }
-    scanner_log().info("scan job={} previous={} changes={}", scan_.id, *diff->previous_id, *stored);
+    finish_job(context_, scan_.id, status, counters_, error);
   }
 
   const JobRunContext& context_;
@@ -281,7 +244,49 @@ class JobRun {
   std::string failure_;
 };
 
+// The changes against the previous completed job of the scope, as events.
+void record_changes(const JobRunContext& context, std::int64_t id, std::int64_t now) {
+  auth::Autocommit connection(context.database);
+  SqlScanRepository jobs(connection);
+  auto job = jobs.find(id);
+  if (!job || !*job || (*job)->status != JobStatus::kCompleted) return;
+  auto diff = job_diff(jobs, **job);
+  if (!diff) {
+    scanner_log().error("scan job={} diff failed: {}", id, diff.error().message);
+    return;
+  }
+  if (!diff->previous_id) return;
+  auto stored = store_changes(context.database, context.bus, *diff, now);
+  if (!stored) {
+    scanner_log().error("scan job={} change events not stored: {}", id, stored.error().message);
+    return;
+  }
+  scanner_log().info("scan job={} previous={} changes={}", id, *diff->previous_id, *stored);
+}
+
 }  // namespace
+
+void finish_job(const JobRunContext& context, std::int64_t id, JobStatus status,
+                const JobCounters& counters, const std::string& error) {
+  const std::int64_t now = context.clock.now_ms();
+  Status finished = context.database.transact([&](store::Connection& connection) {
+    return SqlScanRepository(connection).finish(id, status, counters, now, error);
+  });
+  if (!finished) {
+    scanner_log().error("scan job={} end not stored: {}", id, finished.error().message);
+  }
+  scanner_log().info("scan ended job={} status={} pairs={}/{} open={} error=\"{}\"", id,
+                     to_string(status), counters.pairs_done, counters.pairs_total,
+                     counters.open_found, error);
+  if (status == JobStatus::kCompleted) record_changes(context, id, now);
+  publish_job(context.database, context.bus, id);
+}
+
+std::string cancel_note(const JobControl& control) {
+  // A user's cancel needs no explanation; the system's (shutdown) does.
+  const std::string reason = control.reason();
+  return reason == "cancelled" ? std::string() : reason;
+}
 
 void publish_job(store::Database& database, bus::Bus& bus, std::int64_t id) {
   auth::Autocommit connection(database);
@@ -294,7 +299,11 @@ void publish_job(store::Database& database, bus::Bus& bus, std::int64_t id) {
 
 void run_job(const JobRunContext& context, QueuedScan& scan, JobControl& control) {
   try {
-    JobRun(context, scan, control).run();
+    if (scan.agents) {
+      run_distributed_job(context, scan, control);
+    } else {
+      JobRun(context, scan, control).run();
+    }
   } catch (const std::exception& e) {
     // A bug, not a scan outcome: the job must still end rather than stay "running".
     scanner_log().critical("scan job={} crashed: {}", scan.id, e.what());

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,10 +42,11 @@ class JobControl {
   std::function<void()> canceller_;
 };
 
-/// A job ready to run: its id and its checked plan.
+/// A job ready to run: its id, its checked plan, and the agents that scan it (none: the server).
 struct QueuedScan {
   std::int64_t id = 0;
   ScanPlan plan;
+  std::optional<AgentSelection> agents;
 };
 
 /// Runs queued scans on `threads` threads, first in first out. Thread-safe.

@@ -12,6 +12,7 @@
 #include "../auth/autocommit.h"
 #include "job_diff.h"
 #include "logger.h"
+#include "scan_json.h"
 #include "scan_plan.h"
 #include "scan_run.h"
 #include "scan_workers.h"
@@ -69,11 +70,18 @@ class ScannerServiceImpl final : public ScannerService {
         resolver_(dependencies.resolver ? std::move(dependencies.resolver)
                                         : std::make_unique<scan::SystemHostResolver>()),
         detector_(std::move(dependencies.detector)),
+        agents_(std::move(dependencies.agents)),
         options_(std::move(options)),
         scope_(std::move(scope)),
-        run_context_{
-            database_,         bus_, clock_, scope_, detector_.get(), options_.progress_interval,
-            options_.allow_raw},
+        run_context_{database_,
+                     bus_,
+                     clock_,
+                     scope_,
+                     detector_.get(),
+                     options_.progress_interval,
+                     options_.allow_raw,
+                     agents_.get(),
+                     options_.shards},
         workers_(options_.workers, options_.max_queued,
                  [this](QueuedScan& scan, JobControl& control) {
                    run_job(run_context_, scan, control);
@@ -112,6 +120,7 @@ class ScannerServiceImpl final : public ScannerService {
 
   Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
                              const auth::ClientInfo& client) override {
+    if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
     SENTINEL_ASSIGN(plan, plan_scan(request, scope_, *resolver_));
     ScanJob job;
     job.status = JobStatus::kQueued;
@@ -123,6 +132,7 @@ class ScannerServiceImpl final : public ScannerService {
     job.scope_key = plan.scope_key;
     job.requested_by = caller.username;
     job.created_ms = clock_.now_ms();
+    job.agents = request.agents;
     job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
     job.counters.pairs_total =
         job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());
@@ -131,7 +141,7 @@ class ScannerServiceImpl final : public ScannerService {
       job.id = id;
       return ok();
     }));
-    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan)}); !queued) {
+    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan), job.agents}); !queued) {
       auth::Autocommit connection(database_);
       (void)SqlScanRepository(connection).cancel(job.id, clock_.now_ms(), queued.error().message);
       return std::move(queued).error();
@@ -140,9 +150,11 @@ class ScannerServiceImpl final : public ScannerService {
           boost::json::object{{"targets", strings_json(job.targets)},
                               {"exclude", strings_json(job.exclude)},
                               {"ports", job.ports},
-                              {"addresses", job.counters.hosts_total}});
-    scanner_log().info("scan queued job={} by={} hosts={} ports={}", job.id, job.requested_by,
-                       job.counters.hosts_total, job.ports);
+                              {"addresses", job.counters.hosts_total},
+                              {"agents", agents_json(job.agents)}});
+    scanner_log().info("scan queued job={} by={} hosts={} ports={} agents={}", job.id,
+                       job.requested_by, job.counters.hosts_total, job.ports,
+                       job.agents ? boost::json::serialize(agents_json(job.agents)) : "none");
     publish_job(database_, bus_, job.id);
     return job;
   }
@@ -245,6 +257,30 @@ class ScannerServiceImpl final : public ScannerService {
   }
 
  private:
+  // The agents a scan names must exist: ids of enrolled, unrevoked agents, or a group with some.
+  Status check_agents(const AgentSelection& selection) {
+    if (!agents_) {
+      return invalid_argument(
+          "this server process has no agent channel (module agents): scans that name agents "
+          "cannot run here",
+          "agents");
+    }
+    if (!selection.group.empty()) {
+      SENTINEL_ASSIGN(size, agents_->group_size(selection.group));
+      if (size == 0) {
+        return invalid_argument(fmt::format("no agent is in group '{}'", selection.group),
+                                "agents.group");
+      }
+      return ok();
+    }
+    SENTINEL_ASSIGN(unknown, agents_->unknown(selection.ids));
+    if (!unknown.empty()) {
+      return invalid_argument(
+          fmt::format("unknown or revoked agents: {}", fmt::join(unknown, ", ")), "agents.ids");
+    }
+    return ok();
+  }
+
   void audit(const auth::Principal& caller, const auth::ClientInfo& client, std::string action,
              std::int64_t id, const boost::json::object& details) {
     auth::AuditRecord record{.actor = caller.username,
@@ -265,6 +301,7 @@ class ScannerServiceImpl final : public ScannerService {
   const Clock& clock_;
   std::unique_ptr<scan::HostResolver> resolver_;
   std::unique_ptr<ServiceDetector> detector_;
+  std::unique_ptr<ScanAgents> agents_;
   ScannerOptions options_;
   scan::ScanScope scope_;
   JobRunContext run_context_;

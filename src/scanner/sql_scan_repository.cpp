@@ -19,7 +19,7 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -36,6 +36,27 @@ std::vector<std::string> list_of(const std::string& text) {
     if (item.is_string()) items.emplace_back(item.get_string());
   }
   return items;
+}
+
+store::Value selection_text(const std::optional<AgentSelection>& agents) {
+  if (!agents) return nullptr;
+  return boost::json::serialize(agents_json(agents));
+}
+
+// The inverse of selection_text(); a selection naming neither is kept as an empty id list, so
+// that the job still reads as distributed.
+AgentSelection selection_of(const std::string& text) {
+  AgentSelection selection;
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) return selection;
+  if (const auto* group = value.get_object().if_contains("group"); group && group->is_string()) {
+    selection.group = std::string(group->get_string());
+  }
+  if (const auto* ids = value.get_object().if_contains("ids")) {
+    selection.ids = list_of(boost::json::serialize(*ids));
+  }
+  return selection;
 }
 
 double real_of(const store::Row& row, std::size_t column) {
@@ -75,6 +96,7 @@ Result<ScanJob> job_of(const store::Row& row) {
                   .hosts_done = row.integer(17),
                   .rate = real_of(row, 18)};
   job.error = row.text(19);
+  if (const auto agents = row.optional_text(20)) job.agents = selection_of(*agents);
   return job;
 }
 
@@ -137,17 +159,28 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
       connection_.query(
           "INSERT INTO scan_jobs (source, status, targets, exclude, ports, profile, scope_key, "
           "method, requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, "
-          "open_found, hosts_total, hosts_done, rate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-          "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-          {job.source, std::string(to_string(job.status)), list_text(job.targets),
-           list_text(job.exclude), job.ports,
+          "open_found, hosts_total, hosts_done, rate, error, agents) VALUES ($1, $2, $3, $4, $5, "
+          "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+          {job.source,
+           std::string(to_string(job.status)),
+           list_text(job.targets),
+           list_text(job.exclude),
+           job.ports,
            job.profile ? store::Value(std::string(to_string(*job.profile))) : store::Value(nullptr),
-           text_or_null(job.scope_key), text_or_null(job.method), job.requested_by, job.created_ms,
+           text_or_null(job.scope_key),
+           text_or_null(job.method),
+           job.requested_by,
+           job.created_ms,
            job.started_ms ? store::Value(*job.started_ms) : store::Value(nullptr),
            job.finished_ms ? store::Value(*job.finished_ms) : store::Value(nullptr),
-           job.counters.pairs_total, job.counters.pairs_done, job.counters.open_found,
-           job.counters.hosts_total, job.counters.hosts_done, job.counters.rate,
-           text_or_null(job.error)}));
+           job.counters.pairs_total,
+           job.counters.pairs_done,
+           job.counters.open_found,
+           job.counters.hosts_total,
+           job.counters.hosts_done,
+           job.counters.rate,
+           text_or_null(job.error),
+           selection_text(job.agents)}));
   if (rows.empty()) return internal_error("inserting a scan job returned no id");
   return rows.front().integer(0);
 }

@@ -170,6 +170,8 @@ const std::vector<Field>& fields() {
          return ok();
        },
        true},
+      {"firewall.confirm_grace_s",
+       integer(&ServerConfig::firewall, &FirewallConfig::confirm_grace_s, 5, 3600)},
   };
   return all;
 }

@@ -42,6 +42,10 @@ const std::vector<ModuleSpec>& module_specs() {
       {"scanner",
        {"store", "bus", "audit"},
        "network scans inside the configured scopes: jobs, results, diffs, nmap imports"},
+      // Before the gateway, like every module with routes.
+      {"firewall",
+       {"agents", "audit", "bus", "store"},
+       "firewall policies: versions, assignments, validation, push to agents, agent state"},
       {"gateway", {"auth", "bus"}, "HTTPS API, WebSocket stream, portal"},
   };
   return specs;

@@ -16,8 +16,11 @@
 #include "sentinel/auth/routes.h"
 #include "sentinel/detect/routes.h"
 #include "sentinel/events/event_routes.h"
+#include "sentinel/firewall/block_routes.h"
+#include "sentinel/firewall/routes.h"
 #include "sentinel/inventory/routes.h"
 #include "sentinel/scanner/routes.h"
+#include "sentinel/scanner/scan_agents.h"
 #include "sentinel/scanner/service_detector.h"
 
 namespace sentinel::server {
@@ -189,10 +192,18 @@ Status build_detect(ModuleContext& context) {
     };
   }
   alerts::AlertService* alerts = context.alerts.get();
-  auto sink = [alerts](const detection::Detection& detection) {
-    if (Result<alerts::Alert> stored = alerts->record(detection); !stored) {
+  // A rule's block request goes to the firewall's active response (only queued here) once its
+  // alert is stored. That module is built after this one, so it is looked up per detection;
+  // a process without the firewall module has none.
+  auto sink = [alerts, &context](const detection::Detection& detection) {
+    Result<alerts::Alert> stored = alerts->record(detection);
+    if (!stored) {
       spdlog::get("server")->error("detect: alert for rule {} not stored: {}", detection.rule_id,
                                    stored.error().message);
+      return;
+    }
+    if (detection.response && context.active_response) {
+      context.active_response->submit(detection, stored->id);
     }
   };
   SENTINEL_ASSIGN(service, detect::DetectService::create(*context.bus, std::move(options),
@@ -218,17 +229,80 @@ Status build_scanner(ModuleContext& context) {
                     scanner::make_engine_service_detector(std::move(probes), options.scopes));
     detector = std::move(engine);
   }
+  // Jobs split across agents need the agent channel, when this process runs it.
+  std::unique_ptr<scanner::ScanAgents> agents;
+  if (context.agent_registry && context.agent_channel) {
+    agents = scanner::make_scan_agents(*context.agent_registry, *context.agent_channel);
+  }
   scanner::ScannerDependencies dependencies{.database = *context.database,
                                             .audit = *context.audit,
                                             .bus = *context.bus,
                                             .clock = context.clock,
                                             .resolver = nullptr,
-                                            .detector = std::move(detector)};
+                                            .detector = std::move(detector),
+                                            .agents = std::move(agents)};
   SENTINEL_ASSIGN(service,
                   scanner::ScannerService::create(std::move(dependencies), std::move(options)));
   SENTINEL_TRY(scanner::register_scanner_routes(context.router, *service));
   context.services.push_back(service.get());
   context.scanner = std::move(service);
+  return ok();
+}
+
+// Firewall policies: versions, assignments, validation, and the push to agents over the channel.
+Status build_firewall(ModuleContext& context) {
+  firewall::PolicyServiceOptions options;
+  options.confirm_grace = std::chrono::seconds(context.config.firewall.confirm_grace_s);
+  options.channel_listen = context.config.agents.listen;
+  options.public_channel_url = context.config.agents.public_channel_url;
+  // Blocks (ADR 0006 "Active response and blocks"): the allow-list, the block service that
+  // sends blocks to agents, and the consumer of detections that ask for blocks.
+  const ServerConfig& config = context.config;
+  firewall::AllowListOptions allow_options;
+  allow_options.endpoints = {{"gateway.listen", config.gateway.listen},
+                             {"agents.listen", config.agents.listen},
+                             {"agents.public_url", config.agents.public_url},
+                             {"agents.public_channel_url", config.agents.public_channel_url}};
+  auto allow_list = firewall::AllowList::create(*context.database, *context.audit, context.clock,
+                                                std::move(allow_options));
+  SENTINEL_ASSIGN(blocks, firewall::BlockService::create(
+                              {*context.database, *context.audit, *context.bus, context.clock,
+                               *context.agent_registry, *context.agent_channel, *allow_list}));
+  SENTINEL_TRY(
+      firewall::register_block_routes(context.router, *blocks, *allow_list, context.clock));
+  auto active_response = firewall::ActiveResponse::create(*blocks, *context.agent_registry);
+  firewall::BlockService* block_service = blocks.get();
+  auto active_blocks = [block_service](const std::string& agent_id) {
+    std::vector<firewall::BlockToSend> out;
+    auto active = block_service->active_blocks_for(agent_id);
+    if (!active) {
+      spdlog::get("server")->error("firewall: active blocks of agent={} unknown: {}", agent_id,
+                                   active.error().message);
+      return out;
+    }
+    for (const firewall::ActiveBlock& block : *active) {
+      out.push_back({block.address, block.remaining_s});
+    }
+    return out;
+  };
+  firewall::PolicyServiceDependencies dependencies{.database = *context.database,
+                                                   .audit = *context.audit,
+                                                   .bus = *context.bus,
+                                                   .clock = context.clock,
+                                                   .registry = *context.agent_registry,
+                                                   .channel = *context.agent_channel,
+                                                   .active_blocks = std::move(active_blocks)};
+  SENTINEL_ASSIGN(service,
+                  firewall::PolicyService::create(std::move(dependencies), std::move(options)));
+  SENTINEL_TRY(firewall::register_policy_routes(context.router, *service));
+  // Stopped in reverse: policies, then active response, then the blocks both of them use.
+  context.services.push_back(blocks.get());
+  context.services.push_back(active_response.get());
+  context.services.push_back(service.get());
+  context.firewall_policies = std::move(service);
+  context.firewall_allow_list = std::move(allow_list);
+  context.firewall_blocks = std::move(blocks);
+  context.active_response = std::move(active_response);
   return ok();
 }
 
@@ -262,9 +336,10 @@ Status build_gateway(ModuleContext& context) {
 
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
-      {"store", build_store},   {"bus", build_bus},         {"audit", build_audit},
-      {"auth", build_auth},     {"agents", build_agents},   {"alerts", build_alerts},
-      {"detect", build_detect}, {"scanner", build_scanner}, {"gateway", build_gateway},
+      {"store", build_store},     {"bus", build_bus},         {"audit", build_audit},
+      {"auth", build_auth},       {"agents", build_agents},   {"alerts", build_alerts},
+      {"detect", build_detect},   {"scanner", build_scanner}, {"firewall", build_firewall},
+      {"gateway", build_gateway},
   };
   return table;
 }

@@ -18,6 +18,10 @@
 #include "sentinel/detect/detect_service.h"
 #include "sentinel/events/event_retention.h"
 #include "sentinel/events/event_store.h"
+#include "sentinel/firewall/active_response.h"
+#include "sentinel/firewall/allow_list.h"
+#include "sentinel/firewall/block_service.h"
+#include "sentinel/firewall/policy_service.h"
 #include "sentinel/gateway/agent_channel.h"
 #include "sentinel/gateway/gateway.h"
 #include "sentinel/gateway/router.h"
@@ -55,6 +59,12 @@ struct ModuleContext {
   std::unique_ptr<events::EventRetention> event_retention;
   std::unique_ptr<detect::DetectService> detect;
   std::unique_ptr<scanner::ScannerService> scanner;
+  std::unique_ptr<firewall::AllowList> firewall_allow_list;
+  std::unique_ptr<firewall::BlockService> firewall_blocks;
+  /// Read by the detect module's sink per detection (the firewall module is built after it).
+  std::unique_ptr<firewall::ActiveResponse> active_response;
+  /// Declared after the block service it asks for active blocks, so destroyed before it.
+  std::unique_ptr<firewall::PolicyService> firewall_policies;
   std::unique_ptr<gateway::Gateway> gateway;
   /// Services with a lifecycle, in start order.
   std::vector<Service*> services;

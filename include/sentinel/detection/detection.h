@@ -45,6 +45,24 @@ std::string_view to_string(Severity severity);
 /// The severity named `text` (one of the names above), or nullopt.
 std::optional<Severity> parse_severity(std::string_view text);
 
+/// Where a rule's block applies: the detection's agent, that agent's group, or every agent.
+enum class ResponseScope { kAgent, kGroup, kAll };
+
+/// "agent", "group", "all".
+std::string_view to_string(ResponseScope scope);
+/// The scope named `text` (one of the names above), or nullopt.
+std::optional<ResponseScope> parse_response_scope(std::string_view text);
+
+/// A rule's `response: {block: {field, duration, scope}}` (ADR 0006 "Active response and
+/// blocks"): block the address found in `field` for `duration_ms`. The firewall acts on it.
+struct BlockResponse {
+  std::string field;    // ECS name of the field holding the address ("source.ip")
+  std::string address;  // its value in the event that made the rule fire; "" when absent
+  std::int64_t duration_ms = 0;
+  ResponseScope scope = ResponseScope::kAgent;
+  friend bool operator==(const BlockResponse&, const BlockResponse&) = default;
+};
+
 /// A rule matched. For a correlation rule `event_ids` are the events that made it fire (the
 /// last ones, at most 100); `entity` names what the alert is about ("source.ip=203.0.113.9").
 struct Detection {
@@ -57,7 +75,8 @@ struct Detection {
   std::int64_t dedup_window_ms = 15 * 60 * 1000;
   std::int64_t time_ms = 0;  // the time of the last event that made it fire
   std::vector<std::int64_t> event_ids;
-  std::string summary;  // one line for people: the rule title with the entity
+  std::string summary;                    // one line for people: the rule title with the entity
+  std::optional<BlockResponse> response;  // the rule's block request, when it has one
 };
 
 }  // namespace sentinel::detection

@@ -38,6 +38,15 @@ std::optional<ScanProfile> parse_scan_profile(std::string_view text);
 /// The port spec a profile stands for: "top100", "top1000" or "all".
 std::string_view port_spec_of(ScanProfile profile);
 
+/// The agents a distributed job runs on (ADR 0005, "Scanner service"): the agents of a group, or
+/// agents named by id. Exactly one of the two is set. A plain value.
+struct AgentSelection {
+  std::string group;             // the agents' group ("" when ids are given)
+  std::vector<std::string> ids;  // agent ids ("agt_...")
+
+  friend bool operator==(const AgentSelection&, const AgentSelection&) = default;
+};
+
 /// A scan as the caller asked for it (the body of POST /api/v1/scans, parsed). A plain value.
 struct ScanRequest {
   std::vector<std::string> targets;  // addresses, CIDRs, ranges, host names (scan::TargetSet)
@@ -48,6 +57,8 @@ struct ScanRequest {
   std::optional<ScanProfile> profile;
   /// Required (true) for more than scan::kLargeScanAddresses addresses.
   bool confirm_large = false;
+  /// Set: the job is cut into shards that these agents scan; unset: the server's engine runs it.
+  std::optional<AgentSelection> agents;
 };
 
 /// A job's counters as last written. `rate` is probes per second.
@@ -80,6 +91,7 @@ struct ScanJob {
   std::optional<std::int64_t> finished_ms;
   JobCounters counters;
   std::string error;  // why a job failed or was cancelled by the system; "" otherwise
+  std::optional<AgentSelection> agents;  // set for a job split across agents
 };
 
 /// Filters of GET /api/v1/scans. Newest first.

@@ -17,6 +17,7 @@
 #include "sentinel/common/clock.h"
 #include "sentinel/common/result.h"
 #include "sentinel/scan/host_resolver.h"
+#include "sentinel/scanner/scan_agents.h"
 #include "sentinel/scanner/scan_diff.h"
 #include "sentinel/scanner/scan_job.h"
 #include "sentinel/scanner/service_detector.h"
@@ -40,9 +41,12 @@ struct ScannerOptions {
   bool allow_raw = true;
   /// The largest nmap XML document an import takes.
   std::size_t max_import_bytes = 16 << 20;
+  /// How the shards of jobs split across agents are handed out.
+  ShardOptions shards;
 };
 
-/// Collaborators; each must outlive the service. `detector` may be null (no service detection).
+/// Collaborators; each must outlive the service. `detector` may be null (no service detection,
+/// on agents neither); `agents` may be null (scans that name agents are refused).
 struct ScannerDependencies {
   store::Database& database;
   auth::AuditLog& audit;
@@ -50,6 +54,7 @@ struct ScannerDependencies {
   const Clock& clock;
   std::unique_ptr<scan::HostResolver> resolver;  // null: the system resolver
   std::unique_ptr<ServiceDetector> detector;
+  std::unique_ptr<ScanAgents> agents = nullptr;
 };
 
 /// Thread-safe. Every state change of a job is written to the database, then published on the
@@ -71,6 +76,9 @@ class ScannerService : public server::Service {
   /// naming the field for bad targets, exclusions or ports; for targets outside every scope (reason
   /// "target_out_of_scope", each offending target named); for more than
   /// scan::kLargeScanAddresses addresses without confirm_large (reason "confirmation_required").
+  /// A request that names agents is split across them: kInvalidArgument naming "agents.ids" for
+  /// ids of no (or a revoked) agent, "agents.group" for a group without agents, "agents" when
+  /// this process has no agent channel.
   /// kUnavailable when the queue is full or the service is stopping.
   virtual Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
                                      const auth::ClientInfo& client) = 0;

@@ -71,6 +71,12 @@ struct ScannerConfig {
   bool service_detection = true;
 };
 
+struct FirewallConfig {
+  /// Seconds an agent waits for the server's confirm after a policy apply before it rolls
+  /// back by itself (ADR 0006 "Commit-confirm").
+  std::int64_t confirm_grace_s = 60;
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
@@ -88,6 +94,7 @@ struct ServerConfig {
   DetectionConfig detection;
   EventsConfig events;
   ScannerConfig scanner;
+  FirewallConfig firewall;
 
   /// The database URL after defaults are applied.
   std::string database_url() const;

@@ -34,7 +34,8 @@ constexpr Topic kTopics[] = {
     {"agent", "agents:read"},
     {"event", "events:read"},
     {"alert", "alerts:read"},
-    {"scan", "scans:read"}};
+    {"scan", "scans:read"},
+    {"firewall", "firewall:read"}};
 
 asio::awaitable<bool> check_credentials(CredentialCheck still_valid) { co_return still_valid(); }
 

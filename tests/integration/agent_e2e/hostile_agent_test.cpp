@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 
 #include <fstream>
+#include <future>
+#include <optional>
+#include <variant>
 
 #include "agent/channel/channel_connection.h"
 #include "agent/daemon/identity.h"
@@ -32,8 +35,8 @@ class HostileAgentTest : public AgentTest {
     agent_id_ = std::string(json.at("agent_id").as_string());
     credential_file_ = pki_dir_.path().string() + "/agent.pem";
     ca_file_ = pki_dir_.path().string() + "/ca.crt";
-    std::ofstream(credential_file_) << keys->key_pem
-                                    << std::string_view(json.at("certificate").as_string());
+    std::ofstream(credential_file_)
+        << keys->key_pem << std::string_view(json.at("certificate").as_string());
     std::ofstream(ca_file_) << std::string_view(json.at("ca_certificate").as_string());
   }
 
@@ -168,6 +171,47 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
     return rows && rows->front().integer(0) == 2000;
   }));
   EXPECT_EQ(status_of(admin, good_id), "online");
+}
+
+// A module that reacts to the agent's connection (the firewall asks for its status) may send a
+// command before the hello has been answered; the agent must still see the welcome first.
+TEST_P(HostileAgentTest, ACommandAskedBeforeTheHelloFollowsTheWelcome) {
+  auto admin = this->admin();
+  auto connection = connect();
+  ASSERT_TRUE(connection);
+  // The session exists once the connection is open; the ping waits for the agent's answer.
+  auto ping = std::async(std::launch::async, [&] {
+    return admin.post("/api/v1/agents/" + agent_id_ + "/commands",
+                      boost::json::object{{"name", "ping"}});
+  });
+  // Nothing may arrive before the hello (without the hold, the command would).
+  auto early = connection->receive(std::chrono::seconds(2));
+  EXPECT_FALSE(early) << "a frame before the hello: " << *early;
+
+  ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
+  auto first = connection->receive(std::chrono::seconds(10));
+  ASSERT_TRUE(first) << first.error().message;
+  auto welcome = protocol::decode_server_message(*first);
+  ASSERT_TRUE(welcome) << *first;
+  EXPECT_TRUE(std::holds_alternative<protocol::Welcome>(*welcome)) << *first;
+
+  std::optional<protocol::Command> command;
+  for (int i = 0; i < 10 && !command; ++i) {
+    auto frame = connection->receive(std::chrono::seconds(10));
+    ASSERT_TRUE(frame) << frame.error().message;
+    auto message = protocol::decode_server_message(*frame);
+    ASSERT_TRUE(message) << *frame;
+    if (const auto* held = std::get_if<protocol::Command>(&*message)) command = *held;
+  }
+  ASSERT_TRUE(command) << "the held command never came";
+  EXPECT_EQ(command->name, "ping");
+  ASSERT_TRUE(connection->send(
+      protocol::encode(protocol::AgentMessage(protocol::CommandResult{
+          .id = command->id, .ok = true, .result = {{"pong", true}}, .error = {}})),
+      std::chrono::seconds(5)));
+  auto answered = ping.get();
+  ASSERT_TRUE(answered) << answered.error().message;
+  EXPECT_EQ(answered->status, 200) << answered->body;
 }
 
 SENTINEL_BOTH_BACKENDS(HostileAgentTest);

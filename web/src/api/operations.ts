@@ -8,6 +8,8 @@ export type Permission =
   | "alerts:write"
   | "audit:read"
   | "events:read"
+  | "firewall:read"
+  | "firewall:write"
   | "roles:read"
   | "roles:write"
   | "rules:read"
@@ -24,6 +26,9 @@ export const operations = {
   "DELETE /api/v1/agents/{id}": { permission: "agents:write", body: [] },
   "DELETE /api/v1/agents/enroll-tokens/{id}": { permission: "agents:write", body: [] },
   "DELETE /api/v1/auth/totp": { permission: "authenticated", body: ["password"] },
+  "DELETE /api/v1/firewall/allow-list/{id}": { permission: "firewall:write", body: [] },
+  "DELETE /api/v1/firewall/blocks/{id}": { permission: "firewall:write", body: [] },
+  "DELETE /api/v1/firewall/policies/{id}": { permission: "firewall:write", body: [] },
   "DELETE /api/v1/roles/{name}": { permission: "roles:write", body: [] },
   "DELETE /api/v1/scans/{id}": { permission: "scans:write", body: [] },
   "DELETE /api/v1/sessions/{id}": { permission: "authenticated", body: [] },
@@ -42,6 +47,18 @@ export const operations = {
   "GET /api/v1/auth/me": { permission: "authenticated", body: [] },
   "GET /api/v1/events": { permission: "events:read", body: [] },
   "GET /api/v1/events/summary": { permission: "events:read", body: [] },
+  "GET /api/v1/firewall/agents/{id}/effective": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/allow-list": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/blocks": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/blocks/{id}": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}/assignments": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}/diff": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}/preview": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}/versions": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/policies/{id}/versions/{n}": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/status": { permission: "firewall:read", body: [] },
   "GET /api/v1/inventory/packages": { permission: "agents:read", body: [] },
   "GET /api/v1/inventory/ports": { permission: "agents:read", body: [] },
   "GET /api/v1/openapi.json": { permission: "public", body: [] },
@@ -76,15 +93,23 @@ export const operations = {
   "POST /api/v1/auth/totp/confirm": { permission: "authenticated", body: ["code"] },
   "POST /api/v1/auth/totp/recovery-codes": { permission: "authenticated", body: ["password"] },
   "POST /api/v1/auth/totp/setup": { permission: "authenticated", body: [] },
+  "POST /api/v1/firewall/allow-list": { permission: "firewall:write", body: ["cidr","comment"] },
+  "POST /api/v1/firewall/apply": { permission: "firewall:write", body: ["agent_ids","force","policy_id"] },
+  "POST /api/v1/firewall/blocks": { permission: "firewall:write", body: ["address","agent_id","duration_s","group","reason"] },
+  "POST /api/v1/firewall/policies": { permission: "firewall:write", body: ["comment","description","document","name"] },
+  "POST /api/v1/firewall/policies/{id}/rollback": { permission: "firewall:write", body: ["base_version","comment","version"] },
+  "POST /api/v1/firewall/validate": { permission: "firewall:write", body: ["agent_id","document","force"] },
   "POST /api/v1/roles": { permission: "roles:write", body: ["description","name","permissions"] },
   "POST /api/v1/rules/reload": { permission: "rules:write", body: [] },
-  "POST /api/v1/scans": { permission: "scans:write", body: ["confirm_large","exclude","ports","profile","targets"] },
+  "POST /api/v1/scans": { permission: "scans:write", body: ["agents","confirm_large","exclude","ports","profile","targets"] },
   "POST /api/v1/scans/import": { permission: "scans:write", body: [] },
   "POST /api/v1/tokens": { permission: "authenticated", body: ["expires_in_days","name","permissions"] },
   "POST /api/v1/users": { permission: "users:write", body: ["display_name","password","roles","username"] },
   "POST /api/v1/users/{id}/totp/reset": { permission: "users:write", body: [] },
   "POST /api/v1/users/{id}/unlock": { permission: "users:write", body: [] },
   "PUT /api/v1/auth/password": { permission: "authenticated", body: ["current_password","new_password"] },
+  "PUT /api/v1/firewall/policies/{id}": { permission: "firewall:write", body: ["base_version","comment","description","document","name"] },
+  "PUT /api/v1/firewall/policies/{id}/assignments": { permission: "firewall:write", body: ["assignments"] },
 } as const;
 
 export type OperationKey = keyof typeof operations;
@@ -94,6 +119,9 @@ export type DeletePath =
   | `/api/v1/agents/${string}` | `/api/v1/agents/${string}?${string}`
   | `/api/v1/agents/enroll-tokens/${string}` | `/api/v1/agents/enroll-tokens/${string}?${string}`
   | `/api/v1/auth/totp` | `/api/v1/auth/totp?${string}`
+  | `/api/v1/firewall/allow-list/${string}` | `/api/v1/firewall/allow-list/${string}?${string}`
+  | `/api/v1/firewall/blocks/${string}` | `/api/v1/firewall/blocks/${string}?${string}`
+  | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
   | `/api/v1/roles/${string}` | `/api/v1/roles/${string}?${string}`
   | `/api/v1/scans/${string}` | `/api/v1/scans/${string}?${string}`
   | `/api/v1/sessions/${string}` | `/api/v1/sessions/${string}?${string}`
@@ -115,6 +143,18 @@ export type GetPath =
   | `/api/v1/auth/me` | `/api/v1/auth/me?${string}`
   | `/api/v1/events` | `/api/v1/events?${string}`
   | `/api/v1/events/summary` | `/api/v1/events/summary?${string}`
+  | `/api/v1/firewall/agents/${string}/effective` | `/api/v1/firewall/agents/${string}/effective?${string}`
+  | `/api/v1/firewall/allow-list` | `/api/v1/firewall/allow-list?${string}`
+  | `/api/v1/firewall/blocks` | `/api/v1/firewall/blocks?${string}`
+  | `/api/v1/firewall/blocks/${string}` | `/api/v1/firewall/blocks/${string}?${string}`
+  | `/api/v1/firewall/policies` | `/api/v1/firewall/policies?${string}`
+  | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
+  | `/api/v1/firewall/policies/${string}/assignments` | `/api/v1/firewall/policies/${string}/assignments?${string}`
+  | `/api/v1/firewall/policies/${string}/diff` | `/api/v1/firewall/policies/${string}/diff?${string}`
+  | `/api/v1/firewall/policies/${string}/preview` | `/api/v1/firewall/policies/${string}/preview?${string}`
+  | `/api/v1/firewall/policies/${string}/versions` | `/api/v1/firewall/policies/${string}/versions?${string}`
+  | `/api/v1/firewall/policies/${string}/versions/${string}` | `/api/v1/firewall/policies/${string}/versions/${string}?${string}`
+  | `/api/v1/firewall/status` | `/api/v1/firewall/status?${string}`
   | `/api/v1/inventory/packages` | `/api/v1/inventory/packages?${string}`
   | `/api/v1/inventory/ports` | `/api/v1/inventory/ports?${string}`
   | `/api/v1/openapi.json` | `/api/v1/openapi.json?${string}`
@@ -155,6 +195,12 @@ export type PostPath =
   | `/api/v1/auth/totp/confirm` | `/api/v1/auth/totp/confirm?${string}`
   | `/api/v1/auth/totp/recovery-codes` | `/api/v1/auth/totp/recovery-codes?${string}`
   | `/api/v1/auth/totp/setup` | `/api/v1/auth/totp/setup?${string}`
+  | `/api/v1/firewall/allow-list` | `/api/v1/firewall/allow-list?${string}`
+  | `/api/v1/firewall/apply` | `/api/v1/firewall/apply?${string}`
+  | `/api/v1/firewall/blocks` | `/api/v1/firewall/blocks?${string}`
+  | `/api/v1/firewall/policies` | `/api/v1/firewall/policies?${string}`
+  | `/api/v1/firewall/policies/${string}/rollback` | `/api/v1/firewall/policies/${string}/rollback?${string}`
+  | `/api/v1/firewall/validate` | `/api/v1/firewall/validate?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
   | `/api/v1/rules/reload` | `/api/v1/rules/reload?${string}`
   | `/api/v1/scans` | `/api/v1/scans?${string}`
@@ -166,4 +212,6 @@ export type PostPath =
 
 /** Paths that accept PUT, with their parameters filled in. */
 export type PutPath =
-  | `/api/v1/auth/password` | `/api/v1/auth/password?${string}`;
+  | `/api/v1/auth/password` | `/api/v1/auth/password?${string}`
+  | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
+  | `/api/v1/firewall/policies/${string}/assignments` | `/api/v1/firewall/policies/${string}/assignments?${string}`;

@@ -11,56 +11,14 @@
 #include "agent/daemon/state_file.h"
 #include "sentinel/common/crypto.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/agent/firewall/fake_firewall_table.h"
 
 namespace sentinel::agent::firewall {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A table whose "ruleset" is the last applied policy text (block lines stripped), and whose
-// blocks are a list; `fail_next` makes the next apply fail like nft would.
-class FakeTable final : public FirewallTable {
- public:
-  Status apply(const std::string& text) override {
-    applied.push_back(text);
-    if (on_apply) on_apply(text);
-    if (fail_next) {
-      fail_next = false;
-      return Error{ErrorCode::kUnavailable, "Error: syntax error", "nft_failed", "nft_text"};
-    }
-    if (text.find("delete table inet sentinel\n") != std::string::npos &&
-        text.find("table inet sentinel {\n") == std::string::npos) {
-      ruleset.reset();
-      return ok();
-    }
-    std::string policy;
-    std::size_t start = 0;
-    while (start < text.size()) {
-      std::size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      const std::string line = text.substr(start, end - start);
-      if (line.rfind("add element", 0) != 0) policy += line + "\n";
-      start = end + 1;
-    }
-    ruleset = policy;
-    return ok();
-  }
-  Result<bool> exists() override { return ruleset.has_value(); }
-  Result<TableListing> listing() override {
-    if (!ruleset) return not_found("no table");
-    return TableListing{crypto::sha256_hex(*ruleset), {{"addr_x_v4", elements}}};
-  }
-  Status add_block(const std::string&, std::chrono::seconds) override { return ok(); }
-  Status remove_block(const std::string&) override { return ok(); }
-  Result<std::vector<ActiveBlock>> blocks() override { return active_blocks; }
-
-  std::optional<std::string> ruleset;
-  std::size_t elements = 3;
-  std::vector<ActiveBlock> active_blocks;
-  std::vector<std::string> applied;
-  std::function<void(const std::string&)> on_apply;
-  bool fail_next = false;
-};
+using test::FakeTable;
 
 PolicyRelease release(std::int64_t version) {
   return {version, "doc" + std::to_string(version),

@@ -1,0 +1,76 @@
+#include "allow_list_host.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "logger.h"
+#include "sentinel/agents/enrollment.h"
+
+namespace sentinel::firewall {
+namespace {
+
+AllowListEntry builtin(const IpNetwork& network, std::string comment) {
+  AllowListEntry entry;
+  entry.cidr = format_ip_network(network);
+  entry.comment = std::move(comment);
+  entry.builtin = true;
+  return entry;
+}
+
+IpNetwork host_network(const IpAddress& address) {
+  return {address, address.family == IpFamily::kV4 ? 32 : 128};
+}
+
+std::optional<IpAddress> address_of(const sockaddr* socket_address) {
+  if (socket_address == nullptr) return std::nullopt;
+  if (socket_address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(socket_address);
+    return IpAddress{IpFamily::kV4, ntohl(v4->sin_addr.s_addr)};
+  }
+  if (socket_address->sa_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(socket_address);
+    Uint128 value = 0;
+    for (unsigned char byte : v6->sin6_addr.s6_addr) value = (value << 8) | byte;
+    return IpAddress{IpFamily::kV6, value};
+  }
+  return std::nullopt;
+}
+
+void add_interfaces(std::vector<AllowListEntry>& out) {
+  ifaddrs* interfaces = nullptr;
+  if (getifaddrs(&interfaces) != 0) {
+    firewall_log().warn("allow-list: the host's interface addresses cannot be read: {}",
+                        std::strerror(errno));
+    return;
+  }
+  for (const ifaddrs* each = interfaces; each != nullptr; each = each->ifa_next) {
+    const std::optional<IpAddress> address = address_of(each->ifa_addr);
+    if (!address || is_loopback(*address)) continue;  // loopback is listed as a whole
+    out.push_back(builtin(host_network(*address), std::string("interface ") + each->ifa_name));
+  }
+  freeifaddrs(interfaces);
+}
+
+}  // namespace
+
+std::vector<AllowListEntry> builtin_allow_list(const AllowListOptions& options) {
+  std::vector<AllowListEntry> out;
+  out.push_back(builtin({{IpFamily::kV4, Uint128{127} << 24}, 8}, "loopback"));
+  out.push_back(builtin({{IpFamily::kV6, 1}, 128}, "loopback"));
+  if (options.host_interfaces) add_interfaces(out);
+  for (const ServedEndpoint& endpoint : options.endpoints) {
+    // Host names are not resolved: a DNS answer must not decide what may be blocked, and the
+    // addresses a server's own name points at are its interfaces' (listed above).
+    Result<IpAddress> address = parse_ip_address(agents::url_host(endpoint.location));
+    if (!address || address->value == 0) continue;  // a name, or a wildcard (0.0.0.0, ::)
+    out.push_back(builtin(host_network(*address), endpoint.name));
+  }
+  return out;
+}
+
+}  // namespace sentinel::firewall

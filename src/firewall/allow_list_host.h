@@ -1,0 +1,16 @@
+#pragma once
+// The built-in allow-list entries: loopback, the host's interface addresses and the addresses
+// the server listens on.
+
+#include <vector>
+
+#include "sentinel/firewall/allow_list.h"
+
+namespace sentinel::firewall {
+
+/// 127.0.0.0/8 and ::1, then (when `options.host_interfaces`) every address of the host's
+/// interfaces, then each endpoint whose host is an IP literal other than a wildcard. Reads the
+/// interfaces now (getifaddrs); an interface that cannot be read is skipped. Thread-safe.
+std::vector<AllowListEntry> builtin_allow_list(const AllowListOptions& options);
+
+}  // namespace sentinel::firewall

@@ -1,0 +1,354 @@
+#include "shard_dispatch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "logger.h"
+#include "sentinel/scan/port_list.h"
+#include "sentinel/scanner/scan_shard_protocol.h"
+#include "sql_scan_repository.h"
+
+namespace sentinel::scanner {
+namespace {
+
+// A cancel is a courtesy to an agent that is probably still there: do not wait long for it.
+constexpr std::chrono::milliseconds kCancelTimeout{1000};
+
+// An agent answers "busy" while it holds another shard (of this job's past or of another job):
+// that is no failure of the shard.
+bool is_busy(const std::string& error) { return error.rfind("busy", 0) == 0; }
+
+std::map<scan::IpAddress, std::vector<std::string>> names_of(const scan::TargetSet& targets) {
+  std::map<scan::IpAddress, std::vector<std::string>> out;
+  for (const scan::ResolvedHost& host : targets.resolved_hosts()) {
+    for (const scan::IpAddress& address : host.addresses) out[address].push_back(host.name);
+  }
+  return out;
+}
+
+}  // namespace
+
+ShardDispatch::ShardDispatch(store::Database& database, ScanAgents& agents, const Clock& clock,
+                             ShardOptions options, ShardJob job)
+    : database_(database),
+      agents_(agents),
+      clock_(clock),
+      options_(options),
+      job_(std::move(job)),
+      names_(names_of(*job_.targets)) {
+  counters_.hosts_total = static_cast<std::int64_t>(job_.targets->size());
+  counters_.pairs_total = counters_.hosts_total * static_cast<std::int64_t>(job_.ports.size());
+}
+
+std::string ShardDispatch::selection_text() const {
+  if (!job_.agents.group.empty()) return fmt::format("group '{}'", job_.agents.group);
+  return fmt::format("agents {}", fmt::join(job_.agents.ids, ", "));
+}
+
+Status ShardDispatch::prepare() {
+  std::size_t online = 1;
+  if (Result<std::vector<std::string>> agents = agents_.online(job_.agents); agents) {
+    online = std::max<std::size_t>(1, agents->size());
+  }
+  const std::uint64_t size = shard_size_for(job_.targets->size(), online, options_.shard_addresses);
+  const std::vector<ShardSlice> slices = cut_into_shards(*job_.targets, size);
+  scanner_log().info("scan job={} shards={} addresses_per_shard={} agents_online={} ({})", job_.id,
+                     slices.size(), size, online, selection_text());
+  return database_.transact([&](store::Connection& connection) {
+    return SqlShardRepository(connection)
+        .insert(job_.id, slices, static_cast<std::int64_t>(job_.ports.size()));
+  });
+}
+
+DispatchState ShardDispatch::tick() {
+  const std::int64_t now = clock_.now_ms();
+  const auto list = [&]() -> Result<std::vector<ShardRow>> {
+    std::vector<ShardRow> rows;
+    Status read = database_.transact([&](store::Connection& connection) -> Status {
+      SENTINEL_ASSIGN(listed, SqlShardRepository(connection).list(job_.id));
+      rows = std::move(listed);
+      return ok();
+    });
+    if (!read) return read.error();
+    return rows;
+  };
+
+  Result<std::vector<ShardRow>> shards = list();
+  if (!shards) {
+    failure_ = "reading the job's shards failed: " + shards.error().message;
+    return DispatchState::kFailed;
+  }
+  for (const ShardRow& shard : *shards) {
+    if (shard.status == ShardStatus::kLeased) poll(shard, now);
+    if (!failure_.empty()) return DispatchState::kFailed;
+  }
+
+  shards = list();
+  if (!shards) {
+    failure_ = "reading the job's shards failed: " + shards.error().message;
+    return DispatchState::kFailed;
+  }
+  bool all_done = true;
+  std::set<std::string> holders;
+  for (const ShardRow& shard : *shards) {
+    if (shard.status != ShardStatus::kDone) all_done = false;
+    if (shard.status == ShardStatus::kLeased) holders.insert(shard.agent_id);
+    if (shard.status == ShardStatus::kQueued && shard.attempts >= options_.max_attempts) {
+      failure_ = fmt::format("shard {} ({}) failed {} times; the last error: {}", shard.index,
+                             shard.targets, shard.attempts, shard.error);
+      sum_counters(*shards);
+      return DispatchState::kFailed;
+    }
+  }
+  if (all_done) {
+    sum_counters(*shards);
+    return DispatchState::kCompleted;
+  }
+
+  Result<std::vector<std::string>> online = agents_.online(job_.agents);
+  if (!online) {
+    scanner_log().warn("scan job={} cannot list the agents: {}", job_.id, online.error().message);
+    online = std::vector<std::string>{};
+  }
+  if (!online->empty()) {
+    no_agent_since_.reset();
+  } else if (holders.empty()) {
+    if (!no_agent_since_) no_agent_since_ = now;
+    if (now - *no_agent_since_ >= options_.agent_wait.count()) {
+      failure_ = fmt::format("no agent of the selection ({}) was online for {} s", selection_text(),
+                             options_.agent_wait.count() / 1000);
+      sum_counters(*shards);
+      return DispatchState::kFailed;
+    }
+  }
+  for (const std::string& agent : *online) {
+    if (holders.count(agent) > 0) continue;
+    if (const auto paused = paused_until_.find(agent);
+        paused != paused_until_.end() && now < paused->second) {
+      continue;
+    }
+    const bool queued_left = lease_to(agent, now);
+    if (!failure_.empty()) return DispatchState::kFailed;
+    if (!queued_left) break;
+  }
+
+  if (Result<std::vector<ShardRow>> latest = list(); latest) sum_counters(*latest);
+  return DispatchState::kRunning;
+}
+
+void ShardDispatch::poll(const ShardRow& shard, std::int64_t now) {
+  Result<AgentAnswer> answer =
+      agents_.command(shard.agent_id, std::string(kShardPollCommand),
+                      encode(ShardRef{job_.id, shard.index}), options_.command_timeout);
+  if (!answer) {
+    // Gone or slow: the lease decides. Until it runs out the agent may come back with its
+    // results; after that the shard is another agent's to scan.
+    if (now >= shard.lease_expires_ms) {
+      scanner_log().warn("scan job={} shard={} agent={} lost: {}", job_.id, shard.index,
+                         shard.agent_id, answer.error().message);
+      requeue(shard,
+              fmt::format("agent {} did not answer within the lease: {}", shard.agent_id,
+                          answer.error().message),
+              true);
+    }
+    return;
+  }
+  if (!answer->ok) {
+    // The agent does not have the shard (it restarted) or cannot go on: at once to another.
+    scanner_log().warn("scan job={} shard={} agent={} refused the poll: {}", job_.id, shard.index,
+                       shard.agent_id, answer->error);
+    requeue(shard, fmt::format("agent {}: {}", shard.agent_id, answer->error), true);
+    pause(shard.agent_id, now);
+    return;
+  }
+  Result<ShardReport> report = decode_shard_report(answer->result);
+  Status checked = report ? check_hosts(shard, report->hosts) : Status(report.error());
+  if (!checked) {
+    scanner_log().warn("scan job={} shard={} agent={} sent a bad answer: {}", job_.id, shard.index,
+                       shard.agent_id, checked.error().message);
+    requeue(shard,
+            fmt::format("agent {} sent a bad answer: {}", shard.agent_id, checked.error().message),
+            true);
+    pause(shard.agent_id, now);
+    return;
+  }
+  if (Status stored = store_report(shard, *report, now); !stored) {
+    // The agent has handed these results over and forgotten them: the job cannot be whole.
+    failure_ = "storing the results failed: " + stored.error().message;
+    scanner_log().error("scan job={} {}", job_.id, failure_);
+    return;
+  }
+  if (report->state == ShardState::kDone) {
+    scanner_log().info("scan job={} shard={} done by agent={} open={}", job_.id, shard.index,
+                       shard.agent_id, report->open_found);
+  } else if (report->state == ShardState::kFailed) {
+    scanner_log().warn("scan job={} shard={} failed on agent={}: {}", job_.id, shard.index,
+                       shard.agent_id, report->error);
+    pause(shard.agent_id, now);
+  }
+}
+
+Status ShardDispatch::check_hosts(const ShardRow& shard, const std::vector<FoundHost>& hosts) {
+  auto targets = shard_targets_.find(shard.index);
+  if (targets == shard_targets_.end()) {
+    SENTINEL_ASSIGN(parsed, parse_shard_targets(shard.targets));
+    targets = shard_targets_.emplace(shard.index, std::move(parsed)).first;
+  }
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const FoundHost& host = hosts[i];
+    if (!targets->second.contains(host.address)) {
+      return invalid_argument(fmt::format("hosts[{}].address: {} is not in shard {}", i,
+                                          host.address.to_string(), shard.index),
+                              "hosts");
+    }
+    for (const FoundPort& port : host.ports) {
+      if (port.protocol != scan::Protocol::kTcp ||
+          !std::binary_search(job_.ports.begin(), job_.ports.end(), port.port)) {
+        return invalid_argument(fmt::format("hosts[{}]: port {}/{} was not scanned", i, port.port,
+                                            to_string(port.protocol)),
+                                "hosts");
+      }
+    }
+  }
+  return ok();
+}
+
+Status ShardDispatch::store_report(const ShardRow& shard, const ShardReport& report,
+                                   std::int64_t now) {
+  std::vector<FoundHost> hosts = report.hosts;
+  for (FoundHost& host : hosts) {
+    if (const auto named = names_.find(host.address); named != names_.end()) {
+      host.hostnames = named->second;
+    }
+  }
+  const ShardProgress progress{
+      .pairs_done = std::min(report.pairs_done, shard.pairs_total),
+      .open_found = report.open_found,
+      .rate = report.rate,
+  };
+  return database_.transact([&](store::Connection& connection) -> Status {
+    SqlScanRepository results(connection);
+    SENTINEL_TRY(results.add_hosts(job_.id, hosts, now));
+    SENTINEL_TRY(results.add_ports(job_.id, hosts, now));
+    // Services named after the ports were first reported arrive as the same ports again.
+    SENTINEL_TRY(results.set_services(job_.id, hosts));
+    SqlShardRepository shards(connection);
+    switch (report.state) {
+      case ShardState::kRunning: {
+        SENTINEL_TRY(shards.renew(job_.id, shard.index, shard.agent_id, progress,
+                                  now + options_.lease.count()));
+        return ok();
+      }
+      case ShardState::kDone: {
+        SENTINEL_TRY(shards.complete(job_.id, shard.index, shard.agent_id, progress));
+        return ok();
+      }
+      case ShardState::kFailed: {
+        SENTINEL_TRY(shards.requeue(
+            job_.id, shard.index, shard.agent_id,
+            fmt::format("agent {}: {}", shard.agent_id,
+                        report.error.empty() ? std::string("the shard failed") : report.error),
+            true));
+        return ok();
+      }
+    }
+    return ok();
+  });
+}
+
+bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
+  std::optional<ShardRow> leased;
+  Status taken = database_.transact([&](store::Connection& connection) -> Status {
+    SENTINEL_ASSIGN(
+        shard,
+        SqlShardRepository(connection).lease_next(job_.id, agent_id, now + options_.lease.count()));
+    leased = std::move(shard);
+    return ok();
+  });
+  if (!taken) {
+    failure_ = "leasing a shard failed: " + taken.error().message;
+    return false;
+  }
+  if (!leased) return false;  // nothing queued
+  const ShardStart start{.job_id = job_.id,
+                         .shard = leased->index,
+                         .targets = leased->targets,
+                         .ports = scan::PortList{.tcp = job_.ports, .udp = {}}.format(),
+                         .scope = job_.scope,
+                         .raw = job_.raw,
+                         .service_detection = job_.service_detection};
+  Result<AgentAnswer> answer = agents_.command(agent_id, std::string(kShardStartCommand),
+                                               encode(start), options_.command_timeout);
+  if (answer && answer->ok) {
+    scanner_log().info("scan job={} shard={} ({}) leased to agent={}", job_.id, leased->index,
+                       leased->targets, agent_id);
+    return true;
+  }
+  const std::string error = answer ? answer->error : answer.error().message;
+  // A busy or unreachable agent is no fault of the shard; an agent that refused it is.
+  const bool count = answer && !is_busy(error);
+  scanner_log().warn("scan job={} shard={} not taken by agent={}: {}", job_.id, leased->index,
+                     agent_id, error);
+  requeue(*leased, fmt::format("agent {}: {}", agent_id, error), count);
+  pause(agent_id, now);
+  return true;
+}
+
+void ShardDispatch::requeue(const ShardRow& shard, const std::string& error, bool count_attempt) {
+  Status done = database_.transact([&](store::Connection& connection) -> Status {
+    SENTINEL_TRY(SqlShardRepository(connection)
+                     .requeue(job_.id, shard.index, shard.agent_id, error, count_attempt));
+    return ok();
+  });
+  if (!done) {
+    failure_ = fmt::format("requeueing shard {} failed: {}", shard.index, done.error().message);
+  }
+}
+
+void ShardDispatch::pause(const std::string& agent_id, std::int64_t now) {
+  paused_until_[agent_id] = now + options_.refusal_pause.count();
+}
+
+void ShardDispatch::cancel() {
+  std::vector<ShardRow> shards;
+  Status read = database_.transact([&](store::Connection& connection) -> Status {
+    SENTINEL_ASSIGN(listed, SqlShardRepository(connection).list(job_.id));
+    shards = std::move(listed);
+    return ok();
+  });
+  if (!read) return;
+  for (const ShardRow& shard : shards) {
+    if (shard.status != ShardStatus::kLeased) continue;
+    Result<AgentAnswer> answer =
+        agents_.command(shard.agent_id, std::string(kShardCancelCommand),
+                        encode(ShardRef{job_.id, shard.index}), kCancelTimeout);
+    if (!answer || !answer->ok) {
+      scanner_log().info("scan job={} shard={} cancel not confirmed by agent={}", job_.id,
+                         shard.index, shard.agent_id);
+    }
+  }
+}
+
+void ShardDispatch::sum_counters(const std::vector<ShardRow>& shards) {
+  const auto ports = static_cast<std::int64_t>(job_.ports.size());
+  JobCounters sum;
+  sum.hosts_total = counters_.hosts_total;
+  sum.pairs_total = counters_.pairs_total;
+  for (const ShardRow& shard : shards) {
+    if (shard.status == ShardStatus::kDone) {
+      sum.pairs_done += shard.pairs_total;
+      sum.hosts_done += shard.address_count;
+      sum.open_found += shard.open_found;
+    } else if (shard.status == ShardStatus::kLeased) {
+      sum.pairs_done += shard.pairs_done;
+      sum.hosts_done += ports == 0 ? 0 : shard.pairs_done / ports;
+      sum.open_found += shard.open_found;
+      sum.rate += shard.rate;
+    }
+  }
+  counters_ = sum;
+}
+
+}  // namespace sentinel::scanner

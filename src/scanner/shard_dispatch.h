@@ -1,0 +1,85 @@
+#pragma once
+// One distributed job's shards and their agents (ADR 0005, "Scanner service"): the job is cut
+// into shards, each leased to one online agent of the selection at a time (an agent holds one
+// shard at a time, so a faster agent does more), polled every round, its results stored through
+// the scan repository (keyed: nothing twice), and put back in the queue for another agent when
+// its lease runs out. The caller drives it: one tick() per poll interval. State lives in the
+// database, so a round reads and writes it; time comes from the injected clock.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scan_shard_repository.h"
+#include "sentinel/common/clock.h"
+#include "sentinel/common/result.h"
+#include "sentinel/scan/target_set.h"
+#include "sentinel/scanner/scan_agents.h"
+#include "sentinel/scanner/scan_job.h"
+#include "sentinel/scanner/scan_shard_protocol.h"
+#include "sentinel/store/database.h"
+
+namespace sentinel::scanner {
+
+/// What the dispatcher needs to know of its job. `targets` must outlive the dispatcher.
+struct ShardJob {
+  std::int64_t id = 0;
+  AgentSelection agents;
+  const scan::TargetSet* targets = nullptr;
+  std::vector<std::uint16_t> ports;  // ascending
+  std::string scope;                 // the scopes as CIDR text, sent with every shard
+  bool raw = true;
+  bool service_detection = false;
+};
+
+/// Where the job stands after a round.
+enum class DispatchState : std::uint8_t { kRunning, kCompleted, kFailed };
+
+/// Drives one job's shards. Not thread-safe: one thread calls prepare(), tick() and cancel().
+class ShardDispatch {
+ public:
+  /// Every collaborator must outlive the dispatcher.
+  ShardDispatch(store::Database& database, ScanAgents& agents, const Clock& clock,
+                ShardOptions options, ShardJob job);
+
+  /// Cuts the job into shards (sized for the agents online now) and stores them.
+  Status prepare();
+  /// One round: polls every shard in hand and stores what came back, requeues shards whose
+  /// lease ran out or that failed, fails the job when a shard failed too often or no agent was
+  /// online for agent_wait, and leases queued shards to free online agents.
+  DispatchState tick();
+  /// Why the job failed (after tick() returned kFailed).
+  const std::string& failure() const { return failure_; }
+  /// The job's counters as of the last round: the sum of its shards.
+  const JobCounters& counters() const { return counters_; }
+  /// Asks every agent holding a shard to stop (scan_shard_cancel); best effort.
+  void cancel();
+
+ private:
+  void poll(const ShardRow& shard, std::int64_t now);
+  // Leases the lowest queued shard to the agent and starts it there; false when none is queued.
+  bool lease_to(const std::string& agent_id, std::int64_t now);
+  Status store_report(const ShardRow& shard, const ShardReport& report, std::int64_t now);
+  Status check_hosts(const ShardRow& shard, const std::vector<FoundHost>& hosts);
+  void requeue(const ShardRow& shard, const std::string& error, bool count_attempt);
+  void pause(const std::string& agent_id, std::int64_t now);
+  void sum_counters(const std::vector<ShardRow>& shards);
+  std::string selection_text() const;
+
+  store::Database& database_;
+  ScanAgents& agents_;
+  const Clock& clock_;
+  const ShardOptions options_;
+  const ShardJob job_;
+  std::map<scan::IpAddress, std::vector<std::string>> names_;  // host names of the targets
+  std::map<std::int64_t, scan::TargetSet> shard_targets_;      // parsed once per shard
+  std::map<std::string, std::int64_t> paused_until_;           // agent -> ms
+  std::optional<std::int64_t> no_agent_since_;
+  JobCounters counters_;
+  std::string failure_;
+};
+
+}  // namespace sentinel::scanner

@@ -1,0 +1,41 @@
+// Runs the server's decoder of scan_shard_poll answers (what an agent says it found) on
+// arbitrary bytes: it must answer with a report or an invalid-argument error naming a field,
+// never crash, and a report must hold what the decoder promises (counters in range, hosts and
+// ports within the caps) and survive its own round trip.
+
+#include <boost/json/parse.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "sentinel/scanner/scan_shard_protocol.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace sentinel::scanner;
+  boost::system::error_code ec;
+  const boost::json::value value =
+      boost::json::parse(std::string_view(reinterpret_cast<const char*>(data), size), ec);
+  if (ec || !value.is_object()) return 0;
+  const auto report = decode_shard_report(value.get_object());
+  if (!report) {
+    if (report.error().code != sentinel::ErrorCode::kInvalidArgument ||
+        report.error().field.empty()) {
+      std::abort();
+    }
+    return 0;
+  }
+  if (report->pairs_done < 0 || report->pairs_done > report->pairs_total ||
+      report->hosts.size() > kMaxHostsPerReport) {
+    std::abort();
+  }
+  for (const FoundHost& host : report->hosts) {
+    if (host.ports.size() > kMaxPortsPerHost) std::abort();
+    for (const FoundPort& port : host.ports) {
+      if (port.port == 0) std::abort();
+    }
+  }
+  const auto again = decode_shard_report(encode(*report));
+  if (!again || again->hosts.size() != report->hosts.size()) std::abort();
+  return 0;
+}

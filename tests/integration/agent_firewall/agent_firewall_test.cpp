@@ -1,0 +1,436 @@
+// Firewall enforcement end to end (ADR 0006, issue 7): a real server and a real agent, both in
+// a network namespace the test creates (so the agent's table is that namespace's, and their
+// channel runs over its private loopback), and a peer namespace joined to it by a veth pair
+// with private addresses. Policies go through POST /api/v1/agents/{id}/commands; TCP
+// connections from the peer succeed or are dropped as the policy says; a refused apply changes
+// nothing; without a confirm the agent rolls back by itself; a table deleted by hand comes back
+// and the drift event reaches the server; a table of someone else is never touched. Nothing
+// leaves the test's namespaces.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "sentinel/common/crypto.h"
+#include "sentinel/firewall/nft_compiler.h"
+#include "sentinel/firewall/policy_parser.h"
+#include "tests/integration/agent_e2e/agent_fixture.h"
+
+namespace sentinel::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+namespace json = boost::json;
+
+// Only on the veth pair between the test's two namespaces.
+constexpr const char* kAgentAddress = "10.199.0.1";
+constexpr const char* kPeerAddress = "10.199.0.2";
+constexpr int kServicePort = 8080;
+
+constexpr const char* kBystander =
+    "table inet bystander {\n"
+    "\tset friends { type ipv4_addr; elements = { 192.0.2.1, 192.0.2.2 } }\n"
+    "\tchain input { type filter hook input priority -10; policy accept; tcp dport 4444 drop; }\n"
+    "}\n";
+
+// Input dropped by default; `open` accepts the service port, otherwise only ssh is accepted.
+std::string policy_document(bool open) {
+  return std::string(R"({"chains": {"input": {"policy": "drop", "rules": [)") +
+         (open ? R"({"id": "service", "protocol": "tcp", "ports": 8080, "action": "accept"})"
+               : R"({"id": "ssh", "protocol": "tcp", "ports": 22, "action": "accept"})") +
+         "]}}}";
+}
+
+std::string compiled(const std::string& document) {
+  auto parsed = sentinel::firewall::parse_policy(document);
+  EXPECT_TRUE(parsed.ok());
+  if (!parsed.ok()) return {};
+  auto text = sentinel::firewall::compile_nft(parsed.document);
+  EXPECT_TRUE(text) << text.error().message;
+  return text ? *text : std::string();
+}
+
+json::object apply_args(std::int64_t version, bool open, std::int64_t grace_s) {
+  const std::string document = policy_document(open);
+  return json::object{{"policy_id", open ? "open" : "closed"},
+                      {"version", version},
+                      {"document_hash", crypto::sha256_hex(document)},
+                      {"nft", compiled(document)},
+                      {"grace_s", grace_s}};
+}
+
+CommandOutput shell(const std::vector<std::string>& argv, const std::string& input = {}) {
+  auto out = run_command(argv, input, {}, std::chrono::seconds(30));
+  return out ? *out : CommandOutput{-1, "", out.error().message};
+}
+
+enum class Probe { kConnected, kRefused, kDropped };
+
+std::ostream& operator<<(std::ostream& out, Probe probe) {
+  return out << (probe == Probe::kConnected ? "connected"
+                 : probe == Probe::kRefused ? "refused"
+                                            : "dropped");
+}
+
+class AgentFirewallTest : public AgentTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) {
+      GTEST_SKIP() << "needs root to create network namespaces (CI runs as root)";
+    }
+    host_netns_ = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(host_netns_, 0);
+    // This thread (and every process it starts: server, agent, nft, ip) moves to a namespace
+    // of its own; TearDown moves it back. Only this thread: unshare is per task.
+    if (::unshare(CLONE_NEWNET) != 0) {
+      GTEST_SKIP() << "cannot create a network namespace: " << std::strerror(errno);
+    }
+    moved_ = true;
+    ASSERT_EQ(shell({"ip", "link", "set", "lo", "up"}).exit_code, 0);
+    start_peer();
+    const std::string peer = "--net=/proc/" + std::to_string(peer_pid_) + "/ns/net";
+    for (const std::vector<std::string>& step : std::vector<std::vector<std::string>>{
+             {"ip", "link", "add", "fwa", "type", "veth", "peer", "name", "fwb", "netns",
+              std::to_string(peer_pid_)},
+             {"ip", "addr", "add", std::string(kAgentAddress) + "/30", "dev", "fwa"},
+             {"ip", "link", "set", "fwa", "up"},
+             {"nsenter", peer, "--", "ip", "addr", "add", std::string(kPeerAddress) + "/30", "dev",
+              "fwb"},
+             {"nsenter", peer, "--", "ip", "link", "set", "fwb", "up"},
+             {"nsenter", peer, "--", "ip", "link", "set", "lo", "up"}}) {
+      const CommandOutput done = shell(step);
+      ASSERT_EQ(done.exit_code, 0) << step[0] << " " << step[1] << ": " << done.err;
+    }
+    const CommandOutput bystander = shell({"nft", "-f", "-"}, kBystander);
+    ASSERT_EQ(bystander.exit_code, 0) << bystander.err;
+    bystander_ = bystander_listing();
+    ASSERT_THAT(bystander_, HasSubstr("tcp dport 4444 drop"));
+    start_listener();
+    AgentTest::SetUp();  // the server, inside the namespace
+  }
+
+  void TearDown() override {
+    AgentTest::TearDown();
+    if (listener_ >= 0) ::close(listener_);
+    if (peer_lifeline_ >= 0) ::close(peer_lifeline_);
+    if (peer_pid_ > 0) ::waitpid(peer_pid_, nullptr, 0);
+    if (moved_ && ::setns(host_netns_, CLONE_NEWNET) != 0) {
+      ADD_FAILURE() << "cannot return to the host namespace: " << std::strerror(errno);
+    }
+    if (host_netns_ >= 0) ::close(host_netns_);
+  }
+
+  // A child that unshares its own namespace and lives until the lifeline closes.
+  void start_peer() {
+    int ready[2];
+    int lifeline[2];
+    ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(lifeline, O_CLOEXEC), 0);
+    peer_pid_ = ::fork();
+    ASSERT_GE(peer_pid_, 0);
+    if (peer_pid_ == 0) {
+      ::close(ready[0]);
+      ::close(lifeline[1]);
+      if (::unshare(CLONE_NEWNET) != 0) ::_exit(3);
+      const char up = 1;
+      if (::write(ready[1], &up, 1) != 1) ::_exit(4);
+      char byte;
+      while (::read(lifeline[0], &byte, 1) > 0) {
+      }
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(lifeline[0]);
+    peer_lifeline_ = lifeline[1];
+    char byte = 0;
+    const bool up = ::read(ready[0], &byte, 1) == 1;
+    ::close(ready[0]);
+    ASSERT_TRUE(up) << "the peer namespace did not come up";
+  }
+
+  void start_listener() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ASSERT_GE(listener_, 0);
+    const int one = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(kServicePort);
+    ::inet_pton(AF_INET, kAgentAddress, &at.sin_addr);
+    ASSERT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&at), sizeof at), 0)
+        << std::strerror(errno);
+    ASSERT_EQ(::listen(listener_, 128), 0);
+  }
+
+  // A TCP connection from the peer namespace to the service port. A dropped SYN gets no
+  // answer at all: three seconds of silence (the first SYN and two retransmissions' worth on a
+  // veth pair that answers in microseconds) count as dropped.
+  Probe probe() {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int ns =
+          ::open(("/proc/" + std::to_string(peer_pid_) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(9);
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(kServicePort);
+      ::inet_pton(AF_INET, kAgentAddress, &to.sin_addr);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) ::_exit(0);
+      if (errno != EINPROGRESS) ::_exit(errno == ECONNREFUSED ? 1 : 9);
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, 3000) != 1) ::_exit(2);
+      int error = 0;
+      socklen_t length = sizeof error;
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      ::_exit(error == 0 ? 0 : error == ECONNREFUSED ? 1 : 9);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // Accepted connections are closed at once, so that the backlog never fills.
+    while (true) {
+      const int accepted = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (accepted < 0) break;
+      ::close(accepted);
+    }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 9;
+    EXPECT_NE(code, 9) << "the probe itself failed";
+    return code == 0 ? Probe::kConnected : code == 1 ? Probe::kRefused : Probe::kDropped;
+  }
+
+  std::string bystander_listing() {
+    return shell({"nft", "-s", "list", "table", "inet", "bystander"}).out;
+  }
+
+  /// Runs a command on the agent through the server; the reply's {"ok", "result", "error"}.
+  json::object command(client::ApiClient& admin, const std::string& id, const std::string& name,
+                       json::object args = {}) {
+    auto reply = admin.post("/api/v1/agents/" + id + "/commands",
+                            json::object{{"name", name}, {"args", std::move(args)}});
+    EXPECT_TRUE(reply) << reply.error().message;
+    if (!reply) return {};
+    EXPECT_EQ(reply->status, 200) << name << ": " << reply->body;
+    const json::value body = body_of(*reply);
+    return body.is_object() ? body.as_object() : json::object{};
+  }
+
+  /// The command's result; a test failure (with the agent's error) when it failed.
+  json::object succeeded(client::ApiClient& admin, const std::string& id, const std::string& name,
+                         json::object args = {}) {
+    json::object reply = command(admin, id, name, std::move(args));
+    EXPECT_TRUE(reply.contains("ok") && reply.at("ok").as_bool())
+        << name << ": " << json::serialize(reply);
+    return reply.contains("result") && reply.at("result").is_object()
+               ? reply.at("result").as_object()
+               : json::object{};
+  }
+
+  /// An enrolled agent that is online; its id.
+  std::string online_agent(client::ApiClient& admin) {
+    AgentProcess& agent =
+        start_agent(admin, {}, "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\n");
+    const std::string id = enrolled_id(agent);
+    EXPECT_TRUE(eventually([&] { return status_of(admin, id) == "online"; }));
+    return id;
+  }
+
+  /// The events of `action` from agent `id` the server has stored.
+  json::array events(client::ApiClient& admin, const std::string& id, const std::string& action) {
+    auto reply = admin.get("/api/v1/events?q=" + action + "&agent=" + id);
+    if (!reply || reply->status != 200) return {};
+    const json::value body = body_of(*reply);
+    json::array found;
+    for (const json::value& item : body.at("items").as_array()) {
+      if (item.at("type").is_string() && item.at("type").as_string() == action) {
+        found.push_back(item);
+      }
+    }
+    return found;
+  }
+
+  int host_netns_ = -1;
+  bool moved_ = false;
+  pid_t peer_pid_ = -1;
+  int peer_lifeline_ = -1;
+  int listener_ = -1;
+  std::string bystander_;
+};
+
+TEST_P(AgentFirewallTest, ThePolicyDecidesWhatConnectsAndARefusedApplyChangesNothing) {
+  auto admin = this->admin();
+  const std::string id = online_agent(admin);
+  EXPECT_EQ(probe(), Probe::kConnected) << "no policy yet: nothing is filtered";
+
+  const json::object open = succeeded(admin, id, "firewall_apply", apply_args(1, true, 600));
+  EXPECT_EQ(open.at("version").as_int64(), 1);
+  EXPECT_EQ(open.at("listing_hash").as_string().size(), 64u);
+  EXPECT_EQ(open.at("blocks_kept").as_int64(), 0);
+  EXPECT_EQ(succeeded(admin, id, "firewall_confirm", json::object{{"version", 1}})
+                .at("confirmed_version"),
+            1);
+  EXPECT_EQ(probe(), Probe::kConnected) << "the policy accepts the service port";
+
+  const json::object closed = succeeded(admin, id, "firewall_apply", apply_args(2, false, 600));
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 2}});
+  EXPECT_EQ(probe(), Probe::kDropped) << "the policy drops everything but ssh";
+
+  // nft refuses the last command of this buffer: the transaction, delete included, never
+  // happens. And a buffer naming another table never reaches nft at all.
+  const json::object before = succeeded(admin, id, "firewall_status");
+  json::object broken = apply_args(3, true, 600);
+  broken["nft"] = std::string(broken["nft"].as_string()) +
+                  "add rule inet sentinel input tcp dport 9 jump no_such_chain\n";
+  const json::object refused = command(admin, id, "firewall_apply", broken);
+  EXPECT_FALSE(refused.at("ok").as_bool());
+  EXPECT_THAT(std::string(refused.at("error").as_string()), HasSubstr("Error"));
+  json::object foreign = apply_args(3, true, 600);
+  foreign["nft"] = std::string(foreign["nft"].as_string()) + "flush table inet bystander\n";
+  const json::object outside = command(admin, id, "firewall_apply", foreign);
+  EXPECT_FALSE(outside.at("ok").as_bool());
+  EXPECT_THAT(std::string(outside.at("error").as_string()),
+              HasSubstr("does not name table inet sentinel"));
+  const json::object after = succeeded(admin, id, "firewall_status");
+  EXPECT_EQ(json::serialize(after), json::serialize(before));
+  EXPECT_EQ(after.at("confirmed_version").as_int64(), 2);
+  EXPECT_TRUE(after.at("pending_version").is_null());
+  EXPECT_EQ(after.at("listing_hash"), closed.at("listing_hash"));
+  EXPECT_EQ(probe(), Probe::kDropped) << "the previous ruleset is still in force";
+
+  // A block drops the peer even where the policy accepts it, until it is lifted.
+  succeeded(admin, id, "firewall_apply", apply_args(4, true, 600));
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 4}});
+  EXPECT_EQ(probe(), Probe::kConnected);
+  const json::object blocked =
+      succeeded(admin, id, "firewall_block",
+                json::object{{"addresses", json::array{kPeerAddress}}, {"duration_s", 600}});
+  EXPECT_EQ(blocked.at("added").as_int64(), 1);
+  EXPECT_EQ(probe(), Probe::kDropped) << "the blocked peer got through";
+  const json::object listed = succeeded(admin, id, "firewall_status");
+  ASSERT_EQ(listed.at("blocks").as_array().size(), 1u) << json::serialize(listed);
+  EXPECT_EQ(listed.at("blocks").as_array()[0].at("address"), kPeerAddress);
+  const json::object unblocked = succeeded(admin, id, "firewall_unblock",
+                                           json::object{{"addresses", json::array{kPeerAddress}}});
+  EXPECT_EQ(unblocked.at("removed").as_int64(), 1);
+  EXPECT_EQ(probe(), Probe::kConnected) << "the unblocked peer is still refused";
+
+  const json::object bad =
+      command(admin, id, "firewall_block",
+              json::object{{"addresses", json::array{"10.199.0.2; nft flush ruleset"}},
+                           {"duration_s", 600}});
+  EXPECT_FALSE(bad.at("ok").as_bool());
+  EXPECT_THAT(std::string(bad.at("error").as_string()), StartsWith("addresses[0]: "));
+  EXPECT_EQ(bystander_listing(), bystander_) << "another table was touched";
+}
+
+TEST_P(AgentFirewallTest, WithoutAConfirmTheAgentRollsBackByItself) {
+  auto admin = this->admin();
+  const std::string id = online_agent(admin);
+  const json::object open = succeeded(admin, id, "firewall_apply", apply_args(1, true, 600));
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 1}});
+
+  // The new version is applied (its own listing), but the confirm never comes.
+  const json::object closed = succeeded(admin, id, "firewall_apply", apply_args(2, false, 2));
+  EXPECT_NE(closed.at("listing_hash"), open.at("listing_hash"));
+  ASSERT_TRUE(eventually([&] {
+    const json::object status = succeeded(admin, id, "firewall_status");
+    return status.at("pending_version").is_null() && status.at("confirmed_version") == 1 &&
+           status.at("listing_hash") == open.at("listing_hash");
+  }));
+  EXPECT_EQ(probe(), Probe::kConnected) << "version 1, which accepts the port, is back";
+  const json::object late = command(admin, id, "firewall_confirm", json::object{{"version", 2}});
+  EXPECT_FALSE(late.at("ok").as_bool()) << "too late to confirm";
+
+  json::array reported;
+  ASSERT_TRUE(eventually([&] {
+    reported = events(admin, id, "firewall.rolled_back");
+    return !reported.empty();
+  }));
+  const json::value& data = reported[0].at("data");
+  EXPECT_EQ(data.at("event.module"), "firewall");
+  EXPECT_EQ(data.at("event.category"), "configuration");
+  EXPECT_EQ(data.at("firewall.version").as_int64(), 2);
+  EXPECT_EQ(data.at("firewall.restored_version").as_int64(), 1);
+  EXPECT_EQ(bystander_listing(), bystander_);
+}
+
+TEST_P(AgentFirewallTest, ATableDeletedByHandIsRestoredAndTheDriftReported) {
+  auto admin = this->admin();
+  const std::string id = online_agent(admin);
+  const json::object closed = succeeded(admin, id, "firewall_apply", apply_args(1, false, 600));
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 1}});
+  EXPECT_EQ(probe(), Probe::kDropped);
+
+  const CommandOutput deleted = shell({"nft", "delete", "table", "inet", "sentinel"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  ASSERT_TRUE(eventually([&] {
+    return shell({"nft", "list", "table", "inet", "sentinel"}).exit_code == 0;
+  })) << "the table did not come back";
+  EXPECT_EQ(probe(), Probe::kDropped) << "the restored table does not filter";
+  EXPECT_EQ(succeeded(admin, id, "firewall_status").at("listing_hash"), closed.at("listing_hash"));
+
+  json::array reported;
+  ASSERT_TRUE(eventually([&] {
+    reported = events(admin, id, "firewall.drift");
+    return !reported.empty();
+  }));
+  const json::value& data = reported[0].at("data");
+  EXPECT_EQ(data.at("event.action"), "firewall.drift");
+  EXPECT_EQ(data.at("firewall.drift.kind"), "missing_table");
+  EXPECT_EQ(data.at("firewall.version").as_int64(), 1);
+  EXPECT_EQ(data.at("firewall.listing_hash.found"), "");
+  EXPECT_EQ(data.at("firewall.listing_hash.expected"), closed.at("listing_hash"));
+  EXPECT_EQ(bystander_listing(), bystander_) << "another table was touched";
+}
+
+TEST_P(AgentFirewallTest, AnAgentWithoutNetAdminSaysSoAndWorksOn) {
+  auto admin = this->admin();
+  // Started from a thread whose bounding set lacks CAP_NET_ADMIN: the agent runs as root
+  // without it, as in a container that was not granted it.
+  AgentOptions options;
+  options.server_url = server_->url();
+  options.token = new_token(admin);
+  options.config_yaml = "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\n";
+  Result<std::unique_ptr<AgentProcess>> started = internal_error("not started");
+  std::thread launcher([&] {
+    if (::prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) != 0) {
+      started = internal_error(std::string("PR_CAPBSET_DROP: ") + std::strerror(errno));
+      return;
+    }
+    started = AgentProcess::start(options);
+  });
+  launcher.join();
+  ASSERT_TRUE(started) << started.error().message;
+  agents_.push_back(std::move(*started));
+  const std::string id = enrolled_id(*agents_.back());
+  ASSERT_TRUE(eventually([&] { return status_of(admin, id) == "online"; }));
+
+  const json::object refused = command(admin, id, "firewall_apply", apply_args(1, false, 600));
+  EXPECT_FALSE(refused.at("ok").as_bool());
+  EXPECT_THAT(std::string(refused.at("error").as_string()),
+              StartsWith("firewall enforcement unavailable: "));
+  EXPECT_THAT(std::string(refused.at("error").as_string()), HasSubstr("CAP_NET_ADMIN"));
+  EXPECT_NE(shell({"nft", "list", "table", "inet", "sentinel"}).exit_code, 0);
+  EXPECT_EQ(probe(), Probe::kConnected);
+  EXPECT_TRUE(succeeded(admin, id, "ping").at("pong").as_bool()) << "the agent works on";
+}
+
+// Enforcement does not depend on the server's database: SQLite only, which also keeps the
+// shared PostgreSQL cluster from being started inside a namespace that goes away.
+INSTANTIATE_TEST_SUITE_P(Sqlite, AgentFirewallTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace sentinel::test

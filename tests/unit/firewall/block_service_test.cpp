@@ -1,0 +1,334 @@
+// The block service: repeat-offender escalation, the allow-list, which agents get the commands,
+// unblock, expiry and what a connecting agent must hold.
+
+#include <gmock/gmock.h>
+
+#include <thread>
+
+#include "tests/unit/firewall/block_test_support.h"
+
+namespace sentinel::firewall::test {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr std::int64_t kHourMs = 3600 * 1000;
+
+TEST(BlockEscalation, DoublesForEachOffenceAndStopsAtSevenDays) {
+  EXPECT_EQ(escalated_duration_s(600, 1), 600);
+  EXPECT_EQ(escalated_duration_s(600, 2), 1200);
+  EXPECT_EQ(escalated_duration_s(600, 3), 2400);
+  EXPECT_EQ(escalated_duration_s(600, 10), 600 * 512);
+  EXPECT_EQ(escalated_duration_s(600, 11), kMaxBlockSeconds);  // 614400 s would pass 7 days
+  EXPECT_EQ(escalated_duration_s(600, 1000), kMaxBlockSeconds);
+  EXPECT_EQ(escalated_duration_s(4 * 86400, 2), kMaxBlockSeconds);
+  EXPECT_EQ(escalated_duration_s(60, 0), 60);
+}
+
+class BlockServiceTest : public BlockTest {};
+
+TEST_P(BlockServiceTest, ARepeatOffenderGetsLongerBlocksWithinADay) {
+  const Block first = blocked(request("203.0.113.9", 600));
+  clock_.advance_ms(kHourMs);
+  const Block second = blocked(request("203.0.113.9", 600));
+  clock_.advance_ms(kHourMs);
+  const Block third = blocked(request("203.0.113.9", 600));
+  const Block other = blocked(request("203.0.113.10", 600));
+  EXPECT_EQ(first.offence, 1);
+  EXPECT_EQ(first.duration_s, 600);
+  EXPECT_EQ(second.offence, 2);
+  EXPECT_EQ(second.duration_s, 1200);
+  EXPECT_EQ(third.offence, 3);
+  EXPECT_EQ(third.duration_s, 2400);
+  EXPECT_EQ(third.requested_duration_s, 600);
+  EXPECT_EQ(third.expires_ms - third.started_ms, 2400 * 1000);
+  EXPECT_EQ(other.offence, 1) << "another address is not a repeat offender";
+
+  // A day after the second block only the third still counts.
+  clock_.set_ms(second.started_ms + 24 * kHourMs + 1);
+  const Block later = blocked(request("203.0.113.9", 600));
+  EXPECT_EQ(later.offence, 2);
+  EXPECT_EQ(later.duration_s, 1200);
+}
+
+TEST_P(BlockServiceTest, EscalationStopsAtSevenDays) {
+  Block last;
+  for (int i = 0; i < 4; ++i) last = blocked(request("2001:db8::7", 2 * 86400));
+  EXPECT_EQ(last.offence, 4);
+  EXPECT_EQ(last.duration_s, kMaxBlockSeconds);
+}
+
+TEST_P(BlockServiceTest, AnAllowListedAddressIsRefusedNamingTheEntryAndNeverSent) {
+  const std::string web = agent("web-1", "web");
+  auto loopback = blocks_->block(request("127.0.0.5", 600));
+  ASSERT_FALSE(loopback);
+  EXPECT_EQ(loopback.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(loopback.error().reason, "allow_listed");
+  EXPECT_EQ(loopback.error().field, "address");
+  EXPECT_THAT(loopback.error().message, HasSubstr("loopback (127.0.0.0/8)"));
+
+  auto ipv6_loopback = blocks_->block(request("::1", 600));
+  ASSERT_FALSE(ipv6_loopback);
+  EXPECT_THAT(ipv6_loopback.error().message, HasSubstr("loopback (::1)"));
+
+  auto listener = blocks_->block(request("198.51.100.250", 600));
+  ASSERT_FALSE(listener);
+  EXPECT_THAT(listener.error().message, HasSubstr("agents.listen"));
+
+  auto entry = allow_list_->add(admin_, "203.0.113.0/24", "office", client_);
+  ASSERT_TRUE(entry) << entry.error().message;
+  auto office = blocks_->block(request("203.0.113.77", 600, {BlockScopeKind::kAgent, web}));
+  ASSERT_FALSE(office);
+  EXPECT_EQ(office.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(office.error().message, HasSubstr("allow-list entry " + std::to_string(*entry->id) +
+                                                " (203.0.113.0/24, office)"));
+
+  blocks_->flush();
+  EXPECT_THAT(channel_.sent(), IsEmpty());
+  auto page = blocks_->list({});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 0);
+  EXPECT_THAT(audit_trail(),
+              ElementsAre("firewall.block:denied", "firewall.block:denied", "firewall.block:denied",
+                          "firewall.allow_list.add:success", "firewall.block:denied"));
+
+  // Outside the entry is fine; after the entry is removed, inside is too.
+  EXPECT_TRUE(blocks_->block(request("203.0.114.1", 600)));
+  ASSERT_TRUE(allow_list_->remove(admin_, *entry->id, client_));
+  EXPECT_TRUE(blocks_->block(request("203.0.113.77", 600)));
+}
+
+TEST_P(BlockServiceTest, TheScopeDecidesWhichOnlineAgentsGetTheBlock) {
+  const std::string web1 = agent("web-1", "web");
+  const std::string web2 = agent("web-2", "web");
+  const std::string db1 = agent("db-1", "db");
+  agent("web-3", "web", /*online=*/false);
+
+  blocked(request("203.0.113.1", 600, {BlockScopeKind::kAgent, web1}));
+  blocks_->flush();
+  EXPECT_THAT(channel_.recipients("firewall_block"), ElementsAre(web1));
+  const auto sent = channel_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(boost::json::serialize(sent[0].args),
+            R"({"addresses":["203.0.113.1"],"duration_s":600})");
+
+  channel_.clear();
+  blocked(request("203.0.113.2", 600, {BlockScopeKind::kGroup, "web"}));
+  blocks_->flush();
+  std::vector<std::string> web = {web1, web2};
+  std::sort(web.begin(), web.end());
+  EXPECT_EQ(channel_.recipients("firewall_block"), web) << "web-3 is offline";
+
+  channel_.clear();
+  blocked(request("203.0.113.3", 600));
+  blocks_->flush();
+  std::vector<std::string> all = {web1, web2, db1};
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(channel_.recipients("firewall_block"), all);
+}
+
+TEST_P(BlockServiceTest, AnAgentThatCannotBeReachedDoesNotKeepOthersFromTheBlock) {
+  const std::string web1 = agent("web-1", "web");
+  const std::string web2 = agent("web-2", "web");
+  channel_.set_unreachable(web1);
+  blocked(request("203.0.113.1", 600, {BlockScopeKind::kGroup, "web"}));
+  blocks_->flush();
+  std::vector<std::string> both = {web1, web2};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(channel_.recipients("firewall_block"), both);
+  // The unreachable agent gets it when it connects: the sync asks what it must hold.
+  auto held = blocks_->active_blocks_for(web1);
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_THAT(*held, ElementsAre(ActiveBlock{"203.0.113.1", 600}));
+}
+
+TEST_P(BlockServiceTest, UnblockReachesOnlyAgentsNoOtherBlockOfTheAddressCovers) {
+  const std::string web1 = agent("web-1", "web");
+  const std::string web2 = agent("web-2", "web");
+  const std::string db1 = agent("db-1", "db");
+  const Block everywhere = blocked(request("198.51.100.9", 600));
+  const Block on_web1 = blocked(request("198.51.100.9", 600, {BlockScopeKind::kAgent, web1}));
+  blocks_->flush();
+  channel_.clear();
+
+  auto ended = blocks_->unblock(everywhere.id, {.username = "admin"});
+  ASSERT_TRUE(ended) << ended.error().message;
+  EXPECT_TRUE(ended->removed_ms.has_value());
+  EXPECT_EQ(ended->removed_by, "admin");
+  blocks_->flush();
+  std::vector<std::string> released = {web2, db1};
+  std::sort(released.begin(), released.end());
+  EXPECT_EQ(channel_.recipients("firewall_unblock"), released) << "web-1 is still blocked";
+  const auto sent = channel_.sent();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(boost::json::serialize(sent[0].args), R"({"addresses":["198.51.100.9"]})");
+
+  channel_.clear();
+  ASSERT_TRUE(blocks_->unblock(on_web1.id, {.username = "admin"}));
+  blocks_->flush();
+  EXPECT_THAT(channel_.recipients("firewall_unblock"), ElementsAre(web1));
+
+  auto again = blocks_->unblock(on_web1.id, {.username = "admin"});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(again.error().message, HasSubstr("already removed by admin"));
+  EXPECT_EQ(blocks_->unblock(999999, {.username = "admin"}).error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(audit_trail(), ElementsAre("firewall.block:success", "firewall.block:success",
+                                         "firewall.unblock:success", "firewall.unblock:success"));
+}
+
+TEST_P(BlockServiceTest, ListingShowsRemainingTimeAndExpiredBlocksAsEnded) {
+  const std::string web1 = agent("web-1", "web");
+  const Block block = blocked(request("203.0.113.5", 600, {BlockScopeKind::kAgent, web1}));
+  clock_.advance_ms(100 * 1000 + 1);
+
+  BlockFilter active;
+  active.active = true;
+  auto page = blocks_->list(active);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, block.id);
+  EXPECT_EQ(page->items[0].remaining_s(clock_.now_ms()), 500);
+
+  clock_.advance_ms(500 * 1000);  // past the expiry
+  page = blocks_->list(active);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 0);
+  BlockFilter ended;
+  ended.active = false;
+  page = blocks_->list(ended);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_FALSE(page->items[0].active_at(clock_.now_ms()));
+  EXPECT_FALSE(page->items[0].removed_ms.has_value()) << "it expired; nobody removed it";
+  EXPECT_EQ(blocks_->list({})->total, 1);
+
+  auto held = blocks_->active_blocks_for(web1);
+  ASSERT_TRUE(held);
+  EXPECT_THAT(*held, IsEmpty());
+  auto late = blocks_->unblock(block.id, {.username = "admin"});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(late.error().message, HasSubstr("already expired"));
+}
+
+TEST_P(BlockServiceTest, AConnectingAgentLearnsEachAddressInItsScopeWithTheLongestTime) {
+  const std::string web1 = agent("web-1", "web");
+  const std::string db1 = agent("db-1", "db");
+  const std::string loner = agent("loner", "");
+  blocked(request("203.0.113.1", 600, {BlockScopeKind::kAgent, web1}));
+  blocked(request("203.0.113.1", 600, {BlockScopeKind::kGroup, "web"}));  // offence 2: 1200 s
+  blocked(request("2001:db8::1", 60));
+  blocked(request("203.0.113.2", 60, {BlockScopeKind::kGroup, "db"}));
+  clock_.advance_ms(10 * 1000);
+
+  auto web = blocks_->active_blocks_for(web1);
+  ASSERT_TRUE(web) << web.error().message;
+  EXPECT_THAT(*web, ElementsAre(ActiveBlock{"2001:db8::1", 50}, ActiveBlock{"203.0.113.1", 1190}));
+  auto db = blocks_->active_blocks_for(db1);
+  ASSERT_TRUE(db);
+  EXPECT_THAT(*db, ElementsAre(ActiveBlock{"2001:db8::1", 50}, ActiveBlock{"203.0.113.2", 50}));
+  auto alone = blocks_->active_blocks_for(loner);
+  ASSERT_TRUE(alone);
+  EXPECT_THAT(*alone, ElementsAre(ActiveBlock{"2001:db8::1", 50}));
+  EXPECT_EQ(blocks_->active_blocks_for("agt_unknown").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(BlockServiceTest, ANewBlockOfTheSameAddressAndScopeSupersedesTheShorterOne) {
+  const Block first = blocked(request("203.0.113.8", 600));
+  const Block second = blocked(request("203.0.113.8", 600));
+  auto old = blocks_->get(first.id);
+  ASSERT_TRUE(old);
+  EXPECT_FALSE(old->active_at(clock_.now_ms()));
+  EXPECT_EQ(old->removed_by, "superseded by block " + std::to_string(second.id));
+  BlockFilter active;
+  active.active = true;
+  auto page = blocks_->list(active);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, second.id);
+}
+
+TEST_P(BlockServiceTest, RequestsAreCheckedStrictlyNamingTheField) {
+  const std::string revoked = agent("gone", "web");
+  ASSERT_TRUE(registry_->revoke(admin_, revoked, client_));
+  const auto field_of = [this](const BlockRequest& wanted) {
+    auto block = blocks_->block(wanted);
+    EXPECT_FALSE(block);
+    if (block) return std::string("<blocked>");
+    EXPECT_EQ(block.error().code, ErrorCode::kInvalidArgument) << block.error().message;
+    return block.error().field;
+  };
+  EXPECT_EQ(field_of(request("10.0.0.0/8", 60)), "address");
+  EXPECT_EQ(field_of(request("999.1.1.1", 60)), "address");
+  EXPECT_EQ(field_of(request(" 203.0.113.1", 60)), "address");
+  EXPECT_EQ(field_of(request("fe80::1%eth0", 60)), "address");
+  EXPECT_EQ(field_of(request("::ffff:203.0.113.1", 60)), "address");
+  EXPECT_EQ(field_of(request("0.0.0.0", 60)), "address");
+  EXPECT_EQ(field_of(request("::", 60)), "address");
+  EXPECT_EQ(field_of(request("203.0.113.1", 0)), "duration_s");
+  EXPECT_EQ(field_of(request("203.0.113.1", kMaxBlockSeconds + 1)), "duration_s");
+  EXPECT_EQ(field_of(request("203.0.113.1", 60, {BlockScopeKind::kAgent, "agt_nobody"})),
+            "agent_id");
+  EXPECT_EQ(field_of(request("203.0.113.1", 60, {BlockScopeKind::kAgent, revoked})), "agent_id");
+  EXPECT_EQ(field_of(request("203.0.113.1", 60, {BlockScopeKind::kGroup, "web servers"})), "group");
+  EXPECT_EQ(field_of(request("203.0.113.1", 60, {BlockScopeKind::kGroup, ""})), "group");
+  BlockRequest long_reason = request("203.0.113.1", 60);
+  long_reason.reason.assign(501, 'x');
+  EXPECT_EQ(field_of(long_reason), "reason");
+  EXPECT_EQ(blocks_->list({})->total, 0);
+}
+
+TEST_P(BlockServiceTest, BlocksAndUnblocksArePublishedForTheStream) {
+  std::mutex mutex;
+  std::vector<std::string> messages;
+  auto subscription = bus_->subscribe("firewall", [&](const bus::Message& message) {
+    std::lock_guard lock(mutex);
+    messages.push_back(message.payload);
+  });
+  const Block block = blocked(request("203.0.113.4", 600));
+  ASSERT_TRUE(blocks_->unblock(block.id, {.username = "admin"}));
+  const auto received = [&] {
+    std::lock_guard lock(mutex);
+    return messages;
+  };
+  // The bus delivers on its own thread.
+  for (int i = 0; i < 500 && received().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto got = received();
+  ASSERT_EQ(got.size(), 2u);
+  const auto first = boost::json::parse(got[0]).as_object();
+  EXPECT_EQ(first.at("type"), "firewall");
+  EXPECT_EQ(first.at("action"), "block");
+  EXPECT_EQ(first.at("block").at("address"), "203.0.113.4");
+  EXPECT_EQ(first.at("block").at("active"), true);
+  const auto second = boost::json::parse(got[1]).as_object();
+  EXPECT_EQ(second.at("action"), "unblock");
+  EXPECT_EQ(second.at("block").at("removed_by"), "admin");
+}
+
+TEST_P(BlockServiceTest, AnAllowListEntryLiftsTheActiveBlocksInside) {
+  const std::string web1 = agent("web-1", "web");
+  const Block inside = blocked(request("203.0.113.20", 600));
+  const Block outside = blocked(request("198.51.100.20", 600));
+  blocks_->flush();
+  channel_.clear();
+  auto network = parse_ip_network("203.0.113.0/24");
+  ASSERT_TRUE(network);
+  auto lifted = blocks_->unblock_within(*network, {.username = "admin"});
+  ASSERT_TRUE(lifted) << lifted.error().message;
+  ASSERT_EQ(lifted->size(), 1u);
+  EXPECT_EQ((*lifted)[0].id, inside.id);
+  EXPECT_TRUE(blocks_->get(outside.id)->active_at(clock_.now_ms()));
+  blocks_->flush();
+  EXPECT_THAT(channel_.recipients("firewall_unblock"), ElementsAre(web1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BlockServiceTest, ::testing::ValuesIn(sentinel::test::kBackends),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace sentinel::firewall::test

@@ -1,0 +1,409 @@
+// The dispatcher of a distributed job, round by round with a manual clock, on SQLite and
+// PostgreSQL, with agents played by a fake of our ScanAgents interface: shards go to online
+// agents one at a time each, results are stored once however often they come, a lease that runs
+// out moves its shard to another agent, and a job without agents, or whose shards keep failing,
+// fails with an error that says why.
+
+#include "src/scanner/shard_dispatch.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "sentinel/scanner/scan_shard_protocol.h"
+#include "src/scanner/sql_scan_repository.h"
+#include "tests/support/test_database.h"
+
+namespace sentinel::scanner {
+namespace {
+
+using Pair = std::pair<std::string, std::uint16_t>;
+
+/// Agents that answer the shard commands as told, scanning a made-up network: `open` holds the
+/// (address, port) pairs that are open in it.
+class FakeAgents final : public ScanAgents {
+ public:
+  enum class Mode {
+    kWorks,    // done at the first poll, with every result of the shard
+    kSlow,     // running: the first poll hands over some results, then nothing, forever
+    kGone,     // not connected
+    kRefuses,  // refuses every start (as for a target outside the scope it was sent)
+    kBusy,     // holds another job's shard
+    kForgets,  // accepts, then knows no shard (it restarted)
+    kLies,     // reports a host outside its shard
+  };
+
+  struct Agent {
+    Mode mode = Mode::kWorks;
+    bool online = true;
+    std::optional<ShardStart> held;
+    int polls = 0;
+  };
+
+  std::map<std::string, Agent> agents;
+  std::set<Pair> open;
+  std::vector<std::string> commands;  // "agent name shard"
+
+  Result<std::vector<std::string>> unknown(const std::vector<std::string>& ids) override {
+    std::vector<std::string> out;
+    for (const std::string& id : ids) {
+      if (agents.count(id) == 0) out.push_back(id);
+    }
+    return out;
+  }
+
+  Result<std::size_t> group_size(const std::string& group) override {
+    return group == "bed" ? agents.size() : 0;
+  }
+
+  Result<std::vector<std::string>> online(const AgentSelection& selection) override {
+    std::vector<std::string> out;
+    for (const auto& [id, agent] : agents) {
+      const bool selected =
+          !selection.group.empty() ||
+          std::find(selection.ids.begin(), selection.ids.end(), id) != selection.ids.end();
+      if (selected && agent.online && agent.mode != Mode::kGone) out.push_back(id);
+    }
+    return out;
+  }
+
+  Result<AgentAnswer> command(const std::string& agent_id, const std::string& name,
+                              boost::json::object args, std::chrono::milliseconds) override {
+    Agent& agent = agents[agent_id];
+    const auto shard = args.if_contains("shard");
+    commands.push_back(agent_id + " " + name + " " +
+                       (shard != nullptr ? std::to_string(shard->as_int64()) : "-"));
+    if (!agent.online || agent.mode == Mode::kGone) return not_found("agent is not connected");
+    if (name == kShardStartCommand) {
+      if (agent.mode == Mode::kBusy) return AgentAnswer{false, {}, "busy: shard 0 of job 99"};
+      if (agent.mode == Mode::kRefuses) {
+        return AgentAnswer{false, {}, "targets outside the scope sent"};
+      }
+      auto start = decode_shard_start(args);
+      EXPECT_TRUE(start) << start.error().message;
+      EXPECT_FALSE(agent.held) << agent_id << " was given a second shard";
+      agent.held = *start;
+      return AgentAnswer{true, {{"accepted", true}, {"method", "connect"}}, {}};
+    }
+    if (name == kShardCancelCommand) {
+      agent.held.reset();
+      return AgentAnswer{true, {{"cancelled", true}}, {}};
+    }
+    // Poll.
+    if (!agent.held || agent.mode == Mode::kForgets) {
+      return AgentAnswer{false, {}, "no such shard"};
+    }
+    ++agent.polls;
+    ShardReport report;
+    auto targets = parse_shard_targets(agent.held->targets);
+    EXPECT_TRUE(targets);
+    const auto ports =
+        static_cast<std::int64_t>(scan::PortList::parse(agent.held->ports)->tcp.size());
+    report.pairs_total = static_cast<std::int64_t>(targets->size()) * ports;
+    std::vector<FoundHost> found = hosts_in(*targets);
+    if (agent.mode == Mode::kLies) {
+      report.hosts = {FoundHost{.address = *scan::IpAddress::parse("127.69.99.99"), .ports = {}}};
+    } else if (agent.mode == Mode::kSlow) {
+      if (agent.polls == 1 && !found.empty()) report.hosts = {found.front()};
+      report.pairs_done = 1;
+    } else {
+      report.state = ShardState::kDone;
+      report.pairs_done = report.pairs_total;
+      report.hosts = found;
+      for (const FoundHost& host : found) {
+        report.open_found += static_cast<std::int64_t>(host.ports.size());
+      }
+      agent.held.reset();
+    }
+    return AgentAnswer{true, encode(report), {}};
+  }
+
+  int count(const std::string& agent_id, std::string_view name) const {
+    const std::string prefix = agent_id + " " + std::string(name);
+    return static_cast<int>(std::count_if(commands.begin(), commands.end(),
+                                          [&](const auto& c) { return c.rfind(prefix, 0) == 0; }));
+  }
+
+ private:
+  std::vector<FoundHost> hosts_in(const scan::TargetSet& targets) const {
+    std::map<std::string, FoundHost> hosts;
+    for (const auto& [address, port] : open) {
+      const auto ip = *scan::IpAddress::parse(address);
+      if (!targets.contains(ip)) continue;
+      FoundHost& host = hosts[address];
+      host.address = ip;
+      host.ports.push_back({.port = port});
+    }
+    std::vector<FoundHost> out;
+    for (auto& [address, host] : hosts) out.push_back(std::move(host));
+    return out;
+  }
+};
+
+class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    auto db = test::open_test_database(GetParam(), dir_);
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    // 600 addresses: three shards of 200 for three agents.
+    targets_ = *parse_shard_targets("127.69.0.0-127.69.2.87");
+    fake_.open = {{"127.69.0.5", 22},
+                  {"127.69.0.5", 80},
+                  {"127.69.1.7", 443},
+                  {"127.69.2.80", 22},
+                  {"127.69.2.87", 8080}};
+    ScanJob job;
+    job.status = JobStatus::kRunning;
+    job.targets = {"127.69.0.0-127.69.2.87"};
+    job.ports = "22,80,443,8080";
+    job.requested_by = "admin";
+    job.agents = AgentSelection{.group = "bed", .ids = {}};
+    ASSERT_TRUE(db_->transact([&](store::Connection& connection) -> Status {
+      SENTINEL_ASSIGN(id, SqlScanRepository(connection).insert_job(job));
+      job_id_ = id;
+      return ok();
+    }));
+    options_.refusal_pause = std::chrono::milliseconds(0);
+  }
+
+  std::unique_ptr<ShardDispatch> dispatch(AgentSelection selection = {.group = "bed", .ids = {}}) {
+    return std::make_unique<ShardDispatch>(*db_, fake_, clock_, options_,
+                                           ShardJob{.id = job_id_,
+                                                    .agents = std::move(selection),
+                                                    .targets = &targets_,
+                                                    .ports = {22, 80, 443, 8080},
+                                                    .scope = "127.69.0.0/16",
+                                                    .raw = false,
+                                                    .service_detection = false});
+  }
+
+  std::set<Pair> stored() {
+    std::set<Pair> out;
+    EXPECT_TRUE(db_->transact([&](store::Connection& connection) -> Status {
+      SENTINEL_ASSIGN(hosts, SqlScanRepository(connection).results(job_id_));
+      for (const FoundHost& host : hosts) {
+        for (const FoundPort& port : host.ports) out.insert({host.address.to_string(), port.port});
+      }
+      return ok();
+    }));
+    return out;
+  }
+
+  std::vector<ShardRow> shards() {
+    std::vector<ShardRow> out;
+    EXPECT_TRUE(db_->transact([&](store::Connection& connection) -> Status {
+      SENTINEL_ASSIGN(rows, SqlShardRepository(connection).list(job_id_));
+      out = std::move(rows);
+      return ok();
+    }));
+    return out;
+  }
+
+  // Ticks until the job ends or `rounds` pass, a second of manual time apart.
+  DispatchState run(ShardDispatch& dispatch, int rounds = 100) {
+    DispatchState state = DispatchState::kRunning;
+    for (int i = 0; i < rounds && state == DispatchState::kRunning; ++i) {
+      state = dispatch.tick();
+      clock_.advance_ms(1000);
+    }
+    return state;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<store::Database> db_;
+  ManualClock clock_{1'700'000'000'000};
+  FakeAgents fake_;
+  ShardOptions options_;
+  scan::TargetSet targets_ = scan::TargetSet::from_ranges({});
+  std::int64_t job_id_ = 0;
+};
+
+TEST_P(ShardDispatchTest, EachOnlineAgentTakesOneShardAndEveryResultIsStored) {
+  for (const char* id : {"agt_a", "agt_b", "agt_c"}) fake_.agents[id] = {};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  ASSERT_EQ(shards().size(), 3u);
+
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  std::set<std::string> holders;
+  for (const ShardRow& shard : shards()) {
+    EXPECT_EQ(shard.status, ShardStatus::kLeased);
+    holders.insert(shard.agent_id);
+  }
+  EXPECT_EQ(holders, (std::set<std::string>{"agt_a", "agt_b", "agt_c"}));
+
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+  EXPECT_EQ(job->counters().pairs_done, job->counters().pairs_total);
+  EXPECT_EQ(job->counters().pairs_total, 600 * 4);
+  EXPECT_EQ(job->counters().open_found, 5);
+  EXPECT_EQ(job->counters().hosts_done, 600);
+}
+
+TEST_P(ShardDispatchTest, AnAgentHoldsOneShardAtATimeSoAFasterOneDoesMore) {
+  options_.shard_addresses = 100;  // six shards
+  fake_.agents["agt_fast"] = {};
+  fake_.agents["agt_slow"] = {.mode = FakeAgents::Mode::kSlow};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  ASSERT_EQ(shards().size(), 6u);
+  // The slow agent keeps its first shard; the fast one does all the others, one after another.
+  for (int round = 0; round < 20; ++round) {
+    job->tick();
+    int held_by_slow = 0;
+    int held_by_fast = 0;
+    for (const ShardRow& shard : shards()) {
+      if (shard.status != ShardStatus::kLeased) continue;
+      (shard.agent_id == "agt_slow" ? held_by_slow : held_by_fast)++;
+    }
+    EXPECT_LE(held_by_slow, 1);
+    EXPECT_LE(held_by_fast, 1);
+  }
+  EXPECT_EQ(fake_.count("agt_slow", kShardStartCommand), 1);
+  EXPECT_EQ(fake_.count("agt_fast", kShardStartCommand), 5);
+  int done = 0;
+  for (const ShardRow& shard : shards()) done += shard.status == ShardStatus::kDone ? 1 : 0;
+  EXPECT_EQ(done, 5);
+}
+
+TEST_P(ShardDispatchTest, AShardWhoseLeaseRunsOutGoesToAnotherAgentAndNothingIsStoredTwice) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  options_.shard_addresses = 600;
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  ASSERT_EQ(shards().size(), 1u);
+  job->tick();  // leased to agt_a
+  job->tick();  // agt_a hands over part of the shard
+  const std::set<Pair> partial = stored();
+  EXPECT_EQ(partial.size(), 2u);  // 127.69.0.5: 22 and 80
+
+  // agt_a goes away; agt_b comes. Until the lease runs out the shard stays agt_a's.
+  fake_.agents["agt_a"].mode = FakeAgents::Mode::kGone;
+  fake_.agents["agt_b"] = {};
+  clock_.advance_ms(options_.lease.count() - 2000);
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(shards().front().agent_id, "agt_a");
+  EXPECT_EQ(fake_.count("agt_b", kShardStartCommand), 0);
+
+  clock_.advance_ms(2000);
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  const ShardRow moved = shards().front();
+  EXPECT_EQ(moved.agent_id, "agt_b");
+  EXPECT_EQ(moved.attempts, 1);
+  EXPECT_NE(moved.error.find("agt_a"), std::string::npos) << moved.error;
+
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  // agt_b reported the hosts agt_a had reported already: stored once (the primary key would
+  // have refused a second row, failing the job).
+  EXPECT_EQ(stored(), fake_.open);
+}
+
+TEST_P(ShardDispatchTest, AnAgentThatNoLongerKnowsItsShardLosesItAtOnce) {
+  fake_.agents["agt_a"] = {};
+  fake_.agents["agt_b"] = {.online = false};
+  options_.shard_addresses = 600;
+  options_.refusal_pause = std::chrono::milliseconds(5000);
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  ASSERT_EQ(shards().front().agent_id, "agt_a");
+  // agt_a restarted: it answers, but holds no shard any more. No waiting for the lease (the
+  // clock does not move here): the shard goes to agt_b in the same round.
+  fake_.agents["agt_a"].mode = FakeAgents::Mode::kForgets;
+  fake_.agents["agt_b"].online = true;
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(shards().front().agent_id, "agt_b");
+  EXPECT_EQ(shards().front().attempts, 1);
+  EXPECT_EQ(job->tick(), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+}
+
+TEST_P(ShardDispatchTest, WithoutAnyAgentOnlineTheJobFailsAfterTheWait) {
+  fake_.agents["agt_a"] = {.online = false};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  clock_.advance_ms(options_.agent_wait.count() - 1);
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  clock_.advance_ms(1);
+  EXPECT_EQ(job->tick(), DispatchState::kFailed);
+  EXPECT_NE(job->failure().find("no agent of the selection (group 'bed') was online for 30 s"),
+            std::string::npos)
+      << job->failure();
+}
+
+TEST_P(ShardDispatchTest, AnAgentComingBackInTimeKeepsTheJobAlive) {
+  fake_.agents["agt_a"] = {.online = false};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  clock_.advance_ms(options_.agent_wait.count() - 1000);
+  fake_.agents["agt_a"].online = true;
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+}
+
+TEST_P(ShardDispatchTest, AShardRefusedAgainAndAgainFailsTheJobWithTheAgentsReason) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kRefuses};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(run(*job, 20), DispatchState::kFailed);
+  EXPECT_EQ(fake_.count("agt_a", kShardStartCommand), options_.max_attempts);
+  EXPECT_NE(job->failure().find("targets outside the scope sent"), std::string::npos)
+      << job->failure();
+  EXPECT_TRUE(stored().empty());
+}
+
+TEST_P(ShardDispatchTest, ABusyAgentIsNoFailureOfTheShard) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kBusy};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(run(*job, 10), DispatchState::kRunning);
+  EXPECT_GE(fake_.count("agt_a", kShardStartCommand), 5);
+  EXPECT_EQ(shards().front().attempts, 0);
+  fake_.agents["agt_a"].mode = FakeAgents::Mode::kWorks;
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+}
+
+TEST_P(ShardDispatchTest, ResultsOutsideTheShardAreRefusedWhole) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kLies};
+  options_.refusal_pause = std::chrono::milliseconds(5000);
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  job->tick();
+  EXPECT_TRUE(stored().empty());
+  const ShardRow shard = shards().front();
+  EXPECT_EQ(shard.status, ShardStatus::kQueued);
+  EXPECT_EQ(shard.attempts, 1);
+  EXPECT_NE(shard.error.find("127.69.99.99"), std::string::npos) << shard.error;
+}
+
+TEST_P(ShardDispatchTest, CancelReachesEveryAgentHoldingAShard) {
+  for (const char* id : {"agt_a", "agt_b"}) fake_.agents[id] = {.mode = FakeAgents::Mode::kSlow};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  job->cancel();
+  EXPECT_EQ(fake_.count("agt_a", kShardCancelCommand), 1);
+  EXPECT_EQ(fake_.count("agt_b", kShardCancelCommand), 1);
+  EXPECT_FALSE(fake_.agents["agt_a"].held);
+}
+
+TEST_P(ShardDispatchTest, AgentsNamedByIdAreTheOnlyOnesUsed) {
+  for (const char* id : {"agt_a", "agt_b", "agt_c"}) fake_.agents[id] = {};
+  auto job = dispatch({.group = "", .ids = {"agt_b"}});
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(fake_.count("agt_a", kShardStartCommand), 0);
+  EXPECT_EQ(fake_.count("agt_c", kShardStartCommand), 0);
+  EXPECT_EQ(stored(), fake_.open);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ShardDispatchTest, ::testing::ValuesIn(test::kBackends),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace sentinel::scanner
