@@ -25,7 +25,9 @@ boost::json::array strings(const std::vector<std::string>& items) {
 }
 
 std::string path(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
+  // An empty key still needs a name in the error: it is shown as "".
+  const std::string_view shown = key.empty() ? std::string_view("\"\"") : key;
+  return parent.empty() ? std::string(shown) : fmt::format("{}.{}", parent, shown);
 }
 
 Error bad(const std::string& field, std::string_view what) {
