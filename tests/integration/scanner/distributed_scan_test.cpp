@@ -172,14 +172,21 @@ TEST_P(DistributedScanTest, ThreeAgentsFindExactlyTheListeners) {
   ASSERT_EQ(ids.size(), 3u);
 
   // 1,024 addresses (four shards for three agents), the listeners' ports and some closed ones.
-  std::vector<std::uint16_t> ports;
+  // Listeners on different addresses may get the same port, and a free port may come back
+  // twice: the job scans each port once, so the count is of distinct ports.
+  std::set<std::uint16_t> distinct_ports;
   std::vector<TcpListener> listeners;
   for (int i = 0; i < 24; ++i) {
     listeners.push_back(
         TcpListener::open("127.69." + std::to_string(i % 4) + "." + std::to_string(10 + i * 7)));
-    ports.push_back(listeners.back().port());
+    distinct_ports.insert(listeners.back().port());
   }
-  for (int i = 0; i < 4; ++i) ports.push_back(free_port_on("127.69.3.250"));
+  const std::set<std::uint16_t> wildcard = wildcard_listening_ports();
+  while (distinct_ports.size() < listeners.size() + 4) {
+    const std::uint16_t closed = free_port_on("127.69.3.250");
+    if (wildcard.count(closed) == 0) distinct_ports.insert(closed);
+  }
+  const std::vector<std::uint16_t> ports(distinct_ports.begin(), distinct_ports.end());
   std::set<std::string> expected;
   for (const TcpListener& listener : listeners) {
     // Every listener's port is scanned on every address: only its own address answers open.
