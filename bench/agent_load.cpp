@@ -3,9 +3,13 @@
 //           its CPU use while they idle.
 //   ingest: N agents send event batches as fast as acknowledgements allow; prints the events
 //           per second the server committed (acknowledged) end to end.
+//   firewall: N agents answer the firewall commands as a real agent would (without nftables);
+//           prints the time from a policy save to every agent having applied and confirmed it
+//           (bench/firewall_push.h).
 // Enrols its agents through the public API like real ones (token, CSR, certificate).
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -18,11 +22,11 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "agent/channel/channel_connection.h"
-#include "agent/daemon/identity.h"
+#include "bench/firewall_push.h"
+#include "bench/sim_agents.h"
 #include "client/api_client.h"
 #include "sentinel/protocol/agent_protocol.h"
 
@@ -42,6 +46,8 @@ struct Options {
   int heartbeat_s = 15;
   int batch = 1000;
   int window = 4;
+  int rounds = 5;
+  int addresses = 1000;
   std::string dir;
 };
 
@@ -64,46 +70,6 @@ double process_cpu_seconds(int pid) {
     if (i == 15) stime = std::atol(field.c_str());
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-Result<agent::ChannelEndpoint> enrol(client::ApiClient& api, const Options& options, int index) {
-  SENTINEL_ASSIGN(token_reply, api.post("/api/v1/agents/enroll-tokens", boost::json::object{}));
-  if (token_reply.status != 201) return unavailable("token: " + token_reply.body);
-  SENTINEL_ASSIGN(token_json, token_reply.json());
-  SENTINEL_ASSIGN(keys, agent::make_key_and_request("load"));
-  SENTINEL_ASSIGN(reply,
-                  api.post("/api/v1/agents/enroll",
-                           boost::json::object{{"token", token_json.at("token")},
-                                               {"csr", keys.csr_pem},
-                                               {"hostname", fmt::format("load-{}", index)}}));
-  if (reply.status != 201) return unavailable("enrol: " + reply.body);
-  SENTINEL_ASSIGN(json, reply.json());
-  const std::string pem = fmt::format("{}/agent-{}.pem", options.dir, index);
-  const std::string ca = options.dir + "/ca.crt";
-  std::ofstream(pem) << keys.key_pem << std::string_view(json.at("certificate").as_string());
-  std::ofstream(ca) << std::string_view(json.at("ca_certificate").as_string());
-  agent::ChannelEndpoint endpoint;
-  endpoint.host = options.channel.substr(0, options.channel.rfind(':'));
-  endpoint.port = options.channel.substr(options.channel.rfind(':') + 1);
-  endpoint.ca_file = ca;
-  endpoint.cert_file = pem;
-  endpoint.key_file = pem;
-  return endpoint;
-}
-
-Result<std::unique_ptr<agent::ChannelConnection>> connect(const agent::ChannelEndpoint& endpoint,
-                                                          int index) {
-  SENTINEL_ASSIGN(connection, agent::ChannelConnection::open(endpoint));
-  SENTINEL_TRY(connection->send(protocol::encode(protocol::AgentMessage(
-                                    protocol::Hello{.protocol = protocol::kProtocolVersion,
-                                                    .agent_version = "0.1.0",
-                                                    .hostname = fmt::format("load-{}", index),
-                                                    .os = "load",
-                                                    .kernel = "load",
-                                                    .arch = "x86_64"})),
-                                std::chrono::seconds(30)));
-  SENTINEL_ASSIGN(welcome, connection->receive(std::chrono::seconds(30)));
-  return connection;
 }
 
 std::string heartbeat() {
@@ -135,10 +101,11 @@ int run(const Options& options) {
     std::cerr << api.error().message << "\n";
     return 1;
   }
+  const bench::SimAgentOptions sim{.channel = options.channel, .dir = options.dir};
   std::vector<agent::ChannelEndpoint> endpoints;
   const auto enrol_start = Clock::now();
   for (int i = 0; i < options.agents; ++i) {
-    auto endpoint = enrol(*api, options, i);
+    auto endpoint = bench::enrol(*api, sim, i);
     if (!endpoint) {
       std::cerr << "agent " << i << ": " << endpoint.error().message << "\n";
       return 1;
@@ -148,15 +115,17 @@ int run(const Options& options) {
   const double enrol_s = std::chrono::duration<double>(Clock::now() - enrol_start).count();
 
   const std::int64_t rss_before = process_rss_kb(options.server_pid);
-  std::vector<std::unique_ptr<agent::ChannelConnection>> connections(options.agents);
+  std::vector<bench::SimAgent> agents;
+  std::vector<agent::ChannelConnection*> connections;
   const auto connect_start = Clock::now();
   for (int i = 0; i < options.agents; ++i) {
-    auto connection = connect(endpoints[i], i);
-    if (!connection) {
-      std::cerr << "connect " << i << ": " << connection.error().message << "\n";
+    auto agent = bench::connect(endpoints[i], i);
+    if (!agent) {
+      std::cerr << "connect " << i << ": " << agent.error().message << "\n";
       return 1;
     }
-    connections[i] = std::move(*connection);
+    connections.push_back(agent->connection.get());
+    agents.push_back(std::move(*agent));
   }
   const double connect_s = std::chrono::duration<double>(Clock::now() - connect_start).count();
 
@@ -164,7 +133,17 @@ int run(const Options& options) {
                              {"agents", options.agents},
                              {"enrol_seconds", fmt::format("{:.1f}", enrol_s)},
                              {"connect_seconds", fmt::format("{:.1f}", connect_s)}};
-  if (options.mode == "hold") {
+  if (options.mode == "firewall") {
+    bench::FirewallPushOptions push;
+    push.rounds = options.rounds;
+    push.addresses = options.addresses;
+    auto measured = bench::measure_firewall_push(*api, agents, push);
+    if (!measured) {
+      std::cerr << "firewall: " << measured.error().message << "\n";
+      return 1;
+    }
+    for (auto& [key, value] : *measured) result[key] = value;
+  } else if (options.mode == "hold") {
     std::this_thread::sleep_for(std::chrono::seconds(2));
     const std::int64_t rss_after = process_rss_kb(options.server_pid);
     const double cpu_start = process_cpu_seconds(options.server_pid);
@@ -232,7 +211,8 @@ int run(const Options& options) {
     for (auto& connection : connections) connection->close();
     for (auto& thread : threads) thread.join();
     result["events_committed"] = committed;
-    result["events_per_second"] = static_cast<std::int64_t>(static_cast<double>(committed) / elapsed);
+    result["events_per_second"] =
+        static_cast<std::int64_t>(static_cast<double>(committed) / elapsed);
   }
   std::cout << boost::json::serialize(result) << std::endl;
   return 0;
@@ -246,13 +226,15 @@ int main(int argc, char** argv) {
   app.add_option("--server", options.server)->required();
   app.add_option("--ca-file", options.ca_file)->required();
   app.add_option("--channel", options.channel)->required();
-  app.add_option("--mode", options.mode)->check(CLI::IsMember({"hold", "ingest"}));
+  app.add_option("--mode", options.mode)->check(CLI::IsMember({"hold", "ingest", "firewall"}));
   app.add_option("--agents", options.agents);
   app.add_option("--seconds", options.seconds);
   app.add_option("--server-pid", options.server_pid)->required();
   app.add_option("--heartbeat-s", options.heartbeat_s);
   app.add_option("--batch", options.batch);
   app.add_option("--window", options.window);
+  app.add_option("--rounds", options.rounds, "firewall: policy versions pushed");
+  app.add_option("--addresses", options.addresses, "firewall: addresses in the policy's set");
   app.add_option("--dir", options.dir)->required();
   CLI11_PARSE(app, argc, argv);
   return run(options);
