@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "arp_sweep.h"
 #include "ping_sweep.h"
 #include "port_scan_checks.h"
 #include "raw_probe_loop.h"
@@ -67,6 +68,15 @@ Result<std::unique_ptr<HostDiscovery>> HostDiscovery::create(TargetSet targets,
     if (loop) {
       discovery->raw_ = std::move(*loop);
       discovery->method_ = DiscoveryMethod::kRaw;
+      if (options.arp) {
+        auto arp = ArpSweep::open(discovery->targets_, local_link_segments());
+        if (!arp) {
+          described.push_back(fmt::format("no ARP ({})", arp.error().message));
+        } else if (*arp) {
+          described.push_back((*arp)->describe() + " for the hosts there");
+          discovery->arp_ = std::move(*arp);
+        }
+      }
       discovery->method_reason_ =
           fmt::format("raw sockets available: {}", fmt::join(described, ", "));
       return discovery;
@@ -118,6 +128,19 @@ Result<ScanOutcome> HostDiscovery::run(const HostResultHandler& on_result) {
 }
 
 Result<ScanOutcome> HostDiscovery::run_raw(const HostResultHandler& on_result) {
+  if (arp_) {
+    // On a local segment ARP decides: a host there answers it whatever it filters, and one
+    // that does not answer could not get an IP probe either (the kernel cannot resolve it).
+    SENTINEL_ASSIGN(outcome, arp_->run(options_.limits, [&](std::uint64_t index, Duration rtt) {
+      finish(index, HostState::kUp, rtt, "arp-response", on_result);
+    }));
+    if (outcome == ScanOutcome::kCancelled || cancelled_.load()) return ScanOutcome::kCancelled;
+    for (const std::uint64_t index : arp_->covered()) {
+      if ((done_[index] & kReported) == 0) {
+        finish(index, HostState::kDown, Duration{0}, "no-response", on_result);
+      }
+    }
+  }
   const std::size_t probes = raw_->probes().size();
   // Pairs of each host still to end; a host no probe found is down once all have ended.
   std::vector<std::uint8_t> remaining(done_.size(), static_cast<std::uint8_t>(probes));
@@ -224,6 +247,7 @@ Result<ScanOutcome> HostDiscovery::run_unprivileged(const HostResultHandler& on_
 void HostDiscovery::cancel() {
   cancelled_.store(true);
   if (raw_) raw_->cancel();
+  if (arp_) arp_->cancel();
   if (ping_) ping_->cancel();
   std::lock_guard lock(active_mutex_);
   if (active_connect_ != nullptr) active_connect_->cancel();
@@ -234,8 +258,8 @@ DiscoveryProgress HostDiscovery::progress() const {
   progress.hosts_total = targets_.size();
   progress.hosts_done = hosts_done_.load();
   progress.hosts_up = hosts_up_.load();
-  progress.probes_sent = (raw_ ? raw_->probes_sent() : 0) + (ping_ ? ping_->requests_sent() : 0) +
-                         connect_probes_.load();
+  progress.probes_sent = (raw_ ? raw_->probes_sent() : 0) + (arp_ ? arp_->requests_sent() : 0) +
+                         (ping_ ? ping_->requests_sent() : 0) + connect_probes_.load();
   return progress;
 }
 

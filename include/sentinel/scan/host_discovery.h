@@ -32,10 +32,10 @@ enum class DiscoveryMethod : std::uint8_t {
 /// "raw" or "unprivileged".
 std::string_view to_string(DiscoveryMethod method);
 
-/// The verdict on one address. `reason` says what decided it: "echo-reply", "syn-ack", "rst"
-/// or "icmp-unreachable" (an ICMP error sent by the host itself) for up; "no-response",
-/// "host-unreachable" (an ICMP error from a router or our own kernel) or "no-route" for down.
-/// `rtt` is that of the deciding answer, zero when down.
+/// The verdict on one address. `reason` says what decided it: "echo-reply", "syn-ack", "rst",
+/// "icmp-unreachable" (an ICMP error sent by the host itself) or "arp-response" for up;
+/// "no-response", "host-unreachable" (an ICMP error from a router or our own kernel) or "no-route"
+/// for down. `rtt` is that of the deciding answer, zero when down.
 struct HostResult {
   IpAddress address;
   HostState state = HostState::kDown;
@@ -65,6 +65,9 @@ struct DiscoveryOptions {
   bool icmp_echo = true;
   std::uint16_t syn_port = 443;
   std::uint16_t ack_port = 80;
+  /// Raw only: IPv4 hosts on a segment of this host's Ethernet interfaces are asked by ARP
+  /// instead (answer: up, "arp-response"; silence after the retries: down).
+  bool arp = true;
   /// Unprivileged: ports connect()ed to; a connection or a refusal means up.
   std::vector<std::uint16_t> connect_ports = {80, 443, 22};
 };
@@ -78,6 +81,7 @@ struct DiscoveryProgress {
 };
 
 class RawProbeLoop;
+class ArpSweep;
 class PingSweep;
 class ConnectScanner;
 
@@ -85,8 +89,9 @@ class ConnectScanner;
 /// SYN to 443 and an ACK to 80 per host (nmap's default ping probes), answers matched by probe
 /// cookie, a host settled by its first answer. Without: ICMP echo over a datagram socket when
 /// net.ipv4.ping_group_range admits the process's group, then connect() to a few common ports
-/// for the hosts still unknown. ARP is not used (on a local segment, the kernel's own ARP
-/// resolution happens under the IP probes, and a host that answers nothing is down).
+/// for the hosts still unknown. With raw sockets, IPv4 hosts on a local Ethernet segment are
+/// asked by ARP first and settled by it: a host there answers ARP even when its firewall drops
+/// every IP probe. IPv6 neighbours are probed by IP (no NDP of our own yet).
 /// run() once, from one thread; cancel() and progress() from any thread.
 class HostDiscovery {
  public:
@@ -122,6 +127,7 @@ class HostDiscovery {
   DiscoveryMethod method_ = DiscoveryMethod::kRaw;
   std::string method_reason_;
   std::unique_ptr<RawProbeLoop> raw_;
+  std::unique_ptr<ArpSweep> arp_;  // raw only, when some targets are on a local segment
   std::unique_ptr<PingSweep> ping_;
   // Per host: whether it has been reported.
   std::vector<std::uint8_t> done_;

@@ -1,6 +1,7 @@
 // Host discovery on loopback (every 127/8 address is a live host) and in a veth-joined network
-// namespace where one address of a /24 exists: raw probes, and the unprivileged fallbacks
-// (ICMP datagram sockets where ping_group_range allows them, then connect()).
+// namespace where one address of a /24 exists: raw probes, ARP on the veth's segment, and the
+// unprivileged fallbacks (ICMP datagram sockets where ping_group_range allows them, then
+// connect()).
 
 #include "sentinel/scan/host_discovery.h"
 
@@ -118,6 +119,9 @@ TEST_F(NamespaceScanTest, DiscoveryFindsThePresentAddressUpAndTheAbsentOnesDown)
   auto discovery = HostDiscovery::create(the_subnet_but_us(), scope(), options);
   ASSERT_TRUE(discovery) << discovery.error().message;
   ASSERT_EQ((*discovery)->method(), DiscoveryMethod::kRaw);
+  // The /24 is on our end of the veth: ARP asks it.
+  EXPECT_NE((*discovery)->method_reason().find("ARP on " + host_link_), std::string::npos)
+      << (*discovery)->method_reason();
   Found found;
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
@@ -126,8 +130,7 @@ TEST_F(NamespaceScanTest, DiscoveryFindsThePresentAddressUpAndTheAbsentOnesDown)
   ASSERT_EQ(found.states.size(), 255u);
   const std::string here = present().to_string();
   EXPECT_EQ(found.states[here], HostState::kUp);
-  EXPECT_TRUE(found.reasons[here] == "echo-reply" || found.reasons[here] == "rst")
-      << found.reasons[here];
+  EXPECT_EQ(found.reasons[here], "arp-response");
   for (const auto& [address, state] : found.states) {
     EXPECT_EQ(found.reports[address], 1) << address;
     if (address == here) continue;
@@ -141,6 +144,42 @@ TEST_F(NamespaceScanTest, DiscoveryFindsThePresentAddressUpAndTheAbsentOnesDown)
   EXPECT_LT(elapsed, 20s);  // one host after the other would take minutes
   std::cout << "[ scan     ] discovery of a /24 behind a veth in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
+}
+
+TEST_F(NamespaceScanTest, ArpFindsAHostWhoseFirewallDropsEveryIpProbe) {
+  // The namespace's host drops all IP input (and so every ping, SYN and ACK); ARP is not IP.
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"add", "table", "inet", "deaf"},
+        std::vector<std::string>{"add", "chain", "inet", "deaf", "input",
+                                 "{ type filter hook input priority 0; policy drop; }"}}) {
+    std::vector<std::string> arguments{"ip", "netns", "exec", namespace_, "nft"};
+    arguments.insert(arguments.end(), command.begin(), command.end());
+    const auto result = test::run_command(arguments);
+    ASSERT_TRUE(result && result->exit_code == 0) << (result ? result->err : "cannot run nft");
+  }
+  const auto targets = TargetSet::from_ranges({{address(2), address(4)}});
+  DiscoveryOptions options;
+  options.limits.rtt = RttBounds{200ms, 100ms, 300ms};
+  auto discovery = HostDiscovery::create(targets, scope(), options);
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  Found found;
+  ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  EXPECT_EQ(found.states[present().to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[present().to_string()], "arp-response");
+  EXPECT_GT(found.rtts[present().to_string()].count(), 0);
+  EXPECT_EQ(found.states[address(3).to_string()], HostState::kDown);
+  EXPECT_EQ(found.states[address(4).to_string()], HostState::kDown);
+  EXPECT_EQ((*discovery)->progress().hosts_up, 1u);
+
+  // By IP probes alone it looks like the absent ones.
+  options.arp = false;
+  auto by_ip = HostDiscovery::create(targets, scope(), options);
+  ASSERT_TRUE(by_ip) << by_ip.error().message;
+  EXPECT_EQ((*by_ip)->method_reason().find("ARP"), std::string::npos);
+  Found silent;
+  ASSERT_TRUE((*by_ip)->run(collect_hosts(silent)));
+  EXPECT_EQ(silent.states[present().to_string()], HostState::kDown)
+      << silent.reasons[present().to_string()];
 }
 
 TEST_F(NamespaceScanTest, UnprivilegedDiscoveryUsesConnectWhenPingSocketsAreNotAllowed) {
