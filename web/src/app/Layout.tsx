@@ -21,6 +21,7 @@ const navigation: NavItem[] = [
   { to: "/agents", label: "Agents", permission: "agents:read" },
   { to: "/events", label: "Events", permission: "events:read" },
   { to: "/scans", label: "Scans", permission: "scans:read" },
+  { to: "/firewall", label: "Firewall", permission: "firewall:read" },
   { to: "/rules", label: "Rules", permission: "rules:read" },
   { to: "/users", label: "Users and roles", permission: "users:read" },
   { to: "/audit", label: "Audit log", permission: "audit:read" },

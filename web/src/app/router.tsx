@@ -23,6 +23,14 @@ const ScansPage = lazy(() => import("../features/scans/ScansPage").then((m) => (
 const ScanDetailPage = lazy(() =>
   import("../features/scans/ScanDetailPage").then((m) => ({ default: m.ScanDetailPage })),
 );
+const FirewallStatusPage = lazy(() =>
+  import("../features/firewall/FirewallStatusPage").then((m) => ({ default: m.FirewallStatusPage })),
+);
+const FirewallPoliciesPage = lazy(() =>
+  import("../features/firewall/PoliciesPage").then((m) => ({ default: m.PoliciesPage })),
+);
+const FirewallPolicyPage = lazy(() => import("../features/firewall/PolicyPage").then((m) => ({ default: m.PolicyPage })));
+const FirewallBlocksPage = lazy(() => import("../features/firewall/BlocksPage").then((m) => ({ default: m.BlocksPage })));
 const RulesPage = lazy(() => import("../features/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
@@ -50,6 +58,10 @@ export const router = createBrowserRouter([
       { path: "events", element: <EventsPage /> },
       { path: "scans", element: <ScansPage /> },
       { path: "scans/:id", element: <ScanDetailPage /> },
+      { path: "firewall", element: <FirewallStatusPage /> },
+      { path: "firewall/policies", element: <FirewallPoliciesPage /> },
+      { path: "firewall/policies/:id", element: <FirewallPolicyPage /> },
+      { path: "firewall/blocks", element: <FirewallBlocksPage /> },
       { path: "rules", element: <RulesPage /> },
       { path: "users", element: <UsersPage /> },
       { path: "audit", element: <AuditPage /> },
