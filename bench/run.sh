@@ -15,8 +15,8 @@ out=bench/results/latest.md
   echo
 } > "$out"
 for bench in bench/api_rps.sh bench/agent.sh bench/portal.sh bench/detection_engine.sh \
-  bench/detection_latency.sh bench/detection_fim.sh bench/firewall_apply.sh bench/firewall_fleet.sh bench/scan.sh \
-  bench/scan_distributed.sh; do
+  bench/detection_latency.sh bench/detection_fim.sh bench/firewall_apply.sh bench/firewall_fleet.sh \
+  bench/firewall_ban.sh bench/scan.sh bench/scan_distributed.sh; do
   "$bench" | tee -a "$out"
 done
 echo "results: $out"
