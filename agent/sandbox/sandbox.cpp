@@ -182,7 +182,7 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
   if (::getppid() != parent) ::_exit(1);  // the agent is already gone
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return system_error("PR_SET_NO_NEW_PRIVS");
   return install_seccomp_filter(SeccompPolicy{.result_fd = kResultFd,
-                                              .allow_stderr = kSanitizerBuild,
+                                              .sanitizer_runtime = kSanitizerBuild,
                                               .allow_exec = options.allow_exec,
                                               .watcher = options.watcher,
                                               .firewall = options.firewall});

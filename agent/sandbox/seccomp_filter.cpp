@@ -206,9 +206,17 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
   SENTINEL_TRY(
       added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0), "openat2"));
 
-  // Writing: the result pipe only (a watcher and the firewall worker: their state files too).
-  if (policy.watcher) {
+  // Writing: the result pipe only (a watcher and the firewall worker: their state files too;
+  // a sanitizer build's runtime: its reports and its pipe, see SeccompPolicy).
+  if (policy.watcher || policy.firewall || policy.sanitizer_runtime) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
+  } else {
+    SENTINEL_TRY(
+        added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                               SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(policy.result_fd))),
+              "write"));
+  }
+  if (policy.watcher) {
     for (const int syscall : kWatcherAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the watcher list"));
     }
@@ -219,20 +227,13 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     SENTINEL_TRY(
         added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
   } else if (policy.firewall) {
-    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
     for (const int syscall : kFirewallAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the firewall list"));
     }
-  } else {
-    SENTINEL_TRY(
-        added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                               SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(policy.result_fd))),
-              "write"));
   }
-  if (policy.allow_stderr) {
-    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                                        SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO)),
-                       "write to stderr"));
+  // The watcher and exec lists hold pipe2 already.
+  if (policy.sanitizer_runtime && !policy.watcher && !policy.allow_exec) {
+    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pipe2), 0), "pipe2"));
   }
 
   // Sockets: netlink for interfaces and addresses (getifaddrs, NETLINK_ROUTE) and for

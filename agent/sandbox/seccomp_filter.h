@@ -9,9 +9,12 @@ namespace sentinel::agent {
 
 /// What the filter lets through beyond the fixed list.
 struct SeccompPolicy {
-  int result_fd = -1;         // the only fd `write` may use
-  bool allow_stderr = false;  // also fd 2 (sanitizer builds, whose reports go there)
-  bool allow_exec = false;    // execve/execveat
+  int result_fd = -1;  // the only fd `write` may use
+  /// Sanitizer builds only: their runtime writes its reports to fd 2, and UBSan's vptr check
+  /// tests whether memory is readable by writing it into a fresh pipe (on each type it has not
+  /// seen yet), so pipe2 and writes to any fd pass. Never set in a release build.
+  bool sanitizer_runtime = false;
+  bool allow_exec = false;  // execve/execveat
   /// A long-running watcher: inotify, poll/epoll, NETLINK_CONNECTOR sockets, threads, and
   /// file writes (create, write, sync, rename, unlink) wherever its user may write.
   bool watcher = false;

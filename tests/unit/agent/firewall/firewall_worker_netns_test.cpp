@@ -64,19 +64,6 @@ Result<json::object> ask(int fd, const std::string& name, const json::object& ar
 }
 
 TEST(FirewallWorkerNetns, TheConfinedWorkerEnforcesWithNetAdminOnly) {
-#if defined(__SANITIZE_ADDRESS__)
-#define SENTINEL_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SENTINEL_TEST_ASAN 1
-#endif
-#endif
-#ifdef SENTINEL_TEST_ASAN
-  // In CI's ASan build the confined worker's stream closed at once (about 100 ms). Not yet
-  // diagnosed; likely ASan's runtime needs system calls the `firewall` seccomp profile does
-  // not allow. The release build runs this test.
-  GTEST_SKIP() << "the confined firewall worker does not yet run under ASan";
-#endif
   RUN_IN_NEW_NETNS([](ChildChecks& checks) {
     sentinel::test::TempDir dir("fw-worker");
     const std::string state_dir = (dir.path() / "firewall").string();
