@@ -19,7 +19,15 @@ import { after, before, describe, test } from 'node:test';
 
 import { TEST_AGENT_CONFIG, startAgent } from './support/agent.mjs';
 import { ApiClient } from './support/api.mjs';
-import { assertNoConsoleErrors, launchBrowser, newPage, screenshot } from './support/browser.mjs';
+import {
+  assertNoConsoleErrors,
+  assertNotReloaded,
+  launchBrowser,
+  markDocument,
+  newPage,
+  screenshot,
+  signIn,
+} from './support/browser.mjs';
 import { webRoot } from './support/env.mjs';
 import { waitFor } from './support/process.mjs';
 import { startServer } from './support/server.mjs';
@@ -98,7 +106,7 @@ describe('detection pages', () => {
     agentId = await agent.waitForAgentId();
 
     page = await newPage(browser, { width: 1440 });
-    await signIn(page, 'admin', server.adminPassword);
+    await signIn(page, server.url, 'admin', server.adminPassword);
   });
 
   after(async () => {
@@ -111,23 +119,7 @@ describe('detection pages', () => {
     }
   });
 
-  async function signIn(target, username, password) {
-    await target.goto(`${server.url}/login`);
-    await target.getByLabel('Username').fill(username);
-    await target.getByLabel('Password').fill(password);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    await target.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  }
 
-  /** Marks the document so that a test can prove that nothing reloaded it. */
-  async function markDocument(target) {
-    await target.evaluate(() => {
-      window.__sentinelNoReload = true;
-    });
-  }
-  async function assertNotReloaded(target) {
-    assert.equal(await target.evaluate(() => window.__sentinelNoReload), true, 'the page reloaded');
-  }
 
   /** The alerts whose entity names `ip`, in any status. */
   async function alertsFor(ip) {
@@ -333,7 +325,7 @@ describe('detection pages', () => {
     });
     assert.ok(user.status < 300, JSON.stringify(user.body));
     const viewer = await newPage(browser, { width: 1440 });
-    await signIn(viewer, 'val', 'Viewer-Passphrase-7730');
+    await signIn(viewer, server.url, 'val', 'Viewer-Passphrase-7730');
     await viewer.goto(`${server.url}/alerts/${alertId}`);
     await viewer.getByRole('heading', { level: 1, name: BRUTE_FORCE }).waitFor();
     await viewer.getByRole('list', { name: 'Evidence events' }).waitFor();
@@ -357,7 +349,7 @@ describe('detection pages', () => {
     ];
     for (const width of [1440, 390]) {
       const visitor = await newPage(browser, { width });
-      await signIn(visitor, 'admin', server.adminPassword);
+      await signIn(visitor, server.url, 'admin', server.adminPassword);
       for (const [name, route, heading] of pages) {
         await visitor.goto(`${server.url}${route}`);
         await visitor.getByRole('heading', { level: 1, name: heading }).waitFor();

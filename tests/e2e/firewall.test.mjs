@@ -10,7 +10,15 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { ApiClient } from './support/api.mjs';
-import { assertNoConsoleErrors, launchBrowser, newPage, screenshot } from './support/browser.mjs';
+import {
+  assertNoConsoleErrors,
+  assertNotReloaded,
+  launchBrowser,
+  markDocument,
+  newPage,
+  screenshot,
+  signIn,
+} from './support/browser.mjs';
 import { webRoot } from './support/env.mjs';
 import { startServer } from './support/server.mjs';
 
@@ -72,7 +80,7 @@ describe('firewall pages', () => {
     assert.ok(created.status < 300, JSON.stringify(created.body));
     admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
     page = await newPage(browser, { width: 1440 });
-    await signIn(page, 'admin', server.adminPassword);
+    await signIn(page, server.url, 'admin', server.adminPassword);
   });
 
   after(async () => {
@@ -83,23 +91,7 @@ describe('firewall pages', () => {
     }
   });
 
-  async function signIn(target, username, password) {
-    await target.goto(`${server.url}/login`);
-    await target.getByLabel('Username').fill(username);
-    await target.getByLabel('Password').fill(password);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    await target.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  }
 
-  /** Marks the document so that a test can prove that nothing reloaded it. */
-  async function markDocument(target) {
-    await target.evaluate(() => {
-      window.__sentinelNoReload = true;
-    });
-  }
-  async function assertNotReloaded(target) {
-    assert.equal(await target.evaluate(() => window.__sentinelNoReload), true, 'the page reloaded');
-  }
 
   const editor = () => page.getByLabel('Policy document (JSON)');
   /** A rule's row group in the rules view: the rule's row and the rows of its problems. */
@@ -339,7 +331,7 @@ describe('firewall pages', () => {
     });
     assert.ok(user.status < 300, JSON.stringify(user.body));
     const viewer = await newPage(browser, { width: 390 });
-    await signIn(viewer, 'vera', 'Viewer-Passphrase-5521');
+    await signIn(viewer, server.url, 'vera', 'Viewer-Passphrase-5521');
     const pages = [
       ['firewall-status', '/firewall', 'Firewall'],
       ['firewall-policies', '/firewall/policies', 'Firewall policies'],

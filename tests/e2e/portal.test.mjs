@@ -11,10 +11,18 @@ import { after, before, describe, test } from 'node:test';
 import { operationTable } from '../../web/scripts/gen-api.mjs';
 import { startAgent } from './support/agent.mjs';
 import { ApiClient } from './support/api.mjs';
-import { assertNoConsoleErrors, launchBrowser, newPage, screenshot } from './support/browser.mjs';
+import {
+  assertNoConsoleErrors,
+  assertNotReloaded,
+  launchBrowser,
+  markDocument,
+  newPage,
+  screenshot,
+  signIn,
+} from './support/browser.mjs';
 import { repoRoot, webRoot } from './support/env.mjs';
 import { startServer } from './support/server.mjs';
-import { currentTotp, nextTotp } from './support/totp.mjs';
+import { currentTotp } from './support/totp.mjs';
 
 const LIVE_TIMEOUT = 20_000;
 
@@ -57,27 +65,7 @@ describe('portal', () => {
   });
 
   /** Signs in through the login page; `totpSecret` answers the second step when asked. */
-  async function signIn(target, username, password, totpSecret) {
-    await target.goto(`${server.url}/login`);
-    await target.getByLabel('Username').fill(username);
-    await target.getByLabel('Password').fill(password);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    if (totpSecret) {
-      await target.getByLabel('Authentication code').fill(await nextTotp(totpSecret));
-      await target.getByRole('button', { name: 'Verify' }).click();
-    }
-    await target.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  }
 
-  /** Marks the document so that a test can prove that nothing reloaded it. */
-  async function markDocument(target) {
-    await target.evaluate(() => {
-      window.__sentinelNoReload = true;
-    });
-  }
-  async function assertNotReloaded(target) {
-    assert.equal(await target.evaluate(() => window.__sentinelNoReload), true, 'the page reloaded');
-  }
 
   test('the committed API snapshot matches the live server (web/src/api/openapi.json)', async () => {
     const live = await admin.get('/api/v1/openapi.json');
@@ -93,7 +81,7 @@ describe('portal', () => {
   });
 
   test('an admin turns on two-factor sign-in and then signs in with a TOTP code', async () => {
-    await signIn(page, 'admin', server.adminPassword);
+    await signIn(page, server.url, 'admin', server.adminPassword);
     await page.goto(`${server.url}/account`);
     await page.getByRole('link', { name: 'Set up two-factor authentication' }).click();
     await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
@@ -110,7 +98,7 @@ describe('portal', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    await signIn(page, 'admin', server.adminPassword, adminSecret);
+    await signIn(page, server.url, 'admin', server.adminPassword, adminSecret);
     assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE] });
   });
 
@@ -202,7 +190,7 @@ describe('portal', () => {
 
   test('a viewer sees no edit actions', async () => {
     const viewer = await newPage(browser, { width: 1440 });
-    await signIn(viewer, 'vera', 'Viewer-Passphrase-5821');
+    await signIn(viewer, server.url, 'vera', 'Viewer-Passphrase-5821');
     await viewer.goto(`${server.url}/agents`);
     await viewer.getByRole('grid', { name: 'Agents' }).getByRole('link', { name: os.hostname() }).first().waitFor();
     assert.equal(await viewer.getByRole('button', { name: 'Enrol agent' }).count(), 0);
@@ -284,7 +272,7 @@ describe('portal', () => {
 
   test('an ended session sends the user to the sign-in page with a clear message', async () => {
     const viewer = await newPage(browser, { width: 1440 });
-    await signIn(viewer, 'vera', 'Viewer-Passphrase-5821');
+    await signIn(viewer, server.url, 'vera', 'Viewer-Passphrase-5821');
     const sessions = await admin.get('/api/v1/sessions?all=true');
     assert.equal(sessions.status, 200, JSON.stringify(sessions.body));
     const list = Array.isArray(sessions.body) ? sessions.body : sessions.body.items;
@@ -320,7 +308,7 @@ describe('portal', () => {
       await visitor.goto(`${server.url}/login`);
       await visitor.getByRole('button', { name: 'Sign in' }).waitFor();
       await screenshot(visitor, 'login');
-      await signIn(visitor, 'olga', 'Operator-Passphrase-4410');
+      await signIn(visitor, server.url, 'olga', 'Operator-Passphrase-4410');
       for (const [name, route, heading] of pages) {
         await visitor.goto(`${server.url}${route}`);
         const title = heading

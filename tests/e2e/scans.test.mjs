@@ -10,7 +10,15 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { ApiClient } from './support/api.mjs';
-import { assertNoConsoleErrors, launchBrowser, newPage, screenshot } from './support/browser.mjs';
+import {
+  assertNoConsoleErrors,
+  assertNotReloaded,
+  launchBrowser,
+  markDocument,
+  newPage,
+  screenshot,
+  signIn,
+} from './support/browser.mjs';
 import { webRoot } from './support/env.mjs';
 import { freePort, startServer } from './support/server.mjs';
 
@@ -93,7 +101,7 @@ describe('scans pages', () => {
 
     page = await newPage(browser, { width: 1440 });
     page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));
-    await signIn(page, 'admin', server.adminPassword);
+    await signIn(page, server.url, 'admin', server.adminPassword);
   });
 
   after(async () => {
@@ -105,23 +113,7 @@ describe('scans pages', () => {
     }
   });
 
-  async function signIn(target, username, password) {
-    await target.goto(`${server.url}/login`);
-    await target.getByLabel('Username').fill(username);
-    await target.getByLabel('Password').fill(password);
-    await target.getByRole('button', { name: 'Sign in' }).click();
-    await target.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  }
 
-  /** Marks the document so that a test can prove that nothing reloaded it. */
-  async function markDocument(target) {
-    await target.evaluate(() => {
-      window.__sentinelNoReload = true;
-    });
-  }
-  async function assertNotReloaded(target) {
-    assert.equal(await target.evaluate(() => window.__sentinelNoReload), true, 'the page reloaded');
-  }
 
   /** The list's row of scan `id`. */
   const scanRow = (target, id) =>
@@ -274,7 +266,7 @@ describe('scans pages', () => {
     });
     assert.ok(user.status < 300, JSON.stringify(user.body));
     const viewer = await newPage(browser, { width: 1440 });
-    await signIn(viewer, 'vera', 'Viewer-Passphrase-5521');
+    await signIn(viewer, server.url, 'vera', 'Viewer-Passphrase-5521');
     await viewer.goto(`${server.url}/scans`);
     await scanRow(viewer, 2).waitFor();
     await markDocument(viewer);
@@ -335,7 +327,7 @@ describe('scans pages', () => {
     ];
     for (const width of [1440, 390]) {
       const visitor = await newPage(browser, { width });
-      await signIn(visitor, 'admin', server.adminPassword);
+      await signIn(visitor, server.url, 'admin', server.adminPassword);
       for (const [name, route, heading] of pages) {
         await visitor.goto(`${server.url}${route}`);
         await visitor.getByRole('heading', { level: 1, name: heading }).waitFor();

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 import { artifactPath } from './env.mjs';
+import { nextTotp } from './totp.mjs';
 
 /** Debian's package `chromium` (scripts/install-deps.sh installs it); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -100,4 +101,29 @@ export async function screenshot(page, name) {
   const file = artifactPath('screenshots', `${name}-${width}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** Signs in on the login page at `baseUrl` (with a TOTP code when the user has a secret) and waits for the overview. */
+export async function signIn(page, baseUrl, username, password, totpSecret) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (totpSecret) {
+    await page.getByLabel('Authentication code').fill(await nextTotp(totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+}
+
+/** Marks the document so that a test can prove that nothing reloaded it. */
+export async function markDocument(page) {
+  await page.evaluate(() => {
+    window.__sentinelNoReload = true;
+  });
+}
+
+/** Fails when the document marked by markDocument was replaced (a full reload). */
+export async function assertNotReloaded(page) {
+  assert.equal(await page.evaluate(() => window.__sentinelNoReload), true, 'the page reloaded');
 }
