@@ -40,9 +40,15 @@ void add_agent_commands(CLI::App& app, Ctl& ctl);
 void add_alert_commands(CLI::App& app, Ctl& ctl);
 /// scan run|list|show|diff|cancel|import.
 void add_scan_commands(CLI::App& app, Ctl& ctl);
+/// scan scope list|add|remove|check, under the `scan` command.
+void add_scan_scope_commands(CLI::App& scan, Ctl& ctl);
+/// scan schedule list|add|remove|run, under the `scan` command.
+void add_scan_schedule_commands(CLI::App& scan, Ctl& ctl);
 /// firewall policy ...|validate|apply|status|block|unblock|blocks|allow-list (validate works
 /// offline).
 void add_firewall_commands(CLI::App& app, Ctl& ctl);
+/// firewall feeds list|add|show|remove|refresh, under the `firewall` command.
+void add_firewall_feed_commands(CLI::App& firewall, Ctl& ctl);
 /// rules list|check|reload (check works offline).
 void add_rule_commands(CLI::App& app, Ctl& ctl);
 /// health.

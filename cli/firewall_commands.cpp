@@ -413,6 +413,7 @@ void add_firewall_commands(CLI::App& app, Ctl& ctl) {
   firewall->require_subcommand(1);
   add_policy_commands(*firewall, ctl);
   add_block_commands(*firewall, ctl);
+  add_firewall_feed_commands(*firewall, ctl);
   auto args = std::make_shared<ApplyArgs>();
 
   auto* validate = firewall->add_subcommand(

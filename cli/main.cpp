@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
     add_agent_commands(app, ctl);
     add_alert_commands(app, ctl);
     add_scan_commands(app, ctl);
+    add_scan_scope_commands(*app.get_subcommand("scan"), ctl);
+    add_scan_schedule_commands(*app.get_subcommand("scan"), ctl);
     add_firewall_commands(app, ctl);
     add_rule_commands(app, ctl);
     add_system_commands(app, ctl);

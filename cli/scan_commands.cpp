@@ -35,7 +35,8 @@ constexpr std::array kJobColumns = {
 
 constexpr std::array kResultColumns = {
     Column{"host", "HOST"},       Column{"port", "PORT"},       Column{"proto", "PROTO"},
-    Column{"service", "SERVICE"}, Column{"product", "PRODUCT"}, Column{"version", "VERSION"},
+    Column{"state", "STATE"},     Column{"service", "SERVICE"}, Column{"product", "PRODUCT"},
+    Column{"version", "VERSION"},
 };
 
 constexpr std::array kChangeColumns = {
@@ -102,7 +103,7 @@ json::object flattened(json::object job) {
   return job;
 }
 
-// One row per open port: HOST PORT PROTO SERVICE PRODUCT VERSION.
+// One row per open or open|filtered port: HOST PORT PROTO STATE SERVICE PRODUCT VERSION.
 json::array result_rows(const json::value& results) {
   json::array rows;
   const auto* reply = object_of(results);
@@ -118,7 +119,8 @@ json::array result_rows(const json::value& results) {
       if (port_object == nullptr) continue;
       json::object row{{"host", text_of(*host_object, "address")},
                        {"port", integer_of(*port_object, "port")},
-                       {"proto", text_of(*port_object, "protocol")}};
+                       {"proto", text_of(*port_object, "protocol")},
+                       {"state", text_of(*port_object, "state")}};
       const auto* service = port_object->if_contains("service");
       const auto* service_object = service != nullptr ? object_of(*service) : nullptr;
       for (const std::string_view key : {"service", "product", "version"}) {
@@ -137,9 +139,15 @@ int print_results(Ctl& ctl, std::int64_t id) {
   if (ctl.json_output()) return ctl.show_object(outcome);
   const json::array rows = result_rows(outcome.json);
   const auto* reply = object_of(outcome.json);
+  const auto silent = std::count_if(rows.begin(), rows.end(), [](const json::value& row) {
+    return text_of(row.as_object(), "state") == "open|filtered";
+  });
   std::cout << "\n"
             << (reply != nullptr ? integer_of(*reply, "hosts_up") : 0) << " hosts answered, "
-            << rows.size() << " open ports\n";
+            << static_cast<std::int64_t>(rows.size()) - silent << " open ports";
+  // Silent UDP ports: an open service that ignored the probe, or a firewall that dropped it.
+  if (silent > 0) std::cout << ", " << silent << " open|filtered";
+  std::cout << "\n";
   if (!rows.empty()) print_table(std::cout, rows, kResultColumns);
   return kExitOk;
 }
@@ -435,8 +443,10 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
   run->add_option("targets", run_args->targets,
                   "Addresses, CIDRs, ranges (10.0.0.5-40) or host names")
       ->required();
-  auto* ports = run->add_option("--ports", run_args->ports,
-                                "Ports: top100, top1000, all, or a list such as 1-1024,8080");
+  auto* ports = run->add_option(
+      "--ports", run_args->ports,
+      "Ports: top100, top1000, all (TCP), or a list such as 1-1024,8080; U: lists UDP ports "
+      "and T: TCP ones (T:22,80,U:53,161)");
   run->add_option("--profile", run_args->profile,
                   "quick (top 100 ports), standard (top 1,000) or full (all)")
       ->check(CLI::IsMember({"quick", "standard", "full"}))

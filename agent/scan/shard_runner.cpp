@@ -7,13 +7,13 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 #include <random>
-#include <set>
 #include <thread>
 #include <vector>
 
 #include "sentinel/scan/port_list.h"
 #include "sentinel/scan/port_scanner_factory.h"
 #include "sentinel/scan/scan_scope.h"
+#include "sentinel/scanner/found_results.h"
 
 namespace sentinel::agent {
 
@@ -56,26 +56,21 @@ struct ShardRunner::Shard {
   std::atomic<bool> cancelled{false};
   std::atomic<bool> finished{false};  // the thread has done all it will do
 
-  std::mutex mutex;                              // guards everything below
-  std::map<scan::IpAddress, FoundHost> pending;  // not yet handed over
-  std::set<scan::IpAddress> up;                  // hosts reported so far
-  std::vector<scan::ServiceTarget> open;         // for service detection
-  scan::ServiceDetector* detector = nullptr;     // while detection runs
+  std::mutex mutex;                           // guards everything below
+  scanner::FoundResults found;                // pending(): not yet handed over
+  std::vector<scan::ServiceTarget> open;      // open TCP ports, for service detection
+  scan::ServiceDetector* detector = nullptr;  // while detection runs
   ShardState state = ShardState::kRunning;
   std::string error;
   std::int64_t last_poll_ms = 0;
 
-  // Runs on the scan thread: a host that answered and each open port become pending results.
+  // Runs on the scan thread: a host that answered, each open port and each open|filtered UDP
+  // port of a host that answered become pending results.
   void on_result(const scan::PortResult& result) {
-    if (result.state == scan::PortState::kFiltered) return;
     std::lock_guard lock(mutex);
-    if (up.insert(result.address).second || result.state == scan::PortState::kOpen) {
-      FoundHost& host = pending[result.address];
-      host.address = result.address;
-      if (result.state == scan::PortState::kOpen) {
-        host.ports.push_back({.port = result.port, .protocol = result.protocol});
-        open.push_back({result.address, result.port});
-      }
+    found.add(result);
+    if (result.state == scan::PortState::kOpen && result.protocol == scan::Protocol::kTcp) {
+      open.push_back({result.address, result.port});
     }
   }
 
@@ -84,7 +79,7 @@ struct ShardRunner::Shard {
   void on_service(const scan::ServiceResult& result) {
     if (!result.port.service && !result.port.tls) return;
     std::lock_guard lock(mutex);
-    FoundHost& host = pending[result.address];
+    FoundHost& host = found.pending()[result.address];
     host.address = result.address;
     auto port = std::find_if(host.ports.begin(), host.ports.end(), [&](const FoundPort& p) {
       return p.port == result.port.port && p.protocol == scan::Protocol::kTcp;
@@ -101,6 +96,7 @@ struct ShardRunner::Shard {
   std::vector<FoundHost> take(std::size_t budget) {
     std::vector<FoundHost> out;
     std::size_t used = 0;
+    std::map<scan::IpAddress, FoundHost>& pending = found.pending();
     while (!pending.empty()) {
       auto first = pending.begin();
       FoundHost entry;
@@ -169,8 +165,6 @@ Result<boost::json::object> ShardRunner::start(const boost::json::object& args) 
                                          ranges_text(outside)));
   }
   SENTINEL_ASSIGN(ports, scan::PortList::parse(request.ports, scan::Protocol::kTcp, "ports"));
-  if (!ports.udp.empty()) return invalid_argument("ports: UDP is not scanned yet", "ports");
-  if (ports.tcp.empty()) return invalid_argument("ports: no TCP port to scan", "ports");
 
   std::lock_guard lock(mutex_);
   if (current_) {
@@ -199,17 +193,18 @@ Result<boost::json::object> ShardRunner::start(const boost::json::object& args) 
     current_.reset();
   }
 
-  const std::uint64_t pairs = targets.size() * ports.tcp.size();
+  const std::uint64_t pairs = targets.size() * ports.size();
   scan::PortScanOptions scan_options;
   scan_options.allow_raw = request.raw;
   scan_options.seed = random_seed();
+  // TCP ports first, then UDP ports, as one scan.
   SENTINEL_ASSIGN(chosen,
-                  scan::make_port_scanner(std::move(targets), ports.tcp, scope, scan_options));
+                  scan::make_port_list_scanner(std::move(targets), ports, scope, scan_options));
   auto shard = std::make_shared<Shard>();
   shard->ref = {request.job_id, request.shard};
   shard->scope = std::move(scope);
   shard->scanner = std::move(chosen.scanner);
-  shard->method = std::string(scan::to_string(chosen.method));
+  shard->method = std::move(chosen.method);
   shard->detect = request.service_detection;
   if (shard->detect) shard->probes = probes();
   shard->detection = options_.detection;
@@ -292,7 +287,7 @@ Result<boost::json::object> ShardRunner::poll(const boost::json::object& args) {
     std::lock_guard shard_lock(shard.mutex);
     shard.last_poll_ms = clock_.now_ms();
     report.hosts = shard.take(options_.max_answer_bytes);
-    if (finished && shard.pending.empty()) {
+    if (finished && shard.found.pending().empty()) {
       report.state = shard.state;
       report.error = shard.error;
     }
@@ -315,7 +310,7 @@ Result<boost::json::object> ShardRunner::cancel(const boost::json::object& args)
   {
     std::lock_guard shard_lock(shard.mutex);
     if (shard.detector != nullptr) shard.detector->cancel();
-    shard.pending.clear();
+    shard.found.pending().clear();
   }
   spdlog::info("scan: shard {} of job {} cancelled", ref.shard, ref.job_id);
   // The thread ends soon; the next start joins it.

@@ -2,9 +2,9 @@
 // The agent's side of a distributed scan (ADR 0005, "Scanner service"): the commands
 // scan_shard_start, scan_shard_poll and scan_shard_cancel. A shard's targets are checked again
 // against the scope the server sent, then the engine (raw SYN where the agent may open raw
-// sockets, else connect()) and, when asked, service detection run on a thread of the runner's
-// own; results wait until the server polls for them. One shard at a time: a second start is
-// answered "busy".
+// sockets, else connect(), then UDP for the shard's UDP ports) and, when asked, service
+// detection run on a thread of the runner's own; results wait until the server polls for them.
+// One shard at a time: a second start is answered "busy".
 //
 // The ADR wants the scan in a confined worker child that keeps only CAP_NET_RAW; for now it is a
 // thread of the agent process (under the agent's own resource caps).
@@ -49,11 +49,11 @@ class ShardRunner {
   ShardRunner(const ShardRunner&) = delete;
   ShardRunner& operator=(const ShardRunner&) = delete;
 
-  /// Answers one command: start -> {"accepted": true, "method": "syn"|"connect"}; poll -> a
-  /// ShardReport (its final state once every result was handed over; then the shard is
-  /// forgotten); cancel -> {"cancelled": bool}. Errors: the arguments' (naming the field), a
-  /// target outside the scope sent, "busy: ..." while another shard is in hand, "no such shard"
-  /// for a poll of a shard this agent does not hold.
+  /// Answers one command: start -> {"accepted": true, "method": "syn"|"connect"|"udp"|
+  /// "syn+udp"|"connect+udp"}; poll -> a ShardReport (its final state once every result was
+  /// handed over; then the shard is forgotten); cancel -> {"cancelled": bool}. Errors: the
+  /// arguments' (naming the field), a target outside the scope sent, "busy: ..." while another
+  /// shard is in hand, "no such shard" for a poll of a shard this agent does not hold.
   Result<boost::json::object> handle(const std::string& name, const boost::json::object& args);
 
  private:

@@ -2,20 +2,27 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/serialize.hpp>
 #include <set>
 
 #include "../auth/autocommit.h"
 #include "channel_endpoint.h"
 #include "effective_policy.h"
+#include "feed_context.h"
 #include "firewall_commands.h"
 #include "firewall_json.h"
 #include "logger.h"
 #include "policy_check.h"
 #include "sentinel/firewall/nft_compiler.h"
+#include "sentinel/protocol/agent_protocol.h"
 #include "sql_agent_state_repository.h"
 
 namespace sentinel::firewall {
 namespace {
+
+// Room for the frame around a command's arguments: a larger frame would close the agent's
+// connection, so a ruleset that does not fit is refused here instead (large feeds).
+constexpr std::size_t kFrameEnvelopeBytes = 64 << 10;
 
 // The error a command ended with: the channel's (not connected, timeout) or the agent's.
 std::string command_error(std::string_view command, const Error& error) {
@@ -76,14 +83,15 @@ AgentApplyResult AgentPush::apply_locked(const agents::AgentRecord& agent,
 
   const CutOffContext cut_off = cut_off_context(
       context_.options.channel_listen, context_.options.public_channel_url, agent.last_address);
-  CheckedDocument checked =
-      check_document(effective->version.document_json, validation_context(cut_off, force));
+  const ValidationContext validation =
+      with_known_feeds(validation_context(cut_off, force), context_.feeds);
+  CheckedDocument checked = check_document(effective->version.document_json, validation);
   if (auto warning = unknown_endpoint_warning(cut_off)) checked.problems.push_back(*warning);
   if (!checked.ok()) {
     result.problems = checked.problems;
     return fail(ApplyOutcome::kRefused, "refused: " + invalid_policy(checked.problems).message);
   }
-  Result<std::string> nft = compile_nft(checked.document);
+  Result<std::string> nft = compile_nft(checked.document, validation.feeds);
   if (!nft) return fail(ApplyOutcome::kFailed, "compile: " + nft.error().message);
 
   ApplyCommand command{.policy_id = effective->policy.id,
@@ -93,8 +101,16 @@ AgentApplyResult AgentPush::apply_locked(const agents::AgentRecord& agent,
                        .grace_s = context_.options.confirm_grace.count(),
                        .blocks = {}};
   if (context_.active_blocks) command.blocks = context_.active_blocks(agent.id);
+  boost::json::object args = apply_args(command);
+  if (const std::size_t bytes = boost::json::serialize(args).size();
+      bytes + kFrameEnvelopeBytes > protocol::kMaxFrameBytes) {
+    return fail(ApplyOutcome::kFailed,
+                fmt::format("compile: the command is {} bytes; one channel frame takes {} (are "
+                            "the policy's feeds too large?)",
+                            bytes, protocol::kMaxFrameBytes - kFrameEnvelopeBytes));
+  }
   Result<protocol::CommandResult> answer = context_.channel.run_command(
-      agent.id, std::string(kApplyCommand), apply_args(command), context_.options.apply_timeout);
+      agent.id, std::string(kApplyCommand), std::move(args), context_.options.apply_timeout);
   if (!answer) {
     if (answer.error().code == ErrorCode::kNotFound) {
       result.outcome = ApplyOutcome::kOffline;

@@ -30,6 +30,7 @@ struct PushContext {
   agents::AgentChannel& channel;
   const ActiveBlocks& active_blocks;
   const PolicyServiceOptions& options;
+  const KnownFeeds& feeds;
 };
 
 /// Thread-safe: pushes to one agent are serialised (an apply and a sync never interleave their

@@ -10,12 +10,7 @@
 #include "sentinel/gateway/http.h"
 
 namespace sentinel::firewall {
-namespace {
 
-constexpr std::size_t kMaxAgentIds = 10'000;
-
-// The gateway's strict object reading, then a check for keys given twice, which boost::json
-// would resolve silently by keeping the last.
 Result<boost::json::object> read_body(std::string_view body,
                                       std::initializer_list<std::string_view> allowed) {
   SENTINEL_ASSIGN(object, gateway::parse_json_object(body, allowed));
@@ -29,6 +24,10 @@ Result<boost::json::object> read_body(std::string_view body,
   }
   return object;
 }
+
+namespace {
+
+constexpr std::size_t kMaxAgentIds = 10'000;
 
 Result<std::string> document_field(const boost::json::object& body) {
   const boost::json::value* document = body.if_contains("document");

@@ -3,7 +3,9 @@
 // (anywhere, the document's included), wrong types and missing fields are refused with a
 // message naming the field. Range and reference checks are the service's. Pure.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,12 @@
 #include "sentinel/firewall/policy_service.h"
 
 namespace sentinel::firewall {
+
+/// The gateway's strict object reading (only `allowed` keys), then a check for keys given twice
+/// anywhere in the body, which boost::json would resolve silently by keeping the last. Shared by
+/// the firewall's bodies (feeds too).
+Result<boost::json::object> read_body(std::string_view body,
+                                      std::initializer_list<std::string_view> allowed);
 
 /// POST /api/v1/firewall/policies: {"name", "description"?, "document", "comment"?}.
 Result<NewPolicy> parse_new_policy(std::string_view body);

@@ -17,6 +17,7 @@
 #include "agent_push.h"
 #include "channel_endpoint.h"
 #include "effective_policy.h"
+#include "feed_context.h"
 #include "firewall_events.h"
 #include "firewall_workers.h"
 #include "logger.h"
@@ -113,8 +114,10 @@ class PolicyServiceImpl final : public PolicyService {
         registry_(dependencies.registry),
         channel_(dependencies.channel),
         active_blocks_(std::move(dependencies.active_blocks)),
+        feeds_(std::move(dependencies.feeds)),
         options_(std::move(options)),
-        push_(PushContext{database_, bus_, clock_, registry_, channel_, active_blocks_, options_}),
+        push_(PushContext{database_, bus_, clock_, registry_, channel_, active_blocks_, options_,
+                          feeds_}),
         workers_(options_.workers, options_.max_queued) {}
 
   ~PolicyServiceImpl() override { stop(); }
@@ -298,7 +301,8 @@ class PolicyServiceImpl final : public PolicyService {
       cut_off = agent_cut_off(*agent);
     }
     CheckedDocument checked =
-        check_document(request.document_json, validation_context(cut_off, request.force));
+        check_document(request.document_json,
+                       with_known_feeds(validation_context(cut_off, request.force), feeds_));
     if (auto warning = unknown_endpoint_warning(cut_off)) checked.problems.push_back(*warning);
     return std::move(checked.problems);
   }
@@ -319,8 +323,9 @@ class PolicyServiceImpl final : public PolicyService {
       if (!agent) return unknown_agent(agent.error(), agent_id, "agent");
       cut_off = agent_cut_off(*agent);
     }
-    CheckedDocument checked =
-        check_document(found.document_json, validation_context(cut_off, false));
+    const ValidationContext validation =
+        with_known_feeds(validation_context(cut_off, false), feeds_);
+    CheckedDocument checked = check_document(found.document_json, validation);
     if (auto warning = unknown_endpoint_warning(cut_off)) checked.problems.push_back(*warning);
     PolicyPreview preview{.policy_id = id,
                           .version = wanted,
@@ -328,7 +333,7 @@ class PolicyServiceImpl final : public PolicyService {
                           .nft = {},
                           .problems = std::move(checked.problems)};
     if (!has_errors(preview.problems)) {
-      SENTINEL_ASSIGN(nft, compile_nft(checked.document));
+      SENTINEL_ASSIGN(nft, compile_nft(checked.document, validation.feeds));
       preview.nft = std::move(nft);
     }
     return preview;
@@ -665,6 +670,7 @@ class PolicyServiceImpl final : public PolicyService {
   agents::AgentRegistry& registry_;
   agents::AgentChannel& channel_;
   ActiveBlocks active_blocks_;
+  KnownFeeds feeds_;
   PolicyServiceOptions options_;
   AgentPush push_;
   FirewallWorkers workers_;

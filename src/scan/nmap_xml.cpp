@@ -114,13 +114,16 @@ class Reader {
       start_port(attributes);
     } else if (port_ && name == "state") {
       const std::string_view state = attribute(attributes, "state");
-      port_->state = state == "open"     ? PortState::kOpen
-                     : state == "closed" ? PortState::kClosed
-                                         : PortState::kFiltered;
-      // The reason keeps nmap's finer states ("open|filtered") that our three do not have.
-      port_->reason = state == "open" || state == "closed" || state == "filtered"
-                          ? std::string(attribute(attributes, "reason"))
-                          : std::string(state);
+      port_->state = state == "open"            ? PortState::kOpen
+                     : state == "closed"        ? PortState::kClosed
+                     : state == "open|filtered" ? PortState::kOpenFiltered
+                                                : PortState::kFiltered;
+      // The reason keeps nmap's finer states that ours do not have ("closed|filtered",
+      // "unfiltered").
+      port_->reason =
+          state == "open" || state == "closed" || state == "filtered" || state == "open|filtered"
+              ? std::string(attribute(attributes, "reason"))
+              : std::string(state);
     } else if (port_ && name == "service") {
       ServiceInfo& service = port_->service.emplace();
       service.service = attribute(attributes, "name");

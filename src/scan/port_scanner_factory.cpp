@@ -6,6 +6,7 @@
 
 #include "raw_probe_loop.h"
 #include "sentinel/scan/connect_scanner.h"
+#include "sentinel/scan/sequential_scanner.h"
 #include "sentinel/scan/syn_scanner.h"
 #include "sentinel/scan/udp_scanner.h"
 
@@ -58,6 +59,32 @@ Result<ChosenPortScanner> make_udp_port_scanner(TargetSet targets,
                   UdpScanner::create(std::move(targets), std::move(udp_ports), scope, udp));
   std::string reason = fmt::format("UDP scan: payloads from {}", scanner->payload_origin());
   return ChosenPortScanner{std::move(scanner), ScanMethod::kUdp, std::move(reason)};
+}
+
+Result<ChosenPortListScanner> make_port_list_scanner(TargetSet targets, const PortList& ports,
+                                                     const ScanScope& scope,
+                                                     PortScanOptions options) {
+  if (ports.empty()) return invalid_argument("ports: no port to scan", "ports");
+  std::vector<std::unique_ptr<PortScanner>> parts;
+  std::vector<std::string> methods;
+  std::vector<std::string> reasons;
+  if (!ports.tcp.empty()) {
+    SENTINEL_ASSIGN(tcp, make_port_scanner(targets, ports.tcp, scope, options));
+    parts.push_back(std::move(tcp.scanner));
+    methods.emplace_back(to_string(tcp.method));
+    reasons.push_back(std::move(tcp.reason));
+  }
+  if (!ports.udp.empty()) {
+    SENTINEL_ASSIGN(udp, make_udp_port_scanner(std::move(targets), ports.udp, scope, options));
+    parts.push_back(std::move(udp.scanner));
+    methods.emplace_back(to_string(udp.method));
+    reasons.push_back(std::move(udp.reason));
+  }
+  std::unique_ptr<PortScanner> scanner =
+      parts.size() == 1 ? std::move(parts.front())
+                        : std::make_unique<SequentialScanner>(std::move(parts));
+  return ChosenPortListScanner{std::move(scanner), fmt::format("{}", fmt::join(methods, "+")),
+                               fmt::format("{}", fmt::join(reasons, "; "))};
 }
 
 }  // namespace sentinel::scan

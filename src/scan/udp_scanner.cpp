@@ -26,8 +26,6 @@ constexpr int kMaxEvents = 256;
 constexpr auto kResourcePause = std::chrono::milliseconds(10);
 // About 10 s of such pauses in a row: the machine is not going to give the scan a socket.
 constexpr int kMaxIdleShortages = 1000;
-// Every target has a few dozen bytes of state for the whole scan; larger jobs are sharded.
-constexpr std::uint64_t kMaxTargets = std::uint64_t{1} << 20;
 constexpr auto kMaxConfirmInterval = std::chrono::seconds(60);
 
 std::int64_t steady_ns(TimePoint time) {
@@ -240,10 +238,10 @@ Result<std::unique_ptr<UdpScanner>> UdpScanner::create(TargetSet targets,
                                                        const ScanScope& scope,
                                                        UdpScanOptions options) {
   SENTINEL_TRY(check_scan_plan(targets, scope, options.limits));
-  if (targets.size() > kMaxTargets) {
+  if (targets.size() > kMaxUdpScanTargets) {
     return invalid_argument(
         fmt::format("a UDP scan takes at most {} addresses; split the job into shards",
-                    kMaxTargets),
+                    kMaxUdpScanTargets),
         "targets");
   }
   SENTINEL_TRY(check_port_list(targets, udp_ports, Protocol::kUdp));

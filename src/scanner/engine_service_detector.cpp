@@ -26,8 +26,10 @@ class EngineServiceDetector final : public ServiceDetector {
     std::vector<scan::ServiceTarget> targets;
     for (FoundHost& host : hosts) {
       for (FoundPort& port : host.ports) {
-        // The engine probes TCP only; UDP ports keep what the scan found.
-        if (port.protocol != scan::Protocol::kTcp) continue;
+        // The engine probes open TCP ports only; UDP ports keep what the scan found.
+        if (port.protocol != scan::Protocol::kTcp || port.state != scan::PortState::kOpen) {
+          continue;
+        }
         by_target[{host.address, port.port}] = &port;
         targets.push_back({host.address, port.port});
       }

@@ -5,8 +5,6 @@
 #include <charconv>
 #include <optional>
 
-#include "sentinel/scan/port_list.h"
-
 namespace sentinel::scanner {
 namespace {
 
@@ -30,12 +28,7 @@ std::optional<Result<int>> top_count(std::string_view spec) {
 }
 
 Result<scan::PortList> parse_list(std::string_view spec) {
-  SENTINEL_ASSIGN(list, scan::PortList::parse(spec, scan::Protocol::kTcp, kField));
-  if (!list.udp.empty()) {
-    return invalid_argument("field 'ports': UDP ports cannot be scanned yet; list TCP ports",
-                            std::string(kField));
-  }
-  return list;
+  return scan::PortList::parse(spec, scan::Protocol::kTcp, kField);
 }
 
 }  // namespace
@@ -58,15 +51,11 @@ Status check_port_spec(std::string_view spec) {
   return ok();
 }
 
-Result<std::vector<std::uint16_t>> expand_port_spec(std::string_view spec) {
+Result<scan::PortList> expand_port_spec(std::string_view spec) {
   SENTINEL_TRY(check_port_spec(spec));
-  if (spec == "all") return parse_list("1-65535").value().tcp;
-  if (auto count = top_count(spec)) {
-    SENTINEL_ASSIGN(top, scan::top_ports(**count, scan::Protocol::kTcp));
-    return std::move(top.tcp);
-  }
-  SENTINEL_ASSIGN(list, parse_list(spec));
-  return std::move(list.tcp);
+  if (spec == "all") return parse_list("1-65535");
+  if (auto count = top_count(spec)) return scan::top_ports(**count, scan::Protocol::kTcp);
+  return parse_list(spec);
 }
 
 }  // namespace sentinel::scanner

@@ -16,10 +16,16 @@ std::map<scan::IpAddress, const FoundHost*> by_address(const std::vector<FoundHo
   return out;
 }
 
+// The open ports of a host. An open|filtered port is not known to be open: one that comes or
+// goes says little (a UDP service that ignored this probe, a dropped datagram), so the diff
+// leaves it out; one that turns open is opened, an open one that falls silent is closed.
 PortMap ports_of(const FoundHost* host) {
   PortMap out;
   if (host == nullptr) return out;
-  for (const FoundPort& port : host->ports) out.emplace(PortKey{port.protocol, port.port}, &port);
+  for (const FoundPort& port : host->ports) {
+    if (port.state != scan::PortState::kOpen) continue;
+    out.emplace(PortKey{port.protocol, port.port}, &port);
+  }
   return out;
 }
 

@@ -107,11 +107,11 @@ boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost
     for (const FoundPort& port : host.ports) {
       ports.push_back(boost::json::object{{"port", port.port},
                                           {"protocol", to_string(port.protocol)},
-                                          {"state", "open"},
+                                          {"state", scan::to_string(port.state)},
                                           {"service", service_json(port.service)},
                                           {"tunnel", text_or_null(port.tunnel)},
                                           {"tls", tls_json(port.tls)}});
-      ++open_ports;
+      if (port.state == scan::PortState::kOpen) ++open_ports;
     }
     host_items.push_back(boost::json::object{{"address", host.address.to_string()},
                                              {"hostnames", strings(host.hostnames)},

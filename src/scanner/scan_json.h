@@ -26,8 +26,9 @@ boost::json::object job_json(const ScanJob& job);
 /// The inverse of tls_json() for stored text; nullopt for anything else.
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text);
 
-/// {"id","status","hosts":[{"address","hostnames","ports":[{"port","protocol","state",
-/// "service",...}]}]}.
+/// {"id","status","hosts_up","open_ports","hosts":[{"address","hostnames","ports":[{"port",
+/// "protocol","state","service",...}]}]}; state is "open" or "open|filtered", and open_ports
+/// counts the open ones.
 boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts);
 
 /// {"id","previous_id","changes":[{"action","address","port","protocol","before","after"}]}.

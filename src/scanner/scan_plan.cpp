@@ -7,6 +7,7 @@
 
 #include "port_spec.h"
 #include "sentinel/common/crypto.h"
+#include "sentinel/scan/udp_scanner.h"
 
 namespace sentinel::scanner {
 namespace {
@@ -92,13 +93,18 @@ Status check_scope(const ScanRequest& request, const scan::TargetSet& all,
 
 }  // namespace
 
-std::string scope_key_of(const scan::TargetSet& targets, const std::vector<std::uint16_t>& ports) {
+std::string scope_key_of(const scan::TargetSet& targets, const scan::PortList& ports) {
   std::string canonical;
   for (const scan::AddressRange& range : targets.ranges()) {
     canonical += range.first.to_string() + "-" + range.last.to_string() + ",";
   }
   canonical += "|";
-  for (const std::uint16_t port : ports) canonical += std::to_string(port) + ",";
+  for (const std::uint16_t port : ports.tcp) canonical += std::to_string(port) + ",";
+  // Only a list with UDP ports says so, so that TCP jobs keep the keys of the jobs before them.
+  if (!ports.udp.empty()) {
+    canonical += "|U:";
+    for (const std::uint16_t port : ports.udp) canonical += std::to_string(port) + ",";
+  }
   return crypto::sha256_hex(canonical);
 }
 
@@ -120,6 +126,13 @@ Result<ScanPlan> plan_scan(const ScanRequest& request, const scan::ScanScope& sc
                              "\"confirm_large\": true",
                              targets.size(), scan::kLargeScanAddresses),
                  "confirmation_required", "confirm_large"};
+  }
+  if (!ports.udp.empty() && !request.agents && targets.size() > scan::kMaxUdpScanTargets) {
+    return invalid_argument(
+        fmt::format("UDP ports are scanned on at most {} addresses by the server; the targets "
+                    "cover {} (split the job, or name agents to scan it in shards)",
+                    scan::kMaxUdpScanTargets, targets.size()),
+        "ports");
   }
   std::string key = scope_key_of(targets, ports);
   return ScanPlan{std::move(targets), std::move(ports), spec, std::move(key)};

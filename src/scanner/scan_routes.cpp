@@ -1,4 +1,4 @@
-// /api/v1/scans and /api/v1/scan-scopes: start, list, show, cancel, results, diff, import.
+// /api/v1/scans: start, list, show, cancel, results, diff, import; then the scopes and schedules.
 
 #include <fmt/format.h>
 
@@ -117,14 +117,6 @@ Result<Response> import(ScannerService& service, Request& request) {
   return Response::json(job_json(job), 201);
 }
 
-Result<Response> scopes(ScannerService& service) {
-  boost::json::array items;
-  for (const std::string& scope : service.scopes()) {
-    items.push_back(boost::json::object{{"cidr", scope}});
-  }
-  return Response::json(boost::json::object{{"items", std::move(items)}});
-}
-
 }  // namespace
 
 Status register_scanner_routes(gateway::Router& router, ScannerService& service) {
@@ -158,9 +150,8 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service)
                            "Changes against the previous completed scan of the same targets and "
                            "ports",
                            [&service](Request& r) { return diff(service, r); }}));
-  return router.add({"GET", "/api/v1/scan-scopes", std::string(kRead),
-                     "The networks scans may target (scanner.scopes, --scan-scope)",
-                     [&service](Request&) { return scopes(service); }});
+  SENTINEL_TRY(register_scope_routes(router, service.scope_registry()));
+  return register_schedule_routes(router, service.schedules());
 }
 
 }  // namespace sentinel::scanner

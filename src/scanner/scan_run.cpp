@@ -8,7 +8,6 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "../auth/autocommit.h"
 #include "job_diff.h"
@@ -16,6 +15,7 @@
 #include "scan_json.h"
 #include "sentinel/common/crypto.h"
 #include "sentinel/scan/port_scanner_factory.h"
+#include "sentinel/scanner/found_results.h"
 #include "shard_dispatch_run.h"
 #include "sql_scan_repository.h"
 
@@ -39,34 +39,29 @@ class ResultCollector {
 
   void on_result(const scan::PortResult& result) {
     std::lock_guard lock(mutex_);
-    if (result.state != scan::PortState::kFiltered && up_.insert(result.address).second) {
-      FoundHost& host = pending_[result.address];
-      host.address = result.address;
-      if (const auto named = names_.find(result.address); named != names_.end()) {
-        host.hostnames = named->second;
-      }
-    }
-    if (result.state == scan::PortState::kOpen) {
-      FoundHost& host = pending_[result.address];
-      host.address = result.address;
-      host.ports.push_back({.port = result.port, .protocol = result.protocol});
-    }
+    found_.add(result);
     if (count_hosts_ && ++answered_[result.address] >= ports_per_host_) {
       answered_.erase(result.address);
       ++hosts_done_;
     }
   }
 
-  /// Hosts first seen and open ports found since the last call.
+  /// Hosts first seen and ports found since the last call.
   std::vector<FoundHost> take() {
     std::map<scan::IpAddress, FoundHost> pending;
     {
       std::lock_guard lock(mutex_);
-      pending.swap(pending_);
+      pending.swap(found_.pending());
     }
     std::vector<FoundHost> out;
     out.reserve(pending.size());
-    for (auto& [address, host] : pending) out.push_back(std::move(host));
+    for (auto& [address, host] : pending) {
+      // Stored with the host's first entry; a later entry's names are ignored.
+      if (const auto named = names_.find(address); named != names_.end()) {
+        host.hostnames = named->second;
+      }
+      out.push_back(std::move(host));
+    }
     return out;
   }
 
@@ -82,8 +77,7 @@ class ResultCollector {
   const std::size_t ports_per_host_;
   const std::map<scan::IpAddress, std::vector<std::string>> names_;
   mutable std::mutex mutex_;
-  std::map<scan::IpAddress, FoundHost> pending_;
-  std::unordered_set<scan::IpAddress> up_;
+  FoundResults found_;
   std::unordered_map<scan::IpAddress, std::size_t> answered_;
   std::int64_t hosts_done_ = 0;
 };
@@ -122,8 +116,9 @@ class JobRun {
     scan::PortScanOptions options;
     options.allow_raw = context_.allow_raw;
     options.seed = random_seed();
-    auto chosen = scan::make_port_scanner(std::move(scan_.plan.targets),
-                                          std::move(scan_.plan.ports), context_.scope, options);
+    // TCP ports first, then UDP ports, as one scan: one progress, one cancel.
+    auto chosen = scan::make_port_list_scanner(std::move(scan_.plan.targets), scan_.plan.ports,
+                                               context_.scope, options);
     if (!chosen) {
       // Nothing ran: the job goes from queued to failed.
       auth::Autocommit connection(context_.database);
@@ -138,12 +133,11 @@ class JobRun {
     {
       auth::Autocommit connection(context_.database);
       SqlScanRepository jobs(connection);
-      Result<bool> started =
-          jobs.mark_running(id, context_.clock.now_ms(), scan::to_string(chosen->method));
+      Result<bool> started = jobs.mark_running(id, context_.clock.now_ms(), chosen->method);
       if (!started || !*started) return;  // cancelled while queued, or the database is gone
     }
-    scanner_log().info("scan started job={} method={} hosts={} ports={} ({})", id,
-                       scan::to_string(chosen->method), hosts_total, ports, chosen->reason);
+    scanner_log().info("scan started job={} method={} hosts={} ports={} ({})", id, chosen->method,
+                       hosts_total, ports, chosen->reason);
     publish_job(context_.database, context_.bus, id);
     control_.set_canceller([&scanner] { scanner.cancel(); });
 

@@ -199,8 +199,8 @@ Result<std::optional<scan::TlsFacts>> tls_from_wire(const boost::json::value* va
 }
 
 Result<FoundPort> port_from_json(const boost::json::value& value, const std::string& field) {
-  SENTINEL_ASSIGN(fields,
-                  Fields::of(value, field, {"port", "protocol", "service", "tunnel", "tls"}));
+  SENTINEL_ASSIGN(
+      fields, Fields::of(value, field, {"port", "protocol", "state", "service", "tunnel", "tls"}));
   FoundPort port;
   SENTINEL_ASSIGN(number, fields.integer("port", 1, 65535, true));
   port.port = static_cast<std::uint16_t>(number);
@@ -211,6 +211,12 @@ Result<FoundPort> port_from_json(const boost::json::value& value, const std::str
     port.protocol = scan::Protocol::kTcp;
   } else {
     return bad(fields.field("protocol"), "must be tcp or udp");
+  }
+  SENTINEL_ASSIGN(state, fields.text("state", 16, false));
+  if (state == "open|filtered") {
+    port.state = scan::PortState::kOpenFiltered;
+  } else if (!state.empty() && state != "open") {
+    return bad(fields.field("state"), "must be open or open|filtered");
   }
   SENTINEL_ASSIGN(service, service_from_json(fields.find("service"), fields.field("service")));
   port.service = std::move(service);
@@ -355,11 +361,15 @@ boost::json::value tls_json(const std::optional<scan::TlsFacts>& tls) {
 boost::json::object found_host_json(const FoundHost& host) {
   boost::json::array ports;
   for (const FoundPort& port : host.ports) {
-    ports.push_back(boost::json::object{{"port", port.port},
-                                        {"protocol", to_string(port.protocol)},
-                                        {"service", service_json(port.service)},
-                                        {"tunnel", text_or_null(port.tunnel)},
-                                        {"tls", tls_json(port.tls)}});
+    boost::json::object item{{"port", port.port},
+                             {"protocol", to_string(port.protocol)},
+                             {"service", service_json(port.service)},
+                             {"tunnel", text_or_null(port.tunnel)},
+                             {"tls", tls_json(port.tls)}};
+    // Open is said by leaving the state out, so that a server from before UDP scanning, whose
+    // decoder refuses fields it does not know, still takes the reports of TCP shards.
+    if (port.state != scan::PortState::kOpen) item["state"] = scan::to_string(port.state);
+    ports.push_back(std::move(item));
   }
   return {{"address", host.address.to_string()}, {"ports", std::move(ports)}};
 }

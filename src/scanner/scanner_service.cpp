@@ -15,7 +15,9 @@
 #include "scan_json.h"
 #include "scan_plan.h"
 #include "scan_run.h"
+#include "scan_scheduler.h"
 #include "scan_workers.h"
+#include "scope_registry.h"
 #include "sentinel/scan/nmap_xml.h"
 #include "sql_scan_repository.h"
 
@@ -35,7 +37,8 @@ boost::json::array strings_json(const std::vector<std::string>& items) {
   return array;
 }
 
-// An import's hosts and ports in the stored form: hosts that are up, their open ports.
+// An import's hosts and ports in the stored form: hosts that are up, their open and
+// open|filtered ports (what a job of our own stores).
 std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& counters) {
   std::vector<FoundHost> hosts;
   for (const scan::HostReport& host : report.hosts) {
@@ -43,14 +46,17 @@ std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& 
     if (!host.up) continue;
     FoundHost found{.address = host.address, .hostnames = host.hostnames};
     for (const scan::PortReport& port : host.ports) {
-      if (port.state != scan::PortState::kOpen) continue;
+      if (port.state != scan::PortState::kOpen && port.state != scan::PortState::kOpenFiltered) {
+        continue;
+      }
       found.ports.push_back({.port = port.port,
                              .protocol = port.protocol,
+                             .state = port.state,
                              .service = port.service,
                              .tunnel = port.tunnel,
                              .tls = port.tls});
+      if (port.state == scan::PortState::kOpen) ++counters.open_found;
     }
-    counters.open_found += static_cast<std::int64_t>(found.ports.size());
     hosts.push_back(std::move(found));
   }
   counters.pairs_done = counters.pairs_total;
@@ -73,6 +79,7 @@ class ScannerServiceImpl final : public ScannerService {
         agents_(std::move(dependencies.agents)),
         options_(std::move(options)),
         scope_(std::move(scope)),
+        scope_registry_(make_scope_registry(database_, audit_, clock_, *resolver_, scope_)),
         run_context_{database_,
                      bus_,
                      clock_,
@@ -83,9 +90,10 @@ class ScannerServiceImpl final : public ScannerService {
                      agents_.get(),
                      options_.shards},
         workers_(options_.workers, options_.max_queued,
-                 [this](QueuedScan& scan, JobControl& control) {
-                   run_job(run_context_, scan, control);
-                 }) {}
+                 [this](QueuedScan& scan, JobControl& control) { run_queued(scan, control); }),
+        scheduler_(make_scan_scheduler(
+            database_, audit_, clock_, *this,
+            {.min_interval = options_.schedule_min_interval, .tick = options_.schedule_tick})) {}
 
   ~ScannerServiceImpl() override { stop(); }
 
@@ -93,14 +101,19 @@ class ScannerServiceImpl final : public ScannerService {
 
   Status start() override {
     workers_.start();
+    scheduler_->start();
     scanner_log().info("scanner started workers={} scopes=\"{}\"", options_.workers,
                        joined_scopes(scopes()));
     return ok();
   }
 
-  void drain() override { workers_.close(); }
+  void drain() override {
+    scheduler_->stop();
+    workers_.close();
+  }
 
   void stop() override {
+    scheduler_->stop();
     const std::vector<std::int64_t> dropped = workers_.stop(std::string(kStoppedDuringRun));
     for (const std::int64_t id : dropped) {
       auth::Autocommit connection(database_);
@@ -118,10 +131,21 @@ class ScannerServiceImpl final : public ScannerService {
     return out;
   }
 
+  ScopeRegistry& scope_registry() override { return *scope_registry_; }
+  ScanSchedules& schedules() override { return *scheduler_; }
+
+  Status check_scan(const ScanRequest& request) override {
+    if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
+    SENTINEL_ASSIGN(scope, scope_registry_->current());
+    SENTINEL_TRY(plan_scan(request, scope, *resolver_));
+    return ok();
+  }
+
   Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
                              const auth::ClientInfo& client) override {
     if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
-    SENTINEL_ASSIGN(plan, plan_scan(request, scope_, *resolver_));
+    SENTINEL_ASSIGN(scope, scope_registry_->current());
+    SENTINEL_ASSIGN(plan, plan_scan(request, scope, *resolver_));
     ScanJob job;
     job.status = JobStatus::kQueued;
     job.targets = request.targets;
@@ -257,6 +281,24 @@ class ScannerServiceImpl final : public ScannerService {
   }
 
  private:
+  // Scopes change while jobs wait: a job runs (and its engine re-checks every address) against
+  // the scopes of the moment it starts, so that a scope removed meanwhile stops it. When they
+  // cannot be read, the configuration's alone.
+  void run_queued(QueuedScan& scan, JobControl& control) {
+    auto current = scope_registry_->current();
+    if (!current) {
+      scanner_log().warn("scan scopes not read for job {}: {}; the configuration's apply", scan.id,
+                         current.error().message);
+    }
+    const scan::ScanScope scope = current ? std::move(*current) : scope_;
+    const JobRunContext context{run_context_.database,  run_context_.bus,
+                                run_context_.clock,     scope,
+                                run_context_.detector,  run_context_.progress_interval,
+                                run_context_.allow_raw, run_context_.agents,
+                                run_context_.shards};
+    run_job(context, scan, control);
+  }
+
   // The agents a scan names must exist: ids of enrolled, unrevoked agents, or a group with some.
   Status check_agents(const AgentSelection& selection) {
     if (!agents_) {
@@ -304,8 +346,10 @@ class ScannerServiceImpl final : public ScannerService {
   std::unique_ptr<ScanAgents> agents_;
   ScannerOptions options_;
   scan::ScanScope scope_;
+  std::unique_ptr<ScopeRegistry> scope_registry_;
   JobRunContext run_context_;
   ScanWorkers workers_;
+  std::unique_ptr<ScanScheduler> scheduler_;
 };
 
 }  // namespace

@@ -204,10 +204,17 @@ Status ShardDispatch::check_hosts(const ShardRow& shard, const std::vector<Found
                               "hosts");
     }
     for (const FoundPort& port : host.ports) {
-      if (port.protocol != scan::Protocol::kTcp ||
-          !std::binary_search(job_.ports.begin(), job_.ports.end(), port.port)) {
+      const std::vector<std::uint16_t>& scanned =
+          port.protocol == scan::Protocol::kUdp ? job_.ports.udp : job_.ports.tcp;
+      if (!std::binary_search(scanned.begin(), scanned.end(), port.port)) {
         return invalid_argument(fmt::format("hosts[{}]: port {}/{} was not scanned", i, port.port,
                                             to_string(port.protocol)),
+                                "hosts");
+      }
+      // Only UDP reads silence as open|filtered; a TCP port is reported open or not at all.
+      if (port.state != scan::PortState::kOpen && port.protocol != scan::Protocol::kUdp) {
+        return invalid_argument(fmt::format("hosts[{}]: port {}/{} cannot be {}", i, port.port,
+                                            to_string(port.protocol), scan::to_string(port.state)),
                                 "hosts");
       }
     }
@@ -275,7 +282,7 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
   const ShardStart start{.job_id = job_.id,
                          .shard = leased->index,
                          .targets = leased->targets,
-                         .ports = scan::PortList{.tcp = job_.ports, .udp = {}}.format(),
+                         .ports = job_.ports.format(),
                          .scope = job_.scope,
                          .raw = job_.raw,
                          .service_detection = job_.service_detection};

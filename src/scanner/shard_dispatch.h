@@ -16,6 +16,7 @@
 #include "scan_shard_repository.h"
 #include "sentinel/common/clock.h"
 #include "sentinel/common/result.h"
+#include "sentinel/scan/port_list.h"
 #include "sentinel/scan/target_set.h"
 #include "sentinel/scanner/scan_agents.h"
 #include "sentinel/scanner/scan_job.h"
@@ -29,8 +30,8 @@ struct ShardJob {
   std::int64_t id = 0;
   AgentSelection agents;
   const scan::TargetSet* targets = nullptr;
-  std::vector<std::uint16_t> ports;  // ascending
-  std::string scope;                 // the scopes as CIDR text, sent with every shard
+  scan::PortList ports;  // TCP and UDP, each ascending
+  std::string scope;     // the scopes as CIDR text, sent with every shard
   bool raw = true;
   bool service_detection = false;
 };

@@ -279,9 +279,10 @@ Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<Found
         return port.service ? text_or_null((*port.service).*member) : store::Value(nullptr);
       };
       rows.push_back({job_id, address, std::int64_t{port.port},
-                      std::string(to_string(port.protocol)), std::string("open"),
-                      field(&scan::ServiceInfo::service), field(&scan::ServiceInfo::product),
-                      field(&scan::ServiceInfo::version), field(&scan::ServiceInfo::info),
+                      std::string(to_string(port.protocol)),
+                      std::string(scan::to_string(port.state)), field(&scan::ServiceInfo::service),
+                      field(&scan::ServiceInfo::product), field(&scan::ServiceInfo::version),
+                      field(&scan::ServiceInfo::info),
                       port.service ? text_or_null(cpe_text(*port.service)) : store::Value(nullptr),
                       text_or_null(port.tunnel), tls_text(port), now_ms});
     }
@@ -289,7 +290,10 @@ Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<Found
   return insert_rows(connection_,
                      "INSERT INTO scan_ports (job_id, address, port, protocol, state, service, "
                      "product, version, extra_info, cpe, tunnel, tls, first_seen)",
-                     "ON CONFLICT (job_id, address, port, protocol) DO NOTHING", 13, rows);
+                     // A port seen open where a repeated shard first heard silence is open.
+                     "ON CONFLICT (job_id, address, port, protocol) DO UPDATE SET state = "
+                     "excluded.state WHERE excluded.state = 'open'",
+                     13, rows);
 }
 
 Status SqlScanRepository::set_services(std::int64_t job_id, const std::vector<FoundHost>& hosts) {
@@ -326,16 +330,18 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
     if (FoundHost* host = host_at(row.text(0))) host->hostnames = list_of(row.text(1));
   }
   SENTINEL_ASSIGN(
-      port_rows, connection_.query("SELECT address, port, protocol, service, product, version, "
-                                   "extra_info, cpe, tunnel, tls FROM scan_ports WHERE job_id = $1 "
-                                   "AND state = 'open'",
-                                   {job_id}));
+      port_rows,
+      connection_.query("SELECT address, port, protocol, service, product, version, extra_info, "
+                        "cpe, tunnel, tls, state FROM scan_ports WHERE job_id = $1 AND state IN "
+                        "('open', 'open|filtered')",
+                        {job_id}));
   for (const store::Row& row : port_rows) {
     FoundHost* host = host_at(row.text(0));
     if (host == nullptr) continue;
     FoundPort port;
     port.port = static_cast<std::uint16_t>(row.integer(1));
     port.protocol = row.text(2) == "udp" ? scan::Protocol::kUdp : scan::Protocol::kTcp;
+    port.state = row.text(10) == "open" ? scan::PortState::kOpen : scan::PortState::kOpenFiltered;
     if (!row.is_null(3) || !row.is_null(4) || !row.is_null(5)) {
       port.service = scan::ServiceInfo{.service = row.text(3),
                                        .product = row.text(4),

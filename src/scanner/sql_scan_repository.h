@@ -39,12 +39,13 @@ class SqlScanRepository {
 
   /// Records hosts that answered; hosts already stored for the job are left as they are.
   Status add_hosts(std::int64_t job_id, const std::vector<FoundHost>& hosts, std::int64_t now_ms);
-  /// Records the open ports of `hosts` (with their services); ports already stored are left as
-  /// they are.
+  /// Records the ports of `hosts` (with their state and services); ports already stored are
+  /// left as they are, except that an open|filtered port reported open becomes open.
   Status add_ports(std::int64_t job_id, const std::vector<FoundHost>& hosts, std::int64_t now_ms);
   /// Writes the services of the ports of `hosts` that have one.
   Status set_services(std::int64_t job_id, const std::vector<FoundHost>& hosts);
-  /// Every host of a job with its open ports, by address; ports ascending.
+  /// Every host of a job with its open and open|filtered ports, by address; ports ascending by
+  /// protocol and port.
   Result<std::vector<FoundHost>> results(std::int64_t job_id);
 
   /// The newest completed job of `scope_key` older than `job_id`, if any.

@@ -164,6 +164,8 @@ const std::vector<Field>& fields() {
          config.scanner.service_detection = values.front() == "true";
          return ok();
        }},
+      {"scanner.schedule_min_interval_s",
+       integer(&ServerConfig::scanner, &ScannerConfig::schedule_min_interval_s, 1, 86400)},
       {"scanner.scopes",
        [](ServerConfig& config, const Values& values) -> Status {
          config.scanner.scopes = values;

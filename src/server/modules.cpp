@@ -17,6 +17,7 @@
 #include "sentinel/detect/routes.h"
 #include "sentinel/events/event_routes.h"
 #include "sentinel/firewall/block_routes.h"
+#include "sentinel/firewall/feed_routes.h"
 #include "sentinel/firewall/routes.h"
 #include "sentinel/inventory/routes.h"
 #include "sentinel/scanner/routes.h"
@@ -220,6 +221,8 @@ Status build_scanner(ModuleContext& context) {
   scanner::ScannerOptions options;
   options.scopes = context.config.scanner.scopes;
   options.allow_raw = context.config.scanner.raw_sockets;
+  options.schedule_min_interval =
+      std::chrono::seconds(context.config.scanner.schedule_min_interval_s);
   std::unique_ptr<scanner::ServiceDetector> detector;
   if (context.config.scanner.service_detection) {
     // nmap's probe file when nmap is installed, our built-in probes otherwise.
@@ -285,20 +288,39 @@ Status build_firewall(ModuleContext& context) {
     }
     return out;
   };
-  firewall::PolicyServiceDependencies dependencies{.database = *context.database,
-                                                   .audit = *context.audit,
-                                                   .bus = *context.bus,
-                                                   .clock = context.clock,
-                                                   .registry = *context.agent_registry,
-                                                   .channel = *context.agent_channel,
-                                                   .active_blocks = std::move(active_blocks)};
+  // Feeds (ADR 0006 "Feeds"): fetched on their own thread; policies compile with their
+  // contents, and the agents using a feed whose contents changed get their policy again.
+  firewall::FeedServiceOptions feed_options;
+  feed_options.file_root = std::filesystem::path(config.data_dir) / "feeds";
+  firewall::FeedFetcherOptions fetcher_options;
+  fetcher_options.file_root = feed_options.file_root;
+  SENTINEL_ASSIGN(feeds,
+                  firewall::FeedService::create(
+                      {*context.database, *context.audit, context.clock, *context.agent_registry,
+                       *allow_list, firewall::make_feed_fetcher(std::move(fetcher_options)),
+                       [&context] { return context.firewall_policies.get(); }},
+                      std::move(feed_options)));
+  SENTINEL_TRY(firewall::register_feed_routes(context.router, *feeds));
+  firewall::FeedService* feed_service = feeds.get();
+  firewall::PolicyServiceDependencies dependencies{
+      .database = *context.database,
+      .audit = *context.audit,
+      .bus = *context.bus,
+      .clock = context.clock,
+      .registry = *context.agent_registry,
+      .channel = *context.agent_channel,
+      .active_blocks = std::move(active_blocks),
+      .feeds = [feed_service] { return feed_service->contents(); }};
   SENTINEL_ASSIGN(service,
                   firewall::PolicyService::create(std::move(dependencies), std::move(options)));
   SENTINEL_TRY(firewall::register_policy_routes(context.router, *service));
-  // Stopped in reverse: policies, then active response, then the blocks both of them use.
+  // Stopped in reverse: feeds (they apply through the policies), policies, then active
+  // response, then the blocks both of them use.
   context.services.push_back(blocks.get());
   context.services.push_back(active_response.get());
   context.services.push_back(service.get());
+  context.services.push_back(feeds.get());
+  context.firewall_feeds = std::move(feeds);
   context.firewall_policies = std::move(service);
   context.firewall_allow_list = std::move(allow_list);
   context.firewall_blocks = std::move(blocks);

@@ -21,6 +21,7 @@
 #include "sentinel/firewall/active_response.h"
 #include "sentinel/firewall/allow_list.h"
 #include "sentinel/firewall/block_service.h"
+#include "sentinel/firewall/feed_service.h"
 #include "sentinel/firewall/policy_service.h"
 #include "sentinel/gateway/agent_channel.h"
 #include "sentinel/gateway/gateway.h"
@@ -63,6 +64,8 @@ struct ModuleContext {
   std::unique_ptr<firewall::BlockService> firewall_blocks;
   /// Read by the detect module's sink per detection (the firewall module is built after it).
   std::unique_ptr<firewall::ActiveResponse> active_response;
+  /// Declared before the policy service, which asks it for feed contents.
+  std::unique_ptr<firewall::FeedService> firewall_feeds;
   /// Declared after the block service it asks for active blocks, so destroyed before it.
   std::unique_ptr<firewall::PolicyService> firewall_policies;
   std::unique_ptr<gateway::Gateway> gateway;

@@ -8,11 +8,12 @@
 namespace sentinel::auth {
 
 /// Every permission the platform knows. Routes name one of these (or kPublic / kAuthenticated).
-inline constexpr std::array<std::string_view, 20> kPermissions = {
+inline constexpr std::array<std::string_view, 21> kPermissions = {
     "users:read",   "users:write",   "roles:read",     "roles:write",    "sessions:admin",
     "tokens:admin", "audit:read",    "settings:read",  "settings:write", "agents:read",
     "agents:write", "events:read",   "alerts:read",    "alerts:write",   "scans:read",
     "scans:write",  "firewall:read", "firewall:write", "rules:read",     "rules:write",
+    "scans:admin",
 };
 
 bool is_permission(std::string_view name);

@@ -24,6 +24,7 @@
 #include "sentinel/common/result.h"
 #include "sentinel/firewall/policy_diff.h"
 #include "sentinel/firewall/policy_problem.h"
+#include "sentinel/firewall/ruleset.h"
 #include "sentinel/server/service.h"
 #include "sentinel/store/database.h"
 
@@ -209,6 +210,10 @@ struct BlockToSend {
 /// service's worker threads; must be thread-safe.
 using ActiveBlocks = std::function<std::vector<BlockToSend>(const std::string& agent_id)>;
 
+/// The stored contents of the enabled feeds (provided by the feed service); null: none known.
+/// Called on the service's workers and request threads; must be thread-safe.
+using KnownFeeds = std::function<std::shared_ptr<const FeedContents>()>;
+
 /// Settings; `channel_listen` and `public_channel_url` are config agents.listen and
 /// agents.public_channel_url (the endpoint the cut-off check protects).
 struct PolicyServiceOptions {
@@ -225,7 +230,8 @@ struct PolicyServiceOptions {
   std::chrono::milliseconds apply_answer_deadline{25'000};
 };
 
-/// Collaborators; each must outlive the service. `active_blocks` may be empty (no blocks).
+/// Collaborators; each must outlive the service. `active_blocks` may be empty (no blocks);
+/// `feeds` may be empty (feed sets stay unknown: cautious validation, compiled empty).
 struct PolicyServiceDependencies {
   store::Database& database;
   auth::AuditLog& audit;
@@ -234,6 +240,7 @@ struct PolicyServiceDependencies {
   agents::AgentRegistry& registry;
   agents::AgentChannel& channel;
   ActiveBlocks active_blocks;
+  KnownFeeds feeds = {};
 };
 
 /// Thread-safe. Saves are validated (errors refuse the save: kInvalidArgument, reason

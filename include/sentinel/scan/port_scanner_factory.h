@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scan/port_list.h"
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/scan_scope.h"
 #include "sentinel/scan/target_set.h"
@@ -58,5 +59,21 @@ Result<ChosenPortScanner> make_udp_port_scanner(TargetSet targets,
                                                 std::vector<std::uint16_t> udp_ports,
                                                 const ScanScope& scope,
                                                 PortScanOptions options = {});
+
+/// The scan of a port list of both protocols, chosen as the two functions above choose.
+struct ChosenPortListScanner {
+  /// The TCP scan then the UDP scan of the same targets, as one (a SequentialScanner), or the
+  /// one of the two the list needs.
+  std::unique_ptr<PortScanner> scanner;
+  std::string method;  // "syn", "connect", "udp", "syn+udp" or "connect+udp"
+  std::string reason;  // the reasons of the parts, joined by "; "
+};
+
+/// make_port_scanner() for `ports.tcp` and make_udp_port_scanner() for `ports.udp`, as one
+/// scanner whose TCP part runs first. kInvalidArgument (field "ports") for an empty list; the
+/// parts' plan errors as they are.
+Result<ChosenPortListScanner> make_port_list_scanner(TargetSet targets, const PortList& ports,
+                                                     const ScanScope& scope,
+                                                     PortScanOptions options = {});
 
 }  // namespace sentinel::scan

@@ -35,7 +35,7 @@ struct PortReport {
   std::uint16_t port = 0;
   Protocol protocol = Protocol::kTcp;
   PortState state = PortState::kFiltered;
-  std::string reason;                  // "syn-ack", "conn-refused", "open|filtered", ...
+  std::string reason;                  // "syn-ack", "no-response"; nmap's "closed|filtered", ...
   std::optional<ServiceInfo> service;  // when service detection named it
   std::string tunnel;                  // "ssl" when the service speaks inside TLS
   std::optional<TlsFacts> tls;         // when the port spoke TLS and we saw its certificate

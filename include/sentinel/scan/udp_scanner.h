@@ -17,6 +17,10 @@
 
 namespace sentinel::scan {
 
+/// Addresses one UDP scan takes at most: every target has a few dozen bytes of state for the
+/// whole scan; larger jobs are sharded.
+inline constexpr std::uint64_t kMaxUdpScanTargets = std::uint64_t{1} << 20;
+
 /// A UDP scan reads a closed port from the ICMP port unreachable its host sends back, and hosts
 /// ration those: Linux sends one a second to each destination after a burst of six
 /// (net.ipv4.icmp_ratelimit = 1000 ms, net.ipv4.icmp_msgs_per_sec for all destinations), so a
@@ -60,7 +64,7 @@ struct UdpScanOptions {
 class UdpScanner final : public PortScanner {
  public:
   /// Checks the plan before any packet: every target inside `scope` (kPermissionDenied naming
-  /// the ranges outside), at most 2^20 targets (larger jobs are sharded), a non-empty port list,
+  /// the ranges outside), at most kMaxUdpScanTargets targets, a non-empty port list,
   /// sane limits and guard (kInvalidArgument naming the field). Loads the payloads when the
   /// options hold none.
   static Result<std::unique_ptr<UdpScanner>> create(TargetSet targets,

@@ -44,8 +44,9 @@ struct ScanDiff {
 /// Compares two scans' results. A new host gives host_new and port_opened for each of its open
 /// ports; a gone host gives host_gone and port_closed for each; a host in both gives
 /// port_opened, port_closed and service_changed (service, product or version differ, and at
-/// least one side named a service). Ordered by address, host changes before port changes, then
-/// by protocol and port. Pure; the inputs need not be sorted.
+/// least one side named a service). Ports are keyed by protocol and number (udp/53 is not
+/// tcp/53), and only open ports count: open|filtered ones are left out. Ordered by address, host
+/// changes before port changes, then by protocol and port. Pure; the inputs need not be sorted.
 std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
                                    const std::vector<FoundHost>& current);
 

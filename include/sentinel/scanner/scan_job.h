@@ -51,8 +51,9 @@ struct AgentSelection {
 struct ScanRequest {
   std::vector<std::string> targets;  // addresses, CIDRs, ranges, host names (scan::TargetSet)
   std::vector<std::string> exclude;
-  /// The port spec: "topN" (1 <= N <= 65535), "all", or a list ("1-1024,8080"). Empty when the
-  /// body named only a profile or neither; the service then uses the profile's (or standard's).
+  /// The port spec: "topN" (1 <= N <= 65535) or "all" (TCP), or a list ("1-1024,8080",
+  /// "T:22,U:53,161": U: entries are UDP ports). Empty when the body named only a profile or
+  /// neither; the service then uses the profile's (or standard's).
   std::string ports;
   std::optional<ScanProfile> profile;
   /// Required (true) for more than scan::kLargeScanAddresses addresses.
@@ -107,16 +108,20 @@ struct ScanJobPage {
   std::int64_t total = 0;
 };
 
-/// An open port found by a job, with its service once service detection named it.
+/// A port found open by a job, with its service once service detection named it; or a UDP port
+/// that stayed silent on a host that answered (open|filtered: an open service that ignored the
+/// probe, or a firewall that dropped it).
 struct FoundPort {
   std::uint16_t port = 0;
   scan::Protocol protocol = scan::Protocol::kTcp;
+  scan::PortState state = scan::PortState::kOpen;  // kOpen or kOpenFiltered
   std::optional<scan::ServiceInfo> service;
   std::string tunnel;                 // "ssl" when the service speaks inside TLS
   std::optional<scan::TlsFacts> tls;  // what a TLS port showed
 };
 
-/// A host that answered (at least one open or closed port) and its open ports, ascending.
+/// A host that answered (at least one open or closed port) and its open and open|filtered
+/// ports, ascending by protocol and port.
 struct FoundHost {
   scan::IpAddress address;
   std::vector<std::string> hostnames;

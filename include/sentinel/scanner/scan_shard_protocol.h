@@ -40,7 +40,7 @@ struct ShardStart {
   std::int64_t job_id = 0;
   std::int64_t shard = 0;  // the shard's index in its job, from 0
   std::string targets;     // address ranges, scan::TargetSet syntax without host names
-  std::string ports;       // TCP ports, scan::PortList syntax ("22,80,8000-8100")
+  std::string ports;       // TCP and UDP ports, scan::PortList syntax ("T:22,80,U:53")
   std::string scope;       // the CIDRs the targets must lie in, checked again by the agent
   bool raw = true;         // raw SYN probes allowed where the agent may open raw sockets
   bool service_detection = false;
@@ -103,7 +103,8 @@ Result<scan::TargetSet> parse_shard_targets(std::string_view targets);
 /// service chooses its banner; an answer the server cannot decode would cost the whole shard).
 void fit_for_wire(FoundHost& host);
 
-/// The wire form of a host: {"address","ports":[{"port","protocol","service","tunnel","tls"}]}.
+/// The wire form of a host: {"address","ports":[{"port","protocol","state","service","tunnel",
+/// "tls"}]}; "state" is "open|filtered" for a silent UDP port and absent for an open one.
 boost::json::object found_host_json(const FoundHost& host);
 /// Its strict inverse; errors name `field` ("hosts[2]").
 Result<FoundHost> found_host_from_json(const boost::json::value& value, const std::string& field);

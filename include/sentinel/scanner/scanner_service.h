@@ -20,6 +20,8 @@
 #include "sentinel/scanner/scan_agents.h"
 #include "sentinel/scanner/scan_diff.h"
 #include "sentinel/scanner/scan_job.h"
+#include "sentinel/scanner/scan_schedules.h"
+#include "sentinel/scanner/scan_scopes.h"
 #include "sentinel/scanner/service_detector.h"
 #include "sentinel/server/service.h"
 #include "sentinel/store/database.h"
@@ -43,6 +45,11 @@ struct ScannerOptions {
   std::size_t max_import_bytes = 16 << 20;
   /// How the shards of jobs split across agents are handed out.
   ShardOptions shards;
+  /// The shortest interval of a scan schedule: 5 minutes. Lower only in tests and diagnostics
+  /// (`scanner.schedule_min_interval_s`).
+  std::chrono::seconds schedule_min_interval{300};
+  /// How often the scheduler looks for due schedules.
+  std::chrono::milliseconds schedule_tick{1000};
 };
 
 /// Collaborators; each must outlive the service. `detector` may be null (no service detection,
@@ -71,6 +78,16 @@ class ScannerService : public server::Service {
 
   /// The configured scopes as canonical CIDRs or ranges.
   virtual std::vector<std::string> scopes() const = 0;
+  /// The scopes of the configuration and those stored through the API; the scope guard of
+  /// start_scan (and of each job when it begins to run) uses both. Lives as long as the service.
+  virtual ScopeRegistry& scope_registry() = 0;
+  /// Scheduled scans, started by a thread of the service between start() and stop(). Lives as
+  /// long as the service.
+  virtual ScanSchedules& schedules() = 0;
+
+  /// What start_scan checks (targets, ports, scopes, confirmation, agents), without queuing a
+  /// job; the same errors.
+  virtual Status check_scan(const ScanRequest& request) = 0;
 
   /// Resolves the targets, checks them against the scopes and queues the job. kInvalidArgument
   /// naming the field for bad targets, exclusions or ports; for targets outside every scope (reason

@@ -69,6 +69,9 @@ struct ScannerConfig {
   bool raw_sockets = true;
   /// Names the services on the open ports each scan finds (banners, probes, TLS).
   bool service_detection = true;
+  /// The shortest interval of a scan schedule, in seconds. A test and diagnostic knob: lower it
+  /// only to see a schedule run soon.
+  std::int64_t schedule_min_interval_s = 300;
 };
 
 struct FirewallConfig {

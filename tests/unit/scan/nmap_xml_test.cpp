@@ -76,13 +76,31 @@ TEST(NmapXml, ReadsHostsPortsServicesAndOsFromAReport) {
 
   const PortReport& dns = local.ports[2];
   EXPECT_EQ(dns.protocol, Protocol::kUdp);
-  EXPECT_EQ(dns.state, PortState::kFiltered);
-  EXPECT_EQ(dns.reason, "open|filtered");  // nmap's finer state survives as the reason
+  EXPECT_EQ(dns.state, PortState::kOpenFiltered);  // our UDP scanner's state of silence
+  EXPECT_EQ(dns.reason, "no-response");
 
   const HostReport& down = report->hosts[1];
   EXPECT_EQ(down.address.to_string(), "::1");
   EXPECT_FALSE(down.up);
   EXPECT_TRUE(down.ports.empty());
+}
+
+TEST(NmapXml, NmapsStatesWeDoNotHaveReadAsFilteredWithTheStateAsReason) {
+  constexpr std::string_view kIdle = R"(<?xml version="1.0"?>
+<nmaprun scanner="nmap" version="7.93"><host><status state="up" reason="user-set"/>
+<address addr="127.0.0.1" addrtype="ipv4"/><ports>
+<port protocol="tcp" portid="80"><state state="closed|filtered" reason="no-ipid-change"/></port>
+<port protocol="tcp" portid="81"><state state="unfiltered" reason="reset"/></port>
+</ports></host></nmaprun>
+)";
+  Result<ScanReport> report = parse_nmap_xml(kIdle);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->hosts.size(), 1u);
+  ASSERT_EQ(report->hosts[0].ports.size(), 2u);
+  EXPECT_EQ(report->hosts[0].ports[0].state, PortState::kFiltered);
+  EXPECT_EQ(report->hosts[0].ports[0].reason, "closed|filtered");
+  EXPECT_EQ(report->hosts[0].ports[1].state, PortState::kFiltered);
+  EXPECT_EQ(report->hosts[0].ports[1].reason, "unfiltered");
 }
 
 void expect_refused(std::string_view xml, std::string_view words,

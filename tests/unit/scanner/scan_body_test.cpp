@@ -40,7 +40,7 @@ TEST(ScanBodyTest, OnlyTargetsIsEnough) {
 
 TEST(ScanBodyTest, PortSpecsOfEveryKindAreAccepted) {
   for (const char* ports : {"top100", "top1000", "top1", "top65535", "all", "22", "1-1024,8080",
-                            "T:22,80", "-", "60000-"}) {
+                            "T:22,80", "-", "60000-", "T:22,U:53,161", "U:53"}) {
     const std::string body = std::string(R"({"targets":["127.0.0.1"],"ports":")") + ports + R"("})";
     const auto parsed = parse_scan_request(body);
     EXPECT_TRUE(parsed) << ports << ": " << (parsed ? "" : parsed.error().message);
@@ -80,7 +80,8 @@ TEST(ScanBodyTest, BadPortsAreRefusedNamingPorts) {
   expect_refused(R"({"targets":["127.0.0.1"],"ports":"0"})", "ports", "port 0");
   expect_refused(R"({"targets":["127.0.0.1"],"ports":"70000"})", "ports", "65535");
   expect_refused(R"({"targets":["127.0.0.1"],"ports":"http"})", "ports", "http");
-  expect_refused(R"({"targets":["127.0.0.1"],"ports":"U:53"})", "ports", "UDP");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"T:22,U:"})", "ports", "empty");
+  expect_refused(R"({"targets":["127.0.0.1"],"ports":"S:22"})", "ports", "T: and U:");
 }
 
 TEST(ScanBodyTest, BadProfileAndConfirmationAreRefused) {

@@ -42,7 +42,7 @@ TEST_F(ScanPlanTest, TargetsInsideTheScopeArePlanned) {
   auto planned = plan({.targets = {"127.68.0.0/30", "inside.test"}, .ports = "22,80"});
   ASSERT_TRUE(planned) << planned.error().message;
   EXPECT_EQ(planned->targets.size(), 5u);
-  EXPECT_EQ(planned->ports, (std::vector<std::uint16_t>{22, 80}));
+  EXPECT_EQ(planned->ports.tcp, (std::vector<std::uint16_t>{22, 80}));
   EXPECT_EQ(planned->port_spec, "22,80");
   EXPECT_EQ(resolver_.lookups["inside.test"], 1);
 }
@@ -110,7 +110,7 @@ TEST_F(ScanPlanTest, ProfilesChoosePortsAndPortsWin) {
   EXPECT_EQ(full->ports.size(), 65535u);
   auto both = plan({.targets = {"127.68.0.1"}, .ports = "443", .profile = ScanProfile::kFull});
   ASSERT_TRUE(both);
-  EXPECT_EQ(both->ports, std::vector<std::uint16_t>{443});
+  EXPECT_EQ(both->ports.tcp, std::vector<std::uint16_t>{443});
 }
 
 TEST_F(ScanPlanTest, BadTargetsAndUnknownNamesAreNamed) {

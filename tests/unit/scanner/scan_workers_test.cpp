@@ -20,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 QueuedScan job(std::int64_t id) {
-  return {id, ScanPlan{scan::TargetSet::from_ranges({}), {80}, "80", "key"}};
+  return {id, ScanPlan{scan::TargetSet::from_ranges({}), {.tcp = {80}}, "80", "key"}};
 }
 
 /// Jobs that run until cancelled, recording what ran and how many at once.

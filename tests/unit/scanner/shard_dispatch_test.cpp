@@ -173,7 +173,7 @@ class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
                                            ShardJob{.id = job_id_,
                                                     .agents = std::move(selection),
                                                     .targets = &targets_,
-                                                    .ports = {22, 80, 443, 8080},
+                                                    .ports = {.tcp = {22, 80, 443, 8080}},
                                                     .scope = "127.69.0.0/16",
                                                     .raw = false,
                                                     .service_detection = false});

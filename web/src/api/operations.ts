@@ -14,6 +14,7 @@ export type Permission =
   | "roles:write"
   | "rules:read"
   | "rules:write"
+  | "scans:admin"
   | "scans:read"
   | "scans:write"
   | "settings:read"
@@ -28,8 +29,11 @@ export const operations = {
   "DELETE /api/v1/auth/totp": { permission: "authenticated", body: ["password"] },
   "DELETE /api/v1/firewall/allow-list/{id}": { permission: "firewall:write", body: [] },
   "DELETE /api/v1/firewall/blocks/{id}": { permission: "firewall:write", body: [] },
+  "DELETE /api/v1/firewall/feeds/{name}": { permission: "firewall:write", body: [] },
   "DELETE /api/v1/firewall/policies/{id}": { permission: "firewall:write", body: [] },
   "DELETE /api/v1/roles/{name}": { permission: "roles:write", body: [] },
+  "DELETE /api/v1/scan-schedules/{id}": { permission: "scans:write", body: [] },
+  "DELETE /api/v1/scan-scopes/{id}": { permission: "scans:admin", body: [] },
   "DELETE /api/v1/scans/{id}": { permission: "scans:write", body: [] },
   "DELETE /api/v1/sessions/{id}": { permission: "authenticated", body: [] },
   "DELETE /api/v1/tokens/{id}": { permission: "authenticated", body: [] },
@@ -51,6 +55,8 @@ export const operations = {
   "GET /api/v1/firewall/allow-list": { permission: "firewall:read", body: [] },
   "GET /api/v1/firewall/blocks": { permission: "firewall:read", body: [] },
   "GET /api/v1/firewall/blocks/{id}": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/feeds": { permission: "firewall:read", body: [] },
+  "GET /api/v1/firewall/feeds/{name}": { permission: "firewall:read", body: [] },
   "GET /api/v1/firewall/policies": { permission: "firewall:read", body: [] },
   "GET /api/v1/firewall/policies/{id}": { permission: "firewall:read", body: [] },
   "GET /api/v1/firewall/policies/{id}/assignments": { permission: "firewall:read", body: [] },
@@ -64,6 +70,8 @@ export const operations = {
   "GET /api/v1/openapi.json": { permission: "public", body: [] },
   "GET /api/v1/roles": { permission: "roles:read", body: [] },
   "GET /api/v1/rules": { permission: "rules:read", body: [] },
+  "GET /api/v1/scan-schedules": { permission: "scans:read", body: [] },
+  "GET /api/v1/scan-schedules/{id}": { permission: "scans:read", body: [] },
   "GET /api/v1/scan-scopes": { permission: "scans:read", body: [] },
   "GET /api/v1/scans": { permission: "scans:read", body: [] },
   "GET /api/v1/scans/{id}": { permission: "scans:read", body: [] },
@@ -96,11 +104,17 @@ export const operations = {
   "POST /api/v1/firewall/allow-list": { permission: "firewall:write", body: ["cidr","comment"] },
   "POST /api/v1/firewall/apply": { permission: "firewall:write", body: ["agent_ids","force","policy_id"] },
   "POST /api/v1/firewall/blocks": { permission: "firewall:write", body: ["address","agent_id","duration_s","group","reason"] },
+  "POST /api/v1/firewall/feeds": { permission: "firewall:write", body: ["column","description","enabled","format","name","refresh_s","source"] },
+  "POST /api/v1/firewall/feeds/{name}/refresh": { permission: "firewall:write", body: [] },
   "POST /api/v1/firewall/policies": { permission: "firewall:write", body: ["comment","description","document","name"] },
   "POST /api/v1/firewall/policies/{id}/rollback": { permission: "firewall:write", body: ["base_version","comment","version"] },
   "POST /api/v1/firewall/validate": { permission: "firewall:write", body: ["agent_id","document","force"] },
   "POST /api/v1/roles": { permission: "roles:write", body: ["description","name","permissions"] },
   "POST /api/v1/rules/reload": { permission: "rules:write", body: [] },
+  "POST /api/v1/scan-schedules": { permission: "scans:write", body: ["daily_at","enabled","interval_s","name","scan"] },
+  "POST /api/v1/scan-schedules/{id}/run-now": { permission: "scans:write", body: [] },
+  "POST /api/v1/scan-scopes": { permission: "scans:admin", body: ["cidr","comment","confirm_broad"] },
+  "POST /api/v1/scan-scopes/check": { permission: "scans:read", body: ["targets"] },
   "POST /api/v1/scans": { permission: "scans:write", body: ["agents","confirm_large","exclude","ports","profile","targets"] },
   "POST /api/v1/scans/import": { permission: "scans:write", body: [] },
   "POST /api/v1/tokens": { permission: "authenticated", body: ["expires_in_days","name","permissions"] },
@@ -108,8 +122,10 @@ export const operations = {
   "POST /api/v1/users/{id}/totp/reset": { permission: "users:write", body: [] },
   "POST /api/v1/users/{id}/unlock": { permission: "users:write", body: [] },
   "PUT /api/v1/auth/password": { permission: "authenticated", body: ["current_password","new_password"] },
+  "PUT /api/v1/firewall/feeds/{name}": { permission: "firewall:write", body: ["column","description","enabled","format","refresh_s","source"] },
   "PUT /api/v1/firewall/policies/{id}": { permission: "firewall:write", body: ["base_version","comment","description","document","name"] },
   "PUT /api/v1/firewall/policies/{id}/assignments": { permission: "firewall:write", body: ["assignments"] },
+  "PUT /api/v1/scan-schedules/{id}": { permission: "scans:write", body: ["daily_at","enabled","interval_s","name","scan"] },
 } as const;
 
 export type OperationKey = keyof typeof operations;
@@ -121,8 +137,11 @@ export type DeletePath =
   | `/api/v1/auth/totp` | `/api/v1/auth/totp?${string}`
   | `/api/v1/firewall/allow-list/${string}` | `/api/v1/firewall/allow-list/${string}?${string}`
   | `/api/v1/firewall/blocks/${string}` | `/api/v1/firewall/blocks/${string}?${string}`
+  | `/api/v1/firewall/feeds/${string}` | `/api/v1/firewall/feeds/${string}?${string}`
   | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
   | `/api/v1/roles/${string}` | `/api/v1/roles/${string}?${string}`
+  | `/api/v1/scan-schedules/${string}` | `/api/v1/scan-schedules/${string}?${string}`
+  | `/api/v1/scan-scopes/${string}` | `/api/v1/scan-scopes/${string}?${string}`
   | `/api/v1/scans/${string}` | `/api/v1/scans/${string}?${string}`
   | `/api/v1/sessions/${string}` | `/api/v1/sessions/${string}?${string}`
   | `/api/v1/tokens/${string}` | `/api/v1/tokens/${string}?${string}`
@@ -147,6 +166,8 @@ export type GetPath =
   | `/api/v1/firewall/allow-list` | `/api/v1/firewall/allow-list?${string}`
   | `/api/v1/firewall/blocks` | `/api/v1/firewall/blocks?${string}`
   | `/api/v1/firewall/blocks/${string}` | `/api/v1/firewall/blocks/${string}?${string}`
+  | `/api/v1/firewall/feeds` | `/api/v1/firewall/feeds?${string}`
+  | `/api/v1/firewall/feeds/${string}` | `/api/v1/firewall/feeds/${string}?${string}`
   | `/api/v1/firewall/policies` | `/api/v1/firewall/policies?${string}`
   | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
   | `/api/v1/firewall/policies/${string}/assignments` | `/api/v1/firewall/policies/${string}/assignments?${string}`
@@ -160,6 +181,8 @@ export type GetPath =
   | `/api/v1/openapi.json` | `/api/v1/openapi.json?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
   | `/api/v1/rules` | `/api/v1/rules?${string}`
+  | `/api/v1/scan-schedules` | `/api/v1/scan-schedules?${string}`
+  | `/api/v1/scan-schedules/${string}` | `/api/v1/scan-schedules/${string}?${string}`
   | `/api/v1/scan-scopes` | `/api/v1/scan-scopes?${string}`
   | `/api/v1/scans` | `/api/v1/scans?${string}`
   | `/api/v1/scans/${string}` | `/api/v1/scans/${string}?${string}`
@@ -198,11 +221,17 @@ export type PostPath =
   | `/api/v1/firewall/allow-list` | `/api/v1/firewall/allow-list?${string}`
   | `/api/v1/firewall/apply` | `/api/v1/firewall/apply?${string}`
   | `/api/v1/firewall/blocks` | `/api/v1/firewall/blocks?${string}`
+  | `/api/v1/firewall/feeds` | `/api/v1/firewall/feeds?${string}`
+  | `/api/v1/firewall/feeds/${string}/refresh` | `/api/v1/firewall/feeds/${string}/refresh?${string}`
   | `/api/v1/firewall/policies` | `/api/v1/firewall/policies?${string}`
   | `/api/v1/firewall/policies/${string}/rollback` | `/api/v1/firewall/policies/${string}/rollback?${string}`
   | `/api/v1/firewall/validate` | `/api/v1/firewall/validate?${string}`
   | `/api/v1/roles` | `/api/v1/roles?${string}`
   | `/api/v1/rules/reload` | `/api/v1/rules/reload?${string}`
+  | `/api/v1/scan-schedules` | `/api/v1/scan-schedules?${string}`
+  | `/api/v1/scan-schedules/${string}/run-now` | `/api/v1/scan-schedules/${string}/run-now?${string}`
+  | `/api/v1/scan-scopes` | `/api/v1/scan-scopes?${string}`
+  | `/api/v1/scan-scopes/check` | `/api/v1/scan-scopes/check?${string}`
   | `/api/v1/scans` | `/api/v1/scans?${string}`
   | `/api/v1/scans/import` | `/api/v1/scans/import?${string}`
   | `/api/v1/tokens` | `/api/v1/tokens?${string}`
@@ -213,5 +242,7 @@ export type PostPath =
 /** Paths that accept PUT, with their parameters filled in. */
 export type PutPath =
   | `/api/v1/auth/password` | `/api/v1/auth/password?${string}`
+  | `/api/v1/firewall/feeds/${string}` | `/api/v1/firewall/feeds/${string}?${string}`
   | `/api/v1/firewall/policies/${string}` | `/api/v1/firewall/policies/${string}?${string}`
-  | `/api/v1/firewall/policies/${string}/assignments` | `/api/v1/firewall/policies/${string}/assignments?${string}`;
+  | `/api/v1/firewall/policies/${string}/assignments` | `/api/v1/firewall/policies/${string}/assignments?${string}`
+  | `/api/v1/scan-schedules/${string}` | `/api/v1/scan-schedules/${string}?${string}`;

@@ -126,9 +126,9 @@ TEST_F(ShardRunnerTest, BadArgumentsAreRefusedNamingTheField) {
   auto names = runner.handle("scan_shard_start", start_args(0, "localhost", "22"));
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().field, "targets");
-  auto udp = runner.handle("scan_shard_start", start_args(0, "127.69.240.1", "U:53"));
-  ASSERT_FALSE(udp);
-  EXPECT_EQ(udp.error().field, "ports");
+  auto ports = runner.handle("scan_shard_start", start_args(0, "127.69.240.1", "T:22,U:0"));
+  ASSERT_FALSE(ports);
+  EXPECT_EQ(ports.error().field, "ports");
   auto poll = runner.handle("scan_shard_poll", boost::json::object{{"job_id", 7}, {"shard", -1}});
   ASSERT_FALSE(poll);
   EXPECT_EQ(poll.error().field, "shard");

@@ -1,0 +1,198 @@
+// Scan schedules through the API on a real server (SQLite and PostgreSQL) that may scan
+// 127.68.0.0/16 and whose schedules may recur every second (scanner.schedule_min_interval_s=1,
+// the test knob; the default floor is 300 s): run-now starts the schedule's scan at once, the
+// scheduler starts due ones by itself, targets outside every scope are refused when the
+// schedule is made, and a run after its scope was removed fails with the reason recorded on the
+// schedule. Listeners on 127.68.91.x and 127.91.x.x only.
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/scanner/scanner_support.h"
+
+namespace sentinel::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+class ScanSchedulesTest : public ScannerApiTest {
+ protected:
+  void SetUp() override {
+    std::vector<std::string> args = kScanArgs;
+    args.insert(args.end(), {"--set", "scanner.schedule_min_interval_s=1"});
+    start_server(args);
+  }
+
+  json::object schedule_body(const std::string& name, const std::string& target, std::uint16_t port,
+                             std::int64_t interval_s) {
+    return {
+        {"name", name},
+        {"scan", json::object{{"targets", json::array{target}}, {"ports", std::to_string(port)}}},
+        {"interval_s", interval_s}};
+  }
+
+  json::value create(client::ApiClient& api, const json::object& body) {
+    auto reply = api.post("/api/v1/scan-schedules", body);
+    EXPECT_TRUE(reply);
+    EXPECT_EQ(reply->status, 201) << reply->body;
+    return reply ? body_of(*reply) : json::value(json::object{});
+  }
+
+  json::value schedule(client::ApiClient& api, std::int64_t id) {
+    auto reply = api.get("/api/v1/scan-schedules/" + std::to_string(id));
+    EXPECT_TRUE(reply && reply->status == 200) << (reply ? reply->body : "");
+    return reply ? body_of(*reply) : json::value(json::object{});
+  }
+};
+
+TEST_P(ScanSchedulesTest, RunNowStartsTheSchedulesScan) {
+  TcpListener web = TcpListener::open("127.68.91.1");
+  client::ApiClient root = admin();
+  const json::value made = create(root, schedule_body("web", "127.68.91.1", web.port(), 300));
+  const std::int64_t id = made.at("id").as_int64();
+  EXPECT_EQ(made.at("interval_s").as_int64(), 300);
+  EXPECT_TRUE(made.at("last_job_id").is_null());
+  EXPECT_TRUE(made.at("next_run_at").is_string()) << made;
+
+  auto ran = root.post("/api/v1/scan-schedules/" + std::to_string(id) + "/run-now");
+  ASSERT_TRUE(ran);
+  ASSERT_EQ(ran->status, 202) << ran->body;
+  const json::value job = body_of(*ran);
+  const std::int64_t job_id = job.at("id").as_int64();
+  EXPECT_EQ(job.at("targets"), json::array{"127.68.91.1"});
+  EXPECT_EQ(job.at("ports").as_string(), std::to_string(web.port()));
+  wait_completed(root, job_id);
+  EXPECT_EQ(open_pairs(results(root, job_id)), std::set<std::string>{pair(web)});
+
+  const json::value after = schedule(root, id);
+  EXPECT_EQ(after.at("last_job_id").as_int64(), job_id) << after;
+  EXPECT_TRUE(after.at("last_error").is_null()) << after;
+  // Run-now leaves the schedule's own next run where it was.
+  EXPECT_EQ(after.at("next_run_at"), made.at("next_run_at"));
+
+  auto audit = root.get("/api/v1/audit?action=scan_schedule.");
+  ASSERT_TRUE(audit && audit->status == 200);
+  EXPECT_NE(audit->body.find("scan_schedule.create"), std::string::npos) << audit->body;
+  EXPECT_NE(audit->body.find("scan_schedule.run"), std::string::npos) << audit->body;
+}
+
+TEST_P(ScanSchedulesTest, TheSchedulerStartsDueSchedulesByItself) {
+  TcpListener web = TcpListener::open("127.68.91.2");
+  client::ApiClient root = admin();
+  const std::int64_t id =
+      create(root, schedule_body("tick", "127.68.91.2", web.port(), 2)).at("id").as_int64();
+
+  // Due two seconds after it was made; the scheduler looks every second.
+  std::set<std::int64_t> jobs;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (jobs.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    const json::value current = schedule(root, id);
+    if (current.at("last_job_id").is_int64()) jobs.insert(current.at("last_job_id").as_int64());
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_GE(jobs.size(), 2u) << "the scheduler did not start the schedule twice within 30 s";
+  const std::int64_t first = *jobs.begin();
+  const json::value done = wait_completed(root, first);
+  EXPECT_EQ(done.at("targets"), json::array{"127.68.91.2"});
+  EXPECT_EQ(done.at("requested_by").as_string(), "schedule:tick");
+  EXPECT_EQ(open_pairs(results(root, first)), std::set<std::string>{pair(web)});
+
+  // Disabled, it starts nothing more.
+  json::object body = schedule_body("tick", "127.68.91.2", web.port(), 2);
+  body["enabled"] = false;
+  auto replaced = root.put("/api/v1/scan-schedules/" + std::to_string(id), body);
+  ASSERT_TRUE(replaced);
+  ASSERT_EQ(replaced->status, 200) << replaced->body;
+  std::this_thread::sleep_for(1500ms);  // a run claimed just before the PUT may still start
+  const json::value settled = schedule(root, id);
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(schedule(root, id).at("last_job_id"), settled.at("last_job_id"));
+  EXPECT_TRUE(settled.at("next_run_at").is_null()) << settled;
+}
+
+TEST_P(ScanSchedulesTest, TargetsOutsideEveryScopeAreRefusedNamed) {
+  client::ApiClient root = admin();
+  json::object body = schedule_body("wide", "127.68.91.3", 80, 300);
+  body["scan"].as_object()["targets"] = json::array{"127.68.91.3", "127.92.0.1"};
+  auto reply = root.post("/api/v1/scan-schedules", body);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 400) << reply->body;
+  auto error = reply->api_error();
+  ASSERT_TRUE(error) << reply->body;
+  EXPECT_EQ(error->code, "target_out_of_scope");
+  EXPECT_EQ(error->field, "scan.targets");
+  EXPECT_NE(error->message.find("127.92.0.1"), std::string::npos) << error->message;
+  EXPECT_EQ(error->message.find("'127.68.91.3'"), std::string::npos) << error->message;
+
+  auto listed = root.get("/api/v1/scan-schedules");
+  ASSERT_TRUE(listed && listed->status == 200);
+  EXPECT_TRUE(body_of(*listed).at("items").as_array().empty());
+}
+
+TEST_P(ScanSchedulesTest, ARunAfterItsScopeWasRemovedFailsAndSaysWhy) {
+  client::ApiClient root = admin();
+  auto added = root.post("/api/v1/scan-scopes", json::object{{"cidr", "127.91.1.0/24"}});
+  ASSERT_TRUE(added && added->status == 201) << (added ? added->body : "");
+  const std::int64_t scope_id = body_of(*added).at("id").as_int64();
+  const std::int64_t id =
+      create(root, schedule_body("lab", "127.91.1.1", 80, 300)).at("id").as_int64();
+
+  auto removed = root.del("/api/v1/scan-scopes/" + std::to_string(scope_id));
+  ASSERT_TRUE(removed && removed->status == 204);
+  auto ran = root.post("/api/v1/scan-schedules/" + std::to_string(id) + "/run-now");
+  ASSERT_TRUE(ran);
+  EXPECT_EQ(ran->status, 400) << ran->body;
+  EXPECT_EQ(error_code(*ran), "target_out_of_scope");
+
+  const json::value after = schedule(root, id);
+  ASSERT_TRUE(after.at("last_error").is_string()) << after;
+  const std::string why(after.at("last_error").as_string());
+  EXPECT_NE(why.find("outside the scan scopes"), std::string::npos) << why;
+  EXPECT_NE(why.find("127.91.1.1"), std::string::npos) << why;
+  EXPECT_TRUE(after.at("last_job_id").is_null()) << after;
+}
+
+TEST_P(ScanSchedulesTest, BodiesAreStrictAndNameTheField) {
+  client::ApiClient root = admin();
+  const json::object scan{{"targets", json::array{"127.68.91.4"}}, {"ports", "80"}};
+  const std::vector<std::pair<json::object, std::string>> bad = {
+      {{{"scan", scan}, {"interval_s", 300}}, "name"},
+      {{{"name", "a"}, {"scan", scan}}, "interval_s"},
+      {{{"name", "a"}, {"scan", scan}, {"interval_s", 0}}, "interval_s"},
+      {{{"name", "a"}, {"scan", scan}, {"daily_at", "25:00"}}, "daily_at"},
+      {{{"name", "a"}, {"scan", json::object{{"targets", json::array{}}}}, {"interval_s", 300}},
+       "scan.targets"},
+      {{{"name", "a"}, {"scan", scan}, {"interval_s", 300}, {"cron", "* * * * *"}}, "cron"},
+  };
+  for (const auto& [body, field] : bad) {
+    auto reply = root.post("/api/v1/scan-schedules", body);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 400) << json::serialize(body) << " -> " << reply->body;
+    auto error = reply->api_error();
+    ASSERT_TRUE(error) << reply->body;
+    EXPECT_EQ(error->field, field) << reply->body;
+  }
+
+  const json::value made = create(root, {{"name", "daily"}, {"scan", scan}, {"daily_at", "02:30"}});
+  EXPECT_EQ(made.at("daily_at").as_string(), "02:30");
+  EXPECT_TRUE(made.at("interval_s").is_null());
+  EXPECT_NE(std::string(made.at("next_run_at").as_string()).find("T02:30:00"), std::string::npos)
+      << made;
+  auto duplicate = root.post("/api/v1/scan-schedules",
+                             json::object{{"name", "daily"}, {"scan", scan}, {"interval_s", 300}});
+  ASSERT_TRUE(duplicate);
+  EXPECT_EQ(duplicate->status, 409) << duplicate->body;
+
+  const std::string path = "/api/v1/scan-schedules/" + std::to_string(made.at("id").as_int64());
+  auto deleted = root.del(path);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 204);
+  auto gone = root.get(path);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+}
+
+SENTINEL_BOTH_BACKENDS(ScanSchedulesTest);
+
+}  // namespace
+}  // namespace sentinel::test
