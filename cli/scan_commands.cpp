@@ -56,6 +56,9 @@ struct RunArgs {
   std::string profile;
   bool confirm_large = false;
   bool follow = false;
+  bool nmap = false;                 // nmap runs the scan
+  std::vector<std::string> scripts;  // its NSE scripts or categories
+  bool os_detection = false;
 };
 
 std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_string(id); }
@@ -133,6 +136,60 @@ json::array result_rows(const json::value& results) {
   return rows;
 }
 
+// What nmap added beyond ports (jobs of the nmap backend, imports): each host's OS guess and
+// the NSE scripts' outputs, indented under it.
+void print_findings(const json::value& results) {
+  const auto* reply = object_of(results);
+  const auto* hosts = reply != nullptr ? reply->if_contains("hosts") : nullptr;
+  if (hosts == nullptr || !hosts->is_array()) return;
+  const auto print_scripts = [](const json::value* scripts, const std::string& where) {
+    if (scripts == nullptr || !scripts->is_array()) return;
+    for (const json::value& script : scripts->as_array()) {
+      const auto* object = object_of(script);
+      if (object == nullptr) continue;
+      std::string output = text_of(*object, "output");
+      for (std::size_t at = 0; (at = output.find('\n', at)) != std::string::npos; at += 5) {
+        output.replace(at, 1, "\n    ");
+      }
+      std::cout << "  " << where << text_of(*object, "id") << ": " << output << "\n";
+    }
+  };
+  for (const json::value& host : hosts->as_array()) {
+    const auto* host_object = object_of(host);
+    if (host_object == nullptr) continue;
+    const std::string os = text_of(*host_object, "os");
+    const auto* host_scripts = host_object->if_contains("scripts");
+    const auto* ports = host_object->if_contains("ports");
+    bool any = !os.empty() || (host_scripts != nullptr && host_scripts->is_array() &&
+                               !host_scripts->as_array().empty());
+    if (ports != nullptr && ports->is_array()) {
+      for (const json::value& port : ports->as_array()) {
+        const auto* port_object = object_of(port);
+        const auto* port_scripts = port_object ? port_object->if_contains("scripts") : nullptr;
+        if (port_scripts != nullptr && port_scripts->is_array() &&
+            !port_scripts->as_array().empty()) {
+          any = true;
+        }
+      }
+    }
+    if (!any) continue;
+    std::cout << "\n" << text_of(*host_object, "address");
+    if (!os.empty()) {
+      std::cout << "  OS: " << os << " (" << integer_of(*host_object, "os_accuracy") << "%)";
+    }
+    std::cout << "\n";
+    print_scripts(host_scripts, "");
+    if (ports == nullptr || !ports->is_array()) continue;
+    for (const json::value& port : ports->as_array()) {
+      const auto* port_object = object_of(port);
+      if (port_object == nullptr) continue;
+      print_scripts(port_object->if_contains("scripts"),
+                    std::to_string(integer_of(*port_object, "port")) + "/" +
+                        text_of(*port_object, "protocol") + " ");
+    }
+  }
+}
+
 int print_results(Ctl& ctl, std::int64_t id) {
   const Outcome outcome = ctl.call("GET", scan_path(id) + "/results");
   if (!outcome.ok()) return outcome.exit_code;
@@ -149,6 +206,7 @@ int print_results(Ctl& ctl, std::int64_t id) {
   if (silent > 0) std::cout << ", " << silent << " open|filtered";
   std::cout << "\n";
   if (!rows.empty()) print_table(std::cout, rows, kResultColumns);
+  print_findings(outcome.json);
   return kExitOk;
 }
 
@@ -246,6 +304,13 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
   if (!args.ports.empty()) body["ports"] = args.ports;
   if (!args.profile.empty()) body["profile"] = args.profile;
   if (args.confirm_large) body["confirm_large"] = true;
+  if (args.nmap) {
+    body["backend"] = "nmap";
+    json::array scripts;
+    for (const std::string& script : args.scripts) scripts.emplace_back(script);
+    body["nmap"] =
+        json::object{{"scripts", std::move(scripts)}, {"os_detection", args.os_detection}};
+  }
 
   // The stream opens before the job exists, so that none of its messages is missed.
   std::optional<client::StreamClient> stream;
@@ -457,6 +522,14 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
                 "Allow a scan of more than 65,536 addresses");
   run->add_flag("--follow,-f", run_args->follow,
                 "Show progress on stderr until the scan ends, then print its results");
+  auto* nmap = run->add_flag("--nmap", run_args->nmap,
+                             "Let nmap run the scan (for NSE scripts and OS detection)");
+  add_repeatable(run, "--script", run_args->scripts,
+                 "With --nmap: an NSE script or category (default, safe, discovery, version); "
+                 "repeatable or comma-separated")
+      ->needs(nmap);
+  run->add_flag("--os", run_args->os_detection, "With --nmap: guess each host's OS (nmap -O)")
+      ->needs(nmap);
   on_run(run, ctl, [&ctl, run_args] { return run_scan(ctl, *run_args); });
 
   auto list_status = std::make_shared<std::string>();

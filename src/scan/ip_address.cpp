@@ -110,4 +110,30 @@ std::string AddressRange::to_string() const {
   return first.to_string() + "-" + last.to_string();
 }
 
+std::vector<std::string> AddressRange::cidrs() const {
+  const int width = first.bits();
+  const Uint128 end = last.value();
+  // A block of 2^host_bits addresses starting at `start` lies inside the range when `start` is
+  // aligned to it and the block ends at or before `end`.
+  const auto fits = [&](Uint128 start, int host_bits) {
+    if (host_bits == 128) return start == 0 && end == ~Uint128{0};
+    const Uint128 mask = (Uint128{1} << host_bits) - 1;
+    return (start & mask) == 0 && end - start >= mask;
+  };
+  std::vector<std::string> out;
+  Uint128 start = first.value();
+  while (true) {
+    int host_bits = 0;
+    while (host_bits < width && fits(start, host_bits + 1)) ++host_bits;
+    const IpAddress address = first.plus(start - first.value());
+    out.push_back(host_bits == 0 ? address.to_string()
+                                 : address.to_string() + "/" + std::to_string(width - host_bits));
+    if (host_bits == 128) break;
+    const Uint128 block_last = start + ((Uint128{1} << host_bits) - 1);
+    if (block_last >= end) break;
+    start = block_last + 1;
+  }
+  return out;
+}
+
 }  // namespace sentinel::scan

@@ -83,8 +83,8 @@ class Reader {
       seen_root_ = true;
       const std::string_view scanner = attribute(attributes, "scanner");
       const std::string_view version = attribute(attributes, "version");
-      report_.scanner = version.empty() ? std::string(scanner)
-                                        : fmt::format("{} {}", scanner, version);
+      report_.scanner =
+          version.empty() ? std::string(scanner) : fmt::format("{} {}", scanner, version);
       report_.start_ms = seconds_to_ms(attribute(attributes, "start"));
       return;
     }
@@ -139,6 +139,11 @@ class Reader {
       cpe_.clear();
     } else if (host_ && name == "osmatch" && host_->os.empty()) {
       host_->os = attribute(attributes, "name");  // nmap lists the best match first
+      const auto accuracy = parse_integer(attribute(attributes, "accuracy"));
+      host_->os_accuracy =
+          accuracy && *accuracy >= 0 && *accuracy <= 100 ? static_cast<int>(*accuracy) : 0;
+    } else if (host_ && name == "script") {
+      start_script(attributes);
     } else if (name == "finished") {
       report_.end_ms = seconds_to_ms(attribute(attributes, "time"));
     }
@@ -158,6 +163,26 @@ class Reader {
     port_.emplace();
     port_->port = static_cast<std::uint16_t>(*number);
     port_->protocol = protocol == "tcp" ? Protocol::kTcp : Protocol::kUdp;
+  }
+
+  // A script's output goes to the port it ran on, else (<hostscript>) to the host; output past
+  // max_script_output is cut, so that one verbose script does not refuse a whole report.
+  void start_script(const XML_Char** attributes) {
+    if (++script_count_ > limits_.max_scripts) {
+      return fail(fmt::format("more than {} script outputs", limits_.max_scripts));
+    }
+    ScriptOutput script{.id = std::string(attribute(attributes, "id"))};
+    for (std::size_t i = 0; attributes[i] != nullptr; i += 2) {
+      if (std::string_view(attributes[i]) != "output") continue;
+      std::string_view output = attributes[i + 1];
+      if (output.size() > limits_.max_script_output) {
+        script.output = std::string(output.substr(0, limits_.max_script_output)) + " [cut]";
+      } else {
+        script.output = output;
+      }
+    }
+    if (script.id.empty()) return;
+    (port_ ? port_->scripts : host_->scripts).push_back(std::move(script));
   }
 
   void end(std::string_view name) {
@@ -190,6 +215,7 @@ class Reader {
   bool seen_root_ = false;
   std::size_t depth_ = 0;
   std::size_t port_count_ = 0;
+  std::size_t script_count_ = 0;
   std::optional<HostReport> host_;
   bool has_address_ = false;
   std::optional<PortReport> port_;
@@ -205,7 +231,7 @@ Result<ScanReport> parse_nmap_xml(std::string_view xml, const NmapXmlLimits& lim
                             "file");
   }
   std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(XML_ParserCreate(nullptr),
-                                                                     &XML_ParserFree);
+                                                                      &XML_ParserFree);
   if (!parser) return internal_error("cannot create an XML parser");
   Reader reader(parser.get(), limits);
   XML_SetUserData(parser.get(), &reader);

@@ -17,11 +17,12 @@ constexpr std::chrono::milliseconds kCancelPoll{50};
 
 class EngineServiceDetector final : public ServiceDetector {
  public:
-  EngineServiceDetector(std::shared_ptr<const scan::ServiceProbes> probes, scan::ScanScope scope,
+  EngineServiceDetector(std::shared_ptr<const scan::ServiceProbes> probes,
                         scan::ServiceDetectionOptions options)
-      : probes_(std::move(probes)), scope_(std::move(scope)), options_(options) {}
+      : probes_(std::move(probes)), options_(options) {}
 
-  Status detect(std::vector<FoundHost>& hosts, const std::atomic<bool>& cancelled) override {
+  Status detect(std::vector<FoundHost>& hosts, const scan::ScanScope& scope,
+                const std::atomic<bool>& cancelled) override {
     std::map<std::pair<scan::IpAddress, std::uint16_t>, FoundPort*> by_target;
     std::vector<scan::ServiceTarget> targets;
     for (FoundHost& host : hosts) {
@@ -36,7 +37,7 @@ class EngineServiceDetector final : public ServiceDetector {
     }
     if (targets.empty()) return ok();
     SENTINEL_ASSIGN(detector,
-                    scan::ServiceDetector::create(probes_, std::move(targets), scope_, options_));
+                    scan::ServiceDetector::create(probes_, std::move(targets), scope, options_));
     // The engine's run() blocks; the job's flag is watched beside it and turned into cancel().
     std::atomic<bool> finished{false};
     std::jthread watcher([&] {
@@ -62,25 +63,14 @@ class EngineServiceDetector final : public ServiceDetector {
 
  private:
   std::shared_ptr<const scan::ServiceProbes> probes_;
-  scan::ScanScope scope_;
   scan::ServiceDetectionOptions options_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<ServiceDetector>> make_engine_service_detector(
-    std::shared_ptr<const scan::ServiceProbes> probes, const std::vector<std::string>& scopes,
-    scan::ServiceDetectionOptions options) {
-  std::string joined;
-  for (const std::string& scope : scopes) joined += (joined.empty() ? "" : ",") + scope;
-  // No scopes: the service refuses every scan, so the detector never sees a target.
-  scan::ScanScope scope = scan::ScanScope::from_ranges({});
-  if (!joined.empty()) {
-    SENTINEL_ASSIGN(parsed, scan::ScanScope::parse(joined, "scanner.scopes"));
-    scope = std::move(parsed);
-  }
-  return std::unique_ptr<ServiceDetector>(
-      std::make_unique<EngineServiceDetector>(std::move(probes), std::move(scope), options));
+std::unique_ptr<ServiceDetector> make_engine_service_detector(
+    std::shared_ptr<const scan::ServiceProbes> probes, scan::ServiceDetectionOptions options) {
+  return std::make_unique<EngineServiceDetector>(std::move(probes), options);
 }
 
 }  // namespace sentinel::scanner

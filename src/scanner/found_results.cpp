@@ -44,4 +44,36 @@ void FoundResults::add(const scan::PortResult& result) {
   }
 }
 
+std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& counters) {
+  counters = JobCounters{};
+  std::vector<FoundHost> hosts;
+  for (const scan::HostReport& host : report.hosts) {
+    counters.pairs_total += static_cast<std::int64_t>(host.ports.size());
+    if (!host.up) continue;
+    FoundHost found{.address = host.address,
+                    .hostnames = host.hostnames,
+                    .os = host.os,
+                    .os_accuracy = host.os_accuracy,
+                    .scripts = host.scripts};
+    for (const scan::PortReport& port : host.ports) {
+      if (port.state != scan::PortState::kOpen && port.state != scan::PortState::kOpenFiltered) {
+        continue;
+      }
+      found.ports.push_back({.port = port.port,
+                             .protocol = port.protocol,
+                             .state = port.state,
+                             .service = port.service,
+                             .tunnel = port.tunnel,
+                             .tls = port.tls,
+                             .scripts = port.scripts});
+      if (port.state == scan::PortState::kOpen) ++counters.open_found;
+    }
+    hosts.push_back(std::move(found));
+  }
+  counters.pairs_done = counters.pairs_total;
+  counters.hosts_total = static_cast<std::int64_t>(report.hosts.size());
+  counters.hosts_done = counters.hosts_total;
+  return hosts;
+}
+
 }  // namespace sentinel::scanner

@@ -105,11 +105,87 @@ Result<std::optional<AgentSelection>> agent_selection(const boost::json::object&
   return std::optional<AgentSelection>(std::move(selection));
 }
 
+// {"scripts"?: [NAME, ...], "os_detection"?: bool}: the names' syntax only; whether nmap knows
+// them and may run them is the service's to check against nmap's catalogue.
+Result<NmapOptions> nmap_options(const boost::json::value* value) {
+  NmapOptions nmap;
+  if (value == nullptr || value->is_null()) return nmap;
+  if (!value->is_object()) {
+    return invalid_argument(
+        "field 'nmap' must be an object: {\"scripts\": [NAME, ...], \"os_detection\": bool}",
+        "nmap");
+  }
+  const boost::json::object& fields = value->get_object();
+  for (const auto& entry : fields) {
+    if (entry.key() != "scripts" && entry.key() != "os_detection") {
+      return invalid_argument(fmt::format("field 'nmap.{}' is unknown (scripts or os_detection)",
+                                          std::string(entry.key())),
+                              "nmap");
+    }
+  }
+  // The gateway's helpers name the inner field; the caller sent it inside "nmap".
+  const auto inside_nmap = [](Error error) {
+    if (const std::size_t at = error.message.find("field '"); at != std::string::npos) {
+      error.message.insert(at + 7, "nmap.");
+    }
+    error.field = "nmap." + error.field;
+    return error;
+  };
+  auto scripts = gateway::optional_string_list(fields, "scripts");
+  if (!scripts) return inside_nmap(std::move(scripts).error());
+  if (*scripts) {
+    if ((*scripts)->size() > kMaxNmapScripts) {
+      return invalid_argument(
+          fmt::format("field 'nmap.scripts' holds more than {} entries", kMaxNmapScripts),
+          "nmap.scripts");
+    }
+    for (std::size_t i = 0; i < (*scripts)->size(); ++i) {
+      const std::string& name = (**scripts)[i];
+      const bool well_formed =
+          !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+          });
+      if (!well_formed) {
+        return invalid_argument(
+            fmt::format("field 'nmap.scripts': entry {} is not a script or category name "
+                        "(lower-case letters, digits, - and _; at most 64)",
+                        i + 1),
+            "nmap.scripts");
+      }
+      if (std::find(nmap.scripts.begin(), nmap.scripts.end(), name) == nmap.scripts.end()) {
+        nmap.scripts.push_back(name);
+      }
+    }
+  }
+  auto os_detection = gateway::optional_bool(fields, "os_detection");
+  if (!os_detection) return inside_nmap(std::move(os_detection).error());
+  nmap.os_detection = os_detection->value_or(false);
+  return nmap;
+}
+
+// "backend": "engine" (the default) or "nmap"; "nmap" options only with the nmap backend.
+Result<std::optional<NmapOptions>> backend_of(const boost::json::object& fields) {
+  SENTINEL_ASSIGN(backend, gateway::optional_string(fields, "backend"));
+  const boost::json::value* options = fields.if_contains("nmap");
+  if (!backend || *backend == "engine") {
+    if (options != nullptr && !options->is_null()) {
+      return invalid_argument("field 'nmap' needs \"backend\": \"nmap\"", "nmap");
+    }
+    return std::optional<NmapOptions>();
+  }
+  if (*backend != "nmap") {
+    return invalid_argument("field 'backend' must be engine or nmap", "backend");
+  }
+  SENTINEL_ASSIGN(nmap, nmap_options(options));
+  return std::optional<NmapOptions>(std::move(nmap));
+}
+
 }  // namespace
 
 Result<ScanRequest> parse_scan_request(std::string_view body) {
-  SENTINEL_ASSIGN(fields, gateway::parse_json_object(body, {"targets", "exclude", "ports",
-                                                            "profile", "confirm_large", "agents"}));
+  SENTINEL_ASSIGN(fields,
+                  gateway::parse_json_object(body, {"targets", "exclude", "ports", "profile",
+                                                    "confirm_large", "agents", "backend", "nmap"}));
   ScanRequest request;
   SENTINEL_ASSIGN(targets, target_list(fields, "targets", true));
   SENTINEL_ASSIGN(exclude, target_list(fields, "exclude", false));
@@ -132,6 +208,11 @@ Result<ScanRequest> parse_scan_request(std::string_view body) {
   request.confirm_large = confirm_large.value_or(false);
   SENTINEL_ASSIGN(agents, agent_selection(fields));
   request.agents = std::move(agents);
+  SENTINEL_ASSIGN(nmap, backend_of(fields));
+  request.nmap = std::move(nmap);
+  if (request.nmap && request.agents) {
+    return invalid_argument("a scan split across agents runs on our engine, not nmap", "backend");
+  }
   return request;
 }
 

@@ -19,12 +19,15 @@ inline constexpr std::size_t kMaxTargetLength = 256;
 inline constexpr std::size_t kMaxAgentIds = 1000;
 /// Characters a group name or an agent id may hold.
 inline constexpr std::size_t kMaxAgentField = 255;
+/// Script names or categories an nmap job may name.
+inline constexpr std::size_t kMaxNmapScripts = 64;
 
 /// Parses {"targets": [...], "exclude"?: [...], "ports"?: SPEC, "profile"?: "quick" | "standard"
-/// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]}}. Targets must
-/// be a non-empty list of non-empty strings; ports must be a spec check_port_spec() accepts. Syntax
-/// of the targets themselves is checked later, when they are resolved. kInvalidArgument naming the
-/// field for anything else. Thread-safe.
+/// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]},
+/// "backend"?: "engine" | "nmap", "nmap"?: {"scripts"?: [NAME, ...], "os_detection"?: bool}}.
+/// Targets must be a non-empty list of non-empty strings; ports must be a spec check_port_spec()
+/// accepts. Syntax of the targets themselves is checked later, when they are resolved.
+/// kInvalidArgument naming the field for anything else. Thread-safe.
 Result<ScanRequest> parse_scan_request(std::string_view body);
 
 }  // namespace sentinel::scanner

@@ -42,6 +42,52 @@ boost::json::value agents_json(const std::optional<AgentSelection>& agents) {
   return boost::json::object{{"ids", strings(agents->ids)}};
 }
 
+boost::json::value nmap_json(const std::optional<NmapOptions>& nmap) {
+  if (!nmap) return nullptr;
+  return boost::json::object{{"scripts", strings(nmap->scripts)},
+                             {"os_detection", nmap->os_detection}};
+}
+
+std::optional<NmapOptions> nmap_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  NmapOptions nmap;
+  if (const auto* scripts = parsed.get_object().if_contains("scripts");
+      scripts != nullptr && scripts->is_array()) {
+    for (const auto& script : scripts->get_array()) {
+      if (script.is_string()) nmap.scripts.emplace_back(script.get_string());
+    }
+  }
+  const auto* os = parsed.get_object().if_contains("os_detection");
+  nmap.os_detection = os != nullptr && os->is_bool() && os->get_bool();
+  return nmap;
+}
+
+boost::json::array scripts_json(const std::vector<scan::ScriptOutput>& scripts) {
+  boost::json::array out;
+  for (const scan::ScriptOutput& script : scripts) {
+    out.push_back(boost::json::object{{"id", script.id}, {"output", script.output}});
+  }
+  return out;
+}
+
+std::vector<scan::ScriptOutput> scripts_from_json(std::string_view text) {
+  std::vector<scan::ScriptOutput> out;
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_array()) return out;
+  for (const auto& item : parsed.get_array()) {
+    const auto* object = item.if_object();
+    if (object == nullptr) continue;
+    const auto* id = object->if_contains("id");
+    const auto* output = object->if_contains("output");
+    if (id == nullptr || !id->is_string() || output == nullptr || !output->is_string()) continue;
+    out.push_back({std::string(id->get_string()), std::string(output->get_string())});
+  }
+  return out;
+}
+
 boost::json::object job_json(const ScanJob& job) {
   return {{"id", job.id},
           {"source", job.source},
@@ -58,6 +104,8 @@ boost::json::object job_json(const ScanJob& job) {
           {"finished_at", optional_time(job.finished_ms)},
           {"error", text_or_null(job.error)},
           {"agents", agents_json(job.agents)},
+          {"backend", job.nmap ? "nmap" : "engine"},
+          {"nmap", nmap_json(job.nmap)},
           {"progress", progress_json(job.counters)}};
 }
 
@@ -110,11 +158,15 @@ boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost
                                           {"state", scan::to_string(port.state)},
                                           {"service", service_json(port.service)},
                                           {"tunnel", text_or_null(port.tunnel)},
-                                          {"tls", tls_json(port.tls)}});
+                                          {"tls", tls_json(port.tls)},
+                                          {"scripts", scripts_json(port.scripts)}});
       if (port.state == scan::PortState::kOpen) ++open_ports;
     }
     host_items.push_back(boost::json::object{{"address", host.address.to_string()},
                                              {"hostnames", strings(host.hostnames)},
+                                             {"os", text_or_null(host.os)},
+                                             {"os_accuracy", host.os_accuracy},
+                                             {"scripts", scripts_json(host.scripts)},
                                              {"ports", std::move(ports)}});
   }
   return {{"id", job.id},

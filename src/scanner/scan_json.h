@@ -17,8 +17,18 @@ boost::json::object progress_json(const JobCounters& counters);
 /// {"group": NAME} or {"ids": [...]}; null for a job the server runs itself.
 boost::json::value agents_json(const std::optional<AgentSelection>& agents);
 
+/// {"scripts": [...], "os_detection": bool}; null for a job our engine runs.
+boost::json::value nmap_json(const std::optional<NmapOptions>& nmap);
+/// The inverse of nmap_json() for stored text; nullopt for anything else.
+std::optional<NmapOptions> nmap_from_json(std::string_view text);
+
+/// [{"id", "output"}, ...] and its inverse for stored text (an empty list for anything else).
+boost::json::array scripts_json(const std::vector<scan::ScriptOutput>& scripts);
+std::vector<scan::ScriptOutput> scripts_from_json(std::string_view text);
+
 /// {"id","source","status","targets","exclude","ports","profile","method","requested_by",
-/// "created_at","started_at","finished_at","error","agents","progress":{...}}.
+/// "created_at","started_at","finished_at","error","agents","backend":"engine"|"nmap",
+/// "nmap","progress":{...}}.
 boost::json::object job_json(const ScanJob& job);
 
 // service_json() and tls_json() are in scan_shard_protocol.h: the agents send the same forms.
@@ -26,9 +36,9 @@ boost::json::object job_json(const ScanJob& job);
 /// The inverse of tls_json() for stored text; nullopt for anything else.
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text);
 
-/// {"id","status","hosts_up","open_ports","hosts":[{"address","hostnames","ports":[{"port",
-/// "protocol","state","service",...}]}]}; state is "open" or "open|filtered", and open_ports
-/// counts the open ones.
+/// {"id","status","hosts_up","open_ports","hosts":[{"address","hostnames","os","os_accuracy",
+/// "scripts","ports":[{"port","protocol","state","service",...,"scripts"}]}]}; state is "open" or
+/// "open|filtered", and open_ports counts the open ones.
 boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts);
 
 /// {"id","previous_id","changes":[{"action","address","port","protocol","before","after"}]}.

@@ -12,6 +12,7 @@
 #include "../auth/autocommit.h"
 #include "job_diff.h"
 #include "logger.h"
+#include "nmap_job_run.h"
 #include "scan_json.h"
 #include "sentinel/common/crypto.h"
 #include "sentinel/scan/port_scanner_factory.h"
@@ -214,7 +215,8 @@ class JobRun {
     SqlScanRepository jobs(connection);
     auto hosts = jobs.results(scan_.id);
     if (!hosts) return;
-    if (Status detected = context_.detector->detect(*hosts, control_.flag()); !detected) {
+    if (Status detected = context_.detector->detect(*hosts, context_.scope, control_.flag());
+        !detected) {
       scanner_log().warn("scan job={} service detection failed: {}", scan_.id,
                          detected.error().message);
       return;
@@ -295,6 +297,8 @@ void run_job(const JobRunContext& context, QueuedScan& scan, JobControl& control
   try {
     if (scan.agents) {
       run_distributed_job(context, scan, control);
+    } else if (scan.nmap) {
+      run_nmap_job(context, scan, control);
     } else {
       JobRun(context, scan, control).run();
     }

@@ -16,6 +16,8 @@
 
 namespace sentinel::scanner {
 
+class NmapBackend;
+
 /// What a job run uses; everything outlives the run.
 struct JobRunContext {
   store::Database& database;
@@ -27,12 +29,13 @@ struct JobRunContext {
   bool allow_raw;
   ScanAgents* agents;  // null: no distributed jobs in this process
   ShardOptions shards;
+  const NmapBackend* nmap;  // null: nmap is not installed (nmap jobs are refused)
 };
 
 /// Runs `scan` to its end: completed, cancelled (through `control`, or by a cancel another
 /// process wrote to the database) or failed; on the server's engine, or split across agents
-/// when the scan names them (shard_dispatch_run.cpp). Never throws; every outcome is written
-/// and published.
+/// when the scan names them (shard_dispatch_run.cpp), or by nmap (nmap_job_run.cpp). Never throws;
+/// every outcome is written and published.
 void run_job(const JobRunContext& context, QueuedScan& scan, JobControl& control);
 
 /// Ends a running job: writes `status` (a job cancelled meanwhile stays cancelled), the counters

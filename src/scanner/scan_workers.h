@@ -47,6 +47,7 @@ struct QueuedScan {
   std::int64_t id = 0;
   ScanPlan plan;
   std::optional<AgentSelection> agents;
+  std::optional<NmapOptions> nmap;
 };
 
 /// Runs queued scans on `threads` threads, first in first out. Thread-safe.

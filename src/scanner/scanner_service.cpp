@@ -12,6 +12,7 @@
 #include "../auth/autocommit.h"
 #include "job_diff.h"
 #include "logger.h"
+#include "nmap_backend.h"
 #include "scan_json.h"
 #include "scan_plan.h"
 #include "scan_run.h"
@@ -19,6 +20,7 @@
 #include "scan_workers.h"
 #include "scope_registry.h"
 #include "sentinel/scan/nmap_xml.h"
+#include "sentinel/scanner/found_results.h"
 #include "sql_scan_repository.h"
 
 namespace sentinel::scanner {
@@ -37,32 +39,18 @@ boost::json::array strings_json(const std::vector<std::string>& items) {
   return array;
 }
 
-// An import's hosts and ports in the stored form: hosts that are up, their open and
-// open|filtered ports (what a job of our own stores).
-std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& counters) {
-  std::vector<FoundHost> hosts;
-  for (const scan::HostReport& host : report.hosts) {
-    counters.pairs_total += static_cast<std::int64_t>(host.ports.size());
-    if (!host.up) continue;
-    FoundHost found{.address = host.address, .hostnames = host.hostnames};
-    for (const scan::PortReport& port : host.ports) {
-      if (port.state != scan::PortState::kOpen && port.state != scan::PortState::kOpenFiltered) {
-        continue;
-      }
-      found.ports.push_back({.port = port.port,
-                             .protocol = port.protocol,
-                             .state = port.state,
-                             .service = port.service,
-                             .tunnel = port.tunnel,
-                             .tls = port.tls});
-      if (port.state == scan::PortState::kOpen) ++counters.open_found;
-    }
-    hosts.push_back(std::move(found));
+// nmap when it is installed; otherwise nothing, and why in `problem`.
+std::optional<NmapBackend> open_nmap(const ScannerOptions& options, std::string& problem) {
+  Result<NmapBackend> backend = NmapBackend::open({.executable = options.nmap_path,
+                                                   .script_db = options.nmap_script_db,
+                                                   .timeout = options.nmap_timeout},
+                                                  options.allow_raw);
+  if (!backend) {
+    problem = backend.error().message;
+    scanner_log().info("nmap backend unavailable: {}", problem);
+    return std::nullopt;
   }
-  counters.pairs_done = counters.pairs_total;
-  counters.hosts_total = static_cast<std::int64_t>(report.hosts.size());
-  counters.hosts_done = counters.hosts_total;
-  return hosts;
+  return std::move(*backend);
 }
 
 class ScannerServiceImpl final : public ScannerService {
@@ -80,6 +68,7 @@ class ScannerServiceImpl final : public ScannerService {
         options_(std::move(options)),
         scope_(std::move(scope)),
         scope_registry_(make_scope_registry(database_, audit_, clock_, *resolver_, scope_)),
+        nmap_(open_nmap(options_, nmap_problem_)),
         run_context_{database_,
                      bus_,
                      clock_,
@@ -88,7 +77,8 @@ class ScannerServiceImpl final : public ScannerService {
                      options_.progress_interval,
                      options_.allow_raw,
                      agents_.get(),
-                     options_.shards},
+                     options_.shards,
+                     nmap_ ? &*nmap_ : nullptr},
         workers_(options_.workers, options_.max_queued,
                  [this](QueuedScan& scan, JobControl& control) { run_queued(scan, control); }),
         scheduler_(make_scan_scheduler(
@@ -137,8 +127,8 @@ class ScannerServiceImpl final : public ScannerService {
   Status check_scan(const ScanRequest& request) override {
     if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
     SENTINEL_ASSIGN(scope, scope_registry_->current());
-    SENTINEL_TRY(plan_scan(request, scope, *resolver_));
-    return ok();
+    SENTINEL_ASSIGN(plan, plan_scan(request, scope, *resolver_));
+    return check_backend(request, plan);
   }
 
   Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
@@ -146,6 +136,7 @@ class ScannerServiceImpl final : public ScannerService {
     if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
     SENTINEL_ASSIGN(scope, scope_registry_->current());
     SENTINEL_ASSIGN(plan, plan_scan(request, scope, *resolver_));
+    SENTINEL_TRY(check_backend(request, plan));
     ScanJob job;
     job.status = JobStatus::kQueued;
     job.targets = request.targets;
@@ -157,6 +148,7 @@ class ScannerServiceImpl final : public ScannerService {
     job.requested_by = caller.username;
     job.created_ms = clock_.now_ms();
     job.agents = request.agents;
+    job.nmap = request.nmap;
     job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
     job.counters.pairs_total =
         job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());
@@ -165,7 +157,8 @@ class ScannerServiceImpl final : public ScannerService {
       job.id = id;
       return ok();
     }));
-    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan), job.agents}); !queued) {
+    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan), job.agents, job.nmap});
+        !queued) {
       auth::Autocommit connection(database_);
       (void)SqlScanRepository(connection).cancel(job.id, clock_.now_ms(), queued.error().message);
       return std::move(queued).error();
@@ -175,7 +168,8 @@ class ScannerServiceImpl final : public ScannerService {
                               {"exclude", strings_json(job.exclude)},
                               {"ports", job.ports},
                               {"addresses", job.counters.hosts_total},
-                              {"agents", agents_json(job.agents)}});
+                              {"agents", agents_json(job.agents)},
+                              {"nmap", nmap_json(job.nmap)}});
     scanner_log().info("scan queued job={} by={} hosts={} ports={} agents={}", job.id,
                        job.requested_by, job.counters.hosts_total, job.ports,
                        job.agents ? boost::json::serialize(agents_json(job.agents)) : "none");
@@ -295,8 +289,17 @@ class ScannerServiceImpl final : public ScannerService {
                                 run_context_.clock,     scope,
                                 run_context_.detector,  run_context_.progress_interval,
                                 run_context_.allow_raw, run_context_.agents,
-                                run_context_.shards};
+                                run_context_.shards,    nmap_ ? &*nmap_ : nullptr};
     run_job(context, scan, control);
+  }
+
+  // A job for nmap needs nmap, and asks only what it may (NmapBackend::check).
+  Status check_backend(const ScanRequest& request, const ScanPlan& plan) const {
+    if (!request.nmap) return ok();
+    if (!nmap_) {
+      return invalid_argument("the nmap backend is not available: " + nmap_problem_, "backend");
+    }
+    return nmap_->check(request, plan.ports);
   }
 
   // The agents a scan names must exist: ids of enrolled, unrevoked agents, or a group with some.
@@ -347,6 +350,8 @@ class ScannerServiceImpl final : public ScannerService {
   ScannerOptions options_;
   scan::ScanScope scope_;
   std::unique_ptr<ScopeRegistry> scope_registry_;
+  std::string nmap_problem_;  // why nmap_ is empty
+  std::optional<NmapBackend> nmap_;
   JobRunContext run_context_;
   ScanWorkers workers_;
   std::unique_ptr<ScanScheduler> scheduler_;

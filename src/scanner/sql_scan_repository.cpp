@@ -19,7 +19,7 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error, agents FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents, nmap FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -97,6 +97,7 @@ Result<ScanJob> job_of(const store::Row& row) {
                   .rate = real_of(row, 18)};
   job.error = row.text(19);
   if (const auto agents = row.optional_text(20)) job.agents = selection_of(*agents);
+  if (const auto nmap = row.optional_text(21)) job.nmap = nmap_from_json(*nmap);
   return job;
 }
 
@@ -130,6 +131,11 @@ std::vector<std::string> cpes_of(const std::string& text) {
   return cpes;
 }
 
+store::Value scripts_text(const std::vector<scan::ScriptOutput>& scripts) {
+  return scripts.empty() ? store::Value(nullptr)
+                         : store::Value(boost::json::serialize(scripts_json(scripts)));
+}
+
 store::Value tls_text(const FoundPort& port) {
   return port.tls ? store::Value(boost::json::serialize(tls_json(port.tls)))
                   : store::Value(nullptr);
@@ -159,8 +165,9 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
       connection_.query(
           "INSERT INTO scan_jobs (source, status, targets, exclude, ports, profile, scope_key, "
           "method, requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, "
-          "open_found, hosts_total, hosts_done, rate, error, agents) VALUES ($1, $2, $3, $4, $5, "
-          "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+          "open_found, hosts_total, hosts_done, rate, error, agents, nmap) VALUES ($1, $2, $3, $4, "
+          "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
+          "RETURNING id",
           {job.source,
            std::string(to_string(job.status)),
            list_text(job.targets),
@@ -180,7 +187,9 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
            job.counters.hosts_done,
            job.counters.rate,
            text_or_null(job.error),
-           selection_text(job.agents)}));
+           selection_text(job.agents),
+           job.nmap ? store::Value(boost::json::serialize(nmap_json(job.nmap)))
+                    : store::Value(nullptr)}));
   if (rows.empty()) return internal_error("inserting a scan job returned no id");
   return rows.front().integer(0);
 }
@@ -263,10 +272,15 @@ Status SqlScanRepository::add_hosts(std::int64_t job_id, const std::vector<Found
   std::vector<store::Params> rows;
   rows.reserve(hosts.size());
   for (const FoundHost& host : hosts) {
-    rows.push_back({job_id, host.address.to_string(), list_text(host.hostnames), now_ms});
+    rows.push_back(
+        {job_id, host.address.to_string(), list_text(host.hostnames), now_ms, text_or_null(host.os),
+         host.os.empty() ? store::Value(nullptr) : store::Value(std::int64_t{host.os_accuracy}),
+         scripts_text(host.scripts)});
   }
-  return insert_rows(connection_, "INSERT INTO scan_hosts (job_id, address, hostnames, first_seen)",
-                     "ON CONFLICT (job_id, address) DO NOTHING", 4, rows);
+  return insert_rows(connection_,
+                     "INSERT INTO scan_hosts (job_id, address, hostnames, first_seen, os, "
+                     "os_accuracy, scripts)",
+                     "ON CONFLICT (job_id, address) DO NOTHING", 7, rows);
 }
 
 Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<FoundHost>& hosts,
@@ -278,22 +292,22 @@ Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<Found
       const auto field = [&](std::string scan::ServiceInfo::*member) {
         return port.service ? text_or_null((*port.service).*member) : store::Value(nullptr);
       };
-      rows.push_back({job_id, address, std::int64_t{port.port},
-                      std::string(to_string(port.protocol)),
-                      std::string(scan::to_string(port.state)), field(&scan::ServiceInfo::service),
-                      field(&scan::ServiceInfo::product), field(&scan::ServiceInfo::version),
-                      field(&scan::ServiceInfo::info),
-                      port.service ? text_or_null(cpe_text(*port.service)) : store::Value(nullptr),
-                      text_or_null(port.tunnel), tls_text(port), now_ms});
+      rows.push_back(
+          {job_id, address, std::int64_t{port.port}, std::string(to_string(port.protocol)),
+           std::string(scan::to_string(port.state)), field(&scan::ServiceInfo::service),
+           field(&scan::ServiceInfo::product), field(&scan::ServiceInfo::version),
+           field(&scan::ServiceInfo::info),
+           port.service ? text_or_null(cpe_text(*port.service)) : store::Value(nullptr),
+           text_or_null(port.tunnel), tls_text(port), now_ms, scripts_text(port.scripts)});
     }
   }
   return insert_rows(connection_,
                      "INSERT INTO scan_ports (job_id, address, port, protocol, state, service, "
-                     "product, version, extra_info, cpe, tunnel, tls, first_seen)",
+                     "product, version, extra_info, cpe, tunnel, tls, first_seen, scripts)",
                      // A port seen open where a repeated shard first heard silence is open.
                      "ON CONFLICT (job_id, address, port, protocol) DO UPDATE SET state = "
                      "excluded.state WHERE excluded.state = 'open'",
-                     13, rows);
+                     14, rows);
 }
 
 Status SqlScanRepository::set_services(std::int64_t job_id, const std::vector<FoundHost>& hosts) {
@@ -325,16 +339,24 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
   };
   SENTINEL_ASSIGN(
       host_rows,
-      connection_.query("SELECT address, hostnames FROM scan_hosts WHERE job_id = $1", {job_id}));
+      connection_.query(
+          "SELECT address, hostnames, os, os_accuracy, scripts FROM scan_hosts WHERE job_id = $1",
+          {job_id}));
   for (const store::Row& row : host_rows) {
-    if (FoundHost* host = host_at(row.text(0))) host->hostnames = list_of(row.text(1));
+    FoundHost* host = host_at(row.text(0));
+    if (host == nullptr) continue;
+    host->hostnames = list_of(row.text(1));
+    host->os = row.text(2);
+    host->os_accuracy = static_cast<int>(row.optional_integer(3).value_or(0));
+    if (!row.is_null(4)) host->scripts = scripts_from_json(row.text(4));
   }
   SENTINEL_ASSIGN(
       port_rows,
-      connection_.query("SELECT address, port, protocol, service, product, version, extra_info, "
-                        "cpe, tunnel, tls, state FROM scan_ports WHERE job_id = $1 AND state IN "
-                        "('open', 'open|filtered')",
-                        {job_id}));
+      connection_.query(
+          "SELECT address, port, protocol, service, product, version, extra_info, "
+          "cpe, tunnel, tls, state, scripts FROM scan_ports WHERE job_id = $1 AND state IN "
+          "('open', 'open|filtered')",
+          {job_id}));
   for (const store::Row& row : port_rows) {
     FoundHost* host = host_at(row.text(0));
     if (host == nullptr) continue;
@@ -351,6 +373,7 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
     }
     port.tunnel = row.text(8);
     if (!row.is_null(9)) port.tls = tls_from_json(row.text(9));
+    if (!row.is_null(11)) port.scripts = scripts_from_json(row.text(11));
     host->ports.push_back(std::move(port));
   }
   std::vector<FoundHost> out;

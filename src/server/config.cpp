@@ -166,6 +166,9 @@ const std::vector<Field>& fields() {
        }},
       {"scanner.schedule_min_interval_s",
        integer(&ServerConfig::scanner, &ScannerConfig::schedule_min_interval_s, 1, 86400)},
+      {"scanner.nmap_path", text(&ServerConfig::scanner, &ScannerConfig::nmap_path)},
+      {"scanner.nmap_timeout_s",
+       integer(&ServerConfig::scanner, &ScannerConfig::nmap_timeout_s, 1, 7 * 86400)},
       {"scanner.scopes",
        [](ServerConfig& config, const Values& values) -> Status {
          config.scanner.scopes = values;

@@ -223,14 +223,14 @@ Status build_scanner(ModuleContext& context) {
   options.allow_raw = context.config.scanner.raw_sockets;
   options.schedule_min_interval =
       std::chrono::seconds(context.config.scanner.schedule_min_interval_s);
+  options.nmap_path = context.config.scanner.nmap_path;
+  options.nmap_timeout = std::chrono::seconds(context.config.scanner.nmap_timeout_s);
   std::unique_ptr<scanner::ServiceDetector> detector;
   if (context.config.scanner.service_detection) {
     // nmap's probe file when nmap is installed, our built-in probes otherwise.
     auto probes =
         std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::system_or_builtin());
-    SENTINEL_ASSIGN(engine,
-                    scanner::make_engine_service_detector(std::move(probes), options.scopes));
-    detector = std::move(engine);
+    detector = scanner::make_engine_service_detector(std::move(probes));
   }
   // Jobs split across agents need the agent channel, when this process runs it.
   std::unique_ptr<scanner::ScanAgents> agents;

@@ -258,6 +258,31 @@ describe('scans pages', () => {
     assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_SCAN] });
   });
 
+  test('the dialog offers nmap, and the server’s refusal of a brute-force script shows next to the scripts input', async () => {
+    await page.goto(`${server.url}/scans`);
+    await scanRow(page, 2).waitFor();
+    const dialog = await fillNewScan('127.0.0.1');
+    await dialog.getByRole('radio', { name: 'nmap', exact: true }).check();
+    const scripts = dialog.getByRole('textbox', { name: 'NSE scripts', exact: true });
+    await scripts.fill('http-title, ssh-brute');
+    await dialog.getByRole('button', { name: 'Start scan' }).click();
+
+    const refusal = dialog.getByText(/'ssh-brute' is in the brute category/);
+    await refusal.waitFor();
+    assert.equal(await scripts.getAttribute('aria-invalid'), 'true');
+    assert.equal(await scripts.getAttribute('aria-describedby'), await refusal.getAttribute('id'));
+    assert.equal(await dialog.getByRole('alert').count(), 0, 'shown by the input, not as a general alert');
+    assert.equal((await admin.get('/api/v1/scans')).body.total, 2, 'no job was made');
+    await screenshot(page, 'scan-nmap-refused');
+
+    // Editing the scripts answers the refusal.
+    await scripts.fill('http-title');
+    await refusal.waitFor({ state: 'detached' });
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_SCAN] });
+  });
+
   test('a large scan needs confirmation; a viewer watches it without actions while the admin cancels it', async () => {
     const user = await admin.post('/api/v1/users', {
       username: 'vera',

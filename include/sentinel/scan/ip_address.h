@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sentinel::scan {
 
@@ -78,6 +79,9 @@ struct AddressRange {
   /// "10.0.0.7", "10.0.0.0/24" when the range is exactly one CIDR block, else
   /// "10.0.0.5-10.0.0.80".
   std::string to_string() const;
+  /// The fewest CIDR blocks that cover exactly this range, ascending ("10.0.0.5",
+  /// "10.0.0.6/31", "10.0.0.8/29", ...): for tools that take no arbitrary ranges (nmap).
+  std::vector<std::string> cidrs() const;
 
   friend bool operator==(const AddressRange&, const AddressRange&) = default;
 };

@@ -30,6 +30,14 @@ struct TlsFacts {
   std::vector<std::string> versions_accepted;
 };
 
+/// What one NSE script printed about a port or a host (nmap's backend and imports).
+struct ScriptOutput {
+  std::string id;      // the script's name: "ssl-cert", "http-title"
+  std::string output;  // its text, cut at NmapXmlLimits::max_script_output
+
+  friend bool operator==(const ScriptOutput&, const ScriptOutput&) = default;
+};
+
 /// One port of a host.
 struct PortReport {
   std::uint16_t port = 0;
@@ -39,6 +47,7 @@ struct PortReport {
   std::optional<ServiceInfo> service;  // when service detection named it
   std::string tunnel;                  // "ssl" when the service speaks inside TLS
   std::optional<TlsFacts> tls;         // when the port spoke TLS and we saw its certificate
+  std::vector<ScriptOutput> scripts;   // NSE scripts run on the port, in nmap's order
 };
 
 /// One host and what was found on it.
@@ -48,7 +57,9 @@ struct HostReport {
   std::string reason;  // why it counts as up or down: "echo-reply", "syn-ack", "no-response"
   std::vector<std::string> hostnames;
   std::vector<PortReport> ports;
-  std::string os;  // the best operating system guess, when one was made
+  std::string os;                     // the best operating system guess, when one was made
+  int os_accuracy = 0;                // nmap's confidence in `os`, 0..100
+  std::vector<ScriptOutput> scripts;  // NSE host scripts
 };
 
 /// A whole scan. Times are Unix milliseconds; 0 when unknown.

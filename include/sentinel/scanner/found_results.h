@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sentinel/scan/port_scanner.h"
+#include "sentinel/scan/scan_report.h"
 #include "sentinel/scanner/scan_job.h"
 
 namespace sentinel::scanner {
@@ -41,5 +42,10 @@ class FoundResults {
   std::unordered_map<scan::IpAddress, std::vector<std::pair<scan::Protocol, std::uint16_t>>> held_;
   std::size_t held_count_ = 0;
 };
+
+/// An nmap report (a job of the nmap backend, an import) in the stored form: the hosts that are
+/// up with their open and open|filtered ports, OS guesses and script outputs. Sets `counters`
+/// to the report's pairs, open ports and hosts, every one done.
+std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& counters);
 
 }  // namespace sentinel::scanner

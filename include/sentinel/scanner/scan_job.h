@@ -47,6 +47,17 @@ struct AgentSelection {
   friend bool operator==(const AgentSelection&, const AgentSelection&) = default;
 };
 
+/// A job that nmap runs instead of our engine (`"backend": "nmap"`): for NSE scripts and OS
+/// detection. A plain value.
+struct NmapOptions {
+  /// Script names ("ssl-cert") or the categories "default", "safe", "discovery" and "version";
+  /// scripts of nmap's brute, dos, exploit, fuzzer and intrusive categories are refused.
+  std::vector<std::string> scripts;
+  bool os_detection = false;  // nmap -O: needs raw sockets
+
+  friend bool operator==(const NmapOptions&, const NmapOptions&) = default;
+};
+
 /// A scan as the caller asked for it (the body of POST /api/v1/scans, parsed). A plain value.
 struct ScanRequest {
   std::vector<std::string> targets;  // addresses, CIDRs, ranges, host names (scan::TargetSet)
@@ -60,6 +71,8 @@ struct ScanRequest {
   bool confirm_large = false;
   /// Set: the job is cut into shards that these agents scan; unset: the server's engine runs it.
   std::optional<AgentSelection> agents;
+  /// Set: nmap runs the job (on the server; not with agents).
+  std::optional<NmapOptions> nmap;
 };
 
 /// A job's counters as last written. `rate` is probes per second.
@@ -93,6 +106,7 @@ struct ScanJob {
   JobCounters counters;
   std::string error;  // why a job failed or was cancelled by the system; "" otherwise
   std::optional<AgentSelection> agents;  // set for a job split across agents
+  std::optional<NmapOptions> nmap;       // set for a job nmap runs
 };
 
 /// Filters of GET /api/v1/scans. Newest first.
@@ -116,8 +130,9 @@ struct FoundPort {
   scan::Protocol protocol = scan::Protocol::kTcp;
   scan::PortState state = scan::PortState::kOpen;  // kOpen or kOpenFiltered
   std::optional<scan::ServiceInfo> service;
-  std::string tunnel;                 // "ssl" when the service speaks inside TLS
-  std::optional<scan::TlsFacts> tls;  // what a TLS port showed
+  std::string tunnel;                       // "ssl" when the service speaks inside TLS
+  std::optional<scan::TlsFacts> tls;        // what a TLS port showed
+  std::vector<scan::ScriptOutput> scripts;  // NSE scripts' outputs (nmap jobs and imports)
 };
 
 /// A host that answered (at least one open or closed port) and its open and open|filtered
@@ -126,6 +141,9 @@ struct FoundHost {
   scan::IpAddress address;
   std::vector<std::string> hostnames;
   std::vector<FoundPort> ports;
+  std::string os;       // nmap's best OS guess (nmap jobs with OS detection, imports)
+  int os_accuracy = 0;  // 0..100
+  std::vector<scan::ScriptOutput> scripts;  // NSE host scripts' outputs
 };
 
 /// "tcp" or "udp".

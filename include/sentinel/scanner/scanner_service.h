@@ -50,6 +50,12 @@ struct ScannerOptions {
   std::chrono::seconds schedule_min_interval{300};
   /// How often the scheduler looks for due schedules.
   std::chrono::milliseconds schedule_tick{1000};
+  /// The nmap backend (`"backend": "nmap"`): nmap's program and script catalogue
+  /// (`scanner.nmap_path`, `scanner.nmap_script_db`); when either is missing, nmap jobs are
+  /// refused. A job nmap runs is stopped after `nmap_timeout`.
+  std::string nmap_path = "/usr/bin/nmap";
+  std::string nmap_script_db = "/usr/share/nmap/scripts/script.db";
+  std::chrono::seconds nmap_timeout{3600};
 };
 
 /// Collaborators; each must outlive the service. `detector` may be null (no service detection,
@@ -95,7 +101,9 @@ class ScannerService : public server::Service {
   /// scan::kLargeScanAddresses addresses without confirm_large (reason "confirmation_required").
   /// A request that names agents is split across them: kInvalidArgument naming "agents.ids" for
   /// ids of no (or a revoked) agent, "agents.group" for a group without agents, "agents" when
-  /// this process has no agent channel.
+  /// this process has no agent channel. A request for the nmap backend: kInvalidArgument naming
+  /// "backend" when nmap is not installed, "nmap.scripts" for unknown or refused scripts,
+  /// "nmap.os_detection" or "ports" (UDP) without raw sockets.
   /// kUnavailable when the queue is full or the service is stopping.
   virtual Result<ScanJob> start_scan(const auth::Principal& caller, const ScanRequest& request,
                                      const auth::ClientInfo& client) = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scan/scan_scope.h"
 #include "sentinel/scan/service_detector.h"
 #include "sentinel/scan/service_probes.h"
 #include "sentinel/scanner/scan_job.h"
@@ -21,16 +22,16 @@ class ServiceDetector {
  public:
   virtual ~ServiceDetector() = default;
   /// Sets `service` (and `tunnel`) of the ports of `hosts` it can name and leaves the others
-  /// alone; every address is inside the job's scope. Returns soon after `cancelled` turns true.
+  /// alone, probing only addresses inside `scope` (the job's: the scopes current when it
+  /// began). Returns soon after `cancelled` turns true.
   /// An Error fails nothing but the detection: the job completes with its ports.
-  virtual Status detect(std::vector<FoundHost>& hosts, const std::atomic<bool>& cancelled) = 0;
+  virtual Status detect(std::vector<FoundHost>& hosts, const scan::ScanScope& scope,
+                        const std::atomic<bool>& cancelled) = 0;
 };
 
-/// The engine's detector (scan::ServiceDetector) with `probes`, refusing addresses outside
-/// `scopes` (the scanner's; kInvalidArgument when one does not parse). Thread-safe: each call
-/// runs its own engine detector; a cancel is noticed within about 50 ms.
-Result<std::unique_ptr<ServiceDetector>> make_engine_service_detector(
-    std::shared_ptr<const scan::ServiceProbes> probes, const std::vector<std::string>& scopes,
-    scan::ServiceDetectionOptions options = {});
+/// The engine's detector (scan::ServiceDetector) with `probes`. Thread-safe: each call runs
+/// its own engine detector; a cancel is noticed within about 50 ms.
+std::unique_ptr<ServiceDetector> make_engine_service_detector(
+    std::shared_ptr<const scan::ServiceProbes> probes, scan::ServiceDetectionOptions options = {});
 
 }  // namespace sentinel::scanner

@@ -72,6 +72,11 @@ struct ScannerConfig {
   /// The shortest interval of a scan schedule, in seconds. A test and diagnostic knob: lower it
   /// only to see a schedule run soon.
   std::int64_t schedule_min_interval_s = 300;
+  /// nmap, for scans with `"backend": "nmap"` (NSE scripts, OS detection), with its script
+  /// catalogue /usr/share/nmap/scripts/script.db. Either missing: such scans are refused.
+  std::string nmap_path = "/usr/bin/nmap";
+  /// Seconds a scan nmap runs may take before it is stopped and fails.
+  std::int64_t nmap_timeout_s = 3600;
 };
 
 struct FirewallConfig {

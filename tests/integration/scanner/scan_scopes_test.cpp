@@ -106,6 +106,25 @@ TEST_P(ScanScopesTest, AnAddedScopeAllowsScansUntilItIsRemoved) {
   EXPECT_NE(audit->body.find("scan_scope.remove"), std::string::npos) << audit->body;
 }
 
+TEST_P(ScanScopesTest, ServicesAreNamedInAnAddedScope) {
+  // Service detection on (the fixture turns it off): the detector takes the job's scopes,
+  // those of the configuration and those added through the API.
+  start_server({"--scan-scope", kScanScope});
+  client::ApiClient root = admin();
+  TalkingService ssh("127.91.0.7", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "");
+  auto added = root.post("/api/v1/scan-scopes", json::object{{"cidr", "127.91.0.0/24"}});
+  ASSERT_TRUE(added && added->status == 201) << (added ? added->body : "");
+  const auto accepted = scan(root, "127.91.0.7", ssh.listener().port());
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const std::int64_t job = body_of(accepted).at("id").as_int64();
+  wait_completed(root, job);
+  const json::value found = results(root, job);
+  ASSERT_EQ(found.at("hosts").as_array().size(), 1u) << found;
+  const json::value& port = found.at("hosts").at(0).at("ports").at(0);
+  ASSERT_TRUE(port.at("service").is_object()) << found;
+  EXPECT_EQ(port.at("service").at("service").as_string(), "ssh") << port;
+}
+
 TEST_P(ScanScopesTest, BodiesAreStrict) {
   client::ApiClient root = admin();
   const std::vector<std::pair<json::object, std::string>> bad = {

@@ -72,48 +72,6 @@ TEST_P(ScannerTest, AScanFindsExactlyTheOpenPorts) {
   EXPECT_NE(audit->body.find("scan:" + std::to_string(id)), std::string::npos) << audit->body;
 }
 
-// A loopback service that speaks like a real one: `banner` as soon as a client connects
-// (SSH, SMTP), or `answer` once the client has sent something (HTTP). Serves until destroyed.
-class TalkingService {
- public:
-  TalkingService(const std::string& address, std::string banner, std::string answer)
-      : listener_(TcpListener::open(address)),
-        banner_(std::move(banner)),
-        answer_(std::move(answer)),
-        thread_([this](std::stop_token stop) { serve(stop); }) {}
-  ~TalkingService() {
-    thread_.request_stop();
-    thread_.join();
-  }
-  const TcpListener& listener() const { return listener_; }
-
- private:
-  void serve(const std::stop_token& stop) {
-    std::vector<int> clients;
-    while (!stop.stop_requested()) {
-      pollfd ready{.fd = listener_.fd(), .events = POLLIN, .revents = 0};
-      if (::poll(&ready, 1, 50) <= 0) continue;
-      const int client = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0) continue;
-      clients.push_back(client);
-      if (!banner_.empty()) (void)::send(client, banner_.data(), banner_.size(), MSG_NOSIGNAL);
-      if (answer_.empty()) continue;
-      pollfd request{.fd = client, .events = POLLIN, .revents = 0};
-      char buffer[4096];
-      if (::poll(&request, 1, 2000) > 0 && ::recv(client, buffer, sizeof(buffer), 0) > 0) {
-        (void)::send(client, answer_.data(), answer_.size(), MSG_NOSIGNAL);
-      }
-      ::shutdown(client, SHUT_WR);
-    }
-    for (const int client : clients) ::close(client);
-  }
-
-  TcpListener listener_;
-  std::string banner_;
-  std::string answer_;
-  std::jthread thread_;
-};
-
 TEST_P(ScannerTest, NamesTheServicesOnOpenPorts) {
   start_server({"--scan-scope", kScanScope});  // service detection on, as by default
   TalkingService ssh("127.68.0.9", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "");

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
@@ -139,6 +141,54 @@ inline const std::vector<std::string> kConnectScanArgs = {
     "--scan-scope", kScanScope,
     "--set",        "scanner.service_detection=false",
     "--set",        "scanner.raw_sockets=false"};
+
+// A loopback service that speaks like a real one: `banner` as soon as a client connects
+// (SSH, SMTP), or `answer` once the client has sent something (HTTP). Serves until destroyed.
+class TalkingService {
+ public:
+  /// `request_wait`: how long a silent client gets to send its request (nmap's first probe sends
+  /// nothing for 6 s).
+  TalkingService(const std::string& address, std::string banner, std::string answer,
+                 std::chrono::milliseconds request_wait = std::chrono::milliseconds(2000))
+      : listener_(TcpListener::open(address)),
+        banner_(std::move(banner)),
+        answer_(std::move(answer)),
+        request_wait_(request_wait),
+        thread_([this](std::stop_token stop) { serve(stop); }) {}
+  ~TalkingService() {
+    thread_.request_stop();
+    thread_.join();
+  }
+  const TcpListener& listener() const { return listener_; }
+
+ private:
+  void serve(const std::stop_token& stop) {
+    std::vector<int> clients;
+    while (!stop.stop_requested()) {
+      pollfd ready{.fd = listener_.fd(), .events = POLLIN, .revents = 0};
+      if (::poll(&ready, 1, 50) <= 0) continue;
+      const int client = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      clients.push_back(client);
+      if (!banner_.empty()) (void)::send(client, banner_.data(), banner_.size(), MSG_NOSIGNAL);
+      if (answer_.empty()) continue;
+      pollfd request{.fd = client, .events = POLLIN, .revents = 0};
+      char buffer[4096];
+      if (::poll(&request, 1, static_cast<int>(request_wait_.count())) > 0 &&
+          ::recv(client, buffer, sizeof(buffer), 0) > 0) {
+        (void)::send(client, answer_.data(), answer_.size(), MSG_NOSIGNAL);
+      }
+      ::shutdown(client, SHUT_WR);
+    }
+    for (const int client : clients) ::close(client);
+  }
+
+  TcpListener listener_;
+  std::string banner_;
+  std::string answer_;
+  std::chrono::milliseconds request_wait_;
+  std::jthread thread_;
+};
 
 /// ApiTest on a server that may scan 127.68.0.0/16, with scan helpers.
 class ScannerApiTest : public ApiTest {

@@ -459,7 +459,8 @@ TEST_P(FeedServiceTest, AgentsWhosePolicyNamesAChangedFeedGetItAgain) {
   created("bad");
   eventually([&] { return applies_to(edge_agent).size() == 1; }, "the first re-apply");
   EXPECT_THAT(applies_to(edge_agent).at(0), HasSubstr("198.51.100.0/24"));
-  EXPECT_EQ(channel_.firewall(edge_agent).confirmed, 1) << "applied and confirmed";
+  // The confirm is a call of its own, after the apply's answer.
+  eventually([&] { return channel_.firewall(edge_agent).confirmed == 1; }, "the confirm");
 
   fetcher_->serve(kFeedUrl, std::string("203.0.113.0/24\n"));
   const FeedRefresh changed = refreshed();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sentinel::scan {
 namespace {
 
@@ -40,6 +43,26 @@ TEST(AddressRange, NamesCidrBlocksAndPlainRanges) {
   EXPECT_EQ((AddressRange{at("::"), IpAddress::v6(~Uint128{0})}).to_string(), "::/0");
   EXPECT_EQ((AddressRange{at("::"), IpAddress::v6(~Uint128{0})}).size(), ~Uint128{0});
   EXPECT_EQ(to_decimal(Uint128{1} << 64), "18446744073709551616");
+}
+
+TEST(AddressRange, CoversARangeWithTheFewestCidrBlocks) {
+  const auto at = [](const char* text) { return *IpAddress::parse(text); };
+  using Blocks = std::vector<std::string>;
+  EXPECT_EQ((AddressRange{at("10.0.0.5"), at("10.0.0.80")}).cidrs(),
+            (Blocks{"10.0.0.5", "10.0.0.6/31", "10.0.0.8/29", "10.0.0.16/28", "10.0.0.32/27",
+                    "10.0.0.64/28", "10.0.0.80"}));
+  EXPECT_EQ(AddressRange::single(at("127.0.0.1")).cidrs(), Blocks{"127.0.0.1"});
+  EXPECT_EQ((AddressRange{at("10.0.0.0"), at("10.0.1.255")}).cidrs(), Blocks{"10.0.0.0/23"});
+  EXPECT_EQ((AddressRange{at("0.0.0.0"), at("255.255.255.255")}).cidrs(), Blocks{"0.0.0.0/0"});
+  EXPECT_EQ((AddressRange{at("255.255.255.254"), at("255.255.255.255")}).cidrs(),
+            Blocks{"255.255.255.254/31"});
+  EXPECT_EQ((AddressRange{at("::"), IpAddress::v6(~Uint128{0})}).cidrs(), Blocks{"::/0"});
+  EXPECT_EQ((AddressRange{at("2001:db8::1"), at("2001:db8::3")}).cidrs(),
+            (Blocks{"2001:db8::1", "2001:db8::2/127"}));
+  EXPECT_EQ(
+      (AddressRange{at("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), IpAddress::v6(~Uint128{0})})
+          .cidrs(),
+      Blocks{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127"});
 }
 
 }  // namespace

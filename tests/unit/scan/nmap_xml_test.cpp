@@ -21,10 +21,11 @@ constexpr std::string_view kReport = R"(<?xml version="1.0" encoding="UTF-8"?>
 <hostnames><hostname name="localhost" type="PTR"/></hostnames>
 <ports><extraports state="closed" count="997"><extrareasons reason="reset" count="997"/></extraports>
 <port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="ssh" product="OpenSSH" version="9.2p1 Debian 2+deb12u3" extrainfo="protocol 2.0" ostype="Linux" method="probed" conf="10"><cpe>cpe:/a:openbsd:openssh:9.2p1</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service></port>
-<port protocol="tcp" portid="443"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="http" product="nginx" version="1.22.1" tunnel="ssl" method="probed" conf="10"><cpe>cpe:/a:igor_sysoev:nginx:1.22.1</cpe></service></port>
+<port protocol="tcp" portid="443"><state state="open" reason="syn-ack" reason_ttl="64"/><service name="http" product="nginx" version="1.22.1" tunnel="ssl" method="probed" conf="10"><cpe>cpe:/a:igor_sysoev:nginx:1.22.1</cpe></service><script id="ssl-cert" output="Subject: commonName=www.example.com&#xa;Not valid after:  2030-01-01T00:00:00"><elem key="sig_algo">sha256WithRSAEncryption</elem></script><script id="http-title" output="Welcome to nginx!"/></port>
 <port protocol="udp" portid="53"><state state="open|filtered" reason="no-response" reason_ttl="0"/><service name="domain" method="table" conf="3"/></port>
 <port protocol="sctp" portid="7"><state state="open" reason="init-ack" reason_ttl="64"/></port>
 </ports>
+<hostscript><script id="clock-skew" output="mean: 0s"/></hostscript>
 <os><osmatch name="Linux 5.0 - 5.14" accuracy="100" line="67"/><osmatch name="Linux 4.15" accuracy="95" line="1"/></os>
 </host>
 <host><status state="down" reason="no-response" reason_ttl="0"/>
@@ -52,6 +53,8 @@ TEST(NmapXml, ReadsHostsPortsServicesAndOsFromAReport) {
   EXPECT_EQ(local.reason, "localhost-response");
   EXPECT_EQ(local.hostnames, std::vector<std::string>{"localhost"});
   EXPECT_EQ(local.os, "Linux 5.0 - 5.14");
+  EXPECT_EQ(local.os_accuracy, 100);
+  EXPECT_EQ(local.scripts, (std::vector<ScriptOutput>{{"clock-skew", "mean: 0s"}}));
   ASSERT_EQ(local.ports.size(), 3u);  // the SCTP port is not in our model
 
   const PortReport& ssh = local.ports[0];
@@ -73,6 +76,12 @@ TEST(NmapXml, ReadsHostsPortsServicesAndOsFromAReport) {
   EXPECT_EQ(https.port, 443);
   EXPECT_EQ(https.tunnel, "ssl");
   EXPECT_EQ(https.service->service, "http");
+  EXPECT_EQ(https.scripts,
+            (std::vector<ScriptOutput>{
+                {"ssl-cert",
+                 "Subject: commonName=www.example.com\nNot valid after:  2030-01-01T00:00:00"},
+                {"http-title", "Welcome to nginx!"}}));
+  EXPECT_TRUE(ssh.scripts.empty());
 
   const PortReport& dns = local.ports[2];
   EXPECT_EQ(dns.protocol, Protocol::kUdp);
@@ -149,6 +158,27 @@ TEST(NmapXml, DocumentsOverTheLimitsAreRefusedAsAWhole) {
   std::string deep = "<nmaprun>";
   for (int i = 0; i < 40; ++i) deep += "<x>";
   expect_refused(deep, "nested too deep");
+}
+
+TEST(NmapXml, CutsALongScriptOutputAndCapsHowManyThereAre) {
+  const std::string report = R"(<nmaprun><host><address addr="127.0.0.1" addrtype="ipv4"/><ports>)"
+                             R"(<port protocol="tcp" portid="443"><state state="open"/>)"
+                             R"(<script id="ssl-enum-ciphers" output=")" +
+                             std::string(100, 'x') +
+                             R"("/><script id="x" output="a"/><script id="y" output="b"/>)"
+                             R"(</port></ports></host></nmaprun>)";
+  NmapXmlLimits limits;
+  limits.max_script_output = 10;
+  Result<ScanReport> cut = parse_nmap_xml(report, limits);
+  ASSERT_TRUE(cut) << cut.error().message;
+  ASSERT_EQ(cut->hosts.at(0).ports.at(0).scripts.size(), 3u);
+  EXPECT_EQ(cut->hosts[0].ports[0].scripts[0].output, "xxxxxxxxxx [cut]");
+
+  limits.max_scripts = 2;
+  Result<ScanReport> refused = parse_nmap_xml(report, limits);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("more than 2 script outputs"), std::string::npos)
+      << refused.error().message;
 }
 
 }  // namespace

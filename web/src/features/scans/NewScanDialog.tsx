@@ -9,10 +9,13 @@ import { FormAlert } from "../../components/FormAlert";
 import { useScanScopes, useStartScan } from "./api";
 import { profiles } from "./jobs";
 import { largeScanAddresses, newScanBody, type NewScanForm } from "./newScan";
+import { RadioCard } from "./RadioCard";
+import { ScannerFields } from "./ScannerFields";
 import { checkTargets, parseScopes, type ScopeCheck } from "./scope";
 
-/** Starts a scan (POST /api/v1/scans): targets, a profile or a port list, and a scope check as
- * the user types. The server checks the scope again; its refusal is shown here. */
+/** Starts a scan (POST /api/v1/scans): targets, a profile or a port list, the scanner (our engine
+ * or nmap with its scripts), and a scope check as the user types. The server checks the scope
+ * again; its refusal is shown here. */
 export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <Dialog open={open} title="New scan" onClose={onClose} wide>
@@ -21,12 +24,29 @@ export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () =>
   );
 }
 
-const fields = ["targets", "ports", "profile", "confirm_large"] as const;
+const fields = [
+  "targets",
+  "ports",
+  "profile",
+  "confirm_large",
+  "backend",
+  "nmap",
+  "nmap.scripts",
+  "nmap.os_detection",
+] as const;
 
 function NewScanFormView({ onClose }: { onClose: () => void }) {
   const toast = useToast();
   const start = useStartScan();
-  const [form, setForm] = useState<NewScanForm>({ targets: "", profile: "quick", ports: "", confirmLarge: false });
+  const [form, setForm] = useState<NewScanForm>({
+    targets: "",
+    profile: "quick",
+    ports: "",
+    confirmLarge: false,
+    backend: "engine",
+    scripts: "",
+    osDetection: false,
+  });
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const targetsId = useId();
   // An edit answers the last refusal: its message goes until the next attempt.
@@ -104,29 +124,15 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
         <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
           {[...profiles, { id: "custom" as const, label: "Custom ports", ports: "a list or ranges of ports" }].map(
             (profile) => (
-              <label
+              <RadioCard
                 key={profile.id}
-                className={`flex cursor-pointer items-start gap-2 rounded-md border px-3 py-2 text-sm ${
-                  form.profile === profile.id ? "border-accent bg-accent/5" : "border-line"
-                }`}
-              >
-                <input
-                  type="radio"
-                  name="profile"
-                  value={profile.id}
-                  checked={form.profile === profile.id}
-                  onChange={() => update({ profile: profile.id })}
-                  aria-label={profile.label}
-                  aria-describedby={`${targetsId}-${profile.id}`}
-                  className="mt-0.5 accent-accent"
-                />
-                <span>
-                  <span className="font-medium text-ink">{profile.label}</span>
-                  <span id={`${targetsId}-${profile.id}`} className="block text-xs text-muted">
-                    {profile.ports}
-                  </span>
-                </span>
-              </label>
+                name="profile"
+                value={profile.id}
+                label={profile.label}
+                description={profile.ports}
+                checked={form.profile === profile.id}
+                onSelect={() => update({ profile: profile.id })}
+              />
             ),
           )}
         </div>
@@ -145,6 +151,8 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
           spellCheck={false}
         />
       )}
+
+      <ScannerFields form={form} update={update} messageFor={messageFor} />
 
       {large && (
         <div className="flex flex-col gap-1">

@@ -9,7 +9,7 @@ import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { useScan, useScansLive } from "./api";
 import { CancelScanButton } from "./CancelScanButton";
-import { elapsedMs, formatDuration, formatRate, hostsText, isActive, portsLabel } from "./jobs";
+import { elapsedMs, formatDuration, formatRate, hostsText, isActive, portsLabel, scannerText } from "./jobs";
 import { ScanDiffView } from "./ScanDiffView";
 import { ProgressBar, ScanStatusBadge } from "./ScanProgress";
 import { ScanResultsView } from "./ScanResultsView";
@@ -139,6 +139,7 @@ function ScanSummary({ job }: { job: ScanJob }) {
           <Fact label="Hosts done">{hostsText(job)}</Fact>
           <Fact label="Open ports found">{job.progress.open_found.toLocaleString("en-US")}</Fact>
           <Fact label="Rate">{formatRate(job.progress.rate)}</Fact>
+          <Fact label="Scanner">{scannerText(job)}</Fact>
           <Fact label="Method">{methodLabel(job.method)}</Fact>
           <Fact label="Requested by">{job.requested_by}</Fact>
           <Fact label="Created">{formatTime(job.created_at)}</Fact>

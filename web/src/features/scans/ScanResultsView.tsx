@@ -4,15 +4,20 @@ import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatTime } from "../../lib/time";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
-import { countPorts, filterHosts, productText } from "./results";
+import { countPorts, filterHosts, osText, productText } from "./results";
+import { ScriptOutputs } from "./ScriptOutputs";
 import type { ScanHost, ScanJob, ScanPort } from "./types";
 
 const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
 const td = "border-b border-line px-3 py-2 align-top";
+/** A port row's cells when its scripts' row follows, and that row's: one line below both. */
+const tdAbove = "px-3 pt-2 pb-1 align-top";
+const tdBelow = "border-b border-line px-3 pb-2 align-top";
 
 const plural = (count: number, one: string, many: string) => `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 
-/** Hosts → open ports → service, product and version, with a filter box. While the job runs the
+/** Hosts (with nmap's OS guess and host scripts) → open ports → service, product and version
+ * (with nmap's port scripts), with a filter box. While the job runs the
  * results so far show, refreshed as it finds more. */
 export function ScanResultsView({ job }: { job: ScanJob }) {
   const results = useScanResults(String(job.id));
@@ -41,7 +46,7 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
           <TextField
             label="Filter results"
             type="search"
-            placeholder="Address, port, service, product…"
+            placeholder="Address, port, service, product, script…"
             autoComplete="off"
             value={filter}
             onChange={(event) => setFilter(event.target.value)}
@@ -76,6 +81,7 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
 }
 
 function HostRows({ host }: { host: ScanHost }) {
+  const os = osText(host);
   return (
     <tbody>
       <tr className="bg-raised">
@@ -83,8 +89,16 @@ function HostRows({ host }: { host: ScanHost }) {
           <span className="font-mono font-medium text-ink">{host.address}</span>
           {host.hostnames.length > 0 && <span className="ml-2 text-muted">{host.hostnames.join(", ")}</span>}
           <span className="ml-2 text-xs text-muted">{plural(host.ports.length, "open port", "open ports")}</span>
+          {os && <span className="ml-2 text-xs text-ink">OS: {os}</span>}
         </th>
       </tr>
+      {host.scripts.length > 0 && (
+        <tr>
+          <td colSpan={4} className={td}>
+            <ScriptOutputs scripts={host.scripts} label={`Host scripts of ${host.address}`} />
+          </td>
+        </tr>
+      )}
       {host.ports.length === 0 ? (
         <tr>
           <td colSpan={4} className={`${td} text-muted`}>
@@ -92,24 +106,41 @@ function HostRows({ host }: { host: ScanHost }) {
           </td>
         </tr>
       ) : (
-        host.ports.map((port) => <PortRow key={`${port.protocol}/${port.port}`} port={port} />)
+        host.ports.map((port) => <PortRows key={`${port.protocol}/${port.port}`} port={port} />)
       )}
     </tbody>
   );
 }
 
-function PortRow({ port }: { port: ScanPort }) {
+function PortRows({ port }: { port: ScanPort }) {
+  const scripts = port.scripts.length > 0;
+  return (
+    <>
+      <PortRow port={port} cell={scripts ? tdAbove : td} />
+      {scripts && (
+        <tr>
+          <td className={tdBelow} />
+          <td colSpan={3} className={tdBelow}>
+            <ScriptOutputs scripts={port.scripts} label={`Scripts of port ${port.port}/${port.protocol}`} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function PortRow({ port, cell }: { port: ScanPort; cell: string }) {
   const product = productText(port.service);
   return (
     <tr>
-      <td className={`${td} font-mono tabular-nums`}>
+      <td className={`${cell} font-mono tabular-nums`}>
         {port.port}/{port.protocol}
       </td>
-      <td className={td}>
+      <td className={cell}>
         {port.service?.service ?? <span className="text-muted">unknown</span>}
         {port.tunnel && <span className="ml-1 text-xs text-muted">over {port.tunnel.toUpperCase()}</span>}
       </td>
-      <td className={`${td} max-w-md`}>
+      <td className={`${cell} max-w-md`}>
         {product || <span className="text-muted">—</span>}
         {port.service && port.service.cpe.length > 0 && (
           <p className="truncate font-mono text-xs text-muted" title={port.service.cpe.join(" ")}>
@@ -117,7 +148,7 @@ function PortRow({ port }: { port: ScanPort }) {
           </p>
         )}
       </td>
-      <td className={`${td} max-w-xs`}>
+      <td className={`${cell} max-w-xs`}>
         {port.tls ? (
           <>
             <p className="truncate" title={port.tls.subject}>

@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { Badge } from "../../components/Page";
 import { formatAgo, formatTime, toDate } from "../../lib/time";
 import { CancelScanButton } from "./CancelScanButton";
 import { elapsedMs, formatDuration, formatRate, hostsTotalText, isActive, portsLabel } from "./jobs";
@@ -55,6 +56,11 @@ export function ScanTable({ jobs, now, canCancel }: { jobs: readonly ScanJob[]; 
                   <Link to={`/scans/${job.id}`} className="font-medium text-accent hover:underline">
                     Scan {job.id}
                   </Link>
+                  {job.backend === "nmap" && (
+                    <span className="ml-2 align-middle" title={job.method ?? undefined}>
+                      <Badge>nmap</Badge>
+                    </span>
+                  )}
                   <p className="truncate font-mono text-xs text-ink" title={job.targets.join(", ")}>
                     {targetsText(job.targets)}
                   </p>

@@ -10,6 +10,7 @@ import {
   patchScanPage,
   portsLabel,
   readScanMessage,
+  scannerText,
   type ScanQuery,
 } from "./jobs";
 import type { ScanJob, ScanPage, ScanProgress } from "./types";
@@ -33,6 +34,8 @@ const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
   exclude: [],
   ports: "top100",
   profile: "quick",
+  backend: "engine",
+  nmap: null,
   method: "connect",
   requested_by: "admin",
   created_at: "2026-11-26T10:00:00Z",
@@ -53,6 +56,14 @@ describe("a scan job in words", () => {
     expect(portsLabel(job(1, { profile: null, ports: "22,80,8000-8100" }))).toBe("Ports 22,80,8000-8100");
     expect(portsLabel(job(1, { profile: null, ports: "top200" }))).toBe("Top 200 ports");
     expect(portsLabel(job(1, { profile: null, source: "import", ports: "" }))).toBe("Imported from nmap");
+  });
+
+  it("names the scanner, with nmap's scripts and OS detection", () => {
+    expect(scannerText(job(1))).toBe("Built-in engine");
+    expect(scannerText(job(1, { backend: "nmap", nmap: { scripts: [], os_detection: false } }))).toBe("nmap");
+    const nmap = { scripts: ["default", "ssl-cert"], os_detection: true };
+    expect(scannerText(job(1, { backend: "nmap", nmap }))).toBe("nmap · scripts default, ssl-cert · OS detection");
+    expect(scannerText(job(1, { source: "import", profile: null }))).toBe("nmap XML import");
   });
 
   it("shows rates, durations and hosts done", () => {

@@ -47,6 +47,20 @@ export function portsLabel(job: Pick<ScanJob, "profile" | "ports" | "source">): 
   return `Ports ${job.ports}`;
 }
 
+/** "Built-in engine", "nmap · scripts default, ssl-cert · OS detection", "nmap XML import". */
+export function scannerText(job: Pick<ScanJob, "source" | "backend" | "nmap">): string {
+  if (job.source === "import") return "nmap XML import";
+  if (job.backend !== "nmap") return "Built-in engine";
+  const scripts = job.nmap?.scripts ?? [];
+  return [
+    "nmap",
+    scripts.length > 0 ? `scripts ${scripts.join(", ")}` : "",
+    job.nmap?.os_detection ? "OS detection" : "",
+  ]
+    .filter((part) => part)
+    .join(" · ");
+}
+
 /** "1,234 probes/s", or "—" when the job sends nothing (yet). */
 export function formatRate(rate: number): string {
   if (!(rate > 0)) return "—";

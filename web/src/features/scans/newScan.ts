@@ -2,10 +2,18 @@
 // before asking. Pure.
 
 import { splitTargets } from "./scope";
-import type { NewScan, ScanProfile } from "./types";
+import type { NewScan, ScanBackend, ScanProfile } from "./types";
 
 /** Jobs over this many addresses need "confirm_large" (src/scan: kLargeScanAddresses). */
 export const largeScanAddresses = 65536n;
+
+/** The script categories a nmap job may name; the server refuses the others (brute, dos, …). */
+export const nmapScriptCategories = ["default", "safe", "discovery", "version"] as const;
+
+/** How many script entries one job may name (src/scanner: kMaxNmapScripts). */
+export const maxNmapScripts = 64;
+
+const scriptName = /^[a-z0-9_-]{1,64}$/;
 
 export interface NewScanForm {
   targets: string;
@@ -13,9 +21,29 @@ export interface NewScanForm {
   /** The port list of the custom profile: "22,80,443", "1-1024", "top200", "all". */
   ports: string;
   confirmLarge: boolean;
+  backend: ScanBackend;
+  /** NSE scripts and categories, separated by commas: "default, ssl-cert". nmap only. */
+  scripts: string;
+  /** nmap only. */
+  osDetection: boolean;
 }
 
-export type NewScanResult = { body: NewScan } | { field: "targets" | "ports"; message: string };
+export type NewScanResult =
+  | { body: NewScan }
+  | { field: "targets" | "ports" | "nmap.scripts"; message: string };
+
+/** The entries of the scripts input, once each in the order typed; or what is wrong with them. */
+export function parseScripts(text: string): { scripts: string[] } | { message: string } {
+  const scripts = [...new Set(text.split(/[\s,]+/).filter((entry) => entry.length > 0))];
+  const bad = scripts.filter((entry) => !scriptName.test(entry));
+  if (bad.length > 0) {
+    const named = bad.map((entry) => `"${entry.length > 20 ? `${entry.slice(0, 20)}…` : entry}"`).join(", ");
+    const noun = bad.length === 1 ? "is not a script or category name" : "are not script or category names";
+    return { message: `${named} ${noun}: lower-case letters, digits, - and _, at most 64 characters.` };
+  }
+  if (scripts.length > maxNmapScripts) return { message: `Name at most ${maxNmapScripts} scripts or categories.` };
+  return { scripts };
+}
 
 /** The body to send, or the field at fault with a sentence for it. */
 export function newScanBody(form: NewScanForm): NewScanResult {
@@ -30,5 +58,11 @@ export function newScanBody(form: NewScanForm): NewScanResult {
     body.profile = form.profile;
   }
   if (form.confirmLarge) body.confirm_large = true;
+  if (form.backend === "nmap") {
+    const parsed = parseScripts(form.scripts);
+    if ("message" in parsed) return { field: "nmap.scripts", message: parsed.message };
+    body.backend = "nmap";
+    body.nmap = { scripts: parsed.scripts, os_detection: form.osDetection };
+  }
   return { body };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { countPorts, filterHosts, productText, serviceText } from "./results";
-import type { ScanHost, ScanPort, ServiceInfo } from "./types";
+import { countPorts, filterHosts, osText, productText, scriptText, scriptView, serviceText } from "./results";
+import type { ScanHost, ScanPort, ScriptOutput, ServiceInfo } from "./types";
 
 const service = (overrides: Partial<ServiceInfo> = {}): ServiceInfo => ({
   service: null,
@@ -11,23 +11,37 @@ const service = (overrides: Partial<ServiceInfo> = {}): ServiceInfo => ({
   ...overrides,
 });
 
-const port = (number: number, info: Partial<ServiceInfo> | null = null): ScanPort => ({
+const port = (number: number, info: Partial<ServiceInfo> | null = null, scripts: ScriptOutput[] = []): ScanPort => ({
   port: number,
   protocol: "tcp",
   state: "open",
   service: info ? service(info) : null,
   tunnel: null,
   tls: null,
+  scripts,
+});
+
+const host = (address: string, ports: ScanPort[], overrides: Partial<ScanHost> = {}): ScanHost => ({
+  address,
+  hostnames: [],
+  os: null,
+  os_accuracy: 0,
+  scripts: [],
+  ports,
+  ...overrides,
 });
 
 const hosts: ScanHost[] = [
-  {
-    address: "127.0.0.1",
-    hostnames: ["localhost"],
-    ports: [port(22, { service: "ssh", product: "OpenSSH", version: "9.2p1" }), port(8080, { service: "http" })],
-  },
-  { address: "127.0.0.2", hostnames: [], ports: [port(443, { service: "https", product: "nginx" }), port(4433)] },
-  { address: "127.0.0.3", hostnames: [], ports: [] },
+  host(
+    "127.0.0.1",
+    [port(22, { service: "ssh", product: "OpenSSH", version: "9.2p1" }), port(8080, { service: "http" })],
+    { hostnames: ["localhost"] },
+  ),
+  host("127.0.0.2", [
+    port(443, { service: "https", product: "nginx" }, [{ id: "http-title", output: "Welcome to nginx!" }]),
+    port(4433),
+  ]),
+  host("127.0.0.3", [], { os: "Linux 5.0 - 5.2", os_accuracy: 95, scripts: [{ id: "clock-skew", output: "mean: 2s" }] }),
 ];
 
 const summary = (found: ScanHost[]) => found.map((host) => `${host.address}:${host.ports.map((p) => p.port).join(",")}`);
@@ -67,7 +81,49 @@ describe("the results filter", () => {
     expect(summary(filterHosts(hosts, "nginx ssh"))).toEqual([]);
   });
 
+  it("matches a host by its OS guess or host scripts, a port by its scripts", () => {
+    expect(summary(filterHosts(hosts, "linux"))).toEqual(["127.0.0.3:"]);
+    expect(summary(filterHosts(hosts, "clock-skew"))).toEqual(["127.0.0.3:"]);
+    expect(summary(filterHosts(hosts, "http-title"))).toEqual(["127.0.0.2:443"]);
+    expect(summary(filterHosts(hosts, "welcome"))).toEqual(["127.0.0.2:443"]);
+    // A port number matches ports, not the numbers in an output or an OS version.
+    expect(summary(filterHosts(hosts, "2s"))).toEqual(["127.0.0.3:"]);
+    expect(summary(filterHosts(hosts, "5"))).toEqual([]);
+  });
+
   it("counts open ports", () => {
     expect(countPorts(hosts)).toBe(4);
+  });
+});
+
+describe("how nmap's findings read", () => {
+  it("gives the OS guess with its accuracy, when there is one", () => {
+    expect(osText({ os: "Linux 5.0 - 5.2", os_accuracy: 95 })).toBe("Linux 5.0 - 5.2 (accuracy 95%)");
+    expect(osText({ os: "FreeBSD 13.1", os_accuracy: 0 })).toBe("FreeBSD 13.1");
+    expect(osText({ os: null, os_accuracy: 0 })).toBeNull();
+  });
+
+  it("drops the blank lines and the shared indent nmap puts around structured output", () => {
+    expect(scriptText("\n  Subject: commonName=example.org\r\n  SANs:\n    DNS:example.org\n  \n")).toBe(
+      "Subject: commonName=example.org\nSANs:\n  DNS:example.org",
+    );
+    expect(scriptText("Welcome")).toBe("Welcome");
+    expect(scriptText(" \n ")).toBe("");
+  });
+
+  it("collapses outputs of many lines or many characters behind their first line", () => {
+    expect(scriptView({ id: "http-title", output: "Welcome" })).toEqual({
+      text: "Welcome",
+      long: false,
+      firstLine: "Welcome",
+      lines: 1,
+    });
+    const certificate = { id: "ssl-cert", output: "\n  Subject: a\n  Issuer: b\n  Not before: c\n  Not after: d\n  E: f" };
+    expect(scriptView(certificate)).toMatchObject({ long: true, firstLine: "Subject: a", lines: 5 });
+    expect(scriptView({ id: "banner", output: "x".repeat(301) })).toMatchObject({
+      long: true,
+      firstLine: `${"x".repeat(80)}…`,
+      lines: 1,
+    });
   });
 });

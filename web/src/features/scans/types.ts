@@ -3,6 +3,16 @@
 
 export type ScanStatus = "queued" | "running" | "completed" | "cancelled" | "failed";
 export type ScanProfile = "quick" | "standard" | "full";
+/** Who runs a job: our own engine, or nmap (optional, when the server has it). */
+export type ScanBackend = "engine" | "nmap";
+
+/** What a nmap job runs besides its port scan and version detection (-sV). */
+export interface NmapOptions {
+  /** NSE script names or the categories default, safe, discovery, version. */
+  scripts: string[];
+  /** nmap -O; needs raw sockets on the server. */
+  os_detection: boolean;
+}
 
 /** Counters as the job last wrote them (every 500 ms while it runs). */
 export interface ScanProgress {
@@ -31,7 +41,11 @@ export interface ScanJob {
   ports: string;
   /** Null for custom ports and imports. */
   profile: ScanProfile | null;
-  /** "syn" or "connect" once the job started; null before. */
+  backend: ScanBackend;
+  /** Null unless `backend` is "nmap". */
+  nmap: NmapOptions | null;
+  /** "syn" or "connect" once the job started, nmap's flags for nmap jobs ("nmap -sS -sV -O
+   * --script"); null before. */
   method: string | null;
   requested_by: string;
   created_at: string;
@@ -70,6 +84,12 @@ export interface TlsFacts {
   versions_accepted: string[];
 }
 
+/** One NSE script's output; multi-line text (up to about 16 KB), never markup. */
+export interface ScriptOutput {
+  id: string;
+  output: string;
+}
+
 export interface ScanPort {
   port: number;
   protocol: "tcp" | "udp";
@@ -79,11 +99,18 @@ export interface ScanPort {
   /** "ssl" when the service speaks inside TLS. */
   tunnel: string | null;
   tls: TlsFacts | null;
+  /** nmap's port scripts; empty for the built-in engine. */
+  scripts: ScriptOutput[];
 }
 
 export interface ScanHost {
   address: string;
   hostnames: string[];
+  /** nmap's best OS guess ("Linux 5.0 - 5.2"), with its accuracy in percent (0 to 100). */
+  os: string | null;
+  os_accuracy: number;
+  /** nmap's host scripts. */
+  scripts: ScriptOutput[];
   /** Ascending. */
   ports: ScanPort[];
 }
@@ -129,4 +156,7 @@ export interface NewScan {
   ports?: string;
   profile?: ScanProfile;
   confirm_large?: boolean;
+  /** "engine" when left out; `nmap` only with "nmap". */
+  backend?: ScanBackend;
+  nmap?: NmapOptions;
 }
