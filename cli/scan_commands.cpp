@@ -223,9 +223,13 @@ class ProgressBar {
                                        ? progress_value->as_object()
                                        : empty;
     const double percent = std::clamp(number_of(progress, "percent"), 0.0, 100.0);
-    const std::string status = text_of(job, "status");
+    std::string status = text_of(job, "status");
+    // What a running job is doing: its ports, naming services, nmap's scripts.
+    if (const std::string phase = text_of(progress, "phase"); !phase.empty()) {
+      status += " (" + phase + ")";
+    }
     const auto now = std::chrono::steady_clock::now();
-    const bool last = is_final(status);
+    const bool last = is_final(text_of(job, "status"));
     if (!terminal_ && !last && now - printed_ < 1s) return;
     printed_ = now;
     constexpr int kWidth = 30;

@@ -65,6 +65,7 @@ class NmapJobRun {
     counters_.hosts_total = static_cast<std::int64_t>(scan_.plan.targets.size());
     counters_.pairs_total =
         counters_.hosts_total * static_cast<std::int64_t>(scan_.plan.ports.size());
+    counters_.phase = "discovery";
     const NmapOptions& nmap = *scan_.nmap;
     if (context_.nmap == nullptr) {
       // start_scan refuses nmap jobs without nmap; one queued before nmap went away fails.
@@ -132,6 +133,9 @@ class NmapJobRun {
   void on_progress(const NmapTaskProgress& progress) {
     const double percent = std::max(overall_percent(progress), last_percent_);
     last_percent_ = percent;
+    if (const std::string_view phase = phase_of(progress); !phase.empty()) {
+      counters_.phase = std::string(phase);
+    }
     const std::int64_t now = context_.clock.now_ms();
     if (now - last_write_ms_ < context_.progress_interval.count()) return;
     last_write_ms_ = now;
@@ -147,9 +151,11 @@ class NmapJobRun {
 
   bool mark_running(const std::string& method) {
     auth::Autocommit connection(context_.database);
-    Result<bool> started =
-        SqlScanRepository(connection).mark_running(scan_.id, context_.clock.now_ms(), method);
-    return started && *started;
+    SqlScanRepository jobs(connection);
+    Result<bool> started = jobs.mark_running(scan_.id, context_.clock.now_ms(), method);
+    if (!started || !*started) return false;
+    (void)jobs.write_progress(scan_.id, counters_);  // the phase, for the first message
+    return true;
   }
 
   void end(JobStatus status, const std::string& error) {

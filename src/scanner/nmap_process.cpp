@@ -107,28 +107,40 @@ bool parse_task_progress(std::string_view line, NmapTaskProgress& out) {
   return true;
 }
 
-double overall_percent(const NmapTaskProgress& progress) {
-  struct Band {
-    std::string_view prefix;
-    double from;
-    double to;
-  };
-  static constexpr Band kBands[] = {{"Ping Scan", 0, 5},
-                                    {"ARP Ping Scan", 0, 5},
-                                    {"Parallel DNS", 0, 5},
-                                    {"SYN Stealth Scan", 5, 60},
-                                    {"Connect Scan", 5, 60},
-                                    {"UDP Scan", 5, 60},
-                                    {"Service scan", 60, 85},
-                                    {"NSE", 85, 99},
-                                    {"Script Pre-Scanning", 85, 99},
-                                    {"OS", 85, 99}};
-  for (const Band& band : kBands) {
-    if (progress.task.starts_with(band.prefix)) {
-      return band.from + (band.to - band.from) * progress.percent / 100.0;
-    }
+namespace {
+
+// nmap's tasks (by the start of their names), the phase each belongs to and its band of the
+// job's percent.
+struct TaskBand {
+  std::string_view prefix;
+  std::string_view phase;
+  double from;
+  double to;
+};
+constexpr TaskBand kTaskBands[] = {
+    {"Ping Scan", "discovery", 0, 5},           {"ARP Ping Scan", "discovery", 0, 5},
+    {"Parallel DNS", "discovery", 0, 5},        {"SYN Stealth Scan", "ports", 5, 60},
+    {"Connect Scan", "ports", 5, 60},           {"UDP Scan", "ports", 5, 60},
+    {"Service scan", "services", 60, 85},       {"NSE", "scripts", 85, 99},
+    {"Script Pre-Scanning", "scripts", 85, 99}, {"OS", "os", 85, 99}};
+
+const TaskBand* band_of(const NmapTaskProgress& progress) {
+  for (const TaskBand& band : kTaskBands) {
+    if (progress.task.starts_with(band.prefix)) return &band;
   }
-  return 0;
+  return nullptr;
+}
+
+}  // namespace
+
+double overall_percent(const NmapTaskProgress& progress) {
+  const TaskBand* band = band_of(progress);
+  return band == nullptr ? 0 : band->from + (band->to - band->from) * progress.percent / 100.0;
+}
+
+std::string_view phase_of(const NmapTaskProgress& progress) {
+  const TaskBand* band = band_of(progress);
+  return band == nullptr ? std::string_view() : band->phase;
 }
 
 Result<std::string> run_nmap(const std::string& executable,

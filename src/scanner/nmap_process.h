@@ -34,6 +34,10 @@ bool parse_task_progress(std::string_view line, NmapTaskProgress& out);
 /// detection 60-85, scripts and OS detection 85-99 (nmap reports each task on its own).
 double overall_percent(const NmapTaskProgress& progress);
 
+/// The job's phase for a task: "discovery", "ports", "services", "scripts" or "os"; "" for a
+/// task not known.
+std::string_view phase_of(const NmapTaskProgress& progress);
+
 /// Runs `executable` with `arguments` and returns what it printed on stdout; `on_progress` is
 /// called on this thread for each progress line. Errors (kUnavailable with reason "cancelled"
 /// once `cancelled` turns true, or "timeout"; kInternal for a failed start, output beyond the

@@ -33,7 +33,7 @@ boost::json::object progress_json(const JobCounters& counters) {
   return {{"percent", rounded(counters.percent())}, {"pairs_done", counters.pairs_done},
           {"pairs_total", counters.pairs_total},    {"hosts_done", counters.hosts_done},
           {"hosts_total", counters.hosts_total},    {"open_found", counters.open_found},
-          {"rate", rounded(counters.rate)}};
+          {"rate", rounded(counters.rate)},         {"phase", text_or_null(counters.phase)}};
 }
 
 boost::json::value agents_json(const std::optional<AgentSelection>& agents) {

@@ -11,7 +11,7 @@
 
 namespace sentinel::scanner {
 
-/// {"percent","pairs_done","pairs_total","hosts_done","hosts_total","open_found","rate"}.
+/// {"percent","pairs_done","pairs_total","hosts_done","hosts_total","open_found","rate","phase"}.
 boost::json::object progress_json(const JobCounters& counters);
 
 /// {"group": NAME} or {"ids": [...]}; null for a job the server runs itself.

@@ -112,6 +112,7 @@ class JobRun {
     const std::size_t ports = scan_.plan.ports.size();
     counters_.hosts_total = hosts_total;
     counters_.pairs_total = hosts_total * static_cast<std::int64_t>(ports);
+    counters_.phase = "ports";
     ResultCollector collector(hosts_total, ports, names_by_address(scan_.plan.targets));
 
     scan::PortScanOptions options;
@@ -135,7 +136,8 @@ class JobRun {
       auth::Autocommit connection(context_.database);
       SqlScanRepository jobs(connection);
       Result<bool> started = jobs.mark_running(id, context_.clock.now_ms(), chosen->method);
-      if (!started || !*started) return;  // cancelled while queued, or the database is gone
+      if (!started || !*started) return;         // cancelled while queued, or the database is gone
+      (void)jobs.write_progress(id, counters_);  // the phase, for the first message
     }
     scanner_log().info("scan started job={} method={} hosts={} ports={} ({})", id, chosen->method,
                        hosts_total, ports, chosen->reason);
@@ -215,6 +217,11 @@ class JobRun {
     SqlScanRepository jobs(connection);
     auto hosts = jobs.results(scan_.id);
     if (!hosts) return;
+    // The ports are all done; what remains is naming their services.
+    counters_.phase = "services";
+    if (Result<JobStatus> written = jobs.write_progress(scan_.id, counters_); written) {
+      publish_job(context_.database, context_.bus, scan_.id);
+    }
     if (Status detected = context_.detector->detect(*hosts, context_.scope, control_.flag());
         !detected) {
       scanner_log().warn("scan job={} service detection failed: {}", scan_.id,

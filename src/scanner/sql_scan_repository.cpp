@@ -19,7 +19,7 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error, agents, nmap FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents, nmap, phase FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -98,6 +98,7 @@ Result<ScanJob> job_of(const store::Row& row) {
   job.error = row.text(19);
   if (const auto agents = row.optional_text(20)) job.agents = selection_of(*agents);
   if (const auto nmap = row.optional_text(21)) job.nmap = nmap_from_json(*nmap);
+  job.counters.phase = row.text(22);
   return job;
 }
 
@@ -234,10 +235,11 @@ Result<bool> SqlScanRepository::mark_running(std::int64_t id, std::int64_t now_m
 Result<JobStatus> SqlScanRepository::write_progress(std::int64_t id, const JobCounters& counters) {
   SENTINEL_ASSIGN(
       rows, connection_.query("UPDATE scan_jobs SET pairs_total = $2, pairs_done = $3, "
-                              "open_found = $4, hosts_total = $5, hosts_done = $6, rate = $7 "
-                              "WHERE id = $1 RETURNING status",
+                              "open_found = $4, hosts_total = $5, hosts_done = $6, rate = $7, "
+                              "phase = $8 WHERE id = $1 RETURNING status",
                               {id, counters.pairs_total, counters.pairs_done, counters.open_found,
-                               counters.hosts_total, counters.hosts_done, counters.rate}));
+                               counters.hosts_total, counters.hosts_done, counters.rate,
+                               text_or_null(counters.phase)}));
   if (rows.empty()) return not_found(fmt::format("scan job {} is gone", id));
   const auto status = parse_job_status(rows.front().text(0));
   if (!status) return internal_error(fmt::format("scan job {} has an unknown status", id));
@@ -249,7 +251,7 @@ Status SqlScanRepository::finish(std::int64_t id, JobStatus status, const JobCou
   SENTINEL_TRY(connection_.execute(
       "UPDATE scan_jobs SET status = CASE WHEN status = 'running' THEN $2 ELSE status END, "
       "pairs_total = $3, pairs_done = $4, open_found = $5, hosts_total = $6, hosts_done = $7, "
-      "rate = $8, finished_at = $9, error = COALESCE(error, $10) WHERE id = $1",
+      "rate = $8, finished_at = $9, error = COALESCE(error, $10), phase = NULL WHERE id = $1",
       {id, std::string(to_string(status)), counters.pairs_total, counters.pairs_done,
        counters.open_found, counters.hosts_total, counters.hosts_done, counters.rate, now_ms,
        error.empty() ? store::Value(nullptr) : store::Value(std::string(error))}));

@@ -126,7 +126,7 @@ describe('scans pages', () => {
   async function fillNewScan(targets, ports) {
     await page.getByRole('button', { name: 'New scan' }).click();
     const dialog = page.getByRole('dialog', { name: 'New scan' });
-    await dialog.getByLabel('Targets').fill(targets);
+    await dialog.getByLabel('Targets', { exact: true }).fill(targets);
     if (ports) {
       await dialog.getByRole('radio', { name: 'Custom ports', exact: true }).check();
       await dialog.getByRole('textbox', { name: 'Ports', exact: true }).fill(ports);
@@ -240,6 +240,9 @@ describe('scans pages', () => {
     const dialog = await fillNewScan(OUTSIDE);
     const check = dialog.getByRole('region', { name: 'Scope check' });
     await check.getByText(`Outside the scan scopes: ${OUTSIDE}. The server will refuse this scan.`).waitFor();
+    // The server's check answers per entry too: the row of the target names what lies outside.
+    const entry = check.getByRole('table', { name: 'Targets checked' }).getByRole('row').filter({ hasText: OUTSIDE });
+    await entry.getByText(`outside: ${OUTSIDE}`, { exact: true }).waitFor();
 
     await dialog.getByRole('button', { name: 'Start scan' }).click();
     const refusal = dialog.getByRole('alert');
@@ -251,7 +254,7 @@ describe('scans pages', () => {
     await screenshot(page, 'scan-refused');
 
     // Editing the targets answers the refusal.
-    await dialog.getByLabel('Targets').fill('127.0.0.1');
+    await dialog.getByLabel('Targets', { exact: true }).fill('127.0.0.1');
     await refusal.waitFor({ state: 'detached' });
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -367,7 +370,7 @@ describe('scans pages', () => {
       }
       await visitor.goto(`${server.url}/scans`);
       await visitor.getByRole('button', { name: 'New scan' }).click();
-      await visitor.getByRole('dialog', { name: 'New scan' }).getByLabel('Targets').fill(`127.0.0.1 ${OUTSIDE}`);
+      await visitor.getByRole('dialog', { name: 'New scan' }).getByLabel('Targets', { exact: true }).fill(`127.0.0.1 ${OUTSIDE}`);
       await visitor.getByText(/^Outside the scan scopes/).waitFor();
       await screenshot(visitor, 'scan-new-dialog');
       assertNoConsoleErrors(visitor, { allow: [SIGN_IN_PROBE] });

@@ -83,6 +83,10 @@ struct JobCounters {
   std::int64_t hosts_total = 0;
   std::int64_t hosts_done = 0;  // hosts whose every port has a final state
   double rate = 0;
+  /// What a running job is doing: "ports", then "services" (our engine); nmap's "discovery",
+  /// "ports", "services", "scripts" or "os". "" when not known (queued, ended, split across
+  /// agents).
+  std::string phase;
 
   /// pairs_done / pairs_total in 0..100 (100 for an empty job).
   double percent() const;

@@ -4,6 +4,9 @@
 -- {"scripts": [...], "os_detection": bool} for a job nmap runs; NULL for our engine's jobs.
 ALTER TABLE scan_jobs ADD COLUMN nmap TEXT;
 
+-- What a running job is doing ("ports", "services", nmap's "scripts", ...); NULL when unknown.
+ALTER TABLE scan_jobs ADD COLUMN phase TEXT;
+
 -- The best OS guess ("Linux 5.0 - 5.14") and nmap's confidence in it (0..100); NULL when none.
 ALTER TABLE scan_hosts ADD COLUMN os TEXT;
 ALTER TABLE scan_hosts ADD COLUMN os_accuracy INTEGER;

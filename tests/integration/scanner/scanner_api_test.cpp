@@ -72,6 +72,25 @@ TEST_P(ScannerTest, AScanFindsExactlyTheOpenPorts) {
   EXPECT_NE(audit->body.find("scan:" + std::to_string(id)), std::string::npos) << audit->body;
 }
 
+// The stream's scan messages of job `id`, until it ends or `timeout` passes.
+std::vector<json::object> scan_messages(client::StreamClient& stream, std::int64_t id,
+                                        std::chrono::seconds timeout) {
+  std::vector<json::object> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto message = stream.next_message(500ms);
+    if (!message) continue;
+    auto parsed = json::parse(*message).as_object();
+    if (parsed.at("type").as_string() != "scan") continue;
+    const auto& scan = parsed.at("scan").as_object();
+    if (scan.at("id").as_int64() != id) continue;
+    out.push_back(scan);
+    const auto status = scan.at("status").as_string();
+    if (status == "completed" || status == "failed" || status == "cancelled") break;
+  }
+  return out;
+}
+
 TEST_P(ScannerTest, NamesTheServicesOnOpenPorts) {
   start_server({"--scan-scope", kScanScope});  // service detection on, as by default
   TalkingService ssh("127.68.0.9", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "");
@@ -79,9 +98,21 @@ TEST_P(ScannerTest, NamesTheServicesOnOpenPorts) {
                      "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nContent-Type: text/html\r\n"
                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
   client::ApiClient root = admin();
+  auto stream = client::StreamClient::connect(root);
+  ASSERT_TRUE(stream) << stream.error().message;
   const std::int64_t id =
       start_scan(root, {"127.68.0.9"}, port_list({ssh.listener().port(), web.listener().port()}));
   ASSERT_GT(id, 0);
+  // The job says what it is doing: its ports, then naming their services.
+  std::vector<std::string> phases;
+  for (const json::object& message : scan_messages(*stream, id, 60s)) {
+    const json::value& phase = message.at("progress").at("phase");
+    if (phase.is_string() && (phases.empty() || phases.back() != phase.as_string())) {
+      phases.emplace_back(phase.as_string());
+    }
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"ports", "services"}));
+  EXPECT_TRUE(job(root, id).at("progress").at("phase").is_null()) << "an ended job has no phase";
   wait_completed(root, id);
 
   std::map<std::int64_t, json::value> services;
@@ -299,25 +330,6 @@ TEST_P(ScannerTest, CancelStopsASynScanOnLoopback) {
   TcpListener web = TcpListener::open("127.68.0.7");
   const std::int64_t after = start_scan(root, {"127.68.0.7"}, std::to_string(web.port()));
   EXPECT_EQ(wait_for_status(root, after, {"completed"}, 10s).at("status").as_string(), "completed");
-}
-
-// The stream's scan messages of job `id`, until it ends or `timeout` passes.
-std::vector<json::object> scan_messages(client::StreamClient& stream, std::int64_t id,
-                                        std::chrono::seconds timeout) {
-  std::vector<json::object> out;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto message = stream.next_message(500ms);
-    if (!message) continue;
-    auto parsed = json::parse(*message).as_object();
-    if (parsed.at("type").as_string() != "scan") continue;
-    const auto& scan = parsed.at("scan").as_object();
-    if (scan.at("id").as_int64() != id) continue;
-    out.push_back(scan);
-    const auto status = scan.at("status").as_string();
-    if (status == "completed" || status == "failed" || status == "cancelled") break;
-  }
-  return out;
 }
 
 TEST_P(ScannerTest, ProgressArrivesOnTheStream) {

@@ -77,10 +77,15 @@ TEST(NmapBackendTest, ProgressLinesBecomeTheJobsPercent) {
   EXPECT_EQ(progress.task, "SYN Stealth Scan");
   EXPECT_DOUBLE_EQ(progress.percent, 50.0);
   EXPECT_DOUBLE_EQ(overall_percent(progress), 32.5);
+  EXPECT_EQ(phase_of(progress), "ports");
   progress = {"Service scan", 100};
   EXPECT_DOUBLE_EQ(overall_percent(progress), 85.0);
+  EXPECT_EQ(phase_of(progress), "services");
+  progress = {"NSE", 10};
+  EXPECT_EQ(phase_of(progress), "scripts");
   progress = {"Something new", 40};
   EXPECT_DOUBLE_EQ(overall_percent(progress), 0.0);
+  EXPECT_EQ(phase_of(progress), "");
   EXPECT_FALSE(parse_task_progress(R"(<taskprogress task="x" percent="fifty"/>)", progress));
   EXPECT_FALSE(parse_task_progress(R"(<host><status state="up"/>)", progress));
 }

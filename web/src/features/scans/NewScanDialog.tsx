@@ -6,16 +6,18 @@ import { Checkbox } from "../../components/Checkbox";
 import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
-import { useScanScopes, useStartScan } from "./api";
+import { useScanScopes, useScopeCheck, useStartScan } from "./api";
 import { profiles } from "./jobs";
 import { largeScanAddresses, newScanBody, type NewScanForm } from "./newScan";
 import { RadioCard } from "./RadioCard";
 import { ScannerFields } from "./ScannerFields";
-import { checkTargets, parseScopes, type ScopeCheck } from "./scope";
+import { addressesText, planScopeCheck, readScopeCheck, sameTargets, splitTargets } from "./scope";
+import { ScopeCheckView } from "./ScopeCheckView";
+import { useDebounced } from "./useDebounced";
 
 /** Starts a scan (POST /api/v1/scans): targets, a profile or a port list, the scanner (our engine
- * or nmap with its scripts), and a scope check as the user types. The server checks the scope
- * again; its refusal is shown here. */
+ * or nmap with its scripts), and the server's scope check of the targets as the user types. The
+ * server checks the scope again on submit; its refusal is shown here. */
 export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <Dialog open={open} title="New scan" onClose={onClose} wide>
@@ -23,6 +25,9 @@ export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () =>
     </Dialog>
   );
 }
+
+/** How long typing must pause before the targets are sent for a scope check. */
+const checkDelayMs = 350;
 
 const fields = [
   "targets",
@@ -58,15 +63,23 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
 
   const scopes = useScanScopes();
   const scopeList = useMemo(() => (scopes.data?.items ?? []).map((scope) => scope.cidr), [scopes.data]);
-  const scopeRanges = useMemo(() => parseScopes(scopeList), [scopeList]);
-  const check = useMemo(() => checkTargets(form.targets, scopeRanges), [form.targets, scopeRanges]);
+  // The rows follow the text as typed; the server is asked once typing pauses.
+  const plan = useMemo(() => planScopeCheck(splitTargets(form.targets)), [form.targets]);
+  const asked = useDebounced(plan, checkDelayMs);
+  const scopeCheck = useScopeCheck(asked.targets);
+  const check = useMemo(() => readScopeCheck(plan, scopeCheck.data?.items), [plan, scopeCheck.data]);
+  const checking = plan.targets.length > 0 && (!sameTargets(plan.targets, asked.targets) || scopeCheck.isFetching);
 
   const error = start.error;
   const messageFor = (field: string) => (problem?.field === field ? problem.message : fieldError(error, field));
   const targetsError = messageFor("targets");
   const portsError = messageFor("ports");
   const confirmError = messageFor("confirm_large");
-  const large = check.addresses > largeScanAddresses || confirmError !== undefined;
+  const total = check.addresses;
+  const large = (total !== null && total.count > largeScanAddresses) || confirmError !== undefined;
+  const largeText = total
+    ? `${total.exact ? "" : "up to "}${addressesText(total.count)}`
+    : "more than 65,536 addresses";
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -113,10 +126,10 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
       </div>
 
       <ScopeCheckView
-        scopes={scopeList}
-        loading={scopes.isPending}
-        failed={scopes.isError}
-        check={form.targets.trim() ? check : null}
+        scopes={{ list: scopeList, loading: scopes.isPending, failed: scopes.isError }}
+        check={plan.entries.length > 0 ? check : null}
+        checking={checking}
+        error={scopeCheck.error}
       />
 
       <fieldset className="flex flex-col gap-2">
@@ -157,7 +170,7 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
       {large && (
         <div className="flex flex-col gap-1">
           <Checkbox
-            label={`Scan ${check.addresses > 0n ? check.addresses.toLocaleString("en-US") : "more than 65,536"} addresses`}
+            label={`Scan ${largeText}`}
             hint="Scans of more than 65,536 addresses must be confirmed."
             checked={form.confirmLarge}
             onChange={(event) => update({ confirmLarge: event.target.checked })}
@@ -174,59 +187,5 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
         </Button>
       </div>
     </form>
-  );
-}
-
-/** What the browser can tell about the targets and the scopes; the server checks again. */
-function ScopeCheckView({
-  scopes,
-  loading,
-  failed,
-  check,
-}: {
-  scopes: readonly string[];
-  loading: boolean;
-  failed: boolean;
-  check: ScopeCheck | null;
-}) {
-  const lines: { tone: "ok" | "bad" | "muted"; text: string }[] = [];
-  if (check && !loading && !failed) {
-    for (const { entry, message } of check.invalid) lines.push({ tone: "bad", text: `${entry}: ${message}` });
-    if (scopes.length === 0) {
-      lines.push({ tone: "bad", text: "No scan scopes are configured, so the server refuses every scan." });
-    } else if (check.outside.length > 0) {
-      const named = check.outside.map(({ entry, ranges }) =>
-        ranges.length === 1 && ranges[0] === entry ? entry : `${entry} (${ranges.join(", ")})`,
-      );
-      lines.push({ tone: "bad", text: `Outside the scan scopes: ${named.join(", ")}. The server will refuse this scan.` });
-    } else if (check.invalid.length === 0 && check.addresses > 0n) {
-      const count = check.addresses.toLocaleString("en-US");
-      const noun = check.addresses === 1n ? "address is" : "addresses are";
-      lines.push({ tone: "ok", text: `All ${count} ${noun} inside the scan scopes.` });
-    }
-    if (check.names.length > 0) {
-      lines.push({ tone: "muted", text: `The server resolves and checks host names: ${check.names.join(", ")}.` });
-    }
-  }
-  const toneClass = { ok: "text-ok", bad: "text-bad", muted: "text-muted" };
-  return (
-    <section aria-label="Scope check" className="flex flex-col gap-1 rounded-md bg-raised px-3 py-2 text-sm">
-      <p className="text-xs text-muted">
-        {loading
-          ? "Loading the scan scopes…"
-          : failed
-            ? "The scan scopes could not be loaded; the server checks the targets when the scan starts."
-            : scopes.length > 0
-              ? `Scan scopes: ${scopes.join(", ")}`
-              : "Scan scopes: none configured (scanner.scopes, --scan-scope)."}
-      </p>
-      <div aria-live="polite" className="flex flex-col gap-1">
-        {lines.map((line) => (
-          <p key={line.text} className={toneClass[line.tone]}>
-            {line.text}
-          </p>
-        ))}
-      </div>
-    </section>
   );
 }

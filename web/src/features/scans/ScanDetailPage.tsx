@@ -9,7 +9,7 @@ import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { useScan, useScansLive } from "./api";
 import { CancelScanButton } from "./CancelScanButton";
-import { elapsedMs, formatDuration, formatRate, hostsText, isActive, portsLabel, scannerText } from "./jobs";
+import { elapsedMs, formatDuration, formatRate, hostsText, isActive, phaseText, portsLabel, scannerText } from "./jobs";
 import { ScanDiffView } from "./ScanDiffView";
 import { ProgressBar, ScanStatusBadge } from "./ScanProgress";
 import { ScanResultsView } from "./ScanResultsView";
@@ -119,6 +119,7 @@ function ScanSummary({ job }: { job: ScanJob }) {
         <div className="flex flex-wrap items-center gap-3">
           <ScanStatusBadge status={job.status} />
           <ProgressBar job={job} className="min-w-48 flex-1" />
+          {phaseText(job) && <span className="text-sm text-muted">{phaseText(job)}…</span>}
         </div>
         {job.error && (
           <p className="rounded-md bg-raised px-3 py-2 text-sm text-ink">

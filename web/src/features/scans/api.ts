@@ -16,7 +16,7 @@ import { api, query } from "../../api/client";
 import { useStream } from "../../app/stream";
 import { throttle, type Throttled } from "../overview/throttle";
 import { isActive, isNewer, patchScanPage, readScanMessage, type ScanQuery } from "./jobs";
-import type { NewScan, ScanDiff, ScanJob, ScanPage, ScanResults, ScopeList } from "./types";
+import type { NewScan, ScanDiff, ScanJob, ScanPage, ScanResults, ScopeCheckReply, ScopeList } from "./types";
 
 export const scanKeys = {
   all: ["scans"] as const,
@@ -26,6 +26,7 @@ export const scanKeys = {
   results: (id: string) => ["scans", "results", id] as const,
   diff: (id: string) => ["scans", "diff", id] as const,
   scopes: ["scans", "scopes"] as const,
+  scopeCheck: (targets: readonly string[]) => ["scans", "scope-check", targets] as const,
 };
 
 /** Stream bursts (many running jobs) ask the server at most this often. */
@@ -87,6 +88,24 @@ export function useScanScopes() {
     queryKey: scanKeys.scopes,
     queryFn: () => api.get<ScopeList>("/api/v1/scan-scopes"),
     staleTime: 5 * 60_000,
+  });
+}
+
+/**
+ * POST /api/v1/scan-scopes/check: what the server's target grammar and the scopes make of
+ * `targets` (none: nothing is asked). Host names make an answer slow, so the last one stays
+ * shown while the next is asked (readScopeCheck matches its items by text); the answer to older
+ * targets goes to their own cache entry and never stands for newer ones. Not retried: the next
+ * edit asks again, and the server checks once more when the scan starts.
+ */
+export function useScopeCheck(targets: readonly string[]) {
+  return useQuery({
+    queryKey: scanKeys.scopeCheck(targets),
+    queryFn: () => api.post<ScopeCheckReply>("/api/v1/scan-scopes/check", { targets }),
+    enabled: targets.length > 0,
+    placeholderData: keepPreviousData,
+    retry: false,
+    staleTime: 10_000,
   });
 }
 

@@ -8,6 +8,7 @@ import {
   hostsTotalText,
   isNewer,
   patchScanPage,
+  phaseText,
   portsLabel,
   readScanMessage,
   scannerText,
@@ -23,6 +24,7 @@ const progress = (overrides: Partial<ScanProgress> = {}): ScanProgress => ({
   hosts_total: 1,
   open_found: 0,
   rate: 0,
+  phase: null,
   ...overrides,
 });
 
@@ -89,6 +91,14 @@ describe("a scan job in words", () => {
     expect(barPercent(job(1, { status: "completed", progress: progress({ percent: 99.9 }) }))).toBe(100);
     expect(barPercent(job(1, { progress: progress({ percent: 42.5 }) }))).toBe(42.5);
     expect(barPercent(job(1, { status: "cancelled", progress: progress({ percent: 120 }) }))).toBe(100);
+  });
+
+  it("says what a running job does now, and nothing once it ended", () => {
+    expect(phaseText(job(1, { progress: progress({ phase: "services" }) }))).toBe("Naming services");
+    expect(phaseText(job(1, { progress: progress({ phase: "os" }) }))).toBe("Guessing operating systems");
+    expect(phaseText(job(1, { progress: progress({ phase: "traceroute" }) }))).toBe("traceroute");
+    expect(phaseText(job(1, { progress: progress() }))).toBeNull();
+    expect(phaseText(job(1, { status: "completed", progress: progress({ phase: "ports" }) }))).toBeNull();
   });
 });
 

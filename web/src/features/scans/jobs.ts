@@ -95,6 +95,21 @@ export function barPercent(job: Pick<ScanJob, "status" | "progress">): number {
   return Math.min(100, Math.max(0, job.progress.percent));
 }
 
+const phaseLabels: Record<string, string> = {
+  discovery: "Finding live hosts",
+  ports: "Probing ports",
+  services: "Naming services",
+  scripts: "Running scripts",
+  os: "Guessing operating systems",
+};
+
+/** What a running job does now, in words; null when it does not say (or no longer runs). */
+export function phaseText(job: Pick<ScanJob, "status" | "progress">): string | null {
+  const phase = job.progress.phase;
+  if (job.status !== "running" || !phase) return null;
+  return phaseLabels[phase] ?? phase;
+}
+
 /** "10 hosts", "1 host": a job's target count. */
 export function hostsTotalText(job: Pick<ScanJob, "progress">): string {
   const total = job.progress.hosts_total;

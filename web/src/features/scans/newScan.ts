@@ -5,7 +5,7 @@ import { splitTargets } from "./scope";
 import type { NewScan, ScanBackend, ScanProfile } from "./types";
 
 /** Jobs over this many addresses need "confirm_large" (src/scan: kLargeScanAddresses). */
-export const largeScanAddresses = 65536n;
+export const largeScanAddresses = 65536;
 
 /** The script categories a nmap job may name; the server refuses the others (brute, dos, …). */
 export const nmapScriptCategories = ["default", "safe", "discovery", "version"] as const;

@@ -1,135 +1,195 @@
 import { describe, expect, it } from "vitest";
-import { checkTargets, formatAddress, formatRange, parseScopes, parseTarget, splitTargets, subtractRanges } from "./scope";
+import {
+  entryVerdict,
+  planScopeCheck,
+  readScopeCheck,
+  sameTargets,
+  splitTargets,
+  summaryLines,
+  type ScopeCheckPlan,
+} from "./scope";
+import type { ScopeCheckItem } from "./types";
 
-const loopback = parseScopes(["127.0.0.0/8"]);
+const scope = "127.0.0.0/8";
 
-const rangesOf = (token: string): string[] => {
-  const parsed = parseTarget(token);
-  if (parsed.kind !== "ranges") throw new Error(`${token} did not parse: ${JSON.stringify(parsed)}`);
-  return parsed.ranges.map(formatRange);
-};
+/** The server's answer for one target, inside the scope unless told otherwise. */
+const item = (target: string, overrides: Partial<ScopeCheckItem> = {}): ScopeCheckItem => ({
+  target,
+  parses: true,
+  error: null,
+  addresses: 1,
+  in_scope: true,
+  scopes: [scope],
+  outside: [],
+  ...overrides,
+});
 
-describe("target syntax (as src/scan/target_syntax.cpp reads it)", () => {
-  it("reads addresses, CIDRs, full ranges and octet ranges", () => {
-    expect(rangesOf("10.0.0.1")).toEqual(["10.0.0.1"]);
-    expect(rangesOf("10.0.0.0/24")).toEqual(["10.0.0.0/24"]);
-    expect(rangesOf("10.0.0.5-10.0.0.80")).toEqual(["10.0.0.5-10.0.0.80"]);
-    expect(rangesOf("10.0.0.5-40")).toEqual(["10.0.0.5-10.0.0.40"]);
-    expect(rangesOf("10.0.1-2.0-255")).toEqual(["10.0.1.0-10.0.2.255"]);
-    expect(rangesOf("10.1-2.0-3.0-255")).toEqual(["10.1.0.0/22", "10.2.0.0/22"]);
-    expect(rangesOf("10.1-2.0.7")).toEqual(["10.1.0.7", "10.2.0.7"]);
-    expect(rangesOf("::1")).toEqual(["::1"]);
-    expect(rangesOf("2001:db8::/120")).toEqual(["2001:db8::/120"]);
-    expect(rangesOf("2001:db8::1-2001:db8::ff")).toEqual(["2001:db8::1-2001:db8::ff"]);
-    expect(rangesOf("::ffff:10.0.0.1")).toEqual(["::ffff:a00:1"]);
-  });
+const bad = (target: string, error: string) =>
+  item(target, { parses: false, error, addresses: 0, in_scope: false, scopes: [] });
 
-  it("takes anything that is not address-like for a host name, which only the server can check", () => {
-    expect(parseTarget("db.example.com").kind).toBe("name");
-    expect(parseTarget("localhost").kind).toBe("name");
-  });
+const out = (target: string, addresses: number, outside: string[], scopes: string[] = []) =>
+  item(target, { addresses, in_scope: false, scopes, outside });
 
-  it("names what is wrong with a malformed address", () => {
-    const message = (token: string) => {
-      const parsed = parseTarget(token);
-      return parsed.kind === "invalid" ? parsed.message : `parsed as ${parsed.kind}`;
-    };
-    expect(message("10.0.0.5/24")).toBe("host bits are set; the network is 10.0.0.0/24");
-    expect(message("10.0.0.0/33")).toBe("prefix length '33' is not a number from 0 to 32");
-    expect(message("10.0.0.256")).toMatch(/octet '256'/);
-    expect(message("10.0.0.010")).toMatch(/octet '010'/);
-    expect(message("10.0.0")).toBe("expected 4 dot-separated octets or octet ranges");
-    expect(message("10.0.0.9-10.0.0.1")).toBe("the range runs backwards");
-    expect(message("10.0.0.1-::1")).toBe("a range cannot mix IPv4 and IPv6");
-    expect(message("[::1]")).toBe("write IPv6 addresses without brackets");
-    expect(message("1::2::3")).toMatch(/not an IPv6 address/);
-    expect(message("fe80::1%eth0")).toMatch(/zone index/);
-  });
+const planOf = (text: string): ScopeCheckPlan => planScopeCheck(splitTargets(text));
 
-  it("splits on commas and any whitespace", () => {
-    expect(splitTargets(" 10.0.0.1,10.0.0.2\n\n 10.0.0.3\t!10.0.0.2 ,")).toEqual([
-      "10.0.0.1",
-      "10.0.0.2",
-      "10.0.0.3",
-      "!10.0.0.2",
+describe("splitting the targets input", () => {
+  it("splits on commas and whitespace, as the server does", () => {
+    expect(splitTargets(" 127.0.0.1,\n10.0.0.0/24 ,, !10.0.0.1\tdb.lab ")).toEqual([
+      "127.0.0.1",
+      "10.0.0.0/24",
+      "!10.0.0.1",
+      "db.lab",
     ]);
+    expect(splitTargets(" ,\n")).toEqual([]);
   });
 });
 
-describe("addresses and ranges written as the server writes them", () => {
-  it("compresses the longest run of zero groups in IPv6", () => {
-    const v6 = (text: string) => {
-      const parsed = parseTarget(text);
-      if (parsed.kind !== "ranges" || !parsed.ranges[0]) throw new Error(text);
-      return formatAddress(6, parsed.ranges[0].first);
-    };
-    expect(v6("2001:0db8:0000:0000:0001:0000:0000:0001")).toBe("2001:db8::1:0:0:1");
-    expect(v6("0:0:0:0:0:0:0:0")).toBe("::");
-    expect(v6("1:0:2:3:4:5:6:7")).toBe("1:0:2:3:4:5:6:7");
+describe("what the dialog asks the server", () => {
+  it("asks about a single entry alone: its answer is the whole list's", () => {
+    expect(planOf("127.0.0.1")).toEqual({ entries: ["127.0.0.1"], targets: ["127.0.0.1"], list: "127.0.0.1" });
   });
 
-  it("writes an aligned power-of-two range as a CIDR and any other as first-last", () => {
-    expect(formatRange({ family: 4, first: 0x0a000000n, last: 0x0a0000ffn })).toBe("10.0.0.0/24");
-    expect(formatRange({ family: 4, first: 0x0a000001n, last: 0x0a000100n })).toBe("10.0.0.1-10.0.1.0");
+  it("asks about each entry, exclusions without their '!', then the whole list as one target", () => {
+    expect(planOf("127.68.0.0/24, db.lab\n!127.68.0.9")).toEqual({
+      entries: ["127.68.0.0/24", "db.lab", "!127.68.0.9"],
+      targets: ["127.68.0.0/24", "db.lab", "127.68.0.9", "127.68.0.0/24 db.lab !127.68.0.9"],
+      list: "127.68.0.0/24 db.lab !127.68.0.9",
+    });
+    // Alone, an exclusion is a list with nothing in it: the server says so of the whole list.
+    expect(planOf("!127.0.0.1")).toMatchObject({ targets: ["127.0.0.1", "!127.0.0.1"], list: "!127.0.0.1" });
+    // A bare '!' goes as typed, for the server to say what is wrong with it.
+    expect(planOf("127.0.0.1 !").targets).toEqual(["127.0.0.1", "!", "127.0.0.1 !"]);
   });
 
-  it("subtracts holes from ranges, merging what touches", () => {
-    const [range] = parseScopes(["10.0.0.0/24"]);
-    const holes = parseScopes(["10.0.0.0/26", "10.0.0.128", "10.0.0.200-10.0.1.10"]);
-    expect(subtractRanges(range ? [range] : [], holes).map(formatRange)).toEqual([
-      "10.0.0.64/26",
-      "10.0.0.129-10.0.0.199",
-    ]);
+  it("leaves the whole list out when it is longer than one target may be (256 characters)", () => {
+    const loopback = Array.from({ length: 24 }, () => "127.0.0.1"); // 24 × 9 + 23 spaces = 239
+    const fits = planScopeCheck([...loopback, "127.100.100.1-99"]);
+    expect(fits.list).toHaveLength(256);
+    expect(fits.targets).toHaveLength(26);
+    const long = [...loopback, "127.100.100.1-199"];
+    expect(planScopeCheck(long)).toEqual({ entries: long, targets: long, list: null });
+  });
+
+  it("asks nothing of an empty list", () => {
+    expect(planOf("")).toEqual({ entries: [], targets: [], list: null });
+  });
+
+  it("tells plans apart by what they ask", () => {
+    expect(sameTargets(planOf("127.0.0.1, 127.0.0.2").targets, planOf(" 127.0.0.1\n127.0.0.2 ").targets)).toBe(true);
+    expect(sameTargets(planOf("127.0.0.1").targets, planOf("127.0.0.12").targets)).toBe(false);
   });
 });
 
-describe("checking targets against the scan scopes", () => {
-  it("passes targets inside the scopes and counts their addresses", () => {
-    const check = checkTargets("127.0.0.1, 127.0.1.0/24", loopback);
-    expect(check.outside).toEqual([]);
-    expect(check.invalid).toEqual([]);
-    expect(check.addresses).toBe(257n);
+describe("reading the server's answers", () => {
+  it("counts the whole list as the server does, exclusions taken off", () => {
+    const plan = planOf("127.68.0.0/24 127.68.0.0/25 !127.68.0.9");
+    const check = readScopeCheck(plan, [
+      item("127.68.0.0/24", { addresses: 256 }),
+      item("127.68.0.0/25", { addresses: 128 }),
+      item("127.68.0.9"),
+      item("127.68.0.0/24 127.68.0.0/25 !127.68.0.9", { addresses: 255 }),
+    ]);
+    expect(check.complete).toBe(true);
+    expect(check.addresses).toEqual({ count: 255, exact: true });
+    expect(check.entries.map(({ state }) => state.kind)).toEqual(["inside", "inside", "excluded"]);
+    expect(summaryLines(check, true)).toEqual([{ tone: "ok", text: "All 255 addresses are inside the scan scopes." }]);
   });
 
-  it("names each entry outside, with the outside part when the entry is only partly outside", () => {
-    const check = checkTargets("127.0.0.1\n10.0.0.1\n126.255.255.254-127.0.0.5", loopback);
-    expect(check.outside).toEqual([
-      { entry: "10.0.0.1", ranges: ["10.0.0.1"] },
-      { entry: "126.255.255.254-127.0.0.5", ranges: ["126.255.255.254/31"] },
+  it("names what lies outside every scope: the whole list's ranges, and each entry's in its row", () => {
+    const plan = planOf("127.0.0.1 10.0.0.5-40");
+    const check = readScopeCheck(plan, [
+      item("127.0.0.1"),
+      out("10.0.0.5-40", 36, ["10.0.0.5-10.0.0.40"]),
+      out("127.0.0.1 10.0.0.5-40", 37, ["10.0.0.5-10.0.0.40"], [scope]),
+    ]);
+    expect(check.outside).toEqual(["10.0.0.5-10.0.0.40"]);
+    expect(summaryLines(check, true)).toEqual([
+      { tone: "bad", text: "Outside the scan scopes: 10.0.0.5-10.0.0.40. The server will refuse this scan." },
+    ]);
+    expect(entryVerdict(check.entries[1]!.state, false)).toEqual({ tone: "bad", text: "outside: 10.0.0.5-10.0.0.40" });
+    expect(entryVerdict(check.entries[0]!.state, false)).toEqual({ tone: "ok", text: `in ${scope}` });
+    const straddling = readScopeCheck(planOf("127.255.255.255-128.0.0.1"), [
+      out("127.255.255.255-128.0.0.1", 2, ["128.0.0.1"], [scope]),
+    ]);
+    expect(entryVerdict(straddling.entries[0]!.state, false)).toEqual({
+      tone: "bad",
+      text: `outside: 128.0.0.1; the rest in ${scope}`,
+    });
+  });
+
+  it("shows each entry's error in its row and counts the bad entries", () => {
+    const plan = planOf("127.0.0.1 bad/99 nosuch.lab");
+    const check = readScopeCheck(plan, [
+      item("127.0.0.1"),
+      bad("bad/99", "target 'bad/99': prefix length '99' is not a number from 0 to 32"),
+      bad("nosuch.lab", "target 'nosuch.lab': the name does not resolve"),
+      bad("127.0.0.1 bad/99 nosuch.lab", "2 invalid targets: …"),
+    ]);
+    expect(check.invalid).toBe(2);
+    expect(check.addresses).toBeNull();
+    expect(check.listError).toBeNull();
+    expect(entryVerdict(check.entries[1]!.state, false)).toEqual({
+      tone: "bad",
+      text: "target 'bad/99': prefix length '99' is not a number from 0 to 32",
+    });
+    expect(summaryLines(check, true)).toEqual([
+      { tone: "bad", text: "2 entries are not valid targets; the server will refuse this scan." },
     ]);
   });
 
-  it("lets exclusions take addresses out before the check", () => {
-    const check = checkTargets("10.0.0.0/30 127.0.0.1 !10.0.0.0/30", loopback);
+  it("says what the server refuses in a list whose entries all parse", () => {
+    const plan = planOf("127.0.0.1 !127.0.0.1");
+    const check = readScopeCheck(plan, [
+      item("127.0.0.1"),
+      bad("127.0.0.1 !127.0.0.1", "the exclusions remove every target"),
+    ]);
+    expect(check.entries.map(({ state }) => state.kind)).toEqual(["inside", "excluded"]);
+    expect(check.listError).toBe("the exclusions remove every target");
+    expect(summaryLines(check, true)).toEqual([
+      { tone: "bad", text: "The list as a whole: the exclusions remove every target." },
+    ]);
+  });
+
+  it("answers only the entries whose text it was asked about, so a reply to older text never misleads", () => {
+    const older = [
+      item("127.0.0.1"),
+      out("10.0.0.1", 1, ["10.0.0.1"]),
+      out("127.0.0.1 10.0.0.1", 2, ["10.0.0.1"], [scope]),
+    ];
+    const check = readScopeCheck(planOf("127.0.0.1 10.0.0.12"), older);
+    expect(check.entries.map(({ state }) => state.kind)).toEqual(["inside", "checking"]);
+    expect(check.complete).toBe(false);
+    expect(check.addresses).toBeNull();
     expect(check.outside).toEqual([]);
-    expect(check.addresses).toBe(1n);
+    expect(summaryLines(check, true)).toEqual([]);
+    expect(entryVerdict(check.entries[1]!.state, false).text).toBe("checking…");
+    expect(entryVerdict(check.entries[1]!.state, true).text).toBe("not checked");
+    expect(readScopeCheck(planOf("127.0.0.1"), undefined).entries[0]!.state).toEqual({ kind: "checking" });
   });
 
-  it("finds everything outside when no scope is configured", () => {
-    expect(checkTargets("127.0.0.1", []).outside).toEqual([{ entry: "127.0.0.1", ranges: ["127.0.0.1"] }]);
+  it("adds up the entries of a list too long to send whole, and says the sum is at most", () => {
+    const entries = Array.from({ length: 30 }, (_, i) => `127.1.${i}.0/24`);
+    const plan = planScopeCheck(entries);
+    expect(plan.list).toBeNull();
+    const check = readScopeCheck(plan, entries.map((entry) => item(entry, { addresses: 256 })));
+    expect(check.addresses).toEqual({ count: 7680, exact: false });
+    const [line] = summaryLines(check, true);
+    expect(line?.text).toMatch(/^Every entry is inside the scan scopes: at most 7,680 addresses in all /);
+
+    // The first entry lies wholly, then partly, outside: the entry is named, with its ranges when they differ.
+    const firstOutside = (first: ScopeCheckItem) => entries.map((entry, i) => (i === 0 ? first : item(entry)));
+    const outside = readScopeCheck(plan, firstOutside(out("127.1.0.0/24", 256, ["127.1.0.0/24"])));
+    expect(outside.outside).toEqual(["127.1.0.0/24"]);
+    const partly = readScopeCheck(plan, firstOutside(out("127.1.0.0/24", 256, ["127.1.0.0/25"], [scope])));
+    expect(partly.outside).toEqual(["127.1.0.0/24 (127.1.0.0/25)"]);
   });
 
-  it("leaves host names to the server and reports malformed entries", () => {
-    const check = checkTargets("db.example 10.0.0.300 !", loopback);
-    expect(check.names).toEqual(["db.example"]);
-    expect(check.invalid.map((problem) => problem.entry)).toEqual(["10.0.0.300", "!"]);
-    expect(check.outside).toEqual([]);
-  });
-
-  it("lists a few outside ranges per entry and counts the rest", () => {
-    const check = checkTargets("10.0-9.0.1", loopback, 2);
-    expect(check.outside).toEqual([{ entry: "10.0-9.0.1", ranges: ["10.0.0.1", "10.1.0.1", "8 more ranges"] }]);
-  });
-
-  it("checks IPv6 against IPv6 scopes", () => {
-    const scopes = parseScopes(["127.0.0.0/8", "::1"]);
-    expect(checkTargets("::1", scopes).outside).toEqual([]);
-    expect(checkTargets("::2", scopes).outside).toEqual([{ entry: "::2", ranges: ["::2"] }]);
-  });
-
-  it("reads scopes the server lists as ranges that are not CIDRs", () => {
-    const scopes = parseScopes(["10.0.0.1-10.0.0.5"]);
-    expect(checkTargets("10.0.0.2", scopes).outside).toEqual([]);
-    expect(checkTargets("10.0.0.6", scopes).outside).toHaveLength(1);
+  it("says one address in the singular, and that no scopes mean no scans", () => {
+    const check = readScopeCheck(planOf("127.0.0.1"), [item("127.0.0.1")]);
+    expect(summaryLines(check, true)).toEqual([{ tone: "ok", text: "All 1 address is inside the scan scopes." }]);
+    const none = readScopeCheck(planOf("127.0.0.1"), [out("127.0.0.1", 1, ["127.0.0.1"])]);
+    expect(summaryLines(none, false)).toEqual([
+      { tone: "bad", text: "No scan scopes are configured, so the server refuses every scan." },
+    ]);
   });
 });

@@ -27,6 +27,9 @@ export interface ScanProgress {
   open_found: number;
   /** Probes per second, one decimal. */
   rate: number;
+  /** What a running job does now: "discovery", "ports", "services", "scripts" or "os"
+   * (the last two for nmap jobs); null before it starts and once it ends. */
+  phase: string | null;
 }
 
 /** One scan job. Times are ISO 8601 UTC. */
@@ -147,6 +150,28 @@ export interface ScanDiff {
 /** GET /api/v1/scan-scopes. */
 export interface ScopeList {
   items: { cidr: string }[];
+}
+
+/** What the server makes of one entry of POST /api/v1/scan-scopes/check, with the scan targets' grammar. */
+export interface ScopeCheckItem {
+  /** The entry as sent. */
+  target: string;
+  parses: boolean;
+  /** Why it does not parse (or a host name does not resolve); null when it parses. */
+  error: string | null;
+  addresses: number;
+  /** Every address lies inside some scope (false when it does not parse). */
+  in_scope: boolean;
+  /** The scopes that hold some of its addresses. */
+  scopes: string[];
+  /** Its ranges outside every scope: at most a few, then "N more ranges". */
+  outside: string[];
+}
+
+/** POST /api/v1/scan-scopes/check: one item per entry sent, in order. */
+export interface ScopeCheckReply {
+  items: ScopeCheckItem[];
+  all_in_scope: boolean;
 }
 
 /** POST /api/v1/scans. Without `ports` and `profile` the server scans the standard profile. */
