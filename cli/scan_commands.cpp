@@ -59,6 +59,10 @@ struct RunArgs {
   bool nmap = false;                 // nmap runs the scan
   std::vector<std::string> scripts;  // its NSE scripts or categories
   bool os_detection = false;
+  // Split across agents: a group, agents by id, or those in the target networks.
+  std::string agent_group;
+  std::vector<std::string> agent_ids;
+  bool agent_networks = false;
 };
 
 std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_string(id); }
@@ -315,6 +319,15 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
     body["nmap"] =
         json::object{{"scripts", std::move(scripts)}, {"os_detection", args.os_detection}};
   }
+  if (!args.agent_group.empty()) {
+    body["agents"] = json::object{{"group", args.agent_group}};
+  } else if (!args.agent_ids.empty()) {
+    json::array ids;
+    for (const std::string& id : args.agent_ids) ids.emplace_back(id);
+    body["agents"] = json::object{{"ids", std::move(ids)}};
+  } else if (args.agent_networks) {
+    body["agents"] = json::object{{"networks", true}};
+  }
 
   // The stream opens before the job exists, so that none of its messages is missed.
   std::optional<client::StreamClient> stream;
@@ -534,6 +547,18 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
       ->needs(nmap);
   run->add_flag("--os", run_args->os_detection, "With --nmap: guess each host's OS (nmap -O)")
       ->needs(nmap);
+  auto* group = run->add_option("--agents-group", run_args->agent_group,
+                                "Split the scan across the agents of this group");
+  auto* ids = add_repeatable(run, "--agent", run_args->agent_ids,
+                             "Split the scan across these agents (ids; repeatable or "
+                             "comma-separated)");
+  auto* networks = run->add_flag(
+      "--agents-in-networks", run_args->agent_networks,
+      "Split the scan across the agents that sit in the target networks (by the interfaces "
+      "their inventory reports); each network is scanned from inside");
+  group->excludes(ids)->excludes(networks)->excludes(nmap);
+  ids->excludes(networks)->excludes(nmap);
+  networks->excludes(nmap);
   on_run(run, ctl, [&ctl, run_args] { return run_scan(ctl, *run_args); });
 
   auto list_status = std::make_shared<std::string>();

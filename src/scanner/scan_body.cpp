@@ -48,27 +48,39 @@ Result<std::vector<std::string>> target_list(const boost::json::object& fields,
   return std::move(*list);
 }
 
-// {"group": NAME} or {"ids": [ID, ...]}: exactly one of the two, well formed. Whether the group
-// has agents and the ids name agents is the service's to check.
+// {"group": NAME}, {"ids": [ID, ...]} or {"networks": true}: exactly one of the three, well
+// formed. Whether the group has agents, the ids name agents and agents sit in every target
+// network is the service's to check.
 Result<std::optional<AgentSelection>> agent_selection(const boost::json::object& fields) {
+  constexpr std::string_view kShape =
+      "{\"group\": NAME}, {\"ids\": [ID, ...]} or {\"networks\": true}";
   const boost::json::value* value = fields.if_contains("agents");
   if (value == nullptr || value->is_null()) return std::optional<AgentSelection>();
   if (!value->is_object()) {
-    return invalid_argument(
-        "field 'agents' must be an object: {\"group\": NAME} or {\"ids\": [ID, ...]}", "agents");
+    return invalid_argument(fmt::format("field 'agents' must be an object: {}", kShape), "agents");
   }
   const boost::json::object& agents = value->get_object();
   for (const auto& entry : agents) {
-    if (entry.key() != "group" && entry.key() != "ids") {
-      return invalid_argument(
-          fmt::format("field 'agents.{}' is unknown (group or ids)", std::string(entry.key())),
-          "agents");
+    if (entry.key() != "group" && entry.key() != "ids" && entry.key() != "networks") {
+      return invalid_argument(fmt::format("field 'agents.{}' is unknown (group, ids or networks)",
+                                          std::string(entry.key())),
+                              "agents");
     }
   }
-  if (agents.contains("group") == agents.contains("ids")) {
-    return invalid_argument("field 'agents' must hold either 'group' or 'ids'", "agents");
+  if (agents.size() != 1) {
+    return invalid_argument(fmt::format("field 'agents' must hold exactly one of {}", kShape),
+                            "agents");
   }
   AgentSelection selection;
+  if (const boost::json::value* networks = agents.if_contains("networks")) {
+    if (!networks->is_bool() || !networks->get_bool()) {
+      return invalid_argument(
+          "field 'agents.networks' must be true (the agents that sit in the target networks)",
+          "agents.networks");
+    }
+    selection.networks = true;
+    return std::optional<AgentSelection>(std::move(selection));
+  }
   if (const boost::json::value* group = agents.if_contains("group")) {
     if (!group->is_string() || group->get_string().empty()) {
       return invalid_argument("field 'agents.group' must be a non-empty group name",

@@ -23,7 +23,8 @@ inline constexpr std::size_t kMaxAgentField = 255;
 inline constexpr std::size_t kMaxNmapScripts = 64;
 
 /// Parses {"targets": [...], "exclude"?: [...], "ports"?: SPEC, "profile"?: "quick" | "standard"
-/// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]},
+/// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]}
+/// | {"networks": true},
 /// "backend"?: "engine" | "nmap", "nmap"?: {"scripts"?: [NAME, ...], "os_detection"?: bool}}.
 /// Targets must be a non-empty list of non-empty strings; ports must be a spec check_port_spec()
 /// accepts. Syntax of the targets themselves is checked later, when they are resolved.

@@ -39,6 +39,7 @@ boost::json::object progress_json(const JobCounters& counters) {
 boost::json::value agents_json(const std::optional<AgentSelection>& agents) {
   if (!agents) return nullptr;
   if (!agents->group.empty()) return boost::json::object{{"group", agents->group}};
+  if (agents->networks) return boost::json::object{{"networks", true}};
   return boost::json::object{{"ids", strings(agents->ids)}};
 }
 

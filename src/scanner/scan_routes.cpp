@@ -130,8 +130,9 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service)
        std::string(kWrite),
        "Start a port scan of targets inside the scan scopes (ports: topN, "
        "all or a list; profile: quick, standard, full; confirm_large for "
-       "more than 65,536 addresses; agents: {group} or {ids} to split it "
-       "across agents; backend: nmap with nmap: {scripts, os_detection} for "
+       "more than 65,536 addresses; agents: {group}, {ids} or {networks: "
+       "true} (the agents in the target networks) to split it across "
+       "agents; backend: nmap with nmap: {scripts, os_detection} for "
        "NSE scripts and OS detection); 202 with the queued job",
        [&service](Request& r) { return start(service, r); },
        {"targets", "exclude", "ports", "profile", "confirm_large", "agents", "backend", "nmap"}}));

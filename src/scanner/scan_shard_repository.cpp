@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kSelectShard =
     "SELECT shard_index, targets, address_count, status, agent_id, lease_expires_at, attempts, "
-    "pairs_total, pairs_done, open_found, rate, error FROM scan_shards";
+    "pairs_total, pairs_done, open_found, rate, error, network FROM scan_shards";
 
 double real_of(const store::Row& row, std::size_t column) {
   const store::Value& value = row.at(column);
@@ -39,6 +39,7 @@ Result<ShardRow> shard_of(const store::Row& row) {
   shard.open_found = row.integer(9);
   shard.rate = real_of(row, 10);
   shard.error = row.text(11);
+  shard.network = row.text(12);
   return shard;
 }
 
@@ -62,8 +63,9 @@ Status SqlShardRepository::insert(std::int64_t job_id, const std::vector<ShardSl
     const auto count = static_cast<std::int64_t>(slice.address_count);
     SENTINEL_TRY(connection_.execute(
         "INSERT INTO scan_shards (job_id, shard_index, targets, address_count, status, "
-        "pairs_total) VALUES ($1, $2, $3, $4, 'queued', $5)",
-        {job_id, slice.index, slice.targets, count, count * ports}));
+        "pairs_total, network) VALUES ($1, $2, $3, $4, 'queued', $5, $6)",
+        {job_id, slice.index, slice.targets, count, count * ports,
+         slice.network.empty() ? store::Value(nullptr) : store::Value(slice.network)}));
   }
   return ok();
 }
@@ -81,18 +83,26 @@ Result<std::vector<ShardRow>> SqlShardRepository::list(std::int64_t job_id) {
   return shards;
 }
 
-Result<std::optional<ShardRow>> SqlShardRepository::lease_next(std::int64_t job_id,
-                                                               std::string_view agent_id,
-                                                               std::int64_t expires_ms) {
+Result<std::optional<ShardRow>> SqlShardRepository::lease_next(
+    std::int64_t job_id, std::string_view agent_id, std::int64_t expires_ms,
+    const std::function<bool(const ShardRow&)>& may_take) {
   // Another process may lease the same row between the SELECT and the UPDATE: the UPDATE is
   // conditional, and a lost race tries the next queued shard.
   for (int tries = 0; tries < 8; ++tries) {
     SENTINEL_ASSIGN(rows, connection_.query(std::string(kSelectShard) +
                                                 " WHERE job_id = $1 AND status = 'queued' "
-                                                "ORDER BY shard_index LIMIT 1",
+                                                "ORDER BY shard_index",
                                             {job_id}));
-    if (rows.empty()) return std::optional<ShardRow>();
-    SENTINEL_ASSIGN(shard, shard_of(rows.front()));
+    std::optional<ShardRow> next;
+    for (const store::Row& row : rows) {
+      SENTINEL_ASSIGN(queued, shard_of(row));
+      if (!may_take || may_take(queued)) {
+        next = std::move(queued);
+        break;
+      }
+    }
+    if (!next) return std::optional<ShardRow>();
+    ShardRow shard = std::move(*next);
     SENTINEL_ASSIGN(changed, connection_.execute(
                                  "UPDATE scan_shards SET status = 'leased', agent_id = $3, "
                                  "lease_expires_at = $4, pairs_done = 0, open_found = 0, rate = 0 "

@@ -6,6 +6,7 @@
 // connection it wraps.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,8 @@ struct ShardRow {
   std::int64_t pairs_done = 0;
   std::int64_t open_found = 0;
   double rate = 0;
-  std::string error;  // the last failure
+  std::string error;    // the last failure
+  std::string network;  // the network only whose agents may hold it ("" for any agent)
 };
 
 /// The holder's latest counters.
@@ -56,10 +58,11 @@ class SqlShardRepository {
   /// Every shard of a job, by index.
   Result<std::vector<ShardRow>> list(std::int64_t job_id);
 
-  /// The lowest queued shard becomes `agent_id`'s until `expires_ms`; nullopt when none is
-  /// queued.
-  Result<std::optional<ShardRow>> lease_next(std::int64_t job_id, std::string_view agent_id,
-                                             std::int64_t expires_ms);
+  /// The lowest queued shard that `may_take` accepts (any, without it) becomes `agent_id`'s
+  /// until `expires_ms`; nullopt when there is none.
+  Result<std::optional<ShardRow>> lease_next(
+      std::int64_t job_id, std::string_view agent_id, std::int64_t expires_ms,
+      const std::function<bool(const ShardRow&)>& may_take = {});
   /// A poll answer: counters and a renewed lease. False when the shard is no longer leased to
   /// `agent_id`.
   Result<bool> renew(std::int64_t job_id, std::int64_t index, std::string_view agent_id,

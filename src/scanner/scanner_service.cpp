@@ -17,6 +17,7 @@
 #include "scan_plan.h"
 #include "scan_run.h"
 #include "scan_scheduler.h"
+#include "scan_shards.h"
 #include "scan_workers.h"
 #include "scope_registry.h"
 #include "sentinel/scan/nmap_xml.h"
@@ -128,6 +129,7 @@ class ScannerServiceImpl final : public ScannerService {
     if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
     SENTINEL_ASSIGN(scope, scope_registry_->current());
     SENTINEL_ASSIGN(plan, plan_scan(request, scope, *resolver_));
+    if (request.agents) SENTINEL_TRY(check_agent_networks(*request.agents, plan.targets));
     return check_backend(request, plan);
   }
 
@@ -136,6 +138,7 @@ class ScannerServiceImpl final : public ScannerService {
     if (request.agents) SENTINEL_TRY(check_agents(*request.agents));
     SENTINEL_ASSIGN(scope, scope_registry_->current());
     SENTINEL_ASSIGN(plan, plan_scan(request, scope, *resolver_));
+    if (request.agents) SENTINEL_TRY(check_agent_networks(*request.agents, plan.targets));
     SENTINEL_TRY(check_backend(request, plan));
     ScanJob job;
     job.status = JobStatus::kQueued;
@@ -310,6 +313,7 @@ class ScannerServiceImpl final : public ScannerService {
           "cannot run here",
           "agents");
     }
+    if (selection.networks) return ok();  // check_agent_networks(), once the targets are known
     if (!selection.group.empty()) {
       SENTINEL_ASSIGN(size, agents_->group_size(selection.group));
       if (size == 0) {
@@ -324,6 +328,18 @@ class ScannerServiceImpl final : public ScannerService {
           fmt::format("unknown or revoked agents: {}", fmt::join(unknown, ", ")), "agents.ids");
     }
     return ok();
+  }
+
+  // A job on the agents in the target networks: some agent must sit in a network for every
+  // target address (online or not: the job waits for them as for any agent).
+  Status check_agent_networks(const AgentSelection& selection, const scan::TargetSet& targets) {
+    if (!selection.networks) return ok();
+    SENTINEL_ASSIGN(sites, agents_->sites());
+    std::vector<scan::AddressRange> networks;
+    for (const AgentSite& site : sites) {
+      networks.insert(networks.end(), site.networks.begin(), site.networks.end());
+    }
+    return require_covered(split_by_network(targets, std::move(networks)));
   }
 
   void audit(const auth::Principal& caller, const auth::ClientInfo& client, std::string action,

@@ -7,6 +7,7 @@
 
 #include "logger.h"
 #include "sentinel/scan/port_list.h"
+#include "sentinel/scan/scan_scope.h"
 #include "sentinel/scanner/scan_shard_protocol.h"
 #include "sql_scan_repository.h"
 
@@ -15,6 +16,9 @@ namespace {
 
 // A cancel is a courtesy to an agent that is probably still there: do not wait long for it.
 constexpr std::chrono::milliseconds kCancelTimeout{1000};
+
+// How long where the agents sit is taken as known (their inventory changes rarely).
+constexpr std::int64_t kSitesTtlMs = 30'000;
 
 // An agent answers "busy" while it holds another shard (of this job's past or of another job):
 // that is no failure of the shard.
@@ -44,7 +48,45 @@ ShardDispatch::ShardDispatch(store::Database& database, ScanAgents& agents, cons
 
 std::string ShardDispatch::selection_text() const {
   if (!job_.agents.group.empty()) return fmt::format("group '{}'", job_.agents.group);
+  if (job_.agents.networks) return "the agents in the target networks";
   return fmt::format("agents {}", fmt::join(job_.agents.ids, ", "));
+}
+
+Status ShardDispatch::read_sites(std::int64_t now) {
+  if (sites_read_ms_ && now - *sites_read_ms_ < kSitesTtlMs) return ok();
+  SENTINEL_ASSIGN(sites, agents_.sites());
+  sites_.clear();
+  for (AgentSite& site : sites) sites_[site.id] = std::move(site.networks);
+  sites_read_ms_ = now;
+  return ok();
+}
+
+bool ShardDispatch::may_take(const std::string& agent_id, const ShardRow& shard) {
+  if (shard.network.empty()) return true;
+  auto parsed = shard_networks_.find(shard.network);
+  if (parsed == shard_networks_.end()) {
+    std::optional<scan::AddressRange> network;
+    if (auto scope = scan::ScanScope::parse(shard.network); scope && scope->ranges().size() == 1) {
+      network = scope->ranges().front();
+    }
+    parsed = shard_networks_.emplace(shard.network, network).first;
+  }
+  const auto site = sites_.find(agent_id);
+  if (!parsed->second || site == sites_.end()) return false;
+  const scan::AddressRange& network = *parsed->second;
+  return std::any_of(site->second.begin(), site->second.end(), [&](const scan::AddressRange& own) {
+    return own.first.family() == network.first.family() && own.first <= network.first &&
+           network.last <= own.last;
+  });
+}
+
+Result<std::vector<ShardSlice>> ShardDispatch::cut_along_sites(std::uint64_t size) {
+  SENTINEL_TRY(read_sites(clock_.now_ms()));
+  std::vector<scan::AddressRange> networks;
+  for (const auto& [id, own] : sites_) networks.insert(networks.end(), own.begin(), own.end());
+  const NetworkSplit split = split_by_network(*job_.targets, std::move(networks));
+  SENTINEL_TRY(require_covered(split));
+  return cut_along_networks(split, size);
 }
 
 Status ShardDispatch::prepare() {
@@ -53,7 +95,13 @@ Status ShardDispatch::prepare() {
     online = std::max<std::size_t>(1, agents->size());
   }
   const std::uint64_t size = shard_size_for(job_.targets->size(), online, options_.shard_addresses);
-  const std::vector<ShardSlice> slices = cut_into_shards(*job_.targets, size);
+  std::vector<ShardSlice> slices;
+  if (job_.agents.networks) {
+    SENTINEL_ASSIGN(along, cut_along_sites(size));
+    slices = std::move(along);
+  } else {
+    slices = cut_into_shards(*job_.targets, size);
+  }
   scanner_log().info("scan job={} shards={} addresses_per_shard={} agents_online={} ({})", job_.id,
                      slices.size(), size, online, selection_text());
   return database_.transact([&](store::Connection& connection) {
@@ -112,13 +160,36 @@ DispatchState ShardDispatch::tick() {
     scanner_log().warn("scan job={} cannot list the agents: {}", job_.id, online.error().message);
     online = std::vector<std::string>{};
   }
-  if (!online->empty()) {
+  if (job_.agents.networks) {
+    if (Status read = read_sites(now); !read) {
+      scanner_log().warn("scan job={} cannot read where the agents sit: {}", job_.id,
+                         read.error().message);
+    }
+  }
+  // Someone online can take a queued shard (in the job's networks, for such jobs).
+  std::vector<std::string> waiting;  // the networks of queued shards nobody online can take
+  bool takers = false;
+  for (const ShardRow& shard : *shards) {
+    if (shard.status != ShardStatus::kQueued) continue;
+    const bool taken = std::any_of(online->begin(), online->end(), [&](const std::string& agent) {
+      return may_take(agent, shard);
+    });
+    takers = takers || taken;
+    if (!taken && !shard.network.empty() &&
+        std::find(waiting.begin(), waiting.end(), shard.network) == waiting.end()) {
+      waiting.push_back(shard.network);
+    }
+  }
+  if (takers) {
     no_agent_since_.reset();
   } else if (holders.empty()) {
     if (!no_agent_since_) no_agent_since_ = now;
     if (now - *no_agent_since_ >= options_.agent_wait.count()) {
-      failure_ = fmt::format("no agent of the selection ({}) was online for {} s", selection_text(),
-                             options_.agent_wait.count() / 1000);
+      failure_ = waiting.empty()
+                     ? fmt::format("no agent of the selection ({}) was online for {} s",
+                                   selection_text(), options_.agent_wait.count() / 1000)
+                     : fmt::format("no agent that sits in {} was online for {} s",
+                                   fmt::join(waiting, ", "), options_.agent_wait.count() / 1000);
       sum_counters(*shards);
       return DispatchState::kFailed;
     }
@@ -129,9 +200,10 @@ DispatchState ShardDispatch::tick() {
         paused != paused_until_.end() && now < paused->second) {
       continue;
     }
-    const bool queued_left = lease_to(agent, now);
+    const bool leased = lease_to(agent, now);
     if (!failure_.empty()) return DispatchState::kFailed;
-    if (!queued_left) break;
+    // Without networks, an agent that got nothing means nothing is queued.
+    if (!leased && !job_.agents.networks) break;
   }
 
   if (Result<std::vector<ShardRow>> latest = list(); latest) sum_counters(*latest);
@@ -269,8 +341,9 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
   std::optional<ShardRow> leased;
   Status taken = database_.transact([&](store::Connection& connection) -> Status {
     SENTINEL_ASSIGN(
-        shard,
-        SqlShardRepository(connection).lease_next(job_.id, agent_id, now + options_.lease.count()));
+        shard, SqlShardRepository(connection)
+                   .lease_next(job_.id, agent_id, now + options_.lease.count(),
+                               [&](const ShardRow& shard) { return may_take(agent_id, shard); }));
     leased = std::move(shard);
     return ok();
   });

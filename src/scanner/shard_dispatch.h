@@ -3,7 +3,9 @@
 // into shards, each leased to one online agent of the selection at a time (an agent holds one
 // shard at a time, so a faster agent does more), polled every round, its results stored through
 // the scan repository (keyed: nothing twice), and put back in the queue for another agent when
-// its lease runs out. The caller drives it: one tick() per poll interval. State lives in the
+// its lease runs out. A job on the agents in the target networks is cut along the networks the
+// agents' inventories put them in, and a shard goes only to an agent in its network. The caller
+// drives it: one tick() per poll interval. State lives in the
 // database, so a round reads and writes it; time comes from the injected clock.
 
 #include <chrono>
@@ -63,12 +65,20 @@ class ShardDispatch {
   void poll(const ShardRow& shard, std::int64_t now);
   // Leases the lowest queued shard to the agent and starts it there; false when none is queued.
   bool lease_to(const std::string& agent_id, std::int64_t now);
+  // Cuts the job along the networks the agents sit in, into shards of at most `size` addresses;
+  // an error when some addresses lie in none.
+  Result<std::vector<ShardSlice>> cut_along_sites(std::uint64_t size);
   Status store_report(const ShardRow& shard, const ShardReport& report, std::int64_t now);
   Status check_hosts(const ShardRow& shard, const std::vector<FoundHost>& hosts);
   void requeue(const ShardRow& shard, const std::string& error, bool count_attempt);
   void pause(const std::string& agent_id, std::int64_t now);
   void sum_counters(const std::vector<ShardRow>& shards);
   std::string selection_text() const;
+  // Reads where the agents sit (jobs on the target networks), at most every kSitesTtl.
+  Status read_sites(std::int64_t now);
+  // Whether `agent_id` may hold `shard`: always, unless the shard is bound to a network the
+  // agent does not sit in.
+  bool may_take(const std::string& agent_id, const ShardRow& shard);
 
   store::Database& database_;
   ScanAgents& agents_;
@@ -79,6 +89,11 @@ class ShardDispatch {
   std::map<std::int64_t, scan::TargetSet> shard_targets_;      // parsed once per shard
   std::map<std::string, std::int64_t> paused_until_;           // agent -> ms
   std::optional<std::int64_t> no_agent_since_;
+  // For jobs on the agents in the target networks: where each agent sits, read again every
+  // kSitesTtl, and the shards' networks parsed once.
+  std::map<std::string, std::vector<scan::AddressRange>> sites_;
+  std::optional<std::int64_t> sites_read_ms_;
+  std::map<std::string, std::optional<scan::AddressRange>> shard_networks_;
   JobCounters counters_;
   std::string failure_;
 };

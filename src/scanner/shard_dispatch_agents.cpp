@@ -1,6 +1,11 @@
-// The scanner's view of the agents, over the agent registry and the agent channel.
+// The scanner's view of the agents, over the agent registry, the inventory and the agent
+// channel.
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
 
 #include "sentinel/scanner/scan_agents.h"
 
@@ -10,10 +15,37 @@ namespace {
 // The registry lists at most this many agents a page.
 constexpr std::int64_t kPage = 1000;
 
+// Interface networks broader than these are no local segment (an agent's claim, untrusted).
+constexpr int kMinPrefixV4 = 8;
+constexpr int kMinPrefixV6 = 32;
+
+bool is_host_local(const scan::IpAddress& address) {
+  const scan::Uint128 value = address.value();
+  if (address.is_v4()) {
+    return value >> 24 == 127 || value >> 16 == ((169u << 8) | 254u) || value == 0;
+  }
+  return value <= 1 || value >> 118 == 0x3fa;  // ::, ::1, fe80::/10
+}
+
+// The agents' ids a visitor sees, page by page, from the registry (revoked ones left out).
+Status each_agent(agents::AgentRegistry& registry, agents::AgentFilter filter,
+                  const std::function<Status(const agents::AgentRecord&)>& visit) {
+  filter.limit = kPage;
+  for (std::int64_t offset = 0;; offset += kPage) {
+    filter.offset = offset;
+    SENTINEL_ASSIGN(page, registry.list(filter));
+    for (const agents::AgentRecord& agent : page.items) {
+      if (agent.status != agents::AgentStatus::kRevoked) SENTINEL_TRY(visit(agent));
+    }
+    if (page.items.size() < static_cast<std::size_t>(kPage)) return ok();
+  }
+}
+
 class RegistryScanAgents final : public ScanAgents {
  public:
-  RegistryScanAgents(agents::AgentRegistry& registry, agents::AgentChannel& channel)
-      : registry_(registry), channel_(channel) {}
+  RegistryScanAgents(agents::AgentRegistry& registry, agents::AgentChannel& channel,
+                     inventory::InventoryService& inventory)
+      : registry_(registry), channel_(channel), inventory_(inventory) {}
 
   Result<std::vector<std::string>> unknown(const std::vector<std::string>& ids) override {
     std::vector<std::string> out;
@@ -43,19 +75,14 @@ class RegistryScanAgents final : public ScanAgents {
 
   Result<std::vector<std::string>> online(const AgentSelection& selection) override {
     std::vector<std::string> out;
-    if (!selection.group.empty()) {
+    if (!selection.group.empty() || selection.networks) {
       agents::AgentFilter filter;
-      filter.group = selection.group;
+      if (!selection.networks) filter.group = selection.group;
       filter.status = agents::AgentStatus::kOnline;
-      filter.limit = kPage;
-      for (std::int64_t offset = 0;; offset += kPage) {
-        filter.offset = offset;
-        SENTINEL_ASSIGN(page, registry_.list(filter));
-        for (const agents::AgentRecord& agent : page.items) {
-          if (agent.connected) out.push_back(agent.id);
-        }
-        if (page.items.size() < static_cast<std::size_t>(kPage)) break;
-      }
+      SENTINEL_TRY(each_agent(registry_, filter, [&](const agents::AgentRecord& agent) {
+        if (agent.connected) out.push_back(agent.id);
+        return ok();
+      }));
       return out;
     }
     for (const std::string& id : selection.ids) {
@@ -64,6 +91,30 @@ class RegistryScanAgents final : public ScanAgents {
         out.push_back(id);
       }
     }
+    return out;
+  }
+
+  Result<std::vector<AgentSite>> sites() override {
+    std::vector<AgentSite> out;
+    SENTINEL_TRY(each_agent(registry_, {}, [&](const agents::AgentRecord& agent) -> Status {
+      SENTINEL_ASSIGN(interfaces, inventory_.section_items(agent.id, "interfaces"));
+      AgentSite site{agent.id, {}};
+      for (const boost::json::value& item : interfaces) {
+        const auto* addresses =
+            item.is_object() ? item.get_object().if_contains("addresses") : nullptr;
+        if (addresses == nullptr || !addresses->is_array()) continue;
+        for (const boost::json::value& address : addresses->get_array()) {
+          if (!address.is_string()) continue;
+          const std::optional<scan::AddressRange> network = site_network(address.get_string());
+          if (network && std::find(site.networks.begin(), site.networks.end(), *network) ==
+                             site.networks.end()) {
+            site.networks.push_back(*network);
+          }
+        }
+      }
+      if (!site.networks.empty()) out.push_back(std::move(site));
+      return ok();
+    }));
     return out;
   }
 
@@ -77,13 +128,35 @@ class RegistryScanAgents final : public ScanAgents {
  private:
   agents::AgentRegistry& registry_;
   agents::AgentChannel& channel_;
+  inventory::InventoryService& inventory_;
 };
 
 }  // namespace
 
+std::optional<scan::AddressRange> site_network(std::string_view address) {
+  const std::size_t slash = address.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::optional<scan::IpAddress> host = scan::IpAddress::parse(address.substr(0, slash));
+  const std::string_view digits = address.substr(slash + 1);
+  int prefix = -1;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+  if (!host || error != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return std::nullopt;
+  }
+  if (prefix < (host->is_v4() ? kMinPrefixV4 : kMinPrefixV6) || prefix > host->bits() ||
+      is_host_local(*host)) {
+    return std::nullopt;
+  }
+  // prefix >= 8, so fewer than 128 host bits.
+  const scan::Uint128 span = (scan::Uint128{1} << (host->bits() - prefix)) - 1;
+  const scan::IpAddress first = host->minus(host->value() & span);
+  return scan::AddressRange{first, first.plus(span)};
+}
+
 std::unique_ptr<ScanAgents> make_scan_agents(agents::AgentRegistry& registry,
-                                             agents::AgentChannel& channel) {
-  return std::make_unique<RegistryScanAgents>(registry, channel);
+                                             agents::AgentChannel& channel,
+                                             inventory::InventoryService& inventory) {
+  return std::make_unique<RegistryScanAgents>(registry, channel, inventory);
 }
 
 }  // namespace sentinel::scanner

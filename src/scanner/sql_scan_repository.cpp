@@ -56,6 +56,10 @@ AgentSelection selection_of(const std::string& text) {
   if (const auto* ids = value.get_object().if_contains("ids")) {
     selection.ids = list_of(boost::json::serialize(*ids));
   }
+  if (const auto* networks = value.get_object().if_contains("networks");
+      networks && networks->is_bool()) {
+    selection.networks = networks->get_bool();
+  }
   return selection;
 }
 

@@ -234,8 +234,9 @@ Status build_scanner(ModuleContext& context) {
   }
   // Jobs split across agents need the agent channel, when this process runs it.
   std::unique_ptr<scanner::ScanAgents> agents;
-  if (context.agent_registry && context.agent_channel) {
-    agents = scanner::make_scan_agents(*context.agent_registry, *context.agent_channel);
+  if (context.agent_registry && context.agent_channel && context.inventory) {
+    agents = scanner::make_scan_agents(*context.agent_registry, *context.agent_channel,
+                                       *context.inventory);
   }
   scanner::ScannerDependencies dependencies{.database = *context.database,
                                             .audit = *context.audit,

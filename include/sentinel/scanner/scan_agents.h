@@ -7,12 +7,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sentinel/agents/agent_channel.h"
 #include "sentinel/agents/agent_registry.h"
 #include "sentinel/common/result.h"
+#include "sentinel/inventory/inventory_service.h"
+#include "sentinel/scan/ip_address.h"
 #include "sentinel/scanner/scan_job.h"
 
 namespace sentinel::scanner {
@@ -40,6 +44,18 @@ struct AgentAnswer {
   std::string error;
 };
 
+/// Where an agent sits: the networks of its interfaces' addresses ("10.1.2.7/24" puts it in
+/// 10.1.2.0/24), as its latest inventory reports them. Loopback and link-local networks are left
+/// out: every host has its own. A plain value.
+struct AgentSite {
+  std::string id;
+  std::vector<scan::AddressRange> networks;
+};
+
+/// The networks an interface address in inventory form ("10.1.2.7/24", "fd00::7/64") puts its
+/// host in; nullopt for loopback, link-local, unspecified and malformed addresses.
+std::optional<scan::AddressRange> site_network(std::string_view address);
+
 /// Thread-safe.
 class ScanAgents {
  public:
@@ -48,8 +64,11 @@ class ScanAgents {
   virtual Result<std::vector<std::string>> unknown(const std::vector<std::string>& ids) = 0;
   /// How many agents (online or not, not revoked) are in `group`.
   virtual Result<std::size_t> group_size(const std::string& group) = 0;
-  /// The agents of `selection` that are online now and reachable from this process.
+  /// The agents of `selection` that are online now and reachable from this process (for
+  /// `networks`: every such agent; where they sit is sites()' to say).
   virtual Result<std::vector<std::string>> online(const AgentSelection& selection) = 0;
+  /// Every agent not revoked that sits in some network, by id.
+  virtual Result<std::vector<AgentSite>> sites() = 0;
   /// Sends command `name` to `agent_id` and waits for its answer. kNotFound when the agent is not
   /// connected here, kUnavailable when it did not answer within `timeout`.
   virtual Result<AgentAnswer> command(const std::string& agent_id, const std::string& name,
@@ -57,9 +76,10 @@ class ScanAgents {
                                       std::chrono::milliseconds timeout) = 0;
 };
 
-/// The server's: the registry says who exists and who is online, the channel carries the
-/// commands. Both must outlive the result.
+/// The server's: the registry says who exists and who is online, the inventory where they sit,
+/// the channel carries the commands. All must outlive the result.
 std::unique_ptr<ScanAgents> make_scan_agents(agents::AgentRegistry& registry,
-                                             agents::AgentChannel& channel);
+                                             agents::AgentChannel& channel,
+                                             inventory::InventoryService& inventory);
 
 }  // namespace sentinel::scanner

@@ -38,11 +38,14 @@ std::optional<ScanProfile> parse_scan_profile(std::string_view text);
 /// The port spec a profile stands for: "top100", "top1000" or "all".
 std::string_view port_spec_of(ScanProfile profile);
 
-/// The agents a distributed job runs on (ADR 0005, "Scanner service"): the agents of a group, or
-/// agents named by id. Exactly one of the two is set. A plain value.
+/// The agents a distributed job runs on (ADR 0005, "Scanner service"): the agents of a group,
+/// agents named by id, or the agents that sit in the target networks (by the interfaces their
+/// inventory reports; each shard lies in one such network and goes only to agents in it).
+/// Exactly one of the three is set. A plain value.
 struct AgentSelection {
-  std::string group;             // the agents' group ("" when ids are given)
+  std::string group;             // the agents' group ("" otherwise)
   std::vector<std::string> ids;  // agent ids ("agt_...")
+  bool networks = false;         // the agents in the target networks
 
   friend bool operator==(const AgentSelection&, const AgentSelection&) = default;
 };

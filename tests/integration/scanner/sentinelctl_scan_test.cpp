@@ -84,6 +84,18 @@ TEST_P(SentinelctlScanTest, OutOfScopeTargetsFailNamingThem) {
   EXPECT_EQ(usage.exit_code, 2) << "--ports and --profile exclude each other: " << usage.err;
 }
 
+TEST_P(SentinelctlScanTest, AScanOnTheAgentsInTheTargetNetworksNeedsAnAgentInEach) {
+  // No agent has reported where it sits: the server names the addresses nobody covers.
+  const CommandOutput refused =
+      ctl({"scan", "run", "127.68.0.1", "--ports", "80", "--agents-in-networks"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("no agent sits in a network that holds 127.68.0.1"), std::string::npos)
+      << refused.err;
+  const CommandOutput usage =
+      ctl({"scan", "run", "127.68.0.1", "--agents-in-networks", "--agents-group", "dmz"});
+  EXPECT_EQ(usage.exit_code, 2) << "one way to choose agents at a time: " << usage.err;
+}
+
 TEST_P(SentinelctlScanTest, ImportAndCancel) {
   start_server(kConnectScanArgs);
   TcpListener web = TcpListener::open("127.68.0.1");

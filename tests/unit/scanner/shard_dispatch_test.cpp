@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "sentinel/scan/scan_scope.h"
 #include "sentinel/scanner/scan_shard_protocol.h"
 #include "src/scanner/sql_scan_repository.h"
 #include "tests/support/test_database.h"
@@ -39,6 +40,7 @@ class FakeAgents final : public ScanAgents {
     bool online = true;
     std::optional<ShardStart> held;
     int polls = 0;
+    std::vector<std::string> networks;  // where it sits (CIDRs)
   };
 
   std::map<std::string, Agent> agents;
@@ -61,9 +63,21 @@ class FakeAgents final : public ScanAgents {
     std::vector<std::string> out;
     for (const auto& [id, agent] : agents) {
       const bool selected =
-          !selection.group.empty() ||
+          !selection.group.empty() || selection.networks ||
           std::find(selection.ids.begin(), selection.ids.end(), id) != selection.ids.end();
       if (selected && agent.online && agent.mode != Mode::kGone) out.push_back(id);
+    }
+    return out;
+  }
+
+  Result<std::vector<AgentSite>> sites() override {
+    std::vector<AgentSite> out;
+    for (const auto& [id, agent] : agents) {
+      AgentSite site{id, {}};
+      for (const std::string& cidr : agent.networks) {
+        site.networks.push_back(scan::ScanScope::parse(cidr)->ranges().front());
+      }
+      if (!site.networks.empty()) out.push_back(std::move(site));
     }
     return out;
   }
@@ -400,6 +414,64 @@ TEST_P(ShardDispatchTest, AgentsNamedByIdAreTheOnlyOnesUsed) {
   EXPECT_EQ(fake_.count("agt_a", kShardStartCommand), 0);
   EXPECT_EQ(fake_.count("agt_c", kShardStartCommand), 0);
   EXPECT_EQ(stored(), fake_.open);
+}
+
+// The job's 600 addresses span 127.69.0.0/24, 127.69.1.0/24 and 127.69.2.0-87.
+TEST_P(ShardDispatchTest, ShardsOfAJobOnTheTargetNetworksGoOnlyToAgentsInTheirNetwork) {
+  fake_.agents["agt_low"] = {.networks = {"127.69.0.0/24"}};
+  fake_.agents["agt_high"] = {.networks = {"127.69.1.0/24", "127.69.2.0/24"}};
+  fake_.agents["agt_elsewhere"] = {.networks = {"10.9.0.0/16"}};
+  fake_.agents["agt_nowhere"] = {};
+  auto job = dispatch({.group = "", .ids = {}, .networks = true});
+  ASSERT_TRUE(job->prepare());
+  for (const ShardRow& shard : shards()) {
+    EXPECT_TRUE(shard.network == "127.69.0.0/24" || shard.network == "127.69.1.0/24" ||
+                shard.network == "127.69.2.0/24")
+        << shard.network;
+  }
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+  for (const ShardRow& shard : shards()) {
+    EXPECT_EQ(shard.agent_id, shard.network == "127.69.0.0/24" ? "agt_low" : "agt_high")
+        << shard.targets;
+  }
+  EXPECT_EQ(fake_.count("agt_elsewhere", kShardStartCommand), 0);
+  EXPECT_EQ(fake_.count("agt_nowhere", kShardStartCommand), 0);
+}
+
+TEST_P(ShardDispatchTest, AnAgentInAWiderNetworkTakesTheShardsOfTheNarrowerOnes) {
+  options_.shard_addresses = 100;
+  fake_.agents["agt_wide"] = {.networks = {"127.69.0.0/16"}};
+  fake_.agents["agt_narrow"] = {.mode = FakeAgents::Mode::kGone, .networks = {"127.69.1.0/24"}};
+  auto job = dispatch({.group = "", .ids = {}, .networks = true});
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+}
+
+TEST_P(ShardDispatchTest, AJobOnTheTargetNetworksWaitsForTheAgentOfANetworkThenFailsNamingIt) {
+  fake_.agents["agt_low"] = {.networks = {"127.69.0.0/23"}};
+  fake_.agents["agt_high"] = {.online = false, .networks = {"127.69.2.0/24"}};
+  auto job = dispatch({.group = "", .ids = {}, .networks = true});
+  ASSERT_TRUE(job->prepare());
+  // The shards of 127.69.0.0/23 are done at once; those of 127.69.2.0/24 wait for agt_high.
+  EXPECT_EQ(run(*job, 5), DispatchState::kRunning);
+  EXPECT_EQ(fake_.count("agt_high", kShardStartCommand), 0);
+  EXPECT_EQ(run(*job, 60), DispatchState::kFailed);
+  EXPECT_NE(job->failure().find("no agent that sits in 127.69.2.0/24 was online for 30 s"),
+            std::string::npos)
+      << job->failure();
+}
+
+TEST_P(ShardDispatchTest, AJobWithAddressesInNoAgentsNetworkIsNotCut) {
+  fake_.agents["agt_low"] = {.networks = {"127.69.0.0/24"}};
+  auto job = dispatch({.group = "", .ids = {}, .networks = true});
+  const Status prepared = job->prepare();
+  ASSERT_FALSE(prepared);
+  EXPECT_EQ(prepared.error().field, "agents.networks");
+  EXPECT_NE(prepared.error().message.find("127.69.1.0-127.69.2.87"), std::string::npos)
+      << prepared.error().message;
+  EXPECT_TRUE(shards().empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ShardDispatchTest, ::testing::ValuesIn(test::kBackends),

@@ -8,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "sentinel/scan/host_resolver.h"
+#include "sentinel/scan/scan_scope.h"
+#include "sentinel/scanner/scan_agents.h"
 #include "sentinel/scanner/scan_shard_protocol.h"
 #include "src/scanner/scan_body.h"
 #include "src/scanner/scan_shards.h"
@@ -63,6 +65,63 @@ TEST(ShardCutTest, FiveHundredHostsForThreeAgentsMakeThreeShards) {
   EXPECT_EQ(slices[0].address_count + slices[1].address_count + slices[2].address_count, 500u);
 }
 
+scan::AddressRange network(std::string_view cidr) {
+  auto scope = scan::ScanScope::parse(cidr);
+  EXPECT_TRUE(scope) << cidr;
+  return scope->ranges().front();
+}
+
+TEST(ShardCutTest, EachAddressGoesToTheNarrowestNetworkThatHoldsIt) {
+  const scan::TargetSet all = targets("10.1.0.0/22,10.9.0.1,fd00::1-fd00::3");
+  const NetworkSplit split =
+      split_by_network(all, {network("10.1.0.0/16"), network("10.1.1.0/24"), network("10.1.1.0/24"),
+                             network("fd00::/64"), network("10.2.0.0/16")});
+  ASSERT_EQ(split.parts.size(), 3u);
+  EXPECT_EQ(split.parts[0].network.to_string(), "10.1.0.0/16");
+  EXPECT_EQ(split.parts[0].targets.size(), 768u);  // 10.1.0.0/24 and 10.1.2.0/23
+  EXPECT_FALSE(split.parts[0].targets.contains(ip("10.1.1.7")));
+  EXPECT_EQ(split.parts[1].network.to_string(), "10.1.1.0/24");
+  EXPECT_EQ(split.parts[1].targets.size(), 256u);
+  EXPECT_EQ(split.parts[2].network.to_string(), "fd00::/64");
+  EXPECT_EQ(split.parts[2].targets.size(), 3u);
+  ASSERT_EQ(split.outside.size(), 1u);
+  EXPECT_EQ(split.outside[0].to_string(), "10.9.0.1");
+
+  const Status covered = require_covered(split);
+  ASSERT_FALSE(covered);
+  EXPECT_EQ(covered.error().field, "agents.networks");
+  EXPECT_NE(covered.error().message.find("10.9.0.1"), std::string::npos);
+  EXPECT_TRUE(require_covered(split_by_network(all, {network("10.0.0.0/8"), network("fd00::/8")})));
+}
+
+TEST(ShardCutTest, ShardsAlongNetworksNeverSpanTwoAndAreIndexedAcrossThem) {
+  const scan::TargetSet all = targets("10.1.0.250-10.1.1.5");
+  const NetworkSplit split =
+      split_by_network(all, {network("10.1.0.0/24"), network("10.1.1.0/24")});
+  const std::vector<ShardSlice> slices = cut_along_networks(split, 4);
+  ASSERT_EQ(slices.size(), 4u);
+  EXPECT_EQ(slices[0].targets, "10.1.0.250-10.1.0.253");
+  EXPECT_EQ(slices[1].targets, "10.1.0.254/31");
+  EXPECT_EQ(slices[1].network, "10.1.0.0/24");
+  EXPECT_EQ(slices[2].targets, "10.1.1.0/30");
+  EXPECT_EQ(slices[3].targets, "10.1.1.4/31");
+  EXPECT_EQ(slices[3].network, "10.1.1.0/24");
+  for (std::size_t i = 0; i < slices.size(); ++i) {
+    EXPECT_EQ(slices[i].index, static_cast<std::int64_t>(i));
+  }
+}
+
+TEST(ShardCutTest, AnInterfaceAddressPutsItsHostInItsNetworkUnlessItIsHostLocal) {
+  EXPECT_EQ(site_network("10.1.2.7/24")->to_string(), "10.1.2.0/24");
+  EXPECT_EQ(site_network("192.168.5.1/32")->to_string(), "192.168.5.1");
+  EXPECT_EQ(site_network("fd00:1::7/64")->to_string(), "fd00:1::/64");
+  for (const char* local :
+       {"127.0.0.1/8", "169.254.3.4/16", "::1/128", "fe80::1/64", "0.0.0.0/8", "10.0.0.1/7",
+        "fd00::1/31", "10.0.0.1/33", "10.0.0.1", "10.0.0.1/", "10.0.0.1/2x", "host/24"}) {
+    EXPECT_FALSE(site_network(local)) << local;
+  }
+}
+
 // ---- the request ----------------------------------------------------------------------------
 
 TEST(ShardRequestTest, AGroupOrIdsNameTheAgents) {
@@ -77,6 +136,12 @@ TEST(ShardRequestTest, AGroupOrIdsNameTheAgents) {
   ASSERT_TRUE(ids) << ids.error().message;
   ASSERT_TRUE(ids->agents);
   EXPECT_EQ(ids->agents->ids, (std::vector<std::string>{"agt_a", "agt_b"}));
+
+  auto networks = parse_scan_request(R"({"targets":["127.69.0.1"],"agents":{"networks":true}})");
+  ASSERT_TRUE(networks) << networks.error().message;
+  ASSERT_TRUE(networks->agents);
+  EXPECT_TRUE(networks->agents->networks);
+  EXPECT_TRUE(networks->agents->group.empty());
 
   auto none = parse_scan_request(R"({"targets":["127.69.0.1"]})");
   ASSERT_TRUE(none);
@@ -94,6 +159,9 @@ TEST(ShardRequestTest, EveryBadSelectionIsRefusedNamingItsField) {
       {R"("agents":{"ids":[]})", "agents.ids"},
       {R"("agents":{"ids":["agt_a",""]})", "agents.ids"},
       {R"("agents":{"ids":"agt_a"})", "agents.ids"},
+      {R"("agents":{"networks":false})", "agents.networks"},
+      {R"("agents":{"networks":"yes"})", "agents.networks"},
+      {R"("agents":{"networks":true,"group":"dmz"})", "agents"},
   };
   for (const auto& [fragment, field] : cases) {
     const std::string body = R"({"targets":["127.69.0.1"],)" + fragment + "}";
