@@ -5,8 +5,8 @@
 // the scan repository (keyed: nothing twice), and put back in the queue for another agent when
 // its lease runs out. A job on the agents in the target networks is cut along the networks the
 // agents' inventories put them in, and a shard goes only to an agent in its network. The caller
-// drives it: one tick() per poll interval. State lives in the
-// database, so a round reads and writes it; time comes from the injected clock.
+// drives it: one tick() per poll interval. State lives in the database, so a round reads and
+// writes it; time comes from the injected clock.
 
 #include <chrono>
 #include <cstdint>
