@@ -286,6 +286,33 @@ describe('scans pages', () => {
     assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_SCAN] });
   });
 
+  test('a scan on the agents in the target networks, with no agent there, is refused next to "Where it runs"', async () => {
+    await page.goto(`${server.url}/scans`);
+    await scanRow(page, 2).waitFor();
+    const dialog = await fillNewScan('127.0.0.1');
+    const runsOn = dialog.getByRole('group', { name: 'Where it runs' });
+    const networks = runsOn.getByRole('radio', { name: /Agents in the target networks/ });
+    // nmap runs on the server only: the agents' choices wait for the built-in engine.
+    await dialog.getByRole('radio', { name: 'nmap', exact: true }).check();
+    assert.ok(await networks.isDisabled());
+    await runsOn.getByText('nmap runs on this server only').waitFor();
+    await dialog.getByRole('radio', { name: /Built-in engine/ }).check();
+    await networks.check();
+    await dialog.getByRole('button', { name: 'Start scan' }).click();
+
+    // No agent has reported where it sits, and loopback is no one's network.
+    const refusal = runsOn.getByText(/no agent sits in a network that holds 127\.0\.0\.1/);
+    await refusal.waitFor();
+    assert.equal(await runsOn.getAttribute('aria-describedby'), await refusal.getAttribute('id'));
+    assert.equal(await dialog.getByRole('alert').count(), 0, 'shown by the choice, not as a general alert');
+    assert.equal((await admin.get('/api/v1/scans')).body.total, 2, 'no job was made');
+    await runsOn.getByRole('radio', { name: /This server/ }).check();
+    await refusal.waitFor({ state: 'detached' });
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_SCAN] });
+  });
+
   test('a large scan needs confirmation; a viewer watches it without actions while the admin cancels it', async () => {
     const user = await admin.post('/api/v1/users', {
       username: 'vera',

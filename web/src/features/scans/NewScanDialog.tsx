@@ -10,14 +10,16 @@ import { useScanScopes, useScopeCheck, useStartScan } from "./api";
 import { profiles } from "./jobs";
 import { largeScanAddresses, newScanBody, type NewScanForm } from "./newScan";
 import { RadioCard } from "./RadioCard";
+import { RunsOnFields } from "./RunsOnFields";
 import { ScannerFields } from "./ScannerFields";
 import { addressesText, planScopeCheck, readScopeCheck, sameTargets, splitTargets } from "./scope";
 import { ScopeCheckView } from "./ScopeCheckView";
 import { useDebounced } from "./useDebounced";
 
 /** Starts a scan (POST /api/v1/scans): targets, a profile or a port list, the scanner (our engine
- * or nmap with its scripts), and the server's scope check of the targets as the user types. The
- * server checks the scope again on submit; its refusal is shown here. */
+ * or nmap with its scripts), where it runs (this server or agents), and the server's scope check
+ * of the targets as the user types. The server checks the scope again on submit; its refusal is
+ * shown here. */
 export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <Dialog open={open} title="New scan" onClose={onClose} wide>
@@ -38,6 +40,9 @@ const fields = [
   "nmap",
   "nmap.scripts",
   "nmap.os_detection",
+  "agents",
+  "agents.group",
+  "agents.networks",
 ] as const;
 
 function NewScanFormView({ onClose }: { onClose: () => void }) {
@@ -51,6 +56,8 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
     backend: "engine",
     scripts: "",
     osDetection: false,
+    runsOn: "server",
+    group: "",
   });
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const targetsId = useId();
@@ -166,6 +173,8 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
       )}
 
       <ScannerFields form={form} update={update} messageFor={messageFor} />
+
+      <RunsOnFields form={form} update={update} messageFor={messageFor} />
 
       {large && (
         <div className="flex flex-col gap-1">

@@ -9,7 +9,17 @@ import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { useScan, useScansLive } from "./api";
 import { CancelScanButton } from "./CancelScanButton";
-import { elapsedMs, formatDuration, formatRate, hostsText, isActive, phaseText, portsLabel, scannerText } from "./jobs";
+import {
+  elapsedMs,
+  formatDuration,
+  formatRate,
+  hostsText,
+  isActive,
+  phaseText,
+  portsLabel,
+  runsOnText,
+  scannerText,
+} from "./jobs";
 import { ScanDiffView } from "./ScanDiffView";
 import { ProgressBar, ScanStatusBadge } from "./ScanProgress";
 import { ScanResultsView } from "./ScanResultsView";
@@ -97,6 +107,7 @@ function ScanDetail() {
 function methodLabel(method: string | null): string {
   if (method === "syn") return "TCP SYN";
   if (method === "connect") return "TCP connect()";
+  if (method === "agents") return "Chosen by each agent (SYN or connect())";
   return method ?? "—";
 }
 
@@ -141,6 +152,7 @@ function ScanSummary({ job }: { job: ScanJob }) {
           <Fact label="Open ports found">{job.progress.open_found.toLocaleString("en-US")}</Fact>
           <Fact label="Rate">{formatRate(job.progress.rate)}</Fact>
           <Fact label="Scanner">{scannerText(job)}</Fact>
+          <Fact label="Runs on">{runsOnText(job)}</Fact>
           <Fact label="Method">{methodLabel(job.method)}</Fact>
           <Fact label="Requested by">{job.requested_by}</Fact>
           <Fact label="Created">{formatTime(job.created_at)}</Fact>

@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { Checkbox } from "../../components/Checkbox";
 import { TextField } from "../../components/Field";
-import { nmapScriptCategories, type NewScanForm } from "./newScan";
+import { chooseBackend, nmapScriptCategories, type NewScanForm } from "./newScan";
 import { RadioCard } from "./RadioCard";
 
 const scanners = [
@@ -10,7 +10,8 @@ const scanners = [
 ] as const;
 
 /** Which scanner runs the job and, for nmap, its scripts and OS detection; each with the
- * server's refusal of it (a missing nmap is a refusal of the scanner). */
+ * server's refusal of it (a missing nmap is a refusal of the scanner). Choosing nmap puts the job
+ * back on this server. */
 export function ScannerFields({
   form,
   update,
@@ -36,7 +37,7 @@ export function ScannerFields({
               label={scanner.label}
               description={scanner.description}
               checked={form.backend === scanner.id}
-              onSelect={() => update({ backend: scanner.id })}
+              onSelect={() => update(chooseBackend(scanner.id))}
             />
           ))}
         </div>

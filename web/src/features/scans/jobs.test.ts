@@ -11,6 +11,7 @@ import {
   phaseText,
   portsLabel,
   readScanMessage,
+  runsOnText,
   scannerText,
   type ScanQuery,
 } from "./jobs";
@@ -38,6 +39,7 @@ const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
   profile: "quick",
   backend: "engine",
   nmap: null,
+  agents: null,
   method: "connect",
   requested_by: "admin",
   created_at: "2026-11-26T10:00:00Z",
@@ -66,6 +68,15 @@ describe("a scan job in words", () => {
     const nmap = { scripts: ["default", "ssl-cert"], os_detection: true };
     expect(scannerText(job(1, { backend: "nmap", nmap }))).toBe("nmap · scripts default, ssl-cert · OS detection");
     expect(scannerText(job(1, { source: "import", profile: null }))).toBe("nmap XML import");
+  });
+
+  it("says where the job runs: this server, a group's agents, agents by id, or those in the target networks", () => {
+    expect(runsOnText(job(1))).toBe("This server");
+    expect(runsOnText(job(1, { agents: { group: "web" } }))).toBe("Agents of group web");
+    expect(runsOnText(job(1, { agents: { ids: ["agt_a", "agt_b"] } }))).toBe("Agents agt_a, agt_b");
+    const ids = ["agt_a", "agt_b", "agt_c", "agt_d", "agt_e"];
+    expect(runsOnText(job(1, { agents: { ids } }))).toBe("Agents agt_a, agt_b, agt_c and 2 more");
+    expect(runsOnText(job(1, { agents: { networks: true } }))).toBe("Agents in the target networks");
   });
 
   it("shows rates, durations and hosts done", () => {

@@ -61,6 +61,18 @@ export function scannerText(job: Pick<ScanJob, "source" | "backend" | "nmap">): 
     .join(" · ");
 }
 
+/** "This server", "Agents of group web", "Agents agt_a, agt_b, agt_c and 2 more", "Agents in the
+ * target networks". */
+export function runsOnText(job: Pick<ScanJob, "agents">): string {
+  const agents = job.agents;
+  if (!agents) return "This server";
+  if ("group" in agents) return `Agents of group ${agents.group}`;
+  if ("networks" in agents) return "Agents in the target networks";
+  const shown = 3;
+  const more = agents.ids.length > shown ? ` and ${agents.ids.length - shown} more` : "";
+  return `Agents ${agents.ids.slice(0, shown).join(", ")}${more}`;
+}
+
 /** "1,234 probes/s", or "—" when the job sends nothing (yet). */
 export function formatRate(rate: number): string {
   if (!(rate > 0)) return "—";

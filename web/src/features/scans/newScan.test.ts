@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newScanBody, parseScripts, type NewScanForm } from "./newScan";
+import { chooseBackend, newScanBody, parseScripts, type NewScanForm } from "./newScan";
 
 const form = (overrides: Partial<NewScanForm> = {}): NewScanForm => ({
   targets: "127.0.0.1",
@@ -9,6 +9,8 @@ const form = (overrides: Partial<NewScanForm> = {}): NewScanForm => ({
   backend: "engine",
   scripts: "",
   osDetection: false,
+  runsOn: "server",
+  group: "",
   ...overrides,
 });
 
@@ -76,5 +78,48 @@ describe("the nmap backend in the body", () => {
     const names = (count: number) => Array.from({ length: count }, (_, i) => `script-${i}`).join(",");
     expect(parseScripts(names(64))).toHaveProperty("scripts");
     expect(parseScripts(names(65))).toEqual({ message: "Name at most 64 scripts or categories." });
+  });
+});
+
+describe("where the job runs, in the body", () => {
+  it("sends no agents for this server, whatever the group input holds", () => {
+    expect(newScanBody(form({ group: "web" }))).toEqual({ body: { targets: ["127.0.0.1"], profile: "quick" } });
+  });
+
+  it("sends the group's name, trimmed", () => {
+    expect(newScanBody(form({ runsOn: "group", group: "  web-eu " }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", agents: { group: "web-eu" } },
+    });
+  });
+
+  it("asks for the group's name in the group field when it is empty", () => {
+    expect(newScanBody(form({ runsOn: "group", group: "  " }))).toEqual({
+      field: "agents.group",
+      message: "Enter the name of the agents' group.",
+    });
+  });
+
+  it("sends the agents in the target networks, whatever the group input holds", () => {
+    expect(newScanBody(form({ runsOn: "networks", group: "web" }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", agents: { networks: true } },
+    });
+  });
+
+  it("takes the job back to this server when nmap is chosen, and leaves it where it is for our engine", () => {
+    expect(chooseBackend("nmap")).toEqual({ backend: "nmap", runsOn: "server" });
+    expect(chooseBackend("engine")).toEqual({ backend: "engine" });
+    const moved = { ...form({ runsOn: "networks", group: "web" }), ...chooseBackend("nmap") };
+    expect(newScanBody(moved)).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", backend: "nmap", nmap: { scripts: [], os_detection: false } },
+    });
+  });
+
+  it("refuses agents with nmap in the scanner field, as the server does", () => {
+    for (const runsOn of ["group", "networks"] as const) {
+      expect(newScanBody(form({ backend: "nmap", runsOn, group: "web" }))).toEqual({
+        field: "backend",
+        message: "A scan split across agents runs on the built-in engine, not nmap.",
+      });
+    }
   });
 });

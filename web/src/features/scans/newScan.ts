@@ -15,6 +15,10 @@ export const maxNmapScripts = 64;
 
 const scriptName = /^[a-z0-9_-]{1,64}$/;
 
+/** Where a job runs: on this server, on the agents of a group, or on the agents that sit in the
+ * target networks (each network scanned only from inside it). */
+export type RunsOn = "server" | "group" | "networks";
+
 export interface NewScanForm {
   targets: string;
   profile: ScanProfile | "custom";
@@ -26,11 +30,18 @@ export interface NewScanForm {
   scripts: string;
   /** nmap only. */
   osDetection: boolean;
+  /** Anything but "server" needs our engine. */
+  runsOn: RunsOn;
+  /** The agents' group when `runsOn` is "group". */
+  group: string;
 }
 
 export type NewScanResult =
   | { body: NewScan }
-  | { field: "targets" | "ports" | "nmap.scripts"; message: string };
+  | {
+      field: "targets" | "ports" | "nmap.scripts" | "backend" | "agents.group";
+      message: string;
+    };
 
 /** The entries of the scripts input, once each in the order typed; or what is wrong with them. */
 export function parseScripts(text: string): { scripts: string[] } | { message: string } {
@@ -43,6 +54,12 @@ export function parseScripts(text: string): { scripts: string[] } | { message: s
   }
   if (scripts.length > maxNmapScripts) return { message: `Name at most ${maxNmapScripts} scripts or categories.` };
   return { scripts };
+}
+
+/** The change of choosing a scanner: nmap runs on this server only, so choosing it takes the job
+ * back from the agents. */
+export function chooseBackend(backend: ScanBackend): Partial<NewScanForm> {
+  return backend === "nmap" ? { backend, runsOn: "server" } : { backend };
 }
 
 /** The body to send, or the field at fault with a sentence for it. */
@@ -64,5 +81,16 @@ export function newScanBody(form: NewScanForm): NewScanResult {
     body.backend = "nmap";
     body.nmap = { scripts: parsed.scripts, os_detection: form.osDetection };
   }
+  if (form.runsOn === "server") return { body };
+  if (form.backend === "nmap") {
+    return { field: "backend", message: "A scan split across agents runs on the built-in engine, not nmap." };
+  }
+  if (form.runsOn === "networks") {
+    body.agents = { networks: true };
+    return { body };
+  }
+  const group = form.group.trim();
+  if (!group) return { field: "agents.group", message: "Enter the name of the agents' group." };
+  body.agents = { group };
   return { body };
 }

@@ -6,6 +6,11 @@ export type ScanProfile = "quick" | "standard" | "full";
 /** Who runs a job: our own engine, or nmap (optional, when the server has it). */
 export type ScanBackend = "engine" | "nmap";
 
+/** The agents a job is split across (src/scanner: AgentSelection): those of a group, those named
+ * by id, or those whose inventory interfaces sit in the target networks, each network's addresses
+ * going only to the agents in it. Agents scan with our engine, never nmap. */
+export type ScanAgents = { group: string } | { ids: string[] } | { networks: true };
+
 /** What a nmap job runs besides its port scan and version detection (-sV). */
 export interface NmapOptions {
   /** NSE script names or the categories default, safe, discovery, version. */
@@ -47,8 +52,10 @@ export interface ScanJob {
   backend: ScanBackend;
   /** Null unless `backend` is "nmap". */
   nmap: NmapOptions | null;
+  /** Null when this server scans the targets itself. */
+  agents: ScanAgents | null;
   /** "syn" or "connect" once the job started, nmap's flags for nmap jobs ("nmap -sS -sV -O
-   * --script"); null before. */
+   * --script"), "agents" for jobs its agents scanned (each picks SYN or connect); null before. */
   method: string | null;
   requested_by: string;
   created_at: string;
@@ -181,6 +188,8 @@ export interface NewScan {
   ports?: string;
   profile?: ScanProfile;
   confirm_large?: boolean;
+  /** Left out for this server to scan the targets itself; only with our engine. */
+  agents?: ScanAgents;
   /** "engine" when left out; `nmap` only with "nmap". */
   backend?: ScanBackend;
   nmap?: NmapOptions;
