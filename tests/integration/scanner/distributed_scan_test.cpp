@@ -24,10 +24,6 @@ namespace {
 
 constexpr const char* kScope = "127.69.0.0/16";
 constexpr const char* kGroup = "scanners";
-// Agents may use more than their everyday caps: a shard is a burst of probes.
-constexpr const char* kAgentConfig =
-    "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nlimits:\n  memory_mb: 512\n"
-    "  cpu_percent: 100\n";
 
 /// A listener on address:port, or none when the port is taken there.
 std::optional<TcpListener> listen_on(const std::string& address, std::uint16_t port) {
@@ -77,7 +73,7 @@ class DistributedScanTest : public AgentTest {
       options.server_url = server_->url();
       options.token = new_token(
           admin, {{"group", kGroup}, {"labels", boost::json::object{{"role", "scanner"}}}});
-      options.config_yaml = kAgentConfig;
+      options.config_yaml = kScanAgentConfig;
       auto agent = AgentProcess::start(options);
       EXPECT_TRUE(agent) << agent.error().message;
       if (!agent) return ids;

@@ -18,10 +18,6 @@ using scan::testing::unbound_ports;
 
 constexpr const char* kScope = "127.72.0.0/16";
 constexpr const char* kGroup = "udp-scanners";
-// An agent may use more than its everyday caps: a shard is a burst of probes.
-constexpr const char* kAgentConfig =
-    "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nlimits:\n  memory_mb: 512\n"
-    "  cpu_percent: 100\n";
 
 class DistributedUdpScanTest : public AgentTest {
  protected:
@@ -47,7 +43,7 @@ TEST_P(DistributedUdpScanTest, AnAgentFindsTheUdpResponderAndTheSilentPort) {
   AgentOptions options;
   options.server_url = server_->url();
   options.token = new_token(admin, {{"group", kGroup}});
-  options.config_yaml = kAgentConfig;
+  options.config_yaml = kScanAgentConfig;
   auto agent = AgentProcess::start(options);
   ASSERT_TRUE(agent) << agent.error().message;
   agents_.push_back(std::move(*agent));

@@ -19,9 +19,6 @@ namespace sentinel::test {
 namespace {
 
 constexpr const char* kLoopbackScope = "127.69.0.0/16";
-constexpr const char* kAgentConfig =
-    "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nlimits:\n  memory_mb: 512\n"
-    "  cpu_percent: 100\n";
 
 class NetworkAgentsScanTest : public AgentTest {
  protected:
@@ -98,7 +95,7 @@ TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAr
   AgentOptions options;
   options.server_url = server_->url();
   options.token = new_token(admin);
-  options.config_yaml = kAgentConfig;
+  options.config_yaml = kScanAgentConfig;
   auto agent = AgentProcess::start(options);
   ASSERT_TRUE(agent) << agent.error().message;
   agents_.push_back(std::move(*agent));

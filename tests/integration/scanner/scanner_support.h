@@ -134,6 +134,12 @@ inline std::string nmap_report(const std::string& address, const std::string& po
 inline const std::vector<std::string> kScanArgs = {"--scan-scope", kScanScope, "--set",
                                                    "scanner.service_detection=false"};
 
+/// The agent.yaml of agents that scan shards: no process collector, and more than the everyday
+/// caps (a shard is a burst of probes).
+inline constexpr const char* kScanAgentConfig =
+    "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\nlimits:\n  memory_mb: 512\n"
+    "  cpu_percent: 100\n";
+
 /// kScanArgs with connect() probes, for tests that cancel or stop long scans: the raw SYN engine
 /// does not yet notice a cancel while loopback answers keep its send loop busy (see
 /// ScannerTest.DISABLED_CancelStopsASynScanOnLoopback).
