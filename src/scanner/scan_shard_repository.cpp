@@ -89,9 +89,11 @@ Result<std::optional<ShardRow>> SqlShardRepository::lease_next(
   // Another process may lease the same row between the SELECT and the UPDATE: the UPDATE is
   // conditional, and a lost race tries the next queued shard.
   for (int tries = 0; tries < 8; ++tries) {
+    // Without a filter the first queued shard will do.
     SENTINEL_ASSIGN(rows, connection_.query(std::string(kSelectShard) +
                                                 " WHERE job_id = $1 AND status = 'queued' "
-                                                "ORDER BY shard_index",
+                                                "ORDER BY shard_index" +
+                                                (may_take ? "" : " LIMIT 1"),
                                             {job_id}));
     std::optional<ShardRow> next;
     for (const store::Row& row : rows) {

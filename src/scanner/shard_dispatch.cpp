@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "logger.h"
@@ -81,7 +82,6 @@ bool ShardDispatch::may_take(const std::string& agent_id, const ShardRow& shard)
 }
 
 Result<std::vector<ShardSlice>> ShardDispatch::cut_along_sites(std::uint64_t size) {
-  SENTINEL_TRY(read_sites(clock_.now_ms()));
   std::vector<scan::AddressRange> networks;
   for (const auto& [id, own] : sites_) networks.insert(networks.end(), own.begin(), own.end());
   const NetworkSplit split = split_by_network(*job_.targets, std::move(networks));
@@ -90,10 +90,16 @@ Result<std::vector<ShardSlice>> ShardDispatch::cut_along_sites(std::uint64_t siz
 }
 
 Status ShardDispatch::prepare() {
-  std::size_t online = 1;
-  if (Result<std::vector<std::string>> agents = agents_.online(job_.agents); agents) {
-    online = std::max<std::size_t>(1, agents->size());
+  std::vector<std::string> agents;
+  if (Result<std::vector<std::string>> listed = agents_.online(job_.agents); listed) {
+    agents = std::move(*listed);
   }
+  if (job_.agents.networks) {
+    // Shards are sized for the agents that sit somewhere, not for every agent online.
+    SENTINEL_TRY(read_sites(clock_.now_ms()));
+    std::erase_if(agents, [&](const std::string& id) { return sites_.count(id) == 0; });
+  }
+  const std::size_t online = std::max<std::size_t>(1, agents.size());
   const std::uint64_t size = shard_size_for(job_.targets->size(), online, options_.shard_addresses);
   std::vector<ShardSlice> slices;
   if (job_.agents.networks) {
@@ -340,10 +346,14 @@ Status ShardDispatch::store_report(const ShardRow& shard, const ShardReport& rep
 bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
   std::optional<ShardRow> leased;
   Status taken = database_.transact([&](store::Connection& connection) -> Status {
-    SENTINEL_ASSIGN(
-        shard, SqlShardRepository(connection)
-                   .lease_next(job_.id, agent_id, now + options_.lease.count(),
-                               [&](const ShardRow& shard) { return may_take(agent_id, shard); }));
+    SENTINEL_ASSIGN(shard,
+                    SqlShardRepository(connection)
+                        .lease_next(job_.id, agent_id, now + options_.lease.count(),
+                                    job_.agents.networks ? std::function<bool(const ShardRow&)>(
+                                                               [&](const ShardRow& shard) {
+                                                                 return may_take(agent_id, shard);
+                                                               })
+                                                         : std::function<bool(const ShardRow&)>()));
     leased = std::move(shard);
     return ok();
   });

@@ -65,8 +65,8 @@ class ShardDispatch {
   void poll(const ShardRow& shard, std::int64_t now);
   // Leases the lowest queued shard to the agent and starts it there; false when none is queued.
   bool lease_to(const std::string& agent_id, std::int64_t now);
-  // Cuts the job along the networks the agents sit in, into shards of at most `size` addresses;
-  // an error when some addresses lie in none.
+  // Cuts the job along the networks the agents sit in (sites_, read), into shards of at most
+  // `size` addresses; an error when some addresses lie in none.
   Result<std::vector<ShardSlice>> cut_along_sites(std::uint64_t size);
   Status store_report(const ShardRow& shard, const ShardReport& report, std::int64_t now);
   Status check_hosts(const ShardRow& shard, const std::vector<FoundHost>& hosts);

@@ -424,6 +424,8 @@ TEST_P(ShardDispatchTest, ShardsOfAJobOnTheTargetNetworksGoOnlyToAgentsInTheirNe
   fake_.agents["agt_nowhere"] = {};
   auto job = dispatch({.group = "", .ids = {}, .networks = true});
   ASSERT_TRUE(job->prepare());
+  // Sized for the three agents that sit somewhere (600 / 3), not for all four online.
+  EXPECT_EQ(shards().front().address_count, 200);
   for (const ShardRow& shard : shards()) {
     EXPECT_TRUE(shard.network == "127.69.0.0/24" || shard.network == "127.69.1.0/24" ||
                 shard.network == "127.69.2.0/24")
