@@ -9,7 +9,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { useScanScopes, useScopeCheck, useStartScan } from "./api";
 import { profiles } from "./jobs";
 import { largeScanAddresses, newScanBody, type NewScanForm } from "./newScan";
-import { RadioCard } from "./RadioCard";
+import { RadioCardGroup, type RadioCardOption } from "./RadioCard";
 import { RunsOnFields } from "./RunsOnFields";
 import { ScannerFields } from "./ScannerFields";
 import { addressesText, planScopeCheck, readScopeCheck, sameTargets, splitTargets } from "./scope";
@@ -30,6 +30,11 @@ export function NewScanDialog({ open, onClose }: { open: boolean; onClose: () =>
 
 /** How long typing must pause before the targets are sent for a scope check. */
 const checkDelayMs = 350;
+
+const profileOptions: readonly RadioCardOption<NewScanForm["profile"]>[] = [
+  ...profiles.map((profile) => ({ id: profile.id, label: profile.label, description: profile.ports })),
+  { id: "custom", label: "Custom ports", description: "a list or ranges of ports" },
+];
 
 const fields = [
   "targets",
@@ -139,25 +144,14 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
         error={scopeCheck.error}
       />
 
-      <fieldset className="flex flex-col gap-2">
-        <legend className="mb-1 text-sm font-medium text-ink">Profile</legend>
-        <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
-          {[...profiles, { id: "custom" as const, label: "Custom ports", ports: "a list or ranges of ports" }].map(
-            (profile) => (
-              <RadioCard
-                key={profile.id}
-                name="profile"
-                value={profile.id}
-                label={profile.label}
-                description={profile.ports}
-                checked={form.profile === profile.id}
-                onSelect={() => update({ profile: profile.id })}
-              />
-            ),
-          )}
-        </div>
-        {messageFor("profile") && <p className="text-xs text-bad">{messageFor("profile")}</p>}
-      </fieldset>
+      <RadioCardGroup
+        legend="Profile"
+        name="profile"
+        options={profileOptions}
+        value={form.profile}
+        onChange={(profile) => update({ profile })}
+        error={messageFor("profile")}
+      />
 
       {form.profile === "custom" && (
         <TextField

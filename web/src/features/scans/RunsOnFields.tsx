@@ -4,7 +4,7 @@ import { useAgents } from "../agents/api";
 import { filterChoices } from "../agents/filterAgents";
 import { useCan } from "../auth/session";
 import type { NewScanForm, RunsOn } from "./newScan";
-import { RadioCard } from "./RadioCard";
+import { RadioCardGroup } from "./RadioCard";
 
 const places: readonly { id: RunsOn; label: string; description: string }[] = [
   { id: "server", label: "This server", description: "The server scans every target itself" },
@@ -31,37 +31,19 @@ export function RunsOnFields({
   const id = useId();
   const canListAgents = useCan("agents:read");
   const nmap = form.backend === "nmap";
-  const error = messageFor("agents") ?? messageFor("agents.networks");
-  const described = [nmap ? `${id}-hint` : "", error ? `${id}-error` : ""].filter((part) => part).join(" ");
   return (
     <>
-      <fieldset aria-describedby={described || undefined} className="flex flex-col gap-2">
-        <legend className="mb-1 text-sm font-medium text-ink">Where it runs</legend>
-        <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
-          {places.map((place) => (
-            <RadioCard
-              key={place.id}
-              name="runs-on"
-              value={place.id}
-              label={place.label}
-              description={place.description}
-              checked={form.runsOn === place.id}
-              disabled={nmap && place.id !== "server"}
-              onSelect={() => update({ runsOn: place.id })}
-            />
-          ))}
-        </div>
-        {nmap && (
-          <p id={`${id}-hint`} className="text-xs text-muted">
-            nmap runs on this server only: choose the built-in engine to split the scan across agents.
-          </p>
-        )}
-        {error && (
-          <p id={`${id}-error`} className="text-xs text-bad">
-            {error}
-          </p>
-        )}
-      </fieldset>
+      <RadioCardGroup
+        legend="Where it runs"
+        name="runs-on"
+        options={places}
+        value={form.runsOn}
+        onChange={(runsOn) => update({ runsOn })}
+        columns={3}
+        isDisabled={(place) => nmap && place !== "server"}
+        hint={nmap && "nmap runs on this server only: choose the built-in engine to split the scan across agents."}
+        error={messageFor("agents") ?? messageFor("agents.networks")}
+      />
 
       {form.runsOn === "group" && (
         <div className="border-l-2 border-line pl-3">

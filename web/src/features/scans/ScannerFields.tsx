@@ -2,7 +2,7 @@ import { useId } from "react";
 import { Checkbox } from "../../components/Checkbox";
 import { TextField } from "../../components/Field";
 import { chooseBackend, nmapScriptCategories, type NewScanForm } from "./newScan";
-import { RadioCard } from "./RadioCard";
+import { RadioCardGroup } from "./RadioCard";
 
 const scanners = [
   { id: "engine", label: "Built-in engine", description: "SYN or connect() scan with our service probes" },
@@ -22,31 +22,17 @@ export function ScannerFields({
   messageFor: (field: string) => string | undefined;
 }) {
   const errorId = useId();
-  const scannerError = messageFor("backend") ?? messageFor("nmap");
   const osError = messageFor("nmap.os_detection");
   return (
     <>
-      <fieldset aria-describedby={scannerError ? `${errorId}-scanner` : undefined} className="flex flex-col gap-2">
-        <legend className="mb-1 text-sm font-medium text-ink">Scanner</legend>
-        <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
-          {scanners.map((scanner) => (
-            <RadioCard
-              key={scanner.id}
-              name="backend"
-              value={scanner.id}
-              label={scanner.label}
-              description={scanner.description}
-              checked={form.backend === scanner.id}
-              onSelect={() => update(chooseBackend(scanner.id))}
-            />
-          ))}
-        </div>
-        {scannerError && (
-          <p id={`${errorId}-scanner`} className="text-xs text-bad">
-            {scannerError}
-          </p>
-        )}
-      </fieldset>
+      <RadioCardGroup
+        legend="Scanner"
+        name="backend"
+        options={scanners}
+        value={form.backend}
+        onChange={(backend) => update(chooseBackend(backend))}
+        error={messageFor("backend") ?? messageFor("nmap")}
+      />
 
       {form.backend === "nmap" && (
         <div className="flex flex-col gap-3 border-l-2 border-line pl-3">
