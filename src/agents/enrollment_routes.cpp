@@ -1,7 +1,6 @@
 // /api/v1/agents/enroll-tokens (create, list, revoke) and the public /api/v1/agents/enroll.
 
 #include <boost/json/array.hpp>
-#include <charconv>
 
 #include "agent_json.h"
 #include "placement.h"
@@ -46,12 +45,7 @@ Result<Response> list_tokens(EnrollmentService& enrollment) {
 }
 
 Result<Response> revoke_token(EnrollmentService& enrollment, Request& request) {
-  const std::string_view text = request.path_param("id");
-  std::int64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return not_found("No such enrolment token.");
-  }
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "enrolment token"));
   SENTINEL_TRY(enrollment.revoke_token(request.caller(), id, client_of(request)));
   return Response::no_content();
 }

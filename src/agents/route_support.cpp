@@ -10,10 +10,6 @@ Status register_agent_routes(gateway::Router& router, AgentRegistry& registry,
   return register_registry_routes(router, registry);
 }
 
-auth::ClientInfo client_of(const gateway::Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
-}
-
 gateway::Response uncached_json(const boost::json::value& value, int status) {
   gateway::Response response = gateway::Response::json(value, status);
   response.headers.emplace_back("Cache-Control", "no-store");

@@ -3,6 +3,7 @@
 
 #include "sentinel/agents/agent_registry.h"
 #include "sentinel/agents/enrollment.h"
+#include "sentinel/gateway/request_params.h"
 #include "sentinel/gateway/router.h"
 
 namespace sentinel::agents {
@@ -10,8 +11,7 @@ namespace sentinel::agents {
 Status register_registry_routes(gateway::Router& router, AgentRegistry& registry);
 Status register_enrollment_routes(gateway::Router& router, EnrollmentService& enrollment);
 
-/// The caller's address and user agent.
-auth::ClientInfo client_of(const gateway::Request& request);
+using gateway::client_of;
 
 /// A JSON reply that must not be cached (it carries a secret or a certificate).
 gateway::Response uncached_json(const boost::json::value& value, int status);

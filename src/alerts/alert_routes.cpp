@@ -3,17 +3,18 @@
 #include <fmt/format.h>
 
 #include <boost/json/array.hpp>
-#include <charconv>
 #include <cstdint>
 
 #include "alert_body.h"
 #include "alert_json.h"
 #include "sentinel/alerts/routes.h"
 #include "sentinel/events/event_routes.h"
+#include "sentinel/gateway/request_params.h"
 
 namespace sentinel::alerts {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -24,17 +25,7 @@ constexpr std::size_t kMaxTextLength = 256;
 
 // Ids are positive integers; anything else names no alert and is answered without the database.
 Result<std::int64_t> alert_id(const Request& request) {
-  const std::string_view text = request.path_param("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
-    return not_found("No such alert.");
-  }
-  return id;
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
+  return gateway::positive_path_id(request, "alert");
 }
 
 // "new,acknowledged" -> both; an unknown name is an error naming the parameter.

@@ -1,7 +1,6 @@
 #include "route_support.h"
 
 #include <boost/json/array.hpp>
-#include <charconv>
 
 namespace sentinel::auth {
 namespace {
@@ -18,20 +17,6 @@ boost::json::value optional_time(const std::optional<std::int64_t>& value) {
 }
 
 }  // namespace
-
-ClientInfo client_of(const gateway::Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
-}
-
-Result<std::int64_t> id_param(const gateway::Request& request, std::string_view name) {
-  const std::string_view text = request.path_param(name);
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return not_found("No such resource.");
-  }
-  return id;
-}
 
 bool wants_all(const gateway::Request& request) {
   const auto all = request.query_param("all");

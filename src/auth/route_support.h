@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sentinel/auth/auth_service.h"
+#include "sentinel/gateway/request_params.h"
 #include "sentinel/gateway/router.h"
 
 namespace sentinel::auth {
@@ -17,10 +18,7 @@ Status register_role_routes(gateway::Router& router, AuthService& service);
 Status register_session_routes(gateway::Router& router, AuthService& service);
 Status register_token_routes(gateway::Router& router, AuthService& service);
 
-/// The caller's address and user agent.
-ClientInfo client_of(const gateway::Request& request);
-/// A positive integer path parameter; kNotFound otherwise (no such resource can exist).
-Result<std::int64_t> id_param(const gateway::Request& request, std::string_view name = "id");
+using gateway::client_of;
 /// True for ?all=true.
 bool wants_all(const gateway::Request& request);
 

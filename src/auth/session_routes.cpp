@@ -18,7 +18,7 @@ Result<Response> list(AuthService& service, Request& request) {
 }
 
 Result<Response> revoke(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "session"));
   SENTINEL_TRY(service.revoke_session(request.caller(), id, client_of(request)));
   return Response::no_content();
 }

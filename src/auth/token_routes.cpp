@@ -36,7 +36,7 @@ Result<Response> list(AuthService& service, Request& request) {
 }
 
 Result<Response> revoke(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "API token"));
   SENTINEL_TRY(service.revoke_token(request.caller(), id, client_of(request)));
   return Response::no_content();
 }

@@ -35,13 +35,13 @@ Result<Response> create(AuthService& service, Request& request) {
 }
 
 Result<Response> get(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "user"));
   SENTINEL_ASSIGN(user, service.get_user(id));
   return Response::json(user_json(user));
 }
 
 Result<Response> update(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "user"));
   SENTINEL_ASSIGN(body, gateway::parse_json_object(
                             request.body, {"display_name", "roles", "disabled", "password"}));
   UserUpdate update;
@@ -58,19 +58,19 @@ Result<Response> update(AuthService& service, Request& request) {
 }
 
 Result<Response> remove(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "user"));
   SENTINEL_TRY(service.delete_user(request.caller(), id, client_of(request)));
   return Response::no_content();
 }
 
 Result<Response> unlock(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "user"));
   SENTINEL_TRY(service.unlock_user(request.caller(), id, client_of(request)));
   return Response::no_content();
 }
 
 Result<Response> reset_totp(AuthService& service, Request& request) {
-  SENTINEL_ASSIGN(id, id_param(request));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "user"));
   SENTINEL_TRY(service.reset_totp(request.caller(), id, client_of(request)));
   return Response::no_content();
 }

@@ -3,12 +3,12 @@
 #include "sentinel/firewall/block_routes.h"
 
 #include <boost/json/array.hpp>
-#include <charconv>
 #include <cstdint>
 
 #include "block_body.h"
 #include "block_json.h"
 #include "sentinel/common/time_format.h"
+#include "sentinel/gateway/request_params.h"
 
 namespace sentinel::firewall {
 namespace {
@@ -19,17 +19,6 @@ using gateway::Response;
 constexpr std::string_view kRead = "firewall:read";
 constexpr std::string_view kWrite = "firewall:write";
 constexpr std::int64_t kMaxLimit = 1000;
-
-// Ids are positive integers; anything else names nothing and is answered without the database.
-Result<std::int64_t> path_id(const Request& request, std::string_view what) {
-  const std::string_view text = request.path_param("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
-    return not_found("No such " + std::string(what) + ".");
-  }
-  return id;
-}
 
 BlockRequester requester_of(const Request& request) {
   BlockRequester requester;
@@ -63,7 +52,7 @@ Result<Response> list_blocks(BlockService& blocks, const Clock& clock, Request& 
 }
 
 Result<Response> show_block(BlockService& blocks, const Clock& clock, Request& request) {
-  SENTINEL_ASSIGN(id, path_id(request, "block"));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "block"));
   SENTINEL_ASSIGN(block, blocks.get(id));
   return Response::json(block_json(block, clock.now_ms()));
 }
@@ -76,7 +65,7 @@ Result<Response> create_block(BlockService& blocks, const Clock& clock, Request&
 }
 
 Result<Response> remove_block(BlockService& blocks, const Clock& clock, Request& request) {
-  SENTINEL_ASSIGN(id, path_id(request, "block"));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "block"));
   SENTINEL_ASSIGN(block, blocks.unblock(id, requester_of(request)));
   return Response::json(block_json(block, clock.now_ms()));
 }
@@ -116,7 +105,7 @@ Result<Response> add_allowed(AllowList& allow_list, BlockService& blocks, Reques
 }
 
 Result<Response> remove_allowed(AllowList& allow_list, Request& request) {
-  SENTINEL_ASSIGN(id, path_id(request, "allow-list entry"));
+  SENTINEL_ASSIGN(id, gateway::positive_path_id(request, "allow-list entry"));
   SENTINEL_TRY(allow_list.remove(
       request.caller(), id, {request.remote_address, std::string(request.header("user-agent"))}));
   return Response::no_content();

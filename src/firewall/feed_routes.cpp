@@ -7,10 +7,12 @@
 #include "feed_body.h"
 #include "feed_json.h"
 #include "policy/policy_syntax.h"
+#include "sentinel/gateway/request_params.h"
 
 namespace sentinel::firewall {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -22,10 +24,6 @@ Result<std::string> feed_name(const Request& request) {
   const std::string_view name = request.path_param("name");
   if (!detail::is_object_name(name)) return not_found("No such firewall feed.");
   return std::string(name);
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
 }
 
 Result<Response> list(FeedService& service) {

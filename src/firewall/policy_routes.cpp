@@ -5,17 +5,18 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
-#include <charconv>
 
 #include "firewall_json.h"
 #include "policy_body.h"
 #include "sentinel/firewall/policy_parser.h"
 #include "sentinel/firewall/policy_validator.h"
 #include "sentinel/firewall/routes.h"
+#include "sentinel/gateway/request_params.h"
 
 namespace sentinel::firewall {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -24,23 +25,8 @@ constexpr std::string_view kWrite = "firewall:write";
 constexpr std::int64_t kMaxLimit = 1000;
 
 // Ids and version numbers are positive integers; anything else names nothing.
-Result<std::int64_t> positive_param(const Request& request, std::string_view name,
-                                    std::string_view what) {
-  const std::string_view text = request.path_param(name);
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1) {
-    return not_found(fmt::format("No such {}.", what));
-  }
-  return value;
-}
-
 Result<std::int64_t> policy_id(const Request& request) {
-  return positive_param(request, "id", "firewall policy");
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
+  return gateway::positive_path_id(request, "firewall policy");
 }
 
 // The version as an entity tag, so that a client can send it back in If-Match.
@@ -106,7 +92,7 @@ Result<Response> versions(PolicyService& service, Request& request) {
 
 Result<Response> version(PolicyService& service, Request& request) {
   SENTINEL_ASSIGN(id, policy_id(request));
-  SENTINEL_ASSIGN(number, positive_param(request, "n", "policy version"));
+  SENTINEL_ASSIGN(number, gateway::positive_path_id(request, "policy version", "n"));
   SENTINEL_ASSIGN(found, service.version(id, number));
   return Response::json(version_json(found));
 }

@@ -5,16 +5,17 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 
 #include "scan_body.h"
 #include "scan_json.h"
+#include "sentinel/gateway/request_params.h"
 #include "sentinel/scanner/routes.h"
 
 namespace sentinel::scanner {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -24,17 +25,7 @@ constexpr std::int64_t kMaxLimit = 1000;
 
 // Ids are positive integers; anything else names no scan and is answered without the database.
 Result<std::int64_t> scan_id(const Request& request) {
-  const std::string_view text = request.path_param("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
-    return not_found("No such scan.");
-  }
-  return id;
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
+  return gateway::positive_path_id(request, "scan");
 }
 
 // "application/xml; charset=utf-8" -> "application/xml".

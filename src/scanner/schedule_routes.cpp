@@ -3,17 +3,18 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <charconv>
 
 #include "scan_json.h"
 #include "schedule_body.h"
 #include "schedule_timing.h"
 #include "sentinel/common/time_format.h"
+#include "sentinel/gateway/request_params.h"
 #include "sentinel/scanner/routes.h"
 
 namespace sentinel::scanner {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -22,17 +23,7 @@ constexpr std::string_view kRead = "scans:read";
 constexpr std::string_view kWrite = "scans:write";
 
 Result<std::int64_t> schedule_id(const Request& request) {
-  const std::string_view text = request.path_param("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id < 1) {
-    return not_found("No such scan schedule.");
-  }
-  return id;
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
+  return gateway::positive_path_id(request, "scan schedule");
 }
 
 boost::json::value optional_time(const std::optional<std::int64_t>& time_ms) {

@@ -6,11 +6,13 @@
 
 #include "scope_body.h"
 #include "sentinel/common/time_format.h"
+#include "sentinel/gateway/request_params.h"
 #include "sentinel/scanner/routes.h"
 
 namespace sentinel::scanner {
 namespace {
 
+using gateway::client_of;
 using gateway::Request;
 using gateway::Response;
 
@@ -28,10 +30,6 @@ Result<std::int64_t> scope_id(const Request& request) {
     return not_found("No such scan scope.");
   }
   return id;
-}
-
-auth::ClientInfo client_of(const Request& request) {
-  return {request.remote_address, std::string(request.header("user-agent"))};
 }
 
 boost::json::array strings(const std::vector<std::string>& items) {
@@ -113,8 +111,10 @@ Status register_scope_routes(gateway::Router& router, ScopeRegistry& scopes) {
   return router.add({"POST",
                      "/api/v1/scan-scopes/check",
                      std::string(kRead),
-                     "Whether target entries parse (the scan targets' grammar), how many "
-                     "addresses each covers and which scopes hold them",
+                     "Whether target entries parse (the scan targets' grammar; an entry may "
+                     "itself be a list separated by commas or whitespace, with !TARGET "
+                     "exclusions, answered as a whole), how many addresses each covers and "
+                     "which scopes hold them",
                      [&scopes](Request& r) { return check(scopes, r); },
                      {"targets"}});
 }
