@@ -22,7 +22,8 @@ inline constexpr std::size_t kMaxScopeComment = 200;
 Result<NewScope> parse_scope_request(std::string_view body);
 
 /// Parses {"targets": [ENTRY, ...]} with the same rules as the targets of POST /api/v1/scans
-/// (parse_scan_request). Thread-safe.
+/// (parse_scan_request). Each entry is checked as a whole: "10.0.0.0/24 !10.0.0.1" is one entry
+/// (the portal asks about the whole target list that way). Thread-safe.
 Result<std::vector<std::string>> parse_scope_check_request(std::string_view body);
 
 }  // namespace sentinel::scanner

@@ -156,13 +156,14 @@ TEST_P(ScanScopesTest, CheckSaysWhatEachTargetCoversAndWhichScopeHoldsIt) {
       viewer.post("/api/v1/scan-scopes/check",
                   json::object{{"targets", json::array{"127.68.0.1-4", "127.91.0.0/24",
                                                        "127.91.0.254-127.91.1.1", "127.92.0.0/30",
-                                                       "127.91.0.300"}}});
+                                                       "127.91.0.300",
+                                                       "127.91.0.0/24, 127.68.0.9 !127.91.0.0/25"}}});
   ASSERT_TRUE(checked);
   ASSERT_EQ(checked->status, 200) << checked->body;
   const json::value reply = body_of(*checked);
   EXPECT_FALSE(reply.at("all_in_scope").as_bool());
   const json::array& items = reply.at("items").as_array();
-  ASSERT_EQ(items.size(), 5u) << reply;
+  ASSERT_EQ(items.size(), 6u) << reply;
 
   EXPECT_TRUE(items[0].at("parses").as_bool());
   EXPECT_EQ(items[0].at("addresses").as_int64(), 4);
@@ -187,6 +188,12 @@ TEST_P(ScanScopesTest, CheckSaysWhatEachTargetCoversAndWhichScopeHoldsIt) {
   EXPECT_FALSE(items[4].at("in_scope").as_bool());
   EXPECT_NE(std::string(items[4].at("error").as_string()).find("127.91.0.300"), std::string::npos)
       << items[4];
+
+  // One entry holding a list with an exclusion is answered as a whole (the portal's question).
+  EXPECT_TRUE(items[5].at("parses").as_bool()) << items[5];
+  EXPECT_EQ(items[5].at("addresses").as_int64(), 129) << items[5];
+  EXPECT_TRUE(items[5].at("in_scope").as_bool());
+  EXPECT_EQ(items[5].at("scopes"), (json::array{kScanScope, "127.91.0.0/24"})) << items[5];
 
   auto empty = viewer.post("/api/v1/scan-scopes/check", json::object{{"targets", json::array{}}});
   ASSERT_TRUE(empty);
