@@ -4,7 +4,9 @@
 // non-adjacent ranges of one family each), its size is the sum of its ranges, at() and
 // contains() agree, the shuffled walk visits every address once, and its ranges' text parses
 // back to the same set; a parsed port list is ascending, has no port 0 and round-trips through
-// format(); every failure is kInvalidArgument naming a field.
+// format(); every failure is kInvalidArgument naming a field. The first line is also read as an
+// interface address an agent reports ("10.1.2.7/24", scanner::site_network): a network it yields
+// holds the address, is aligned to its size, and is never a loopback one.
 
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include "sentinel/scan/port_list.h"
 #include "sentinel/scan/scan_scope.h"
 #include "sentinel/scan/target_set.h"
+#include "sentinel/scanner/scan_agents.h"
 
 namespace {
 
@@ -80,6 +83,19 @@ void check_targets(const TargetSet& set) {
   }
 }
 
+void check_site_network(std::string_view interface_address) {
+  const auto network = sentinel::scanner::site_network(interface_address);
+  if (!network) return;
+  const auto host = IpAddress::parse(interface_address.substr(0, interface_address.find('/')));
+  check(host.has_value());
+  check(network->first.family() == host->family() && network->last.family() == host->family());
+  check(network->first <= *host && *host <= network->last);
+  const Uint128 span = network->last.value() - network->first.value();
+  check((span & (span + 1)) == 0);            // a power of two addresses
+  check((network->first.value() & span) == 0);  // that starts on its boundary
+  check(!(host->is_v4() && (host->value() >> 24) == 127));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -92,6 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view exclude = rest.substr(0, second_newline);
   const std::string_view ports =
       second_newline == std::string_view::npos ? input : rest.substr(second_newline + 1);
+
+  check_site_network(targets);
 
   FakeResolver resolver;
   if (const auto set = TargetSet::parse(targets, exclude, resolver)) {
