@@ -21,6 +21,7 @@
 #include "agent/daemon/watch_job.h"
 #include "agent/sandbox/resource_governor.h"
 #include "agent/sandbox/sandbox.h"
+#include "agent/scan/scan_worker.h"
 #include "agent/scan/shard_runner.h"
 #include "agent/spool/spool.h"
 #include "agent/watch/sources.h"
@@ -218,9 +219,12 @@ int run_agent(const RuntimeOptions& options) {
                          if (loop_ptr != nullptr) loop_ptr->notify();
                        });
 
-  // Shards of distributed scans: the engine on a thread of the agent (see shard_runner.h).
+  // Shards of distributed scans (ADR 0005): each in a fresh confined worker child that keeps
+  // CAP_NET_RAW only (seccomp profile `scanner`, agent/scan/scan_worker.h).
   SystemClock clock;
-  ShardRunner scans(ShardRunnerOptions{}, clock);
+  ConfinedShardEngine scan_engine(
+      ConfinedShardEngineOptions{.sandbox = SandboxOptions{.user = config.sandbox_user}});
+  ShardRunner scans(ShardRunnerOptions{}, scan_engine, clock);
 
   ChannelHooks hooks;
   hooks.collect_inventory = [&inventory] { inventory.trigger_full(); };

@@ -51,10 +51,18 @@ constexpr std::uint32_t kCollectorCapabilities =
     (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_SYS_PTRACE);
 /// The only capability the firewall enforcer keeps: changing its nftables table.
 constexpr std::uint32_t kFirewallCapabilities = 1u << CAP_NET_ADMIN;
+/// The only capability the scan worker keeps: raw and packet sockets (SYN probes, replies, ARP).
+constexpr std::uint32_t kScannerCapabilities = 1u << CAP_NET_RAW;
 
 std::uint32_t kept_capabilities(const SandboxOptions& options) {
-  return options.firewall ? kFirewallCapabilities : kCollectorCapabilities;
+  if (options.firewall) return kFirewallCapabilities;
+  if (options.scanner) return kScannerCapabilities;
+  return kCollectorCapabilities;
 }
+
+/// A worker with a profile of its own (firewall, scanner): a socketpair, no timeout, no
+/// RLIMIT_CPU, and only its own capability when the agent is not root.
+bool is_worker(const SandboxOptions& options) { return options.firewall || options.scanner; }
 
 struct Identity {
   uid_t uid = 0;
@@ -162,7 +170,7 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
     const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
     SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));
   }
-  if (!options.watcher && !options.firewall) {
+  if (!options.watcher && !is_worker(options)) {
     const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
     SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
   }
@@ -172,7 +180,7 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
   }
   if (identity) {
     SENTINEL_TRY(drop_privileges(*identity, kept_capabilities(options)));
-  } else if (options.firewall) {
+  } else if (is_worker(options)) {
     SENTINEL_TRY(narrow_capabilities(kept_capabilities(options)));
   }
   // After the credential change, which resets both: no core dumps, no ptrace by other
@@ -185,7 +193,8 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
                                               .sanitizer_runtime = kSanitizerBuild,
                                               .allow_exec = options.allow_exec,
                                               .watcher = options.watcher,
-                                              .firewall = options.firewall});
+                                              .firewall = options.firewall,
+                                              .scanner = options.scanner});
 }
 
 bool write_all(int fd, std::string_view data) {
@@ -240,22 +249,28 @@ Result<std::string> decode_result(const std::string& bytes) {
 }
 
 Error describe_death(int status, const SandboxOptions& options) {
+  const std::string& name = options.name;
   if (WIFEXITED(status)) {
     return internal_error(
-        fmt::format("collector exited with status {} without a result", WEXITSTATUS(status)));
+        fmt::format("{} exited with status {} without a result", name, WEXITSTATUS(status)));
   }
   const int signal = WTERMSIG(status);
   if (signal == SIGSYS) {
-    return permission_denied(
-        "collector blocked by the seccomp filter: it made a system call outside its allow-list "
-        "and was killed (the kernel audit log names the call)");
+    return permission_denied(fmt::format(
+        "{} blocked by the seccomp filter: it made a system call outside its allow-list "
+        "and was killed (the kernel audit log names the call)",
+        name));
   }
-  if (signal == SIGXCPU || signal == SIGKILL) {
+  if ((signal == SIGXCPU || signal == SIGKILL) && !options.watcher && !is_worker(options)) {
+    return internal_error(fmt::format("{} killed by {} (CPU limit of {} s or memory limit reached)",
+                                      name, ::strsignal(signal), options.max_cpu_seconds));
+  }
+  if (signal == SIGKILL) {
+    // No CPU limit here: the kernel's OOM killer, or someone else's kill.
     return internal_error(
-        fmt::format("collector killed by {} (CPU limit of {} s or memory limit reached)",
-                    ::strsignal(signal), options.max_cpu_seconds));
+        fmt::format("{} killed by {} (out of memory?)", name, ::strsignal(signal)));
   }
-  return internal_error(fmt::format("collector crashed: {}", ::strsignal(signal)));
+  return internal_error(fmt::format("{} crashed: {}", name, ::strsignal(signal)));
 }
 
 /// Waits for the child until `deadline`; kills it when the deadline passes.
@@ -289,7 +304,7 @@ Result<ConfinedProcess> fork_confined(const SandboxOptions& options, ChildBody c
     identity = found;
   }
   int pipe_fds[2];
-  if (options.firewall) {
+  if (is_worker(options)) {
     // Both ways: the agent's requests in, the answers out. [0] stays with the agent.
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipe_fds) != 0) {
       return system_error("socketpair");
@@ -406,7 +421,8 @@ Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions
   process.pid = -1;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ok();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 125) {
-    return internal_error("watcher could not be confined (it never ran unconfined)");
+    return internal_error(fmt::format("{} could not be confined (it never ran unconfined)",
+                                      options.name == "collector" ? "watcher" : options.name));
   }
   if (kill && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return ok();
   return describe_death(status, options);

@@ -40,6 +40,15 @@ struct SandboxOptions {
   /// seccomp profile `firewall` (netlink to nftables, file writes where its user may, no exec,
   /// no threads, no inet sockets). Started with spawn_confined.
   bool firewall = false;
+  /// The scan worker (ADR 0005) instead of a collector: long-running like the firewall worker
+  /// (no timeout, no RLIMIT_CPU: a shard takes minutes; the agent kills a shard nobody polls),
+  /// it keeps CAP_NET_RAW and no other capability, its fd is one end of a socketpair (the shard
+  /// in, results out), and it runs under the seccomp profile `scanner` (inet and packet sockets,
+  /// connect, epoll; no exec, no threads, no file writes, no AF_UNIX). Started with
+  /// spawn_confined.
+  bool scanner = false;
+  /// What the child is called in errors ("scan worker blocked by the seccomp filter: ...").
+  std::string name = "collector";
   /// When not empty, the child changes into this directory before it drops its privileges, so
   /// that it can use it by relative paths while the directories above are closed to its user.
   std::string working_dir;
@@ -48,8 +57,8 @@ struct SandboxOptions {
 /// A confined child that keeps running: it writes records to `output_fd` until it ends.
 struct ConfinedProcess {
   int pid = -1;
-  int output_fd = -1;  // the read end (firewall: the agent's end of the socketpair); owned by
-                       // the caller until finish_confined
+  int output_fd = -1;  // the read end (firewall, scanner: the agent's end of the socketpair);
+                       // owned by the caller until finish_confined
 };
 
 /// Runs `work` in a confined child process and returns what it returned. Blocks the calling

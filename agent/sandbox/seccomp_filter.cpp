@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -163,6 +164,19 @@ constexpr int kFirewallAllowed[] = {
     SCMP_SYS(mkdirat),   SCMP_SYS(fchmod),    SCMP_SYS(umask),
 };
 
+// With scanner: the engine's syscalls (src/scan): non-blocking connect() probes and service
+// detection (OpenSSL reads and writes its socket with read/write), UDP probes and ICMP errors
+// (recvmsg MSG_ERRQUEUE), raw SYN probes in batches (sendmmsg), replies from a packet ring
+// (poll), one epoll loop per scan woken by an eventfd, SIGPIPE held pending and drained
+// (rt_sigtimedwait) while TLS peers hang up.
+constexpr int kScannerAllowed[] = {
+    SCMP_SYS(connect),    SCMP_SYS(getpeername),     SCMP_SYS(shutdown),
+    SCMP_SYS(sendmmsg),   SCMP_SYS(recvmmsg),        SCMP_SYS(poll),
+    SCMP_SYS(ppoll),      SCMP_SYS(epoll_create1),   SCMP_SYS(epoll_ctl),
+    SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),     SCMP_SYS(epoll_pwait2),
+    SCMP_SYS(eventfd2),   SCMP_SYS(rt_sigtimedwait), SCMP_SYS(rt_sigpending),
+};
+
 // Flags that make an open write or create something.
 constexpr scmp_datum_t kWriteFlags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | 020000000;
 
@@ -207,8 +221,9 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
       added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0), "openat2"));
 
   // Writing: the result pipe only (a watcher and the firewall worker: their state files too;
-  // a sanitizer build's runtime: its reports and its pipe, see SeccompPolicy).
-  if (policy.watcher || policy.firewall || policy.sanitizer_runtime) {
+  // the scan worker: its sockets and eventfds; a sanitizer build's runtime: its reports and its
+  // pipe, see SeccompPolicy).
+  if (policy.watcher || policy.firewall || policy.scanner || policy.sanitizer_runtime) {
     SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 0), "write"));
   } else {
     SENTINEL_TRY(
@@ -230,6 +245,30 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     for (const int syscall : kFirewallAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the firewall list"));
     }
+  } else if (policy.scanner) {
+    for (const int syscall : kScannerAllowed) {
+      SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the scanner list"));
+    }
+    // Inet sockets of every type: stream (connect probes, service detection, the reserved
+    // source ports of SYN probes), datagram (UDP probes, ICMP echo, route lookups), raw
+    // (IPPROTO_RAW senders). Whom they reach is the engine's scope check.
+    for (const int family : {AF_INET, AF_INET6}) {
+      SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+                                          SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family))),
+                         "socket(AF_INET, AF_INET6)"));
+    }
+    // Packet sockets, cooked only (SOCK_DGRAM, with SOCK_NONBLOCK/SOCK_CLOEXEC): the reply
+    // rings and ARP. A SOCK_RAW packet socket (link-layer frames of its own) kills.
+    SENTINEL_TRY(added(
+        seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_PACKET),
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)),
+        "socket(AF_PACKET, SOCK_DGRAM)"));
+    // Raising its own soft limit of open files up to the hard one (a connect scan's budget):
+    // prlimit64(0, RLIMIT_NOFILE, new, old). Without CAP_SYS_RESOURCE the hard limit stays.
+    SENTINEL_TRY(
+        added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2, SCMP_A0(SCMP_CMP_EQ, 0),
+                               SCMP_A1(SCMP_CMP_EQ, RLIMIT_NOFILE)),
+              "prlimit64(RLIMIT_NOFILE)"));
   }
   // The watcher and exec lists hold pipe2 already.
   if (policy.sanitizer_runtime && !policy.watcher && !policy.allow_exec) {
@@ -241,12 +280,15 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
   // CAP_NET_ADMIN. AF_UNIX fails softly with EACCES: NSS modules (systemd, nscd, sss) probe
   // their daemons' sockets and fall back to files when refused, while a collector talking to a
   // local daemon (D-Bus, docker) is exactly what confinement must prevent. Every other family
-  // (AF_INET, AF_PACKET, ...) kills. No connect, accept or listen at all.
+  // (AF_INET, AF_PACKET, ...) kills, but for the scan worker's (above). No accept or listen at
+  // all, and no connect but the scan worker's.
   // The firewall worker talks to nftables (NETLINK_NETFILTER; it holds CAP_NET_ADMIN, that is
   // its job) and reads interfaces (NETLINK_ROUTE), nothing else.
+  // The scan worker reads interfaces and addresses (getifaddrs: ARP segments), nothing else.
   std::vector<int> protocols = {NETLINK_ROUTE, NETLINK_SOCK_DIAG};
   if (policy.watcher) protocols.push_back(NETLINK_CONNECTOR);
   if (policy.firewall) protocols = {NETLINK_ROUTE, NETLINK_NETFILTER};
+  if (policy.scanner) protocols = {NETLINK_ROUTE};
   for (const int protocol : protocols) {
     SENTINEL_TRY(added(
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),

@@ -23,6 +23,13 @@ struct SeccompPolicy {
   /// state files, wherever its user may), any fd for write (its socket and files); no threads,
   /// no exec, no other socket family.
   bool firewall = false;
+  /// The scan worker (profile `scanner`): AF_INET and AF_INET6 sockets of any type (stream,
+  /// datagram and ICMP datagram, raw), cooked AF_PACKET sockets (replies through a BPF filter
+  /// and an mmap'ed ring, ARP), NETLINK_ROUTE (interfaces), connect and the rest of the socket
+  /// calls, epoll/poll and eventfd, raising its own open-file soft limit, any fd for write (its
+  /// sockets, eventfds and result socket: it cannot open a file for writing); no threads, no
+  /// exec, no file writes, AF_UNIX refused with EACCES.
+  bool scanner = false;
 };
 
 /// Installs the filter on the calling process (after PR_SET_NO_NEW_PRIVS). Irrevocable; for the

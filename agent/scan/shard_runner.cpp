@@ -3,15 +3,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <map>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "sentinel/scan/port_list.h"
-#include "sentinel/scan/port_scanner_factory.h"
 #include "sentinel/scan/scan_scope.h"
 #include "sentinel/scanner/found_results.h"
 
@@ -35,61 +34,45 @@ std::string ranges_text(const std::vector<scan::AddressRange>& ranges) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::uint64_t random_seed() {
-  std::random_device device;
-  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-}
-
 }  // namespace
 
 /// One shard's state, shared by the runner (commands) and the shard's thread.
 struct ShardRunner::Shard {
   scanner::ShardRef ref;
-  scan::ScanScope scope = scan::ScanScope::from_ranges({});
-  std::unique_ptr<scan::PortScanner> scanner;
-  std::string method;
-  bool detect = false;
-  std::shared_ptr<const scan::ServiceProbes> probes;
-  scan::ServiceDetectionOptions detection;
+  std::unique_ptr<ShardExecution> execution;
   std::thread thread;
 
   std::atomic<bool> cancelled{false};
   std::atomic<bool> finished{false};  // the thread has done all it will do
 
-  std::mutex mutex;                           // guards everything below
-  scanner::FoundResults found;                // pending(): not yet handed over
-  std::vector<scan::ServiceTarget> open;      // open TCP ports, for service detection
-  scan::ServiceDetector* detector = nullptr;  // while detection runs
+  std::mutex mutex;             // guards everything below
+  scanner::FoundResults found;  // pending(): not yet handed over
   ShardState state = ShardState::kRunning;
   std::string error;
   std::int64_t last_poll_ms = 0;
 
-  // Runs on the scan thread: a host that answered, each open port and each open|filtered UDP
-  // port of a host that answered become pending results.
+  // Runs on the shard's thread: a host that answered, each open port and each open|filtered
+  // UDP port of a host that answered become pending results.
   void on_result(const scan::PortResult& result) {
     std::lock_guard lock(mutex);
     found.add(result);
-    if (result.state == scan::PortState::kOpen && result.protocol == scan::Protocol::kTcp) {
-      open.push_back({result.address, result.port});
-    }
   }
 
-  // Runs on the detection thread: a named service updates its port if not yet handed over, or
+  // Runs on the shard's thread: a named service updates its port if not yet handed over, or
   // comes again as the same port with its service.
-  void on_service(const scan::ServiceResult& result) {
-    if (!result.port.service && !result.port.tls) return;
+  void on_service(const scan::IpAddress& address, const FoundPort& named) {
     std::lock_guard lock(mutex);
-    FoundHost& host = found.pending()[result.address];
-    host.address = result.address;
+    FoundHost& host = found.pending()[address];
+    host.address = address;
     auto port = std::find_if(host.ports.begin(), host.ports.end(), [&](const FoundPort& p) {
-      return p.port == result.port.port && p.protocol == scan::Protocol::kTcp;
+      return p.port == named.port && p.protocol == scan::Protocol::kTcp;
     });
     if (port == host.ports.end()) {
-      port = host.ports.insert(host.ports.end(), FoundPort{.port = result.port.port});
+      port = host.ports.insert(host.ports.end(), FoundPort{.port = named.port});
     }
-    port->service = result.port.service;
-    port->tunnel = result.port.tunnel;
-    port->tls = result.port.tls;
+    port->service = named.service;
+    port->tunnel = named.tunnel;
+    port->tls = named.tls;
   }
 
   // Up to `budget` bytes of pending hosts (at least one entry), taken out of `pending`.
@@ -118,8 +101,8 @@ struct ShardRunner::Shard {
   }
 };
 
-ShardRunner::ShardRunner(ShardRunnerOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+ShardRunner::ShardRunner(ShardRunnerOptions options, ShardEngine& engine, const Clock& clock)
+    : options_(std::move(options)), engine_(engine), clock_(clock) {}
 
 ShardRunner::~ShardRunner() {
   std::shared_ptr<Shard> shard;
@@ -129,11 +112,7 @@ ShardRunner::~ShardRunner() {
   }
   if (!shard) return;
   shard->cancelled = true;
-  shard->scanner->cancel();
-  {
-    std::lock_guard lock(shard->mutex);
-    if (shard->detector != nullptr) shard->detector->cancel();
-  }
+  shard->execution->cancel();
   if (shard->thread.joinable()) shard->thread.join();
 }
 
@@ -143,15 +122,6 @@ Result<boost::json::object> ShardRunner::handle(const std::string& name,
   if (name == scanner::kShardPollCommand) return poll(args);
   if (name == scanner::kShardCancelCommand) return cancel(args);
   return invalid_argument(fmt::format("unknown command '{}'", name), "name");
-}
-
-std::shared_ptr<const scan::ServiceProbes> ShardRunner::probes() {
-  // Under mutex_: read once, by the first shard that asks.
-  if (!options_.probes) {
-    options_.probes =
-        std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::system_or_builtin());
-  }
-  return options_.probes;
 }
 
 Result<boost::json::object> ShardRunner::start(const boost::json::object& args) {
@@ -178,9 +148,7 @@ Result<boost::json::object> ShardRunner::start(const boost::json::object& args) 
     if (abandoned && !held.cancelled.exchange(true)) {
       spdlog::warn("scan: shard {} of job {} was not polled for {} s; given up", held.ref.shard,
                    held.ref.job_id, options_.abandon_after.count() / 1000);
-      held.scanner->cancel();
-      std::lock_guard held_lock(held.mutex);
-      if (held.detector != nullptr) held.detector->cancel();
+      held.execution->cancel();
     }
     if (!held.cancelled || !held.finished) {
       return Error{
@@ -194,67 +162,37 @@ Result<boost::json::object> ShardRunner::start(const boost::json::object& args) 
   }
 
   const std::uint64_t pairs = targets.size() * ports.size();
-  scan::PortScanOptions scan_options;
-  scan_options.allow_raw = request.raw;
-  scan_options.seed = random_seed();
-  // TCP ports first, then UDP ports, as one scan.
-  SENTINEL_ASSIGN(chosen,
-                  scan::make_port_list_scanner(std::move(targets), ports, scope, scan_options));
+  // The engine starts the shard's worker (and checks the plan once more); its errors are the
+  // plan's, or why the worker could not start.
+  SENTINEL_ASSIGN(execution, engine_.prepare(request));
   auto shard = std::make_shared<Shard>();
   shard->ref = {request.job_id, request.shard};
-  shard->scope = std::move(scope);
-  shard->scanner = std::move(chosen.scanner);
-  shard->method = std::move(chosen.method);
-  shard->detect = request.service_detection;
-  if (shard->detect) shard->probes = probes();
-  shard->detection = options_.detection;
+  shard->execution = std::move(execution);
   shard->last_poll_ms = clock_.now_ms();
   shard->thread = std::thread([shard] { run(shard); });
   current_ = shard;
+  const std::string& method = shard->execution->method();
   spdlog::info("scan: shard {} of job {} started: {} ({} probe pairs, {}; {})", request.shard,
-               request.job_id, request.targets, pairs, shard->method, chosen.reason);
-  return boost::json::object{{"accepted", true}, {"method", shard->method}};
+               request.job_id, request.targets, pairs, method, shard->execution->reason());
+  return boost::json::object{{"accepted", true}, {"method", method}};
 }
 
 void ShardRunner::run(const std::shared_ptr<Shard>& shard) {
-  Result<scan::ScanOutcome> outcome =
-      shard->scanner->run([&shard](const scan::PortResult& result) { shard->on_result(result); });
+  const ShardSink sink{
+      .on_result = [&shard](const scan::PortResult& result) { shard->on_result(result); },
+      .on_service = [&shard](const scan::IpAddress& address,
+                             const FoundPort& port) { shard->on_service(address, port); },
+      .on_warning =
+          [&shard](const std::string& warning) {
+            spdlog::warn("scan: shard {} of job {}: {}", shard->ref.shard, shard->ref.job_id,
+                         warning);
+          }};
+  Result<scan::ScanOutcome> outcome = shard->execution->run(sink);
   std::string error;
   if (!outcome) {
-    error = "the scan engine failed: " + outcome.error().message;
+    error = outcome.error().message;
   } else if (*outcome == scan::ScanOutcome::kCancelled || shard->cancelled) {
     error = "cancelled";
-  } else if (shard->detect) {
-    std::vector<scan::ServiceTarget> open;
-    {
-      std::lock_guard lock(shard->mutex);
-      open = shard->open;
-    }
-    if (!open.empty()) {
-      auto detector = scan::ServiceDetector::create(shard->probes, std::move(open), shard->scope,
-                                                    shard->detection);
-      if (!detector) {
-        spdlog::warn("scan: service detection of shard {} of job {} not run: {}", shard->ref.shard,
-                     shard->ref.job_id, detector.error().message);
-      } else {
-        {
-          std::lock_guard lock(shard->mutex);
-          shard->detector = detector->get();
-          if (shard->cancelled) (*detector)->cancel();
-        }
-        Status ran = (*detector)->run(
-            [&shard](const scan::ServiceResult& result) { shard->on_service(result); });
-        {
-          std::lock_guard lock(shard->mutex);
-          shard->detector = nullptr;
-        }
-        // A failed detection fails nothing but the services: the ports stand.
-        if (!ran) {
-          spdlog::warn("scan: service detection of shard {} of job {} failed: {}", shard->ref.shard,
-                       shard->ref.job_id, ran.error().message);
-        }
-      }
-    }
   }
   {
     std::lock_guard lock(shard->mutex);
@@ -262,8 +200,8 @@ void ShardRunner::run(const std::shared_ptr<Shard>& shard) {
     shard->error = std::move(error);
   }
   shard->finished = true;
-  spdlog::info("scan: shard {} of job {} ended: {}", shard->ref.shard, shard->ref.job_id,
-               scanner::to_string(shard->state));
+  spdlog::info("scan: shard {} of job {} ended: {}{}", shard->ref.shard, shard->ref.job_id,
+               scanner::to_string(shard->state), shard->error.empty() ? "" : ": " + shard->error);
 }
 
 Result<boost::json::object> ShardRunner::poll(const boost::json::object& args) {
@@ -274,7 +212,7 @@ Result<boost::json::object> ShardRunner::poll(const boost::json::object& args) {
                                  ref.shard, ref.job_id));
   }
   Shard& shard = *current_;
-  const scan::ScanProgress progress = shard.scanner->progress();
+  const scan::ScanProgress progress = shard.execution->progress();
   ShardReport report;
   report.pairs_total = static_cast<std::int64_t>(progress.pairs_total);
   report.pairs_done = static_cast<std::int64_t>(progress.pairs_done);
@@ -306,10 +244,9 @@ Result<boost::json::object> ShardRunner::cancel(const boost::json::object& args)
   if (!current_ || current_->ref != ref) return boost::json::object{{"cancelled", false}};
   Shard& shard = *current_;
   shard.cancelled = true;
-  shard.scanner->cancel();
+  shard.execution->cancel();
   {
     std::lock_guard shard_lock(shard.mutex);
-    if (shard.detector != nullptr) shard.detector->cancel();
     shard.found.pending().clear();
   }
   spdlog::info("scan: shard {} of job {} cancelled", ref.shard, ref.job_id);

@@ -1,13 +1,12 @@
 #pragma once
 // The agent's side of a distributed scan (ADR 0005, "Scanner service"): the commands
 // scan_shard_start, scan_shard_poll and scan_shard_cancel. A shard's targets are checked again
-// against the scope the server sent, then the engine (raw SYN where the agent may open raw
-// sockets, else connect(), then UDP for the shard's UDP ports) and, when asked, service
-// detection run on a thread of the runner's own; results wait until the server polls for them.
-// One shard at a time: a second start is answered "busy".
-//
-// The ADR wants the scan in a confined worker child that keeps only CAP_NET_RAW; for now it is a
-// thread of the agent process (under the agent's own resource caps).
+// against the scope the server sent, then the shard runs on its engine (the agent's: a fresh
+// confined worker child per shard that keeps only CAP_NET_RAW, scan_worker.h): the port scan
+// (raw SYN where it may open raw sockets, else connect(), then UDP for the shard's UDP ports)
+// and, when asked, service detection. A thread of the runner takes what the shard reports;
+// results wait until the server polls for them. One shard at a time: a second start is
+// answered "busy".
 
 #include <boost/json/object.hpp>
 #include <chrono>
@@ -16,10 +15,9 @@
 #include <mutex>
 #include <string>
 
+#include "agent/scan/shard_engine.h"
 #include "sentinel/common/clock.h"
 #include "sentinel/common/result.h"
-#include "sentinel/scan/service_detector.h"
-#include "sentinel/scan/service_probes.h"
 #include "sentinel/scanner/scan_shard_protocol.h"
 
 namespace sentinel::agent {
@@ -32,18 +30,13 @@ struct ShardRunnerOptions {
   /// Bytes of hosts in one poll answer at most (a channel frame holds 4 MiB); the rest waits
   /// for the next poll.
   std::size_t max_answer_bytes = 1 << 20;
-  /// Waits and limits of service detection.
-  scan::ServiceDetectionOptions detection;
-  /// The probes of service detection; null: nmap's file when installed, else the built-in set,
-  /// read when the first shard asks for detection.
-  std::shared_ptr<const scan::ServiceProbes> probes;
 };
 
 /// Thread-safe: the channel calls handle() from its receiving thread; each call returns at once.
 class ShardRunner {
  public:
-  /// `clock` must outlive the runner.
-  ShardRunner(ShardRunnerOptions options, const Clock& clock);
+  /// `engine` and `clock` must outlive the runner.
+  ShardRunner(ShardRunnerOptions options, ShardEngine& engine, const Clock& clock);
   /// Cancels the shard in hand and waits for its thread.
   ~ShardRunner();
   ShardRunner(const ShardRunner&) = delete;
@@ -62,12 +55,12 @@ class ShardRunner {
   Result<boost::json::object> start(const boost::json::object& args);
   Result<boost::json::object> poll(const boost::json::object& args);
   Result<boost::json::object> cancel(const boost::json::object& args);
-  std::shared_ptr<const scan::ServiceProbes> probes();
   static void run(const std::shared_ptr<Shard>& shard);
 
   ShardRunnerOptions options_;
+  ShardEngine& engine_;
   const Clock& clock_;
-  std::mutex mutex_;                // guards current_ and probes_
+  std::mutex mutex_;                // guards current_
   std::shared_ptr<Shard> current_;  // the shard in hand, until its final poll or abandonment
 };
 

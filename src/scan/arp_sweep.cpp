@@ -2,13 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
-#include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
-#include <net/if.h>
 #include <net/if_arp.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,16 +12,12 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
-#include <map>
 
 #include "raw_probe_loop.h"
-#include "sentinel/scan/rate_limiter.h"
 
 namespace sentinel::scan {
 namespace {
 
-constexpr std::uint64_t kCancelTag = ~std::uint64_t{0};
-constexpr int kSendsBetweenReads = 256;
 // An ARP packet for IPv4 over Ethernet (RFC 826), without the Ethernet header the packet
 // socket adds and strips.
 constexpr std::size_t kArpBytes = 28;
@@ -47,11 +39,6 @@ std::uint32_t get32(const std::uint8_t* in) {
          in[3];
 }
 
-// A failed system call, with errno's text.
-Error failure(const std::string& what) {
-  return internal_error(fmt::format("ARP sweep: {}: {}", what, std::strerror(errno)));
-}
-
 std::string dotted(std::uint32_t address) {
   return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 255, (address >> 8) & 255,
                      address & 255);
@@ -66,38 +53,17 @@ bool LinkSegment::holds(std::uint32_t host) const {
 }
 
 std::vector<LinkSegment> local_link_segments() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  // Hardware facts by interface name, from the AF_PACKET entries.
-  std::map<std::string, LinkSegment> hardware;
-  for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_PACKET) continue;
-    const auto* link = reinterpret_cast<const sockaddr_ll*>(entry->ifa_addr);
-    if (link->sll_hatype != ARPHRD_ETHER || link->sll_halen != 6) continue;
-    LinkSegment segment;
-    segment.interface_index = link->sll_ifindex;
-    segment.interface_name = entry->ifa_name;
-    std::copy_n(link->sll_addr, 6, segment.mac.begin());
-    hardware.emplace(entry->ifa_name, segment);
-  }
   std::vector<LinkSegment> segments;
-  for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET ||
-        entry->ifa_netmask == nullptr) {
-      continue;
-    }
-    const unsigned flags = entry->ifa_flags;
-    if ((flags & IFF_UP) == 0 || (flags & IFF_LOOPBACK) != 0 || (flags & IFF_NOARP) != 0) continue;
-    const auto found = hardware.find(entry->ifa_name);
-    if (found == hardware.end()) continue;
-    LinkSegment segment = found->second;
-    segment.address = ntohl(reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr.s_addr);
-    segment.netmask =
-        ntohl(reinterpret_cast<const sockaddr_in*>(entry->ifa_netmask)->sin_addr.s_addr);
-    if (std::popcount(segment.netmask) >= 31) continue;  // point to point: no neighbours to ask
+  for_each_ethernet_address(AF_INET, [&](const EthernetAddress& found) {
+    LinkSegment segment;
+    segment.interface_index = found.interface_index;
+    segment.interface_name = found.interface_name;
+    segment.mac = found.mac;
+    segment.address = ntohl(reinterpret_cast<const sockaddr_in*>(found.address)->sin_addr.s_addr);
+    segment.netmask = ntohl(reinterpret_cast<const sockaddr_in*>(found.netmask)->sin_addr.s_addr);
+    if (std::popcount(segment.netmask) >= 31) return;  // point to point: no neighbours to ask
     segments.push_back(std::move(segment));
-  }
-  freeifaddrs(list);
+  });
   return segments;
 }
 
@@ -113,18 +79,14 @@ Result<std::unique_ptr<ArpSweep>> ArpSweep::open(const TargetSet& targets,
       if (!segments[s].holds(address)) continue;
       used[s] = true;
       sweep->by_address_.emplace(address, sweep->targets_.size());
-      sweep->targets_.push_back({index, address, s});
-      sweep->covered_.push_back(index);
+      sweep->targets_.push_back({address, s});
+      sweep->add_target(index);
       break;
     }
   }
   if (sweep->targets_.empty()) return std::unique_ptr<ArpSweep>();
 
-  sweep->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  sweep->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (sweep->epoll_fd_ < 0 || sweep->cancel_fd_ < 0) return failure("epoll");
-  epoll_event cancel_event{.events = EPOLLIN, .data = {.u64 = kCancelTag}};
-  epoll_ctl(sweep->epoll_fd_, EPOLL_CTL_ADD, sweep->cancel_fd_, &cancel_event);
+  SENTINEL_TRY(sweep->open_loop());
   // Positions of the used segments in links_.
   std::vector<std::size_t> link_of(segments.size(), 0);
   for (std::size_t s = 0; s < segments.size(); ++s) {
@@ -138,7 +100,7 @@ Result<std::unique_ptr<ArpSweep>> ArpSweep::open(const TargetSet& targets,
                      std::string(kRawSocketsUnavailable),
                      {}};
       }
-      return failure("packet socket");
+      return sweep->failure("packet socket");
     }
     sockaddr_ll local{};
     local.sll_family = AF_PACKET;
@@ -147,12 +109,9 @@ Result<std::unique_ptr<ArpSweep>> ArpSweep::open(const TargetSet& targets,
     const std::size_t link = sweep->links_.size();
     sweep->links_.push_back({segments[s], fd});
     if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
-      return failure("bind to " + segments[s].interface_name);
+      return sweep->failure("bind to " + segments[s].interface_name);
     }
-    epoll_event event{.events = EPOLLIN, .data = {.u64 = link}};
-    if (epoll_ctl(sweep->epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
-      return failure("epoll_ctl");
-    }
+    SENTINEL_TRY(sweep->watch(fd, link));
     link_of[s] = link;
   }
   for (Target& target : sweep->targets_) target.link = link_of[target.link];
@@ -161,14 +120,6 @@ Result<std::unique_ptr<ArpSweep>> ArpSweep::open(const TargetSet& targets,
 
 ArpSweep::~ArpSweep() {
   for (const Link& link : links_) close(link.fd);
-  if (epoll_fd_ >= 0) close(epoll_fd_);
-  if (cancel_fd_ >= 0) close(cancel_fd_);
-}
-
-void ArpSweep::cancel() {
-  cancelled_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = write(cancel_fd_, &one, sizeof(one));
 }
 
 std::string ArpSweep::describe() const {
@@ -181,7 +132,8 @@ std::string ArpSweep::describe() const {
   return out;
 }
 
-bool ArpSweep::send_request(const Target& target) {
+bool ArpSweep::send_request(std::size_t position) {
+  const Target& target = targets_[position];
   const Link& link = links_[target.link];
   std::uint8_t packet[kArpBytes] = {};
   put16(packet, ARPHRD_ETHER);
@@ -208,9 +160,7 @@ bool ArpSweep::send_request(const Target& target) {
   }
 }
 
-void ArpSweep::read_replies(std::size_t link, std::vector<TimePoint>& sent_at,
-                            std::vector<std::uint8_t>& answered, const OnReply& on_reply,
-                            RttEstimator& rtt) {
+void ArpSweep::read_replies(std::size_t link, const OnAnswer& answered) {
   const LinkSegment& segment = links_[link].segment;
   std::uint8_t buffer[128];
   while (true) {
@@ -227,70 +177,11 @@ void ArpSweep::read_replies(std::size_t link, std::vector<TimePoint>& sent_at,
     // A reply to us, on the interface that asked, from an address we asked for.
     if (get32(buffer + 24) != segment.address) continue;
     const auto found = by_address_.find(get32(buffer + 14));
-    if (found == by_address_.end()) continue;
-    const Target& target = targets_[found->second];
-    if (target.link != link || answered[found->second] != 0 ||
-        sent_at[found->second] == TimePoint{}) {
-      continue;
-    }
-    answered[found->second] = 1;
-    const auto sample =
-        std::chrono::duration_cast<Duration>(ScanClock::now() - sent_at[found->second]);
-    rtt.add_sample(sample);
-    on_reply(target.index, sample);
+    if (found == by_address_.end() || targets_[found->second].link != link) continue;
+    MacAddress sender;
+    std::copy_n(buffer + 8, 6, sender.begin());
+    answered(found->second, sender);
   }
-}
-
-Result<ScanOutcome> ArpSweep::run(const ScanLimits& limits, const OnReply& on_reply) {
-  std::vector<TimePoint> sent_at(targets_.size());
-  std::vector<std::uint8_t> answered(targets_.size(), 0);
-  RateLimiter rate(limits.max_rate, std::max(1.0, limits.max_rate / 200));
-  RttEstimator rtt(limits.rtt);
-
-  // Waits up to `timeout` for replies or a cancellation; false when cancelled.
-  const auto wait = [&](Duration timeout) {
-    epoll_event events[8];
-    const auto milliseconds = static_cast<int>((timeout.count() + 999) / 1000);
-    const int ready = epoll_wait(epoll_fd_, events, 8, std::max(0, milliseconds));
-    for (int i = 0; i < ready; ++i) {
-      if (events[i].data.u64 == kCancelTag) return false;
-    }
-    for (std::size_t link = 0; link < links_.size(); ++link) {
-      read_replies(link, sent_at, answered, on_reply, rtt);
-    }
-    return !cancelled_.load();
-  };
-
-  for (int round = 0; round <= limits.max_retries; ++round) {
-    int since_read = 0;
-    TimePoint last_send{};
-    for (std::size_t position = 0; position < targets_.size(); ++position) {
-      if (cancelled_.load()) return ScanOutcome::kCancelled;
-      if (answered[position] != 0) continue;
-      while (!rate.try_acquire(ScanClock::now())) {
-        if (!wait(rate.wait_time(ScanClock::now()))) return ScanOutcome::kCancelled;
-      }
-      const TimePoint now = ScanClock::now();
-      if (send_request(targets_[position])) {
-        sent_at[position] = now;
-        last_send = now;
-        sent_.fetch_add(1);
-      }
-      if (++since_read == kSendsBetweenReads) {
-        since_read = 0;
-        if (!wait(Duration{0})) return ScanOutcome::kCancelled;
-      }
-    }
-    if (last_send == TimePoint{}) break;  // everyone answered, or nothing could be sent
-    // The round's last request gets its full timeout before the next round starts.
-    const TimePoint round_end = last_send + rtt.timeout();
-    while (ScanClock::now() < round_end) {
-      if (!wait(std::chrono::duration_cast<Duration>(round_end - ScanClock::now()))) {
-        return ScanOutcome::kCancelled;
-      }
-    }
-  }
-  return ScanOutcome::kCompleted;
 }
 
 }  // namespace sentinel::scan

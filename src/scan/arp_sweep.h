@@ -5,17 +5,16 @@
 // IP probes that the kernel could never deliver.
 
 #include <array>
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "link_sweep.h"
 #include "sentinel/common/result.h"
+#include "sentinel/scan/mac_address.h"
 #include "sentinel/scan/port_scanner.h"
-#include "sentinel/scan/rtt_estimator.h"
 #include "sentinel/scan/target_set.h"
 
 namespace sentinel::scan {
@@ -24,7 +23,7 @@ namespace sentinel::scan {
 struct LinkSegment {
   int interface_index = 0;
   std::string interface_name;
-  std::array<std::uint8_t, 6> mac{};
+  MacAddress mac{};
   std::uint32_t address = 0;  // ours, host byte order
   std::uint32_t netmask = 0;  // host byte order
 
@@ -39,34 +38,19 @@ std::vector<LinkSegment> local_link_segments();
 
 /// One ARP sweep over the targets that lie on a local segment, through one packet socket per
 /// segment (AF_PACKET, needs CAP_NET_RAW). Answers are ARP replies from the target's address to
-/// ours on the interface that asked. run() once, from one thread; cancel() from any.
-class ArpSweep {
+/// ours on the interface that asked; the reply's sender hardware address is the host's MAC.
+/// run() once, from one thread; cancel() from any (LinkSweep).
+class ArpSweep final : public LinkSweep {
  public:
   /// The sweep of those `targets` (IPv4) that lie on one of `segments`; nullptr when none do.
   /// kPermissionDenied with reason kRawSocketsUnavailable when a packet socket cannot be
   /// opened.
   static Result<std::unique_ptr<ArpSweep>> open(const TargetSet& targets,
                                                 const std::vector<LinkSegment>& segments);
-  ~ArpSweep();
-  ArpSweep(const ArpSweep&) = delete;
-  ArpSweep& operator=(const ArpSweep&) = delete;
+  ~ArpSweep() override;
 
-  /// Called once per target that answered: its host index and the time from the last request
-  /// to the reply.
-  using OnReply = std::function<void(std::uint64_t index, Duration rtt)>;
-
-  /// Asks for every on-link target in rounds (max_retries + 1 at most; a round asks only the
-  /// targets still silent), at most limits.max_rate requests a second, waiting one timeout
-  /// (RttBounds, from the replies seen) after each round.
-  Result<ScanOutcome> run(const ScanLimits& limits, const OnReply& on_reply);
-  /// Stops a running sweep soon. Thread-safe.
-  void cancel();
-
-  /// The host indexes of the on-link targets, ascending.
-  const std::vector<std::uint64_t>& covered() const { return covered_; }
   /// "ARP on veth0 (10.0.0.1/24)" for the method's description.
-  std::string describe() const;
-  std::uint64_t requests_sent() const { return sent_.load(); }
+  std::string describe() const override;
 
  private:
   struct Link {
@@ -74,25 +58,18 @@ class ArpSweep {
     int fd = -1;
   };
   struct Target {
-    std::uint64_t index = 0;
     std::uint32_t address = 0;
     std::size_t link = 0;
   };
 
-  ArpSweep() = default;
-  bool send_request(const Target& target);
-  void read_replies(std::size_t link, std::vector<TimePoint>& sent_at,
-                    std::vector<std::uint8_t>& answered, const OnReply& on_reply,
-                    RttEstimator& rtt);
+  ArpSweep() : LinkSweep("ARP") {}
+  bool send_request(std::size_t position) override;
+  void read_replies(std::size_t link, const OnAnswer& answered) override;
+  std::size_t link_count() const override { return links_.size(); }
 
   std::vector<Link> links_;
   std::vector<Target> targets_;
-  std::vector<std::uint64_t> covered_;
   std::unordered_map<std::uint32_t, std::size_t> by_address_;  // -> position in targets_
-  int epoll_fd_ = -1;
-  int cancel_fd_ = -1;
-  std::atomic<bool> cancelled_{false};
-  std::atomic<std::uint64_t> sent_{0};
 };
 
 }  // namespace sentinel::scan

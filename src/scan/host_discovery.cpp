@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "arp_sweep.h"
+#include "ndp_sweep.h"
 #include "ping_sweep.h"
 #include "port_scan_checks.h"
 #include "raw_probe_loop.h"
@@ -77,6 +78,15 @@ Result<std::unique_ptr<HostDiscovery>> HostDiscovery::create(TargetSet targets,
           discovery->arp_ = std::move(*arp);
         }
       }
+      if (options.ndp) {
+        auto ndp = NdpSweep::open(discovery->targets_, local_ipv6_segments());
+        if (!ndp) {
+          described.push_back(fmt::format("no NDP ({})", ndp.error().message));
+        } else if (*ndp) {
+          described.push_back((*ndp)->describe() + " for the hosts there");
+          discovery->ndp_ = std::move(*ndp);
+        }
+      }
       discovery->method_reason_ =
           fmt::format("raw sockets available: {}", fmt::join(described, ", "));
       return discovery;
@@ -113,12 +123,13 @@ HostDiscovery::HostDiscovery(TargetSet targets, DiscoveryOptions options)
 HostDiscovery::~HostDiscovery() = default;
 
 void HostDiscovery::finish(std::uint64_t index, HostState state, Duration rtt,
-                           std::string_view reason, const HostResultHandler& on_result) {
+                           std::string_view reason, const HostResultHandler& on_result,
+                           const std::optional<MacAddress>& mac) {
   done_[index] |= kReported;
   hosts_done_.fetch_add(1, std::memory_order_relaxed);
   if (state == HostState::kUp) hosts_up_.fetch_add(1, std::memory_order_relaxed);
-  on_result(
-      HostResult{targets_.at(index), state, state == HostState::kUp ? rtt : Duration{0}, reason});
+  on_result(HostResult{targets_.at(index), state, state == HostState::kUp ? rtt : Duration{0},
+                       reason, mac});
 }
 
 Result<ScanOutcome> HostDiscovery::run(const HostResultHandler& on_result) {
@@ -127,19 +138,32 @@ Result<ScanOutcome> HostDiscovery::run(const HostResultHandler& on_result) {
   return method_ == DiscoveryMethod::kRaw ? run_raw(on_result) : run_unprivileged(on_result);
 }
 
+Result<ScanOutcome> HostDiscovery::run_link_sweep(LinkSweep& sweep, std::string_view reason,
+                                                  const HostResultHandler& on_result) {
+  // On a local segment ARP (NDP) decides: a host there answers it whatever it filters, and
+  // one that does not answer could not get an IP probe either (the kernel cannot resolve it).
+  const auto on_reply = [&](std::uint64_t index, Duration rtt,
+                            const std::optional<MacAddress>& mac) {
+    finish(index, HostState::kUp, rtt, reason, on_result, mac);
+  };
+  SENTINEL_ASSIGN(outcome, sweep.run(options_.limits, on_reply));
+  if (outcome == ScanOutcome::kCancelled || cancelled_.load()) return ScanOutcome::kCancelled;
+  for (const std::uint64_t index : sweep.covered()) {
+    if ((done_[index] & kReported) == 0) {
+      finish(index, HostState::kDown, Duration{0}, "no-response", on_result);
+    }
+  }
+  return ScanOutcome::kCompleted;
+}
+
 Result<ScanOutcome> HostDiscovery::run_raw(const HostResultHandler& on_result) {
   if (arp_) {
-    // On a local segment ARP decides: a host there answers it whatever it filters, and one
-    // that does not answer could not get an IP probe either (the kernel cannot resolve it).
-    SENTINEL_ASSIGN(outcome, arp_->run(options_.limits, [&](std::uint64_t index, Duration rtt) {
-      finish(index, HostState::kUp, rtt, "arp-response", on_result);
-    }));
-    if (outcome == ScanOutcome::kCancelled || cancelled_.load()) return ScanOutcome::kCancelled;
-    for (const std::uint64_t index : arp_->covered()) {
-      if ((done_[index] & kReported) == 0) {
-        finish(index, HostState::kDown, Duration{0}, "no-response", on_result);
-      }
-    }
+    SENTINEL_ASSIGN(outcome, run_link_sweep(*arp_, "arp-response", on_result));
+    if (outcome == ScanOutcome::kCancelled) return outcome;
+  }
+  if (ndp_) {
+    SENTINEL_ASSIGN(outcome, run_link_sweep(*ndp_, "ndp-response", on_result));
+    if (outcome == ScanOutcome::kCancelled) return outcome;
   }
   const std::size_t probes = raw_->probes().size();
   // Pairs of each host still to end; a host no probe found is down once all have ended.
@@ -248,6 +272,7 @@ void HostDiscovery::cancel() {
   cancelled_.store(true);
   if (raw_) raw_->cancel();
   if (arp_) arp_->cancel();
+  if (ndp_) ndp_->cancel();
   if (ping_) ping_->cancel();
   std::lock_guard lock(active_mutex_);
   if (active_connect_ != nullptr) active_connect_->cancel();
@@ -259,7 +284,8 @@ DiscoveryProgress HostDiscovery::progress() const {
   progress.hosts_done = hosts_done_.load();
   progress.hosts_up = hosts_up_.load();
   progress.probes_sent = (raw_ ? raw_->probes_sent() : 0) + (arp_ ? arp_->requests_sent() : 0) +
-                         (ping_ ? ping_->requests_sent() : 0) + connect_probes_.load();
+                         (ndp_ ? ndp_->requests_sent() : 0) + (ping_ ? ping_->requests_sent() : 0) +
+                         connect_probes_.load();
   return progress;
 }
 

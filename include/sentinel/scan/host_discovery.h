@@ -7,11 +7,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scan/mac_address.h"
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/scan_scope.h"
 #include "sentinel/scan/target_set.h"
@@ -33,14 +35,16 @@ enum class DiscoveryMethod : std::uint8_t {
 std::string_view to_string(DiscoveryMethod method);
 
 /// The verdict on one address. `reason` says what decided it: "echo-reply", "syn-ack", "rst",
-/// "icmp-unreachable" (an ICMP error sent by the host itself) or "arp-response" for up;
-/// "no-response", "host-unreachable" (an ICMP error from a router or our own kernel) or "no-route"
-/// for down. `rtt` is that of the deciding answer, zero when down.
+/// "icmp-unreachable" (an ICMP error sent by the host itself), "arp-response" or "ndp-response"
+/// (a Neighbor Advertisement) for up; "no-response", "host-unreachable" (an ICMP error from a
+/// router or our own kernel) or "no-route" for down. `rtt` is that of the deciding answer, zero
+/// when down. `mac` is the host's link-layer address when ARP or NDP found it.
 struct HostResult {
   IpAddress address;
   HostState state = HostState::kDown;
   Duration rtt{0};
   std::string_view reason;
+  std::optional<MacAddress> mac;
 };
 
 /// Called on the discovery's thread once per address; must be quick.
@@ -68,6 +72,9 @@ struct DiscoveryOptions {
   /// Raw only: IPv4 hosts on a segment of this host's Ethernet interfaces are asked by ARP
   /// instead (answer: up, "arp-response"; silence after the retries: down).
   bool arp = true;
+  /// Raw only: IPv6 hosts on an on-link prefix of this host's Ethernet interfaces are asked by
+  /// NDP Neighbor Solicitations instead (answer: up, "ndp-response"; silence: down).
+  bool ndp = true;
   /// Unprivileged: ports connect()ed to; a connection or a refusal means up.
   std::vector<std::uint16_t> connect_ports = {80, 443, 22};
 };
@@ -81,7 +88,9 @@ struct DiscoveryProgress {
 };
 
 class RawProbeLoop;
+class LinkSweep;
 class ArpSweep;
+class NdpSweep;
 class PingSweep;
 class ConnectScanner;
 
@@ -89,9 +98,9 @@ class ConnectScanner;
 /// SYN to 443 and an ACK to 80 per host (nmap's default ping probes), answers matched by probe
 /// cookie, a host settled by its first answer. Without: ICMP echo over a datagram socket when
 /// net.ipv4.ping_group_range admits the process's group, then connect() to a few common ports
-/// for the hosts still unknown. With raw sockets, IPv4 hosts on a local Ethernet segment are
-/// asked by ARP first and settled by it: a host there answers ARP even when its firewall drops
-/// every IP probe. IPv6 neighbours are probed by IP (no NDP of our own yet).
+/// for the hosts still unknown. With raw sockets, hosts on a local Ethernet segment are asked
+/// first and settled by it, IPv4 by ARP and IPv6 by NDP: a host there answers even when its
+/// firewall drops every IP probe, and is reported with its MAC.
 /// run() once, from one thread; cancel() and progress() from any thread.
 class HostDiscovery {
  public:
@@ -119,8 +128,11 @@ class HostDiscovery {
 
   Result<ScanOutcome> run_raw(const HostResultHandler& on_result);
   Result<ScanOutcome> run_unprivileged(const HostResultHandler& on_result);
+  /// Runs an ARP or NDP sweep: its answers up with `reason`, its silent targets down.
+  Result<ScanOutcome> run_link_sweep(LinkSweep& sweep, std::string_view reason,
+                                     const HostResultHandler& on_result);
   void finish(std::uint64_t index, HostState state, Duration rtt, std::string_view reason,
-              const HostResultHandler& on_result);
+              const HostResultHandler& on_result, const std::optional<MacAddress>& mac = {});
 
   TargetSet targets_;
   DiscoveryOptions options_;
@@ -128,6 +140,7 @@ class HostDiscovery {
   std::string method_reason_;
   std::unique_ptr<RawProbeLoop> raw_;
   std::unique_ptr<ArpSweep> arp_;  // raw only, when some targets are on a local segment
+  std::unique_ptr<NdpSweep> ndp_;  // raw only, when some IPv6 targets are on-link
   std::unique_ptr<PingSweep> ping_;
   // Per host: whether it has been reported.
   std::vector<std::uint8_t> done_;

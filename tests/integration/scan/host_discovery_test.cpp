@@ -27,6 +27,7 @@ struct Found {
   std::map<std::string, std::string> reasons;
   std::map<std::string, int> reports;
   std::map<std::string, Duration> rtts;
+  std::map<std::string, std::string> macs;
 };
 
 HostResultHandler collect_hosts(Found& found) {
@@ -35,6 +36,7 @@ HostResultHandler collect_hosts(Found& found) {
     found.states[key] = result.state;
     found.reasons[key] = std::string(result.reason);
     found.rtts[key] = result.rtt;
+    if (result.mac) found.macs[key] = mac_to_string(*result.mac);
     ++found.reports[key];
   };
 }
@@ -167,6 +169,8 @@ TEST_F(NamespaceScanTest, ArpFindsAHostWhoseFirewallDropsEveryIpProbe) {
   EXPECT_EQ(found.states[present().to_string()], HostState::kUp);
   EXPECT_EQ(found.reasons[present().to_string()], "arp-response");
   EXPECT_GT(found.rtts[present().to_string()].count(), 0);
+  EXPECT_EQ(found.macs[present().to_string()], namespace_mac());
+  EXPECT_EQ(found.macs.count(address(3).to_string()), 0u);
   EXPECT_EQ(found.states[address(3).to_string()], HostState::kDown);
   EXPECT_EQ(found.states[address(4).to_string()], HostState::kDown);
   EXPECT_EQ((*discovery)->progress().hosts_up, 1u);

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,18 @@ class NamespaceScanTest : public ::testing::Test {
   ::testing::AssertionResult in_namespace(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {"-n", namespace_});
     return ip_command(arguments);
+  }
+
+  /// The MAC of the namespace's end of the veth ("02:..."), empty if `ip` cannot tell.
+  std::string namespace_mac() const {
+    const auto shown = test::run_command(
+        {"ip", "-n", namespace_, "-o", "link", "show", "sxn" + std::to_string(getpid())});
+    std::smatch match;
+    if (!shown || shown->exit_code != 0 ||
+        !std::regex_search(shown->out, match, std::regex("link/ether ([0-9a-f:]{17})"))) {
+      return {};
+    }
+    return match[1];
   }
 
   IpAddress present() const { return ip((subnet_ + "2").c_str()); }

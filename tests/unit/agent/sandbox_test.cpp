@@ -1,6 +1,7 @@
 // Confined collectors: real collection work runs and returns its result; anything outside the
 // allow-list (writing a file, an inet socket, exec) kills the child with an error saying so; a
-// hung collector is killed at its timeout; as root the child is nobody yet reads /proc/1/fd.
+// hung collector is killed at its timeout; as root the child is nobody yet reads /proc/1/fd. The
+// scan worker's profile: inet, raw and cooked packet sockets and connect, only CAP_NET_RAW.
 
 #include "agent/sandbox/sandbox.h"
 
@@ -10,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <ifaddrs.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <spawn.h>
 #include <sys/inotify.h>
@@ -321,6 +323,125 @@ TEST(SandboxWatcherTest, AWatcherStillCannotExecOrOpenInetSockets) {
     ASSERT_FALSE(ended);
     EXPECT_THAT(ended.error().message, HasSubstr("blocked by the seccomp filter"));
   }
+}
+
+}  // namespace
+}  // namespace sentinel::agent
+
+namespace sentinel::agent {
+namespace {
+
+// The scan worker's profile: inet sockets of every kind (raw ones need CAP_NET_RAW, which it
+// keeps) and connect(), cooked packet sockets; still no exec, no file writes, no AF_UNIX.
+SandboxOptions scanner_options() {
+  SandboxOptions options;
+  options.scanner = true;
+  options.name = "scan worker";
+  return options;
+}
+
+// Runs `work` in a scanner child; what it wrote to its socket, and how it ended.
+std::pair<std::string, Status> run_scanner_child(const std::function<int(int)>& work) {
+  const SandboxOptions options = scanner_options();
+  auto child = spawn_confined(work, options);
+  if (!child) return {"", child.error()};
+  std::string received;
+  char buffer[256];
+  ssize_t n = 0;
+  while ((n = ::read(child->output_fd, buffer, sizeof buffer)) > 0) received.append(buffer, n);
+  Status ended = finish_confined(*child, false, options);
+  return {received, ended};
+}
+
+bool has_net_raw() {
+  const std::string status = read_text("/proc/self/status");
+  const std::size_t at = status.find("CapEff:\t");
+  if (at == std::string::npos) return false;
+  return (std::stoull(status.substr(at + 8, 16), nullptr, 16) & (1ull << 13)) != 0;
+}
+
+TEST(SandboxScannerTest, TheScanWorkerConnectsAndOpensRawAndPacketSockets) {
+  // A listener of this process on loopback; the child connects to it.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+
+  const bool raw_expected = has_net_raw();
+  auto [received, ended] = run_scanner_child([address](int out) {
+    const int tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool connected =
+        ::connect(tcp, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+    const int raw = ::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    const int packet = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int udp6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int unix_socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    const int unix_errno = errno;
+    const std::string line =
+        fmt::format("connect={} raw={} packet={} udp6={} unix={}", connected, raw >= 0, packet >= 0,
+                    udp6 >= 0, unix_socket < 0 && unix_errno == EACCES ? "EACCES" : "opened");
+    return ::write(out, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 2;
+  });
+  ::close(listener);
+  ASSERT_TRUE(ended) << ended.error().message;
+  // Raw and packet sockets need CAP_NET_RAW: the child has it when this process has.
+  EXPECT_EQ(received,
+            fmt::format("connect=true raw={0} packet={0} udp6=true unix=EACCES", raw_expected));
+}
+
+TEST(SandboxScannerTest, TheScanWorkerCannotExecWriteFilesOrOpenRawPacketSockets) {
+  test::TempDir dir("sandbox-scanner");
+  const std::string target = (dir.path() / "written").string();
+  ::chmod(dir.path().c_str(), 0777);  // so that the unprivileged child could, but for seccomp
+  const std::vector<std::function<int(int)>> forbidden = {
+      [](int) {
+        const char* argv[] = {"/bin/true", nullptr};
+        ::execve("/bin/true", const_cast<char* const*>(argv), environ);
+        return 0;
+      },
+      [&target](int) { return ::open(target.c_str(), O_WRONLY | O_CREAT, 0644) >= 0 ? 0 : 3; },
+      // Link-layer frames of its own: only cooked packet sockets are the engine's.
+      [](int) { return ::socket(AF_PACKET, SOCK_RAW, 0) >= 0 ? 0 : 4; },
+      // A thread: the engine runs on one.
+      [](int) {
+        std::thread helper([] {});
+        helper.join();
+        return 0;
+      },
+  };
+  for (std::size_t i = 0; i < forbidden.size(); ++i) {
+    auto [received, ended] = run_scanner_child(forbidden[i]);
+    ASSERT_FALSE(ended) << "forbidden call " << i << " ran";
+    EXPECT_EQ(ended.error().code, ErrorCode::kPermissionDenied) << ended.error().message;
+    EXPECT_THAT(ended.error().message, HasSubstr("scan worker blocked by the seccomp filter"))
+        << "forbidden call " << i;
+  }
+  EXPECT_FALSE(std::filesystem::exists(target));
+}
+
+TEST(SandboxScannerTest, AsRootTheScanWorkerIsNobodyWithOnlyCapNetRaw) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: the privilege drop happens only as root";
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  auto [received, ended] = run_scanner_child([](int out) {
+    const std::string status = read_text("/proc/self/status");
+    const std::size_t effective = status.find("CapEff:\t");
+    const std::size_t bounding = status.find("CapBnd:\t");
+    const std::size_t permitted = status.find("CapPrm:\t");
+    const std::string line =
+        fmt::format("uid={} gid={} {} {} {}", ::getuid(), ::getgid(), status.substr(effective, 24),
+                    status.substr(permitted, 24), status.substr(bounding, 24));
+    return ::write(out, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 2;
+  });
+  ASSERT_TRUE(ended) << ended.error().message;
+  // CAP_NET_RAW is bit 13.
+  EXPECT_EQ(received, fmt::format("uid={} gid={} CapEff:\t0000000000002000 "
+                                  "CapPrm:\t0000000000002000 CapBnd:\t0000000000002000",
+                                  nobody->pw_uid, nobody->pw_gid));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // The agent's shard runner with the real engine (connect() probes) against listeners this test
 // opens on 127.69.240.0/24: targets are checked against the scope sent, results wait for polls
 // and are handed over exactly once, a second shard is refused while one is in hand, a shard
-// nobody polls any more is given up, and one answer never holds more than its budget.
+// nobody polls any more is given up, and one answer never holds more than its budget. Each test
+// runs twice: with the engine in this process, and with the agent's confined scan worker child
+// (CAP_NET_RAW only, seccomp profile `scanner`).
 
 #include "agent/scan/shard_runner.h"
 
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <set>
 #include <thread>
+
+#include "agent/scan/scan_worker.h"
 
 namespace sentinel::agent {
 namespace {
@@ -66,8 +70,15 @@ boost::json::object ref_args(std::int64_t shard) {
   return scanner::encode(scanner::ShardRef{7, shard});
 }
 
-class ShardRunnerTest : public ::testing::Test {
+enum class Engine { kInProcess, kConfined };
+
+class ShardRunnerTest : public ::testing::TestWithParam<Engine> {
  protected:
+  ShardEngine& engine() {
+    if (GetParam() == Engine::kInProcess) return in_process_;
+    return confined_;
+  }
+
   /// Polls shard `shard` every 20 ms until its final answer (at most two minutes: a bound, not
   /// a measurement); returns every answer.
   std::vector<scanner::ShardReport> poll_to_end(ShardRunner& runner, std::int64_t shard) {
@@ -102,10 +113,18 @@ class ShardRunnerTest : public ::testing::Test {
   }
 
   ManualClock clock_{1'700'000'000'000};
+  InProcessShardEngine in_process_{ShardEngineOptions{}};
+  ConfinedShardEngine confined_{ConfinedShardEngineOptions{}};
 };
 
-TEST_F(ShardRunnerTest, TargetsOutsideTheScopeSentAreRefusedBeforeAnyProbe) {
-  ShardRunner runner({}, clock_);
+INSTANTIATE_TEST_SUITE_P(Engines, ShardRunnerTest,
+                         ::testing::Values(Engine::kInProcess, Engine::kConfined),
+                         [](const ::testing::TestParamInfo<Engine>& info) {
+                           return info.param == Engine::kInProcess ? "InProcess" : "Confined";
+                         });
+
+TEST_P(ShardRunnerTest, TargetsOutsideTheScopeSentAreRefusedBeforeAnyProbe) {
+  ShardRunner runner({}, engine(), clock_);
   auto refused =
       runner.handle("scan_shard_start", start_args(0, "127.69.240.1,127.69.241.0/30", "22"));
   ASSERT_FALSE(refused);
@@ -118,8 +137,8 @@ TEST_F(ShardRunnerTest, TargetsOutsideTheScopeSentAreRefusedBeforeAnyProbe) {
   EXPECT_NE(poll.error().message.find("no such shard"), std::string::npos);
 }
 
-TEST_F(ShardRunnerTest, BadArgumentsAreRefusedNamingTheField) {
-  ShardRunner runner({}, clock_);
+TEST_P(ShardRunnerTest, BadArgumentsAreRefusedNamingTheField) {
+  ShardRunner runner({}, engine(), clock_);
   auto start = runner.handle("scan_shard_start", boost::json::object{{"shard", 0}});
   ASSERT_FALSE(start);
   EXPECT_EQ(start.error().field, "job_id");
@@ -134,13 +153,13 @@ TEST_F(ShardRunnerTest, BadArgumentsAreRefusedNamingTheField) {
   EXPECT_EQ(poll.error().field, "shard");
 }
 
-TEST_F(ShardRunnerTest, EveryOpenPortIsHandedOverOnceAndTheShardIsThenForgotten) {
+TEST_P(ShardRunnerTest, EveryOpenPortIsHandedOverOnceAndTheShardIsThenForgotten) {
   Listener first("127.69.240.1");
   Listener second("127.69.240.2");
   Listener other_port("127.69.240.2");
   const std::string ports = std::to_string(first.port()) + "," + std::to_string(second.port()) +
                             "," + std::to_string(other_port.port());
-  ShardRunner runner({}, clock_);
+  ShardRunner runner({}, engine(), clock_);
   auto started =
       runner.handle("scan_shard_start", start_args(3, "127.69.240.1-127.69.240.3", ports));
   ASSERT_TRUE(started) << started.error().message;
@@ -160,9 +179,9 @@ TEST_F(ShardRunnerTest, EveryOpenPortIsHandedOverOnceAndTheShardIsThenForgotten)
   EXPECT_NE(again.error().message.find("no such shard"), std::string::npos);
 }
 
-TEST_F(ShardRunnerTest, ASecondShardIsRefusedAsBusyUntilTheFirstIsCancelled) {
+TEST_P(ShardRunnerTest, ASecondShardIsRefusedAsBusyUntilTheFirstIsCancelled) {
   Listener listener("127.69.240.20");
-  ShardRunner runner({}, clock_);
+  ShardRunner runner({}, engine(), clock_);
   // 256 hosts x 65,535 ports: far more than the test lasts.
   ASSERT_TRUE(runner.handle("scan_shard_start", start_args(0, kScope, "1-65535")));
   auto busy = runner.handle("scan_shard_start",
@@ -191,11 +210,11 @@ TEST_F(ShardRunnerTest, ASecondShardIsRefusedAsBusyUntilTheFirstIsCancelled) {
   EXPECT_EQ(open_pairs(poll_to_end(runner, 1)), std::set<Pair>{listener.pair()});
 }
 
-TEST_F(ShardRunnerTest, AShardNobodyPollsAnyMoreIsGivenUpForTheNext) {
+TEST_P(ShardRunnerTest, AShardNobodyPollsAnyMoreIsGivenUpForTheNext) {
   Listener listener("127.69.240.30");
   ShardRunnerOptions options;
   options.abandon_after = 60s;
-  ShardRunner runner(options, clock_);
+  ShardRunner runner(options, engine(), clock_);
   ASSERT_TRUE(runner.handle("scan_shard_start", start_args(0, kScope, "1-65535")));
   const auto next = start_args(1, "127.69.240.30", std::to_string(listener.port()));
   clock_.advance_ms(59'000);
@@ -216,7 +235,7 @@ TEST_F(ShardRunnerTest, AShardNobodyPollsAnyMoreIsGivenUpForTheNext) {
   EXPECT_EQ(open_pairs(poll_to_end(runner, 1)), std::set<Pair>{listener.pair()});
 }
 
-TEST_F(ShardRunnerTest, AnAnswerHoldsNoMoreThanItsBudget) {
+TEST_P(ShardRunnerTest, AnAnswerHoldsNoMoreThanItsBudget) {
   std::vector<std::unique_ptr<Listener>> listeners;
   std::set<Pair> expected;
   for (int i = 40; i < 52; ++i) {
@@ -229,7 +248,7 @@ TEST_F(ShardRunnerTest, AnAnswerHoldsNoMoreThanItsBudget) {
   }
   ShardRunnerOptions options;
   options.max_answer_bytes = 200;
-  ShardRunner runner(options, clock_);
+  ShardRunner runner(options, engine(), clock_);
   ASSERT_TRUE(
       runner.handle("scan_shard_start", start_args(0, "127.69.240.40-127.69.240.51", ports)));
   const auto answers = poll_to_end(runner, 0);

@@ -1,0 +1,85 @@
+#pragma once
+// How the shard runner runs one shard (ADR 0005): the port scan of its targets and ports, then,
+// when asked, service detection of its open TCP ports. `ShardEngine` is the seam: the agent
+// uses the confined worker child (scan_worker.h, CAP_NET_RAW only, seccomp profile `scanner`);
+// `InProcessShardEngine` runs the engine on the calling thread, and is what that child runs.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sentinel/common/result.h"
+#include "sentinel/scan/ip_address.h"
+#include "sentinel/scan/port_scanner.h"
+#include "sentinel/scan/service_detector.h"
+#include "sentinel/scan/service_probes.h"
+#include "sentinel/scanner/scan_job.h"
+#include "sentinel/scanner/scan_shard_protocol.h"
+
+namespace sentinel::agent {
+
+/// What a running shard reports, on the thread that runs it; each call must be quick.
+struct ShardSink {
+  /// Every pair's outcome of the port scan (a confined worker passes on only those that can
+  /// change what is found: open, open|filtered, and the first closed port of a host).
+  std::function<void(const scan::PortResult&)> on_result;
+  /// A service named, or TLS facts seen, on an open TCP port (`port` holds only those).
+  std::function<void(const scan::IpAddress&, const scanner::FoundPort&)> on_service;
+  /// Something that failed without failing the shard (service detection: the ports stand).
+  std::function<void(const std::string&)> on_warning;
+};
+
+/// One shard, ready to run. run() once, from one thread; cancel() and progress() from any.
+class ShardExecution {
+ public:
+  virtual ~ShardExecution() = default;
+  /// "syn", "connect", "udp", "syn+udp" or "connect+udp".
+  virtual const std::string& method() const = 0;
+  /// Why that method (raw sockets refused, ...), for the log.
+  virtual const std::string& reason() const = 0;
+  /// Scans, then detects services when the shard asked for it; returns when all is done or it
+  /// was cancelled. The error says why the shard failed ("the scan engine failed: ...", "scan
+  /// worker blocked by the seccomp filter: ...").
+  virtual Result<scan::ScanOutcome> run(const ShardSink& sink) = 0;
+  /// Stops it soon (run() then returns kCancelled). Thread-safe.
+  virtual void cancel() = 0;
+  /// The port scan's counters. Thread-safe.
+  virtual scan::ScanProgress progress() const = 0;
+};
+
+/// Prepares shards. Thread-safe.
+class ShardEngine {
+ public:
+  virtual ~ShardEngine() = default;
+  /// The shard's scan, its method chosen, or why it cannot run (the plan's errors: scope,
+  /// ports, limits; a worker that could not start). The caller has checked the targets against
+  /// the scope sent; the engine checks again.
+  virtual Result<std::unique_ptr<ShardExecution>> prepare(const scanner::ShardStart& start) = 0;
+};
+
+/// Waits and probes of service detection.
+struct ShardEngineOptions {
+  scan::ServiceDetectionOptions detection;
+  /// The probes of service detection; null: nmap's file when installed, else the built-in set,
+  /// read when the first shard asks for detection.
+  std::shared_ptr<const scan::ServiceProbes> probes;
+};
+
+/// The engine (src/scan) in this process, on the thread that calls run(): raw SYN where the
+/// process may open raw sockets and the shard allows it, else connect(); then UDP; then service
+/// detection. Thread-safe.
+class InProcessShardEngine final : public ShardEngine {
+ public:
+  explicit InProcessShardEngine(ShardEngineOptions options);
+  Result<std::unique_ptr<ShardExecution>> prepare(const scanner::ShardStart& start) override;
+  /// The probes (read now when they were not yet), for a child forked later to inherit.
+  std::shared_ptr<const scan::ServiceProbes> probes();
+  const scan::ServiceDetectionOptions& detection() const { return options_.detection; }
+
+ private:
+  ShardEngineOptions options_;
+  std::mutex mutex_;  // guards options_.probes
+};
+
+}  // namespace sentinel::agent

@@ -1,0 +1,16 @@
+#pragma once
+// Ethernet (EUI-48) link-layer addresses, as ARP and NDP discovery report them.
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace sentinel::scan {
+
+/// Six bytes in wire order. A plain value.
+using MacAddress = std::array<std::uint8_t, 6>;
+
+/// "02:00:5e:10:00:01": lower-case hex, colon-separated.
+std::string mac_to_string(const MacAddress& mac);
+
+}  // namespace sentinel::scan
