@@ -203,6 +203,7 @@ class PolicyServiceImpl final : public PolicyService {
     saved.warnings = warnings_of(checked.problems);
     audit(caller, client, "firewall.policy.create", saved.policy.id,
           {{"name", saved.policy.name}, {"version", 1}, {"sha256", saved.version.sha256}});
+    announce("policy.create", saved.policy.id, saved.version.version);
     firewall_log().info("policy created id={} name=\"{}\" by={}", saved.policy.id,
                         saved.policy.name, caller.username);
     return saved;
@@ -233,6 +234,7 @@ class PolicyServiceImpl final : public PolicyService {
       return ok();
     }));
     audit(caller, client, "firewall.policy.delete", id, {{"name", name}});
+    announce("policy.delete", id, std::nullopt);
     firewall_log().info("policy deleted id={} name=\"{}\" by={}", id, name, caller.username);
     return ok();
   }
@@ -406,6 +408,7 @@ class PolicyServiceImpl final : public PolicyService {
           {"priority", assignment.priority}});
     }
     audit(caller, client, "firewall.assignments.set", id, {{"assignments", std::move(details)}});
+    announce("assignments.set", id, std::nullopt);
     firewall_log().info("assignments set policy={} count={} by={}", id, stored.size(),
                         caller.username);
     return stored;
@@ -554,6 +557,7 @@ class PolicyServiceImpl final : public PolicyService {
     details["sha256"] = saved.version.sha256;
     if (save.base_version) details["base_version"] = *save.base_version;
     audit(caller, client, std::string(action), id, details);
+    announce(action.substr(action.find('.') + 1), id, saved.version.version);
     firewall_log().info("policy saved id={} version={} action={} by={}", id, saved.version.version,
                         action, caller.username);
     return saved;
@@ -654,6 +658,22 @@ class PolicyServiceImpl final : public PolicyService {
                                    .source_address = client.source_address,
                                    .outcome = "success",
                                    .details_json = boost::json::serialize(details)});
+  }
+
+  // Tells sessions with firewall:read that a policy or its assignments changed (after the
+  // change is stored), so that open pages refetch instead of polling: {"type":"firewall",
+  // "action":"policy.create"|"policy.update"|"policy.rollback"|"policy.delete"|
+  // "assignments.set","policy_id","version"}.
+  void announce(std::string_view action, std::int64_t id, std::optional<std::int64_t> version) {
+    const boost::json::object message{
+        {"type", "firewall"},
+        {"action", action},
+        {"policy_id", id},
+        {"version", version ? boost::json::value(*version) : boost::json::value(nullptr)}};
+    if (Status published = bus_.publish("firewall", boost::json::serialize(message)); !published) {
+      firewall_log().warn("policy change not published policy={} action={} error=\"{}\"", id,
+                          action, published.error().message);
+    }
   }
 
   void record_audit(const auth::AuditRecord& record) {

@@ -161,14 +161,17 @@ describe('firewall pages', () => {
     assert.equal(JSON.parse(answer.request().postData() ?? '{}').base_version, 1, 'the save names its base version');
     await page.getByText('Saved version 2 of web-servers.').waitFor();
 
-    // Someone else saves version 3; the editor's next save is refused and offers a reload.
+    // Someone else saves version 3 while the editor holds a draft: the page learns it from the
+    // stream and keeps the draft, whose save is then refused with an offer to reload.
+    await editor().fill(text({ ...WITH_HTTPS, description: 'late edit' }));
     const other = await admin.request('PUT', `/api/v1/firewall/policies/${policyId}`, {
       document: FROM_API,
       comment: 'from the API',
       base_version: 2,
     });
     assert.equal(other.status, 200, JSON.stringify(other.body));
-    await editor().fill(text({ ...WITH_HTTPS, description: 'late edit' }));
+    await page.getByText(/^Version 3, saved .* by admin: “from the API”$/).waitFor({ timeout: LIVE_TIMEOUT });
+    assert.match(await editor().inputValue(), /late edit/, 'the draft is kept');
     await page.getByRole('button', { name: 'Save new version' }).click();
     const conflict = page.getByRole('alert').filter({ hasText: 'Version conflict' });
     await conflict.getByText(/is at version 3; this change is based on version 2/).waitFor();

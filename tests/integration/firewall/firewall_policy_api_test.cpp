@@ -1,10 +1,12 @@
 // Firewall policies through the API of a real server (SQLite and PostgreSQL): create, edit with
 // If-Match, history, diff, rollback, delete; refused documents and bodies with their messages;
 // what a viewer may not do; assignments, the effective policy and the preview's nftables text
-// for an enrolled agent. No agent connects: nothing here touches nftables.
+// for an enrolled agent; every change announced on the stream. No agent connects: nothing here
+// touches nftables.
 
 #include <gtest/gtest.h>
 
+#include "client/stream_client.h"
 #include "tests/integration/agents/agents_api_support.h"
 
 namespace sentinel::test {
@@ -129,6 +131,44 @@ TEST_P(FirewallPolicyApiTest, APolicyIsCreatedEditedRolledBackAndDeleted) {
     EXPECT_NE(audit.body.find(action), std::string::npos) << action << " in " << audit.body;
   }
   EXPECT_NE(audit.body.find("firewall_policy:" + std::to_string(id)), std::string::npos);
+}
+
+TEST_P(FirewallPolicyApiTest, EveryPolicyChangeReachesAReadersStreamLive) {
+  client::ApiClient root = admin();
+  create_user(root, "fw-watcher", "Watcher-Password-5521", "viewer");
+  client::ApiClient viewer = anonymous();
+  ASSERT_EQ(login(viewer, "fw-watcher", "Watcher-Password-5521").status, 200);
+  auto stream = client::StreamClient::connect(viewer);
+  ASSERT_TRUE(stream) << stream.error().message;
+
+  const std::int64_t id = create_policy(root, "announced");
+  ASSERT_GT(id, 0);
+  const std::string path = "/api/v1/firewall/policies/" + std::to_string(id);
+  ASSERT_EQ(call(root, "PUT", path, json::object{{"document", kPolicyWithWeb}}).status, 200);
+  ASSERT_EQ(call(root, "POST", path + "/rollback", json::object{{"version", 1}}).status, 201);
+  ASSERT_EQ(
+      call(root, "PUT", path + "/assignments", json::object{{"assignments", json::array{}}}).status,
+      200);
+  ASSERT_EQ(call(root, "DELETE", path).status, 204);
+
+  const std::vector<std::pair<std::string, json::value>> expected = {{"policy.create", 1},
+                                                                     {"policy.update", 2},
+                                                                     {"policy.rollback", 3},
+                                                                     {"assignments.set", nullptr},
+                                                                     {"policy.delete", nullptr}};
+  std::vector<json::object> seen;
+  while (seen.size() < expected.size()) {
+    auto message = stream->next_message(std::chrono::seconds(5));
+    ASSERT_TRUE(message) << "after " << seen.size()
+                         << " firewall messages: " << message.error().message;
+    json::object parsed = json::parse(*message).as_object();
+    if (parsed.at("type").as_string() == "firewall") seen.push_back(std::move(parsed));
+  }
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(seen[i].at("action").as_string(), expected[i].first) << seen[i];
+    EXPECT_EQ(seen[i].at("policy_id").as_int64(), id) << seen[i];
+    EXPECT_EQ(seen[i].at("version"), expected[i].second) << seen[i];
+  }
 }
 
 TEST_P(FirewallPolicyApiTest, RefusedDocumentsAndBodiesSayWhatIsWrong) {

@@ -5,7 +5,7 @@ import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { useNow } from "../agents/useNow";
 import { Pager } from "../alerts/Pager";
 import { useCan } from "../auth/session";
-import { policyPageSize, usePolicies } from "./api";
+import { policyPageSize, useFirewallLive, usePolicies } from "./api";
 import { FirewallPage } from "./FirewallNav";
 import { td, th, When } from "./When";
 
@@ -33,6 +33,7 @@ function PolicyList({ canWrite }: { canWrite: boolean }) {
   const [params, setParams] = useSearchParams();
   const offset = Math.max(0, Number.parseInt(params.get("offset") ?? "0", 10) || 0);
   const list = usePolicies(offset);
+  useFirewallLive();
   const now = useNow(60_000);
   if (list.isPending) return <Loading label="Loading policies" />;
   if (list.isError) return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;

@@ -8,7 +8,7 @@ import { Tabs } from "../../components/Tabs";
 import { formatTime } from "../../lib/time";
 import { useCan } from "../auth/session";
 import { ConfirmDialog } from "../users/ConfirmDialog";
-import { useDeletePolicy, usePolicy } from "./api";
+import { useDeletePolicy, useFirewallLive, usePolicy } from "./api";
 import { AssignmentsPanel } from "./AssignmentsPanel";
 import { FirewallPage } from "./FirewallNav";
 import { HistoryPanel } from "./HistoryPanel";
@@ -57,6 +57,7 @@ export function PolicyPage() {
 
 function PolicyDetailView({ id, canWrite }: { id: number; canWrite: boolean }) {
   const policy = usePolicy(id);
+  useFirewallLive();
   const [params, setParams] = useSearchParams();
   const tabParam = params.get("tab");
   const tab: Tab = tabs.some((t) => t.id === tabParam) ? (tabParam as Tab) : "editor";

@@ -1,6 +1,6 @@
-// Query keys and hooks of the firewall feature. Agent state and blocks are kept current from the
-// stream's "firewall" messages: each invalidates what it concerns, at most once a second however
-// many arrive (a push to 200 agents is 400 messages). Nothing polls.
+// Query keys and hooks of the firewall feature. Agent state, blocks and policies are kept current
+// from the stream's "firewall" messages: each invalidates what it concerns, at most once a second
+// however many arrive (a push to 200 agents is 400 messages). Nothing polls.
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef } from "react";
@@ -60,7 +60,7 @@ export function useFirewallStatus() {
 }
 
 /**
- * Refetches agent state and blocks when the stream says they changed, while a firewall page is
+ * Refetches agent state, blocks and policies when the stream says they changed, while a firewall page is
  * open. Keys are collected and invalidated together at most once per interval.
  */
 export function useFirewallLive(): void {
@@ -88,6 +88,11 @@ export function useFirewallLive(): void {
     const change = readFirewallMessage(message);
     if (change?.kind === "state") refresh(firewallKeys.status);
     if (change?.kind === "block") refresh(firewallKeys.blocks);
+    if (change?.kind === "policy") {
+      // A policy's versions or assignments decide what each agent should run.
+      refresh(firewallKeys.policies);
+      refresh(firewallKeys.status);
+    }
   });
 }
 

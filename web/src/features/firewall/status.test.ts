@@ -70,4 +70,11 @@ describe("firewall stream messages", () => {
     expect(readFirewallMessage({ type: "firewall", action: "block" })).toBeNull();
     expect(readFirewallMessage({ type: "scan", agent_id: "a-1" })).toBeNull();
   });
+  it("tell policy changes by their policy", () => {
+    for (const action of ["policy.create", "policy.update", "policy.rollback", "policy.delete", "assignments.set"]) {
+      expect(readFirewallMessage({ type: "firewall", action, policy_id: 4, version: null })).toEqual({ kind: "policy", policyId: 4 });
+    }
+    expect(readFirewallMessage({ type: "firewall", action: "policy.update", policy_id: "4" })).toBeNull();
+    expect(readFirewallMessage({ type: "firewall", action: "policy.renamed", policy_id: 4 })).toBeNull();
+  });
 });

@@ -1,6 +1,8 @@
 // The status page's pure parts: an agent's applied state in words, and what a "firewall" stream
 // message is about ({"type":"firewall","action":..., "agent_id", "state"} for agent state,
-// {"type":"firewall","action":"block"|"unblock","block"} for blocks; src/firewall/README.md).
+// {"type":"firewall","action":"block"|"unblock","block"} for blocks,
+// {"type":"firewall","action":"policy.update"|...|"assignments.set","policy_id","version"} for
+// policies; src/firewall/README.md).
 
 import type { StreamMessage } from "../../api/stream";
 import type { AgentFirewallStatus, ApplyOutcome } from "./types";
@@ -52,7 +54,13 @@ export function outcomeLabel(outcome: string): { label: string; tone: Tone } {
   return { label: text.charAt(0).toUpperCase() + text.slice(1), tone: outcomeTones[outcome as ApplyOutcome] ?? "neutral" };
 }
 
-export type FirewallChange = { kind: "state"; agentId: string } | { kind: "block"; blockId: number } | null;
+export type FirewallChange =
+  | { kind: "state"; agentId: string }
+  | { kind: "block"; blockId: number }
+  | { kind: "policy"; policyId: number }
+  | null;
+
+const policyActions = new Set(["policy.create", "policy.update", "policy.rollback", "policy.delete", "assignments.set"]);
 
 /** What a "firewall" stream message changed; null for anything unreadable. */
 export function readFirewallMessage(message: StreamMessage): FirewallChange {
@@ -60,6 +68,9 @@ export function readFirewallMessage(message: StreamMessage): FirewallChange {
   const block = message.block as { id?: unknown } | undefined;
   if ((message.action === "block" || message.action === "unblock") && typeof block?.id === "number") {
     return { kind: "block", blockId: block.id };
+  }
+  if (typeof message.action === "string" && policyActions.has(message.action) && typeof message.policy_id === "number") {
+    return { kind: "policy", policyId: message.policy_id };
   }
   if (typeof message.agent_id === "string" && message.agent_id) return { kind: "state", agentId: message.agent_id };
   return null;
