@@ -2,6 +2,8 @@
 // Our own probe set, in the probe-file format, for hosts without nmap's data files. Written for
 // the services our users meet most; nmap's file (when installed) knows thousands more.
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace sentinel::scan {
@@ -58,6 +60,57 @@ rarity 1
 ports 443,465,636,853,993,995,4443,8443,9443,10443
 match ssl m|^\x16\x03[\x00-\x04]..\x02|s p/TLS/
 match ssl m|^\x15\x03[\x00-\x04]\0\x02|s p/TLS/ i/handshake refused/
+
+# UDP. "SN" is our DNS transaction id (as in builtin_udp_payloads.h).
+Probe UDP DNSVersionBindReq q|SN\0\0\0\x01\0\0\0\0\0\0\x07version\x04bind\0\0\x10\0\x03|
+rarity 1
+ports 53,5353
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.dnsmasq-([\w.]+)%s p/dnsmasq/ v/$1/ cpe:/a:thekelleys:dnsmasq:$1/
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.unbound ([\w.]+)%s p/Unbound/ v/$1/ cpe:/a:nlnetlabs:unbound:$1/
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.PowerDNS (?:Authoritative Server|Recursor) ([\w.]+)%s p/PowerDNS/ v/$1/ cpe:/a:powerdns:powerdns:$1/
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.(9\.\d+\.\d+[-\w.+~]*?)-[Dd]ebian%s p/ISC BIND/ v/$1/ i/Debian Linux/ o/Linux/ cpe:/a:isc:bind:$1/ cpe:/o:linux:linux_kernel/a
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.(9\.\d+\.\d+[-\w.+~]*?)-Ubuntu%s p/ISC BIND/ v/$1/ i/Ubuntu Linux/ o/Linux/ cpe:/a:isc:bind:$1/ cpe:/o:linux:linux_kernel/a
+match domain m%^SN[\x80-\xff].\0\x01\0\x01.{4}\x07version\x04bind\0\0\x10\0\x03(?:\xc0\x0c|\x07version\x04bind\0)\0\x10\0\x03.{6}.(9\.\d+\.\d+[-\w.+~]*)%s p/ISC BIND/ v/$1/ cpe:/a:isc:bind:$1/
+match domain m|^SN[\x80-\xff].\0\x01..\0.\0.\x07version\x04bind\0\0\x10\0\x03|s
+
+Probe UDP DNSStatusRequest q|SN\x10\0\0\0\0\0\0\0\0\0|
+rarity 5
+ports 53
+match domain m|^SN[\x90-\x97]|s
 )probes";
+
+/// A built-in UDP probe that sends one of the built-in UDP payloads (builtin_udp_payloads.h),
+/// so that the port scan and service detection ask the same question and the bytes live in one
+/// place. `section` is the rest of its probe-file section: rarity, ports and patterns.
+struct BuiltinUdpPayloadProbe {
+  std::string_view name;
+  std::uint16_t payload_port;  // whose built-in payloads
+  std::size_t payload_index;   // which of them, in file order
+  std::string_view section;
+};
+
+inline constexpr BuiltinUdpPayloadProbe kBuiltinUdpPayloadProbes[] = {
+    // The NTP client request's transmit timestamp ("SNSS\0\0\0\x01") comes back as the
+    // answer's originate timestamp; mode 4 is a server's answer.
+    {"NTPRequest", 123, 0, R"probe(rarity 5
+ports 123
+match ntp m|^[\x24\x64\xa4\xe4][\0-\x10].{22}SNSS\0\0\0\x01.{16}|s p/NTP/ v/v4/
+match ntp m|^[\x1c\x5c\x9c\xdc][\0-\x10].{22}SNSS\0\0\0\x01.{16}|s p/NTP/ v/v3/
+)probe"},
+    // The node status of "*": the answer lists the host's NetBIOS names, its own first.
+    {"NBTStat", 137, 0, R"probe(rarity 4
+ports 137
+match netbios-ns m|^SN\x84\0\0\0\0\x01\0\0\0\0\x20CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\0\0\x21\0\x01.{6}.([\x21-\x7e]{1,15}?) *\0|s h/$1/
+match netbios-ns m|^SN\x84\0\0\0\0\x01\0\0\0\0\x20CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\0\0\x21\0\x01|s
+)probe"},
+    // SNMP v1 get-request for sysDescr.0 with community "public": a get-response (0xa2) with
+    // our request id ("SNSS") carries the system's description. BER lengths are one byte, or
+    // 0x81/0x82 and one or two more.
+    {"SNMPv1public", 161, 1, R"probe(rarity 4
+ports 161
+match snmp m%^\x30(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x02\x01\0\x04\x06public\xa2(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x02\x04SNSS\x02\x01\0\x02\x01\0\x30(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x30(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x06\x08\x2b\x06\x01\x02\x01\x01\x01\0\x04(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)Linux ([-\w.]+) %s p/SNMPv1 server/ i/public/ h/$1/ o/Linux/ cpe:/o:linux:linux_kernel/
+match snmp m%^\x30(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x02\x01\0\x04\x06public\xa2(?:[\0-\x7f]|\x81[\x80-\xff]|\x82..)\x02\x04SNSS%s p/SNMPv1 server/ i/public/
+)probe"},
+};
 
 }  // namespace sentinel::scan

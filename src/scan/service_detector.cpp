@@ -14,7 +14,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <queue>
 #include <utility>
 
@@ -30,7 +29,6 @@ namespace {
 using SslPtr = std::unique_ptr<SSL, ssl::Deleter<SSL_free>>;
 using SslContextPtr = std::unique_ptr<SSL_CTX, ssl::Deleter<SSL_CTX_free>>;
 
-constexpr std::uint64_t kCancelTag = std::numeric_limits<std::uint64_t>::max();
 constexpr int kMaxEvents = 256;
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxResponseBytes = 1 << 20;
@@ -595,6 +593,15 @@ Result<std::unique_ptr<ServiceDetector>> ServiceDetector::create(
     if (target.port == 0) {
       return invalid_argument(fmt::format("port 0 of {}", target.address.to_string()), "targets");
     }
+    const bool probed_state =
+        target.state == PortState::kOpen ||
+        (target.protocol == Protocol::kUdp && target.state == PortState::kOpenFiltered);
+    if (!probed_state) {
+      return invalid_argument(fmt::format("{}/{} of {} is {}, not a port to probe", target.port,
+                                          target.protocol == Protocol::kUdp ? "udp" : "tcp",
+                                          target.address.to_string(), to_string(target.state)),
+                              "targets");
+    }
     if (!scope.contains(target.address) && outside.size() < 20) {
       const std::string text = target.address.to_string();
       if (std::find(outside.begin(), outside.end(), text) == outside.end()) {
@@ -632,10 +639,11 @@ Result<std::unique_ptr<ServiceDetector>> ServiceDetector::create(
 ServiceDetector::ServiceDetector(std::shared_ptr<const ServiceProbes> probes,
                                  std::vector<ServiceTarget> targets,
                                  ServiceDetectionOptions options, int cancel_fd)
-    : probes_(std::move(probes)),
-      targets_(std::move(targets)),
-      options_(options),
-      cancel_fd_(cancel_fd) {}
+    : probes_(std::move(probes)), options_(options), cancel_fd_(cancel_fd) {
+  for (ServiceTarget& target : targets) {
+    (target.protocol == Protocol::kUdp ? udp_targets_ : targets_).push_back(target);
+  }
+}
 
 ServiceDetector::~ServiceDetector() { close(cancel_fd_); }
 
@@ -658,13 +666,17 @@ Status ServiceDetector::run(const ServiceResultHandler& on_result) {
   const std::size_t slots =
       std::max<std::size_t>(1, std::min({options_.max_concurrency, socket_budget(false),
                                          std::max<std::size_t>(targets_.size(), 1)}));
-  Loop loop(*this, on_result, epoll_fd, context.get(), slots);
-  return loop.run();
+  {
+    Loop loop(*this, on_result, epoll_fd, context.get(), slots);
+    SENTINEL_TRY(loop.run());
+  }
+  if (udp_targets_.empty()) return ok();
+  return run_udp(on_result, epoll_fd);
 }
 
 Result<std::vector<ServiceResult>> ServiceDetector::run() {
   std::vector<ServiceResult> results;
-  results.reserve(targets_.size());
+  results.reserve(targets_.size() + udp_targets_.size());
   SENTINEL_TRY(run([&results](const ServiceResult& result) { results.push_back(result); }));
   return results;
 }
@@ -676,7 +688,8 @@ void ServiceDetector::cancel() {
 }
 
 ServiceDetectionProgress ServiceDetector::progress() const {
-  return ServiceDetectionProgress{targets_.size(), done_.load(std::memory_order_relaxed),
+  return ServiceDetectionProgress{targets_.size() + udp_targets_.size(),
+                                  done_.load(std::memory_order_relaxed),
                                   identified_.load(std::memory_order_relaxed),
                                   connections_.load(std::memory_order_relaxed)};
 }

@@ -8,9 +8,13 @@ namespace sentinel::scan {
 
 ProbeSequence::ProbeSequence(const ServiceProbes& probes, std::uint16_t port,
                              ProbeSequenceOptions options)
-    : probes_(probes), port_(port), options_(options) {
+    : ProbeSequence(probes, Protocol::kTcp, port, options) {}
+
+ProbeSequence::ProbeSequence(const ServiceProbes& probes, Protocol protocol, std::uint16_t port,
+                             ProbeSequenceOptions options)
+    : probes_(probes), protocol_(protocol), port_(port), options_(options) {
   // nmap's `Exclude` ports (printers print whatever arrives) get no probe at all.
-  if (probes_.excluded(Protocol::kTcp, port_)) {
+  if (probes_.excluded(protocol_, port_)) {
     finished_ = true;
     return;
   }
@@ -20,7 +24,8 @@ ProbeSequence::ProbeSequence(const ServiceProbes& probes, std::uint16_t port,
 std::optional<ProbeStep> ProbeSequence::current() const {
   if (finished_) return std::nullopt;
   const ServiceProbe* probe = plan_[index_];
-  const auto wait = probe->payload.empty() ? options_.banner_wait
+  const bool banner = protocol_ == Protocol::kTcp && probe->payload.empty();
+  const auto wait = banner ? options_.banner_wait
                                            : std::min(probe->total_wait, options_.max_probe_wait);
   return ProbeStep{probe, tls_, reuse_, wait};
 }
@@ -34,7 +39,7 @@ bool ProbeSequence::on_answer(std::string_view answer) {
     if (!soft_) soft_ = std::move(found);
     return false;
   }
-  if (found->service == "ssl" && !tls_) {
+  if (found->service == "ssl" && !tls_ && protocol_ == Protocol::kTcp) {
     // nmap's "ssl/..." names: what speaks inside the TLS is the service; start over in there.
     ssl_ = std::move(found);
     tls_ = true;
@@ -50,10 +55,10 @@ bool ProbeSequence::on_answer(std::string_view answer) {
 
 void ProbeSequence::on_end(std::string_view answer, ProbeEnd end) {
   if (finished_) return;
-  const bool null_probe = plan_[index_]->payload.empty();
+  const bool null_probe = protocol_ == Protocol::kTcp && plan_[index_]->payload.empty();
   if (end == ProbeEnd::kConnectFailed) {
-    // Refused now (the service went away or limits connections), or no TLS handshake: more
-    // probes would meet the same.
+    // Refused now (the service went away or limits connections), no TLS handshake, or a UDP
+    // port that says it is closed: more probes would meet the same.
     finish();
     return;
   }
@@ -75,7 +80,7 @@ void ProbeSequence::stop() {
 }
 
 void ProbeSequence::start_plan() {
-  plan_ = probes_.plan(Protocol::kTcp, port_, tls_, options_.intensity);
+  plan_ = probes_.plan(protocol_, port_, tls_, options_.intensity);
   index_ = 0;
   reuse_ = false;
   if (plan_.empty()) finish();
@@ -108,7 +113,7 @@ bool ProbeSequence::can_name(const ServiceProbe& probe, std::string_view service
   };
   if (names(probe)) return true;
   for (const std::string& name : probe.fallbacks) {
-    const ServiceProbe* fallback = probes_.find(Protocol::kTcp, name);
+    const ServiceProbe* fallback = probes_.find(protocol_, name);
     if (fallback != nullptr && names(*fallback)) return true;
   }
   return false;

@@ -19,10 +19,12 @@ enum class ProbeEnd : std::uint8_t {
   kTimeout,        // the wait passed (maybe after some bytes)
   kClosed,         // the peer closed or reset the connection
   kCapped,         // the answer reached the byte cap
-  kConnectFailed,  // no connection (refused, timed out) or, inside TLS, no handshake
+  kConnectFailed,  // no connection (refused, timed out), inside TLS no handshake; UDP: an
+                   // ICMP port unreachable came back
 };
 
-/// One probe to run: send `probe->payload` (nothing for NULL) and read for `wait`.
+/// One probe to run: send `probe->payload` (nothing for NULL) and read for `wait`. For UDP,
+/// `tls` and `reuse_connection` are always false.
 struct ProbeStep {
   const ServiceProbe* probe = nullptr;
   bool tls = false;               // over a TLS connection
@@ -37,14 +39,19 @@ struct ProbeSequenceOptions {
   std::chrono::milliseconds max_probe_wait{2000};
 };
 
-/// Service detection of one TCP port as nmap does it: the NULL probe (banner), then plan() in
+/// Service detection of one port as nmap does it. TCP: the NULL probe (banner), then plan() in
 /// order until a hard match; a softmatch keeps the service and skips probes that cannot name
 /// it; an `ssl` match restarts the plan inside TLS (`sslports`), reported as tunnel "ssl"; a
-/// connection closed before any byte on the NULL probe is `tcpwrapped`. Not thread-safe; the
-/// probe file must outlive it.
+/// connection closed before any byte on the NULL probe is `tcpwrapped`. UDP: the `Probe UDP`
+/// probes of plan() in the same order with the same softmatch rule, one datagram each; an
+/// ICMP port unreachable (kConnectFailed) ends it, and an `ssl` match (DTLS) is final. Not
+/// thread-safe; the probe file must outlive it.
 class ProbeSequence {
  public:
+  /// A TCP port.
   ProbeSequence(const ServiceProbes& probes, std::uint16_t port, ProbeSequenceOptions options);
+  ProbeSequence(const ServiceProbes& probes, Protocol protocol, std::uint16_t port,
+                ProbeSequenceOptions options);
 
   /// The step to run now; nullopt once finished.
   std::optional<ProbeStep> current() const;
@@ -72,6 +79,7 @@ class ProbeSequence {
   bool can_name(const ServiceProbe& probe, std::string_view service) const;
 
   const ServiceProbes& probes_;
+  Protocol protocol_;
   std::uint16_t port_;
   ProbeSequenceOptions options_;
   std::vector<const ServiceProbe*> plan_;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "builtin_probes.h"
+#include "sentinel/scan/udp_payloads.h"
 #include "service_pattern.h"
 
 namespace sentinel::scan {
@@ -271,7 +272,23 @@ Result<ServiceProbes> ServiceProbes::load(const std::string& path) {
   return probes;
 }
 
-ServiceProbes ServiceProbes::builtin() { return parse(kBuiltinProbes, "builtin"); }
+ServiceProbes ServiceProbes::builtin() {
+  std::string text(kBuiltinProbes);
+  // The UDP probes that send a built-in UDP payload: its bytes as \xHH escapes, which keep any
+  // delimiter or newline inside the payload from ending the probe line.
+  const UdpPayloads payloads = UdpPayloads::builtin();
+  for (const BuiltinUdpPayloadProbe& probe : kBuiltinUdpPayloadProbes) {
+    const std::vector<std::string_view> sent = payloads.for_port(probe.payload_port);
+    if (probe.payload_index >= sent.size()) continue;  // the unit test of builtin() catches it
+    text += fmt::format("\nProbe UDP {} q|", probe.name);
+    for (const char byte : sent[probe.payload_index]) {
+      text += fmt::format("\\x{:02x}", static_cast<unsigned char>(byte));
+    }
+    text += "|\n";
+    text += probe.section;
+  }
+  return parse(text, "builtin");
+}
 
 ServiceProbes ServiceProbes::system_or_builtin() {
   Result<ServiceProbes> system = load(std::string(kNmapServiceProbesPath));

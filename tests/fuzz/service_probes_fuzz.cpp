@@ -1,6 +1,7 @@
 // Two surfaces of service detection on arbitrary bytes:
-// - an answer from a (hostile) service, matched against every probe of the built-in set: a
-//   result names a service, and nothing crashes or hangs (PCRE2's limits bound the time);
+// - an answer from a (hostile) service, matched against every probe of the built-in set (TCP
+//   and UDP): a result names a service, and nothing crashes or hangs (PCRE2's limits bound the
+//   time);
 // - a probe file (the input up to the first NUL) and an answer (the rest): bad lines become
 //   problems with a line number inside the text, never a crash.
 
@@ -44,5 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (probe.rarity < 1 || probe.rarity > 9) std::abort();
   }
   (void)parsed.plan(sentinel::scan::Protocol::kTcp, 80, false, 7);
+  (void)parsed.plan(sentinel::scan::Protocol::kUdp, 53, false, 7);
   return 0;
 }

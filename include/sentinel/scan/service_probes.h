@@ -76,8 +76,9 @@ class ServiceProbes {
   static ServiceProbes parse(std::string_view text, std::string_view origin);
   /// Reads the file at `path`; an error when it cannot be read or holds no probe at all.
   static Result<ServiceProbes> load(const std::string& path);
-  /// Our own small probe set (SSH, HTTP, TLS, SMTP, FTP, POP3, IMAP, MySQL, PostgreSQL, Redis),
-  /// for hosts without nmap.
+  /// Our own small probe set for hosts without nmap: TCP (SSH, HTTP, TLS, SMTP, FTP, POP3,
+  /// IMAP, MySQL, PostgreSQL, Redis) and UDP (DNS version.bind and status, NTP, NetBIOS name
+  /// service, SNMP v1 "public"; the last three send the built-in UDP payloads of their ports).
   static ServiceProbes builtin();
   /// nmap's file when it is installed and readable, otherwise builtin().
   static ServiceProbes system_or_builtin();
@@ -94,9 +95,10 @@ class ServiceProbes {
   /// which print whatever they receive).
   bool excluded(Protocol protocol, std::uint16_t port) const;
 
-  /// The probes to send to an open port, in order: the NULL probe first (TCP), then the probes
-  /// that list the port (in `ports`, or `sslports` when `tls`), then the others with rarity up to
-  /// `intensity` (0-9, nmap's default 7), each group by rarity then file order.
+  /// The probes to send to an open port of `protocol`, in order: the NULL probe first (TCP),
+  /// then the probes that list the port (in `ports`, or `sslports` when `tls`), then the others
+  /// with rarity up to `intensity` (0-9, nmap's default 7), each group by rarity then file
+  /// order. UDP ports get the `Probe UDP` sections the same way.
   std::vector<const ServiceProbe*> plan(Protocol protocol, std::uint16_t port, bool tls,
                                         int intensity) const;
 

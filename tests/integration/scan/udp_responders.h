@@ -1,14 +1,17 @@
 #pragma once
 // UDP sockets that integration tests open on loopback addresses: responders that answer every
-// datagram (as a DNS server answers a query), bound sockets that never answer, and ports that
-// nothing is bound to, which the kernel answers with an ICMP port unreachable. Shared by the
-// engine's UDP scan tests and the scanner service's UDP job tests.
+// datagram (as a DNS server answers a query), services that answer in their protocol
+// (udp_services.h), bound sockets that never answer, and ports that nothing is bound to, which
+// the kernel answers with an ICMP port unreachable. Shared by the engine's UDP scan tests and
+// the scanner service's UDP job tests.
 
 #include <poll.h>
 #include <sys/eventfd.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,8 +48,12 @@ inline std::vector<std::uint16_t> unbound_ports(IpAddress address, int count) {
   return ports;
 }
 
+/// What a protocol responder sends back for a request; nullopt: nothing.
+using UdpReply = std::function<std::optional<std::string>(std::string_view request)>;
+
 /// UDP sockets the test owns, served by one thread: answering ones send every datagram back
-/// with the DNS response bit set, silent ones only keep what they receive.
+/// with the DNS response bit set, protocol ones what their UdpReply says, silent ones only keep
+/// what they receive.
 class UdpResponders {
  public:
   UdpResponders() : stop_fd_(eventfd(0, EFD_CLOEXEC)) {}
@@ -65,6 +72,17 @@ class UdpResponders {
   /// Binds (address, port), port 0 letting the kernel choose; returns the port, 0 on failure.
   /// Call before start().
   std::uint16_t open(IpAddress address, std::uint16_t port, bool answers) {
+    if (!answers) return serve(address, port, UdpReply());
+    return serve(address, port, [](std::string_view request) -> std::optional<std::string> {
+      std::string echo(request);
+      if (echo.size() > 2) echo[2] = static_cast<char>(echo[2] | 0x80);  // QR: a response
+      return echo;
+    });
+  }
+
+  /// Binds (address, port) for a service that answers with `reply` (none: silent); returns the
+  /// port, 0 on failure. Call before start().
+  std::uint16_t serve(IpAddress address, std::uint16_t port, UdpReply reply) {
     const int fd = socket(address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return 0;
     sockaddr_storage storage{};
@@ -74,7 +92,7 @@ class UdpResponders {
       return 0;
     }
     const std::uint16_t chosen = bound_port(fd, address.is_v4());
-    sockets_.push_back({fd, Pair{address.to_string(), chosen}, answers});
+    sockets_.push_back({fd, Pair{address.to_string(), chosen}, std::move(reply)});
     return chosen;
   }
 
@@ -92,7 +110,7 @@ class UdpResponders {
   struct Socket {
     int fd;
     Pair key;
-    bool answers;
+    UdpReply reply;
   };
 
   void serve() {
@@ -108,7 +126,7 @@ class UdpResponders {
   }
 
   void answer(const Socket& socket) {
-    char buffer[4096];
+    char buffer[65536];
     sockaddr_storage peer{};
     socklen_t length = sizeof(peer);
     const ssize_t size = recvfrom(socket.fd, buffer, sizeof(buffer), MSG_DONTWAIT,
@@ -118,10 +136,11 @@ class UdpResponders {
       std::lock_guard lock(mutex_);
       received_[socket.key].emplace_back(buffer, static_cast<std::size_t>(size));
     }
-    if (!socket.answers) return;
-    if (size > 2) buffer[2] = static_cast<char>(buffer[2] | 0x80);  // QR: a response
-    sendto(socket.fd, buffer, static_cast<std::size_t>(size), 0, reinterpret_cast<sockaddr*>(&peer),
-           length);
+    if (!socket.reply) return;
+    const std::optional<std::string> reply =
+        socket.reply(std::string_view(buffer, static_cast<std::size_t>(size)));
+    if (!reply) return;
+    sendto(socket.fd, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&peer), length);
   }
 
   int stop_fd_;

@@ -5,12 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "sentinel/scan/udp_payloads.h"
+
 #include <string>
 
 namespace sentinel::scan {
 namespace {
 
 using namespace std::string_view_literals;
+using namespace std::string_literals;
 
 constexpr std::string_view kFile = R"(# a small probe file
 Exclude 9100,T:9101-9102,U:161
@@ -239,6 +242,126 @@ TEST(ServiceProbes, BuiltinSetNamesCommonServices) {
     EXPECT_EQ(found->product, c.product) << c.answer;
     EXPECT_EQ(found->version, c.version) << c.answer;
   }
+}
+
+// Answers as the services send them (DNS per RFC 1035, NTP per RFC 5905, SNMP BER per RFC
+// 1157, NetBIOS per RFC 1002), to the built-in probes' requests ("SN"/"SNSS" ids echoed).
+const std::string kVersionBindQuestion("\x07version\x04" "bind\0\0\x10\0\x03", 18);
+std::string version_bind_answer(std::string_view text) {
+  std::string answer("SN\x84\0\0\x01\0\x01\0\0\0\0"sv);
+  answer += kVersionBindQuestion;
+  answer += "\xc0\x0c\0\x10\0\x03\0\0\0\0"sv;
+  answer += static_cast<char>(0);
+  answer += static_cast<char>(text.size() + 1);
+  answer += static_cast<char>(text.size());
+  answer += text;
+  return answer;
+}
+
+std::string ntp_answer(char first_byte) {
+  std::string answer(48, '\0');
+  answer[0] = first_byte;
+  answer[1] = 2;
+  answer.replace(24, 8, "SNSS\0\0\0\x01"sv);
+  answer.replace(40, 8, "\xeb\x0e\x4c\x90\0\x10\0\0"sv);
+  return answer;
+}
+
+std::string snmp_answer(std::string_view description) {
+  const auto tlv = [](char tag, std::string_view value) {
+    return std::string(1, tag) + static_cast<char>(value.size()) + std::string(value);
+  };
+  const std::string binding =
+      tlv('\x30', tlv('\x06', "\x2b\x06\x01\x02\x01\x01\x01\0"sv) + tlv('\x04', description));
+  const std::string pdu = tlv('\xa2', tlv('\x02', "SNSS") + tlv('\x02', "\0"sv) +
+                                          tlv('\x02', "\0"sv) + tlv('\x30', binding));
+  return tlv('\x30', tlv('\x02', "\0"sv) + tlv('\x04', "public") + pdu);
+}
+
+TEST(ServiceProbes, BuiltinUdpProbesNameDnsNtpSnmpAndNetbios) {
+  const ServiceProbes probes = ServiceProbes::builtin();
+  ASSERT_TRUE(probes.problems().empty())
+      << probes.problems().front().line << ": " << probes.problems().front().reason;
+  std::string netbios(
+      "SN\x84\0\0\0\0\x01\0\0\0\0\x20" "CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\0\0\x21\0\x01\0\0\0\0\0\x41\x01"sv);
+  netbios += "FILESERVER     \0\x04\x00"sv;
+  struct Case {
+    std::string_view probe;
+    std::string answer;
+    std::string_view service;
+    std::string_view product;
+    std::string_view version;
+    std::string_view hostname;
+  };
+  const Case cases[] = {
+      {"DNSVersionBindReq", version_bind_answer("9.18.28-1~deb12u2-Debian"), "domain",
+       "ISC BIND", "9.18.28-1~deb12u2", ""},
+      {"DNSVersionBindReq", version_bind_answer("9.18.30-0ubuntu0.24.04.2-Ubuntu"), "domain",
+       "ISC BIND", "9.18.30-0ubuntu0.24.04.2", ""},
+      {"DNSVersionBindReq", version_bind_answer("9.20.4"), "domain", "ISC BIND", "9.20.4", ""},
+      {"DNSVersionBindReq", version_bind_answer("dnsmasq-2.89"), "domain", "dnsmasq", "2.89", ""},
+      {"DNSVersionBindReq", version_bind_answer("unbound 1.17.1"), "domain", "Unbound", "1.17.1",
+       ""},
+      // REFUSED, the question echoed: a DNS server that keeps its version to itself.
+      {"DNSVersionBindReq", "SN\x81\x05\0\x01\0\0\0\0\0\0"s + kVersionBindQuestion, "domain", "", "",
+       ""},
+      {"DNSStatusRequest", std::string("SN\x90\x04\0\0\0\0\0\0\0\0"sv), "domain", "", "", ""},
+      {"NTPRequest", ntp_answer('\x24'), "ntp", "NTP", "v4", ""},
+      {"NTPRequest", ntp_answer('\x1c'), "ntp", "NTP", "v3", ""},
+      {"SNMPv1public", snmp_answer("Linux lab-router 6.1.0-18-amd64 #1 SMP x86_64"), "snmp",
+       "SNMPv1 server", "", "lab-router"},
+      {"SNMPv1public", snmp_answer("Cisco IOS Software, C2960 Software"), "snmp",
+       "SNMPv1 server", "", ""},
+      {"NBTStat", netbios, "netbios-ns", "", "", "FILESERVER"},
+  };
+  for (const Case& c : cases) {
+    const ServiceProbe* probe = probes.find(Protocol::kUdp, c.probe);
+    ASSERT_NE(probe, nullptr) << c.probe;
+    const auto found = probes.match(*probe, c.answer);
+    ASSERT_TRUE(found) << c.probe << ": " << c.answer;
+    EXPECT_EQ(found->service, c.service) << c.answer;
+    EXPECT_EQ(found->product, c.product) << c.answer;
+    EXPECT_EQ(found->version, c.version) << c.answer;
+    EXPECT_EQ(found->hostname, c.hostname) << c.answer;
+    EXPECT_FALSE(found->soft) << c.answer;
+  }
+  // Answers that are not the service's answer to our request name nothing.
+  const ServiceProbe& ntp = *probes.find(Protocol::kUdp, "NTPRequest");
+  std::string other_request = ntp_answer('\x24');
+  other_request.replace(24, 8, "XXXXXXXX");
+  EXPECT_FALSE(probes.match(ntp, other_request)) << "not our transmit time";
+  EXPECT_FALSE(probes.match(ntp, ntp_answer('\x23'))) << "a client request, not an answer";
+  EXPECT_FALSE(probes.match(*probes.find(Protocol::kUdp, "DNSVersionBindReq"),
+                            "XY\x84\0\0\x01\0\x01\0\0\0\0"s + kVersionBindQuestion))
+      << "another transaction id";
+  for (const ServiceProbe& probe : probes.probes()) {
+    if (probe.protocol != Protocol::kUdp) continue;
+    EXPECT_FALSE(probes.match(probe, std::string(4096, '\xff'))) << probe.name;
+    EXPECT_FALSE(probes.match(probe, probe.payload)) << probe.name << " matches its own echo";
+  }
+}
+
+TEST(ServiceProbes, BuiltinUdpProbesSendTheBuiltinUdpPayloads) {
+  const ServiceProbes probes = ServiceProbes::builtin();
+  const UdpPayloads payloads = UdpPayloads::builtin();
+  const struct {
+    std::string_view probe;
+    std::uint16_t port;
+    std::size_t index;
+  } reused[] = {{"NTPRequest", 123, 0}, {"NBTStat", 137, 0}, {"SNMPv1public", 161, 1}};
+  for (const auto& r : reused) {
+    const ServiceProbe* probe = probes.find(Protocol::kUdp, r.probe);
+    ASSERT_NE(probe, nullptr) << r.probe;
+    ASSERT_GT(payloads.for_port(r.port).size(), r.index) << r.probe;
+    EXPECT_EQ(probe->payload, payloads.for_port(r.port)[r.index]) << r.probe;
+    EXPECT_TRUE(probe->ports.contains(r.port)) << r.probe;
+  }
+  // The SNMP probe is the v1 request ("\x02\x01\x00": version 0).
+  EXPECT_EQ(probes.find(Protocol::kUdp, "SNMPv1public")->payload.substr(2, 3), "\x02\x01\0"sv);
+  const ServiceProbe* bind = probes.find(Protocol::kUdp, "DNSVersionBindReq");
+  ASSERT_NE(bind, nullptr);
+  EXPECT_EQ(bind->payload, "SN\0\0\0\x01\0\0\0\0\0\0"s + kVersionBindQuestion);
+  EXPECT_EQ(bind->rarity, 1);
 }
 
 TEST(ServiceProbes, ReadsNmapsOwnFileWithoutASingleProblem) {
