@@ -163,7 +163,7 @@ bool ArpSweep::send_request(std::size_t position) {
 void ArpSweep::read_replies(std::size_t link, const OnAnswer& answered) {
   const LinkSegment& segment = links_[link].segment;
   std::uint8_t buffer[128];
-  while (true) {
+  for (int reads = 0; reads < kMaxReadsPerCall; ++reads) {
     const long got = recv(links_[link].fd, buffer, sizeof(buffer), 0);
     if (got < 0) {
       if (errno == EINTR) continue;

@@ -82,11 +82,13 @@ class LinkSweep {
 
   /// Sends one request for the target at `position`; false when the send failed.
   virtual bool send_request(std::size_t position) = 0;
-  /// Reads everything waiting on the socket of `link`, reporting each reply that comes from a
-  /// target of that link to us. Duplicates and replies to targets not asked yet are dropped by
-  /// the caller.
+  /// Reads what waits on the socket of `link` (at most kMaxReadsPerCall packets, so that a
+  /// flood on the link cannot hold the sweep past its deadlines), reporting each reply that
+  /// comes from a target of that link to us. Duplicates and replies to targets not asked yet
+  /// are dropped by the caller.
   virtual void read_replies(std::size_t link, const OnAnswer& answered) = 0;
   virtual std::size_t link_count() const = 0;
+  static constexpr int kMaxReadsPerCall = 1024;
 
  private:
   std::string protocol_;

@@ -208,7 +208,7 @@ void NdpSweep::read_replies(std::size_t link, const OnAnswer& answered) {
   const Ipv6LinkSegment& segment = links_[link].segment;
   std::uint8_t buffer[kReceiveBytes];
   alignas(cmsghdr) std::uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-  while (true) {
+  for (int reads = 0; reads < kMaxReadsPerCall; ++reads) {
     iovec part{buffer, sizeof(buffer)};
     msghdr message{};
     message.msg_iov = &part;

@@ -122,6 +122,30 @@ TEST_F(NdpNamespaceTest, FindsExactlyTheAddressesInTheNamespaceWithTheirMac) {
             << progress.probes_sent << " solicitations\n";
 }
 
+TEST_F(NdpNamespaceTest, OneDiscoveryAsksIpv4NeighboursByArpAndIpv6NeighboursByNdp) {
+  const auto targets = TargetSet::from_ranges({{address(2), address(4)}, {v6(2), v6(4)}});
+  auto discovery = HostDiscovery::create(
+      targets, *ScanScope::parse(subnet_ + "0/24 " + prefix_ + "/64"), fast());
+  ASSERT_TRUE(discovery) << discovery.error().message;
+  const std::string& method = (*discovery)->method_reason();
+  EXPECT_NE(method.find("ARP on " + host_link_), std::string::npos) << method;
+  EXPECT_NE(method.find("NDP on " + host_link_), std::string::npos) << method;
+  Found found;
+  ASSERT_TRUE((*discovery)->run(collect_hosts(found)));
+  ASSERT_EQ(found.states.size(), 6u);
+  EXPECT_EQ(found.states[present().to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[present().to_string()], "arp-response");
+  EXPECT_EQ(found.macs[present().to_string()], inner_mac_);
+  EXPECT_EQ(found.states[v6(2).to_string()], HostState::kUp);
+  EXPECT_EQ(found.reasons[v6(2).to_string()], "ndp-response");
+  EXPECT_EQ(found.macs[v6(2).to_string()], inner_mac_);
+  for (const IpAddress absent : {address(3), address(4), v6(3), v6(4)}) {
+    EXPECT_EQ(found.states[absent.to_string()], HostState::kDown) << absent.to_string();
+    EXPECT_EQ(found.reports[absent.to_string()], 1) << absent.to_string();
+  }
+  EXPECT_EQ((*discovery)->progress().hosts_up, 2u);
+}
+
 TEST_F(NdpNamespaceTest, FindsAHostWhoseFirewallDropsEveryIpProbeButNeighbourDiscovery) {
   // The namespace drops all IPv6 input except neighbour discovery (which IPv6 cannot go
   // without): every ping, SYN and ACK goes unanswered.
