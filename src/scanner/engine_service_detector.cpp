@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "sentinel/scan/scan_scope.h"
@@ -23,16 +24,18 @@ class EngineServiceDetector final : public ServiceDetector {
 
   Status detect(std::vector<FoundHost>& hosts, const scan::ScanScope& scope,
                 const std::atomic<bool>& cancelled) override {
-    std::map<std::pair<scan::IpAddress, std::uint16_t>, FoundPort*> by_target;
+    std::map<std::tuple<scan::IpAddress, std::uint16_t, scan::Protocol>, FoundPort*> by_target;
     std::vector<scan::ServiceTarget> targets;
     for (FoundHost& host : hosts) {
       for (FoundPort& port : host.ports) {
-        // The engine probes open TCP ports only; UDP ports keep what the scan found.
-        if (port.protocol != scan::Protocol::kTcp || port.state != scan::PortState::kOpen) {
-          continue;
-        }
-        by_target[{host.address, port.port}] = &port;
-        targets.push_back({host.address, port.port});
+        // Open TCP ports, and UDP ports open or open|filtered (silence may hide a service
+        // that answers only a request it understands).
+        const bool probed = port.state == scan::PortState::kOpen ||
+                            (port.protocol == scan::Protocol::kUdp &&
+                             port.state == scan::PortState::kOpenFiltered);
+        if (!probed) continue;
+        by_target[{host.address, port.port, port.protocol}] = &port;
+        targets.push_back({host.address, port.port, port.protocol, port.state});
       }
     }
     if (targets.empty()) return ok();
@@ -50,9 +53,11 @@ class EngineServiceDetector final : public ServiceDetector {
       }
     });
     Status ran = detector->run([&](const scan::ServiceResult& result) {
-      const auto found = by_target.find({result.address, result.port.port});
+      const auto found =
+          by_target.find({result.address, result.port.port, result.port.protocol});
       if (found == by_target.end()) return;
       FoundPort& port = *found->second;
+      port.state = result.port.state;  // a UDP port that answered a probe is open
       if (result.port.service) port.service = result.port.service;
       if (!result.port.tunnel.empty()) port.tunnel = result.port.tunnel;
       if (result.port.tls) port.tls = result.port.tls;

@@ -319,16 +319,20 @@ Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<Found
 Status SqlScanRepository::set_services(std::int64_t job_id, const std::vector<FoundHost>& hosts) {
   for (const FoundHost& host : hosts) {
     for (const FoundPort& port : host.ports) {
-      if (!port.service && !port.tls) continue;
+      // A UDP port that answered a service probe is open now, named or not.
+      const bool answered_udp =
+          port.protocol == scan::Protocol::kUdp && port.state == scan::PortState::kOpen;
+      if (!port.service && !port.tls && !answered_udp) continue;
       const scan::ServiceInfo service = port.service.value_or(scan::ServiceInfo{});
       SENTINEL_TRY(connection_.execute(
           "UPDATE scan_ports SET service = $5, product = $6, version = $7, extra_info = $8, "
-          "cpe = $9, tunnel = $10, tls = $11 WHERE job_id = $1 AND address = $2 AND port = $3 "
-          "AND protocol = $4",
+          "cpe = $9, tunnel = $10, tls = $11, state = COALESCE($12, state) "
+          "WHERE job_id = $1 AND address = $2 AND port = $3 AND protocol = $4",
           {job_id, host.address.to_string(), std::int64_t{port.port},
            std::string(to_string(port.protocol)), text_or_null(service.service),
            text_or_null(service.product), text_or_null(service.version), text_or_null(service.info),
-           text_or_null(cpe_text(service)), text_or_null(port.tunnel), tls_text(port)}));
+           text_or_null(cpe_text(service)), text_or_null(port.tunnel), tls_text(port),
+           answered_udp ? store::Value(std::string("open")) : store::Value(nullptr)}));
     }
   }
   return ok();

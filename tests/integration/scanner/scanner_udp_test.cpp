@@ -2,14 +2,16 @@
 // UDP ports finds the test's TCP listeners and UDP responders on 127.68.60.x (UDP ports that
 // answer are open, bound ones that stay silent open|filtered, unbound ones closed by the ICMP
 // port unreachable of the loopback and not stored), its diff keys ports by protocol, an nmap
-// report's open|filtered UDP port keeps its state, and sentinelctl runs such a job. Every
-// target is in 127.0.0.0/8.
+// report's open|filtered UDP port keeps its state, sentinelctl runs such a job, and with service
+// detection on (the default) a DNS and an NTP server on 127.68.63.1 are named in the results and
+// by sentinelctl. Every target is in 127.0.0.0/8.
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "tests/integration/scan/udp_responders.h"
+#include "tests/integration/scan/udp_services.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/integration/sentinelctl_fixture.h"
 
@@ -210,8 +212,79 @@ TEST_P(SentinelctlUdpScanTest, RunFollowShowsTheStateOfEveryPort) {
   EXPECT_NE(line.find("open|filtered"), std::string::npos) << line;
 }
 
+
+/// A DNS server on 53 and on a high port (where the port scan's datagram is not a query it
+/// answers, so the scan hears silence), and an NTP server on 123, on 127.68.63.1.
+struct UdpServicesBed {
+  std::uint16_t dns_high = 0;
+  UdpResponders services;
+
+  ::testing::AssertionResult open() {
+    const std::vector<std::uint16_t> free = unbound_ports(ip("127.68.63.1"), 1);
+    if (free.size() != 1) return ::testing::AssertionFailure() << "no free UDP port";
+    dns_high = free[0];
+    using scan::testing::dns_server;
+    if (services.serve(ip("127.68.63.1"), 53, dns_server("9.18.28-1~deb12u2-Debian")) != 53 ||
+        services.serve(ip("127.68.63.1"), dns_high, dns_server("9.18.28-1~deb12u2-Debian")) !=
+            dns_high ||
+        services.serve(ip("127.68.63.1"), 123, scan::testing::ntp_server()) != 123) {
+      return ::testing::AssertionFailure() << "binding the UDP services: " << std::strerror(errno);
+    }
+    services.start();
+    return ::testing::AssertionSuccess();
+  }
+
+  std::string spec() const { return "U:53,123," + std::to_string(dns_high); }
+};
+
+class SentinelctlUdpServicesTest : public WithSentinelctl<ScannerApiTest> {};
+
+TEST_P(SentinelctlUdpServicesTest, AJobNamesUdpServicesAndOpensThePortsThatAnswered) {
+  start_server({"--scan-scope", kScanScope});  // service detection on, as by default
+  UdpServicesBed bed;
+  ASSERT_TRUE(bed.open());
+  client::ApiClient root = admin();
+  const std::int64_t id = start_scan(root, {"127.68.63.1"}, bed.spec());
+  ASSERT_GT(id, 0);
+  wait_completed(root, id);
+  const json::value found = results(root, id);
+  // The high port was silent to the port scan; its answer to version.bind opened it.
+  EXPECT_EQ(port_states(found),
+            (std::set<std::string>{entry("127.68.63.1", "udp", 53, "open"),
+                                   entry("127.68.63.1", "udp", 123, "open"),
+                                   entry("127.68.63.1", "udp", bed.dns_high, "open")}))
+      << found;
+  std::map<std::int64_t, json::value> services;
+  for (const auto& port : found.at("hosts").at(0).at("ports").as_array()) {
+    services[port.at("port").as_int64()] = port.at("service");
+  }
+  for (const std::int64_t dns : {std::int64_t{53}, std::int64_t{bed.dns_high}}) {
+    const json::value& named = services[dns];
+    ASSERT_TRUE(named.is_object()) << dns << ": " << found;
+    EXPECT_EQ(named.at("service").as_string(), "domain") << named;
+    EXPECT_EQ(named.at("product").as_string(), "ISC BIND") << named;
+    EXPECT_EQ(named.at("version").as_string(), "9.18.28-1~deb12u2") << named;
+  }
+  const json::value& ntp = services[123];
+  ASSERT_TRUE(ntp.is_object()) << found;
+  EXPECT_EQ(ntp.at("service").as_string(), "ntp") << ntp;
+  EXPECT_EQ(ntp.at("product").as_string(), "NTP") << ntp;
+
+  // sentinelctl shows them without knowing anything about UDP detection.
+  const CommandOutput ran = ctl({"scan", "run", "127.68.63.1", "--ports", bed.spec(), "--follow"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  const auto row = ran.out.find(" " + std::to_string(bed.dns_high) + " ");
+  ASSERT_NE(row, std::string::npos) << ran.out;
+  const std::string line = ran.out.substr(row, ran.out.find('\n', row) - row);
+  for (const char* shown : {"udp", "open", "domain", "ISC BIND", "9.18.28-1~deb12u2"}) {
+    EXPECT_NE(line.find(shown), std::string::npos) << shown << " in " << line;
+  }
+  EXPECT_EQ(line.find("open|filtered"), std::string::npos) << line;
+}
+
 SENTINEL_BOTH_BACKENDS(ScannerUdpTest);
 SENTINEL_BOTH_BACKENDS(SentinelctlUdpScanTest);
+SENTINEL_BOTH_BACKENDS(SentinelctlUdpServicesTest);
 
 }  // namespace
 }  // namespace sentinel::test
