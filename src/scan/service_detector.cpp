@@ -688,10 +688,9 @@ void ServiceDetector::cancel() {
 }
 
 ServiceDetectionProgress ServiceDetector::progress() const {
-  return ServiceDetectionProgress{targets_.size() + udp_targets_.size(),
-                                  done_.load(std::memory_order_relaxed),
-                                  identified_.load(std::memory_order_relaxed),
-                                  connections_.load(std::memory_order_relaxed)};
+  return ServiceDetectionProgress{
+      targets_.size() + udp_targets_.size(), done_.load(std::memory_order_relaxed),
+      identified_.load(std::memory_order_relaxed), connections_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace sentinel::scan

@@ -25,8 +25,8 @@ std::optional<ProbeStep> ProbeSequence::current() const {
   if (finished_) return std::nullopt;
   const ServiceProbe* probe = plan_[index_];
   const bool banner = protocol_ == Protocol::kTcp && probe->payload.empty();
-  const auto wait = banner ? options_.banner_wait
-                                           : std::min(probe->total_wait, options_.max_probe_wait);
+  const auto wait =
+      banner ? options_.banner_wait : std::min(probe->total_wait, options_.max_probe_wait);
   return ProbeStep{probe, tls_, reuse_, wait};
 }
 

@@ -30,9 +30,9 @@ class EngineServiceDetector final : public ServiceDetector {
       for (FoundPort& port : host.ports) {
         // Open TCP ports, and UDP ports open or open|filtered (silence may hide a service
         // that answers only a request it understands).
-        const bool probed = port.state == scan::PortState::kOpen ||
-                            (port.protocol == scan::Protocol::kUdp &&
-                             port.state == scan::PortState::kOpenFiltered);
+        const bool probed =
+            port.state == scan::PortState::kOpen ||
+            (port.protocol == scan::Protocol::kUdp && port.state == scan::PortState::kOpenFiltered);
         if (!probed) continue;
         by_target[{host.address, port.port, port.protocol}] = &port;
         targets.push_back({host.address, port.port, port.protocol, port.state});
@@ -53,8 +53,7 @@ class EngineServiceDetector final : public ServiceDetector {
       }
     });
     Status ran = detector->run([&](const scan::ServiceResult& result) {
-      const auto found =
-          by_target.find({result.address, result.port.port, result.port.protocol});
+      const auto found = by_target.find({result.address, result.port.port, result.port.protocol});
       if (found == by_target.end()) return;
       FoundPort& port = *found->second;
       port.state = result.port.state;  // a UDP port that answered a probe is open

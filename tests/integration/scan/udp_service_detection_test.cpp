@@ -53,14 +53,13 @@ class UdpServiceBed {
         responders.serve(host, 161, snmp_agent(kSysDescr)) == 161 &&
         responders.serve(host, dns_high, dns_server(kBindVersionText)) == dns_high &&
         responders.open(host, silent, false) == silent &&
-        responders.serve(host, garbage,
-                        [](std::string_view) -> std::optional<std::string> {
-                          std::string noise(60 * 1024, '\0');
-                          for (std::size_t i = 0; i < noise.size(); ++i) {
-                            noise[i] = static_cast<char>((i * 131 + 7) % 251);
-                          }
-                          return noise;
-                        }) == garbage;
+        responders.serve(host, garbage, [](std::string_view) -> std::optional<std::string> {
+          std::string noise(60 * 1024, '\0');
+          for (std::size_t i = 0; i < noise.size(); ++i) {
+            noise[i] = static_cast<char>((i * 131 + 7) % 251);
+          }
+          return noise;
+        }) == garbage;
     if (!bound) return ::testing::AssertionFailure() << "binding: " << std::strerror(errno);
     responders.start();
     return ::testing::AssertionSuccess();
@@ -108,8 +107,8 @@ std::map<std::uint16_t, ServiceResult> detect(std::shared_ptr<const ServiceProbe
   // services answer in microseconds).
   options.max_probe_wait = 300ms;
   options.answer_quiet = 200ms;
-  auto detector = ServiceDetector::create(std::move(probes), std::move(targets), loopback_scope(),
-                                          options);
+  auto detector =
+      ServiceDetector::create(std::move(probes), std::move(targets), loopback_scope(), options);
   EXPECT_TRUE(detector) << detector.error().message;
   std::map<std::uint16_t, ServiceResult> results;
   if (!detector) return results;
@@ -149,13 +148,12 @@ class UdpServiceDetection : public ::testing::Test {
     ASSERT_TRUE(bed_.open());
     states_ = bed_.scan();
     // What the port scan alone can say: the high DNS port and the silent one look the same.
-    const std::map<std::uint16_t, PortState> scanned = {
-        {53, PortState::kOpen},
-        {123, PortState::kOpen},
-        {161, PortState::kOpen},
-        {bed_.dns_high, PortState::kOpenFiltered},
-        {bed_.silent, PortState::kOpenFiltered},
-        {bed_.garbage, PortState::kOpen}};
+    const std::map<std::uint16_t, PortState> scanned = {{53, PortState::kOpen},
+                                                        {123, PortState::kOpen},
+                                                        {161, PortState::kOpen},
+                                                        {bed_.dns_high, PortState::kOpenFiltered},
+                                                        {bed_.silent, PortState::kOpenFiltered},
+                                                        {bed_.garbage, PortState::kOpen}};
     ASSERT_EQ(states_, scanned);
   }
 
@@ -166,13 +164,12 @@ class UdpServiceDetection : public ::testing::Test {
 TEST_F(UdpServiceDetection, BuiltInProbesNameDnsNtpAndSnmpAndOpenAnAnsweringPort) {
   const auto probes = std::make_shared<const ServiceProbes>(ServiceProbes::builtin());
   const auto results = detect(probes, targets_of(states_));
-  expect_ports(results,
-               {{53, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
-                {123, {PortState::kOpen, "ntp", "NTP", "v4"}},
-                {161, {PortState::kOpen, "snmp", "SNMPv1 server", ""}},
-                {bed_.dns_high, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
-                {bed_.silent, {PortState::kOpenFiltered, "", "", ""}},
-                {bed_.garbage, {PortState::kOpen, "", "", ""}}});
+  expect_ports(results, {{53, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
+                         {123, {PortState::kOpen, "ntp", "NTP", "v4"}},
+                         {161, {PortState::kOpen, "snmp", "SNMPv1 server", ""}},
+                         {bed_.dns_high, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
+                         {bed_.silent, {PortState::kOpenFiltered, "", "", ""}},
+                         {bed_.garbage, {PortState::kOpen, "", "", ""}}});
   const ServiceInfo& snmp = *results.at(161).port.service;
   EXPECT_EQ(snmp.hostname, "sentinel-lab");
   EXPECT_EQ(snmp.os, "Linux");
@@ -185,7 +182,10 @@ TEST_F(UdpServiceDetection, BuiltInProbesNameDnsNtpAndSnmpAndOpenAnAnsweringPort
   // The probes went out in the plan's order: version.bind first, to the high port too.
   const auto high = bed_.responders.received({UdpServiceBed::kHost, bed_.dns_high});
   ASSERT_GE(high.size(), 2u);  // the scan's empty datagrams, then the probe
-  EXPECT_NE(high.back().find(std::string("\x07version\x04" "bind", 13)), std::string::npos);
+  EXPECT_NE(high.back().find(std::string("\x07version\x04"
+                                         "bind",
+                                         13)),
+            std::string::npos);
   // The silent port heard every UDP probe of the built-in set, once each.
   const auto silent = bed_.responders.received({UdpServiceBed::kHost, bed_.silent});
   const std::size_t udp_probes = probes->plan(Protocol::kUdp, bed_.silent, false, 7).size();
@@ -199,13 +199,12 @@ TEST_F(UdpServiceDetection, NmapsProbeFileNamesTheSameServices) {
                       << loaded.error().message;
   const auto probes = std::make_shared<const ServiceProbes>(std::move(*loaded));
   const auto results = detect(probes, targets_of(states_));
-  expect_ports(results,
-               {{53, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
-                {123, {PortState::kOpen, "ntp", "NTP", "v4"}},
-                {161, {PortState::kOpen, "snmp", "SNMPv1 server", ""}},
-                {bed_.dns_high, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
-                {bed_.silent, {PortState::kOpenFiltered, "", "", ""}},
-                {bed_.garbage, {PortState::kOpen, "", "", ""}}});
+  expect_ports(results, {{53, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
+                         {123, {PortState::kOpen, "ntp", "NTP", "v4"}},
+                         {161, {PortState::kOpen, "snmp", "SNMPv1 server", ""}},
+                         {bed_.dns_high, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
+                         {bed_.silent, {PortState::kOpenFiltered, "", "", ""}},
+                         {bed_.garbage, {PortState::kOpen, "", "", ""}}});
 }
 
 TEST(UdpServiceDetectionChecks, RefusesPortsAScanDoesNotReportAsWorthProbing) {
@@ -217,8 +216,8 @@ TEST(UdpServiceDetectionChecks, RefusesPortsAScanDoesNotReportAsWorthProbing) {
   EXPECT_EQ(closed.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(closed.error().message.find("53/udp of 127.70.20.2 is closed"), std::string::npos)
       << closed.error().message;
-  auto tcp = ServiceDetector::create(
-      probes, {{host, 80, Protocol::kTcp, PortState::kOpenFiltered}}, loopback_scope());
+  auto tcp = ServiceDetector::create(probes, {{host, 80, Protocol::kTcp, PortState::kOpenFiltered}},
+                                     loopback_scope());
   ASSERT_FALSE(tcp);
   EXPECT_NE(tcp.error().message.find("80/tcp"), std::string::npos) << tcp.error().message;
   auto outside = ServiceDetector::create(probes, {{host, 53, Protocol::kUdp}},

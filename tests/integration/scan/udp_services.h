@@ -49,7 +49,8 @@ inline UdpReply dns_server(std::string version) {
     }
     answer[2] = static_cast<char>(answer[2] | 0x04);  // AA
     answer[7] = 1;                                    // one answer
-    answer += std::string("\xc0\x0c\0\x10\0\x03\0\0\0\0", 10);  // the question's name, TXT CH, TTL 0
+    answer +=
+        std::string("\xc0\x0c\0\x10\0\x03\0\0\0\0", 10);  // the question's name, TXT CH, TTL 0
     const auto text = static_cast<std::uint16_t>(version.size() + 1);
     answer += static_cast<char>(text >> 8);
     answer += static_cast<char>(text & 0xff);
@@ -67,12 +68,12 @@ inline UdpReply ntp_server() {
     const int version = (static_cast<unsigned char>(request[0]) >> 3) & 0x07;
     std::string answer(48, '\0');
     answer[0] = static_cast<char>((version << 3) | 4);
-    answer[1] = 2;                                     // stratum
-    answer[2] = request[2];                            // poll
-    answer[3] = static_cast<char>(0xe9);               // precision 2^-23
-    answer.replace(12, 4, "\xc0\x00\x02\x01", 4);      // reference id: its upstream's address
+    answer[1] = 2;                                 // stratum
+    answer[2] = request[2];                        // poll
+    answer[3] = static_cast<char>(0xe9);           // precision 2^-23
+    answer.replace(12, 4, "\xc0\x00\x02\x01", 4);  // reference id: its upstream's address
     answer.replace(16, 8, "\xeb\x0e\x4c\x80\x00\x00\x00\x00", 8);  // reference time
-    answer.replace(24, 8, request.substr(40, 8));      // originate = the client's transmit
+    answer.replace(24, 8, request.substr(40, 8));  // originate = the client's transmit
     answer.replace(32, 8, "\xeb\x0e\x4c\x90\x00\x00\x00\x00", 8);  // receive
     answer.replace(40, 8, "\xeb\x0e\x4c\x90\x00\x10\x00\x00", 8);  // transmit
     return answer;
@@ -156,8 +157,8 @@ inline UdpReply snmp_agent(std::string description) {
     std::string status = ber(0x02, std::string(1, (!sys_descr && v1) ? '\x02' : '\0'));
     std::string index = ber(0x02, std::string(1, (!sys_descr && v1) ? '\x01' : '\0'));
     const std::string varbind = ber(0x30, ber(0x06, oid->value) + value);
-    const std::string response = ber(0xa2, ber(0x02, id->value) + status + index +
-                                               ber(0x30, varbind));
+    const std::string response =
+        ber(0xa2, ber(0x02, id->value) + status + index + ber(0x30, varbind));
     return ber(0x30, ber(0x02, version->value) + ber(0x04, "public") + response);
   };
 }

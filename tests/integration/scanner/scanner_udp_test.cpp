@@ -212,7 +212,6 @@ TEST_P(SentinelctlUdpScanTest, RunFollowShowsTheStateOfEveryPort) {
   EXPECT_NE(line.find("open|filtered"), std::string::npos) << line;
 }
 
-
 /// A DNS server on 53 and on a high port (where the port scan's datagram is not a query it
 /// answers, so the scan hears silence), and an NTP server on 123, on 127.68.63.1.
 struct UdpServicesBed {
@@ -254,6 +253,7 @@ TEST_P(SentinelctlUdpServicesTest, AJobNamesUdpServicesAndOpensThePortsThatAnswe
                                    entry("127.68.63.1", "udp", 123, "open"),
                                    entry("127.68.63.1", "udp", bed.dns_high, "open")}))
       << found;
+  EXPECT_EQ(found.at("open_ports").as_int64(), 3) << found;
   std::map<std::int64_t, json::value> services;
   for (const auto& port : found.at("hosts").at(0).at("ports").as_array()) {
     services[port.at("port").as_int64()] = port.at("service");

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "sentinel/scan/udp_payloads.h"
-
 #include <string>
+
+#include "sentinel/scan/udp_payloads.h"
 
 namespace sentinel::scan {
 namespace {
@@ -246,7 +246,10 @@ TEST(ServiceProbes, BuiltinSetNamesCommonServices) {
 
 // Answers as the services send them (DNS per RFC 1035, NTP per RFC 5905, SNMP BER per RFC
 // 1157, NetBIOS per RFC 1002), to the built-in probes' requests ("SN"/"SNSS" ids echoed).
-const std::string kVersionBindQuestion("\x07version\x04" "bind\0\0\x10\0\x03", 18);
+const std::string kVersionBindQuestion(
+    "\x07version\x04"
+    "bind\0\0\x10\0\x03",
+    18);
 std::string version_bind_answer(std::string_view text) {
   std::string answer("SN\x84\0\0\x01\0\x01\0\0\0\0"sv);
   answer += kVersionBindQuestion;
@@ -283,7 +286,8 @@ TEST(ServiceProbes, BuiltinUdpProbesNameDnsNtpSnmpAndNetbios) {
   ASSERT_TRUE(probes.problems().empty())
       << probes.problems().front().line << ": " << probes.problems().front().reason;
   std::string netbios(
-      "SN\x84\0\0\0\0\x01\0\0\0\0\x20" "CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\0\0\x21\0\x01\0\0\0\0\0\x41\x01"sv);
+      "SN\x84\0\0\0\0\x01\0\0\0\0\x20"
+      "CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\0\0\x21\0\x01\0\0\0\0\0\x41\x01"sv);
   netbios += "FILESERVER     \0\x04\x00"sv;
   struct Case {
     std::string_view probe;
@@ -294,8 +298,8 @@ TEST(ServiceProbes, BuiltinUdpProbesNameDnsNtpSnmpAndNetbios) {
     std::string_view hostname;
   };
   const Case cases[] = {
-      {"DNSVersionBindReq", version_bind_answer("9.18.28-1~deb12u2-Debian"), "domain",
-       "ISC BIND", "9.18.28-1~deb12u2", ""},
+      {"DNSVersionBindReq", version_bind_answer("9.18.28-1~deb12u2-Debian"), "domain", "ISC BIND",
+       "9.18.28-1~deb12u2", ""},
       {"DNSVersionBindReq", version_bind_answer("9.18.30-0ubuntu0.24.04.2-Ubuntu"), "domain",
        "ISC BIND", "9.18.30-0ubuntu0.24.04.2", ""},
       {"DNSVersionBindReq", version_bind_answer("9.20.4"), "domain", "ISC BIND", "9.20.4", ""},
@@ -303,15 +307,15 @@ TEST(ServiceProbes, BuiltinUdpProbesNameDnsNtpSnmpAndNetbios) {
       {"DNSVersionBindReq", version_bind_answer("unbound 1.17.1"), "domain", "Unbound", "1.17.1",
        ""},
       // REFUSED, the question echoed: a DNS server that keeps its version to itself.
-      {"DNSVersionBindReq", "SN\x81\x05\0\x01\0\0\0\0\0\0"s + kVersionBindQuestion, "domain", "", "",
-       ""},
+      {"DNSVersionBindReq", "SN\x81\x05\0\x01\0\0\0\0\0\0"s + kVersionBindQuestion, "domain", "",
+       "", ""},
       {"DNSStatusRequest", std::string("SN\x90\x04\0\0\0\0\0\0\0\0"sv), "domain", "", "", ""},
       {"NTPRequest", ntp_answer('\x24'), "ntp", "NTP", "v4", ""},
       {"NTPRequest", ntp_answer('\x1c'), "ntp", "NTP", "v3", ""},
       {"SNMPv1public", snmp_answer("Linux lab-router 6.1.0-18-amd64 #1 SMP x86_64"), "snmp",
        "SNMPv1 server", "", "lab-router"},
-      {"SNMPv1public", snmp_answer("Cisco IOS Software, C2960 Software"), "snmp",
-       "SNMPv1 server", "", ""},
+      {"SNMPv1public", snmp_answer("Cisco IOS Software, C2960 Software"), "snmp", "SNMPv1 server",
+       "", ""},
       {"NBTStat", netbios, "netbios-ns", "", "", "FILESERVER"},
   };
   for (const Case& c : cases) {
