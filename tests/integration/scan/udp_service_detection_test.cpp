@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "sentinel/scan/service_detector.h"
 #include "sentinel/scan/udp_scanner.h"
@@ -205,6 +206,48 @@ TEST_F(UdpServiceDetection, NmapsProbeFileNamesTheSameServices) {
                          {bed_.dns_high, {PortState::kOpen, "domain", "ISC BIND", kBindVersion}},
                          {bed_.silent, {PortState::kOpenFiltered, "", "", ""}},
                          {bed_.garbage, {PortState::kOpen, "", "", ""}}});
+}
+
+TEST_F(UdpServiceDetection, CancelStopsTheProbesAndReportsEveryPortWithTheScansState) {
+  // One port at a time, the silent one first: it is waiting for the answer to its first probe
+  // (5 s, the built-in probes' totalwaitms) when the cancel comes; the others never start.
+  std::vector<ServiceTarget> targets = {
+      {ip(UdpServiceBed::kHost), bed_.silent, Protocol::kUdp, PortState::kOpenFiltered},
+      {ip(UdpServiceBed::kHost), bed_.dns_high, Protocol::kUdp, PortState::kOpenFiltered},
+      {ip(UdpServiceBed::kHost), 53, Protocol::kUdp, PortState::kOpen}};
+  ServiceDetectionOptions options;
+  options.max_concurrency = 1;
+  options.max_probe_wait = 60s;
+  options.port_deadline = 120s;
+  auto detector =
+      ServiceDetector::create(std::make_shared<const ServiceProbes>(ServiceProbes::builtin()),
+                              targets, loopback_scope(), options);
+  ASSERT_TRUE(detector) << detector.error().message;
+  std::thread canceller([&detector] {
+    while ((*detector)->progress().connections == 0) std::this_thread::sleep_for(1ms);
+    (*detector)->cancel();
+  });
+  std::map<std::uint16_t, ServiceResult> results;
+  const Status ran = (*detector)->run([&results](const ServiceResult& result) {
+    EXPECT_EQ(results.count(result.port.port), 0u) << "reported twice: " << result.port.port;
+    results[result.port.port] = result;
+  });
+  canceller.join();
+  ASSERT_TRUE(ran) << ran.error().message;
+  ASSERT_EQ(results.size(), 3u);
+  for (const ServiceTarget& target : targets) {
+    const PortReport& port = results.at(target.port).port;
+    EXPECT_FALSE(port.service) << target.port;
+    EXPECT_EQ(to_string(port.state), to_string(target.state)) << target.port;
+  }
+  EXPECT_EQ((*detector)->progress().ports_done, 3u);
+  // The scan's three datagrams, then the one service probe sent before the cancel (the
+  // responder's thread may read it after run() returned).
+  const Pair silent{UdpServiceBed::kHost, bed_.silent};
+  for (int i = 0; i < 200 && bed_.responders.received(silent).size() < 4; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(bed_.responders.received(silent).size(), 3u + 1u);
 }
 
 TEST(UdpServiceDetectionChecks, RefusesPortsAScanDoesNotReportAsWorthProbing) {
