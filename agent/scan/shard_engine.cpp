@@ -42,11 +42,14 @@ class InProcessExecution final : public ShardExecution {
   }
 
   Result<scan::ScanOutcome> run(const ShardSink& sink) override {
+    // Open ports, and UDP ports that stayed silent (a probe may make them answer), as on the
+    // server (src/scanner/engine_service_detector.cpp).
     std::vector<scan::ServiceTarget> open;
     Result<scan::ScanOutcome> outcome = scanner_->run([&](const scan::PortResult& result) {
-      if (probes_ && result.state == scan::PortState::kOpen &&
-          result.protocol == scan::Protocol::kTcp) {
-        open.push_back({result.address, result.port});
+      if (probes_ && (result.state == scan::PortState::kOpen ||
+                      (result.protocol == scan::Protocol::kUdp &&
+                       result.state == scan::PortState::kOpenFiltered))) {
+        open.push_back({result.address, result.port, result.protocol, result.state});
       }
       sink.on_result(result);
     });
@@ -72,8 +75,13 @@ class InProcessExecution final : public ShardExecution {
       if (cancelled_) detector_->cancel();
     }
     Status ran = (*detector)->run([&sink](const scan::ServiceResult& result) {
-      if (!result.port.service && !result.port.tls) return;
+      // A UDP port that answered is open even when nothing named it.
+      const bool answered = result.port.protocol == scan::Protocol::kUdp &&
+                            result.port.state == scan::PortState::kOpen;
+      if (!result.port.service && !result.port.tls && !answered) return;
       sink.on_service(result.address, scanner::FoundPort{.port = result.port.port,
+                                                         .protocol = result.port.protocol,
+                                                         .state = result.port.state,
                                                          .service = result.port.service,
                                                          .tunnel = result.port.tunnel,
                                                          .tls = result.port.tls});

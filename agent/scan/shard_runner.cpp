@@ -65,11 +65,13 @@ struct ShardRunner::Shard {
     FoundHost& host = found.pending()[address];
     host.address = address;
     auto port = std::find_if(host.ports.begin(), host.ports.end(), [&](const FoundPort& p) {
-      return p.port == named.port && p.protocol == scan::Protocol::kTcp;
+      return p.port == named.port && p.protocol == named.protocol;
     });
     if (port == host.ports.end()) {
-      port = host.ports.insert(host.ports.end(), FoundPort{.port = named.port});
+      port = host.ports.insert(host.ports.end(),
+                               FoundPort{.port = named.port, .protocol = named.protocol});
     }
+    port->state = named.state;  // a UDP port that answered a probe is open
     port->service = named.service;
     port->tunnel = named.tunnel;
     port->tls = named.tls;
