@@ -7,11 +7,14 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "agent/config/agent_config.h"
 #include "agent/daemon/agent_runtime.h"
 #include "agent/daemon/enrolment.h"
 #include "agent/sandbox/private_path.h"
+#include "agent/scan/scan_worker.h"
 
 #ifndef SENTINEL_VERSION
 #define SENTINEL_VERSION "0.0.0"
@@ -36,6 +39,11 @@ sentinel::Status prepare_data_dir(const std::string& dir) {
 
 int main(int argc, char** argv) {
   using namespace sentinel::agent;
+  // The scan worker (ADR 0005), started by the agent itself from this binary: not a command for
+  // people, so not in --help. It confines itself before anything else happens.
+  if (argc >= 2 && std::string_view(argv[1]) == "scan-worker") {
+    scan_worker_main(std::vector<std::string_view>(argv + 2, argv + argc), run_scan_worker);
+  }
   CLI::App app("sentinel-agent: the SentinelSecure endpoint agent", "sentinel-agent");
   std::string server;
   std::string token;

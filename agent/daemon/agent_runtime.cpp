@@ -220,10 +220,12 @@ int run_agent(const RuntimeOptions& options) {
                        });
 
   // Shards of distributed scans (ADR 0005): each in a fresh confined worker child that keeps
-  // CAP_NET_RAW only (seccomp profile `scanner`, agent/scan/scan_worker.h).
+  // CAP_NET_RAW only (seccomp profile `scanner`, agent/scan/scan_worker.h), started from this
+  // binary as it is now (opened here: a self-update that replaces the file does not change it).
   SystemClock clock;
   ConfinedShardEngine scan_engine(
-      ConfinedShardEngineOptions{.sandbox = SandboxOptions{.user = config.sandbox_user}});
+      ConfinedShardEngineOptions{.sandbox = SandboxOptions{.user = config.sandbox_user},
+                                 .executable = "/proc/self/exe"});
   ShardRunner scans(ShardRunnerOptions{}, scan_engine, clock);
 
   ChannelHooks hooks;

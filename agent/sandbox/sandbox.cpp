@@ -17,11 +17,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <exception>
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "agent/sandbox/seccomp_filter.h"
@@ -331,6 +333,124 @@ Result<ConfinedProcess> fork_confined(const SandboxOptions& options, ChildBody c
   return ConfinedProcess{child, pipe_fds[0]};
 }
 
+/// The exit statuses of a worker started from an image that never ran it: its setup before the
+/// exec failed, or the exec itself.
+constexpr int kExecSetupFailed = 126;
+constexpr int kExecFailed = 127;
+constexpr std::string_view kConfinementFlag = "--confinement=";
+
+/// The child of spawn_confined_exec between fork and exec. The agent is multi-threaded: another
+/// thread may have held a lock (malloc, OpenSSL, a logger) at the fork, so only
+/// async-signal-safe calls here, no allocation; argv was built by the parent.
+[[noreturn]] void exec_worker_image(int image_fd, int socket_fd, char* const* argv) {
+  // The forking thread's mask and the agent's ignored signals would survive the exec.
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
+  // Above the fds about to be overwritten.
+  const int image = ::fcntl(image_fd, F_DUPFD_CLOEXEC, 10);
+  const int socket = ::fcntl(socket_fd, F_DUPFD_CLOEXEC, 10);
+  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (image < 0 || socket < 0 || null_fd < 0) ::_exit(kExecSetupFailed);
+  // dup2 clears close-on-exec on its target: these four are all that cross the exec.
+  if (::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(null_fd, STDOUT_FILENO) < 0 ||
+      (::fcntl(STDERR_FILENO, F_GETFD) < 0 && ::dup2(null_fd, STDERR_FILENO) < 0) ||
+      ::dup2(socket, kResultFd) < 0) {
+    ::_exit(kExecSetupFailed);
+  }
+  // Whatever else is open (fds another thread made without O_CLOEXEC) closes at the exec; the
+  // image's fd too, after the kernel has opened the file.
+  if (::close_range(kResultFd + 1, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = kResultFd + 1; fd < 65536; ++fd) {
+      if (fd != image) ::close(fd);
+    }
+  }
+  static char* const empty_environment[] = {nullptr};
+  ::syscall(SYS_execveat, image, "", argv, empty_environment, AT_EMPTY_PATH);
+  ::_exit(kExecFailed);
+}
+
+std::string confinement_argument(const SandboxOptions& options,
+                                 const std::optional<Identity>& identity, pid_t parent) {
+  std::string out = fmt::format("{}profile=scanner,parent={},address-space={}", kConfinementFlag,
+                                parent, options.max_address_space_bytes);
+  if (identity) out += fmt::format(",uid={},gid={}", identity->uid, identity->gid);
+  return out;
+}
+
+template <typename Number>
+bool parse_number(std::string_view text, Number& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+struct Confinement {
+  SandboxOptions options;
+  std::optional<Identity> identity;
+  pid_t parent = 0;
+};
+
+Result<Confinement> parse_confinement(std::string_view argument) {
+  const auto bad = [](std::string_view what) {
+    return invalid_argument(fmt::format("worker confinement: {}", what), "confinement");
+  };
+  if (!argument.starts_with(kConfinementFlag)) return bad("the last argument must be it");
+  argument.remove_prefix(kConfinementFlag.size());
+  Confinement out;
+  out.options.scanner = true;
+  std::optional<std::string_view> profile;
+  std::optional<std::int64_t> address_space;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  while (!argument.empty()) {
+    const std::size_t comma = argument.find(',');
+    const std::string_view item = argument.substr(0, comma);
+    argument = comma == std::string_view::npos ? std::string_view() : argument.substr(comma + 1);
+    const std::size_t equals = item.find('=');
+    if (equals == std::string_view::npos) return bad(fmt::format("'{}' is not key=value", item));
+    const std::string_view key = item.substr(0, equals);
+    const std::string_view value = item.substr(equals + 1);
+    bool parsed = false;
+    bool repeated = false;
+    if (key == "profile") {
+      repeated = profile.has_value();
+      profile = value;
+      parsed = true;
+    } else if (key == "parent") {
+      repeated = out.parent != 0;
+      parsed = parse_number(value, out.parent) && out.parent > 0;
+    } else if (key == "address-space") {
+      repeated = address_space.has_value();
+      std::int64_t bytes = 0;
+      parsed = parse_number(value, bytes) && bytes > 0;
+      address_space = bytes;
+    } else if (key == "uid") {
+      repeated = uid.has_value();
+      uid_t number = 0;
+      parsed = parse_number(value, number) && number != 0;
+      uid = number;
+    } else if (key == "gid") {
+      repeated = gid.has_value();
+      gid_t number = 0;
+      parsed = parse_number(value, number);
+      gid = number;
+    } else {
+      return bad(fmt::format("unknown key '{}'", key));
+    }
+    if (repeated) return bad(fmt::format("'{}' given twice", key));
+    if (!parsed) return bad(fmt::format("bad {} '{}'", key, value));
+  }
+  if (profile != "scanner") return bad("profile must be scanner");
+  if (out.parent == 0 || !address_space) return bad("parent and address-space are required");
+  if (uid.has_value() != gid.has_value()) return bad("uid and gid go together");
+  out.options.max_address_space_bytes = *address_space;
+  if (uid) out.identity = Identity{*uid, *gid};
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> run_confined(const std::function<Result<std::string>()>& work,
@@ -410,6 +530,73 @@ Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& 
   });
 }
 
+Result<WorkerImage> WorkerImage::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return unavailable(fmt::format("cannot open the worker image {}: {}", path, std::strerror(errno)));
+  }
+  return WorkerImage(fd);
+}
+
+WorkerImage::WorkerImage(WorkerImage&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+WorkerImage& WorkerImage::operator=(WorkerImage&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+WorkerImage::~WorkerImage() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<ConfinedProcess> spawn_confined_exec(const WorkerImage& image,
+                                            const std::vector<std::string>& arguments,
+                                            const SandboxOptions& options) {
+  if (!options.scanner) {
+    return invalid_argument("only the scan worker is started from a clean image", "options");
+  }
+  if (image.fd() < 0) return invalid_argument("no worker image", "image");
+  std::optional<Identity> identity;
+  if (::geteuid() == 0) {
+    SENTINEL_ASSIGN(found, lookup_user(options.user));
+    identity = found;
+  }
+  const pid_t parent = ::getpid();
+  // Everything the child needs, made before the fork: it may not allocate.
+  std::vector<std::string> strings;
+  strings.reserve(arguments.size() + 2);
+  strings.emplace_back("sentinel-agent");
+  strings.insert(strings.end(), arguments.begin(), arguments.end());
+  strings.push_back(confinement_argument(options, identity, parent));
+  std::vector<char*> argv;
+  argv.reserve(strings.size() + 1);
+  for (std::string& text : strings) argv.push_back(text.data());
+  argv.push_back(nullptr);
+  int fds[2];
+  // Both ways: the agent's requests in, the answers out. [0] stays with the agent.
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    return system_error("socketpair");
+  }
+  const pid_t child = ::fork();
+  if (child < 0) {
+    const Error error = system_error("fork");
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return error;
+  }
+  if (child == 0) exec_worker_image(image.fd(), fds[1], argv.data());
+  ::close(fds[1]);
+  return ConfinedProcess{child, fds[0]};
+}
+
+Status confine_exec_worker(std::string_view confinement) {
+  SENTINEL_ASSIGN(parsed, parse_confinement(confinement));
+  return confine(parsed.options, parsed.identity, parsed.parent);
+}
+
 Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions& options) {
   if (process.output_fd >= 0) ::close(process.output_fd);
   process.output_fd = -1;
@@ -423,6 +610,12 @@ Status finish_confined(ConfinedProcess& process, bool kill, const SandboxOptions
   if (WIFEXITED(status) && WEXITSTATUS(status) == 125) {
     return internal_error(fmt::format("{} could not be confined (it never ran unconfined)",
                                       options.name == "collector" ? "watcher" : options.name));
+  }
+  if (WIFEXITED(status) &&
+      (WEXITSTATUS(status) == kExecSetupFailed || WEXITSTATUS(status) == kExecFailed)) {
+    return internal_error(fmt::format(
+        "{} could not be started: {}", options.name,
+        WEXITSTATUS(status) == kExecFailed ? "the exec of its image failed" : "fd setup failed"));
   }
   if (kill && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return ok();
   return describe_death(status, options);

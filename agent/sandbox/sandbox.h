@@ -3,13 +3,18 @@
 // that drops to an unprivileged user (keeping only the capabilities to read every process's
 // /proc entries), cannot gain privileges, has resource limits and no inherited fds, and runs
 // under a seccomp allow-list that kills it on anything else. The privileged agent keeps the
-// network, the keys and the spool; a compromised collector gets none of them.
+// network, the keys and the spool; a compromised collector gets none of them. The scan worker,
+// the one child that may open inet sockets, is not a fork but a fresh image of the agent's
+// binary that confines itself with the same code (spawn_confined_exec, confine_exec_worker), so
+// that none of the agent's memory is in it.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "sentinel/common/result.h"
 
@@ -76,6 +81,51 @@ Result<std::string> run_confined(const std::function<Result<std::string>()>& wor
 /// reads `output_fd` and must call finish_confined. Thread-safe.
 Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& work,
                                        const SandboxOptions& options);
+
+/// An executable that confined workers are started from with fexecve: the file as it was when
+/// opened, so that a self-update that replaces the binary on disk changes what the next agent
+/// runs, not what this one starts (the agent opens /proc/self/exe when it starts). Owns its fd
+/// (close-on-exec); move-only; fd() may be used from any thread.
+class WorkerImage {
+ public:
+  /// Opens `path` read-only; kUnavailable naming it when it cannot be opened.
+  static Result<WorkerImage> open(const std::string& path);
+  WorkerImage(WorkerImage&& other) noexcept;
+  WorkerImage& operator=(WorkerImage&& other) noexcept;
+  WorkerImage(const WorkerImage&) = delete;
+  WorkerImage& operator=(const WorkerImage&) = delete;
+  ~WorkerImage();
+  int fd() const { return fd_; }
+
+ private:
+  explicit WorkerImage(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+/// Starts a worker with a profile of its own (options.scanner; the only one started this way)
+/// from a clean process image instead of a fork of the agent: the agent makes the socketpair and
+/// forks, and the child, doing only async-signal-safe calls (the agent is multi-threaded),
+/// unblocks and resets every signal, puts its end of the socketpair on fd 3 and /dev/null on 0
+/// and 1 (2 stays, for the image to say why it could not confine itself), marks every other fd
+/// close-on-exec and fexecve()s `image` with argv {"sentinel-agent", arguments..., the
+/// confinement} and an empty environment. Nothing of the agent's memory (keys, TLS state) or
+/// locks survives the exec. The new image must call confine_exec_worker with that last argument
+/// before it reads a byte (scan_worker_main does). The caller owns the result as from
+/// spawn_confined; a child whose exec failed ends with status 127 ("could not be started").
+/// Thread-safe.
+Result<ConfinedProcess> spawn_confined_exec(const WorkerImage& image,
+                                            const std::vector<std::string>& arguments,
+                                            const SandboxOptions& options);
+
+/// The first call of an image started by spawn_confined_exec, with its last argument (the
+/// confinement the agent chose: profile, user ids, memory limit, the agent's pid; checked
+/// strictly). Applies to this process what spawn_confined applies to its forked children, with
+/// the same code: fds (only 0-2 on /dev/null and 3 stay), RLIMIT_AS, no core files, the sandbox
+/// user keeping only the profile's capability (bounding set too), non-dumpable, parent-death
+/// SIGKILL (set here: the exec of a set-uid change resets it) and then a check that the agent
+/// is still its parent (else it exits), NO_NEW_PRIVS, the seccomp filter (which forbids
+/// execve). On error the caller must end without doing its work (status 125).
+Status confine_exec_worker(std::string_view confinement);
 
 /// Ends a spawned child (SIGKILL first when `kill`), reaps it, closes its fd, and says how it
 /// ended: ok() for exit status 0, otherwise an error as run_confined's.

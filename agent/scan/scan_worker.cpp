@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/json/array.hpp>
@@ -414,23 +415,59 @@ int run_scan_worker(int fd, InProcessShardEngine& engine) {
   return writer.finish(outcome) ? 0 : 1;
 }
 
+[[noreturn]] void scan_worker_main(const std::vector<std::string_view>& arguments,
+                                   const ScanWorkerBody& body) {
+  constexpr int kResultFd = 3;  // where spawn_confined_exec put the socket
+  // Before anything reads a byte: what is parsed from here on may come from a hostile network.
+  const Status confined =
+      arguments.empty() ? Status(invalid_argument("no confinement", "confinement"))
+                        : confine_exec_worker(arguments.back());
+  if (!confined) {
+    (void)write_frame(kResultFd, encode_response(internal_error(
+                                     "the scan worker could not be confined (it never ran "
+                                     "unconfined): " +
+                                     confined.error().message)));
+    ::_exit(125);
+  }
+  // A write to a socket whose peer is gone fails with EPIPE (the agent ignores it too).
+  ::signal(SIGPIPE, SIG_IGN);
+  ShardEngineOptions engine_options;
+  for (std::size_t i = 0; i + 1 < arguments.size(); ++i) {
+    if (arguments[i] == "--builtin-probes") {
+      engine_options.probes =
+          std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::builtin());
+    } else {
+      (void)write_frame(kResultFd,
+                        encode_response(invalid_argument(
+                            fmt::format("scan worker: unknown argument '{}'", arguments[i]),
+                            "arguments")));
+      ::_exit(1);
+    }
+  }
+  InProcessShardEngine engine(std::move(engine_options));
+  int code = 1;
+  try {
+    code = body(kResultFd, engine);
+  } catch (...) {
+    code = 1;
+  }
+  ::_exit(code);
+}
+
 ConfinedShardEngine::ConfinedShardEngine(ConfinedShardEngineOptions options)
-    : options_(std::move(options)), local_(options_.engine) {
+    : options_(std::move(options)),
+      image_(options_.executable.empty()
+                 ? Result<WorkerImage>(invalid_argument("no scan worker image", "executable"))
+                 : WorkerImage::open(options_.executable)) {
   options_.sandbox.scanner = true;
   options_.sandbox.name = "scan worker";
+  if (options_.builtin_probes) options_.arguments.emplace_back("--builtin-probes");
 }
 
 Result<std::unique_ptr<ShardExecution>> ConfinedShardEngine::prepare(
     const scanner::ShardStart& start) {
-  // Read here, once, so that every child inherits them instead of reading them again.
-  if (start.service_detection) (void)local_.probes();
-  const auto& worker = options_.worker;
-  InProcessShardEngine& local = local_;
-  SENTINEL_ASSIGN(child, spawn_confined(
-                             [&worker, &local](int fd) {
-                               return worker ? worker(fd, local) : run_scan_worker(fd, local);
-                             },
-                             options_.sandbox));
+  if (!image_) return image_.error();
+  SENTINEL_ASSIGN(child, spawn_confined_exec(*image_, options_.arguments, options_.sandbox));
   const auto fail = [&](const Error& why) -> Error {
     // A child that died says so; one that answered oddly or too late is killed.
     Status ended = finish_confined(child, true, options_.sandbox);

@@ -1,6 +1,8 @@
 #pragma once
 // The scan worker (ADR 0005): each shard runs in a fresh confined child that keeps CAP_NET_RAW
-// and nothing else (agent/sandbox, seccomp profile `scanner`). The agent writes the shard's
+// and nothing else (agent/sandbox, seccomp profile `scanner`), started from a clean image of the
+// agent's binary (fork, exec, then it confines itself), so that none of the agent's memory (its
+// identity key, channel TLS state) is in the one confined child that may open inet sockets. The agent writes the shard's
 // scan_shard_start arguments to the child's socket, the child answers as the firewall worker
 // answers a request ({"ok": true, "result": {"method", "reason"}} or the plan's error), then
 // streams event frames until the shard is done; all in the frames of
@@ -52,32 +54,52 @@ Result<ScanWorkerEvent> decode_worker_event(std::string_view payload);
 /// malformed.
 int run_scan_worker(int fd, InProcessShardEngine& engine);
 
+/// What a worker image runs once confined: run_scan_worker in the agent; tests' images may do
+/// otherwise, to see how the agent takes a worker that misbehaves.
+using ScanWorkerBody = std::function<int(int fd, InProcessShardEngine& engine)>;
+
+/// The main of the worker image (`sentinel-agent scan-worker ARGS... --confinement=...`,
+/// started by ConfinedShardEngine): first confines this process with the last argument
+/// (confine_exec_worker: the sandbox user with CAP_NET_RAW only, seccomp profile `scanner`)
+/// before it reads a byte, then reads its other arguments (`--builtin-probes`: the built-in
+/// service probes instead of nmap's file) and runs `body` on fd 3 with an engine of its own.
+/// A confinement or argument that fails is answered on fd 3 as an error frame. Never returns:
+/// it ends with _exit, so that nothing runs at exit under the filter.
+[[noreturn]] void scan_worker_main(const std::vector<std::string_view>& arguments,
+                                   const ScanWorkerBody& body);
+
 /// How the agent starts its scan workers.
 struct ConfinedShardEngineOptions {
-  /// The sandbox user (options.scanner and the name are set by the engine).
+  /// The sandbox user and memory limit (options.scanner and the name are set by the engine).
   SandboxOptions sandbox;
-  /// Service detection, run by the child; the probes are read by the agent before the first
-  /// child that needs them is forked, and inherited.
-  ShardEngineOptions engine;
+  /// The worker image, opened once when the engine is made and started with fexecve for every
+  /// shard: the agent gives "/proc/self/exe" (its own binary as it was when it started, even
+  /// after a self-update replaced the file); tests give a built binary. Required: empty fails
+  /// every start.
+  std::string executable;
+  /// What follows argv[0]: the subcommand the image runs its worker under ("scan-worker"; tests'
+  /// images take others) and its arguments. The engine appends `--builtin-probes` when asked,
+  /// then the confinement.
+  std::vector<std::string> arguments{"scan-worker"};
+  /// Service detection with the built-in probes; otherwise the worker reads nmap's
+  /// nmap-service-probes (read-only, after it is confined) when installed, else the built-in.
+  bool builtin_probes = false;
   /// How long the child may take to confine itself and answer the shard.
   std::chrono::milliseconds start_timeout{30'000};
-  /// The child's body; empty: run_scan_worker. Tests replace it to see how the agent takes a
-  /// child that misbehaves.
-  std::function<int(int fd, InProcessShardEngine& engine)> worker;
 };
 
-/// Runs every shard in a fresh confined child (CAP_NET_RAW only, seccomp profile `scanner`).
-/// Thread-safe.
+/// Runs every shard in a fresh confined worker started from a clean image (CAP_NET_RAW only,
+/// seccomp profile `scanner`). Thread-safe.
 class ConfinedShardEngine final : public ShardEngine {
  public:
   explicit ConfinedShardEngine(ConfinedShardEngineOptions options);
-  /// Forks the child, sends it the shard and waits for its answer: the method, or the plan's
-  /// error, or why the child could not start or died ("scan worker ...").
+  /// Starts the worker, sends it the shard and waits for its answer: the method, or the plan's
+  /// error, or why the worker could not start or died ("scan worker ...").
   Result<std::unique_ptr<ShardExecution>> prepare(const scanner::ShardStart& start) override;
 
  private:
   ConfinedShardEngineOptions options_;
-  InProcessShardEngine local_;  // what the child runs
+  Result<WorkerImage> image_;  // options_.executable, opened once
 };
 
 }  // namespace sentinel::agent

@@ -2,7 +2,8 @@
 // How the shard runner runs one shard (ADR 0005): the port scan of its targets and ports, then,
 // when asked, service detection of its open TCP ports. `ShardEngine` is the seam: the agent
 // uses the confined worker child (scan_worker.h, CAP_NET_RAW only, seccomp profile `scanner`);
-// `InProcessShardEngine` runs the engine on the calling thread, and is what that child runs.
+// `InProcessShardEngine` runs the engine on the calling thread, and is what that child (a fresh
+// image of the agent's binary) runs.
 
 #include <functional>
 #include <memory>
@@ -73,7 +74,7 @@ class InProcessShardEngine final : public ShardEngine {
  public:
   explicit InProcessShardEngine(ShardEngineOptions options);
   Result<std::unique_ptr<ShardExecution>> prepare(const scanner::ShardStart& start) override;
-  /// The probes (read now when they were not yet), for a child forked later to inherit.
+  /// The probes (read now when they were not yet).
   std::shared_ptr<const scan::ServiceProbes> probes();
   const scan::ServiceDetectionOptions& detection() const { return options_.detection; }
 

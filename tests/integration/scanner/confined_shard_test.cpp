@@ -17,6 +17,7 @@
 #include "agent/scan/scan_worker.h"
 #include "agent/scan/shard_runner.h"
 #include "tests/integration/scanbed/scanbed_process.h"
+#include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
 namespace sentinel::agent {
@@ -52,7 +53,9 @@ TEST(ConfinedShardTest, TheWorkerFindsAndNamesEveryBedPortWithItsTlsFacts) {
   }
 
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{});
+  // The agent's own binary, as the agent starts it (its `scan-worker` mode).
+  ConfinedShardEngine engine(
+      ConfinedShardEngineOptions{.executable = sentinel::test::binary_path("sentinel-agent")});
   ShardRunner runner({}, engine, clock);
   const scanner::ShardStart start{.job_id = 5,
                                   .shard = 0,

@@ -1,7 +1,9 @@
 // The confined scan worker: its event frames survive the round trip and a malformed one is
 // refused naming the field; a worker that the seccomp filter kills, before or after it took the
 // shard, fails the start or the shard with that reason instead of hanging; as root the worker
-// keeps CAP_NET_RAW and scans with raw SYN probes; service detection runs in the child. Traffic
+// keeps CAP_NET_RAW and scans with raw SYN probes; service detection runs in the child; the worker
+// is a clean image (none of the starting process's memory or environment, CapEff CAP_NET_RAW only)
+// where a plain fork holds the secret. Workers are started from scan_worker_test_image. Traffic
 // stays on 127.69.241.0/24.
 
 #include "agent/scan/scan_worker.h"
@@ -16,13 +18,15 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <random>
 #include <set>
 #include <thread>
 
 #include "agent/sandbox/worker_stream.h"
 #include "agent/scan/shard_runner.h"
-
-extern char** environ;
+#include "tests/support/server_process.h"
+#include "tests/unit/agent/scan/worker_image_report.h"
 
 namespace sentinel::agent {
 namespace {
@@ -169,20 +173,15 @@ TEST(ScanWorkerEventTest, AMalformedEventIsRefusedNamingTheField) {
   }
 }
 
-// A worker that takes the shard, says it scans, then makes a call outside its profile.
-int exec_after_answering(int fd, InProcessShardEngine&) {
-  if (!read_frame(fd, std::nullopt)) return 1;
-  if (!write_frame(fd,
-                   encode_response(boost::json::object{{"method", "connect"}, {"reason", "test"}})))
-    return 1;
-  const char* argv[] = {"/bin/true", nullptr};
-  ::execve("/bin/true", const_cast<char* const*>(argv), environ);
-  return 0;
+/// The engine's options with the test worker image (scan_worker_test_image) doing `mode`.
+ConfinedShardEngineOptions test_image(std::vector<std::string> arguments = {"scan-worker"}) {
+  return ConfinedShardEngineOptions{.executable = sentinel::test::binary_path("scan_worker_test_image"),
+                                    .arguments = std::move(arguments)};
 }
 
 TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{.worker = exec_after_answering});
+  ConfinedShardEngine engine(test_image({"exec-after-answering"}));
   ShardRunner runner({}, engine, clock);
   auto started = runner.handle("scan_shard_start", start_args("127.69.241.1", "22", false, false));
   ASSERT_TRUE(started) << started.error().message;
@@ -194,10 +193,8 @@ TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
 
 TEST(ConfinedShardEngineTest, AWorkerThatDiesBeforeAnsweringFailsTheStartSayingSo) {
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{.worker = [](int, InProcessShardEngine&) {
-    // A socket family no scan needs.
-    return ::socket(AF_BLUETOOTH, SOCK_RAW, 0) >= 0 ? 0 : 1;
-  }});
+  // The worker opens a socket family no scan needs.
+  ConfinedShardEngine engine(test_image({"bluetooth-socket"}));
   ShardRunner runner({}, engine, clock);
   auto started = runner.handle("scan_shard_start", start_args("127.69.241.1", "22", false, false));
   ASSERT_FALSE(started);
@@ -208,7 +205,7 @@ TEST(ConfinedShardEngineTest, AWorkerThatDiesBeforeAnsweringFailsTheStartSayingS
 }
 
 TEST(ConfinedShardEngineTest, ThePlansErrorsComeBackFromTheWorkerAsTheyAre) {
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{});
+  ConfinedShardEngine engine(test_image());
   // The worker checks the targets against the scope again (the runner did before spawning it)
   // and its refusal arrives with its code and message.
   auto prepared = engine.prepare(scanner::ShardStart{
@@ -222,7 +219,7 @@ TEST(ConfinedShardEngineTest, AsRootTheWorkerScansWithRawSynProbes) {
   if (::geteuid() != 0) GTEST_SKIP() << "raw sockets need CAP_NET_RAW";
   BannerService open("127.69.241.10", "");
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{});
+  ConfinedShardEngine engine(test_image());
   ShardRunner runner({}, engine, clock);
   auto started = runner.handle(
       "scan_shard_start",
@@ -247,9 +244,9 @@ TEST(ConfinedShardEngineTest, AsRootTheWorkerScansWithRawSynProbes) {
 TEST(ConfinedShardEngineTest, ServiceDetectionRunsInTheWorker) {
   BannerService ssh("127.69.241.20", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{
-      .engine = ShardEngineOptions{
-          .probes = std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::builtin())}});
+  ConfinedShardEngineOptions options = test_image();
+  options.builtin_probes = true;
+  ConfinedShardEngine engine(std::move(options));
   ShardRunner runner({}, engine, clock);
   ASSERT_TRUE(runner.handle("scan_shard_start",
                             start_args("127.69.241.20", std::to_string(ssh.port()), false, true)));
@@ -265,6 +262,110 @@ TEST(ConfinedShardEngineTest, ServiceDetectionRunsInTheWorker) {
     }
   }
   EXPECT_EQ(named, "ssh OpenSSH");
+}
+
+/// What a worker saw of its image (worker_image_report.h), from the reason of its answer.
+struct ImageReport {
+  std::string text;  // for failure messages
+  std::int64_t marker_copies = -1;
+  std::int64_t environment = -1;
+  bool secret_variable = true;
+  std::string cap_eff;
+};
+
+ImageReport parse_report(const std::string& reason) {
+  const boost::json::object report = boost::json::parse(reason).as_object();
+  return ImageReport{.text = reason,
+                     .marker_copies = report.at("marker_copies").to_number<std::int64_t>(),
+                     .environment = report.at("environment").to_number<std::int64_t>(),
+                     .secret_variable = report.at("secret_variable").as_bool(),
+                     .cap_eff = std::string(report.at("cap_eff").as_string())};
+}
+
+/// A secret only this test's process holds (in its heap and its environment), and its hex.
+struct Secret {
+  Secret() {
+    std::random_device device;
+    text = "sentinel-secret-" + std::to_string(device()) + "-" + std::to_string(device());
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (const unsigned char c : text) {
+      hex.push_back(kDigits[c >> 4]);
+      hex.push_back(kDigits[c & 15]);
+    }
+    ::setenv(test::kSecretVariable, text.c_str(), 1);
+  }
+  ~Secret() { ::unsetenv(test::kSecretVariable); }
+  std::string text;
+  std::string hex;
+};
+
+TEST(ConfinedShardEngineTest, AForkedWorkerHoldsTheAgentsSecretsWhichTheReportSees) {
+  // The control: the same report from a plain fork of this process (spawn_confined, profile
+  // scanner) finds the secret in memory and environment, so the test below can fail.
+  const Secret secret;
+  const SandboxOptions options{.scanner = true, .name = "scan worker"};
+  const std::string marker_hex = secret.hex;
+  auto child = spawn_confined(
+      [&marker_hex](int fd) { return test::report_worker_image(fd, marker_hex); }, options);
+  ASSERT_TRUE(child) << child.error().message;
+  ASSERT_TRUE(write_frame(child->output_fd, "{}"));
+  auto frame = read_frame(child->output_fd, 60s);
+  ASSERT_TRUE(frame) << frame.error().message;
+  auto answer = decode_response(*frame);
+  EXPECT_TRUE(finish_confined(*child, true, options));
+  ASSERT_TRUE(answer) << answer.error().message;
+  const ImageReport report = parse_report(std::string(answer->at("reason").as_string()));
+  EXPECT_GE(report.marker_copies, 1) << report.text;
+  EXPECT_TRUE(report.secret_variable);
+  EXPECT_GT(report.environment, 0);
+}
+
+TEST(ConfinedShardEngineTest, TheWorkerStartsFromACleanImageWithOnlyCapNetRaw) {
+  const Secret secret;
+  ConfinedShardEngine engine(test_image({"report-image", secret.hex}));
+  auto prepared = engine.prepare(scanner::ShardStart{
+      .job_id = 9, .shard = 0, .targets = "127.69.241.1", .ports = "22", .scope = kScope});
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  const ImageReport report = parse_report((*prepared)->reason());
+  (*prepared)->cancel();
+  // Nothing of this process's memory or environment reached the worker.
+  EXPECT_EQ(report.marker_copies, 0) << report.text;
+  EXPECT_FALSE(report.secret_variable);
+  EXPECT_EQ(report.environment, 0);
+  if (::geteuid() == 0) {
+    EXPECT_EQ(report.cap_eff, "0000000000002000");  // CAP_NET_RAW and nothing else
+  }
+}
+
+TEST(ConfinedShardEngineTest, AMalformedConfinementIsRefusedBeforeAnythingIsApplied) {
+  // Each of these is refused before confine() runs: this process stays as it was.
+  const std::pair<const char*, const char*> cases[] = {
+      {"profile=scanner,parent=1,address-space=1", "the last argument must be it"},
+      {"--confinement=profile=firewall,parent=1,address-space=1", "profile must be scanner"},
+      {"--confinement=profile=scanner,address-space=1", "parent and address-space are required"},
+      {"--confinement=profile=scanner,parent=1,address-space=1,uid=0,gid=0", "bad uid '0'"},
+      {"--confinement=profile=scanner,parent=1,address-space=1,uid=7", "uid and gid go together"},
+      {"--confinement=profile=scanner,parent=1,parent=2,address-space=1", "'parent' given twice"},
+      {"--confinement=profile=scanner,parent=1,address-space=1,shell=sh", "unknown key 'shell'"},
+      {"--confinement=profile=scanner,parent=x1,address-space=1", "bad parent 'x1'"},
+  };
+  for (const auto& [argument, why] : cases) {
+    const Status confined = confine_exec_worker(argument);
+    ASSERT_FALSE(confined) << argument;
+    EXPECT_THAT(confined.error().message, HasSubstr(why)) << argument;
+  }
+  // Still unconfined: a call the scanner profile forbids works.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+}
+
+TEST(ConfinedShardEngineTest, AWorkerImageThatCannotBeOpenedFailsTheStartNamingIt) {
+  ConfinedShardEngine engine(ConfinedShardEngineOptions{.executable = "/nonexistent/sentinel-agent"});
+  auto prepared = engine.prepare(scanner::ShardStart{
+      .job_id = 9, .shard = 0, .targets = "127.69.241.1", .ports = "22", .scope = kScope});
+  ASSERT_FALSE(prepared);
+  EXPECT_THAT(prepared.error().message, HasSubstr("/nonexistent/sentinel-agent"));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "agent/scan/scan_worker.h"
+#include "tests/support/server_process.h"
 
 namespace sentinel::agent {
 namespace {
@@ -114,7 +115,8 @@ class ShardRunnerTest : public ::testing::TestWithParam<Engine> {
 
   ManualClock clock_{1'700'000'000'000};
   InProcessShardEngine in_process_{ShardEngineOptions{}};
-  ConfinedShardEngine confined_{ConfinedShardEngineOptions{}};
+  ConfinedShardEngine confined_{ConfinedShardEngineOptions{
+      .executable = sentinel::test::binary_path("scan_worker_test_image")}};
 };
 
 INSTANTIATE_TEST_SUITE_P(Engines, ShardRunnerTest,
