@@ -14,12 +14,12 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <queue>
 #include <utility>
 
 #include "sentinel/common/openssl.h"
 #include "sentinel/scan/scan_clock.h"
 #include "service_probe_sequence.h"
+#include "slot_timers.h"
 #include "socket_util.h"
 #include "tls_facts.h"
 
@@ -90,7 +90,8 @@ class ServiceDetector::Loop {
         on_result_(on_result),
         epoll_fd_(epoll_fd),
         context_(context),
-        slots_(slots) {
+        slots_(slots),
+        timers_(slots) {
     for (std::size_t i = slots; i > 0; --i) free_.push_back(static_cast<std::uint32_t>(i - 1));
   }
 
@@ -102,7 +103,7 @@ class ServiceDetector::Loop {
     admit();
     epoll_event events[kMaxEvents];
     while (active_ > 0) {
-      const int timeout = next_timeout_ms();
+      const int timeout = timers_.next_timeout_ms(ScanClock::now());
       const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
       if (count < 0 && errno != EINTR) {
         return internal_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
@@ -138,7 +139,6 @@ class ServiceDetector::Loop {
     ServiceTarget target;
     std::optional<ProbeSequence> sequence;
     TimePoint port_deadline;
-    std::uint32_t timer_generation = 0;
     // The connection in progress.
     int fd = -1;
     std::uint32_t connection = 0;  // counts connections of this slot, to tell stale events
@@ -153,13 +153,6 @@ class ServiceDetector::Loop {
     std::optional<TlsFacts> tls;
     std::vector<int> versions_left;
     int version_check = 0;
-  };
-
-  struct Timer {
-    TimePoint when;
-    std::uint32_t slot;
-    std::uint32_t generation;
-    bool operator>(const Timer& other) const { return when > other.when; }
   };
 
   void admit() {
@@ -475,7 +468,7 @@ class ServiceDetector::Loop {
     slot.active = false;
     slot.sequence.reset();
     slot.answer = std::string();
-    ++slot.timer_generation;
+    timers_.cancel(index);
     --active_;
     free_.push_back(index);
   }
@@ -508,35 +501,14 @@ class ServiceDetector::Loop {
     slot.fd = -1;
   }
 
-  // The slot's one live timer: earlier ones are stale from now on.
+  // The slot's one live timer, never past its port's deadline.
   void set_timer(std::uint32_t index, TimePoint when) {
-    Slot& slot = slots_[index];
-    ++slot.timer_generation;
-    timers_.push(Timer{std::min(when, slot.port_deadline), index, slot.timer_generation});
-  }
-
-  bool stale(const Timer& timer) const {
-    const Slot& slot = slots_[timer.slot];
-    return !slot.active || slot.timer_generation != timer.generation;
-  }
-
-  int next_timeout_ms() {
-    while (!timers_.empty() && stale(timers_.top())) timers_.pop();
-    if (timers_.empty()) return 1000;
-    const auto left = timers_.top().when - ScanClock::now();
-    if (left <= Duration::zero()) return 0;
-    // Rounded up: waking a little late is harmless, waking early spins.
-    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+    timers_.set(index, std::min(when, slots_[index].port_deadline));
   }
 
   void expire_timers() {
     const TimePoint now = ScanClock::now();
-    while (!timers_.empty() && timers_.top().when <= now) {
-      const Timer timer = timers_.top();
-      timers_.pop();
-      if (stale(timer)) continue;
-      on_timer(timer.slot, now);
-    }
+    while (const std::optional<std::uint32_t> index = timers_.pop_due(now)) on_timer(*index, now);
   }
 
   void on_timer(std::uint32_t index, TimePoint now) {
@@ -581,7 +553,7 @@ class ServiceDetector::Loop {
   std::vector<std::uint32_t> free_;
   std::size_t next_target_ = 0;
   std::size_t active_ = 0;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  SlotTimers timers_;
 };
 
 Result<std::unique_ptr<ServiceDetector>> ServiceDetector::create(

@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <queue>
 
 #include "sentinel/scan/scan_clock.h"
 #include "sentinel/scan/service_detector.h"
 #include "service_probe_sequence.h"
+#include "slot_timers.h"
 #include "socket_util.h"
 
 namespace sentinel::scan {
@@ -40,7 +40,8 @@ class ServiceDetector::UdpLoop {
         on_result_(on_result),
         epoll_fd_(epoll_fd),
         slots_(slots),
-        datagram_(kMaxDatagram) {
+        datagram_(kMaxDatagram),
+        timers_(slots) {
     for (std::size_t i = slots; i > 0; --i) free_.push_back(static_cast<std::uint32_t>(i - 1));
   }
 
@@ -55,7 +56,8 @@ class ServiceDetector::UdpLoop {
     admit();
     epoll_event events[kMaxEvents];
     while (active_ > 0) {
-      const int count = epoll_wait(epoll_fd_, events, kMaxEvents, next_timeout_ms());
+      const int count =
+          epoll_wait(epoll_fd_, events, kMaxEvents, timers_.next_timeout_ms(ScanClock::now()));
       if (count < 0 && errno != EINTR) {
         return internal_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
       }
@@ -87,7 +89,6 @@ class ServiceDetector::UdpLoop {
     ServiceTarget target;
     std::optional<ProbeSequence> sequence;
     TimePoint port_deadline;
-    std::uint32_t timer_generation = 0;
     bool answered = false;  // any datagram back, to any probe: the port is open
     // The probe in flight.
     int fd = -1;
@@ -95,13 +96,6 @@ class ServiceDetector::UdpLoop {
     std::string answer;
     std::size_t datagrams = 0;
     TimePoint step_deadline;
-  };
-
-  struct Timer {
-    TimePoint when;
-    std::uint32_t slot;
-    std::uint32_t generation;
-    bool operator>(const Timer& other) const { return when > other.when; }
   };
 
   void admit() {
@@ -225,7 +219,7 @@ class ServiceDetector::UdpLoop {
     slot.active = false;
     slot.sequence.reset();
     slot.answer = std::string();
-    ++slot.timer_generation;
+    timers_.cancel(index);
     --active_;
     free_.push_back(index);
   }
@@ -248,39 +242,20 @@ class ServiceDetector::UdpLoop {
     slot.fd = -1;
   }
 
-  // The slot's one live timer: earlier ones are stale from now on.
+  // The slot's one live timer, never past its port's deadline.
   void set_timer(std::uint32_t index, TimePoint when) {
-    Slot& slot = slots_[index];
-    ++slot.timer_generation;
-    timers_.push(Timer{std::min(when, slot.port_deadline), index, slot.timer_generation});
-  }
-
-  bool stale(const Timer& timer) const {
-    const Slot& slot = slots_[timer.slot];
-    return !slot.active || slot.timer_generation != timer.generation;
-  }
-
-  int next_timeout_ms() {
-    while (!timers_.empty() && stale(timers_.top())) timers_.pop();
-    if (timers_.empty()) return 1000;
-    const auto left = timers_.top().when - ScanClock::now();
-    if (left <= Duration::zero()) return 0;
-    // Rounded up: waking a little late is harmless, waking early spins.
-    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+    timers_.set(index, std::min(when, slots_[index].port_deadline));
   }
 
   void expire_timers() {
     const TimePoint now = ScanClock::now();
-    while (!timers_.empty() && timers_.top().when <= now) {
-      const Timer timer = timers_.top();
-      timers_.pop();
-      if (stale(timer)) continue;
-      Slot& slot = slots_[timer.slot];
+    while (const std::optional<std::uint32_t> index = timers_.pop_due(now)) {
+      Slot& slot = slots_[*index];
       if (now >= slot.port_deadline) {
         slot.sequence->stop();
-        complete(timer.slot);
+        complete(*index);
       } else {
-        probe_ended(timer.slot, ProbeEnd::kTimeout);
+        probe_ended(*index, ProbeEnd::kTimeout);
       }
     }
   }
@@ -303,7 +278,7 @@ class ServiceDetector::UdpLoop {
   std::vector<char> datagram_;  // one receive buffer for every socket
   std::size_t next_target_ = 0;
   std::size_t active_ = 0;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  SlotTimers timers_;
 };
 
 Status ServiceDetector::run_udp(const ServiceResultHandler& on_result, int epoll_fd) {
