@@ -39,6 +39,13 @@ constexpr std::array kResultColumns = {
     Column{"version", "VERSION"},
 };
 
+constexpr std::array kHostColumns = {
+    Column{"host", "HOST"},
+    Column{"mac", "MAC"},
+    Column{"reason", "FOUND BY"},
+    Column{"open", "OPEN PORTS"},
+};
+
 constexpr std::array kChangeColumns = {
     Column{"action", "CHANGE"},  Column{"address", "HOST"},  Column{"port", "PORT"},
     Column{"protocol", "PROTO"}, Column{"before", "BEFORE"}, Column{"after", "AFTER"},
@@ -63,6 +70,7 @@ struct RunArgs {
   std::string agent_group;
   std::vector<std::string> agent_ids;
   bool agent_networks = false;
+  bool no_discovery = false;  // scan every address (nmap -Pn)
 };
 
 std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_string(id); }
@@ -140,6 +148,38 @@ json::array result_rows(const json::value& results) {
   return rows;
 }
 
+// One row per host when the job found its hosts first (some host says how it was found): HOST
+// MAC FOUND-BY OPEN-PORTS, so that a host up without open ports shows too. Empty otherwise.
+json::array host_rows(const json::value& results) {
+  json::array rows;
+  const auto* reply = object_of(results);
+  const auto* hosts = reply != nullptr ? reply->if_contains("hosts") : nullptr;
+  if (hosts == nullptr || !hosts->is_array()) return rows;
+  bool discovered = false;
+  for (const json::value& host : hosts->as_array()) {
+    const auto* host_object = object_of(host);
+    if (host_object == nullptr) continue;
+    std::int64_t open = 0;
+    if (const auto* ports = host_object->if_contains("ports");
+        ports != nullptr && ports->is_array()) {
+      for (const json::value& port : ports->as_array()) {
+        const auto* port_object = object_of(port);
+        if (port_object != nullptr && text_of(*port_object, "state") == "open") ++open;
+      }
+    }
+    const std::string reason = text_of(*host_object, "reason");
+    if (!reason.empty()) discovered = true;
+    const std::string mac = text_of(*host_object, "mac");
+    rows.push_back(
+        json::object{{"host", text_of(*host_object, "address")},
+                     {"mac", mac.empty() ? json::value(nullptr) : json::value(mac)},
+                     {"reason", reason.empty() ? json::value(nullptr) : json::value(reason)},
+                     {"open", open}});
+  }
+  if (!discovered) rows.clear();
+  return rows;
+}
+
 // What nmap added beyond ports (jobs of the nmap backend, imports): each host's OS guess and
 // the NSE scripts' outputs, indented under it.
 void print_findings(const json::value& results) {
@@ -209,6 +249,10 @@ int print_results(Ctl& ctl, std::int64_t id) {
   // Silent UDP ports: an open service that ignored the probe, or a firewall that dropped it.
   if (silent > 0) std::cout << ", " << silent << " open|filtered";
   std::cout << "\n";
+  if (const json::array hosts = host_rows(outcome.json); !hosts.empty()) {
+    print_table(std::cout, hosts, kHostColumns);
+    if (!rows.empty()) std::cout << "\n";
+  }
   if (!rows.empty()) print_table(std::cout, rows, kResultColumns);
   print_findings(outcome.json);
   return kExitOk;
@@ -312,6 +356,7 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
   if (!args.ports.empty()) body["ports"] = args.ports;
   if (!args.profile.empty()) body["profile"] = args.profile;
   if (args.confirm_large) body["confirm_large"] = true;
+  if (args.no_discovery) body["discovery"] = false;
   if (args.nmap) {
     body["backend"] = "nmap";
     json::array scripts;
@@ -537,6 +582,10 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
                  "Targets to leave out (repeatable or comma-separated)");
   run->add_flag("--confirm-large", run_args->confirm_large,
                 "Allow a scan of more than 65,536 addresses");
+  run->add_flag(
+      "--no-discovery", run_args->no_discovery,
+      "Scan every target address instead of finding the live hosts first (like nmap -Pn); "
+      "scans split across agents always do");
   run->add_flag("--follow,-f", run_args->follow,
                 "Show progress on stderr until the scan ends, then print its results");
   auto* nmap = run->add_flag("--nmap", run_args->nmap,

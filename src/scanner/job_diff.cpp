@@ -10,9 +10,12 @@ Result<ScanDiff> job_diff(SqlScanRepository& jobs, const ScanJob& job) {
   SENTINEL_ASSIGN(previous, jobs.previous_completed(job.id, job.scope_key));
   if (!previous) return diff;
   diff.previous_id = *previous;
+  SENTINEL_ASSIGN(previous_job, jobs.find(*previous));
   SENTINEL_ASSIGN(before, jobs.results(*previous));
   SENTINEL_ASSIGN(after, jobs.results(job.id));
-  diff.changes = diff_scans(before, after);
+  const std::optional<bool> previous_discovery =
+      previous_job ? previous_job->discovery : std::optional<bool>();
+  diff.changes = diff_scans(before, after, host_basis(previous_discovery, job.discovery));
   return diff;
 }
 

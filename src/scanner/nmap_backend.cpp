@@ -147,10 +147,12 @@ Status NmapBackend::check(const ScanRequest& request, const scan::PortList& port
 
 Result<std::vector<std::string>> NmapBackend::arguments(const NmapOptions& nmap,
                                                         const scan::PortList& ports,
-                                                        const std::string& target_file) const {
+                                                        const std::string& target_file,
+                                                        bool discovery) const {
   const bool raw = raw_;
   std::vector<std::string> args = {"-oX", "-", "--no-stylesheet", "--stats-every", "1s", "-n"};
   args.emplace_back(raw ? "--privileged" : "--unprivileged");
+  if (!discovery) args.emplace_back("-Pn");
   if (!ports.tcp.empty()) args.emplace_back(raw ? "-sS" : "-sT");
   if (!ports.udp.empty()) args.emplace_back("-sU");
   args.emplace_back("-sV");
@@ -163,9 +165,11 @@ Result<std::vector<std::string>> NmapBackend::arguments(const NmapOptions& nmap,
   return args;
 }
 
-std::string NmapBackend::method(const NmapOptions& nmap, const scan::PortList& ports) const {
+std::string NmapBackend::method(const NmapOptions& nmap, const scan::PortList& ports,
+                                bool discovery) const {
   const bool raw = raw_;
   std::string method = "nmap";
+  if (!discovery) method += " -Pn";
   if (!ports.tcp.empty()) method += raw ? " -sS" : " -sT";
   if (!ports.udp.empty()) method += " -sU";
   method += " -sV";

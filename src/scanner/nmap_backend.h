@@ -62,12 +62,13 @@ class NmapBackend {
   Status check(const ScanRequest& request, const scan::PortList& ports) const;
 
   /// nmap's arguments (without the program name) for a checked job: XML to stdout, progress
-  /// every second, no DNS, the addresses read from `target_file`.
+  /// every second, no DNS, the addresses read from `target_file`; without `discovery`, -Pn
+  /// (every address is port-scanned, none is pinged first).
   Result<std::vector<std::string>> arguments(const NmapOptions& nmap, const scan::PortList& ports,
-                                             const std::string& target_file) const;
+                                             const std::string& target_file, bool discovery) const;
 
-  /// "nmap -sS -sU -sV -O --script" for a job's method column.
-  std::string method(const NmapOptions& nmap, const scan::PortList& ports) const;
+  /// "nmap -Pn -sS -sU -sV -O --script" for a job's method column.
+  std::string method(const NmapOptions& nmap, const scan::PortList& ports, bool discovery) const;
 
   const NmapBackendOptions& options() const { return options_; }
   bool raw() const { return raw_; }

@@ -65,7 +65,7 @@ class NmapJobRun {
     counters_.hosts_total = static_cast<std::int64_t>(scan_.plan.targets.size());
     counters_.pairs_total =
         counters_.hosts_total * static_cast<std::int64_t>(scan_.plan.ports.size());
-    counters_.phase = "discovery";
+    counters_.phase = scan_.discovery ? "discovery" : "ports";
     const NmapOptions& nmap = *scan_.nmap;
     if (context_.nmap == nullptr) {
       // start_scan refuses nmap jobs without nmap; one queued before nmap went away fails.
@@ -74,9 +74,10 @@ class NmapJobRun {
     }
     const NmapBackend& backend = *context_.nmap;
     auto targets = TargetFile::write(nmap_target_list(scan_.plan.targets));
-    auto arguments = targets ? backend.arguments(nmap, scan_.plan.ports, targets->path())
-                             : Result<std::vector<std::string>>(targets.error());
-    const std::string method = backend.method(nmap, scan_.plan.ports);
+    auto arguments =
+        targets ? backend.arguments(nmap, scan_.plan.ports, targets->path(), scan_.discovery)
+                : Result<std::vector<std::string>>(targets.error());
+    const std::string method = backend.method(nmap, scan_.plan.ports, scan_.discovery);
     if (!mark_running(method)) return;  // cancelled while queued, or the database is gone
     if (!arguments) {
       return end(JobStatus::kFailed, "nmap could not start: " + arguments.error().message);

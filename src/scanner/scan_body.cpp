@@ -195,9 +195,9 @@ Result<std::optional<NmapOptions>> backend_of(const boost::json::object& fields)
 }  // namespace
 
 Result<ScanRequest> parse_scan_request(std::string_view body) {
-  SENTINEL_ASSIGN(fields,
-                  gateway::parse_json_object(body, {"targets", "exclude", "ports", "profile",
-                                                    "confirm_large", "agents", "backend", "nmap"}));
+  SENTINEL_ASSIGN(fields, gateway::parse_json_object(
+                              body, {"targets", "exclude", "ports", "profile", "confirm_large",
+                                     "agents", "backend", "nmap", "discovery"}));
   ScanRequest request;
   SENTINEL_ASSIGN(targets, target_list(fields, "targets", true));
   SENTINEL_ASSIGN(exclude, target_list(fields, "exclude", false));
@@ -225,6 +225,14 @@ Result<ScanRequest> parse_scan_request(std::string_view body) {
   if (request.nmap && request.agents) {
     return invalid_argument("a scan split across agents runs on our engine, not nmap", "backend");
   }
+  SENTINEL_ASSIGN(discovery, gateway::optional_bool(fields, "discovery"));
+  if (discovery && *discovery && request.agents) {
+    return invalid_argument(
+        "field 'discovery': agents do not find live hosts first yet; a scan split across agents "
+        "scans every address (send false or leave it out)",
+        "discovery");
+  }
+  request.discovery = discovery;
   return request;
 }
 

@@ -65,8 +65,15 @@ std::string_view to_string(ChangeAction action) {
   return "service_changed";
 }
 
+HostBasis host_basis(std::optional<bool> previous_discovery,
+                     std::optional<bool> current_discovery) {
+  return previous_discovery.value_or(false) == current_discovery.value_or(false)
+             ? HostBasis::kAll
+             : HostBasis::kWithOpenPorts;
+}
+
 std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
-                                   const std::vector<FoundHost>& current) {
+                                   const std::vector<FoundHost>& current, HostBasis basis) {
   const auto before = by_address(previous);
   const auto after = by_address(current);
   std::map<scan::IpAddress, std::pair<const FoundHost*, const FoundHost*>> hosts;
@@ -76,13 +83,16 @@ std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
   std::vector<ScanChange> changes;
   for (const auto& [address, pair] : hosts) {
     const auto& [old_host, new_host] = pair;
-    if (old_host == nullptr) {
-      changes.push_back({.action = ChangeAction::kHostNew, .address = address});
-    } else if (new_host == nullptr) {
-      changes.push_back({.action = ChangeAction::kHostGone, .address = address});
-    }
     const PortMap old_ports = ports_of(old_host);
     const PortMap new_ports = ports_of(new_host);
+    // Up without open ports on the side that looked for live hosts, and absent from the side
+    // that did not look: not a change of the host.
+    const bool counts = basis == HostBasis::kAll || !old_ports.empty() || !new_ports.empty();
+    if (old_host == nullptr && counts) {
+      changes.push_back({.action = ChangeAction::kHostNew, .address = address});
+    } else if (new_host == nullptr && counts) {
+      changes.push_back({.action = ChangeAction::kHostGone, .address = address});
+    }
     std::map<PortKey, std::pair<const FoundPort*, const FoundPort*>> ports;
     for (const auto& [key, port] : old_ports) ports[key].first = port;
     for (const auto& [key, port] : new_ports) ports[key].second = port;

@@ -107,6 +107,8 @@ boost::json::object job_json(const ScanJob& job) {
           {"agents", agents_json(job.agents)},
           {"backend", job.nmap ? "nmap" : "engine"},
           {"nmap", nmap_json(job.nmap)},
+          {"discovery",
+           job.discovery ? boost::json::value(*job.discovery) : boost::json::value(nullptr)},
           {"progress", progress_json(job.counters)}};
 }
 
@@ -165,6 +167,8 @@ boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost
     }
     host_items.push_back(boost::json::object{{"address", host.address.to_string()},
                                              {"hostnames", strings(host.hostnames)},
+                                             {"reason", text_or_null(host.reason)},
+                                             {"mac", text_or_null(host.mac)},
                                              {"os", text_or_null(host.os)},
                                              {"os_accuracy", host.os_accuracy},
                                              {"scripts", scripts_json(host.scripts)},

@@ -115,18 +115,20 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service)
                            "List scan jobs, newest first (status, limit, offset); total counts "
                            "every match",
                            [&service](Request& r) { return list(service, r); }}));
-  SENTINEL_TRY(router.add(
-      {"POST",
-       "/api/v1/scans",
-       std::string(kWrite),
-       "Start a port scan of targets inside the scan scopes (ports: topN, "
-       "all or a list; profile: quick, standard, full; confirm_large for "
-       "more than 65,536 addresses; agents: {group}, {ids} or {networks: "
-       "true} (the agents in the target networks) to split it across "
-       "agents; backend: nmap with nmap: {scripts, os_detection} for "
-       "NSE scripts and OS detection); 202 with the queued job",
-       [&service](Request& r) { return start(service, r); },
-       {"targets", "exclude", "ports", "profile", "confirm_large", "agents", "backend", "nmap"}}));
+  SENTINEL_TRY(router.add({"POST",
+                           "/api/v1/scans",
+                           std::string(kWrite),
+                           "Start a port scan of targets inside the scan scopes (ports: topN, "
+                           "all or a list; profile: quick, standard, full; confirm_large for "
+                           "more than 65,536 addresses; agents: {group}, {ids} or {networks: "
+                           "true} (the agents in the target networks) to split it across "
+                           "agents; backend: nmap with nmap: {scripts, os_detection} for "
+                           "NSE scripts and OS detection; discovery: false scans every address "
+                           "instead of finding live hosts first, like nmap -Pn); 202 with the "
+                           "queued job",
+                           [&service](Request& r) { return start(service, r); },
+                           {"targets", "exclude", "ports", "profile", "confirm_large", "agents",
+                            "backend", "nmap", "discovery"}}));
   SENTINEL_TRY(router.add({"POST", "/api/v1/scans/import", std::string(kWrite),
                            "Import an nmap XML report (Content-Type application/xml) as a "
                            "completed scan",

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "../auth/autocommit.h"
 #include "job_diff.h"
@@ -15,6 +16,7 @@
 #include "nmap_job_run.h"
 #include "scan_json.h"
 #include "sentinel/common/crypto.h"
+#include "sentinel/scan/host_discovery.h"
 #include "sentinel/scan/port_scanner_factory.h"
 #include "sentinel/scanner/found_results.h"
 #include "shard_dispatch_run.h"
@@ -37,6 +39,12 @@ class ResultCollector {
       : count_hosts_(hosts_total <= kMaxCountedHosts),
         ports_per_host_(ports_per_host),
         names_(std::move(names)) {}
+
+  /// Hosts discovery found up (already stored): see FoundResults::mark_up.
+  void mark_up(const scan::TargetSet& hosts) {
+    std::lock_guard lock(mutex_);
+    for (std::uint64_t i = 0; i < hosts.size(); ++i) found_.mark_up(hosts.at(i));
+  }
 
   void on_result(const scan::PortResult& result) {
     std::lock_guard lock(mutex_);
@@ -83,6 +91,45 @@ class ResultCollector {
   std::int64_t hosts_done_ = 0;
 };
 
+/// The hosts host discovery found up: new ones since the last flush, and all of them for the
+/// port scan. on_result() runs on the discovery thread, take() on the worker, under one lock.
+class DiscoveryCollector {
+ public:
+  explicit DiscoveryCollector(const std::map<scan::IpAddress, std::vector<std::string>>& names)
+      : names_(names) {}
+
+  void on_result(const scan::HostResult& result) {
+    if (result.state != scan::HostState::kUp) return;
+    FoundHost host{.address = result.address, .reason = std::string(result.reason)};
+    if (result.mac) host.mac = scan::mac_to_string(*result.mac);
+    if (const auto named = names_.find(result.address); named != names_.end()) {
+      host.hostnames = named->second;
+    }
+    std::lock_guard lock(mutex_);
+    up_.push_back(AddressRange::single(result.address));
+    pending_.push_back(std::move(host));
+  }
+
+  /// Hosts found up since the last call.
+  std::vector<FoundHost> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(pending_, {});
+  }
+
+  /// Every host found up, as the port scan's targets.
+  scan::TargetSet up_hosts() const {
+    std::lock_guard lock(mutex_);
+    return scan::TargetSet::from_ranges(up_);
+  }
+
+ private:
+  using AddressRange = scan::AddressRange;
+  const std::map<scan::IpAddress, std::vector<std::string>>& names_;
+  mutable std::mutex mutex_;
+  std::vector<FoundHost> pending_;
+  std::vector<AddressRange> up_;
+};
+
 // Host names of the target list by the addresses they resolved to.
 std::map<scan::IpAddress, std::vector<std::string>> names_by_address(
     const scan::TargetSet& targets) {
@@ -112,61 +159,61 @@ class JobRun {
     const std::size_t ports = scan_.plan.ports.size();
     counters_.hosts_total = hosts_total;
     counters_.pairs_total = hosts_total * static_cast<std::int64_t>(ports);
-    counters_.phase = "ports";
-    ResultCollector collector(hosts_total, ports, names_by_address(scan_.plan.targets));
+    const auto names = names_by_address(scan_.plan.targets);
+    scan::TargetSet targets = std::move(scan_.plan.targets);
 
+    if (scan_.discovery) {
+      // The port scan's method is known once the live hosts are: stored then.
+      counters_.phase = "discovery";
+      if (!start_running("")) return;
+      std::optional<scan::TargetSet> up = discover(targets, names);
+      if (!up) return;  // the job ended
+      // Every address discovery found down is done; the ports are those of the hosts up.
+      const auto up_count = static_cast<std::int64_t>(up->size());
+      hosts_down_ = hosts_total - up_count;
+      counters_.hosts_done = hosts_down_;
+      counters_.pairs_total = up_count * static_cast<std::int64_t>(ports);
+      if (up->empty()) {
+        counters_.phase.clear();
+        return end(JobStatus::kCompleted, "");
+      }
+      targets = std::move(*up);
+    }
+
+    counters_.phase = "ports";
+    ResultCollector collector(static_cast<std::int64_t>(targets.size()), ports, names);
+    if (scan_.discovery) collector.mark_up(targets);
     scan::PortScanOptions options;
     options.allow_raw = context_.allow_raw;
     options.seed = random_seed();
     // TCP ports first, then UDP ports, as one scan: one progress, one cancel.
-    auto chosen = scan::make_port_list_scanner(std::move(scan_.plan.targets), scan_.plan.ports,
-                                               context_.scope, options);
+    auto chosen =
+        scan::make_port_list_scanner(std::move(targets), scan_.plan.ports, context_.scope, options);
     if (!chosen) {
-      // Nothing ran: the job goes from queued to failed.
-      auth::Autocommit connection(context_.database);
-      SqlScanRepository jobs(connection);
-      if (Result<bool> started = jobs.mark_running(id, context_.clock.now_ms(), "");
-          started && *started) {
+      // Without discovery nothing ran: the job goes from queued to failed.
+      if (scan_.discovery || start_running("")) {
         end(JobStatus::kFailed, "the scan could not start: " + chosen.error().message);
       }
       return;
     }
     scan::PortScanner& scanner = *chosen->scanner;
-    {
+    if (scan_.discovery) {
       auth::Autocommit connection(context_.database);
       SqlScanRepository jobs(connection);
-      Result<bool> started = jobs.mark_running(id, context_.clock.now_ms(), chosen->method);
-      if (!started || !*started) return;         // cancelled while queued, or the database is gone
-      (void)jobs.write_progress(id, counters_);  // the phase, for the first message
+      (void)jobs.set_method(id, chosen->method);
+      (void)jobs.write_progress(id, counters_);  // the phase, for the next message
+    } else if (!start_running(chosen->method)) {
+      return;
     }
     scanner_log().info("scan started job={} method={} hosts={} ports={} ({})", id, chosen->method,
                        hosts_total, ports, chosen->reason);
     publish_job(context_.database, context_.bus, id);
     control_.set_canceller([&scanner] { scanner.cancel(); });
-
-    std::mutex done_mutex;
-    std::condition_variable done_changed;
-    bool done = false;
-    std::optional<Result<scan::ScanOutcome>> outcome;
-    std::thread scan_thread([&] {
-      Result<scan::ScanOutcome> result =
-          scanner.run([&collector](const scan::PortResult& r) { collector.on_result(r); });
-      std::lock_guard lock(done_mutex);
-      outcome.emplace(std::move(result));
-      done = true;
-      done_changed.notify_all();
-    });
-    while (true) {
-      {
-        std::unique_lock lock(done_mutex);
-        if (done_changed.wait_for(lock, context_.progress_interval, [&] { return done; })) break;
-      }
-      if (flush(scanner, collector) == JobStatus::kCancelled && !control_.cancelled()) {
-        control_.cancel("cancelled");  // by a DELETE served in another process
-      }
-      publish_job(context_.database, context_.bus, id);
-    }
-    scan_thread.join();
+    std::optional<Result<scan::ScanOutcome>> outcome = run_flushing(
+        [&] {
+          return scanner.run([&collector](const scan::PortResult& r) { collector.on_result(r); });
+        },
+        [&] { return flush(scanner, collector); });
     control_.set_canceller({});
     flush(scanner, collector);
 
@@ -183,14 +230,117 @@ class JobRun {
   }
 
  private:
+  // queued -> running with `method`, and the first message; false when the job was cancelled
+  // while queued (or the database is gone).
+  bool start_running(const std::string& method) {
+    {
+      auth::Autocommit connection(context_.database);
+      SqlScanRepository jobs(connection);
+      Result<bool> started = jobs.mark_running(scan_.id, context_.clock.now_ms(), method);
+      if (!started || !*started) return false;
+      (void)jobs.write_progress(scan_.id, counters_);  // the phase, for the first message
+    }
+    publish_job(context_.database, context_.bus, scan_.id);
+    return true;
+  }
+
+  // Runs `work` (the engine) on a thread of its own; every progress interval until it returns,
+  // `flush` writes what it found and the job is published. A cancel stored by another process
+  // cancels the job here.
+  template <typename Work, typename Flush>
+  std::optional<Result<scan::ScanOutcome>> run_flushing(Work work, Flush flush) {
+    std::mutex done_mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+    std::optional<Result<scan::ScanOutcome>> outcome;
+    std::thread engine_thread([&] {
+      Result<scan::ScanOutcome> result = work();
+      std::lock_guard lock(done_mutex);
+      outcome.emplace(std::move(result));
+      done = true;
+      done_changed.notify_all();
+    });
+    while (true) {
+      {
+        std::unique_lock lock(done_mutex);
+        if (done_changed.wait_for(lock, context_.progress_interval, [&] { return done; })) break;
+      }
+      if (flush() == JobStatus::kCancelled && !control_.cancelled()) {
+        control_.cancel("cancelled");  // by a DELETE served in another process
+      }
+      publish_job(context_.database, context_.bus, scan_.id);
+    }
+    engine_thread.join();
+    return outcome;
+  }
+
+  // The discovery phase of a running job: the hosts found up are stored as they come (with how
+  // they were found and their MAC). Returns the hosts up, or nullopt when the job ended here
+  // (cancelled, failed).
+  std::optional<scan::TargetSet> discover(
+      const scan::TargetSet& targets,
+      const std::map<scan::IpAddress, std::vector<std::string>>& names) {
+    scan::DiscoveryOptions options;
+    options.allow_raw = context_.allow_raw;
+    options.seed = random_seed();
+    auto created = scan::HostDiscovery::create(targets, context_.scope, options);
+    if (!created) {
+      end(JobStatus::kFailed, "host discovery could not start: " + created.error().message);
+      return std::nullopt;
+    }
+    scan::HostDiscovery& discovery = **created;
+    scanner_log().info("scan discovery job={} method={} hosts={} ({})", scan_.id,
+                       scan::to_string(discovery.method()), targets.size(),
+                       discovery.method_reason());
+    DiscoveryCollector collector(names);
+    control_.set_canceller([&discovery] { discovery.cancel(); });
+    std::optional<Result<scan::ScanOutcome>> outcome = run_flushing(
+        [&] {
+          return discovery.run([&collector](const scan::HostResult& r) { collector.on_result(r); });
+        },
+        [&] { return flush_discovery(discovery, collector); });
+    control_.set_canceller({});
+    flush_discovery(discovery, collector);
+    if (!outcome->has_value()) {
+      end(JobStatus::kFailed, "host discovery failed: " + outcome->error().message);
+      return std::nullopt;
+    }
+    if (**outcome == scan::ScanOutcome::kCancelled || control_.cancelled()) {
+      end(JobStatus::kCancelled, failure_.empty() ? cancel_note(control_) : failure_);
+      return std::nullopt;
+    }
+    if (!failure_.empty()) {
+      end(JobStatus::kFailed, failure_);
+      return std::nullopt;
+    }
+    scanner_log().info("scan discovery done job={} up={}/{}", scan_.id,
+                       discovery.progress().hosts_up, targets.size());
+    return collector.up_hosts();
+  }
+
+  // Writes the hosts found up since the last flush and the counters; returns the stored status.
+  std::optional<JobStatus> flush_discovery(const scan::HostDiscovery& discovery,
+                                           DiscoveryCollector& collector) {
+    const scan::DiscoveryProgress progress = discovery.progress();
+    // Hosts are done here once found down; the up ones are done when their ports are.
+    counters_.hosts_done = static_cast<std::int64_t>(
+        progress.hosts_done > progress.hosts_up ? progress.hosts_done - progress.hosts_up : 0);
+    return store(collector.take());
+  }
+
   // Writes what arrived since the last flush and the counters; returns the stored status.
   std::optional<JobStatus> flush(const scan::PortScanner& scanner, ResultCollector& collector) {
     const scan::ScanProgress progress = scanner.progress();
     counters_.pairs_done = static_cast<std::int64_t>(progress.pairs_done);
     counters_.open_found = static_cast<std::int64_t>(progress.open_found);
     counters_.rate = progress.probes_per_second;
-    counters_.hosts_done = collector.hosts_done(progress.pairs_done);
-    const std::vector<FoundHost> found = collector.take();
+    counters_.hosts_done = hosts_down_ + collector.hosts_done(progress.pairs_done);
+    return store(collector.take());
+  }
+
+  // Stores `found` and the counters in one transaction; returns the stored status. A failure
+  // cancels the job.
+  std::optional<JobStatus> store(const std::vector<FoundHost>& found) {
     const std::int64_t now = context_.clock.now_ms();
     std::optional<JobStatus> stored;
     Status written = context_.database.transact([&](store::Connection& connection) -> Status {
@@ -244,6 +394,7 @@ class JobRun {
   QueuedScan& scan_;
   JobControl& control_;
   JobCounters counters_;
+  std::int64_t hosts_down_ = 0;  // addresses host discovery found down
   std::string failure_;
 };
 

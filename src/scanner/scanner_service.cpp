@@ -152,6 +152,8 @@ class ScannerServiceImpl final : public ScannerService {
     job.created_ms = clock_.now_ms();
     job.agents = request.agents;
     job.nmap = request.nmap;
+    // Agents' shards scan every address (they do not find hosts first yet).
+    job.discovery = request.agents ? false : request.discovery.value_or(true);
     job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
     job.counters.pairs_total =
         job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());
@@ -160,7 +162,8 @@ class ScannerServiceImpl final : public ScannerService {
       job.id = id;
       return ok();
     }));
-    if (Status queued = workers_.submit(QueuedScan{job.id, std::move(plan), job.agents, job.nmap});
+    if (Status queued = workers_.submit(
+            QueuedScan{job.id, std::move(plan), job.agents, job.nmap, *job.discovery});
         !queued) {
       auth::Autocommit connection(database_);
       (void)SqlScanRepository(connection).cancel(job.id, clock_.now_ms(), queued.error().message);
@@ -172,7 +175,8 @@ class ScannerServiceImpl final : public ScannerService {
                               {"ports", job.ports},
                               {"addresses", job.counters.hosts_total},
                               {"agents", agents_json(job.agents)},
-                              {"nmap", nmap_json(job.nmap)}});
+                              {"nmap", nmap_json(job.nmap)},
+                              {"discovery", *job.discovery}});
     scanner_log().info("scan queued job={} by={} hosts={} ports={} agents={}", job.id,
                        job.requested_by, job.counters.hosts_total, job.ports,
                        job.agents ? boost::json::serialize(agents_json(job.agents)) : "none");

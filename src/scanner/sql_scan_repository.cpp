@@ -19,7 +19,7 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error, agents, nmap, phase FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents, nmap, phase, discovery FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -103,6 +103,7 @@ Result<ScanJob> job_of(const store::Row& row) {
   if (const auto agents = row.optional_text(20)) job.agents = selection_of(*agents);
   if (const auto nmap = row.optional_text(21)) job.nmap = nmap_from_json(*nmap);
   job.counters.phase = row.text(22);
+  if (const auto discovery = row.optional_integer(23)) job.discovery = *discovery != 0;
   return job;
 }
 
@@ -170,9 +171,9 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
       connection_.query(
           "INSERT INTO scan_jobs (source, status, targets, exclude, ports, profile, scope_key, "
           "method, requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, "
-          "open_found, hosts_total, hosts_done, rate, error, agents, nmap) VALUES ($1, $2, $3, $4, "
-          "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
-          "RETURNING id",
+          "open_found, hosts_total, hosts_done, rate, error, agents, nmap, discovery) VALUES ($1, "
+          "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+          "$21, $22) RETURNING id",
           {job.source,
            std::string(to_string(job.status)),
            list_text(job.targets),
@@ -194,7 +195,9 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
            text_or_null(job.error),
            selection_text(job.agents),
            job.nmap ? store::Value(boost::json::serialize(nmap_json(job.nmap)))
-                    : store::Value(nullptr)}));
+                    : store::Value(nullptr),
+           job.discovery ? store::Value(std::int64_t{*job.discovery ? 1 : 0})
+                         : store::Value(nullptr)}));
   if (rows.empty()) return internal_error("inserting a scan job returned no id");
   return rows.front().integer(0);
 }
@@ -234,6 +237,12 @@ Result<bool> SqlScanRepository::mark_running(std::int64_t id, std::int64_t now_m
                                       "method = $3 WHERE id = $1 AND status = 'queued'",
                                       {id, now_ms, std::string(method)}));
   return changed == 1;
+}
+
+Status SqlScanRepository::set_method(std::int64_t id, std::string_view method) {
+  SENTINEL_TRY(connection_.execute("UPDATE scan_jobs SET method = $2 WHERE id = $1",
+                                   {id, std::string(method)}));
+  return ok();
 }
 
 Result<JobStatus> SqlScanRepository::write_progress(std::int64_t id, const JobCounters& counters) {
@@ -281,12 +290,12 @@ Status SqlScanRepository::add_hosts(std::int64_t job_id, const std::vector<Found
     rows.push_back(
         {job_id, host.address.to_string(), list_text(host.hostnames), now_ms, text_or_null(host.os),
          host.os.empty() ? store::Value(nullptr) : store::Value(std::int64_t{host.os_accuracy}),
-         scripts_text(host.scripts)});
+         scripts_text(host.scripts), text_or_null(host.reason), text_or_null(host.mac)});
   }
   return insert_rows(connection_,
                      "INSERT INTO scan_hosts (job_id, address, hostnames, first_seen, os, "
-                     "os_accuracy, scripts)",
-                     "ON CONFLICT (job_id, address) DO NOTHING", 7, rows);
+                     "os_accuracy, scripts, reason, mac)",
+                     "ON CONFLICT (job_id, address) DO NOTHING", 9, rows);
 }
 
 Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<FoundHost>& hosts,
@@ -350,7 +359,8 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
   SENTINEL_ASSIGN(
       host_rows,
       connection_.query(
-          "SELECT address, hostnames, os, os_accuracy, scripts FROM scan_hosts WHERE job_id = $1",
+          "SELECT address, hostnames, os, os_accuracy, scripts, reason, mac FROM scan_hosts "
+          "WHERE job_id = $1",
           {job_id}));
   for (const store::Row& row : host_rows) {
     FoundHost* host = host_at(row.text(0));
@@ -359,6 +369,8 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
     host->os = row.text(2);
     host->os_accuracy = static_cast<int>(row.optional_integer(3).value_or(0));
     if (!row.is_null(4)) host->scripts = scripts_from_json(row.text(4));
+    host->reason = row.text(5);
+    host->mac = row.text(6);
   }
   SENTINEL_ASSIGN(
       port_rows,

@@ -27,6 +27,8 @@ class SqlScanRepository {
   /// queued -> running with the method the engine chose; false when the job is no longer queued
   /// (cancelled meanwhile).
   Result<bool> mark_running(std::int64_t id, std::int64_t now_ms, std::string_view method);
+  /// The method of a running job, once it is known (after host discovery).
+  Status set_method(std::int64_t id, std::string_view method);
   /// Writes the counters; returns the job's status as stored, which another process may have
   /// changed (a cancel).
   Result<JobStatus> write_progress(std::int64_t id, const JobCounters& counters);
@@ -37,7 +39,8 @@ class SqlScanRepository {
   /// queued or running -> cancelled; false when the job had already ended.
   Result<bool> cancel(std::int64_t id, std::int64_t now_ms, std::string_view error);
 
-  /// Records hosts that answered; hosts already stored for the job are left as they are.
+  /// Records hosts that answered (with how discovery found them and their MAC, when known);
+  /// hosts already stored for the job are left as they are.
   Status add_hosts(std::int64_t job_id, const std::vector<FoundHost>& hosts, std::int64_t now_ms);
   /// Records the ports of `hosts` (with their state and services); ports already stored are
   /// left as they are, except that an open|filtered port reported open becomes open.

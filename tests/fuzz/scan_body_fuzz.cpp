@@ -1,6 +1,7 @@
 // Runs the POST /api/v1/scans body parser on arbitrary bytes: it must answer with a request or
 // an invalid-argument error naming a field, never crash, and what it parsed must hold what the
-// parser promises (non-empty targets within the caps, a port spec that checks).
+// parser promises (non-empty targets within the caps, a port spec that checks, no host
+// discovery asked of agents).
 
 #include <cstddef>
 #include <cstdint>
@@ -29,5 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!request->ports.empty() && !sentinel::scanner::check_port_spec(request->ports)) {
     std::abort();
   }
+  // Agents do not find live hosts first: a request that asks them to is refused.
+  if (request->agents && request->discovery.value_or(false)) std::abort();
   return 0;
 }

@@ -27,6 +27,10 @@ class FoundResults {
   /// Records one pair's outcome.
   void add(const scan::PortResult& result);
 
+  /// Counts `address` as up already (host discovery found it, and it is stored): its silent UDP
+  /// ports are open|filtered from the start, as nmap lists them on a host its ping found.
+  void mark_up(const scan::IpAddress& address) { up_.insert(address); }
+
   /// What became reportable since the owner last emptied it: hosts first seen up (maybe without
   /// ports) and ports found, by address; ports in the order found. The owner takes entries out.
   std::map<scan::IpAddress, FoundHost>& pending() { return pending_; }

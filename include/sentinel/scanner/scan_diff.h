@@ -41,13 +41,28 @@ struct ScanDiff {
   std::vector<ScanChange> changes;
 };
 
+/// Which hosts may come and go. A job that found live hosts first stores every host that is up,
+/// ports or not; one that scanned every address (nmap -Pn, agents' shards, older jobs) only the
+/// hosts that answered a port probe. Between two such different jobs a host without open ports
+/// that is on one side only says nothing about the host, only about how it was looked for.
+enum class HostBasis : std::uint8_t {
+  kAll,            // both jobs found hosts the same way: every host counts
+  kWithOpenPorts,  // they did not: a host on one side only counts when it has open ports there
+};
+
+/// The basis on which two jobs' hosts compare: kAll when both found live hosts first or neither
+/// did (unknown counts as not), else kWithOpenPorts.
+HostBasis host_basis(std::optional<bool> previous_discovery, std::optional<bool> current_discovery);
+
 /// Compares two scans' results. A new host gives host_new and port_opened for each of its open
 /// ports; a gone host gives host_gone and port_closed for each; a host in both gives
 /// port_opened, port_closed and service_changed (service, product or version differ, and at
 /// least one side named a service). Ports are keyed by protocol and number (udp/53 is not
 /// tcp/53), and only open ports count: open|filtered ones are left out. Ordered by address, host
-/// changes before port changes, then by protocol and port. Pure; the inputs need not be sorted.
+/// changes before port changes, then by protocol and port. With `basis` kWithOpenPorts a host on
+/// one side only without open ports there gives no change. Pure; the inputs need not be sorted.
 std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
-                                   const std::vector<FoundHost>& current);
+                                   const std::vector<FoundHost>& current,
+                                   HostBasis basis = HostBasis::kAll);
 
 }  // namespace sentinel::scanner

@@ -76,6 +76,10 @@ struct ScanRequest {
   std::optional<AgentSelection> agents;
   /// Set: nmap runs the job (on the server; not with agents).
   std::optional<NmapOptions> nmap;
+  /// Find live hosts first and port-scan only those (false: every address, like nmap -Pn).
+  /// Unset: the default, on for jobs run on the server (engine or nmap), off for agents, which
+  /// do not find hosts first yet (an explicit true with agents is refused).
+  std::optional<bool> discovery;
 };
 
 /// A job's counters as last written. `rate` is probes per second.
@@ -86,7 +90,8 @@ struct JobCounters {
   std::int64_t hosts_total = 0;
   std::int64_t hosts_done = 0;  // hosts whose every port has a final state
   double rate = 0;
-  /// What a running job is doing: "ports", then "services" (our engine); nmap's "discovery",
+  /// What a running job is doing: "discovery" (when it finds live hosts first), "ports", then
+  /// "services" (our engine); nmap's "discovery",
   /// "ports", "services", "scripts" or "os". "" when not known (queued, ended, split across
   /// agents).
   std::string phase;
@@ -114,6 +119,9 @@ struct ScanJob {
   std::string error;  // why a job failed or was cancelled by the system; "" otherwise
   std::optional<AgentSelection> agents;  // set for a job split across agents
   std::optional<NmapOptions> nmap;       // set for a job nmap runs
+  /// Whether the job found live hosts first (true) or scanned every address (false); unset for
+  /// imports and jobs stored before discovery existed.
+  std::optional<bool> discovery;
 };
 
 /// Filters of GET /api/v1/scans. Newest first.
@@ -142,11 +150,16 @@ struct FoundPort {
   std::vector<scan::ScriptOutput> scripts;  // NSE scripts' outputs (nmap jobs and imports)
 };
 
-/// A host that answered (at least one open or closed port) and its open and open|filtered
-/// ports, ascending by protocol and port.
+/// A host that answered (at least one open or closed port, or host discovery found it up) and
+/// its open and open|filtered ports, ascending by protocol and port.
 struct FoundHost {
   scan::IpAddress address;
   std::vector<std::string> hostnames;
+  /// How host discovery found it up ("echo-reply", "syn-ack", "rst", "arp-response",
+  /// "ndp-response", ...) and its MAC ("02:00:5e:10:00:01") when ARP or NDP did; "" when
+  /// unknown (no discovery: -Pn jobs, imports, agents' shards).
+  std::string reason;
+  std::string mac;
   std::vector<FoundPort> ports;
   std::string os;       // nmap's best OS guess (nmap jobs with OS detection, imports)
   int os_accuracy = 0;  // 0..100

@@ -113,6 +113,24 @@ TEST_P(ScannerNmapTest, NmapRunsAJobWithScriptsAndOsDetection) {
       << shown.out;
 }
 
+TEST_P(ScannerNmapTest, WithoutDiscoveryNmapScansEveryAddressAsWithPn) {
+  // A service that names itself at once, so that nmap's -sV is quick.
+  TalkingService ssh("127.68.70.3", "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n", "");
+  client::ApiClient root = admin();
+  const auto accepted = post_scan(root, {{"targets", json::array{"127.68.70.3"}},
+                                         {"ports", std::to_string(ssh.listener().port())},
+                                         {"backend", "nmap"},
+                                         {"discovery", false}});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  EXPECT_FALSE(body_of(accepted).at("discovery").as_bool()) << accepted.body;
+  const std::int64_t id = body_of(accepted).at("id").as_int64();
+  const json::value done =
+      wait_for_status(root, id, {"completed", "cancelled", "failed"}, std::chrono::seconds(120));
+  ASSERT_EQ(done.at("status").as_string(), "completed") << done;
+  EXPECT_EQ(done.at("method").as_string(), "nmap -Pn -sS -sV") << done;
+  EXPECT_EQ(open_pairs(results(root, id)), std::set<std::string>{pair(ssh.listener())});
+}
+
 TEST_P(ScannerNmapTest, ScriptsThatAttackOrReachThirdPartiesAreRefused) {
   client::ApiClient root = admin();
   const auto expect_refused = [&](const json::object& body, const std::string& field,

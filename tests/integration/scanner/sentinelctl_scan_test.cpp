@@ -74,6 +74,32 @@ TEST_P(SentinelctlScanTest, RunFollowShowListAndDiff) {
   EXPECT_EQ(parse(listed_json).at("total").as_int64(), 2);
 }
 
+TEST_P(SentinelctlScanTest, ShowSaysHowHostsWereFoundAndNoDiscoveryScansEveryAddress) {
+  const std::uint16_t closed = free_port_on("127.68.0.5");
+  const CommandOutput found =
+      ctl({"scan", "run", "127.68.0.5", "--ports", std::to_string(closed), "--follow"});
+  ASSERT_EQ(found.exit_code, 0) << found.out << found.err;
+  // Up without an open port: listed with how discovery found it.
+  EXPECT_NE(found.out.find("1 hosts answered, 0 open ports"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("FOUND BY"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("MAC"), std::string::npos) << found.out;
+  const CommandOutput shown = ctl({"scan", "show", first_line(found.out)});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("FOUND BY"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("127.68.0.5"), std::string::npos) << shown.out;
+
+  const CommandOutput every = ctl({"--output", "json", "scan", "run", "127.68.0.5", "--ports",
+                                   std::to_string(closed), "--no-discovery"});
+  ASSERT_EQ(every.exit_code, 0) << every.out << every.err;
+  const json::value job = parse(every);
+  EXPECT_FALSE(job.at("discovery").as_bool()) << job;
+  client::ApiClient root = admin();
+  wait_completed(root, job.at("id").as_int64());
+  const CommandOutput plain = ctl({"scan", "show", std::to_string(job.at("id").as_int64())});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("FOUND BY"), std::string::npos) << plain.out;
+}
+
 TEST_P(SentinelctlScanTest, OutOfScopeTargetsFailNamingThem) {
   const CommandOutput refused = ctl({"scan", "run", "127.70.0.1", "--ports", "80"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;

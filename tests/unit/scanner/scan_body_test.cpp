@@ -92,6 +92,35 @@ TEST(ScanBodyTest, BadProfileAndConfirmationAreRefused) {
                  "true or false");
 }
 
+TEST(ScanBodyTest, DiscoveryIsABooleanLeftUnsetWhenAbsent) {
+  const auto absent = parse_scan_request(R"({"targets":["127.0.0.1"]})");
+  ASSERT_TRUE(absent) << absent.error().message;
+  EXPECT_FALSE(absent->discovery);
+  const auto off = parse_scan_request(R"({"targets":["127.0.0.1"],"discovery":false})");
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_EQ(off->discovery, std::optional<bool>(false));
+  const auto on = parse_scan_request(R"({"targets":["127.0.0.1"],"discovery":true})");
+  ASSERT_TRUE(on) << on.error().message;
+  EXPECT_EQ(on->discovery, std::optional<bool>(true));
+  const auto nmap_off =
+      parse_scan_request(R"({"targets":["127.0.0.1"],"backend":"nmap","discovery":false})");
+  ASSERT_TRUE(nmap_off) << nmap_off.error().message;
+  EXPECT_EQ(nmap_off->discovery, std::optional<bool>(false));
+}
+
+TEST(ScanBodyTest, DiscoveryOfAWrongTypeOrWithAgentsIsRefused) {
+  expect_refused(R"({"targets":["127.0.0.1"],"discovery":"yes"})", "discovery", "true or false");
+  expect_refused(R"({"targets":["127.0.0.1"],"discovery":1})", "discovery", "true or false");
+  expect_refused(R"({"targets":["127.0.0.1"],"discovery":[]})", "discovery", "true or false");
+  expect_refused(R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"discovery":true})",
+                 "discovery", "agents do not find live hosts first");
+  // Agents scan every address anyway: saying so is fine.
+  const auto agents_off = parse_scan_request(
+      R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"discovery":false})");
+  ASSERT_TRUE(agents_off) << agents_off.error().message;
+  EXPECT_EQ(agents_off->discovery, std::optional<bool>(false));
+}
+
 TEST(ScanBodyTest, UnknownFieldsAndNonObjectsAreRefused) {
   expect_refused(R"({"targets":["127.0.0.1"],"rate":1000})", "rate", "unknown field");
   const auto not_json = parse_scan_request("targets=127.0.0.1");

@@ -77,6 +77,41 @@ TEST(ScanDiffTest, ServiceChangesAreSeenButDetailsAloneAreNot) {
   EXPECT_EQ(changes[0].after->version, "9.2");
 }
 
+TEST(ScanDiffTest, HostsWithoutPortsComeAndGoWhenBothJobsFoundHostsFirst) {
+  const std::vector<FoundHost> before = {host("127.68.0.1", {open_port(22)}),
+                                         host("127.68.0.2", {})};
+  const std::vector<FoundHost> after = {host("127.68.0.1", {open_port(22)}),
+                                        host("127.68.0.3", {})};
+  EXPECT_EQ(summary(diff_scans(before, after, HostBasis::kAll)),
+            (std::vector<std::string>{"host_gone 127.68.0.2", "host_new 127.68.0.3"}));
+}
+
+TEST(ScanDiffTest, BetweenJobsThatLookedForHostsDifferentlyOnlyHostsWithOpenPortsCount) {
+  // Before: found live hosts first (.2 up without open ports). After: every address scanned,
+  // .2 silent on the ports, .4 gone with its port, .5 new with one.
+  const std::vector<FoundHost> discovered = {host("127.68.0.1", {open_port(22)}),
+                                             host("127.68.0.2", {}),
+                                             host("127.68.0.4", {open_port(80)})};
+  const std::vector<FoundHost> scanned = {host("127.68.0.1", {open_port(22)}),
+                                          host("127.68.0.5", {open_port(443)})};
+  EXPECT_EQ(summary(diff_scans(discovered, scanned, HostBasis::kWithOpenPorts)),
+            (std::vector<std::string>{"host_gone 127.68.0.4", "port_closed 127.68.0.4:80",
+                                      "host_new 127.68.0.5", "port_opened 127.68.0.5:443"}));
+  // The other way round: the host found up without ports is not new.
+  EXPECT_EQ(summary(diff_scans(scanned, discovered, HostBasis::kWithOpenPorts)),
+            (std::vector<std::string>{"host_new 127.68.0.4", "port_opened 127.68.0.4:80",
+                                      "host_gone 127.68.0.5", "port_closed 127.68.0.5:443"}));
+}
+
+TEST(ScanDiffTest, TheBasisFollowsHowBothJobsLookedForHosts) {
+  EXPECT_EQ(host_basis(true, true), HostBasis::kAll);
+  EXPECT_EQ(host_basis(false, false), HostBasis::kAll);
+  EXPECT_EQ(host_basis(std::nullopt, false), HostBasis::kAll);  // older jobs scanned everything
+  EXPECT_EQ(host_basis(true, false), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(false, true), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(std::nullopt, true), HostBasis::kWithOpenPorts);
+}
+
 TEST(ScanDiffTest, NoServiceOnEitherSideIsNoChange) {
   EXPECT_TRUE(
       diff_scans({host("127.68.0.1", {open_port(22)})}, {host("127.68.0.1", {open_port(22)})})

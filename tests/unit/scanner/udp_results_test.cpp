@@ -162,6 +162,16 @@ TEST(FoundResultsTest, SilentUdpPortsCountOnlyOnHostsThatAnswered) {
   EXPECT_EQ(found.held(), 1u);
 }
 
+TEST(FoundResultsTest, AHostDiscoveryFoundUpHasItsSilentUdpPortsOpenFiltered) {
+  FoundResults found;
+  found.mark_up(ip("127.68.0.4"));
+  found.add(result("127.68.0.4", 161, Protocol::kUdp, PortState::kOpenFiltered));
+  // A closed port adds no host entry: discovery stored the host already.
+  found.add(result("127.68.0.4", 22, Protocol::kTcp, PortState::kClosed));
+  EXPECT_EQ(pending(found), std::vector<std::string>{"127.68.0.4 udp/161 open|filtered"});
+  EXPECT_EQ(found.held(), 0u);
+}
+
 // ---- wire ---------------------------------------------------------------------------------
 
 TEST(UdpWireTest, OpenFilteredCrossesTheWireAndOpenIsSaidByLeavingTheStateOut) {

@@ -1,0 +1,218 @@
+// Host discovery as the first phase of jobs on the server's engine (SQLite and PostgreSQL). The
+// test joins a network namespace to its own by a veth pair on 10.231.N.0/24 (its end .1); in
+// the namespace .2 has a listener and .3 exists but drops every IP packet (only ARP finds it),
+// the rest of .2-.6 does not exist. With discovery the job stores exactly .2 and .3, with the
+// namespace's MAC and "arp-response", and port-scans only them; with "discovery": false it
+// scans every address, finds only .2 and knows no MAC or reason. The diff between the two kinds
+// of job reports no host without open ports as gone or new; between two jobs with discovery a
+// host that appears without open ports is new.
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "tests/integration/scan/veth_namespace.h"
+#include "tests/integration/scanner/scanner_support.h"
+#include "tests/support/process.h"
+
+namespace sentinel::test {
+namespace {
+
+namespace json = boost::json;
+
+class ScanDiscoveryTest : public ScannerApiTest {
+ protected:
+  void SetUp() override {
+    const std::string pid = std::to_string(getpid());
+    namespace_ = "sxdis" + pid;
+    host_link_ = "sxd" + pid;
+    peer_link_ = "sxe" + pid;
+    subnet_ = "10.231." + std::to_string(getpid() % 250 + 1) + ".";
+    remove_bed();
+    ASSERT_TRUE(ip({"netns", "add", namespace_}));
+    ASSERT_TRUE(ip({"link", "add", host_link_, "type", "veth", "peer", "name", peer_link_}));
+    ASSERT_TRUE(ip({"link", "set", peer_link_, "netns", namespace_}));
+    ASSERT_TRUE(ip({"addr", "add", subnet_ + "1/24", "dev", host_link_}));
+    ASSERT_TRUE(ip({"link", "set", host_link_, "up"}));
+    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "2/24", "dev", peer_link_}));
+    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "3/24", "dev", peer_link_}));
+    ASSERT_TRUE(ip({"-n", namespace_, "link", "set", peer_link_, "up"}));
+    // .3 and .4 (once added) answer nothing but ARP: no port probe, no ping.
+    const auto firewall = run_command(
+        {"ip", "netns", "exec", namespace_, "nft",
+         "add table inet sxdis; add chain inet sxdis input { type filter hook input priority 0; "
+         "policy accept; }; add rule inet sxdis input ip daddr { " +
+             subnet_ + "3, " + subnet_ + "4 } drop"});
+    ASSERT_TRUE(firewall && firewall->exit_code == 0)
+        << (firewall ? firewall->err : firewall.error().message);
+    {
+      scan::testing::InNamespace inside(namespace_);
+      ASSERT_TRUE(inside.entered()) << std::strerror(errno);
+      listener_ = TcpListener::open(subnet_ + "2");
+    }
+    closed_ = listener_->port() == 65535 ? 1 : listener_->port() + 1;
+    const auto shown = run_command({"ip", "-n", namespace_, "-o", "link", "show", peer_link_});
+    ASSERT_TRUE(shown && shown->exit_code == 0);
+    const auto at = shown->out.find("link/ether ");
+    ASSERT_NE(at, std::string::npos) << shown->out;
+    mac_ = shown->out.substr(at + 11, 17);
+    start_server({"--scan-scope", subnet_ + "0/24", "--scan-scope", kScanScope, "--set",
+                  "scanner.service_detection=false"});
+  }
+
+  void TearDown() override {
+    ScannerApiTest::TearDown();
+    listener_.reset();
+    remove_bed();
+  }
+
+  void remove_bed() {
+    [[maybe_unused]] const auto netns = run_command({"ip", "netns", "del", namespace_});
+    [[maybe_unused]] const auto link = run_command({"ip", "link", "del", host_link_});
+  }
+
+  static ::testing::AssertionResult ip(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), "ip");
+    const auto result = run_command(arguments);
+    if (!result) return ::testing::AssertionFailure() << result.error().message;
+    if (result->exit_code != 0) return ::testing::AssertionFailure() << result->err;
+    return ::testing::AssertionSuccess();
+  }
+
+  /// Runs a job over .2-.6 and the listener's port and a closed one; returns its id.
+  std::int64_t scan(client::ApiClient& api, std::optional<bool> discovery) {
+    json::object body{{"targets", {subnet_ + "2-6"}},
+                      {"ports", port_list({listener_->port(), closed_})}};
+    if (discovery) body["discovery"] = *discovery;
+    const auto reply = post_scan(api, body);
+    EXPECT_EQ(reply.status, 202) << reply.body;
+    if (reply.status != 202) return 0;
+    const json::value job = body_of(reply);
+    EXPECT_EQ(job.at("discovery"), json::value(discovery.value_or(true))) << job;
+    return job.at("id").as_int64();
+  }
+
+  /// The results' hosts by address.
+  std::map<std::string, json::object> hosts_of(client::ApiClient& api, std::int64_t id) {
+    std::map<std::string, json::object> out;
+    const json::value found = results(api, id);
+    for (const auto& host : found.at("hosts").as_array()) {
+      out[std::string(host.at("address").as_string())] = host.as_object();
+    }
+    return out;
+  }
+
+  /// "action address[:port]" of a job's diff.
+  std::vector<std::string> changes_of(client::ApiClient& api, std::int64_t id) {
+    auto reply = api.get("/api/v1/scans/" + std::to_string(id) + "/diff");
+    EXPECT_TRUE(reply && reply->status == 200);
+    std::vector<std::string> out;
+    if (!reply || reply->status != 200) return out;
+    const json::value diff = body_of(*reply);
+    EXPECT_FALSE(diff.at("previous_id").is_null()) << diff;
+    for (const auto& change : diff.at("changes").as_array()) {
+      std::string line = std::string(change.at("action").as_string()) + " " +
+                         std::string(change.at("address").as_string());
+      if (!change.at("port").is_null()) line += ":" + std::to_string(change.at("port").as_int64());
+      out.push_back(line);
+    }
+    return out;
+  }
+
+  std::string namespace_;
+  std::string host_link_;
+  std::string peer_link_;
+  std::string subnet_;
+  std::string mac_;
+  std::optional<TcpListener> listener_;
+  std::uint16_t closed_ = 0;
+};
+
+TEST_P(ScanDiscoveryTest, OnlyTheHostsFoundUpAreScannedAndStoredWithHowTheyWereFound) {
+  client::ApiClient root = admin();
+  const std::int64_t id = scan(root, std::nullopt);  // discovery is the default
+  ASSERT_GT(id, 0);
+  const json::value done = wait_completed(root, id);
+  // Five addresses; the ports of the two hosts up.
+  const auto& progress = done.at("progress");
+  EXPECT_EQ(progress.at("hosts_total").as_int64(), 5) << done;
+  EXPECT_EQ(progress.at("hosts_done").as_int64(), 5) << done;
+  EXPECT_EQ(progress.at("pairs_total").as_int64(), 4) << done;
+  EXPECT_EQ(progress.at("pairs_done").as_int64(), 4) << done;
+  EXPECT_EQ(progress.at("open_found").as_int64(), 1) << done;
+
+  const auto hosts = hosts_of(root, id);
+  ASSERT_EQ(hosts.size(), 2u);
+  ASSERT_EQ(hosts.count(subnet_ + "2"), 1u);
+  ASSERT_EQ(hosts.count(subnet_ + "3"), 1u);
+  for (const auto& [address, host] : hosts) {
+    EXPECT_EQ(host.at("reason"), json::value("arp-response")) << address << " " << host;
+    EXPECT_EQ(host.at("mac"), json::value(mac_)) << address << " " << host;
+  }
+  EXPECT_EQ(hosts.at(subnet_ + "2").at("ports").as_array().size(), 1u);
+  EXPECT_TRUE(hosts.at(subnet_ + "3").at("ports").as_array().empty());
+
+  // Every address scanned: the host that drops every packet is not seen, nothing is known of how
+  // the other was found, and that is no change of either host.
+  const std::int64_t every = scan(root, false);
+  ASSERT_GT(every, 0);
+  const json::value every_done = wait_completed(root, every);
+  EXPECT_EQ(every_done.at("progress").at("pairs_total").as_int64(), 10) << every_done;
+  const auto scanned = hosts_of(root, every);
+  ASSERT_EQ(scanned.size(), 1u);
+  const json::object& only = scanned.begin()->second;
+  EXPECT_EQ(scanned.begin()->first, subnet_ + "2");
+  EXPECT_EQ(only.at("ports").as_array().size(), 1u) << only;
+  EXPECT_TRUE(only.at("mac").is_null()) << only;
+  EXPECT_TRUE(only.at("reason").is_null()) << only;
+  EXPECT_EQ(changes_of(root, every), std::vector<std::string>{});
+
+  // Back to discovery: .3 is not new against the job that could not see it.
+  const std::int64_t again = scan(root, true);
+  ASSERT_GT(again, 0);
+  wait_completed(root, again);
+  EXPECT_EQ(hosts_of(root, again).size(), 2u);
+  EXPECT_EQ(changes_of(root, again), std::vector<std::string>{});
+
+  // Between two jobs with discovery a host without open ports that appears is new.
+  ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "4/24", "dev", peer_link_}));
+  const std::int64_t grown = scan(root, true);
+  ASSERT_GT(grown, 0);
+  wait_completed(root, grown);
+  EXPECT_EQ(hosts_of(root, grown).size(), 3u);
+  EXPECT_EQ(changes_of(root, grown), std::vector<std::string>{"host_new " + subnet_ + "4"});
+}
+
+TEST_P(ScanDiscoveryTest, ACancelDuringDiscoveryEndsTheJobBeforeAnyPortIsScanned) {
+  client::ApiClient root = admin();
+  const auto reply =
+      post_scan(root, {{"targets", {subnet_ + "0/24"}}, {"ports", port_list({listener_->port()})}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const std::int64_t id = body_of(reply).at("id").as_int64();
+  const json::value running = wait_for_status(root, id, {"running"});
+  ASSERT_EQ(running.at("progress").at("phase"), json::value("discovery")) << running;
+  auto cancelled = root.del("/api/v1/scans/" + std::to_string(id));
+  ASSERT_TRUE(cancelled && cancelled->status < 300)
+      << (cancelled ? cancelled->body : cancelled.error().message);
+  const json::value ended = wait_for_status(root, id, {"completed", "cancelled", "failed"});
+  EXPECT_EQ(ended.at("status").as_string(), "cancelled") << ended;
+  EXPECT_EQ(ended.at("progress").at("pairs_done").as_int64(), 0) << ended;
+}
+
+TEST_P(ScanDiscoveryTest, DiscoveryMustBeABooleanAndAgentsCannotDoItYet) {
+  client::ApiClient root = admin();
+  auto wrong = post_scan(root, {{"targets", {subnet_ + "2"}}, {"discovery", "yes"}});
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_EQ(wrong.api_error() ? wrong.api_error()->field : "", "discovery") << wrong.body;
+  auto agents = post_scan(
+      root, {{"targets", {subnet_ + "2"}}, {"agents", {{"group", "x"}}}, {"discovery", true}});
+  EXPECT_EQ(agents.status, 400) << agents.body;
+  EXPECT_EQ(agents.api_error() ? agents.api_error()->field : "", "discovery") << agents.body;
+}
+
+SENTINEL_BOTH_BACKENDS(ScanDiscoveryTest);
+
+}  // namespace
+}  // namespace sentinel::test
