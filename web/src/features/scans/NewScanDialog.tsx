@@ -48,6 +48,7 @@ const fields = [
   "agents",
   "agents.group",
   "agents.networks",
+  "discovery",
 ] as const;
 
 function NewScanFormView({ onClose }: { onClose: () => void }) {
@@ -63,6 +64,7 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
     osDetection: false,
     runsOn: "server",
     group: "",
+    discovery: true,
   });
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const targetsId = useId();
@@ -169,6 +171,21 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
       <ScannerFields form={form} update={update} messageFor={messageFor} />
 
       <RunsOnFields form={form} update={update} messageFor={messageFor} />
+
+      <div className="flex flex-col gap-1">
+        <Checkbox
+          label="Find live hosts first"
+          hint={
+            form.runsOn === "server"
+              ? "Pings, and ARP or NDP on a local network, decide which hosts are up; only those are port-scanned, and hosts up without open ports are listed too. Unchecked, every address is port-scanned, like nmap -Pn."
+              : "Agents scan every address (like nmap -Pn): they do not find live hosts first yet."
+          }
+          checked={form.runsOn === "server" && form.discovery}
+          disabled={form.runsOn !== "server"}
+          onChange={(event) => update({ discovery: event.target.checked })}
+        />
+        {messageFor("discovery") && <p className="text-xs text-bad">{messageFor("discovery")}</p>}
+      </div>
 
       {large && (
         <div className="flex flex-col gap-1">

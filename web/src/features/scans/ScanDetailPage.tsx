@@ -18,6 +18,7 @@ import {
   phaseText,
   portsLabel,
   runsOnText,
+  discoveryText,
   scannerText,
 } from "./jobs";
 import { ScanDiffView } from "./ScanDiffView";
@@ -153,6 +154,7 @@ function ScanSummary({ job }: { job: ScanJob }) {
           <Fact label="Rate">{formatRate(job.progress.rate)}</Fact>
           <Fact label="Scanner">{scannerText(job)}</Fact>
           <Fact label="Runs on">{runsOnText(job)}</Fact>
+          {discoveryText(job) && <Fact label="Hosts">{discoveryText(job)}</Fact>}
           <Fact label="Method">{methodLabel(job.method)}</Fact>
           <Fact label="Requested by">{job.requested_by}</Fact>
           <Fact label="Created">{formatTime(job.created_at)}</Fact>

@@ -4,7 +4,7 @@ import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatTime } from "../../lib/time";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
-import { countPorts, filterHosts, osText, productText } from "./results";
+import { countPorts, filterHosts, foundText, osText, productText } from "./results";
 import { ScriptOutputs } from "./ScriptOutputs";
 import type { ScanHost, ScanJob, ScanPort } from "./types";
 
@@ -46,7 +46,7 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
           <TextField
             label="Filter results"
             type="search"
-            placeholder="Address, port, service, product, script…"
+            placeholder="Address, MAC, port, service, product, script…"
             autoComplete="off"
             value={filter}
             onChange={(event) => setFilter(event.target.value)}
@@ -82,6 +82,7 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
 
 function HostRows({ host }: { host: ScanHost }) {
   const os = osText(host);
+  const found = foundText(host);
   return (
     <tbody>
       <tr className="bg-raised">
@@ -89,6 +90,7 @@ function HostRows({ host }: { host: ScanHost }) {
           <span className="font-mono font-medium text-ink">{host.address}</span>
           {host.hostnames.length > 0 && <span className="ml-2 text-muted">{host.hostnames.join(", ")}</span>}
           <span className="ml-2 text-xs text-muted">{plural(host.ports.length, "open port", "open ports")}</span>
+          {found && <span className="ml-2 text-xs text-muted">{found}</span>}
           {os && <span className="ml-2 text-xs text-ink">OS: {os}</span>}
         </th>
       </tr>
@@ -102,7 +104,7 @@ function HostRows({ host }: { host: ScanHost }) {
       {host.ports.length === 0 ? (
         <tr>
           <td colSpan={4} className={`${td} text-muted`}>
-            Answered, with no open port among those scanned.
+            {host.reason ? "Up" : "Answered"}, with no open port among those scanned.
           </td>
         </tr>
       ) : (

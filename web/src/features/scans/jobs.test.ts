@@ -13,6 +13,7 @@ import {
   readScanMessage,
   runsOnText,
   scannerText,
+  discoveryText,
   type ScanQuery,
 } from "./jobs";
 import type { ScanJob, ScanPage, ScanProgress } from "./types";
@@ -41,6 +42,7 @@ const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
   nmap: null,
   agents: null,
   method: "connect",
+  discovery: true,
   requested_by: "admin",
   created_at: "2026-11-26T10:00:00Z",
   started_at: "2026-11-26T10:00:01Z",
@@ -174,5 +176,13 @@ describe("patching a cached page of jobs", () => {
     const cached = page(job(5, { status: "completed" }));
     const result = patchScanPage(cached, job(2), completed);
     expect(result).toEqual({ page: cached, stale: false });
+  });
+});
+
+describe("how a job looked for hosts", () => {
+  it("says whether live hosts were found first or every address was scanned", () => {
+    expect(discoveryText(job(1))).toBe("Live hosts found first");
+    expect(discoveryText(job(1, { discovery: false }))).toBe("Every address scanned (like nmap -Pn)");
+    expect(discoveryText(job(1, { discovery: null }))).toBeNull();
   });
 });

@@ -73,6 +73,13 @@ export function runsOnText(job: Pick<ScanJob, "agents">): string {
   return `Agents ${agents.ids.slice(0, shown).join(", ")}${more}`;
 }
 
+/** How a job looked for hosts: live hosts first, or every address (nmap -Pn); null for imports
+ * and jobs that predate host discovery. */
+export function discoveryText(job: Pick<ScanJob, "discovery">): string | null {
+  if (job.discovery === null || job.discovery === undefined) return null;
+  return job.discovery ? "Live hosts found first" : "Every address scanned (like nmap -Pn)";
+}
+
 /** "1,234 probes/s", or "—" when the job sends nothing (yet). */
 export function formatRate(rate: number): string {
   if (!(rate > 0)) return "—";

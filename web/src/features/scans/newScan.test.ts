@@ -11,6 +11,7 @@ const form = (overrides: Partial<NewScanForm> = {}): NewScanForm => ({
   osDetection: false,
   runsOn: "server",
   group: "",
+  discovery: true,
   ...overrides,
 });
 
@@ -36,6 +37,29 @@ describe("the new-scan body", () => {
   it("names the field when targets or custom ports are missing", () => {
     expect(newScanBody(form({ targets: " ,\n" }))).toMatchObject({ field: "targets" });
     expect(newScanBody(form({ profile: "custom", ports: "  " }))).toMatchObject({ field: "ports" });
+  });
+});
+
+describe("finding live hosts first", () => {
+  it("is the server's default, so a checked box sends nothing", () => {
+    expect(newScanBody(form())).toEqual({ body: { targets: ["127.0.0.1"], profile: "quick" } });
+  });
+
+  it("sends discovery false when unchecked, for either scanner", () => {
+    expect(newScanBody(form({ discovery: false }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", discovery: false },
+    });
+    expect(newScanBody(form({ discovery: false, backend: "nmap" }))).toMatchObject({
+      body: { backend: "nmap", discovery: false },
+    });
+  });
+
+  it("sends nothing for agents, which scan every address anyway", () => {
+    for (const discovery of [true, false]) {
+      expect(newScanBody(form({ discovery, runsOn: "networks" }))).toEqual({
+        body: { targets: ["127.0.0.1"], profile: "quick", agents: { networks: true } },
+      });
+    }
   });
 });
 

@@ -34,6 +34,9 @@ export interface NewScanForm {
   runsOn: RunsOn;
   /** The agents' group when `runsOn` is "group". */
   group: string;
+  /** Find the live hosts first and port-scan only those; unchecked scans every address, like
+   * nmap -Pn. Jobs on agents always scan every address. */
+  discovery: boolean;
 }
 
 export type NewScanResult =
@@ -81,7 +84,11 @@ export function newScanBody(form: NewScanForm): NewScanResult {
     body.backend = "nmap";
     body.nmap = { scripts: parsed.scripts, os_detection: form.osDetection };
   }
-  if (form.runsOn === "server") return { body };
+  if (form.runsOn === "server") {
+    // Finding hosts first is the server's default: only turning it off is sent.
+    if (!form.discovery) body.discovery = false;
+    return { body };
+  }
   if (form.backend === "nmap") {
     return { field: "backend", message: "A scan split across agents runs on the built-in engine, not nmap." };
   }

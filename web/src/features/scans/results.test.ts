@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countPorts, filterHosts, osText, productText, scriptText, scriptView, serviceText } from "./results";
+import { countPorts, filterHosts, foundText, osText, productText, scriptText, scriptView, serviceText } from "./results";
 import type { ScanHost, ScanPort, ScriptOutput, ServiceInfo } from "./types";
 
 const service = (overrides: Partial<ServiceInfo> = {}): ServiceInfo => ({
@@ -24,6 +24,8 @@ const port = (number: number, info: Partial<ServiceInfo> | null = null, scripts:
 const host = (address: string, ports: ScanPort[], overrides: Partial<ScanHost> = {}): ScanHost => ({
   address,
   hostnames: [],
+  reason: null,
+  mac: null,
   os: null,
   os_accuracy: 0,
   scripts: [],
@@ -93,6 +95,25 @@ describe("the results filter", () => {
 
   it("counts open ports", () => {
     expect(countPorts(hosts)).toBe(4);
+  });
+});
+
+describe("how a host was found", () => {
+  it("names the discovery probe that answered and the MAC when ARP or NDP found it", () => {
+    expect(foundText({ reason: "arp-response", mac: "02:00:5e:10:00:01" })).toBe(
+      "found by ARP reply, MAC 02:00:5e:10:00:01",
+    );
+    expect(foundText({ reason: "echo-reply", mac: null })).toBe("found by ping reply");
+    expect(foundText({ reason: "something-new", mac: null })).toBe("found by something-new");
+  });
+
+  it("says nothing for jobs that did not look for hosts first", () => {
+    expect(foundText({ reason: null, mac: null })).toBeNull();
+  });
+
+  it("lets the filter find a host by its MAC", () => {
+    const found = [host("10.0.0.2", [], { reason: "arp-response", mac: "02:00:5e:10:00:01" }), ...hosts];
+    expect(summary(filterHosts(found, "02:00:5e"))).toEqual(["10.0.0.2:"]);
   });
 });
 

@@ -25,6 +25,23 @@ export function osText(host: Pick<ScanHost, "os" | "os_accuracy">): string | nul
   return host.os_accuracy > 0 ? `${host.os} (accuracy ${Math.round(host.os_accuracy)}%)` : host.os;
 }
 
+const reasons: Record<string, string> = {
+  "echo-reply": "ping reply",
+  "syn-ack": "TCP SYN-ACK",
+  rst: "TCP reset",
+  "icmp-unreachable": "ICMP unreachable from the host",
+  "arp-response": "ARP reply",
+  "ndp-response": "NDP neighbor advertisement",
+};
+
+/** How host discovery found a host up, as people read it ("found by ARP reply, MAC 02:…"), or
+ * null when the job did not look for hosts first. */
+export function foundText(host: Pick<ScanHost, "reason" | "mac">): string | null {
+  if (!host.reason) return host.mac ? `MAC ${host.mac}` : null;
+  const how = `found by ${reasons[host.reason] ?? host.reason}`;
+  return host.mac ? `${how}, MAC ${host.mac}` : how;
+}
+
 /**
  * A script's output as it should show: nmap starts a structured output on a new line and indents
  * every line of it, so blank lines at both ends and the indent all lines share are dropped.
@@ -75,7 +92,7 @@ const portNumber = /^\d+(\/\w+)?$/;
 /** Whether `word` matches a host by its address or a host name, or (unless it names a port) its
  * OS guess or its scripts' names and outputs. */
 function matchesHost(host: ScanHost, word: string): boolean {
-  const names = [host.address, ...host.hostnames];
+  const names = [host.address, ...host.hostnames, host.mac ?? ""];
   const facts = portNumber.test(word) ? [] : [host.os ?? "", ...scriptWords(host.scripts)];
   return [...names, ...facts].some((text) => text.toLowerCase().includes(word));
 }

@@ -57,6 +57,9 @@ export interface ScanJob {
   /** "syn" or "connect" once the job started, nmap's flags for nmap jobs ("nmap -sS -sV -O
    * --script"), "agents" for jobs its agents scanned (each picks SYN or connect); null before. */
   method: string | null;
+  /** Whether the job found the live hosts first (false: every address was scanned, like nmap
+   * -Pn; always for agents); null for imports and older jobs. */
+  discovery: boolean | null;
   requested_by: string;
   created_at: string;
   started_at: string | null;
@@ -116,6 +119,11 @@ export interface ScanPort {
 export interface ScanHost {
   address: string;
   hostnames: string[];
+  /** How host discovery found it up: "echo-reply", "syn-ack", "rst", "arp-response",
+   * "ndp-response", …; null when the job did not look for hosts first (or for imports). */
+  reason: string | null;
+  /** Its link-layer address when ARP or NDP found it ("02:00:5e:10:00:01"). */
+  mac: string | null;
   /** nmap's best OS guess ("Linux 5.0 - 5.2"), with its accuracy in percent (0 to 100). */
   os: string | null;
   os_accuracy: number;
@@ -193,4 +201,6 @@ export interface NewScan {
   /** "engine" when left out; `nmap` only with "nmap". */
   backend?: ScanBackend;
   nmap?: NmapOptions;
+  /** Find the live hosts first (the default on this server); false scans every address. */
+  discovery?: boolean;
 }
