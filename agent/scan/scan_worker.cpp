@@ -323,7 +323,8 @@ Result<ScanWorkerEvent> decode_worker_event(std::string_view payload) {
     const std::string_view key = entry.key();
     if (key != "results" && key != "services" && key != "warnings" && key != "progress" &&
         key != "done") {
-      return bad(std::string(key), "unknown field");
+      // Not echoed: the key is the worker's, any length and any bytes.
+      return bad("frame", "holds an unknown field");
     }
   }
   ScanWorkerEvent event;

@@ -154,7 +154,7 @@ TEST(ScanWorkerEventTest, EventsSurviveTheRoundTrip) {
 TEST(ScanWorkerEventTest, AMalformedEventIsRefusedNamingTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {"[]", "frame"},
-      {R"({"root": true})", "root"},
+      {R"({"root": true})", "frame"},  // an unknown key is not echoed
       {R"({"results": [["127.0.0.1", 0, "tcp", "open"]]})", "results[0][1]"},
       {R"({"results": [["127.0.0.1", 22, "sctp", "open"]]})", "results[0][2]"},
       {R"({"results": [["127.0.0.1", 22, "tcp", "open|filtered"]]})", "results[0][3]"},
