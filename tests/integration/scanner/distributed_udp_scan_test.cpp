@@ -22,7 +22,38 @@ using scan::testing::unbound_ports;
 constexpr const char* kScope = "127.72.0.0/16";
 constexpr const char* kGroup = "udp-scanners";
 
-class DistributedUdpScanTest : public AgentTest {
+/// An agent of group kGroup that may scan, and the jobs it runs.
+class UdpAgentTest : public AgentTest {
+ protected:
+  void start_scanning_agent(client::ApiClient& admin) {
+    AgentOptions options;
+    options.server_url = server_->url();
+    options.token = new_token(admin, {{"group", kGroup}});
+    options.config_yaml = kScanAgentConfig;
+    auto agent = AgentProcess::start(options);
+    ASSERT_TRUE(agent) << agent.error().message;
+    agents_.push_back(std::move(*agent));
+    const std::string agent_id = enrolled_id(*agents_.back());
+    ASSERT_TRUE(eventually([&] { return status_of(admin, agent_id) == "online"; })) << agent_id;
+  }
+
+  /// The job once it ended (or as last seen after two minutes).
+  boost::json::value ended_job(client::ApiClient& admin, std::int64_t id) {
+    boost::json::value ended;
+    eventually(
+        [&] {
+          auto reply = admin.get("/api/v1/scans/" + std::to_string(id));
+          if (!reply || reply->status != 200) return false;
+          ended = body_of(*reply);
+          const std::string status(ended.at("status").as_string());
+          return status == "completed" || status == "failed" || status == "cancelled";
+        },
+        std::chrono::seconds(120));
+    return ended;
+  }
+};
+
+class DistributedUdpScanTest : public UdpAgentTest {
  protected:
   void SetUp() override {
     start_server({"--scan-scope", kScope, "--set", "scanner.service_detection=false"});
@@ -43,15 +74,7 @@ TEST_P(DistributedUdpScanTest, AnAgentFindsTheUdpResponderAndTheSilentPort) {
   TcpListener web = TcpListener::open("127.72.0.2");
 
   client::ApiClient admin = this->admin();
-  AgentOptions options;
-  options.server_url = server_->url();
-  options.token = new_token(admin, {{"group", kGroup}});
-  options.config_yaml = kScanAgentConfig;
-  auto agent = AgentProcess::start(options);
-  ASSERT_TRUE(agent) << agent.error().message;
-  agents_.push_back(std::move(*agent));
-  const std::string agent_id = enrolled_id(*agents_.back());
-  ASSERT_TRUE(eventually([&] { return status_of(admin, agent_id) == "online"; })) << agent_id;
+  ASSERT_NO_FATAL_FAILURE(start_scanning_agent(admin));
 
   const std::string ports =
       "T:" + std::to_string(web.port()) + ",U:" + port_list({answers, silent, closed});
@@ -62,17 +85,7 @@ TEST_P(DistributedUdpScanTest, AnAgentFindsTheUdpResponderAndTheSilentPort) {
   ASSERT_TRUE(started) << started.error().message;
   ASSERT_EQ(started->status, 202) << started->body;
   const std::int64_t id = body_of(*started).at("id").as_int64();
-
-  boost::json::value ended;
-  eventually(
-      [&] {
-        auto reply = admin.get("/api/v1/scans/" + std::to_string(id));
-        if (!reply || reply->status != 200) return false;
-        ended = body_of(*reply);
-        const std::string status(ended.at("status").as_string());
-        return status == "completed" || status == "failed" || status == "cancelled";
-      },
-      std::chrono::seconds(120));
+  const boost::json::value ended = ended_job(admin, id);
   ASSERT_EQ(ended.at("status").as_string(), "completed") << ended;
   EXPECT_EQ(ended.at("method").as_string(), "agents");
   EXPECT_EQ(ended.at("progress").at("pairs_total").as_int64(), 2 * 4) << ended;
@@ -100,7 +113,7 @@ TEST_P(DistributedUdpScanTest, AnAgentFindsTheUdpResponderAndTheSilentPort) {
   EXPECT_EQ(found.at("hosts_up").as_int64(), 2) << found;
 }
 
-class DistributedUdpServicesTest : public AgentTest {
+class DistributedUdpServicesTest : public UdpAgentTest {
  protected:
   void SetUp() override { start_server({"--scan-scope", kScope}); }  // detection on (default)
 };
@@ -116,15 +129,7 @@ TEST_P(DistributedUdpServicesTest, AnAgentNamesAUdpServiceThatStayedSilentToTheP
   services.start();
 
   client::ApiClient admin = this->admin();
-  AgentOptions options;
-  options.server_url = server_->url();
-  options.token = new_token(admin, {{"group", kGroup}});
-  options.config_yaml = kScanAgentConfig;
-  auto agent = AgentProcess::start(options);
-  ASSERT_TRUE(agent) << agent.error().message;
-  agents_.push_back(std::move(*agent));
-  const std::string agent_id = enrolled_id(*agents_.back());
-  ASSERT_TRUE(eventually([&] { return status_of(admin, agent_id) == "online"; })) << agent_id;
+  ASSERT_NO_FATAL_FAILURE(start_scanning_agent(admin));
 
   auto started = admin.post(
       "/api/v1/scans", boost::json::object{{"targets", {"127.72.1.1"}},
@@ -133,16 +138,7 @@ TEST_P(DistributedUdpServicesTest, AnAgentNamesAUdpServiceThatStayedSilentToTheP
   ASSERT_TRUE(started) << started.error().message;
   ASSERT_EQ(started->status, 202) << started->body;
   const std::int64_t id = body_of(*started).at("id").as_int64();
-  boost::json::value ended;
-  eventually(
-      [&] {
-        auto reply = admin.get("/api/v1/scans/" + std::to_string(id));
-        if (!reply || reply->status != 200) return false;
-        ended = body_of(*reply);
-        const std::string status(ended.at("status").as_string());
-        return status == "completed" || status == "failed" || status == "cancelled";
-      },
-      std::chrono::seconds(120));
+  const boost::json::value ended = ended_job(admin, id);
   ASSERT_EQ(ended.at("status").as_string(), "completed") << ended;
   EXPECT_EQ(ended.at("method").as_string(), "agents");
 
