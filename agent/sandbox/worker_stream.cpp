@@ -132,7 +132,10 @@ Result<json::object> decode_response(std::string_view payload, std::string_view 
       !field->is_string()) {
     return internal_error(fmt::format("{} sent a malformed error", worker));
   }
-  return Error{static_cast<ErrorCode>(code->as_int64()), std::string(message->as_string()),
+  // An error says something, even when the worker said nothing.
+  std::string said(message->as_string());
+  if (said.empty()) said = fmt::format("{} failed without saying why", worker);
+  return Error{static_cast<ErrorCode>(code->as_int64()), std::move(said),
                std::string(reason->as_string()), std::string(field->as_string())};
 }
 

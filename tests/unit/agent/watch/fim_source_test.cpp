@@ -92,6 +92,16 @@ class FimSourceStatsTest : public ::testing::Test {
 
   std::vector<CollectedEvent> stats() const { return of_type(events_, "collector.stats"); }
 
+  /// The stats of finished full checks. A slow machine may see once-a-minute reports of the
+  /// stepping clock before the first check ends; those are not what these tests look at.
+  std::vector<CollectedEvent> checks() const {
+    std::vector<CollectedEvent> out;
+    for (const CollectedEvent& event : stats()) {
+      if (field(event, "event.reason") == "full_check_finished") out.push_back(event);
+    }
+    return out;
+  }
+
   static constexpr int kBulkFiles = 120;  // over the batch threshold of 100
   // The watched directory, hosts, sub, sub/config, bulk and its files.
   static constexpr int kBaselinePaths = 5 + kBulkFiles;
@@ -107,9 +117,9 @@ TEST_F(FimSourceStatsTest, BaselineAndEachFullCheckAreReportedWithTheirCounts) {
   auto source = start(false, 3600);
   ASSERT_TRUE(source);
   const std::int64_t started_ms = clock_.now_ms();
-  ASSERT_TRUE(poll_until(*source, 3, [&] { return !stats().empty(); }));
-  ASSERT_EQ(stats().size(), 1u);
-  const CollectedEvent baseline = stats()[0];
+  ASSERT_TRUE(poll_until(*source, 3, [&] { return !checks().empty(); }));
+  ASSERT_EQ(checks().size(), 1u);
+  const CollectedEvent baseline = checks()[0];
   EXPECT_EQ(field(baseline, "collector.name"), "fim");
   EXPECT_EQ(field(baseline, "event.reason"), "full_check_finished");
   EXPECT_EQ(field(baseline, "fim.full_checks"), "1");
@@ -132,8 +142,8 @@ TEST_F(FimSourceStatsTest, BaselineAndEachFullCheckAreReportedWithTheirCounts) {
   }
   write_file(watched_ / "hosts", "10.0.0.1 evil\n");
   clock_.advance_ms(3600 * 1000);
-  ASSERT_TRUE(poll_until(*source, 3, [&] { return stats().size() >= 2; }));
-  const CollectedEvent second = stats().back();
+  ASSERT_TRUE(poll_until(*source, 3, [&] { return checks().size() >= 2; }));
+  const CollectedEvent second = checks().back();
   EXPECT_EQ(field(second, "event.reason"), "full_check_finished");
   EXPECT_EQ(field(second, "fim.full_checks"), "2");
   EXPECT_EQ(field(second, "fim.changes"), "1");
