@@ -10,20 +10,14 @@
 #include <vector>
 
 #include "src/scan/ndp_sweep.h"
+#include "tests/unit/scan/hex_bytes.h"
 
 namespace sentinel::scan {
 namespace {
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-  std::vector<std::uint8_t> bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(
-        static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return bytes;
-}
+using testing::from_hex;
 
 const MacAddress kOurMac{0x02, 0x00, 0x5e, 0x10, 0x00, 0x01};
 const MacAddress kTheirMac{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};

@@ -9,19 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/scan/hex_bytes.h"
+
 namespace sentinel::scan {
 namespace {
 
 IpAddress ip(const char* text) { return *IpAddress::parse(text); }
 
-std::vector<std::uint8_t> from_hex(std::string_view hex) {
-  std::vector<std::uint8_t> bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes.push_back(
-        static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return bytes;
-}
+using testing::from_hex;
 
 /// Recomputes the IPv4 header checksum of a packet edited by a test.
 void fix_ipv4_checksum(std::vector<std::uint8_t>& packet) {
