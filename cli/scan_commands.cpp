@@ -573,7 +573,7 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
   auto* ports = run->add_option(
       "--ports", run_args->ports,
       "Ports: top100, top1000, all (TCP), or a list such as 1-1024,8080; U: lists UDP ports "
-      "and T: TCP ones (T:22,80,U:53,161)");
+      "and T: TCP ones (T:22,80,U:53,161; top1000,U:top20 adds the 20 commonest UDP ports)");
   run->add_option("--profile", run_args->profile,
                   "quick (top 100 ports), standard (top 1,000) or full (all)")
       ->check(CLI::IsMember({"quick", "standard", "full"}))

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "sentinel/common/text.h"
 #include "utf8.h"
 
 namespace sentinel::gateway {
@@ -20,12 +21,6 @@ std::string lower(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 Error wrong_type(std::string_view key, std::string_view expected) {
@@ -49,11 +44,11 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
   std::string_view rest = header("cookie");
   while (!rest.empty()) {
     const std::size_t end = rest.find(';');
-    const std::string_view pair = trim(rest.substr(0, end));
+    const std::string_view pair = trim_blanks(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     const std::size_t equals = pair.find('=');
-    if (equals == std::string_view::npos || trim(pair.substr(0, equals)) != name) continue;
-    std::string_view value = trim(pair.substr(equals + 1));
+    if (equals == std::string_view::npos || trim_blanks(pair.substr(0, equals)) != name) continue;
+    std::string_view value = trim_blanks(pair.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
@@ -133,7 +128,7 @@ Result<boost::json::object> parse_json_object(std::string_view body,
   if (const auto offset = first_invalid_utf8(body)) {
     return invalid_argument(fmt::format("request body is not valid UTF-8 (byte {})", *offset));
   }
-  if (trim(body).empty())
+  if (trim_blanks(body).empty())
     return invalid_argument("request body must be a JSON object, got nothing");
   boost::system::error_code ec;
   boost::json::parse_options options;

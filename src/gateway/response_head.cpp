@@ -4,6 +4,8 @@
 #include <charconv>
 #include <vector>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::gateway {
 namespace {
 
@@ -16,12 +18,6 @@ bool iequals(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
 }
 
 bool owned_by_gateway(std::string_view name) {
@@ -45,11 +41,12 @@ class FieldList {
   void add(std::string_view name, std::string_view value) {
     for (std::size_t i = fields_.size(); i-- > 0;) {
       if (iequals(fields_[i].first, name)) {
-        fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(i) + 1, {name, trim(value)});
+        fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                       {name, trim_blanks(value)});
         return;
       }
     }
-    fields_.emplace_back(name, trim(value));
+    fields_.emplace_back(name, trim_blanks(value));
   }
   const std::vector<HeaderView>& fields() const { return fields_; }
 

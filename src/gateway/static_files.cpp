@@ -6,6 +6,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::gateway {
 namespace {
 
@@ -100,14 +102,6 @@ std::optional<Response> read_file(const fs::path& root, const fs::path& file, bo
   return response;
 }
 
-bool is_optional_whitespace(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_optional_whitespace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_optional_whitespace(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -141,12 +135,12 @@ std::optional<int> parse_qvalue(std::string_view text) {
 // malformed.
 std::optional<std::pair<std::string_view, int>> parse_coding(std::string_view element) {
   const std::size_t semicolon = element.find(';');
-  const std::string_view coding = trim(element.substr(0, semicolon));
+  const std::string_view coding = trim_blanks(element.substr(0, semicolon));
   if (coding.empty() || !std::all_of(coding.begin(), coding.end(), is_token_char)) {
     return std::nullopt;
   }
   if (semicolon == std::string_view::npos) return std::pair{coding, 1000};
-  const std::string_view weight = trim(element.substr(semicolon + 1));
+  const std::string_view weight = trim_blanks(element.substr(semicolon + 1));
   if (weight.size() < 2 || (weight[0] != 'q' && weight[0] != 'Q') || weight[1] != '=') {
     return std::nullopt;
   }
@@ -171,7 +165,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
   std::string_view rest = accept_encoding;
   while (true) {
     const std::size_t comma = rest.find(',');
-    const std::string_view element = trim(rest.substr(0, comma));
+    const std::string_view element = trim_blanks(rest.substr(0, comma));
     // Empty list elements are allowed by the list syntax (RFC 9110 5.6.1).
     if (!element.empty()) {
       const auto coding = parse_coding(element);

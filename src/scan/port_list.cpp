@@ -7,6 +7,7 @@
 #include <fstream>
 #include <utility>
 
+#include "sentinel/common/text.h"
 #include "target_syntax.h"
 
 namespace sentinel::scan {
@@ -14,12 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxListedProblems = 20;
 constexpr std::uint32_t kMaxPort = 65535;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 /// A port number 1..65535, or why not.
 Result<std::uint32_t> parse_port(std::string_view text) {
@@ -162,14 +157,14 @@ std::vector<std::uint16_t> read_ranked_ports(const std::filesystem::path& file, 
 
 Result<PortList> PortList::parse(std::string_view text, Protocol unprefixed,
                                  std::string_view field) {
-  if (trim(text).empty()) return invalid_argument("no ports given", std::string(field));
+  if (trim_blanks(text).empty()) return invalid_argument("no ports given", std::string(field));
   PortFlags flags;
   std::vector<std::string> problems;
   Protocol protocol = unprefixed;
   std::string_view rest = text;
   while (true) {
     const auto comma = rest.find(',');
-    const std::string_view entry = trim(rest.substr(0, comma));
+    const std::string_view entry = trim_blanks(rest.substr(0, comma));
     if (auto added = add_entry(entry, protocol, flags); !added) {
       problems.push_back(
           fmt::format("port entry {}: {}", quoted_piece(entry), added.error().message));

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -49,8 +50,35 @@ TEST(UdpPortSpecTest, UEntriesAreUdpPortsAndTheRestTcp) {
   EXPECT_TRUE(top->udp.empty());
 }
 
+TEST(UdpPortSpecTest, TopEntriesRankThePortsOfTheirProtocolAndMixWithLists) {
+  auto expected_udp = scan::top_ports(5, Protocol::kUdp);
+  auto expected_tcp = scan::top_ports(10, Protocol::kTcp);
+  ASSERT_TRUE(expected_udp && expected_tcp);
+  auto both = expand_port_spec("top10,U:top5");
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->tcp, expected_tcp->tcp);
+  EXPECT_EQ(both->udp, expected_udp->udp);
+  EXPECT_NE(both->udp, expected_tcp->tcp) << "UDP's ranking, not TCP's";
+
+  // A prefix holds for the entries after it, a top entry included; lists add their ports.
+  auto mixed = expand_port_spec("U:top5, 5353,T:22,U:53");
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  EXPECT_EQ(mixed->tcp, std::vector<std::uint16_t>{22});
+  std::vector<std::uint16_t> udp = expected_udp->udp;
+  udp.push_back(5353);
+  udp.push_back(53);
+  std::sort(udp.begin(), udp.end());
+  udp.erase(std::unique(udp.begin(), udp.end()), udp.end());
+  EXPECT_EQ(mixed->udp, udp);
+  auto tcp_top_and_list = expand_port_spec("T:top10,22222");
+  ASSERT_TRUE(tcp_top_and_list);
+  EXPECT_EQ(tcp_top_and_list->tcp.size(), 11u);
+  EXPECT_TRUE(tcp_top_and_list->udp.empty());
+}
+
 TEST(UdpPortSpecTest, BadUdpEntriesAreRefusedNamingPorts) {
-  for (const char* spec : {"U:", "T:22,U:0", "U:70000", "U:53,X:1", "U:dns"}) {
+  for (const char* spec : {"U:", "T:22,U:0", "U:70000", "U:53,X:1", "U:dns", "U:top0",
+                           "U:top70000", "top10,U:topx", "U:top5,U:0", "U:top5,,22"}) {
     const Status checked = check_port_spec(spec);
     ASSERT_FALSE(checked) << spec;
     EXPECT_EQ(checked.error().field, "ports") << spec;

@@ -161,7 +161,7 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
           value={form.ports}
           onChange={(event) => update({ ports: event.target.value })}
           placeholder="22,80,443,8000-8100"
-          hint="Port numbers and ranges separated by commas, topN (top200) or all."
+          hint="Port numbers and ranges separated by commas, topN (top200) or all; U: marks UDP ports (top1000,U:top20)."
           error={portsError}
           autoComplete="off"
           spellCheck={false}
