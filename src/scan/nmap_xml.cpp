@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "sentinel/scan/mac_address.h"
+
 namespace sentinel::scan {
 namespace {
 
@@ -99,7 +101,15 @@ class Reader {
       host_->reason = attribute(attributes, "reason");
     } else if (host_ && name == "address") {
       const std::string_view type = attribute(attributes, "addrtype");
-      if (type != "ipv4" && type != "ipv6") return;  // "mac": not an address we scan by
+      if (type == "mac") {
+        // Not an address we scan by, but how a host on the local segment answered.
+        const auto mac = parse_mac(attribute(attributes, "addr"));
+        if (!mac)
+          return fail(fmt::format("'{}' is not a MAC address", attribute(attributes, "addr")));
+        host_->mac = mac_to_string(*mac);
+        return;
+      }
+      if (type != "ipv4" && type != "ipv6") return;
       const std::string_view text = attribute(attributes, "addr");
       const auto address = IpAddress::parse(text);
       if (!address || (address->is_v4() != (type == "ipv4"))) {

@@ -50,8 +50,11 @@ std::vector<FoundHost> found_hosts(const scan::ScanReport& report, JobCounters& 
   for (const scan::HostReport& host : report.hosts) {
     counters.pairs_total += static_cast<std::int64_t>(host.ports.size());
     if (!host.up) continue;
+    // nmap's "user-set" is its -Pn: like our jobs without discovery, no reason.
     FoundHost found{.address = host.address,
                     .hostnames = host.hostnames,
+                    .reason = host.reason == "user-set" ? "" : host.reason,
+                    .mac = host.mac,
                     .os = host.os,
                     .os_accuracy = host.os_accuracy,
                     .scripts = host.scripts};

@@ -55,6 +55,7 @@ struct HostReport {
   IpAddress address;
   bool up = true;
   std::string reason;  // why it counts as up or down: "echo-reply", "syn-ack", "no-response"
+  std::string mac;     // "02:42:ac:11:00:02" when the scanner saw it on a local segment, else ""
   std::vector<std::string> hostnames;
   std::vector<PortReport> ports;
   std::string os;                     // the best operating system guess, when one was made

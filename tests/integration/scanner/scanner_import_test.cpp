@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/support/temp_dir.h"
 
@@ -56,6 +58,30 @@ TEST_P(ScannerImportTest, AnNmapReportBecomesACompletedScan) {
   const auto again = post_raw("/api/v1/scans/import", xml, "text/xml; charset=utf-8", token);
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_NE(body_of(again).at("id").as_int64(), id);
+}
+
+TEST_P(ScannerImportTest, HowNmapFoundEachHostAndItsMacAreKept) {
+  // As nmap writes a scan of a local segment (no address here is contacted).
+  const std::string xml =
+      "<?xml version=\"1.0\"?>\n<nmaprun scanner=\"nmap\" version=\"7.93\">\n"
+      "<host><status state=\"up\" reason=\"arp-response\"/>"
+      "<address addr=\"127.68.0.9\" addrtype=\"ipv4\"/>"
+      "<address addr=\"02:42:AC:11:00:09\" addrtype=\"mac\" vendor=\"Unknown\"/></host>\n"
+      "<host><status state=\"up\" reason=\"user-set\"/>"
+      "<address addr=\"127.68.0.10\" addrtype=\"ipv4\"/></host>\n</nmaprun>\n";
+  const auto reply = post_raw("/api/v1/scans/import", xml, "application/xml", admin_token());
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  client::ApiClient root = admin();
+  const json::value found = results(root, body_of(reply).at("id").as_int64());
+  std::map<std::string, json::value> by_address;
+  for (const auto& host : found.at("hosts").as_array()) {
+    by_address[std::string(host.at("address").as_string())] = host;
+  }
+  ASSERT_EQ(by_address.size(), 2u) << found;
+  EXPECT_EQ(by_address["127.68.0.9"].at("reason"), "arp-response") << found;
+  EXPECT_EQ(by_address["127.68.0.9"].at("mac"), "02:42:ac:11:00:09") << found;
+  EXPECT_TRUE(by_address["127.68.0.10"].at("reason").is_null()) << "-Pn: nmap found nothing";
+  EXPECT_TRUE(by_address["127.68.0.10"].at("mac").is_null()) << found;
 }
 
 TEST_P(ScannerImportTest, BrokenXmlIsRefusedWithLineAndColumn) {

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "sentinel/scan/mac_address.h"
+
 namespace sentinel::scan {
 namespace {
 
@@ -51,6 +53,7 @@ TEST(NmapXml, ReadsHostsPortsServicesAndOsFromAReport) {
   EXPECT_EQ(local.address.to_string(), "127.0.0.1");
   EXPECT_TRUE(local.up);
   EXPECT_EQ(local.reason, "localhost-response");
+  EXPECT_EQ(local.mac, "02:42:ac:11:00:02");
   EXPECT_EQ(local.hostnames, std::vector<std::string>{"localhost"});
   EXPECT_EQ(local.os, "Linux 5.0 - 5.14");
   EXPECT_EQ(local.os_accuracy, 100);
@@ -133,6 +136,19 @@ TEST(NmapXml, BrokenOrForeignDocumentsAreRefusedWithWhereAndWhy) {
   expect_refused(
       R"(<nmaprun><host><address addr="127.0.0.1" addrtype="ipv4"/><ports><port protocol="tcp" portid="70000"/></ports></host></nmaprun>)",
       "'70000' is not a port number");
+  expect_refused(
+      R"(<nmaprun><host><address addr="127.0.0.1" addrtype="ipv4"/><address addr="02:42:AC:11:00" addrtype="mac"/></host></nmaprun>)",
+      "'02:42:AC:11:00' is not a MAC address");
+}
+
+TEST(MacAddress, ReadsSixHexPairsInEitherCaseAndNothingElse) {
+  const auto mac = parse_mac("02:42:AC:11:0a:Ff");
+  ASSERT_TRUE(mac);
+  EXPECT_EQ(mac_to_string(*mac), "02:42:ac:11:0a:ff");
+  for (const char* bad : {"", "02:42:ac:11:00", "02:42:ac:11:00:02:03", "02-42-ac-11-00-02",
+                          "02:42:ac:11:00:0g", "002:42:ac:11:00:2", " 2:42:ac:11:00:02"}) {
+    EXPECT_FALSE(parse_mac(bad)) << bad;
+  }
 }
 
 TEST(NmapXml, EntityDeclarationsAreRefusedSoNothingExpands) {
