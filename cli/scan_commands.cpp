@@ -584,8 +584,8 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
                 "Allow a scan of more than 65,536 addresses");
   run->add_flag(
       "--no-discovery", run_args->no_discovery,
-      "Scan every target address instead of finding the live hosts first (like nmap -Pn); "
-      "scans split across agents always do");
+      "Scan every target address instead of finding the live hosts first (like nmap -Pn), on "
+      "the server or in the agents' shards");
   run->add_flag("--follow,-f", run_args->follow,
                 "Show progress on stderr until the scan ends, then print its results");
   auto* nmap = run->add_flag("--nmap", run_args->nmap,

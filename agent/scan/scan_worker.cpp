@@ -25,6 +25,7 @@ constexpr std::size_t kResultsPerFrame = 256;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 // Bounds of what one event frame may hold (a frame is at most 16 MiB anyway).
 constexpr std::size_t kMaxResultsPerEvent = 4096;
+constexpr std::size_t kMaxHostsPerEvent = 4096;
 constexpr std::size_t kMaxServicesPerEvent = 256;
 constexpr std::size_t kMaxWarningsPerEvent = 16;
 constexpr std::size_t kMaxTextBytes = 4096;
@@ -105,13 +106,22 @@ Result<scan::PortResult> decode_result(const json::value& value, const std::stri
   return result;
 }
 
+bool is_phase(std::string_view phase) {
+  return phase == "discovery" || phase == "ports" || phase == "services";
+}
+
 /// The child's sink: batches what the scan reports into frames.
 class EventWriter {
  public:
   EventWriter(int fd, ShardExecution& execution) : fd_(fd), execution_(execution) {}
 
   ShardSink sink() {
-    return ShardSink{.on_result = [this](const scan::PortResult& result) { add(result); },
+    return ShardSink{.on_host =
+                         [this](const scanner::FoundHost& host) {
+                           pending_.hosts.push_back(host);
+                           maybe_flush();
+                         },
+                     .on_result = [this](const scan::PortResult& result) { add(result); },
                      .on_service =
                          [this](const scan::IpAddress& address, const scanner::FoundPort& port) {
                            scanner::FoundHost host{.address = address, .ports = {port}};
@@ -129,7 +139,9 @@ class EventWriter {
   /// Sends what is pending with the counters; false once the agent's end is gone.
   bool flush() {
     if (broken_) return false;
-    pending_.progress = execution_.progress();
+    ShardCounters counters = execution_.progress();
+    pending_.progress = counters.scan;
+    pending_.phase = std::move(counters.phase);
     if (!write_frame(fd_, encode_worker_event(pending_))) {
       // The agent cancelled (closed its end) or is gone: stop scanning for nobody.
       broken_ = true;
@@ -164,7 +176,8 @@ class EventWriter {
   }
 
   void maybe_flush() {
-    if (pending_.results.size() >= kResultsPerFrame || pending_.services.size() >= 16 ||
+    if (pending_.results.size() >= kResultsPerFrame || pending_.hosts.size() >= kResultsPerFrame ||
+        pending_.services.size() >= 16 ||
         std::chrono::steady_clock::now() - last_flush_ >= kFlushEvery) {
       flush();
     }
@@ -199,7 +212,7 @@ class ConfinedExecution final : public ShardExecution {
   const std::string& method() const override { return method_; }
   const std::string& reason() const override { return reason_; }
 
-  scan::ScanProgress progress() const override {
+  ShardCounters progress() const override {
     std::lock_guard lock(mutex_);
     return progress_;
   }
@@ -222,14 +235,17 @@ class ConfinedExecution final : public ShardExecution {
             internal_error("the scan worker sent a malformed frame: " + event.error().message);
         break;
       }
+      // A host found up comes before its ports (a frame's hosts were found before its results).
+      for (const scanner::FoundHost& host : event->hosts) sink.on_host(host);
       for (const scan::PortResult& result : event->results) sink.on_result(result);
       for (const scanner::FoundHost& host : event->services) {
         for (const scanner::FoundPort& port : host.ports) sink.on_service(host.address, port);
       }
       for (const std::string& warning : event->warnings) sink.on_warning(warning);
-      if (event->progress) {
+      if (event->progress || !event->phase.empty()) {
         std::lock_guard lock(mutex_);
-        progress_ = *event->progress;
+        if (event->progress) progress_.scan = *event->progress;
+        if (!event->phase.empty()) progress_.phase = event->phase;
       }
       done = event->done;
     }
@@ -270,7 +286,7 @@ class ConfinedExecution final : public ShardExecution {
   std::string reason_;
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mutex_;  // guards progress_, reaped_ and process_ once run() ends
-  scan::ScanProgress progress_;
+  ShardCounters progress_;
   bool reaped_ = false;
 };
 
@@ -278,6 +294,14 @@ class ConfinedExecution final : public ShardExecution {
 
 std::string encode_worker_event(const ScanWorkerEvent& event) {
   json::object out;
+  if (!event.hosts.empty()) {
+    json::array hosts;
+    hosts.reserve(event.hosts.size());
+    for (const scanner::FoundHost& host : event.hosts) {
+      hosts.push_back(scanner::found_host_json(host));
+    }
+    out["hosts"] = std::move(hosts);
+  }
   if (!event.results.empty()) {
     json::array results;
     results.reserve(event.results.size());
@@ -308,6 +332,7 @@ std::string encode_worker_event(const ScanWorkerEvent& event) {
                                    {"open_found", progress.open_found},
                                    {"rate", progress.probes_per_second}};
   }
+  if (!event.phase.empty()) out["phase"] = event.phase;
   if (event.done) {
     out["done"] = json::object{{"error", event.done->error}, {"cancelled", event.done->cancelled}};
   }
@@ -321,14 +346,27 @@ Result<ScanWorkerEvent> decode_worker_event(std::string_view payload) {
   const json::object& object = value.as_object();
   for (const auto& entry : object) {
     const std::string_view key = entry.key();
-    if (key != "results" && key != "services" && key != "warnings" && key != "progress" &&
-        key != "done") {
+    if (key != "hosts" && key != "results" && key != "services" && key != "warnings" &&
+        key != "progress" && key != "phase" && key != "done") {
       // Not echoed: the key is the worker's, any length and any bytes.
       return bad("frame", "holds an unknown field");
     }
   }
   ScanWorkerEvent event;
   Error error;
+  if (const json::array* hosts = list(object, "hosts", kMaxHostsPerEvent, error)) {
+    for (std::size_t i = 0; i < hosts->size(); ++i) {
+      const std::string field = fmt::format("hosts[{}]", i);
+      auto host = scanner::found_host_from_json((*hosts)[i], field);
+      if (!host) return bad(field, host.error().message);
+      // Found up by discovery: it says how, and its ports come as results.
+      if (host->reason.empty()) return bad(field + ".reason", "missing");
+      if (!host->ports.empty()) return bad(field + ".ports", "must be empty");
+      event.hosts.push_back(std::move(*host));
+    }
+  } else if (!error.message.empty()) {
+    return error;
+  }
   if (const json::array* results = list(object, "results", kMaxResultsPerEvent, error)) {
     for (std::size_t i = 0; i < results->size(); ++i) {
       SENTINEL_ASSIGN(result, decode_result((*results)[i], fmt::format("results[{}]", i)));
@@ -375,6 +413,12 @@ Result<ScanWorkerEvent> decode_worker_event(std::string_view payload) {
     counters.open_found = open;
     counters.probes_per_second = per_second;
     event.progress = counters;
+  }
+  if (const json::value* phase = object.if_contains("phase")) {
+    if (!phase->is_string() || !is_phase(phase->as_string())) {
+      return bad("phase", "must be \"discovery\", \"ports\" or \"services\"");
+    }
+    event.phase = std::string(phase->as_string());
   }
   if (const json::value* done = object.if_contains("done")) {
     const json::value* error_text =

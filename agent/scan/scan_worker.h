@@ -23,22 +23,26 @@
 
 namespace sentinel::agent {
 
-/// One frame of the worker's stream after its answer: results, services, warnings and counters
-/// since the previous frame, and in the last frame how the shard ended. A plain value.
+/// One frame of the worker's stream after its answer: hosts found up, results, services,
+/// warnings and counters since the previous frame, and in the last frame how the shard ended.
+/// A plain value.
 struct ScanWorkerEvent {
   struct Done {
     std::string error;  // empty: the shard completed (or was cancelled)
     bool cancelled = false;
   };
+  std::vector<scanner::FoundHost> hosts;     // found up: address, reason, MAC; no ports
   std::vector<scan::PortResult> results;     // address, port, protocol, state only
   std::vector<scanner::FoundHost> services;  // ports with a service or TLS facts
   std::vector<std::string> warnings;
   std::optional<scan::ScanProgress> progress;  // the counters at the time of the frame
+  std::string phase;  // "discovery", "ports" or "services" at the time of the frame; "": unsaid
   std::optional<Done> done;
 };
 
-/// The frame payload of an event: {"results": [[address, port, "tcp"|"udp", state]],
-/// "services": [FoundHost wire form], "warnings": [...], "progress": {...}, "done": {"error",
+/// The frame payload of an event: {"hosts": [FoundHost wire form with "reason" (and "mac"),
+/// without ports], "results": [[address, port, "tcp"|"udp", state]], "services": [FoundHost
+/// wire form], "warnings": [...], "progress": {...}, "phase": "...", "done": {"error",
 /// "cancelled"}}, each key only when it has something.
 std::string encode_worker_event(const ScanWorkerEvent& event);
 /// Its strict inverse: the agent reads what a child that may have been subverted sent, so

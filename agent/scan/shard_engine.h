@@ -1,6 +1,7 @@
 #pragma once
-// How the shard runner runs one shard (ADR 0005): the port scan of its targets and ports, then,
-// when asked, service detection of its open TCP ports. `ShardEngine` is the seam: the agent
+// How the shard runner runs one shard (ADR 0005): when asked, host discovery of its targets
+// first; the port scan of its targets (or of the hosts found up) and ports; then, when asked,
+// service detection of its open ports. `ShardEngine` is the seam: the agent
 // uses the confined worker child (scan_worker.h, CAP_NET_RAW only, seccomp profile `scanner`);
 // `InProcessShardEngine` runs the engine on the calling thread, and is what that child (a fresh
 // image of the agent's binary) runs.
@@ -22,6 +23,9 @@ namespace sentinel::agent {
 
 /// What a running shard reports, on the thread that runs it; each call must be quick.
 struct ShardSink {
+  /// A host discovery found up: address, reason ("arp-response", ...) and MAC when ARP or NDP
+  /// found it; no ports. Comes before any port result of that host.
+  std::function<void(const scanner::FoundHost&)> on_host;
   /// Every pair's outcome of the port scan (a confined worker passes on only those that can
   /// change what is found: open, open|filtered, and the first closed port of a host).
   std::function<void(const scan::PortResult&)> on_result;
@@ -29,6 +33,14 @@ struct ShardSink {
   std::function<void(const scan::IpAddress&, const scanner::FoundPort&)> on_service;
   /// Something that failed without failing the shard (service detection: the ports stand).
   std::function<void(const std::string&)> on_warning;
+};
+
+/// What a shard is doing and how far it is. Pairs count the whole shard (addresses x ports):
+/// an address host discovery found down counts as its ports done. `scan.probes_sent` counts
+/// discovery's probes too. A plain value.
+struct ShardCounters {
+  std::string phase;  // "discovery", "ports" or "services"
+  scan::ScanProgress scan;
 };
 
 /// One shard, ready to run. run() once, from one thread; cancel() and progress() from any.
@@ -39,23 +51,25 @@ class ShardExecution {
   virtual const std::string& method() const = 0;
   /// Why that method (raw sockets refused, ...), for the log.
   virtual const std::string& reason() const = 0;
-  /// Scans, then detects services when the shard asked for it; returns when all is done or it
-  /// was cancelled. The error says why the shard failed ("the scan engine failed: ...", "scan
-  /// worker blocked by the seccomp filter: ...").
+  /// Finds the live hosts when the shard asked for it, scans (only those), then detects
+  /// services when the shard asked for it; returns when all is done or it was cancelled. The
+  /// error says why the shard failed ("host discovery failed: ...", "the scan engine failed:
+  /// ...", "scan worker blocked by the seccomp filter: ...").
   virtual Result<scan::ScanOutcome> run(const ShardSink& sink) = 0;
   /// Stops it soon (run() then returns kCancelled). Thread-safe.
   virtual void cancel() = 0;
-  /// The port scan's counters. Thread-safe.
-  virtual scan::ScanProgress progress() const = 0;
+  /// The shard's counters. Thread-safe.
+  virtual ShardCounters progress() const = 0;
 };
 
 /// Prepares shards. Thread-safe.
 class ShardEngine {
  public:
   virtual ~ShardEngine() = default;
-  /// The shard's scan, its method chosen, or why it cannot run (the plan's errors: scope,
-  /// ports, limits; a worker that could not start). The caller has checked the targets against
-  /// the scope sent; the engine checks again.
+  /// The shard's scan, its method chosen (that of the port scan over every target; with
+  /// discovery the port scan is made again over the hosts found up), or why it cannot run (the
+  /// plan's errors: scope, ports, limits; a worker that could not start). The caller has checked
+  /// the targets against the scope sent; the engine checks again.
   virtual Result<std::unique_ptr<ShardExecution>> prepare(const scanner::ShardStart& start) = 0;
 };
 
@@ -67,9 +81,11 @@ struct ShardEngineOptions {
   std::shared_ptr<const scan::ServiceProbes> probes;
 };
 
-/// The engine (src/scan) in this process, on the thread that calls run(): raw SYN where the
-/// process may open raw sockets and the shard allows it, else connect(); then UDP; then service
-/// detection. Thread-safe.
+/// The engine (src/scan) in this process, on the thread that calls run(): when asked, host
+/// discovery (scan::HostDiscovery: ICMP echo, SYN and ACK pings, ARP or NDP on a local segment
+/// where the process may open raw sockets and the shard allows them, else the unprivileged
+/// probes); then raw SYN where the process may open raw sockets and the shard allows it, else
+/// connect(); then UDP; then service detection. Thread-safe.
 class InProcessShardEngine final : public ShardEngine {
  public:
   explicit InProcessShardEngine(ShardEngineOptions options);

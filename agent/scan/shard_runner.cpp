@@ -51,6 +51,13 @@ struct ShardRunner::Shard {
   std::string error;
   std::int64_t last_poll_ms = 0;
 
+  // Runs on the shard's thread: a host discovery found up is pending at once, with how it was
+  // found and its MAC, even without ports.
+  void on_host(const FoundHost& host) {
+    std::lock_guard lock(mutex);
+    found.add_up(host);
+  }
+
   // Runs on the shard's thread: a host that answered, each open port and each open|filtered
   // UDP port of a host that answered become pending results.
   void on_result(const scan::PortResult& result) {
@@ -86,6 +93,8 @@ struct ShardRunner::Shard {
       auto first = pending.begin();
       FoundHost entry;
       entry.address = first->first;
+      entry.reason = first->second.reason;
+      entry.mac = first->second.mac;
       std::vector<FoundPort>& ports = first->second.ports;
       const std::size_t count = std::min(ports.size(), kPortsPerEntry);
       // A copy: the ports stay pending unless the entry fits.
@@ -181,6 +190,7 @@ Result<boost::json::object> ShardRunner::start(const boost::json::object& args) 
 
 void ShardRunner::run(const std::shared_ptr<Shard>& shard) {
   const ShardSink sink{
+      .on_host = [&shard](const FoundHost& host) { shard->on_host(host); },
       .on_result = [&shard](const scan::PortResult& result) { shard->on_result(result); },
       .on_service = [&shard](const scan::IpAddress& address,
                              const FoundPort& port) { shard->on_service(address, port); },
@@ -214,12 +224,14 @@ Result<boost::json::object> ShardRunner::poll(const boost::json::object& args) {
                                  ref.shard, ref.job_id));
   }
   Shard& shard = *current_;
-  const scan::ScanProgress progress = shard.execution->progress();
+  const ShardCounters counters = shard.execution->progress();
+  const scan::ScanProgress& progress = counters.scan;
   ShardReport report;
   report.pairs_total = static_cast<std::int64_t>(progress.pairs_total);
   report.pairs_done = static_cast<std::int64_t>(progress.pairs_done);
   report.open_found = static_cast<std::int64_t>(progress.open_found);
   report.rate = progress.probes_per_second;
+  report.phase = counters.phase;
   // Read before taking results: a shard that finishes in between is reported running once more,
   // never done with results still held back.
   const bool finished = shard.finished;
@@ -230,6 +242,7 @@ Result<boost::json::object> ShardRunner::poll(const boost::json::object& args) {
     if (finished && shard.found.pending().empty()) {
       report.state = shard.state;
       report.error = shard.error;
+      report.phase.clear();
     }
   }
   if (report.state != ShardState::kRunning) {

@@ -8,6 +8,22 @@ FoundHost& FoundResults::entry(const scan::IpAddress& address) {
   return host;
 }
 
+void FoundResults::add_up(const FoundHost& host) {
+  FoundHost& found = entry(host.address);
+  found.reason = host.reason;
+  found.mac = host.mac;
+  if (!up_.insert(host.address).second) return;
+  // Discovery comes first; held silence of a host it finds later is open|filtered after all.
+  if (auto held = held_.find(host.address); held != held_.end()) {
+    for (const auto& [protocol, port] : held->second) {
+      found.ports.push_back(
+          {.port = port, .protocol = protocol, .state = scan::PortState::kOpenFiltered});
+    }
+    held_count_ -= held->second.size();
+    held_.erase(held);
+  }
+}
+
 void FoundResults::add(const scan::PortResult& result) {
   switch (result.state) {
     case scan::PortState::kFiltered:

@@ -226,12 +226,6 @@ Result<ScanRequest> parse_scan_request(std::string_view body) {
     return invalid_argument("a scan split across agents runs on our engine, not nmap", "backend");
   }
   SENTINEL_ASSIGN(discovery, gateway::optional_bool(fields, "discovery"));
-  if (discovery && *discovery && request.agents) {
-    return invalid_argument(
-        "field 'discovery': agents do not find live hosts first yet; a scan split across agents "
-        "scans every address (send false or leave it out)",
-        "discovery");
-  }
   request.discovery = discovery;
   return request;
 }

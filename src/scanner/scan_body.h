@@ -26,7 +26,8 @@ inline constexpr std::size_t kMaxNmapScripts = 64;
 /// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]}
 /// | {"networks": true},
 /// "backend"?: "engine" | "nmap", "nmap"?: {"scripts"?: [NAME, ...], "os_detection"?: bool},
-/// "discovery"?: bool} ("discovery": true with agents is refused: they do not find hosts first).
+/// "discovery"?: bool} ("discovery": find the live hosts first, on the server or in the agents'
+/// shards alike; absent means true).
 /// Targets must be a non-empty list of non-empty strings; ports must be a spec check_port_spec()
 /// accepts. Syntax of the targets themselves is checked later, when they are resolved.
 /// kInvalidArgument naming the field for anything else. Thread-safe.

@@ -358,6 +358,23 @@ boost::json::value tls_json(const std::optional<scan::TlsFacts>& tls) {
                              {"versions_accepted", strings(tls->versions_accepted)}};
 }
 
+bool is_host_reason(std::string_view reason) {
+  return !reason.empty() && reason.size() <= 32 &&
+         std::all_of(reason.begin(), reason.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
+bool is_mac_text(std::string_view mac) {
+  if (mac.size() != 17) return false;
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    const char c = mac[i];
+    const bool ok = i % 3 == 2 ? c == ':' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!ok) return false;
+  }
+  return true;
+}
+
 boost::json::object found_host_json(const FoundHost& host) {
   boost::json::array ports;
   for (const FoundPort& port : host.ports) {
@@ -371,16 +388,33 @@ boost::json::object found_host_json(const FoundHost& host) {
     if (port.state != scan::PortState::kOpen) item["state"] = scan::to_string(port.state);
     ports.push_back(std::move(item));
   }
-  return {{"address", host.address.to_string()}, {"ports", std::move(ports)}};
+  boost::json::object out{{"address", host.address.to_string()}, {"ports", std::move(ports)}};
+  // Only when known, so that a server from before agents found hosts takes the rest.
+  if (!host.reason.empty()) out["reason"] = host.reason;
+  if (!host.mac.empty()) out["mac"] = host.mac;
+  return out;
 }
 
 Result<FoundHost> found_host_from_json(const boost::json::value& value, const std::string& field) {
-  SENTINEL_ASSIGN(fields, Fields::of(value, field, {"address", "ports"}));
+  SENTINEL_ASSIGN(fields, Fields::of(value, field, {"address", "reason", "mac", "ports"}));
   SENTINEL_ASSIGN(address_text, fields.text("address", 64, true));
   const auto address = scan::IpAddress::parse(address_text);
   if (!address) return bad(fields.field("address"), "must be an IPv4 or IPv6 address");
   FoundHost host;
   host.address = *address;
+  SENTINEL_ASSIGN(reason, fields.text("reason", 32, false));
+  if (fields.find("reason") != nullptr && !is_host_reason(reason)) {
+    return bad(fields.field("reason"), "must be a discovery reason such as arp-response");
+  }
+  SENTINEL_ASSIGN(mac, fields.text("mac", 17, false));
+  if (fields.find("mac") != nullptr && !is_mac_text(mac)) {
+    return bad(fields.field("mac"), "must be a MAC such as 02:00:5e:10:00:01");
+  }
+  if (!mac.empty() && reason.empty()) {
+    return bad(fields.field("mac"), "is known only with how the host was found (reason)");
+  }
+  host.reason = std::move(reason);
+  host.mac = std::move(mac);
   const boost::json::value* ports = fields.find("ports");
   if (ports == nullptr) return host;
   if (!ports->is_array()) return bad(fields.field("ports"), "must be a list");
@@ -397,13 +431,17 @@ Result<FoundHost> found_host_from_json(const boost::json::value& value, const st
 }
 
 boost::json::object encode(const ShardStart& start) {
-  return {{"job_id", start.job_id},
-          {"shard", start.shard},
-          {"targets", start.targets},
-          {"ports", start.ports},
-          {"scope", start.scope},
-          {"raw", start.raw},
-          {"service_detection", start.service_detection}};
+  boost::json::object out{{"job_id", start.job_id},
+                          {"shard", start.shard},
+                          {"targets", start.targets},
+                          {"ports", start.ports},
+                          {"scope", start.scope},
+                          {"raw", start.raw},
+                          {"service_detection", start.service_detection}};
+  // Only when true: an agent from before discovery refuses the field it does not know, and so
+  // scans no shard without finding hosts first that it was asked to find them in.
+  if (start.discovery) out["discovery"] = true;
+  return out;
 }
 
 boost::json::object encode(const ShardRef& ref) {
@@ -420,13 +458,14 @@ boost::json::object encode(const ShardReport& report) {
                           {"rate", report.rate},
                           {"hosts", std::move(hosts)}};
   if (!report.error.empty()) out["error"] = report.error;
+  if (!report.phase.empty()) out["phase"] = report.phase;
   return out;
 }
 
 Result<ShardStart> decode_shard_start(const boost::json::object& args) {
   SENTINEL_ASSIGN(fields, Fields::of(args, "",
                                      {"job_id", "shard", "targets", "ports", "scope", "raw",
-                                      "service_detection"}));
+                                      "service_detection", "discovery"}));
   ShardStart start;
   SENTINEL_ASSIGN(job_id, fields.integer("job_id", 1, INT64_MAX, true));
   SENTINEL_ASSIGN(shard, fields.integer("shard", 0, INT64_MAX, true));
@@ -435,6 +474,7 @@ Result<ShardStart> decode_shard_start(const boost::json::object& args) {
   SENTINEL_ASSIGN(scope, fields.text("scope", kMaxShardScopeBytes, true));
   SENTINEL_ASSIGN(raw, fields.boolean("raw", true));
   SENTINEL_ASSIGN(detection, fields.boolean("service_detection", false));
+  SENTINEL_ASSIGN(discovery, fields.boolean("discovery", false));
   if (targets.empty()) return bad("targets", "must name at least one address");
   if (ports.empty()) return bad("ports", "must name at least one port");
   if (scope.empty()) return bad("scope", "must name at least one network");
@@ -445,6 +485,7 @@ Result<ShardStart> decode_shard_start(const boost::json::object& args) {
   start.scope = std::move(scope);
   start.raw = raw;
   start.service_detection = detection;
+  start.discovery = discovery;
   return start;
 }
 
@@ -458,7 +499,7 @@ Result<ShardRef> decode_shard_ref(const boost::json::object& args) {
 Result<ShardReport> decode_shard_report(const boost::json::object& answer) {
   SENTINEL_ASSIGN(fields, Fields::of(answer, "",
                                      {"state", "pairs_done", "pairs_total", "open_found", "rate",
-                                      "hosts", "error"}));
+                                      "hosts", "error", "phase"}));
   ShardReport report;
   SENTINEL_ASSIGN(state, fields.text("state", 16, true));
   if (state == "running") {
@@ -475,6 +516,11 @@ Result<ShardReport> decode_shard_report(const boost::json::object& answer) {
   SENTINEL_ASSIGN(open_found, fields.integer("open_found", 0, INT64_MAX, false));
   SENTINEL_ASSIGN(rate, fields.real("rate"));
   SENTINEL_ASSIGN(error, fields.text("error", 1024, false));
+  SENTINEL_ASSIGN(phase, fields.text("phase", 16, false));
+  if (!phase.empty() && phase != "discovery" && phase != "ports" && phase != "services") {
+    return bad("phase", "must be discovery, ports or services");
+  }
+  report.phase = std::move(phase);
   report.pairs_total = pairs_total;
   report.pairs_done = pairs_done;
   report.open_found = open_found;

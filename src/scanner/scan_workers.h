@@ -48,7 +48,7 @@ struct QueuedScan {
   ScanPlan plan;
   std::optional<AgentSelection> agents;
   std::optional<NmapOptions> nmap;
-  bool discovery = false;  // find live hosts first, port-scan only those (engine and nmap jobs)
+  bool discovery = false;  // find live hosts first, port-scan only those (any backend, agents too)
 };
 
 /// Runs queued scans on `threads` threads, first in first out. Thread-safe.

@@ -152,8 +152,8 @@ class ScannerServiceImpl final : public ScannerService {
     job.created_ms = clock_.now_ms();
     job.agents = request.agents;
     job.nmap = request.nmap;
-    // Agents' shards scan every address (they do not find hosts first yet).
-    job.discovery = request.agents ? false : request.discovery.value_or(true);
+    // Found first on the server or in each agent's shard alike.
+    job.discovery = request.discovery.value_or(true);
     job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
     job.counters.pairs_total =
         job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());

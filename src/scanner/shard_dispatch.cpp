@@ -21,6 +21,13 @@ constexpr std::chrono::milliseconds kCancelTimeout{1000};
 // How long where the agents sit is taken as known (their inventory changes rarely).
 constexpr std::int64_t kSitesTtlMs = 30'000;
 
+// The phases of a shard in the order it goes through them.
+int phase_rank(std::string_view phase) {
+  if (phase == "discovery") return 0;
+  if (phase == "ports") return 1;
+  return 2;
+}
+
 // An agent answers "busy" while it holds another shard (of this job's past or of another job):
 // that is no failure of the shard.
 bool is_busy(const std::string& error) { return error.rfind("busy", 0) == 0; }
@@ -252,6 +259,11 @@ void ShardDispatch::poll(const ShardRow& shard, std::int64_t now) {
     pause(shard.agent_id, now);
     return;
   }
+  if (report->state == ShardState::kRunning && !report->phase.empty()) {
+    shard_phases_[shard.index] = report->phase;
+  } else if (report->state != ShardState::kRunning) {
+    shard_phases_.erase(shard.index);
+  }
   if (Status stored = store_report(shard, *report, now); !stored) {
     // The agent has handed these results over and forgotten them: the job cannot be whole.
     failure_ = "storing the results failed: " + stored.error().message;
@@ -368,7 +380,8 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
                          .ports = job_.ports.format(),
                          .scope = job_.scope,
                          .raw = job_.raw,
-                         .service_detection = job_.service_detection};
+                         .service_detection = job_.service_detection,
+                         .discovery = job_.discovery};
   Result<AgentAnswer> answer = agents_.command(agent_id, std::string(kShardStartCommand),
                                                encode(start), options_.command_timeout);
   if (answer && answer->ok) {
@@ -387,6 +400,7 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
 }
 
 void ShardDispatch::requeue(const ShardRow& shard, const std::string& error, bool count_attempt) {
+  shard_phases_.erase(shard.index);  // its next lease starts from the first phase
   Status done = database_.transact([&](store::Connection& connection) -> Status {
     SENTINEL_TRY(SqlShardRepository(connection)
                      .requeue(job_.id, shard.index, shard.agent_id, error, count_attempt));
@@ -426,6 +440,14 @@ void ShardDispatch::sum_counters(const std::vector<ShardRow>& shards) {
   JobCounters sum;
   sum.hosts_total = counters_.hosts_total;
   sum.pairs_total = counters_.pairs_total;
+  // The job is in the earliest phase of a shard in hand; one not polled yet is in its first.
+  const std::string first_phase = job_.discovery ? "discovery" : "ports";
+  for (const ShardRow& shard : shards) {
+    if (shard.status != ShardStatus::kLeased) continue;
+    const auto reported = shard_phases_.find(shard.index);
+    const std::string& phase = reported == shard_phases_.end() ? first_phase : reported->second;
+    if (sum.phase.empty() || phase_rank(phase) < phase_rank(sum.phase)) sum.phase = phase;
+  }
   for (const ShardRow& shard : shards) {
     if (shard.status == ShardStatus::kDone) {
       sum.pairs_done += shard.pairs_total;

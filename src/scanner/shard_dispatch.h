@@ -36,6 +36,7 @@ struct ShardJob {
   std::string scope;     // the scopes as CIDR text, sent with every shard
   bool raw = true;
   bool service_detection = false;
+  bool discovery = false;  // each shard finds its live hosts first
 };
 
 /// Where the job stands after a round.
@@ -94,6 +95,8 @@ class ShardDispatch {
   std::map<std::string, std::vector<scan::AddressRange>> sites_;
   std::optional<std::int64_t> sites_read_ms_;
   std::map<std::string, std::optional<scan::AddressRange>> shard_networks_;
+  // The phase each shard in hand last reported ("discovery", "ports", "services").
+  std::map<std::int64_t, std::string> shard_phases_;
   JobCounters counters_;
   std::string failure_;
 };

@@ -47,7 +47,8 @@ void run_distributed_job(const JobRunContext& context, QueuedScan& scan, JobCont
                                   .ports = scan.plan.ports,
                                   .scope = scope_text(context.scope),
                                   .raw = context.allow_raw,
-                                  .service_detection = context.detector != nullptr});
+                                  .service_detection = context.detector != nullptr,
+                                  .discovery = scan.discovery});
   if (Status prepared = dispatch.prepare(); !prepared) {
     finish_job(context, id, JobStatus::kFailed, dispatch.counters(),
                "the scan could not be cut into shards: " + prepared.error().message);

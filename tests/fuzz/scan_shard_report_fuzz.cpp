@@ -1,7 +1,8 @@
 // Runs the server's decoder of scan_shard_poll answers (what an agent says it found) on
 // arbitrary bytes: it must answer with a report or an invalid-argument error naming a field,
 // never crash, and a report must hold what the decoder promises (counters in range, hosts and
-// ports within the caps) and survive its own round trip.
+// ports within the caps, a host's reason and MAC well-formed and a MAC only with a reason, a
+// known phase) and survive its own round trip.
 
 #include <boost/json/parse.hpp>
 #include <cstddef>
@@ -31,11 +32,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const FoundHost& host : report->hosts) {
     if (host.ports.size() > kMaxPortsPerHost) std::abort();
+    if (!host.reason.empty() && !is_host_reason(host.reason)) std::abort();
+    if (!host.mac.empty() && (host.reason.empty() || !is_mac_text(host.mac))) std::abort();
     for (const FoundPort& port : host.ports) {
       if (port.port == 0) std::abort();
     }
   }
   const auto again = decode_shard_report(encode(*report));
-  if (!again || again->hosts.size() != report->hosts.size()) std::abort();
+  if (!again || again->hosts.size() != report->hosts.size() || again->phase != report->phase) {
+    std::abort();
+  }
+  for (std::size_t i = 0; i < report->hosts.size(); ++i) {
+    if (again->hosts[i].reason != report->hosts[i].reason ||
+        again->hosts[i].mac != report->hosts[i].mac) {
+      std::abort();
+    }
+  }
   return 0;
 }

@@ -31,6 +31,11 @@ class FoundResults {
   /// ports are open|filtered from the start, as nmap lists them on a host its ping found.
   void mark_up(const scan::IpAddress& address) { up_.insert(address); }
 
+  /// A host discovery found up that is not stored yet (an agent's shard): `host` holds its
+  /// address, reason and MAC. It becomes reportable at once, with them, even without ports,
+  /// and counts as up (mark_up).
+  void add_up(const FoundHost& host);
+
   /// What became reportable since the owner last emptied it: hosts first seen up (maybe without
   /// ports) and ports found, by address; ports in the order found. The owner takes entries out.
   std::map<scan::IpAddress, FoundHost>& pending() { return pending_; }

@@ -77,8 +77,7 @@ struct ScanRequest {
   /// Set: nmap runs the job (on the server; not with agents).
   std::optional<NmapOptions> nmap;
   /// Find live hosts first and port-scan only those (false: every address, like nmap -Pn).
-  /// Unset: the default, on for jobs run on the server (engine or nmap), off for agents, which
-  /// do not find hosts first yet (an explicit true with agents is refused).
+  /// Unset: the default, on (on the server, engine or nmap, and in agents' shards alike).
   std::optional<bool> discovery;
 };
 
@@ -91,9 +90,9 @@ struct JobCounters {
   std::int64_t hosts_done = 0;  // hosts whose every port has a final state
   double rate = 0;
   /// What a running job is doing: "discovery" (when it finds live hosts first), "ports", then
-  /// "services" (our engine); nmap's "discovery",
-  /// "ports", "services", "scripts" or "os". "" when not known (queued, ended, split across
-  /// agents).
+  /// "services" (our engine; for a job split across agents the earliest phase of a shard in
+  /// hand); nmap's "discovery", "ports", "services", "scripts" or "os". "" when not known
+  /// (queued, ended, agents that do not say).
   std::string phase;
 
   /// pairs_done / pairs_total in 0..100 (100 for an empty job).
@@ -156,8 +155,8 @@ struct FoundHost {
   scan::IpAddress address;
   std::vector<std::string> hostnames;
   /// How host discovery found it up ("echo-reply", "syn-ack", "rst", "arp-response",
-  /// "ndp-response", ...) and its MAC ("02:00:5e:10:00:01") when ARP or NDP did; "" when
-  /// unknown (no discovery: -Pn jobs, imports, agents' shards).
+  /// "ndp-response", ...; nmap's own reasons in nmap jobs and imports) and its MAC
+  /// ("02:00:5e:10:00:01") when ARP or NDP did; "" when unknown (no discovery: -Pn jobs).
   std::string reason;
   std::string mac;
   std::vector<FoundPort> ports;

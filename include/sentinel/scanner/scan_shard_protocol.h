@@ -44,6 +44,9 @@ struct ShardStart {
   std::string scope;       // the CIDRs the targets must lie in, checked again by the agent
   bool raw = true;         // raw SYN probes allowed where the agent may open raw sockets
   bool service_detection = false;
+  /// Find the live hosts first and port-scan only those (the job's "discovery"). On the wire
+  /// only when true: absent (a server from before agents found hosts) scans every address.
+  bool discovery = false;
 
   friend bool operator==(const ShardStart&, const ShardStart&) = default;
 };
@@ -64,14 +67,19 @@ std::string_view to_string(ShardState state);
 
 /// The answer to scan_shard_poll: counters, the hosts found since the previous poll (each at
 /// most once per answer; a host may come again in a later answer with more ports, or with the
-/// services named), and why a failed shard failed. `done` is sent only once every result has
-/// been handed over. A plain value.
+/// services named; a host discovery found up comes first with its reason and MAC, maybe
+/// without ports), and why a failed shard failed. `done` is sent only once every result has
+/// been handed over. Pairs count the whole shard (addresses x ports): an address host
+/// discovery found down counts as its ports done. A plain value.
 struct ShardReport {
   ShardState state = ShardState::kRunning;
   std::int64_t pairs_done = 0;
   std::int64_t pairs_total = 0;
   std::int64_t open_found = 0;
   double rate = 0;  // probes per second
+  /// What the shard is doing: "discovery", "ports" or "services"; "" when not said (agents
+  /// from before phases were reported, and a shard that ended).
+  std::string phase;
   std::vector<FoundHost> hosts;
   std::string error;
 };
@@ -103,8 +111,15 @@ Result<scan::TargetSet> parse_shard_targets(std::string_view targets);
 /// service chooses its banner; an answer the server cannot decode would cost the whole shard).
 void fit_for_wire(FoundHost& host);
 
-/// The wire form of a host: {"address","ports":[{"port","protocol","state","service","tunnel",
-/// "tls"}]}; "state" is "open|filtered" for a silent UDP port and absent for an open one.
+/// Whether `reason` may be a host's discovery reason on the wire: 1..32 of a-z, 0-9 and '-'
+/// ("arp-response"). Pure.
+bool is_host_reason(std::string_view reason);
+/// Whether `mac` is a MAC as scan::mac_to_string writes it ("02:00:5e:10:00:01"). Pure.
+bool is_mac_text(std::string_view mac);
+
+/// The wire form of a host: {"address","reason","mac","ports":[{"port","protocol","state",
+/// "service","tunnel","tls"}]}; "state" is "open|filtered" for a silent UDP port and absent for
+/// an open one; "reason" and "mac" only when known (host discovery found it).
 boost::json::object found_host_json(const FoundHost& host);
 /// Its strict inverse; errors name `field` ("hosts[2]").
 Result<FoundHost> found_host_from_json(const boost::json::value& value, const std::string& field);

@@ -108,13 +108,15 @@ TEST(ScanBodyTest, DiscoveryIsABooleanLeftUnsetWhenAbsent) {
   EXPECT_EQ(nmap_off->discovery, std::optional<bool>(false));
 }
 
-TEST(ScanBodyTest, DiscoveryOfAWrongTypeOrWithAgentsIsRefused) {
+TEST(ScanBodyTest, DiscoveryOfAWrongTypeIsRefusedAndAgentsTakeEither) {
   expect_refused(R"({"targets":["127.0.0.1"],"discovery":"yes"})", "discovery", "true or false");
   expect_refused(R"({"targets":["127.0.0.1"],"discovery":1})", "discovery", "true or false");
   expect_refused(R"({"targets":["127.0.0.1"],"discovery":[]})", "discovery", "true or false");
-  expect_refused(R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"discovery":true})",
-                 "discovery", "agents do not find live hosts first");
-  // Agents scan every address anyway: saying so is fine.
+  // Agents find the live hosts of their shards first, or scan every address when told.
+  const auto agents_on =
+      parse_scan_request(R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"discovery":true})");
+  ASSERT_TRUE(agents_on) << agents_on.error().message;
+  EXPECT_EQ(agents_on->discovery, std::optional<bool>(true));
   const auto agents_off = parse_scan_request(
       R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"discovery":false})");
   ASSERT_TRUE(agents_off) << agents_off.error().message;

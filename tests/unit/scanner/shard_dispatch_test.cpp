@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -41,6 +42,7 @@ class FakeAgents final : public ScanAgents {
     std::optional<ShardStart> held;
     int polls = 0;
     std::vector<std::string> networks;  // where it sits (CIDRs)
+    std::string phase;                  // what a slow agent says it is doing
   };
 
   std::map<std::string, Agent> agents;
@@ -116,15 +118,29 @@ class FakeAgents final : public ScanAgents {
         static_cast<std::int64_t>(scan::PortList::parse(agent.held->ports)->tcp.size());
     report.pairs_total = static_cast<std::int64_t>(targets->size()) * ports;
     std::vector<FoundHost> found = hosts_in(*targets);
+    // Discovery found the hosts with open ports by their SYN-ACK.
+    if (agent.held->discovery) {
+      for (FoundHost& host : found) host.reason = "syn-ack";
+    }
     if (agent.mode == Mode::kLies) {
       report.hosts = {FoundHost{.address = *scan::IpAddress::parse("127.69.99.99"), .ports = {}}};
     } else if (agent.mode == Mode::kSlow) {
       if (agent.polls == 1 && !found.empty()) report.hosts = {found.front()};
       report.pairs_done = 1;
+      report.phase = agent.phase;
     } else {
       report.state = ShardState::kDone;
       report.pairs_done = report.pairs_total;
       report.hosts = found;
+      if (agent.held->discovery) {
+        // And the shard's first address, which has no open port, by ARP.
+        const scan::IpAddress first = targets->at(0);
+        if (std::none_of(found.begin(), found.end(),
+                         [&](const FoundHost& host) { return host.address == first; })) {
+          report.hosts.push_back(
+              FoundHost{.address = first, .reason = "arp-response", .mac = "02:00:5e:10:00:01"});
+        }
+      }
       for (const FoundHost& host : found) {
         report.open_found += static_cast<std::int64_t>(host.ports.size());
       }
@@ -182,7 +198,8 @@ class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
     options_.refusal_pause = std::chrono::milliseconds(0);
   }
 
-  std::unique_ptr<ShardDispatch> dispatch(AgentSelection selection = {.group = "bed", .ids = {}}) {
+  std::unique_ptr<ShardDispatch> dispatch(AgentSelection selection = {.group = "bed", .ids = {}},
+                                          bool discovery = false) {
     return std::make_unique<ShardDispatch>(*db_, fake_, clock_, options_,
                                            ShardJob{.id = job_id_,
                                                     .agents = std::move(selection),
@@ -190,7 +207,8 @@ class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
                                                     .ports = {.tcp = {22, 80, 443, 8080}},
                                                     .scope = "127.69.0.0/16",
                                                     .raw = false,
-                                                    .service_detection = false});
+                                                    .service_detection = false,
+                                                    .discovery = discovery});
   }
 
   std::set<Pair> stored() {
@@ -254,6 +272,50 @@ TEST_P(ShardDispatchTest, EachOnlineAgentTakesOneShardAndEveryResultIsStored) {
   EXPECT_EQ(job->counters().pairs_total, 600 * 4);
   EXPECT_EQ(job->counters().open_found, 5);
   EXPECT_EQ(job->counters().hosts_done, 600);
+}
+
+TEST_P(ShardDispatchTest, WithDiscoveryTheShardsSayItAndHostsUpAreStoredWithHowTheyWereFound) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  options_.shard_addresses = 600;
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);  // leased, not yet polled: its first phase
+  ASSERT_TRUE(fake_.agents["agt_a"].held);
+  EXPECT_TRUE(fake_.agents["agt_a"].held->discovery);
+  EXPECT_EQ(job->counters().phase, "discovery");
+  fake_.agents["agt_a"].phase = "ports";
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().phase, "ports");
+
+  fake_.agents["agt_a"].mode = FakeAgents::Mode::kWorks;
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(job->counters().phase, "");
+  EXPECT_EQ(stored(), fake_.open);
+  std::map<std::string, FoundHost> hosts;
+  ASSERT_TRUE(db_->transact([&](store::Connection& connection) -> Status {
+    SENTINEL_ASSIGN(found, SqlScanRepository(connection).results(job_id_));
+    for (FoundHost& host : found) hosts[host.address.to_string()] = std::move(host);
+    return ok();
+  }));
+  ASSERT_EQ(hosts.count("127.69.0.0"), 1u);
+  const FoundHost& quiet = hosts.at("127.69.0.0");
+  EXPECT_TRUE(quiet.ports.empty());
+  EXPECT_EQ(quiet.reason, "arp-response");
+  EXPECT_EQ(quiet.mac, "02:00:5e:10:00:01");
+  EXPECT_EQ(hosts.size(), 5u);  // the four with open ports too
+  for (const auto& [address, host] : hosts) {
+    if (address != "127.69.0.0") EXPECT_EQ(host.reason, "syn-ack") << address;
+  }
+}
+
+TEST_P(ShardDispatchTest, WithoutDiscoveryTheStartLeavesItOut) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  ASSERT_TRUE(fake_.agents["agt_a"].held);
+  EXPECT_FALSE(fake_.agents["agt_a"].held->discovery);
+  EXPECT_EQ(job->counters().phase, "ports");
 }
 
 TEST_P(ShardDispatchTest, AnAgentHoldsOneShardAtATimeSoAFasterOneDoesMore) {

@@ -258,6 +258,54 @@ TEST(ShardWireTest, StartPollAndReportSurviveTheirRoundTrip) {
   EXPECT_TRUE(host.ports[1].tls->self_signed);
 }
 
+TEST(ShardWireTest, DiscoveryHostsAndPhasesSurviveTheRoundTrip) {
+  const ShardStart start{.job_id = 12,
+                         .shard = 0,
+                         .targets = "10.0.0.0/24",
+                         .ports = "22",
+                         .scope = "10.0.0.0/8",
+                         .discovery = true};
+  const boost::json::object encoded = encode(start);
+  EXPECT_EQ(encoded.at("discovery"), boost::json::value(true));
+  auto decoded_start = decode_shard_start(object(boost::json::serialize(encoded)));
+  ASSERT_TRUE(decoded_start) << decoded_start.error().message;
+  EXPECT_TRUE(decoded_start->discovery);
+  // Without discovery the key stays off the wire (an older agent refuses keys it does not
+  // know), and a start without it scans every address.
+  ShardStart every = start;
+  every.discovery = false;
+  EXPECT_FALSE(encode(every).contains("discovery"));
+  auto decoded_every = decode_shard_start(encode(every));
+  ASSERT_TRUE(decoded_every) << decoded_every.error().message;
+  EXPECT_FALSE(decoded_every->discovery);
+
+  ShardReport report;
+  report.phase = "discovery";
+  report.pairs_total = 10;
+  report.pairs_done = 4;
+  report.hosts = {
+      FoundHost{.address = ip("10.0.0.3"), .reason = "arp-response", .mac = "02:00:5e:10:00:01"},
+      FoundHost{.address = ip("10.0.0.4"), .reason = "echo-reply"}};
+  report.hosts[1].ports.push_back({.port = 22});
+  auto decoded = decode_shard_report(object(boost::json::serialize(encode(report))));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->phase, "discovery");
+  ASSERT_EQ(decoded->hosts.size(), 2u);
+  EXPECT_EQ(decoded->hosts[0].reason, "arp-response");
+  EXPECT_EQ(decoded->hosts[0].mac, "02:00:5e:10:00:01");
+  EXPECT_TRUE(decoded->hosts[0].ports.empty());
+  EXPECT_EQ(decoded->hosts[1].reason, "echo-reply");
+  EXPECT_EQ(decoded->hosts[1].mac, "");
+  ASSERT_EQ(decoded->hosts[1].ports.size(), 1u);
+  // A host without discovery's word keeps the old form: no reason, no MAC, no phase.
+  ShardReport plain;
+  plain.hosts = {FoundHost{.address = ip("10.0.0.5")}};
+  const boost::json::object plain_json = encode(plain);
+  EXPECT_FALSE(plain_json.contains("phase"));
+  EXPECT_FALSE(plain_json.at("hosts").as_array()[0].as_object().contains("reason"));
+  EXPECT_FALSE(plain_json.at("hosts").as_array()[0].as_object().contains("mac"));
+}
+
 TEST(ShardWireTest, AnswersAreDecodedStrictly) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"state":"finished"})", "state"},
@@ -275,6 +323,17 @@ TEST(ShardWireTest, AnswersAreDecodedStrictly) {
        "hosts[0].ports[0].service.name"},
       {R"({"state":"running","hosts":[{"address":"127.69.0.1","ports":[{"port":22,"tunnel":"tls"}]}]})",
        "hosts[0].ports[0].tunnel"},
+      {R"({"state":"running","phase":"scripts"})", "phase"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","reason":"ARP Response"}]})",
+       "hosts[0].reason"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","reason":""}]})", "hosts[0].reason"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","reason":7}]})", "hosts[0].reason"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","reason":"arp-response","mac":"02:00:5E:10:00:01"}]})",
+       "hosts[0].mac"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","reason":"arp-response","mac":"02-00-5e-10-00-01"}]})",
+       "hosts[0].mac"},
+      {R"({"state":"running","hosts":[{"address":"127.69.0.1","mac":"02:00:5e:10:00:01"}]})",
+       "hosts[0].mac"},
   };
   for (const auto& [json, field] : cases) {
     auto decoded = decode_shard_report(object(json));
@@ -286,6 +345,11 @@ TEST(ShardWireTest, AnswersAreDecodedStrictly) {
                                          R"("scope":"127.0.0.0/8"})"));
   ASSERT_FALSE(start);
   EXPECT_EQ(start.error().field, "targets");
+  auto discovery =
+      decode_shard_start(object(R"({"job_id":1,"shard":0,"targets":"127.0.0.1",)"
+                                R"("ports":"22","scope":"127.0.0.0/8","discovery":1})"));
+  ASSERT_FALSE(discovery);
+  EXPECT_EQ(discovery.error().field, "discovery");
   auto missing = decode_shard_start(object(R"({"job_id":1,"shard":0,"targets":"127.0.0.1"})"));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().field, "ports");

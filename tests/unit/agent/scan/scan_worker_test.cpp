@@ -147,8 +147,30 @@ TEST(ScanWorkerEventTest, EventsSurviveTheRoundTrip) {
 
   auto empty = decode_worker_event(encode_worker_event(ScanWorkerEvent{}));
   ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(empty->hosts.empty());
+  EXPECT_EQ(empty->phase, "");
   EXPECT_TRUE(empty->results.empty());
   EXPECT_FALSE(empty->done);
+}
+
+TEST(ScanWorkerEventTest, HostsFoundUpAndThePhaseSurviveTheRoundTrip) {
+  ScanWorkerEvent event;
+  event.hosts = {
+      scanner::FoundHost{.address = *scan::IpAddress::parse("10.231.7.3"),
+                         .reason = "arp-response",
+                         .mac = "02:00:5e:10:00:01"},
+      scanner::FoundHost{.address = *scan::IpAddress::parse("fd00::2"), .reason = "echo-reply"}};
+  event.phase = "discovery";
+  auto decoded = decode_worker_event(encode_worker_event(event));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  ASSERT_EQ(decoded->hosts.size(), 2u);
+  EXPECT_EQ(decoded->hosts[0].address.to_string(), "10.231.7.3");
+  EXPECT_EQ(decoded->hosts[0].reason, "arp-response");
+  EXPECT_EQ(decoded->hosts[0].mac, "02:00:5e:10:00:01");
+  EXPECT_EQ(decoded->hosts[1].address.to_string(), "fd00::2");
+  EXPECT_EQ(decoded->hosts[1].reason, "echo-reply");
+  EXPECT_EQ(decoded->hosts[1].mac, "");
+  EXPECT_EQ(decoded->phase, "discovery");
 }
 
 TEST(ScanWorkerEventTest, AMalformedEventIsRefusedNamingTheField) {
@@ -164,6 +186,14 @@ TEST(ScanWorkerEventTest, AMalformedEventIsRefusedNamingTheField) {
            "rate": 0}})",
        "progress.pairs_done"},
       {R"({"done": {"error": 3, "cancelled": false}})", "done.error"},
+      {R"({"hosts": {}})", "hosts"},
+      {R"({"hosts": [{"address": "127.0.0.1"}]})", "hosts[0].reason"},
+      {R"({"hosts": [{"address": "127.0.0.1", "reason": "Up!"}]})", "hosts[0]"},
+      {R"({"hosts": [{"address": "127.0.0.1", "reason": "syn-ack", "mac": "zz"}]})", "hosts[0]"},
+      {R"({"hosts": [{"address": "127.0.0.1", "reason": "syn-ack", "ports": [{"port": 22}]}]})",
+       "hosts[0].ports"},
+      {R"({"phase": "os"})", "phase"},
+      {R"({"phase": 1})", "phase"},
   };
   for (const auto& [payload, field] : cases) {
     auto decoded = decode_worker_event(payload);

@@ -15,6 +15,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -179,6 +180,37 @@ TEST_P(ShardRunnerTest, EveryOpenPortIsHandedOverOnceAndTheShardIsThenForgotten)
   auto again = runner.handle("scan_shard_poll", ref_args(3));
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("no such shard"), std::string::npos);
+}
+
+TEST_P(ShardRunnerTest, WithDiscoveryEveryHostFoundUpIsHandedOverWithHowItWasFound) {
+  Listener listener("127.69.240.60");
+  ShardRunner runner({}, engine(), clock_);
+  boost::json::object args =
+      start_args(4, "127.69.240.60-127.69.240.62", std::to_string(listener.port()));
+  args["discovery"] = true;
+  auto started = runner.handle("scan_shard_start", args);
+  ASSERT_TRUE(started) << started.error().message;
+
+  const auto answers = poll_to_end(runner, 4);
+  ASSERT_FALSE(answers.empty());
+  EXPECT_EQ(answers.back().state, scanner::ShardState::kDone) << answers.back().error;
+  EXPECT_EQ(answers.back().pairs_total, 3);
+  EXPECT_EQ(answers.back().pairs_done, 3);
+  // Loopback answers for every address (without raw sockets: a reset to connect()), so all
+  // three are up, each handed over first with its reason, the two without listeners without
+  // ports.
+  std::map<std::string, std::string> reasons;
+  for (const auto& report : answers) {
+    for (const auto& host : report.hosts) {
+      reasons.emplace(host.address.to_string(), host.reason);
+      EXPECT_EQ(host.mac, "") << host.address.to_string();  // not found by ARP
+    }
+  }
+  ASSERT_EQ(reasons.size(), 3u);
+  for (const auto& [address, reason] : reasons) {
+    EXPECT_FALSE(reason.empty()) << address << " came without how it was found";
+  }
+  EXPECT_EQ(open_pairs(answers), std::set<Pair>{listener.pair()});
 }
 
 TEST_P(ShardRunnerTest, ASecondShardIsRefusedAsBusyUntilTheFirstIsCancelled) {

@@ -178,10 +178,9 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
           hint={
             form.runsOn === "server"
               ? "Pings, and ARP or NDP on a local network, decide which hosts are up; only those are port-scanned, and hosts up without open ports are listed too. Unchecked, every address is port-scanned, like nmap -Pn."
-              : "Agents scan every address (like nmap -Pn): they do not find live hosts first yet."
+              : "Each agent pings its share of the targets, and asks by ARP or NDP on its own local networks, then port-scans only the hosts up; hosts up without open ports are listed too. Unchecked, every address is port-scanned, like nmap -Pn."
           }
-          checked={form.runsOn === "server" && form.discovery}
-          disabled={form.runsOn !== "server"}
+          checked={form.discovery}
           onChange={(event) => update({ discovery: event.target.checked })}
         />
         {messageFor("discovery") && <p className="text-xs text-bad">{messageFor("discovery")}</p>}

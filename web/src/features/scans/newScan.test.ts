@@ -54,12 +54,13 @@ describe("finding live hosts first", () => {
     });
   });
 
-  it("sends nothing for agents, which scan every address anyway", () => {
-    for (const discovery of [true, false]) {
-      expect(newScanBody(form({ discovery, runsOn: "networks" }))).toEqual({
-        body: { targets: ["127.0.0.1"], profile: "quick", agents: { networks: true } },
-      });
-    }
+  it("sends discovery false for agents too, which find live hosts first by default", () => {
+    expect(newScanBody(form({ runsOn: "networks" }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", agents: { networks: true } },
+    });
+    expect(newScanBody(form({ discovery: false, runsOn: "networks" }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", discovery: false, agents: { networks: true } },
+    });
   });
 });
 

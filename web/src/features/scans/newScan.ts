@@ -35,7 +35,7 @@ export interface NewScanForm {
   /** The agents' group when `runsOn` is "group". */
   group: string;
   /** Find the live hosts first and port-scan only those; unchecked scans every address, like
-   * nmap -Pn. Jobs on agents always scan every address. */
+   * nmap -Pn. On the server and on agents alike. */
   discovery: boolean;
 }
 
@@ -84,11 +84,10 @@ export function newScanBody(form: NewScanForm): NewScanResult {
     body.backend = "nmap";
     body.nmap = { scripts: parsed.scripts, os_detection: form.osDetection };
   }
-  if (form.runsOn === "server") {
-    // Finding hosts first is the server's default: only turning it off is sent.
-    if (!form.discovery) body.discovery = false;
-    return { body };
-  }
+  // Finding hosts first is the default on the server and in agents' shards alike: only turning
+  // it off is sent.
+  if (!form.discovery) body.discovery = false;
+  if (form.runsOn === "server") return { body };
   if (form.backend === "nmap") {
     return { field: "backend", message: "A scan split across agents runs on the built-in engine, not nmap." };
   }

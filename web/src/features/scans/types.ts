@@ -201,6 +201,7 @@ export interface NewScan {
   /** "engine" when left out; `nmap` only with "nmap". */
   backend?: ScanBackend;
   nmap?: NmapOptions;
-  /** Find the live hosts first (the default on this server); false scans every address. */
+  /** Find the live hosts first (the default, on the server and on agents); false scans every
+   * address. */
   discovery?: boolean;
 }

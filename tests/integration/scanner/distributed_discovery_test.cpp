@@ -1,0 +1,204 @@
+// Host discovery in agents' shards, end to end (SQLite and PostgreSQL): a real server and a
+// real agent, whose shards run in its confined scan worker (CAP_NET_RAW only, seccomp profile
+// `scanner`). The test joins a network namespace to its own by a veth pair on 10.231.N.0/24
+// (its end .1, where the agent sits); in the namespace .2 has a listener and .3 exists but
+// drops every IP packet (only ARP finds it); .4-.6 do not exist. A job over .2-.6 split to the
+// agent stores exactly .2 and .3, both with "arp-response" and the namespace's MAC, .3 without
+// ports, as the server's own discovery does; with "discovery": false the agent scans every
+// address, finds only .2 and knows no MAC or reason, and the diff between the two kinds of job
+// reports no host as gone.
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "tests/integration/agent_e2e/agent_fixture.h"
+#include "tests/integration/scan/veth_namespace.h"
+#include "tests/integration/scanner/scanner_support.h"
+#include "tests/support/process.h"
+
+namespace sentinel::test {
+namespace {
+
+namespace json = boost::json;
+
+class DistributedDiscoveryTest : public AgentTest {
+ protected:
+  void SetUp() override {
+    const std::string pid = std::to_string(getpid());
+    namespace_ = "sxadi" + pid;
+    host_link_ = "sxq" + pid;
+    peer_link_ = "sxr" + pid;
+    subnet_ = "10.231." + std::to_string(getpid() % 250 + 1) + ".";
+    remove_bed();
+    ASSERT_TRUE(ip({"netns", "add", namespace_}));
+    ASSERT_TRUE(ip({"link", "add", host_link_, "type", "veth", "peer", "name", peer_link_}));
+    ASSERT_TRUE(ip({"link", "set", peer_link_, "netns", namespace_}));
+    ASSERT_TRUE(ip({"addr", "add", subnet_ + "1/24", "dev", host_link_}));
+    ASSERT_TRUE(ip({"link", "set", host_link_, "up"}));
+    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "2/24", "dev", peer_link_}));
+    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "3/24", "dev", peer_link_}));
+    ASSERT_TRUE(ip({"-n", namespace_, "link", "set", peer_link_, "up"}));
+    // .3 answers nothing but ARP: no port probe, no ping.
+    const auto firewall = run_command(
+        {"ip", "netns", "exec", namespace_, "nft",
+         "add table inet sxadi; add chain inet sxadi input { type filter hook input priority 0; "
+         "policy accept; }; add rule inet sxadi input ip daddr " +
+             subnet_ + "3 drop"});
+    ASSERT_TRUE(firewall && firewall->exit_code == 0)
+        << (firewall ? firewall->err : firewall.error().message);
+    {
+      scan::testing::InNamespace inside(namespace_);
+      ASSERT_TRUE(inside.entered()) << std::strerror(errno);
+      listener_ = TcpListener::open(subnet_ + "2");
+    }
+    closed_ = listener_->port() == 65535 ? 1 : listener_->port() + 1;
+    const auto shown = run_command({"ip", "-n", namespace_, "-o", "link", "show", peer_link_});
+    ASSERT_TRUE(shown && shown->exit_code == 0);
+    const auto at = shown->out.find("link/ether ");
+    ASSERT_NE(at, std::string::npos) << shown->out;
+    mac_ = shown->out.substr(at + 11, 17);
+    start_server({"--scan-scope", subnet_ + "0/24", "--set", "scanner.service_detection=false"});
+  }
+
+  void TearDown() override {
+    AgentTest::TearDown();
+    listener_.reset();
+    remove_bed();
+  }
+
+  void remove_bed() {
+    [[maybe_unused]] const auto netns = run_command({"ip", "netns", "del", namespace_});
+    [[maybe_unused]] const auto link = run_command({"ip", "link", "del", host_link_});
+  }
+
+  static ::testing::AssertionResult ip(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), "ip");
+    const auto result = run_command(arguments);
+    if (!result) return ::testing::AssertionFailure() << result.error().message;
+    if (result->exit_code != 0) return ::testing::AssertionFailure() << result->err;
+    return ::testing::AssertionSuccess();
+  }
+
+  /// Starts the scanning agent and waits until it is online; its id.
+  std::string start_agent(client::ApiClient& admin) {
+    AgentOptions options;
+    options.server_url = server_->url();
+    options.token = new_token(admin);
+    options.config_yaml = kScanAgentConfig;
+    auto agent = AgentProcess::start(options);
+    EXPECT_TRUE(agent) << agent.error().message;
+    if (!agent) return {};
+    agents_.push_back(std::move(*agent));
+    const std::string id = enrolled_id(*agents_.back());
+    EXPECT_TRUE(eventually([&] { return status_of(admin, id) == "online"; }));
+    return id;
+  }
+
+  /// Runs a job over .2-.6, the listener's port and a closed one, on the agent; waits for its
+  /// end (at most three minutes: a bound, not a measurement) and returns the job.
+  json::value scan(client::ApiClient& admin, const std::string& agent_id,
+                   std::optional<bool> discovery) {
+    json::object body{{"targets", {subnet_ + "2-6"}},
+                      {"ports", port_list({listener_->port(), closed_})},
+                      {"agents", {{"ids", {agent_id}}}}};
+    if (discovery) body["discovery"] = *discovery;
+    auto started = admin.post("/api/v1/scans", body);
+    EXPECT_TRUE(started && started->status == 202)
+        << (started ? started->body : started.error().message);
+    if (!started || started->status != 202) return {};
+    const json::value job = body_of(*started);
+    EXPECT_EQ(job.at("discovery"), json::value(discovery.value_or(true))) << job;
+    const std::string path = "/api/v1/scans/" + std::to_string(job.at("id").as_int64());
+    json::value ended;
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto reply = admin.get(path);
+          if (!reply || reply->status != 200) return false;
+          ended = body_of(*reply);
+          const std::string status(ended.at("status").as_string());
+          return status == "completed" || status == "failed" || status == "cancelled";
+        },
+        std::chrono::seconds(180)));
+    return ended;
+  }
+
+  /// The results' hosts by address.
+  std::map<std::string, json::object> hosts_of(client::ApiClient& admin, std::int64_t id) {
+    std::map<std::string, json::object> out;
+    auto reply = admin.get("/api/v1/scans/" + std::to_string(id) + "/results");
+    EXPECT_TRUE(reply && reply->status == 200);
+    if (!reply || reply->status != 200) return out;
+    const json::value found = body_of(*reply);
+    for (const auto& host : found.at("hosts").as_array()) {
+      out[std::string(host.at("address").as_string())] = host.as_object();
+    }
+    return out;
+  }
+
+  std::string namespace_;
+  std::string host_link_;
+  std::string peer_link_;
+  std::string subnet_;
+  std::string mac_;
+  std::optional<TcpListener> listener_;
+  std::uint16_t closed_ = 0;
+};
+
+TEST_P(DistributedDiscoveryTest, TheAgentFindsTheLiveHostsFirstAsTheServerDoes) {
+  client::ApiClient admin = this->admin();
+  const std::string agent_id = start_agent(admin);
+  ASSERT_FALSE(agent_id.empty());
+
+  const json::value found = scan(admin, agent_id, std::nullopt);  // discovery is the default
+  ASSERT_TRUE(found.is_object());
+  ASSERT_EQ(found.at("status").as_string(), "completed") << found;
+  EXPECT_EQ(found.at("method").as_string(), "agents");
+  // Five addresses of two ports each, every one done: the three found down with their ports.
+  const auto& progress = found.at("progress");
+  EXPECT_EQ(progress.at("hosts_total").as_int64(), 5) << found;
+  EXPECT_EQ(progress.at("hosts_done").as_int64(), 5) << found;
+  EXPECT_EQ(progress.at("pairs_done").as_int64(), progress.at("pairs_total").as_int64()) << found;
+  EXPECT_EQ(progress.at("open_found").as_int64(), 1) << found;
+
+  const std::int64_t id = found.at("id").as_int64();
+  const auto hosts = hosts_of(admin, id);
+  ASSERT_EQ(hosts.size(), 2u);
+  ASSERT_EQ(hosts.count(subnet_ + "2"), 1u);
+  ASSERT_EQ(hosts.count(subnet_ + "3"), 1u);
+  for (const auto& [address, host] : hosts) {
+    EXPECT_EQ(host.at("reason"), json::value("arp-response")) << address << " " << host;
+    EXPECT_EQ(host.at("mac"), json::value(mac_)) << address << " " << host;
+  }
+  ASSERT_EQ(hosts.at(subnet_ + "2").at("ports").as_array().size(), 1u);
+  EXPECT_EQ(hosts.at(subnet_ + "2").at("ports").as_array()[0].at("port").as_int64(),
+            listener_->port());
+  EXPECT_TRUE(hosts.at(subnet_ + "3").at("ports").as_array().empty());
+
+  // Every address scanned: the host that drops every packet is not seen, nothing is known of
+  // how the other was found, and that is no change of either host.
+  const json::value every = scan(admin, agent_id, false);
+  ASSERT_TRUE(every.is_object());
+  ASSERT_EQ(every.at("status").as_string(), "completed") << every;
+  EXPECT_EQ(every.at("progress").at("pairs_total").as_int64(), 10) << every;
+  EXPECT_EQ(every.at("progress").at("pairs_done").as_int64(), 10) << every;
+  const auto scanned = hosts_of(admin, every.at("id").as_int64());
+  ASSERT_EQ(scanned.size(), 1u);
+  EXPECT_EQ(scanned.begin()->first, subnet_ + "2");
+  const json::object& only = scanned.begin()->second;
+  EXPECT_EQ(only.at("ports").as_array().size(), 1u) << only;
+  EXPECT_TRUE(only.at("mac").is_null()) << only;
+  EXPECT_TRUE(only.at("reason").is_null()) << only;
+  auto diff = admin.get("/api/v1/scans/" + std::to_string(every.at("id").as_int64()) + "/diff");
+  ASSERT_TRUE(diff && diff->status == 200);
+  const json::value changes = body_of(*diff);
+  EXPECT_EQ(changes.at("previous_id"), json::value(id)) << changes;
+  EXPECT_TRUE(changes.at("changes").as_array().empty()) << changes;
+}
+
+SENTINEL_BOTH_BACKENDS(DistributedDiscoveryTest);
+
+}  // namespace
+}  // namespace sentinel::test
