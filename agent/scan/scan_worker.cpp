@@ -11,24 +11,20 @@
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <mutex>
-#include <unordered_set>
 
 #include "agent/sandbox/worker_stream.h"
+#include "agent/scan/worker_event_writer.h"
 
 namespace sentinel::agent {
 namespace {
 
 namespace json = boost::json;
 
-// A frame holds at most this many results, and is sent at least this often while results come.
-constexpr std::size_t kResultsPerFrame = 256;
-constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 // Bounds of what one event frame may hold (a frame is at most 16 MiB anyway).
 constexpr std::size_t kMaxResultsPerEvent = 4096;
 constexpr std::size_t kMaxHostsPerEvent = 4096;
 constexpr std::size_t kMaxServicesPerEvent = 256;
 constexpr std::size_t kMaxWarningsPerEvent = 16;
-constexpr std::size_t kMaxTextBytes = 4096;
 
 constexpr scan::PortState kStates[] = {scan::PortState::kOpen, scan::PortState::kClosed,
                                        scan::PortState::kFiltered, scan::PortState::kOpenFiltered};
@@ -54,8 +50,8 @@ Result<std::uint64_t> counter(const json::object& object, std::string_view key,
 
 Result<std::string> text(const json::value& value, const std::string& field) {
   if (!value.is_string()) return bad(field, "must be a string");
-  if (value.as_string().size() > kMaxTextBytes) {
-    return bad(field, fmt::format("longer than {} bytes", kMaxTextBytes));
+  if (value.as_string().size() > kMaxWorkerTextBytes) {
+    return bad(field, fmt::format("longer than {} bytes", kMaxWorkerTextBytes));
   }
   return std::string(value.as_string());
 }
@@ -109,87 +105,6 @@ Result<scan::PortResult> decode_result(const json::value& value, const std::stri
 bool is_phase(std::string_view phase) {
   return phase == "discovery" || phase == "ports" || phase == "services";
 }
-
-/// The child's sink: batches what the scan reports into frames.
-class EventWriter {
- public:
-  EventWriter(int fd, ShardExecution& execution) : fd_(fd), execution_(execution) {}
-
-  ShardSink sink() {
-    return ShardSink{.on_host =
-                         [this](const scanner::FoundHost& host) {
-                           pending_.hosts.push_back(host);
-                           maybe_flush();
-                         },
-                     .on_result = [this](const scan::PortResult& result) { add(result); },
-                     .on_service =
-                         [this](const scan::IpAddress& address, const scanner::FoundPort& port) {
-                           scanner::FoundHost host{.address = address, .ports = {port}};
-                           scanner::fit_for_wire(host);
-                           pending_.services.push_back(std::move(host));
-                           maybe_flush();
-                         },
-                     .on_warning =
-                         [this](const std::string& warning) {
-                           pending_.warnings.push_back(warning.substr(0, kMaxTextBytes));
-                           flush();
-                         }};
-  }
-
-  /// Sends what is pending with the counters; false once the agent's end is gone.
-  bool flush() {
-    if (broken_) return false;
-    ShardCounters counters = execution_.progress();
-    pending_.progress = counters.scan;
-    pending_.phase = std::move(counters.phase);
-    if (!write_frame(fd_, encode_worker_event(pending_))) {
-      // The agent cancelled (closed its end) or is gone: stop scanning for nobody.
-      broken_ = true;
-      execution_.cancel();
-    }
-    pending_ = ScanWorkerEvent{};
-    last_flush_ = std::chrono::steady_clock::now();
-    return !broken_;
-  }
-
-  bool finish(const Result<scan::ScanOutcome>& outcome) {
-    ScanWorkerEvent::Done done;
-    if (!outcome) {
-      done.error = outcome.error().message.substr(0, kMaxTextBytes);
-    } else {
-      done.cancelled = *outcome == scan::ScanOutcome::kCancelled;
-    }
-    pending_.done = done;
-    return flush();
-  }
-
- private:
-  // Only what can change what is found: open and open|filtered ports, and a host's first
-  // answer (a closed port says it is up); filtered pairs are only counted.
-  void add(const scan::PortResult& result) {
-    if (result.state == scan::PortState::kFiltered) return;
-    const bool first_answer =
-        result.state != scan::PortState::kOpenFiltered && answered_.insert(result.address).second;
-    if (result.state == scan::PortState::kClosed && !first_answer) return;
-    pending_.results.push_back(result);
-    maybe_flush();
-  }
-
-  void maybe_flush() {
-    if (pending_.results.size() >= kResultsPerFrame || pending_.hosts.size() >= kResultsPerFrame ||
-        pending_.services.size() >= 16 ||
-        std::chrono::steady_clock::now() - last_flush_ >= kFlushEvery) {
-      flush();
-    }
-  }
-
-  int fd_;
-  ShardExecution& execution_;
-  ScanWorkerEvent pending_;
-  std::unordered_set<scan::IpAddress> answered_;
-  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
-  bool broken_ = false;
-};
 
 /// A shard in a confined child, seen from the agent.
 class ConfinedExecution final : public ShardExecution {
@@ -453,7 +368,7 @@ int run_scan_worker(int fd, InProcessShardEngine& engine) {
                                                     {"reason", execution.reason()}}))) {
     return 1;
   }
-  EventWriter writer(fd, execution);
+  WorkerEventWriter writer(fd, execution);
   if (!writer.flush()) return 1;  // the counters from the start: pairs_total
   const ShardSink sink = writer.sink();
   const Result<scan::ScanOutcome> outcome = execution.run(sink);
@@ -464,14 +379,15 @@ int run_scan_worker(int fd, InProcessShardEngine& engine) {
                                    const ScanWorkerBody& body) {
   constexpr int kResultFd = 3;  // where spawn_confined_exec put the socket
   // Before anything reads a byte: what is parsed from here on may come from a hostile network.
-  const Status confined =
-      arguments.empty() ? Status(invalid_argument("no confinement", "confinement"))
-                        : confine_exec_worker(arguments.back());
+  const Status confined = arguments.empty()
+                              ? Status(invalid_argument("no confinement", "confinement"))
+                              : confine_exec_worker(arguments.back());
   if (!confined) {
-    (void)write_frame(kResultFd, encode_response(internal_error(
-                                     "the scan worker could not be confined (it never ran "
-                                     "unconfined): " +
-                                     confined.error().message)));
+    (void)write_frame(
+        kResultFd,
+        encode_response(internal_error("the scan worker could not be confined (it never ran "
+                                       "unconfined): " +
+                                       confined.error().message)));
     ::_exit(125);
   }
   // A write to a socket whose peer is gone fails with EPIPE (the agent ignores it too).
@@ -482,10 +398,10 @@ int run_scan_worker(int fd, InProcessShardEngine& engine) {
       engine_options.probes =
           std::make_shared<const scan::ServiceProbes>(scan::ServiceProbes::builtin());
     } else {
-      (void)write_frame(kResultFd,
-                        encode_response(invalid_argument(
-                            fmt::format("scan worker: unknown argument '{}'", arguments[i]),
-                            "arguments")));
+      (void)write_frame(
+          kResultFd,
+          encode_response(invalid_argument(
+              fmt::format("scan worker: unknown argument '{}'", arguments[i]), "arguments")));
       ::_exit(1);
     }
   }
@@ -533,7 +449,7 @@ Result<std::unique_ptr<ShardExecution>> ConfinedShardEngine::prepare(
   const json::value* method = answer->if_contains("method");
   const json::value* reason = answer->if_contains("reason");
   if (method == nullptr || !method->is_string() || reason == nullptr || !reason->is_string() ||
-      method->as_string().size() > 64 || reason->as_string().size() > kMaxTextBytes) {
+      method->as_string().size() > 64 || reason->as_string().size() > kMaxWorkerTextBytes) {
     return fail(internal_error("the scan worker sent a malformed answer"));
   }
   return std::unique_ptr<ShardExecution>(std::make_unique<ConfinedExecution>(

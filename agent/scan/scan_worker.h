@@ -52,7 +52,8 @@ Result<ScanWorkerEvent> decode_worker_event(std::string_view payload);
 
 /// The child's whole life: reads one shard (the scan_shard_start arguments) from `fd`, prepares
 /// it with `engine` (in this process: the confined child), answers, runs it, and streams its
-/// events to `fd`; results are sent in batches (at most 256, or every 200 ms as results come).
+/// events to `fd` (WorkerEventWriter: batches of at most 256 results, and the counters at least
+/// every 200 ms while the engine reports anything, silent hosts' timeouts included).
 /// When the agent's end is gone the scan is cancelled. Returns the exit status: 0 once the
 /// last frame was sent or a refusal answered, 1 when the stream broke or the request was
 /// malformed.

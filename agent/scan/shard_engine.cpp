@@ -111,7 +111,10 @@ class InProcessExecution final : public ShardExecution {
   Result<scan::TargetSet> discover(const ShardSink& sink) {
     std::vector<scan::AddressRange> up;
     Result<scan::ScanOutcome> outcome = discovery_->run([&](const scan::HostResult& result) {
-      if (result.state != scan::HostState::kUp) return;
+      if (result.state != scan::HostState::kUp) {
+        if (sink.on_progress) sink.on_progress();
+        return;
+      }
       up.push_back(scan::AddressRange::single(result.address));
       scanner::FoundHost host{.address = result.address, .reason = std::string(result.reason)};
       if (result.mac) host.mac = scan::mac_to_string(*result.mac);

@@ -33,6 +33,9 @@ struct ShardSink {
   std::function<void(const scan::IpAddress&, const scanner::FoundPort&)> on_service;
   /// Something that failed without failing the shard (service detection: the ports stand).
   std::function<void(const std::string&)> on_warning;
+  /// Counters moved with nothing found (a host discovery found down), so that a confined
+  /// worker can send them. May be empty.
+  std::function<void()> on_progress;
 };
 
 /// What a shard is doing and how far it is. Pairs count the whole shard (addresses x ports):
