@@ -66,6 +66,13 @@ std::uint32_t kept_capabilities(const SandboxOptions& options) {
 /// RLIMIT_CPU, and only its own capability when the agent is not root.
 bool is_worker(const SandboxOptions& options) { return options.firewall || options.scanner; }
 
+/// Collectors always have RLIMIT_CPU; the scan worker when it was given one (a shard's bound);
+/// the watcher and the firewall worker run for days.
+bool has_cpu_limit(const SandboxOptions& options) {
+  if (options.scanner) return options.max_cpu_seconds > 0;
+  return !options.watcher && !is_worker(options);
+}
+
 struct Identity {
   uid_t uid = 0;
   gid_t gid = 0;
@@ -172,7 +179,7 @@ Status confine(const SandboxOptions& options, const std::optional<Identity>& ide
     const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
     SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));
   }
-  if (!options.watcher && !is_worker(options)) {
+  if (has_cpu_limit(options)) {
     const auto cpu = static_cast<rlim_t>(options.max_cpu_seconds);
     SENTINEL_TRY(set_limit(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU"));
   }
@@ -262,6 +269,10 @@ Error describe_death(int status, const SandboxOptions& options) {
         "{} blocked by the seccomp filter: it made a system call outside its allow-list "
         "and was killed (the kernel audit log names the call)",
         name));
+  }
+  if (signal == SIGXCPU && options.scanner && has_cpu_limit(options)) {
+    return internal_error(
+        fmt::format("{} stopped at its CPU limit of {} s", name, options.max_cpu_seconds));
   }
   if ((signal == SIGXCPU || signal == SIGKILL) && !options.watcher && !is_worker(options)) {
     return internal_error(fmt::format("{} killed by {} (CPU limit of {} s or memory limit reached)",
@@ -377,6 +388,7 @@ std::string confinement_argument(const SandboxOptions& options,
                                  const std::optional<Identity>& identity, pid_t parent) {
   std::string out = fmt::format("{}profile=scanner,parent={},address-space={}", kConfinementFlag,
                                 parent, options.max_address_space_bytes);
+  if (has_cpu_limit(options)) out += fmt::format(",cpu={}", options.max_cpu_seconds);
   if (identity) out += fmt::format(",uid={},gid={}", identity->uid, identity->gid);
   return out;
 }
@@ -401,6 +413,7 @@ Result<Confinement> parse_confinement(std::string_view argument) {
   argument.remove_prefix(kConfinementFlag.size());
   Confinement out;
   out.options.scanner = true;
+  out.options.max_cpu_seconds = 0;  // none unless given
   std::optional<std::string_view> profile;
   std::optional<std::int64_t> address_space;
   std::optional<uid_t> uid;
@@ -427,6 +440,9 @@ Result<Confinement> parse_confinement(std::string_view argument) {
       std::int64_t bytes = 0;
       parsed = parse_number(value, bytes) && bytes > 0;
       address_space = bytes;
+    } else if (key == "cpu") {
+      repeated = out.options.max_cpu_seconds != 0;
+      parsed = parse_number(value, out.options.max_cpu_seconds) && out.options.max_cpu_seconds > 0;
     } else if (key == "uid") {
       repeated = uid.has_value();
       uid_t number = 0;
@@ -533,7 +549,8 @@ Result<ConfinedProcess> spawn_confined(const std::function<int(int output_fd)>& 
 Result<WorkerImage> WorkerImage::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return unavailable(fmt::format("cannot open the worker image {}: {}", path, std::strerror(errno)));
+    return unavailable(
+        fmt::format("cannot open the worker image {}: {}", path, std::strerror(errno)));
   }
   return WorkerImage(fd);
 }

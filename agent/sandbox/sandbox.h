@@ -30,7 +30,8 @@ struct SandboxOptions {
   std::size_t max_output_bytes = 16 << 20;
   /// RLIMIT_AS; not applied in ASan builds, whose shadow memory needs terabytes of addresses.
   std::int64_t max_address_space_bytes = 1LL << 30;
-  /// RLIMIT_CPU (SIGXCPU, then SIGKILL one second later).
+  /// RLIMIT_CPU (SIGXCPU, then SIGKILL one second later). Collectors; the scan worker when
+  /// above 0; never the watcher or the firewall worker.
   int max_cpu_seconds = 20;
   /// Lets `work` posix_spawn a helper program (rpm); denied otherwise.
   bool allow_exec = false;
@@ -46,7 +47,8 @@ struct SandboxOptions {
   /// no threads, no inet sockets). Started with spawn_confined.
   bool firewall = false;
   /// The scan worker (ADR 0005) instead of a collector: long-running like the firewall worker
-  /// (no timeout, no RLIMIT_CPU: a shard takes minutes; the agent kills a shard nobody polls),
+  /// (no timeout; RLIMIT_CPU only as its engine sets it, a bound on one shard; the agent kills a
+  /// shard nobody polls),
   /// it keeps CAP_NET_RAW and no other capability, its fd is one end of a socketpair (the shard
   /// in, results out), and it runs under the seccomp profile `scanner` (inet and packet sockets,
   /// connect, epoll; no exec, no threads, no file writes, no AF_UNIX). Started with

@@ -422,6 +422,7 @@ ConfinedShardEngine::ConfinedShardEngine(ConfinedShardEngineOptions options)
                  : WorkerImage::open(options_.executable)) {
   options_.sandbox.scanner = true;
   options_.sandbox.name = "scan worker";
+  options_.sandbox.max_cpu_seconds = options_.max_cpu_seconds;
   if (options_.builtin_probes) options_.arguments.emplace_back("--builtin-probes");
 }
 

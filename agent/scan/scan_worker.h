@@ -2,10 +2,10 @@
 // The scan worker (ADR 0005): each shard runs in a fresh confined child that keeps CAP_NET_RAW
 // and nothing else (agent/sandbox, seccomp profile `scanner`), started from a clean image of the
 // agent's binary (fork, exec, then it confines itself), so that none of the agent's memory (its
-// identity key, channel TLS state) is in the one confined child that may open inet sockets. The agent writes the shard's
-// scan_shard_start arguments to the child's socket, the child answers as the firewall worker
-// answers a request ({"ok": true, "result": {"method", "reason"}} or the plan's error), then
-// streams event frames until the shard is done; all in the frames of
+// identity key, channel TLS state) is in the one confined child that may open inet sockets. The
+// agent writes the shard's scan_shard_start arguments to the child's socket, the child answers as
+// the firewall worker answers a request ({"ok": true, "result": {"method", "reason"}} or the plan's
+// error), then streams event frames until the shard is done; all in the frames of
 // agent/sandbox/worker_stream.h. A cancel kills the child; a child that dies fails the shard
 // with why ("scan worker blocked by the seccomp filter: ...").
 
@@ -91,6 +91,11 @@ struct ConfinedShardEngineOptions {
   bool builtin_probes = false;
   /// How long the child may take to confine itself and answer the shard.
   std::chrono::milliseconds start_timeout{30'000};
+  /// The CPU time one shard's worker may use (RLIMIT_CPU), whatever `sandbox` says: the largest
+  /// shard (256 addresses x 65,535 ports with service detection) needs a few minutes of CPU; a
+  /// worker stuck in a loop fails its shard ("scan worker stopped at its CPU limit of 1800 s")
+  /// instead of burning a core until nobody polls.
+  int max_cpu_seconds = 1800;
 };
 
 /// Runs every shard in a fresh confined worker started from a clean image (CAP_NET_RAW only,

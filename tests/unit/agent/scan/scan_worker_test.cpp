@@ -205,8 +205,9 @@ TEST(ScanWorkerEventTest, AMalformedEventIsRefusedNamingTheField) {
 
 /// The engine's options with the test worker image (scan_worker_test_image) doing `mode`.
 ConfinedShardEngineOptions test_image(std::vector<std::string> arguments = {"scan-worker"}) {
-  return ConfinedShardEngineOptions{.executable = sentinel::test::binary_path("scan_worker_test_image"),
-                                    .arguments = std::move(arguments)};
+  return ConfinedShardEngineOptions{
+      .executable = sentinel::test::binary_path("scan_worker_test_image"),
+      .arguments = std::move(arguments)};
 }
 
 TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
@@ -219,6 +220,21 @@ TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
   ASSERT_FALSE(answers.empty());
   EXPECT_EQ(answers.back().state, scanner::ShardState::kFailed);
   EXPECT_THAT(answers.back().error, HasSubstr("scan worker blocked by the seccomp filter"));
+}
+
+TEST(ConfinedShardEngineTest, AWorkerStuckInALoopIsStoppedAtItsCpuLimit) {
+  ManualClock clock{1'700'000'000'000};
+  ConfinedShardEngineOptions options = test_image({"spin-after-answering"});
+  options.max_cpu_seconds = 1;
+  ConfinedShardEngine engine(options);
+  ShardRunner runner({}, engine, clock);
+  auto started = runner.handle("scan_shard_start", start_args("127.69.241.1", "22", false, false));
+  ASSERT_TRUE(started) << started.error().message;
+  // Without the limit the worker would spin until the test's timeout.
+  const auto answers = poll_to_end(runner);
+  ASSERT_FALSE(answers.empty());
+  EXPECT_EQ(answers.back().state, scanner::ShardState::kFailed);
+  EXPECT_THAT(answers.back().error, HasSubstr("scan worker stopped at its CPU limit of 1 s"));
 }
 
 TEST(ConfinedShardEngineTest, AWorkerThatDiesBeforeAnsweringFailsTheStartSayingSo) {
@@ -378,6 +394,8 @@ TEST(ConfinedShardEngineTest, AMalformedConfinementIsRefusedBeforeAnythingIsAppl
       {"--confinement=profile=scanner,parent=1,parent=2,address-space=1", "'parent' given twice"},
       {"--confinement=profile=scanner,parent=1,address-space=1,shell=sh", "unknown key 'shell'"},
       {"--confinement=profile=scanner,parent=x1,address-space=1", "bad parent 'x1'"},
+      {"--confinement=profile=scanner,parent=1,address-space=1,cpu=0", "bad cpu '0'"},
+      {"--confinement=profile=scanner,parent=1,address-space=1,cpu=1,cpu=2", "'cpu' given twice"},
   };
   for (const auto& [argument, why] : cases) {
     const Status confined = confine_exec_worker(argument);
@@ -391,7 +409,8 @@ TEST(ConfinedShardEngineTest, AMalformedConfinementIsRefusedBeforeAnythingIsAppl
 }
 
 TEST(ConfinedShardEngineTest, AWorkerImageThatCannotBeOpenedFailsTheStartNamingIt) {
-  ConfinedShardEngine engine(ConfinedShardEngineOptions{.executable = "/nonexistent/sentinel-agent"});
+  ConfinedShardEngine engine(
+      ConfinedShardEngineOptions{.executable = "/nonexistent/sentinel-agent"});
   auto prepared = engine.prepare(scanner::ShardStart{
       .job_id = 9, .shard = 0, .targets = "127.69.241.1", .ports = "22", .scope = kScope});
   ASSERT_FALSE(prepared);

@@ -38,6 +38,17 @@ int bluetooth_socket(int, InProcessShardEngine&) {
   return ::socket(AF_BLUETOOTH, SOCK_RAW, 0) >= 0 ? 0 : 1;
 }
 
+// Takes the shard, says it scans, then loops without end (a worker stuck in a loop).
+int spin_after_answering(int fd, InProcessShardEngine&) {
+  using namespace sentinel::agent;
+  if (!read_frame(fd, std::nullopt)) return 1;
+  if (!write_frame(fd,
+                   encode_response(boost::json::object{{"method", "connect"}, {"reason", "test"}})))
+    return 1;
+  volatile std::uint64_t turns = 0;
+  while (true) turns = turns + 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +58,7 @@ int main(int argc, char** argv) {
   if (mode == "scan-worker") scan_worker_main(rest, run_scan_worker);
   if (mode == "exec-after-answering") scan_worker_main(rest, exec_after_answering);
   if (mode == "bluetooth-socket") scan_worker_main(rest, bluetooth_socket);
+  if (mode == "spin-after-answering") scan_worker_main(rest, spin_after_answering);
   if (mode == "report-image" && !rest.empty()) {
     const std::string_view marker_hex = rest.front();
     rest.erase(rest.begin());
