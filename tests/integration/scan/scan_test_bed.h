@@ -8,11 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -85,6 +88,31 @@ inline PortResultHandler collect_into(Collected& collected) {
     ++collected.reports[key];
     collected.attempts[key] = result.attempts;
   };
+}
+
+/// Runs `scanner`, which must be one that could not finish for hours (a rate of one probe a
+/// second over thousands of pairs), on a thread; cancels it once it has sent a probe and joins
+/// it (a cancel that did nothing hangs here until the test's timeout). Expects the run to end
+/// cancelled, to have sent probes to under 1% of its pairs and to have reported exactly the
+/// pairs it counts as done.
+inline void expect_cancel_stops(PortScanner& scanner) {
+  std::atomic<std::uint64_t> reported{0};
+  Result<ScanOutcome> outcome = ScanOutcome::kCompleted;
+  std::thread scan([&] { outcome = scanner.run([&](const PortResult&) { ++reported; }); });
+  // Cancel a running scan, not one that has not started (which would stop at once anyway).
+  while (scanner.progress().probes_sent == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  scanner.cancel();
+  scan.join();
+
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(*outcome, ScanOutcome::kCancelled);
+  const ScanProgress after = scanner.progress();
+  // A scan that ran to the end would have sent a probe to every pair.
+  EXPECT_LT(after.probes_sent * 100, after.pairs_total) << "it stopped, not finished the scan";
+  EXPECT_LT(after.pairs_done * 100, after.pairs_total);
+  EXPECT_EQ(reported.load(), after.pairs_done);
 }
 
 /// Fills the accept queue of a listener opened with backlog 0 on (address, port): from then on

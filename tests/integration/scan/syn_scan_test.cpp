@@ -74,7 +74,6 @@ TEST_F(SynScanTest, FindsExactlyTheOpenPortsAndReportsTheRestClosed) {
   EXPECT_EQ(progress.pairs_done, 32u * kPorts);
   EXPECT_EQ(progress.open_found, bed_.open.size());
   EXPECT_EQ(progress.probes_sent, 32u * kPorts);
-  EXPECT_LT(elapsed, 20s);  // a liveness check; speed is for bench/scan.sh
   std::cout << "[ scan     ] SYN: 32 hosts x " << kPorts << " ports (" << bed_.open.size()
             << " open) in " << elapsed.count() << " ms\n";
 }
@@ -115,34 +114,14 @@ TEST_F(SynScanTest, TheSameResultUnderTightConcurrencyAndRateCaps) {
   EXPECT_LE((*scanner)->progress().probes_per_second, 420);
 }
 
-TEST_F(SynScanTest, CancelStopsALongScanPromptly) {
+TEST_F(SynScanTest, CancelStopsAScanThatWouldRunForHours) {
   SynScanOptions options;
-  options.limits.max_rate = 2000;  // 32 × 2000 pairs would take 32 s
+  options.limits.max_rate = 1;  // 32 × 2000 pairs at one probe a second: about 18 hours
   std::vector<std::uint16_t> many_ports;
   for (std::uint16_t port = 30000; port < 32000; ++port) many_ports.push_back(port);
   auto scanner = SynScanner::create(subnet(), many_ports, loopback_scope(), options);
   ASSERT_TRUE(scanner) << scanner.error().message;
-  SynScanner& running = **scanner;
-
-  std::atomic<std::uint64_t> reported{0};
-  std::chrono::steady_clock::time_point returned;
-  Result<ScanOutcome> outcome = ScanOutcome::kCompleted;
-  std::thread scan([&] {
-    outcome = running.run([&](const PortResult&) { ++reported; });
-    returned = std::chrono::steady_clock::now();
-  });
-  std::this_thread::sleep_for(300ms);
-  const ScanProgress midway = running.progress();
-  const auto cancelled_at = std::chrono::steady_clock::now();
-  running.cancel();
-  scan.join();
-
-  ASSERT_TRUE(outcome) << outcome.error().message;
-  EXPECT_EQ(*outcome, ScanOutcome::kCancelled);
-  EXPECT_LT(returned - cancelled_at, 5s);  // it stops, rather than finishing the scan
-  EXPECT_GT(midway.pairs_done, 0u) << "the scan was running";
-  EXPECT_LT(running.progress().pairs_done, running.progress().pairs_total / 4);
-  EXPECT_EQ(reported.load(), running.progress().pairs_done);
+  expect_cancel_stops(**scanner);
 }
 
 TEST(SynScanSilentPort, IsFilteredAfterTwoRetransmissions) {
@@ -169,8 +148,7 @@ TEST(SynScanSilentPort, IsFilteredAfterTwoRetransmissions) {
   EXPECT_EQ(collected.states[key], PortState::kFiltered);
   EXPECT_EQ(collected.attempts[key], 3);
   EXPECT_EQ((*scanner)->progress().probes_sent, 3u);
-  EXPECT_GE(elapsed, 300ms);
-  EXPECT_LT(elapsed, 10s);  // bounded: a liveness check, not a speed figure
+  EXPECT_GE(elapsed, 300ms);  // three attempts, each waiting its full 100 ms timeout
 }
 
 /// Watches the loopback for the scanner's SYNs (the test's own packet socket), so that a test
