@@ -65,7 +65,6 @@ class ArpSweep final : public LinkSweep {
   ArpSweep() : LinkSweep("ARP") {}
   bool send_request(std::size_t position) override;
   void read_replies(std::size_t link, const OnAnswer& answered) override;
-  std::size_t link_count() const override { return links_.size(); }
 
   std::vector<Link> links_;
   std::vector<Target> targets_;

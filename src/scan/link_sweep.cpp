@@ -5,21 +5,15 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
 
-#include "sentinel/scan/rate_limiter.h"
-
 namespace sentinel::scan {
 namespace {
 
-constexpr std::uint64_t kCancelTag = ~std::uint64_t{0};
 constexpr int kSendsBetweenReads = 256;
 
 }  // namespace
@@ -57,43 +51,16 @@ void for_each_ethernet_address(int family,
   freeifaddrs(list);
 }
 
-LinkSweep::~LinkSweep() {
-  if (epoll_fd_ >= 0) close(epoll_fd_);
-  if (cancel_fd_ >= 0) close(cancel_fd_);
-}
+LinkSweep::~LinkSweep() = default;
 
 Error LinkSweep::failure(const std::string& what) const {
   return internal_error(fmt::format("{} sweep: {}: {}", protocol_, what, std::strerror(errno)));
-}
-
-Status LinkSweep::open_loop() {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || cancel_fd_ < 0) return failure("epoll");
-  epoll_event cancel_event{.events = EPOLLIN, .data = {.u64 = kCancelTag}};
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, cancel_fd_, &cancel_event) != 0) {
-    return failure("epoll_ctl");
-  }
-  return ok();
-}
-
-Status LinkSweep::watch(int fd, std::size_t link) {
-  epoll_event event{.events = EPOLLIN, .data = {.u64 = link}};
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) return failure("epoll_ctl");
-  return ok();
-}
-
-void LinkSweep::cancel() {
-  cancelled_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = write(cancel_fd_, &one, sizeof(one));
 }
 
 Result<ScanOutcome> LinkSweep::run(const ScanLimits& limits, const OnReply& on_reply) {
   const std::size_t targets = target_count();
   std::vector<TimePoint> sent_at(targets);
   std::vector<std::uint8_t> answered(targets, 0);
-  RateLimiter rate(limits.max_rate, std::max(1.0, limits.max_rate / 200));
   RttEstimator rtt(limits.rtt);
 
   const OnAnswer on_answer = [&](std::size_t position, const std::optional<MacAddress>& mac) {
@@ -105,48 +72,17 @@ Result<ScanOutcome> LinkSweep::run(const ScanLimits& limits, const OnReply& on_r
     rtt.add_sample(sample);
     on_reply(covered_[position], sample, mac);
   };
-  // Waits up to `timeout` for replies or a cancellation; false when cancelled.
-  const auto wait = [&](Duration timeout) {
-    epoll_event events[8];
-    const auto milliseconds = static_cast<int>((timeout.count() + 999) / 1000);
-    const int ready = epoll_wait(epoll_fd_, events, 8, std::max(0, milliseconds));
-    for (int i = 0; i < ready; ++i) {
-      if (events[i].data.u64 == kCancelTag) return false;
-    }
-    for (std::size_t link = 0; link < link_count(); ++link) read_replies(link, on_answer);
-    return !cancelled_.load();
+  SweepRounds::Requests requests;
+  requests.targets = targets;
+  requests.sends_between_reads = kSendsBetweenReads;
+  requests.pending = [&](std::uint64_t position) { return answered[position] == 0; };
+  requests.send = [&](std::uint64_t position, int /*round*/, TimePoint now) {
+    if (!send_request(position)) return SweepRounds::Sent::kNotSent;
+    sent_at[position] = now;
+    return SweepRounds::Sent::kSent;
   };
-
-  for (int round = 0; round <= limits.max_retries; ++round) {
-    int since_read = 0;
-    TimePoint last_send{};
-    for (std::size_t position = 0; position < targets; ++position) {
-      if (cancelled_.load()) return ScanOutcome::kCancelled;
-      if (answered[position] != 0) continue;
-      while (!rate.try_acquire(ScanClock::now())) {
-        if (!wait(rate.wait_time(ScanClock::now()))) return ScanOutcome::kCancelled;
-      }
-      const TimePoint now = ScanClock::now();
-      if (send_request(position)) {
-        sent_at[position] = now;
-        last_send = now;
-        sent_.fetch_add(1);
-      }
-      if (++since_read == kSendsBetweenReads) {
-        since_read = 0;
-        if (!wait(Duration{0})) return ScanOutcome::kCancelled;
-      }
-    }
-    if (last_send == TimePoint{}) break;  // everyone answered, or nothing could be sent
-    // The round's last request gets its full timeout before the next round starts.
-    const TimePoint round_end = last_send + rtt.timeout();
-    while (ScanClock::now() < round_end) {
-      if (!wait(std::chrono::duration_cast<Duration>(round_end - ScanClock::now()))) {
-        return ScanOutcome::kCancelled;
-      }
-    }
-  }
-  return ScanOutcome::kCompleted;
+  requests.read_replies = [&](std::size_t link) { read_replies(link, on_answer); };
+  return rounds_.run(limits, rtt, requests);
 }
 
 }  // namespace sentinel::scan

@@ -3,7 +3,6 @@
 // link, in paced rounds of requests; the answers of every link are read between sends; a
 // target is settled by its first valid answer and the others are asked again next round.
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -16,6 +15,7 @@
 #include "sentinel/scan/mac_address.h"
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/rtt_estimator.h"
+#include "sweep_rounds.h"
 
 struct sockaddr;
 
@@ -37,7 +37,8 @@ void for_each_ethernet_address(int family,
                                const std::function<void(const EthernetAddress&)>& visit);
 
 /// The rounds of a neighbour sweep over the targets of some links. A subclass owns the links'
-/// sockets, sends a request and reads replies; this class paces, retries, times and reports.
+/// sockets, sends a request and reads replies; this class keeps the targets' state and reports,
+/// and its SweepRounds paces, retries and times.
 /// run() once, from one thread; cancel() from any.
 class LinkSweep {
  public:
@@ -55,25 +56,26 @@ class LinkSweep {
   /// from the replies seen) after each round.
   Result<ScanOutcome> run(const ScanLimits& limits, const OnReply& on_reply);
   /// Stops a running sweep soon. Thread-safe.
-  void cancel();
+  void cancel() { rounds_.cancel(); }
 
   /// The host indexes of the targets, ascending.
   const std::vector<std::uint64_t>& covered() const { return covered_; }
   /// "ARP on veth0 (10.0.0.1/24)" for the method's description.
   virtual std::string describe() const = 0;
-  std::uint64_t requests_sent() const { return sent_.load(); }
+  std::uint64_t requests_sent() const { return rounds_.requests_sent(); }
 
  protected:
   /// A valid reply: the target's position (in covered()) and its link-layer address.
   using OnAnswer = std::function<void(std::size_t position, const std::optional<MacAddress>& mac)>;
 
   /// `protocol` ("ARP", "NDP") names the sweep in errors.
-  explicit LinkSweep(std::string_view protocol) : protocol_(protocol) {}
+  explicit LinkSweep(std::string_view protocol)
+      : protocol_(protocol), rounds_(std::string(protocol) + " sweep") {}
 
   /// Creates the epoll set and the cancel event; call before watch().
-  Status open_loop();
+  Status open_loop() { return rounds_.open(); }
   /// Adds the socket of link number `link` to the epoll set.
-  Status watch(int fd, std::size_t link);
+  Status watch(int fd, std::size_t link) { return rounds_.watch(fd, link); }
   /// An internal error naming the sweep, `what` and errno's text.
   Error failure(const std::string& what) const;
   /// Appends a target (positions are the order of the calls; indexes must ascend).
@@ -87,16 +89,12 @@ class LinkSweep {
   /// comes from a target of that link to us. Duplicates and replies to targets not asked yet
   /// are dropped by the caller.
   virtual void read_replies(std::size_t link, const OnAnswer& answered) = 0;
-  virtual std::size_t link_count() const = 0;
-  static constexpr int kMaxReadsPerCall = 1024;
+  static constexpr int kMaxReadsPerCall = SweepRounds::kMaxReadsPerWait;
 
  private:
   std::string protocol_;
   std::vector<std::uint64_t> covered_;
-  int epoll_fd_ = -1;
-  int cancel_fd_ = -1;
-  std::atomic<bool> cancelled_{false};
-  std::atomic<std::uint64_t> sent_{0};
+  SweepRounds rounds_;
 };
 
 }  // namespace sentinel::scan

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <sodium.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,14 +14,12 @@
 
 #include "sentinel/common/crypto.h"
 #include "sentinel/scan/keyed_permutation.h"
-#include "sentinel/scan/rate_limiter.h"
 #include "sentinel/scan/rtt_estimator.h"
 #include "socket_util.h"
 
 namespace sentinel::scan {
 namespace {
 
-constexpr std::uint64_t kCancelTag = 0;
 constexpr std::uint8_t kEchoRequest = 8;
 constexpr std::uint8_t kEchoReply = 0;
 constexpr std::uint8_t kEchoRequestV6 = 128;
@@ -97,35 +93,16 @@ Result<std::unique_ptr<PingSweep>> PingSweep::open(const TargetSet& targets) {
   }
   const std::string key = crypto::random_bytes(sweep->key_.size());
   std::memcpy(sweep->key_.data(), key.data(), sweep->key_.size());
-  sweep->epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  sweep->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (sweep->epoll_fd_ < 0 || sweep->cancel_fd_ < 0) {
-    return internal_error(fmt::format("epoll/eventfd: {}", std::strerror(errno)));
-  }
-  for (const auto& [fd, tag] :
-       {std::pair{sweep->cancel_fd_, kCancelTag}, std::pair{sweep->v4_fd_, std::uint64_t{1}},
-        std::pair{sweep->v6_fd_, std::uint64_t{2}}}) {
-    if (fd < 0) continue;
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = tag;
-    if (epoll_ctl(sweep->epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
-      return internal_error(fmt::format("epoll_ctl: {}", std::strerror(errno)));
-    }
-  }
+  SENTINEL_TRY(sweep->rounds_.open());
+  if (sweep->v4_fd_ >= 0) SENTINEL_TRY(sweep->rounds_.watch(sweep->v4_fd_, AF_INET));
+  if (sweep->v6_fd_ >= 0) SENTINEL_TRY(sweep->rounds_.watch(sweep->v6_fd_, AF_INET6));
   return sweep;
 }
 
 PingSweep::~PingSweep() {
-  for (const int fd : {v4_fd_, v6_fd_, epoll_fd_, cancel_fd_}) {
+  for (const int fd : {v4_fd_, v6_fd_}) {
     if (fd >= 0) close(fd);
   }
-}
-
-void PingSweep::cancel() {
-  cancelled_.store(true);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = write(cancel_fd_, &one, sizeof(one));
 }
 
 Result<ScanOutcome> PingSweep::run(const TargetSet& targets, const ScanLimits& limits,
@@ -133,7 +110,6 @@ Result<ScanOutcome> PingSweep::run(const TargetSet& targets, const ScanLimits& l
                                    const OnReply& on_reply) {
   const std::uint64_t hosts = targets.size();
   std::vector<std::uint8_t> answered(static_cast<std::size_t>(hosts), 0);
-  RateLimiter rate(limits.max_rate, std::max(1.0, limits.max_rate / 200));
   RttEstimator rtt(limits.rtt);
   const KeyedPermutation order(hosts, seed);
 
@@ -142,11 +118,11 @@ Result<ScanOutcome> PingSweep::run(const TargetSet& targets, const ScanLimits& l
     crypto_shorthash(hash, payload, 16, key_.data());
     return get64(hash);
   };
-  // Reads every reply waiting on `fd`; false on a failure of the socket itself.
+  // Reads the replies waiting on `fd`, at most kMaxReadsPerWait packets.
   const auto read_replies = [&](int fd) {
     std::uint8_t buffer[kHeaderBytes + kPayloadBytes + 64];
     int errors = 0;
-    while (true) {
+    for (int reads = 0; reads < SweepRounds::kMaxReadsPerWait; ++reads) {
       sockaddr_storage from{};
       socklen_t from_length = sizeof(from);
       const long got =
@@ -178,66 +154,39 @@ Result<ScanOutcome> PingSweep::run(const TargetSet& targets, const ScanLimits& l
       on_reply(index, sample);
     }
   };
-  // Waits up to `timeout` for replies or a cancellation; false when cancelled.
-  const auto wait = [&](Duration timeout) {
-    epoll_event events[3];
-    const auto milliseconds = static_cast<int>((timeout.count() + 999) / 1000);
-    const int ready = epoll_wait(epoll_fd_, events, 3, std::max(0, milliseconds));
-    for (int i = 0; i < ready; ++i) {
-      if (events[i].data.u64 == kCancelTag) return false;
-    }
-    if (v4_fd_ >= 0) read_replies(v4_fd_);
-    if (v6_fd_ >= 0) read_replies(v6_fd_);
-    return !cancelled_.load();
-  };
 
-  for (int round = 0; round <= limits.max_retries; ++round) {
-    int since_read = 0;
-    TimePoint last_send{};
-    bool sent_any = false;
-    for (std::uint64_t position = 0; position < hosts; ++position) {
-      if (cancelled_.load()) return ScanOutcome::kCancelled;
-      const std::uint64_t index = order.at(position);
-      if (answered[index] != 0 || !wanted(index)) continue;
-      while (!rate.try_acquire(ScanClock::now())) {
-        if (!wait(rate.wait_time(ScanClock::now()))) return ScanOutcome::kCancelled;
-      }
-      const IpAddress host = targets.at(index);
-      std::uint8_t request[kHeaderBytes + kPayloadBytes] = {};
-      request[0] = host.is_v4() ? kEchoRequest : kEchoRequestV6;
-      // Identifier and checksum are the kernel's; the sequence number is the round.
-      request[7] = static_cast<std::uint8_t>(round);
-      const TimePoint now = ScanClock::now();
-      put64(request + kHeaderBytes, index);
-      put64(request + kHeaderBytes + 8, static_cast<std::uint64_t>(steady_ns(now)));
-      put64(request + kHeaderBytes + 16, tag_of(request + kHeaderBytes));
-      sockaddr_storage to{};
-      const socklen_t to_length = to_sockaddr(host, 0, to);
-      const int fd = host.is_v4() ? v4_fd_ : v6_fd_;
-      while (sendto(fd, request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&to), to_length) <
-             0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != ENOBUFS) break;  // unreachable, refused: not up
-        if (!wait(std::chrono::milliseconds(1))) return ScanOutcome::kCancelled;
-      }
-      sent_.fetch_add(1);
-      last_send = now;
-      sent_any = true;
-      if (++since_read == kSendsBetweenReads) {
-        since_read = 0;
-        if (!wait(Duration{0})) return ScanOutcome::kCancelled;
-      }
+  SweepRounds::Requests requests;
+  requests.targets = hosts;
+  requests.sends_between_reads = kSendsBetweenReads;
+  requests.pending = [&](std::uint64_t position) {
+    const std::uint64_t index = order.at(position);
+    return answered[index] == 0 && wanted(index);
+  };
+  requests.send = [&](std::uint64_t position, int round, TimePoint now) {
+    const std::uint64_t index = order.at(position);
+    const IpAddress host = targets.at(index);
+    std::uint8_t request[kHeaderBytes + kPayloadBytes] = {};
+    request[0] = host.is_v4() ? kEchoRequest : kEchoRequestV6;
+    // Identifier and checksum are the kernel's; the sequence number is the round.
+    request[7] = static_cast<std::uint8_t>(round);
+    put64(request + kHeaderBytes, index);
+    put64(request + kHeaderBytes + 8, static_cast<std::uint64_t>(steady_ns(now)));
+    put64(request + kHeaderBytes + 16, tag_of(request + kHeaderBytes));
+    sockaddr_storage to{};
+    const socklen_t to_length = to_sockaddr(host, 0, to);
+    const int fd = host.is_v4() ? v4_fd_ : v6_fd_;
+    while (sendto(fd, request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&to), to_length) <
+           0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == ENOBUFS) return SweepRounds::Sent::kBufferFull;
+      break;  // unreachable, refused: not up
     }
-    if (!sent_any) break;
-    // The round's last request gets its full timeout before the next round starts.
-    const TimePoint round_end = last_send + rtt.timeout();
-    while (ScanClock::now() < round_end) {
-      if (!wait(std::chrono::duration_cast<Duration>(round_end - ScanClock::now()))) {
-        return ScanOutcome::kCancelled;
-      }
-    }
-  }
-  return ScanOutcome::kCompleted;
+    return SweepRounds::Sent::kSent;
+  };
+  requests.read_replies = [&](std::size_t family) {
+    read_replies(family == AF_INET ? v4_fd_ : v6_fd_);
+  };
+  return rounds_.run(limits, rtt, requests);
 }
 
 }  // namespace sentinel::scan

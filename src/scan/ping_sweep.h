@@ -3,7 +3,6 @@
 // the groups in net.ipv4.ping_group_range, without CAP_NET_RAW.
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +10,7 @@
 #include "sentinel/common/result.h"
 #include "sentinel/scan/port_scanner.h"
 #include "sentinel/scan/target_set.h"
+#include "sweep_rounds.h"
 
 namespace sentinel::scan {
 
@@ -38,19 +38,16 @@ class PingSweep {
   Result<ScanOutcome> run(const TargetSet& targets, const ScanLimits& limits, std::uint64_t seed,
                           const Wanted& wanted, const OnReply& on_reply);
   /// Stops a running sweep soon. Thread-safe.
-  void cancel();
-  std::uint64_t requests_sent() const { return sent_.load(); }
+  void cancel() { rounds_.cancel(); }
+  std::uint64_t requests_sent() const { return rounds_.requests_sent(); }
 
  private:
   PingSweep() = default;
 
   int v4_fd_ = -1;
   int v6_fd_ = -1;
-  int epoll_fd_ = -1;
-  int cancel_fd_ = -1;
   std::array<std::uint8_t, 16> key_{};
-  std::atomic<bool> cancelled_{false};
-  std::atomic<std::uint64_t> sent_{0};
+  SweepRounds rounds_{"ping sweep"};
 };
 
 }  // namespace sentinel::scan

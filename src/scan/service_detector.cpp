@@ -19,7 +19,7 @@
 #include "sentinel/common/openssl.h"
 #include "sentinel/scan/scan_clock.h"
 #include "service_probe_sequence.h"
-#include "slot_timers.h"
+#include "slot_event_loop.h"
 #include "socket_util.h"
 #include "tls_facts.h"
 
@@ -29,7 +29,6 @@ namespace {
 using SslPtr = std::unique_ptr<SSL, ssl::Deleter<SSL_free>>;
 using SslContextPtr = std::unique_ptr<SSL_CTX, ssl::Deleter<SSL_CTX_free>>;
 
-constexpr int kMaxEvents = 256;
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxResponseBytes = 1 << 20;
 constexpr std::array<int, 4> kTlsVersions = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION,
@@ -80,8 +79,8 @@ class SigpipeBlock {
 }  // namespace
 
 /// The state of one run(): a slot per target in progress, each with at most one connection,
-/// and a timer heap. Lives on run()'s stack.
-class ServiceDetector::Loop {
+/// on a SlotEventLoop. Lives on run()'s stack.
+class ServiceDetector::Loop final : public SlotWork {
  public:
   Loop(ServiceDetector& detector, const ServiceResultHandler& on_result, int epoll_fd,
        SSL_CTX* context, std::size_t slots)
@@ -91,38 +90,17 @@ class ServiceDetector::Loop {
         epoll_fd_(epoll_fd),
         context_(context),
         slots_(slots),
-        timers_(slots) {
-    for (std::size_t i = slots; i > 0; --i) free_.push_back(static_cast<std::uint32_t>(i - 1));
-  }
+        events_(epoll_fd, kCancelTag, slots) {}
 
-  ~Loop() {
+  ~Loop() override {
     for (Slot& slot : slots_) close_connection(slot);
   }
 
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
   Status run() {
-    admit();
-    epoll_event events[kMaxEvents];
-    while (active_ > 0) {
-      const int timeout = timers_.next_timeout_ms(ScanClock::now());
-      const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
-      if (count < 0 && errno != EINTR) {
-        return internal_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-      }
-      for (int i = 0; i < count; ++i) {
-        const std::uint64_t tag = events[i].data.u64;
-        if (tag == kCancelTag) {
-          cancel_all();
-          break;
-        }
-        const auto index = static_cast<std::uint32_t>(tag);
-        Slot& slot = slots_[index];
-        // An event of a connection closed earlier in this batch must not drive its successor.
-        if (!slot.active || slot.fd < 0 || slot.connection != (tag >> 32)) continue;
-        drive(index);
-      }
-      expire_timers();
-      admit();
-    }
+    SENTINEL_TRY(events_.run(*this));
     // Targets never admitted (cancelled) are reported too, without a service.
     while (next_target_ < detector_.targets_.size()) {
       const ServiceTarget& target = detector_.targets_[next_target_++];
@@ -135,7 +113,6 @@ class ServiceDetector::Loop {
   enum class Phase : std::uint8_t { kConnecting, kHandshaking, kSending, kReading };
 
   struct Slot {
-    bool active = false;
     ServiceTarget target;
     std::optional<ProbeSequence> sequence;
     TimePoint port_deadline;
@@ -155,13 +132,13 @@ class ServiceDetector::Loop {
     int version_check = 0;
   };
 
-  void admit() {
-    while (!free_.empty() && next_target_ < detector_.targets_.size() &&
+  void admit() override {
+    while (next_target_ < detector_.targets_.size() &&
            !detector_.cancelled_.load(std::memory_order_relaxed)) {
-      const std::uint32_t index = free_.back();
-      free_.pop_back();
+      const std::optional<std::uint32_t> free = events_.acquire();
+      if (!free) return;
+      const std::uint32_t index = *free;
       Slot& slot = slots_[index];
-      slot.active = true;
       slot.target = detector_.targets_[next_target_++];
       slot.sequence.emplace(
           *detector_.probes_, slot.target.port,
@@ -170,7 +147,6 @@ class ServiceDetector::Loop {
       slot.tls.reset();
       slot.versions_left.clear();
       slot.version_check = 0;
-      ++active_;
       start_step(index);
     }
   }
@@ -206,7 +182,7 @@ class ServiceDetector::Loop {
     detector_.connections_.fetch_add(1, std::memory_order_relaxed);
     epoll_event event{};
     event.events = EPOLLOUT;
-    event.data.u64 = (std::uint64_t{slot.connection} << 32) | index;
+    event.data.u64 = SlotEventLoop::tag(index, slot.connection);
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, slot.fd, &event) != 0) {
       connection_failed(index);
       return;
@@ -220,6 +196,13 @@ class ServiceDetector::Loop {
     } else if (errno != EINPROGRESS) {
       connection_failed(index);
     }
+  }
+
+  void on_ready(std::uint32_t index, std::uint32_t connection) override {
+    const Slot& slot = slots_[index];
+    // An event of a connection closed earlier in this batch must not drive its successor.
+    if (slot.fd < 0 || slot.connection != connection) return;
+    drive(index);
   }
 
   void drive(std::uint32_t index) {
@@ -465,12 +448,9 @@ class ServiceDetector::Loop {
       }
     }
     report(slot.target, slot.sequence->service(), slot.sequence->tunnel(), std::move(slot.tls));
-    slot.active = false;
     slot.sequence.reset();
     slot.answer = std::string();
-    timers_.cancel(index);
-    --active_;
-    free_.push_back(index);
+    events_.release(index);
   }
 
   void report(const ServiceTarget& target, std::optional<ServiceInfo> service, std::string tunnel,
@@ -491,7 +471,7 @@ class ServiceDetector::Loop {
   void want(Slot& slot, std::uint32_t index, std::uint32_t events) {
     epoll_event event{};
     event.events = events;
-    event.data.u64 = (std::uint64_t{slot.connection} << 32) | index;
+    event.data.u64 = SlotEventLoop::tag(index, slot.connection);
     epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, slot.fd, &event);
   }
 
@@ -503,22 +483,14 @@ class ServiceDetector::Loop {
 
   // The slot's one live timer, never past its port's deadline.
   void set_timer(std::uint32_t index, TimePoint when) {
-    timers_.set(index, std::min(when, slots_[index].port_deadline));
+    events_.set_timer(index, std::min(when, slots_[index].port_deadline));
   }
 
-  void expire_timers() {
-    const TimePoint now = ScanClock::now();
-    while (const std::optional<std::uint32_t> index = timers_.pop_due(now)) on_timer(*index, now);
-  }
-
-  void on_timer(std::uint32_t index, TimePoint now) {
+  void on_timer(std::uint32_t index, TimePoint now) override {
     Slot& slot = slots_[index];
     if (now >= slot.port_deadline) {
       // Out of time for this port: report what is known (version checks not done stay untested).
-      slot.versions_left.clear();
-      slot.version_check = 0;
-      slot.sequence->stop();
-      complete(index);
+      on_cancel(index);
       return;
     }
     switch (slot.phase) {
@@ -533,15 +505,13 @@ class ServiceDetector::Loop {
     }
   }
 
-  void cancel_all() {
-    for (std::uint32_t index = 0; index < slots_.size(); ++index) {
-      Slot& slot = slots_[index];
-      if (!slot.active) continue;
-      slot.versions_left.clear();
-      slot.version_check = 0;
-      slot.sequence->stop();
-      complete(index);
-    }
+  // Cancelled, or out of time: the port's probing and TLS version checks end now.
+  void on_cancel(std::uint32_t index) override {
+    Slot& slot = slots_[index];
+    slot.versions_left.clear();
+    slot.version_check = 0;
+    slot.sequence->stop();
+    complete(index);
   }
 
   ServiceDetector& detector_;
@@ -550,10 +520,8 @@ class ServiceDetector::Loop {
   int epoll_fd_;
   SSL_CTX* context_;
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_;
   std::size_t next_target_ = 0;
-  std::size_t active_ = 0;
-  SlotTimers timers_;
+  SlotEventLoop events_;
 };
 
 Result<std::unique_ptr<ServiceDetector>> ServiceDetector::create(

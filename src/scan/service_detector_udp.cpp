@@ -2,25 +2,22 @@
 // chooses (the chooser TCP detection uses), one connected UDP socket per probe in flight, all
 // ports at once in one epoll loop.
 
-#include <fmt/format.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 #include "sentinel/scan/scan_clock.h"
 #include "sentinel/scan/service_detector.h"
 #include "service_probe_sequence.h"
-#include "slot_timers.h"
+#include "slot_event_loop.h"
 #include "socket_util.h"
 
 namespace sentinel::scan {
 namespace {
 
-constexpr int kMaxEvents = 256;
 // The largest datagram IPv4 or IPv6 (without jumbograms) carries.
 constexpr std::size_t kMaxDatagram = 65535;
 // Datagrams one probe's answer may take: a service that floods empty or tiny datagrams ends
@@ -30,8 +27,8 @@ constexpr std::size_t kMaxAnswerDatagrams = 64;
 }  // namespace
 
 /// The state of run_udp(): a slot per port in progress, each with the socket of its current
-/// probe, and a timer heap. Lives on run_udp()'s stack.
-class ServiceDetector::UdpLoop {
+/// probe, on a SlotEventLoop. Lives on run_udp()'s stack.
+class ServiceDetector::UdpLoop final : public SlotWork {
  public:
   UdpLoop(ServiceDetector& detector, const ServiceResultHandler& on_result, int epoll_fd,
           std::size_t slots)
@@ -41,11 +38,9 @@ class ServiceDetector::UdpLoop {
         epoll_fd_(epoll_fd),
         slots_(slots),
         datagram_(kMaxDatagram),
-        timers_(slots) {
-    for (std::size_t i = slots; i > 0; --i) free_.push_back(static_cast<std::uint32_t>(i - 1));
-  }
+        events_(epoll_fd, kCancelTag, slots) {}
 
-  ~UdpLoop() {
+  ~UdpLoop() override {
     for (Slot& slot : slots_) close_socket(slot);
   }
 
@@ -53,29 +48,7 @@ class ServiceDetector::UdpLoop {
   UdpLoop& operator=(const UdpLoop&) = delete;
 
   Status run() {
-    admit();
-    epoll_event events[kMaxEvents];
-    while (active_ > 0) {
-      const int count =
-          epoll_wait(epoll_fd_, events, kMaxEvents, timers_.next_timeout_ms(ScanClock::now()));
-      if (count < 0 && errno != EINTR) {
-        return internal_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-      }
-      for (int i = 0; i < count; ++i) {
-        const std::uint64_t tag = events[i].data.u64;
-        if (tag == kCancelTag) {
-          cancel_all();
-          break;
-        }
-        const auto index = static_cast<std::uint32_t>(tag);
-        Slot& slot = slots_[index];
-        // An event of a probe's socket closed earlier in this batch must not drive the next.
-        if (!slot.active || slot.fd < 0 || slot.probe != (tag >> 32)) continue;
-        receive(index);
-      }
-      expire_timers();
-      admit();
-    }
+    SENTINEL_TRY(events_.run(*this));
     // Targets never admitted (cancelled) are reported too, without a service.
     while (next_target_ < detector_.udp_targets_.size()) {
       report(detector_.udp_targets_[next_target_++], std::nullopt, false);
@@ -85,7 +58,6 @@ class ServiceDetector::UdpLoop {
 
  private:
   struct Slot {
-    bool active = false;
     ServiceTarget target;
     std::optional<ProbeSequence> sequence;
     TimePoint port_deadline;
@@ -98,20 +70,19 @@ class ServiceDetector::UdpLoop {
     TimePoint step_deadline;
   };
 
-  void admit() {
-    while (!free_.empty() && next_target_ < detector_.udp_targets_.size() &&
+  void admit() override {
+    while (next_target_ < detector_.udp_targets_.size() &&
            !detector_.cancelled_.load(std::memory_order_relaxed)) {
-      const std::uint32_t index = free_.back();
-      free_.pop_back();
+      const std::optional<std::uint32_t> free = events_.acquire();
+      if (!free) return;
+      const std::uint32_t index = *free;
       Slot& slot = slots_[index];
-      slot.active = true;
       slot.target = detector_.udp_targets_[next_target_++];
       slot.answered = false;
       slot.sequence.emplace(
           *detector_.probes_, Protocol::kUdp, slot.target.port,
           ProbeSequenceOptions{options_.intensity, options_.banner_wait, options_.max_probe_wait});
       slot.port_deadline = ScanClock::now() + options_.port_deadline;
-      ++active_;
       start_step(index);
     }
   }
@@ -143,7 +114,7 @@ class ServiceDetector::UdpLoop {
     const socklen_t length = to_sockaddr(target.address, target.port, storage);
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.u64 = (std::uint64_t{slot.probe} << 32) | index;
+    event.data.u64 = SlotEventLoop::tag(index, slot.probe);
     // Connected: the kernel hands this socket only the target's datagrams and reports its ICMP
     // port unreachable as ECONNREFUSED.
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, slot.fd, &event) != 0 ||
@@ -164,6 +135,13 @@ class ServiceDetector::UdpLoop {
     }
     slot.step_deadline = ScanClock::now() + step->wait;
     set_timer(index, slot.step_deadline);
+  }
+
+  void on_ready(std::uint32_t index, std::uint32_t probe) override {
+    const Slot& slot = slots_[index];
+    // An event of a probe's socket closed earlier in this batch must not drive the next.
+    if (slot.fd < 0 || slot.probe != probe) return;
+    receive(index);
   }
 
   void receive(std::uint32_t index) {
@@ -216,12 +194,9 @@ class ServiceDetector::UdpLoop {
     Slot& slot = slots_[index];
     close_socket(slot);
     report(slot.target, slot.sequence->service(), slot.answered);
-    slot.active = false;
     slot.sequence.reset();
     slot.answer = std::string();
-    timers_.cancel(index);
-    --active_;
-    free_.push_back(index);
+    events_.release(index);
   }
 
   void report(const ServiceTarget& target, std::optional<ServiceInfo> service, bool answered) {
@@ -244,29 +219,20 @@ class ServiceDetector::UdpLoop {
 
   // The slot's one live timer, never past its port's deadline.
   void set_timer(std::uint32_t index, TimePoint when) {
-    timers_.set(index, std::min(when, slots_[index].port_deadline));
+    events_.set_timer(index, std::min(when, slots_[index].port_deadline));
   }
 
-  void expire_timers() {
-    const TimePoint now = ScanClock::now();
-    while (const std::optional<std::uint32_t> index = timers_.pop_due(now)) {
-      Slot& slot = slots_[*index];
-      if (now >= slot.port_deadline) {
-        slot.sequence->stop();
-        complete(*index);
-      } else {
-        probe_ended(*index, ProbeEnd::kTimeout);
-      }
+  void on_timer(std::uint32_t index, TimePoint now) override {
+    if (now >= slots_[index].port_deadline) {
+      on_cancel(index);  // out of time for this port: report what is known
+    } else {
+      probe_ended(index, ProbeEnd::kTimeout);
     }
   }
 
-  void cancel_all() {
-    for (std::uint32_t index = 0; index < slots_.size(); ++index) {
-      Slot& slot = slots_[index];
-      if (!slot.active) continue;
-      slot.sequence->stop();
-      complete(index);
-    }
+  void on_cancel(std::uint32_t index) override {
+    slots_[index].sequence->stop();
+    complete(index);
   }
 
   ServiceDetector& detector_;
@@ -274,11 +240,9 @@ class ServiceDetector::UdpLoop {
   const ServiceResultHandler& on_result_;
   int epoll_fd_;
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_;
   std::vector<char> datagram_;  // one receive buffer for every socket
   std::size_t next_target_ = 0;
-  std::size_t active_ = 0;
-  SlotTimers timers_;
+  SlotEventLoop events_;
 };
 
 Status ServiceDetector::run_udp(const ServiceResultHandler& on_result, int epoll_fd) {
