@@ -2,7 +2,8 @@
 // The timers of an event loop whose work sits in numbered slots (a connection, a probe in
 // flight), at most one live timer per slot, in one heap: setting or cancelling a slot's timer
 // makes its earlier ones stale, and stale entries are dropped as they surface instead of being
-// searched for. Used by service detection's TCP and UDP loops. Not thread-safe.
+// searched for. SlotEventLoop (service detection's TCP and UDP loops) keeps its timers here.
+// Not thread-safe.
 
 #include <chrono>
 #include <cstdint>
