@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/collectors/logs/journal_api.h"
+#include "agent/collectors/process/process_start_collector.h"
 #include "agent/daemon/channel_loop.h"
 #include "agent/daemon/firewall_job.h"
 #include "agent/daemon/identity.h"
@@ -196,14 +197,23 @@ int run_agent(const RuntimeOptions& options) {
     // the journal source itself (a collector.error event).
     if (auto api = logs::journal_api(); !api) spdlog::warn("watch: {}", api.error().message);
   }
+  WatchJobOptions watch_options{
+      .data_dir = options.data_dir, .sandbox = config.sandbox, .sandbox_user = config.sandbox_user};
+  if (watch_settings.process_events) {
+    // The process connector's socket is opened here, where SO_RCVBUFFORCE (CAP_NET_ADMIN) can
+    // give it a receive queue above net.core.rmem_max: the watcher child drops that capability
+    // before it makes the collector, and a burst of execs beyond the queue is lost.
+    watch_options.open_privileged_fd = [] {
+      auto socket = process::ProcessStartCollector::open_socket(
+          process::ProcessStartOptions{}.receive_buffer_bytes);
+      return socket ? *socket : -1;
+    };
+  }
   WatchJob watcher(
-      WatchJobOptions{.data_dir = options.data_dir,
-                      .sandbox = config.sandbox,
-                      .sandbox_user = config.sandbox_user},
-      **spool,
+      std::move(watch_options), **spool,
       [watch_settings](const boost::json::object& checkpoint,
-                       std::shared_ptr<spdlog::logger> logger) {
-        return watch::make_sources(watch_settings, checkpoint, std::move(logger));
+                       std::shared_ptr<spdlog::logger> logger, int privileged_fd) {
+        return watch::make_sources(watch_settings, checkpoint, std::move(logger), privileged_fd);
       },
       [&loop_ptr] {
         if (loop_ptr != nullptr) loop_ptr->notify();
@@ -223,9 +233,8 @@ int run_agent(const RuntimeOptions& options) {
   // CAP_NET_RAW only (seccomp profile `scanner`, agent/scan/scan_worker.h), started from this
   // binary as it is now (opened here: a self-update that replaces the file does not change it).
   SystemClock clock;
-  ConfinedShardEngine scan_engine(
-      ConfinedShardEngineOptions{.sandbox = SandboxOptions{.user = config.sandbox_user},
-                                 .executable = "/proc/self/exe"});
+  ConfinedShardEngine scan_engine(ConfinedShardEngineOptions{
+      .sandbox = SandboxOptions{.user = config.sandbox_user}, .executable = "/proc/self/exe"});
   ShardRunner scans(ShardRunnerOptions{}, scan_engine, clock);
 
   ChannelHooks hooks;

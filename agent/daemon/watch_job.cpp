@@ -146,18 +146,23 @@ void WatchJob::run() {
     }
     const auto started = std::chrono::steady_clock::now();
     const boost::json::object checkpoint = checkpoint_;
-    const auto work = [this, &checkpoint](int output_fd) {
+    int privileged_fd = -1;  // in the child: kInheritedFd when the agent opened one
+    const auto work = [this, &checkpoint, &privileged_fd](int output_fd) {
       // Made in the child, declared before the sources so that it outlives their loggers.
       SystemClock clock;
       watch::WatchLog log(clock);
-      std::vector<std::unique_ptr<watch::EventSource>> sources = sources_(checkpoint, log.logger());
+      std::vector<std::unique_ptr<watch::EventSource>> sources =
+          sources_(checkpoint, log.logger(), privileged_fd);
       return watch::run_watcher(sources, output_fd, std::chrono::milliseconds(250), &log);
     };
     if (options_.sandbox) {
       SandboxOptions sandbox;
       sandbox.user = options_.sandbox_user;
       sandbox.watcher = true;
+      sandbox.inherited_fd = options_.open_privileged_fd ? options_.open_privileged_fd() : -1;
+      if (sandbox.inherited_fd >= 0) privileged_fd = kInheritedFd;
       Result<ConfinedProcess> child = spawn_confined(work, sandbox);
+      if (sandbox.inherited_fd >= 0) ::close(sandbox.inherited_fd);  // the child has its own
       if (!child) {
         spdlog::error("watch: cannot start the collector child: {}", child.error().message);
       } else {

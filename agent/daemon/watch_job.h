@@ -26,14 +26,22 @@ namespace sentinel::agent {
 /// Builds the sources in the child from the last saved checkpoint (runs after fork: allocate,
 /// open files, but no locks other threads may hold, so no logging through the agent's loggers).
 /// `logger` is the child's own: its lines reach the agent's log as `log` records.
+/// `privileged_fd`: what WatchJobOptions::open_privileged_fd opened for this child, now the
+/// child's (-1: none).
 using SourceFactory = std::function<std::vector<std::unique_ptr<watch::EventSource>>(
-    const boost::json::object& checkpoint, std::shared_ptr<spdlog::logger> logger)>;
+    const boost::json::object& checkpoint, std::shared_ptr<spdlog::logger> logger,
+    int privileged_fd)>;
 
 struct WatchJobOptions {
   std::string data_dir;  // checkpoint in DATA_DIR/watch-checkpoint.json
   bool sandbox = true;
   std::string sandbox_user = "nobody";
   std::chrono::milliseconds restart_backoff{1000};  // doubles up to a minute while it keeps dying
+  /// Opens, with the agent's privileges and before each confined child starts, an fd the child
+  /// needs but may not open itself (the process connector's socket with a receive queue above
+  /// net.core.rmem_max); -1 when it cannot. The child gets it (kInheritedFd), the agent closes
+  /// its copy. Null, or without the sandbox: none.
+  std::function<int()> open_privileged_fd;
 };
 
 /// One reader thread; start() and stop() from one thread.

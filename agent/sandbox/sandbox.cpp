@@ -147,21 +147,30 @@ Status narrow_capabilities(std::uint32_t kept) {
 
 /// 0 and 1 (and 2 unless sanitizer reports need it) become /dev/null, the result pipe becomes
 /// kResultFd, everything else is closed.
-Status arrange_fds(int result_fd) {
+Status arrange_fds(int result_fd, int inherited_fd) {
   int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd < 0) return system_error("open /dev/null");
-  // Move both above the fds about to be overwritten.
+  // Move them above the fds about to be overwritten.
   result_fd = ::fcntl(result_fd, F_DUPFD_CLOEXEC, 10);
   null_fd = ::fcntl(null_fd, F_DUPFD_CLOEXEC, 10);
-  if (result_fd < 0 || null_fd < 0) return system_error("dup");
+  const bool inherits = inherited_fd >= 0;
+  if (inherits) inherited_fd = ::fcntl(inherited_fd, F_DUPFD_CLOEXEC, 10);
+  if (result_fd < 0 || null_fd < 0 || (inherits && inherited_fd < 0)) return system_error("dup");
   if (::dup2(null_fd, STDIN_FILENO) < 0 || ::dup2(null_fd, STDOUT_FILENO) < 0 ||
       (!kSanitizerBuild && ::dup2(null_fd, STDERR_FILENO) < 0) ||
       ::dup2(result_fd, kResultFd) < 0 || ::fcntl(kResultFd, F_SETFD, FD_CLOEXEC) < 0) {
     return system_error("dup2");
   }
-  if (::close_range(kResultFd + 1, ~0U, 0) != 0) {
+  int first_closed = kResultFd + 1;
+  if (inherits) {
+    if (::dup2(inherited_fd, kInheritedFd) < 0 || ::fcntl(kInheritedFd, F_SETFD, FD_CLOEXEC) < 0) {
+      return system_error("dup2");
+    }
+    first_closed = kInheritedFd + 1;
+  }
+  if (::close_range(static_cast<unsigned>(first_closed), ~0U, 0) != 0) {
     const long max_fd = std::min(::sysconf(_SC_OPEN_MAX), 65536L);
-    for (int fd = kResultFd + 1; fd < max_fd; ++fd) ::close(fd);
+    for (int fd = first_closed; fd < max_fd; ++fd) ::close(fd);
   }
   return ok();
 }
@@ -174,7 +183,8 @@ Status set_limit(int resource, rlim_t soft, rlim_t hard, std::string_view name) 
 
 Status confine(const SandboxOptions& options, const std::optional<Identity>& identity,
                pid_t parent) {
-  SENTINEL_TRY(arrange_fds(kResultFd));
+  static_assert(kInheritedFd == kResultFd + 1);
+  SENTINEL_TRY(arrange_fds(kResultFd, options.inherited_fd));
   if (!kSanitizerBuild) {
     const auto bytes = static_cast<rlim_t>(options.max_address_space_bytes);
     SENTINEL_TRY(set_limit(RLIMIT_AS, bytes, bytes, "RLIMIT_AS"));

@@ -59,7 +59,15 @@ struct SandboxOptions {
   /// When not empty, the child changes into this directory before it drops its privileges, so
   /// that it can use it by relative paths while the directories above are closed to its user.
   std::string working_dir;
+  /// An fd of the caller's that the child keeps, as kInheritedFd: something only the agent's
+  /// privileges could set up (the process connector's socket with a receive queue above
+  /// net.core.rmem_max). -1: none. spawn_confined only; the caller still owns its copy.
+  int inherited_fd = -1;
 };
+
+/// Where a child started with SandboxOptions::inherited_fd finds it (every other fd above the
+/// output fd is closed).
+inline constexpr int kInheritedFd = 4;
 
 /// A confined child that keeps running: it writes records to `output_fd` until it ends.
 struct ConfinedProcess {

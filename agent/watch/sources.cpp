@@ -1,5 +1,7 @@
 #include "agent/watch/sources.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "agent/watch/fim_source.h"
@@ -52,7 +54,8 @@ void add(std::vector<std::unique_ptr<EventSource>>& sources, const std::string& 
 
 std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& settings,
                                                        const boost::json::object& checkpoint,
-                                                       std::shared_ptr<spdlog::logger> logger) {
+                                                       std::shared_ptr<spdlog::logger> logger,
+                                                       int connector_socket) {
   std::vector<std::unique_ptr<EventSource>> sources;
   for (const std::string& file : settings.log_files) {
     sources.push_back(
@@ -70,7 +73,8 @@ std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& sett
     add(sources, "fim", FimSource::start(std::move(options)));
   }
   if (settings.process_events) {
-    Result<process::ProcessStartCollector> starts = process::ProcessStartCollector::create();
+    Result<process::ProcessStartCollector> starts =
+        process::ProcessStartCollector::create({}, connector_socket);
     if (starts) {
       sources.push_back(std::make_unique<ProcessStartSource>(std::move(*starts)));
     } else {
@@ -82,6 +86,8 @@ std::vector<std::unique_ptr<EventSource>> make_sources(const WatchSettings& sett
     } else {
       sources.push_back(std::make_unique<FailedSource>("connections", connections.error().message));
     }
+  } else if (connector_socket >= 0) {
+    ::close(connector_socket);
   }
   return sources;
 }

@@ -32,8 +32,10 @@ struct WatchSettings {
 
 /// Builds the sources, resuming each from its entry in `checkpoint`. Runs in the child; the
 /// collectors' warnings go to `logger` (null: nowhere), which must be one made in the child.
+/// `connector_socket`: the process connector's socket the agent opened for the child
+/// (process::ProcessStartCollector::open_socket), taken over; -1: the collector opens its own.
 std::vector<std::unique_ptr<EventSource>> make_sources(
     const WatchSettings& settings, const boost::json::object& checkpoint,
-    std::shared_ptr<spdlog::logger> logger = nullptr);
+    std::shared_ptr<spdlog::logger> logger = nullptr, int connector_socket = -1);
 
 }  // namespace sentinel::agent::watch

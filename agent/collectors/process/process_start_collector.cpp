@@ -89,14 +89,29 @@ void add(std::vector<detection::Field>& fields, std::string name, std::string va
 
 }  // namespace
 
-Result<ProcessStartCollector> ProcessStartCollector::create(ProcessStartOptions options) {
+Result<int> ProcessStartCollector::open_socket(int receive_buffer_bytes) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (fd < 0) return socket_error("socket", errno);
-  ProcessStartCollector collector(fd, std::move(options));
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer_bytes,
+                   sizeof receive_buffer_bytes) != 0) {
+    // Best effort: the kernel caps it at net.core.rmem_max.
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof receive_buffer_bytes);
+  }
+  return fd;
+}
 
-  const int buffer = collector.options_.receive_buffer_bytes;
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);  // best effort
+Result<ProcessStartCollector> ProcessStartCollector::create(ProcessStartOptions options,
+                                                            int socket) {
+  if (socket < 0) {
+    SENTINEL_ASSIGN(opened, open_socket(options.receive_buffer_bytes));
+    socket = opened;
+  }
+  const int fd = socket;
+  ProcessStartCollector collector(fd, std::move(options));
+  int granted = 0;
+  socklen_t granted_size = sizeof granted;
+  if (::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &granted_size) == 0 && granted > 0) {
+    collector.stats_.receive_buffer_bytes = static_cast<std::uint64_t>(granted);
   }
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;

@@ -42,6 +42,8 @@ struct ProcessStartStats {
   std::uint64_t lost_events = 0;
   std::uint64_t command_lines_truncated = 0;  // over kMaxCommandLineBytes
   std::uint64_t malformed_messages = 0;       // ignored: short, foreign or not from the kernel
+  /// The receive queue the kernel granted (SO_RCVBUF as it reports it: twice what was set).
+  std::uint64_t receive_buffer_bytes = 0;
 };
 
 /// The exec watcher. Owns the netlink socket; move-only. Not thread-safe and makes no threads:
@@ -53,7 +55,15 @@ class ProcessStartCollector {
   /// connector (CONFIG_PROC_EVENTS off, or a network namespace other than the initial one) or
   /// when the kernel ignores the request (a pid namespace other than the initial one); kInternal
   /// otherwise.
-  static Result<ProcessStartCollector> create(ProcessStartOptions options = {});
+  /// `socket`: one from open_socket() (the collector owns it, also when create fails); -1: it
+  /// opens its own.
+  static Result<ProcessStartCollector> create(ProcessStartOptions options = {}, int socket = -1);
+
+  /// An unbound NETLINK_CONNECTOR socket (non-blocking, close-on-exec) asking for a receive
+  /// queue of `receive_buffer_bytes`: SO_RCVBUFFORCE where the caller has CAP_NET_ADMIN, else
+  /// SO_RCVBUF (capped by net.core.rmem_max). The agent opens it for its watcher child, which
+  /// drops that capability before it makes the collector.
+  static Result<int> open_socket(int receive_buffer_bytes);
 
   ProcessStartCollector(ProcessStartCollector&&) noexcept = default;
   ProcessStartCollector& operator=(ProcessStartCollector&&) noexcept = default;

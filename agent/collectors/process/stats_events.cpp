@@ -29,7 +29,8 @@ CollectedEvent stats_event(const ProcessStartStats& stats, std::int64_t time_ms)
                          {"collector.overflows", stats.overflows},
                          {"collector.lost_events", stats.lost_events},
                          {"collector.long_command_lines", stats.command_lines_truncated},
-                         {"collector.malformed_messages", stats.malformed_messages}});
+                         {"collector.malformed_messages", stats.malformed_messages},
+                         {"collector.receive_buffer_bytes", stats.receive_buffer_bytes}});
 }
 
 CollectedEvent stats_event(const ConnectionTrackerStats& stats, std::int64_t time_ms) {

@@ -12,7 +12,8 @@ namespace sentinel::agent::process {
 
 /// `collector.name: process` and the counters since the collector started: `collector.execs`,
 /// `collector.vanished`, `collector.overflows`, `collector.lost_events`,
-/// `collector.long_command_lines`, `collector.malformed_messages`.
+/// `collector.long_command_lines`, `collector.malformed_messages`, and the receive queue granted,
+/// `collector.receive_buffer_bytes`.
 CollectedEvent stats_event(const ProcessStartStats& stats, std::int64_t time_ms);
 
 /// `collector.name: connections` and `collector.polls`, `collector.connections`,

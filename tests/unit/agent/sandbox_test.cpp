@@ -325,6 +325,42 @@ TEST(SandboxWatcherTest, AWatcherStillCannotExecOrOpenInetSockets) {
   }
 }
 
+// What the agent opened for a watcher with its privileges reaches the child as kInheritedFd;
+// every other fd of the agent's is still closed.
+TEST(SandboxWatcherTest, AWatcherKeepsTheOneFdItWasGivenAndNoOther) {
+  int given[2];
+  ASSERT_EQ(::pipe2(given, O_CLOEXEC), 0);
+  // Not close-on-exec and not given; above the numbers the child's fds are moved to.
+  const int opened = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(opened, 0);
+  const int stray = ::fcntl(opened, F_DUPFD, 20);
+  ::close(opened);
+  ASSERT_GE(stray, 20);
+  SandboxOptions options;
+  options.watcher = true;
+  options.inherited_fd = given[1];
+  auto child = spawn_confined(
+      [stray](int out) {
+        if (::write(kInheritedFd, "given", 5) != 5) return 2;
+        const std::string line = fmt::format("stray_open={}\n", ::fcntl(stray, F_GETFD) >= 0);
+        return ::write(out, line.data(), line.size()) < 0 ? 3 : 0;
+      },
+      options);
+  ASSERT_TRUE(child) << child.error().message;
+  ::close(given[1]);  // the agent's copy
+  ::close(stray);
+  std::string received;
+  char buffer[256];
+  ssize_t n = 0;
+  while ((n = ::read(child->output_fd, buffer, sizeof buffer)) > 0) received.append(buffer, n);
+  EXPECT_TRUE(finish_confined(*child, false, options));
+  EXPECT_EQ(received, "stray_open=false\n");
+  std::string through_given;
+  while ((n = ::read(given[0], buffer, sizeof buffer)) > 0) through_given.append(buffer, n);
+  ::close(given[0]);
+  EXPECT_EQ(through_given, "given");
+}
+
 }  // namespace
 }  // namespace sentinel::agent
 

@@ -17,10 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "agent/collectors/process/stats_events.h"
+#include "agent/sandbox/sandbox.h"
 
 extern char** environ;
 
@@ -252,6 +255,54 @@ TEST(ProcessStartCollector, CountsEventsLostToAFullQueue) {
   EXPECT_EQ(field(fields, "collector.name"), "process");
   EXPECT_EQ(field(fields, "collector.overflows"), std::to_string(collector->stats().overflows));
   EXPECT_EQ(field(fields, "collector.lost_events"), std::to_string(collector->stats().lost_events));
+}
+
+// The agent (root) opens the socket for its watcher child, which has dropped CAP_NET_ADMIN by
+// the time it makes the collector: only so does the queue exceed net.core.rmem_max.
+TEST(ProcessStartCollector, ASocketTheAgentOpenedKeepsItsQueueInTheConfinedWatcher) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SO_RCVBUFFORCE needs CAP_NET_ADMIN";
+  std::ifstream rmem("/proc/sys/net/core/rmem_max");
+  std::uint64_t rmem_max = 0;
+  ASSERT_TRUE(rmem >> rmem_max);
+  const int wanted = static_cast<int>(std::min<std::uint64_t>(4 * rmem_max + (1 << 20), 1 << 28));
+
+  // Each child reports the queue its collector got.
+  const auto granted_in_watcher = [](int socket) -> std::uint64_t {
+    SandboxOptions options;
+    options.watcher = true;
+    options.inherited_fd = socket;
+    const int given = socket;
+    auto child = spawn_confined(
+        [given](int out) {
+          ProcessStartOptions collector_options;
+          collector_options.receive_buffer_bytes = 1 << 28;
+          auto collector =
+              ProcessStartCollector::create(collector_options, given >= 0 ? kInheritedFd : -1);
+          if (!collector) return 2;
+          const std::string text = std::to_string(collector->stats().receive_buffer_bytes);
+          return ::write(out, text.data(), text.size()) < 0 ? 3 : 0;
+        },
+        options);
+    if (socket >= 0) ::close(socket);
+    EXPECT_TRUE(child) << child.error().message;
+    if (!child) return 0;
+    std::string received;
+    char buffer[64];
+    ssize_t n = 0;
+    while ((n = ::read(child->output_fd, buffer, sizeof buffer)) > 0) received.append(buffer, n);
+    EXPECT_TRUE(finish_confined(*child, false, options));
+    return received.empty() ? 0 : std::stoull(received);
+  };
+
+  auto socket = ProcessStartCollector::open_socket(wanted);
+  ASSERT_TRUE(socket) << socket.error().message;
+  const std::uint64_t given = granted_in_watcher(*socket);
+  EXPECT_GE(given, static_cast<std::uint64_t>(wanted)) << "the kernel reports twice what was set";
+  EXPECT_GT(given, 2 * rmem_max);
+  // Opened in the child, after it dropped its capabilities: capped.
+  const std::uint64_t own = granted_in_watcher(-1);
+  EXPECT_GT(own, 0u);
+  EXPECT_LE(own, 2 * rmem_max);
 }
 
 TEST(ProcessStartCollector, RefusesToRunInAPidNamespaceOfItsOwn) {
