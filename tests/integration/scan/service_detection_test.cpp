@@ -147,6 +147,38 @@ class ServiceDetectionTest : public ::testing::Test {
     return agree;
   }
 
+  // The hostile targets whose behaviour is one of `behaviours`.
+  static std::vector<ServiceTarget> hostile_behaving(std::set<std::string> behaviours) {
+    std::vector<ServiceTarget> chosen;
+    for (const ServiceTarget& target : hostile_targets_) {
+      if (behaviours.count(behaviour_.at({target.address.to_string(), target.port}))) {
+        chosen.push_back(target);
+      }
+    }
+    return chosen;
+  }
+
+  // Runs detection of `targets`, every one reported once into `reports`; returns the counters.
+  static ServiceDetectionProgress detect_hostile(
+      std::shared_ptr<const ServiceProbes> probes, const std::vector<ServiceTarget>& targets,
+      const ServiceDetectionOptions& options,
+      std::map<std::pair<std::string, std::uint16_t>, PortReport>& reports) {
+    auto detector = ServiceDetector::create(std::move(probes), targets, bed_scope(), options);
+    EXPECT_TRUE(detector) << detector.error().message;
+    if (!detector) return {};
+    const Status status = (*detector)->run([&](const ServiceResult& result) {
+      const bool first =
+          reports.emplace(std::pair{result.address.to_string(), result.port.port}, result.port)
+              .second;
+      EXPECT_TRUE(first) << result.address.to_string() << ":" << result.port.port
+                         << " reported twice";
+    });
+    EXPECT_TRUE(status) << status.error().message;
+    const ServiceDetectionProgress progress = (*detector)->progress();
+    EXPECT_EQ(progress.ports_done, targets.size());
+    return progress;
+  }
+
   static std::unique_ptr<test::TempDir> dir_;
   static std::unique_ptr<test::ChildProcess> bed_;
   static boost::json::value truth_;
@@ -183,25 +215,44 @@ TEST_F(ServiceDetectionTest, BuiltinProbesNameEveryBedService) {
   RecordProperty("agreement", std::to_string(agree) + "/" + std::to_string(truth_targets_.size()));
 }
 
+// A hostile listener never ends a probe by itself. What ends it is ours: the port deadline for
+// the silent and the slow ones, the answer cap for the endless ones. Each run below sets every
+// other wait to a day, so that a bound that did not hold would keep the run going past the
+// test's timeout; the connections it opened tell what ended each port's probing.
 TEST_F(ServiceDetectionTest, HostileListenersFinishWithinThePortDeadline) {
   ASSERT_FALSE(hostile_targets_.empty());
-  ServiceDetectionOptions options;
-  options.port_deadline = 6s;
-  options.banner_wait = 1s;
-  auto detector = ServiceDetector::create(
-      std::make_shared<const ServiceProbes>(ServiceProbes::system_or_builtin()), hostile_targets_,
-      bed_scope(), options);
-  ASSERT_TRUE(detector) << detector.error().message;
-  const auto started = Clock::now();
+  const auto probes = std::make_shared<const ServiceProbes>(ServiceProbes::system_or_builtin());
+  ServiceDetectionOptions a_day;
+  a_day.banner_wait = 24h;
+  a_day.max_probe_wait = 24h;  // a probe file's totalwaitms still caps it (5 s by default)
+  a_day.answer_quiet = 24h;
+  a_day.connect_timeout = 24h;
+  a_day.port_deadline = 24h;
   std::map<std::pair<std::string, std::uint16_t>, PortReport> reports;
-  ASSERT_TRUE((*detector)->run([&](const ServiceResult& result) {
-    const auto took = Clock::now() - started;
-    // The deadline, plus the loop's timer granularity and a busy machine.
-    EXPECT_LT(took, options.port_deadline + 10s)
-        << result.address.to_string() << ":" << result.port.port;
-    reports[{result.address.to_string(), result.port.port}] = result.port;
-  }));
-  EXPECT_LT(Clock::now() - started, options.port_deadline + 2s);
+
+  // Silent, and one byte a second: the first probe (the banner wait, on the first connection)
+  // would wait a day, so only the port deadline ends these ports: one connection each.
+  ServiceDetectionOptions deadline = a_day;
+  deadline.port_deadline = 2s;
+  const std::vector<ServiceTarget> waiting = hostile_behaving({"silent", "slow_banner"});
+  ASSERT_FALSE(waiting.empty());
+  const ServiceDetectionProgress waited = detect_hostile(probes, waiting, deadline, reports);
+  EXPECT_EQ(waited.connections, waiting.size()) << "a port probed past its deadline";
+
+  // An endless banner: its first answer never ends and never pauses, so only the answer cap
+  // (64 KiB) ends its probes; the deadline is a day.
+  const std::vector<ServiceTarget> endless = hostile_behaving({"endless_banner"});
+  ASSERT_FALSE(endless.empty());
+  detect_hostile(probes, endless, a_day, reports);
+
+  // Garbage after our first bytes: the banner wait ends in a second of silence, then every
+  // answer is capped (or its TLS handshake refused); the deadline is a day.
+  ServiceDetectionOptions garbage = a_day;
+  garbage.banner_wait = 1s;
+  const std::vector<ServiceTarget> noisy = hostile_behaving({"tls_garbage"});
+  ASSERT_FALSE(noisy.empty());
+  detect_hostile(probes, noisy, garbage, reports);
+
   ASSERT_EQ(reports.size(), hostile_targets_.size());
   for (const auto& [key, port] : reports) {
     const std::string& behaviour = behaviour_.at(key);

@@ -231,12 +231,13 @@ TEST_F(FeedFetcherTest, StatusesSizesEncodingsAndSilenceAreFailures) {
   test::TinyHttpServer::Reply hung;
   hung.hang = true;
   server_->set("/hang", hung);
-  const auto started = std::chrono::steady_clock::now();
+  // The server holds the connection without a word for as long as it lives: only the fetcher's
+  // own timeout can end this fetch (without it the fetch waits for the test's timeout), and the
+  // error says that it did.
   auto silent = fetch(server_->url("/hang"));
-  const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(silent);
+  EXPECT_EQ(silent.error().code, ErrorCode::kUnavailable);
   EXPECT_THAT(silent.error().message, HasSubstr("no answer within 1.5 s"));
-  EXPECT_LT(took, std::chrono::seconds(5));
 }
 
 TEST_F(FeedFetcherTest, LinkLocalAndUnspecifiedAddressesAreNeverConnectedTo) {
