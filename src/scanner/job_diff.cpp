@@ -13,9 +13,8 @@ Result<ScanDiff> job_diff(SqlScanRepository& jobs, const ScanJob& job) {
   SENTINEL_ASSIGN(previous_job, jobs.find(*previous));
   SENTINEL_ASSIGN(before, jobs.results(*previous));
   SENTINEL_ASSIGN(after, jobs.results(job.id));
-  const std::optional<bool> previous_discovery =
-      previous_job ? previous_job->discovery : std::optional<bool>();
-  diff.changes = diff_scans(before, after, host_basis(previous_discovery, job.discovery));
+  diff.changes =
+      diff_scans(before, after, host_basis(previous_job ? &*previous_job : nullptr, job));
   return diff;
 }
 

@@ -72,6 +72,14 @@ HostBasis host_basis(std::optional<bool> previous_discovery,
              : HostBasis::kWithOpenPorts;
 }
 
+HostBasis host_basis(const ScanJob* previous, const ScanJob& current) {
+  if (current.discovery_partial || (previous != nullptr && previous->discovery_partial)) {
+    return HostBasis::kWithOpenPorts;
+  }
+  return host_basis(previous != nullptr ? previous->discovery : std::optional<bool>(),
+                    current.discovery);
+}
+
 std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
                                    const std::vector<FoundHost>& current, HostBasis basis) {
   const auto before = by_address(previous);

@@ -34,6 +34,10 @@ Error bad(const std::string& field, std::string_view what) {
   return invalid_argument(fmt::format("{}: {}", field, what), field);
 }
 
+// What a decoder says of a key it does not know; agents built before a field existed say it of
+// that field (refuses_unknown_field() reads it back).
+constexpr std::string_view kUnknownField = "unknown field";
+
 /// Reads the fields of one JSON object strictly: every key must be among `allowed`, each read
 /// checks type and bounds, and errors carry the field's full path.
 class Fields {
@@ -51,7 +55,7 @@ class Fields {
                            std::initializer_list<std::string_view> allowed) {
     for (const auto& entry : object) {
       if (std::find(allowed.begin(), allowed.end(), entry.key()) == allowed.end()) {
-        return bad(path(parent, entry.key()), "unknown field");
+        return bad(path(parent, entry.key()), kUnknownField);
       }
     }
     return Fields(object, std::move(parent));
@@ -439,7 +443,8 @@ boost::json::object encode(const ShardStart& start) {
                           {"raw", start.raw},
                           {"service_detection", start.service_detection}};
   // Only when true: an agent from before discovery refuses the field it does not know, and so
-  // scans no shard without finding hosts first that it was asked to find them in.
+  // scans no shard without finding hosts first that it was asked to find them in (the server
+  // then decides to start it without, and says so in the job: shard_dispatch.cpp).
   if (start.discovery) out["discovery"] = true;
   return out;
 }
@@ -487,6 +492,12 @@ Result<ShardStart> decode_shard_start(const boost::json::object& args) {
   start.service_detection = detection;
   start.discovery = discovery;
   return start;
+}
+
+bool refuses_unknown_field(std::string_view error, std::string_view field) {
+  // Exactly the decoder's words for a top-level key ("discovery: unknown field"): a field of
+  // that name deeper in the arguments, or any other complaint, is not an old agent's.
+  return error == fmt::format("{}: {}", field, kUnknownField);
 }
 
 Result<ShardRef> decode_shard_ref(const boost::json::object& args) {

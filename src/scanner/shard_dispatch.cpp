@@ -374,16 +374,26 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
     return false;
   }
   if (!leased) return false;  // nothing queued
-  const ShardStart start{.job_id = job_.id,
-                         .shard = leased->index,
-                         .targets = leased->targets,
-                         .ports = job_.ports.format(),
-                         .scope = job_.scope,
-                         .raw = job_.raw,
-                         .service_detection = job_.service_detection,
-                         .discovery = job_.discovery};
+  ShardStart start{.job_id = job_.id,
+                   .shard = leased->index,
+                   .targets = leased->targets,
+                   .ports = job_.ports.format(),
+                   .scope = job_.scope,
+                   .raw = job_.raw,
+                   .service_detection = job_.service_detection,
+                   .discovery = job_.discovery && without_discovery_.count(agent_id) == 0};
   Result<AgentAnswer> answer = agents_.command(agent_id, std::string(kShardStartCommand),
                                                encode(start), options_.command_timeout);
+  if (start.discovery && answer && !answer->ok &&
+      refuses_unknown_field(answer->error, "discovery")) {
+    // An agent from before host discovery (the server is usually updated first): rather a
+    // shard scanned address by address than none. At once, on the same lease, no attempt lost.
+    without_discovery(agent_id, *leased, answer->error);
+    if (!failure_.empty()) return false;
+    start.discovery = false;
+    answer = agents_.command(agent_id, std::string(kShardStartCommand), encode(start),
+                             options_.command_timeout);
+  }
   if (answer && answer->ok) {
     scanner_log().info("scan job={} shard={} ({}) leased to agent={}", job_.id, leased->index,
                        leased->targets, agent_id);
@@ -415,6 +425,45 @@ void ShardDispatch::pause(const std::string& agent_id, std::int64_t now) {
   paused_until_[agent_id] = now + options_.refusal_pause.count();
 }
 
+void ShardDispatch::without_discovery(const std::string& agent_id, const ShardRow& shard,
+                                      const std::string& refusal) {
+  without_discovery_.insert(agent_id);
+  scanner_log().warn(
+      "scan job={} shard={} agent={} predates host discovery ({}): its shards scan every address",
+      job_.id, shard.index, agent_id, refusal);
+  warnings_.push_back(fmt::format(
+      "agent {} predates host discovery: its shards scanned every address (hosts without an "
+      "open or closed port there are missing); update the agent",
+      agent_id));
+  Status written = database_.transact([&](store::Connection& connection) -> Status {
+    SqlScanRepository jobs(connection);
+    SENTINEL_TRY(jobs.mark_discovery_partial(job_.id));
+    SENTINEL_TRY(jobs.set_note(job_.id, note("")));
+    return ok();
+  });
+  if (!written) {
+    // Without the mark the diff would read addresses it never looked at as hosts gone.
+    failure_ = "recording the agent without host discovery failed: " + written.error().message;
+  }
+}
+
+std::string ShardDispatch::note(const std::string& primary) const {
+  std::vector<std::string> lines;
+  if (!primary.empty()) lines.push_back(primary);
+  lines.insert(lines.end(), warnings_.begin(), warnings_.end());
+  return fmt::format("{}", fmt::join(lines, "; "));
+}
+
+void ShardDispatch::write_note(const std::string& primary) {
+  if (warnings_.empty()) return;
+  Status written = database_.transact([&](store::Connection& connection) -> Status {
+    return SqlScanRepository(connection).set_note(job_.id, note(primary));
+  });
+  if (!written) {
+    scanner_log().warn("scan job={} note not stored: {}", job_.id, written.error().message);
+  }
+}
+
 void ShardDispatch::cancel() {
   std::vector<ShardRow> shards;
   Status read = database_.transact([&](store::Connection& connection) -> Status {
@@ -441,9 +490,10 @@ void ShardDispatch::sum_counters(const std::vector<ShardRow>& shards) {
   sum.hosts_total = counters_.hosts_total;
   sum.pairs_total = counters_.pairs_total;
   // The job is in the earliest phase of a shard in hand; one not polled yet is in its first.
-  const std::string first_phase = job_.discovery ? "discovery" : "ports";
   for (const ShardRow& shard : shards) {
     if (shard.status != ShardStatus::kLeased) continue;
+    const bool discovers = job_.discovery && without_discovery_.count(shard.agent_id) == 0;
+    const std::string first_phase = discovers ? "discovery" : "ports";
     const auto reported = shard_phases_.find(shard.index);
     const std::string& phase = reported == shard_phases_.end() ? first_phase : reported->second;
     if (sum.phase.empty() || phase_rank(phase) < phase_rank(sum.phase)) sum.phase = phase;

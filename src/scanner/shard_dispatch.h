@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,15 @@ class ShardDispatch {
   const JobCounters& counters() const { return counters_; }
   /// Asks every agent holding a shard to stop (scan_shard_cancel); best effort.
   void cancel();
+  /// What users should know of the job that is no failure, one line per agent: agents built
+  /// before host discovery, whose shards scanned every address.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  /// `primary` (why the job failed or was cancelled; "" for none) and the warnings, as the
+  /// job's note.
+  std::string note(const std::string& primary) const;
+  /// Writes note(primary) to the job while it runs (nothing without warnings), so that the
+  /// job's end keeps both.
+  void write_note(const std::string& primary);
 
  private:
   void poll(const ShardRow& shard, std::int64_t now);
@@ -73,6 +83,10 @@ class ShardDispatch {
   Status check_hosts(const ShardRow& shard, const std::vector<FoundHost>& hosts);
   void requeue(const ShardRow& shard, const std::string& error, bool count_attempt);
   void pause(const std::string& agent_id, std::int64_t now);
+  // Remembers that `agent_id` predates host discovery (it refused "discovery" as unknown): its
+  // shards go without from now on, the job is marked partial and warns once about it.
+  void without_discovery(const std::string& agent_id, const ShardRow& shard,
+                         const std::string& refusal);
   void sum_counters(const std::vector<ShardRow>& shards);
   std::string selection_text() const;
   // Reads where the agents sit (jobs on the target networks), at most every kSitesTtl.
@@ -97,6 +111,9 @@ class ShardDispatch {
   std::map<std::string, std::optional<scan::AddressRange>> shard_networks_;
   // The phase each shard in hand last reported ("discovery", "ports", "services").
   std::map<std::int64_t, std::string> shard_phases_;
+  // Agents built before host discovery: their shards start without it.
+  std::set<std::string> without_discovery_;
+  std::vector<std::string> warnings_;
   JobCounters counters_;
   std::string failure_;
 };

@@ -80,14 +80,19 @@ void run_distributed_job(const JobRunContext& context, QueuedScan& scan, JobCont
   }
   control.set_canceller({});
 
+  // The end keeps a note written while the job ran: the warnings go with why it ended.
   if (control.cancelled()) {
     dispatch.cancel();
-    finish_job(context, id, JobStatus::kCancelled, dispatch.counters(), cancel_note(control));
+    dispatch.write_note(cancel_note(control));
+    finish_job(context, id, JobStatus::kCancelled, dispatch.counters(),
+               dispatch.note(cancel_note(control)));
   } else if (state == DispatchState::kFailed) {
     dispatch.cancel();
-    finish_job(context, id, JobStatus::kFailed, dispatch.counters(), dispatch.failure());
+    dispatch.write_note(dispatch.failure());
+    finish_job(context, id, JobStatus::kFailed, dispatch.counters(),
+               dispatch.note(dispatch.failure()));
   } else {
-    finish_job(context, id, JobStatus::kCompleted, dispatch.counters(), "");
+    finish_job(context, id, JobStatus::kCompleted, dispatch.counters(), dispatch.note(""));
   }
 }
 

@@ -19,7 +19,8 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error, agents, nmap, phase, discovery FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents, nmap, phase, discovery, discovery_partial "
+    "FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -104,6 +105,7 @@ Result<ScanJob> job_of(const store::Row& row) {
   if (const auto nmap = row.optional_text(21)) job.nmap = nmap_from_json(*nmap);
   job.counters.phase = row.text(22);
   if (const auto discovery = row.optional_integer(23)) job.discovery = *discovery != 0;
+  job.discovery_partial = row.optional_integer(24).value_or(0) != 0;
   return job;
 }
 
@@ -268,6 +270,19 @@ Status SqlScanRepository::finish(std::int64_t id, JobStatus status, const JobCou
       {id, std::string(to_string(status)), counters.pairs_total, counters.pairs_done,
        counters.open_found, counters.hosts_total, counters.hosts_done, counters.rate, now_ms,
        error.empty() ? store::Value(nullptr) : store::Value(std::string(error))}));
+  return ok();
+}
+
+Status SqlScanRepository::set_note(std::int64_t id, std::string_view note) {
+  SENTINEL_TRY(connection_.execute(
+      "UPDATE scan_jobs SET error = $2 WHERE id = $1 AND status = 'running'",
+      {id, note.empty() ? store::Value(nullptr) : store::Value(std::string(note))}));
+  return ok();
+}
+
+Status SqlScanRepository::mark_discovery_partial(std::int64_t id) {
+  SENTINEL_TRY(
+      connection_.execute("UPDATE scan_jobs SET discovery_partial = 1 WHERE id = $1", {id}));
   return ok();
 }
 

@@ -36,6 +36,11 @@ class SqlScanRepository {
   /// the final counters, the end time and `error` in any case.
   Status finish(std::int64_t id, JobStatus status, const JobCounters& counters, std::int64_t now_ms,
                 std::string_view error);
+  /// Writes what users should know of a running job that is no failure (agents that could not
+  /// find hosts first) to its `error` note; nothing once the job ended. finish() keeps it.
+  Status set_note(std::int64_t id, std::string_view note);
+  /// Records that some of the job's shards ran without host discovery.
+  Status mark_discovery_partial(std::int64_t id);
   /// queued or running -> cancelled; false when the job had already ended.
   Result<bool> cancel(std::int64_t id, std::int64_t now_ms, std::string_view error);
 

@@ -53,6 +53,11 @@ enum class HostBasis : std::uint8_t {
 /// The basis on which two jobs' hosts compare: kAll when both found live hosts first or neither
 /// did (unknown counts as not), else kWithOpenPorts.
 HostBasis host_basis(std::optional<bool> previous_discovery, std::optional<bool> current_discovery);
+/// The basis on which two stored jobs' hosts compare (`previous` null: none stored): as above,
+/// except that kWithOpenPorts when either job found live hosts first in only some of its shards
+/// (`discovery_partial`), even against a job like it: which addresses were looked at which way
+/// depends on which agent took which shard.
+HostBasis host_basis(const ScanJob* previous, const ScanJob& current);
 
 /// Compares two scans' results. A new host gives host_new and port_opened for each of its open
 /// ports; a gone host gives host_gone and port_closed for each; a host in both gives

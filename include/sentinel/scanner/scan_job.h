@@ -115,12 +115,18 @@ struct ScanJob {
   std::optional<std::int64_t> started_ms;
   std::optional<std::int64_t> finished_ms;
   JobCounters counters;
-  std::string error;  // why a job failed or was cancelled by the system; "" otherwise
+  /// Why a job failed or was cancelled by the system, and warnings of a job split across agents
+  /// (agents from before host discovery), joined by "; "; "" when there is nothing to say.
+  std::string error;
   std::optional<AgentSelection> agents;  // set for a job split across agents
   std::optional<NmapOptions> nmap;       // set for a job nmap runs
   /// Whether the job found live hosts first (true) or scanned every address (false); unset for
   /// imports and jobs stored before discovery existed.
   std::optional<bool> discovery;
+  /// A job split across agents that asked for discovery, some of whose shards ran without it
+  /// (agents built before host discovery scanned every address of theirs); the job's note says
+  /// which agents. Not in the API; the diff reads it.
+  bool discovery_partial = false;
 };
 
 /// Filters of GET /api/v1/scans. Newest first.

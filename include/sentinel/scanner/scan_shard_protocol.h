@@ -94,6 +94,11 @@ Result<ShardStart> decode_shard_start(const boost::json::object& args);
 Result<ShardRef> decode_shard_ref(const boost::json::object& args);
 Result<ShardReport> decode_shard_report(const boost::json::object& answer);
 
+/// Whether `error`, an agent's refusal of a command, is its strict decoder refusing the
+/// top-level field `field` as unknown ("discovery: unknown field"): the agent was built before
+/// the field existed. Pure.
+bool refuses_unknown_field(std::string_view error, std::string_view field);
+
 /// {"service","product","version","extra_info","cpe":[...]}; null without a service. The API
 /// and the wire use the same form.
 boost::json::value service_json(const std::optional<scan::ServiceInfo>& service);

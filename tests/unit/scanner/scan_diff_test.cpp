@@ -112,6 +112,21 @@ TEST(ScanDiffTest, TheBasisFollowsHowBothJobsLookedForHosts) {
   EXPECT_EQ(host_basis(std::nullopt, true), HostBasis::kWithOpenPorts);
 }
 
+// A job split across agents some of which predate host discovery looked for hosts in some
+// shards and not in others: hosts without open ports say nothing against any other job.
+TEST(ScanDiffTest, AJobWithShardsWithoutDiscoveryComparesOnlyHostsWithOpenPorts) {
+  const ScanJob discovered{.discovery = true};
+  const ScanJob every_address{.discovery = false};
+  const ScanJob partial{.discovery = true, .discovery_partial = true};
+  EXPECT_EQ(host_basis(&discovered, discovered), HostBasis::kAll);
+  EXPECT_EQ(host_basis(&every_address, discovered), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(nullptr, every_address), HostBasis::kAll);
+  EXPECT_EQ(host_basis(&discovered, partial), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(&partial, discovered), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(&every_address, partial), HostBasis::kWithOpenPorts);
+  EXPECT_EQ(host_basis(&partial, partial), HostBasis::kWithOpenPorts);
+}
+
 TEST(ScanDiffTest, NoServiceOnEitherSideIsNoChange) {
   EXPECT_TRUE(
       diff_scans({host("127.68.0.1", {open_port(22)})}, {host("127.68.0.1", {open_port(22)})})

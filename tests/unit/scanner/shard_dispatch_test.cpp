@@ -34,6 +34,7 @@ class FakeAgents final : public ScanAgents {
     kBusy,     // holds another job's shard
     kForgets,  // accepts, then knows no shard (it restarted)
     kLies,     // reports a host outside its shard
+    kPicky,    // refuses "discovery" for a reason other than not knowing it
   };
 
   struct Agent {
@@ -43,6 +44,8 @@ class FakeAgents final : public ScanAgents {
     int polls = 0;
     std::vector<std::string> networks;  // where it sits (CIDRs)
     std::string phase;                  // what a slow agent says it is doing
+    std::vector<bool> starts;           // each start's "discovery", refused ones too
+    bool before_discovery = false;      // built before host discovery: refuses a start naming it
   };
 
   std::map<std::string, Agent> agents;
@@ -92,7 +95,14 @@ class FakeAgents final : public ScanAgents {
                        (shard != nullptr ? std::to_string(shard->as_int64()) : "-"));
     if (!agent.online || agent.mode == Mode::kGone) return not_found("agent is not connected");
     if (name == kShardStartCommand) {
+      agent.starts.push_back(args.contains("discovery"));
       if (agent.mode == Mode::kBusy) return AgentAnswer{false, {}, "busy: shard 0 of job 99"};
+      if (agent.before_discovery && args.contains("discovery")) {
+        return AgentAnswer{false, {}, old_agent_refusal(args)};
+      }
+      if (agent.mode == Mode::kPicky && args.contains("discovery")) {
+        return AgentAnswer{false, {}, "discovery: must be true or false"};
+      }
       if (agent.mode == Mode::kRefuses) {
         return AgentAnswer{false, {}, "targets outside the scope sent"};
       }
@@ -147,6 +157,25 @@ class FakeAgents final : public ScanAgents {
       agent.held.reset();
     }
     return AgentAnswer{true, encode(report), {}};
+  }
+
+  // What an agent built before host discovery answered a start naming it: its strict decoder
+  // (decode_shard_start before "discovery" was added, 8b4448e~10) refused every key it did not
+  // know, in the words decode_shard_start still uses for a key it does not know. Derived from
+  // the decoder, not typed: the start with "discovery" renamed to a key no decoder knows.
+  static std::string old_agent_refusal(const boost::json::object& args) {
+    constexpr std::string_view kStandIn = "no_such_field_standing_in";
+    boost::json::object renamed = args;
+    renamed[kStandIn] = renamed["discovery"];
+    renamed.erase("discovery");
+    const auto refused = decode_shard_start(renamed);
+    EXPECT_FALSE(refused);
+    if (refused) return "";
+    std::string error = refused.error().message;
+    const std::size_t at = error.find(kStandIn);
+    EXPECT_NE(at, std::string::npos) << error;
+    if (at == std::string::npos) return error;
+    return error.replace(at, kStandIn.size(), "discovery");
   }
 
   int count(const std::string& agent_id, std::string_view name) const {
@@ -316,6 +345,109 @@ TEST_P(ShardDispatchTest, WithoutDiscoveryTheStartLeavesItOut) {
   ASSERT_TRUE(fake_.agents["agt_a"].held);
   EXPECT_FALSE(fake_.agents["agt_a"].held->discovery);
   EXPECT_EQ(job->counters().phase, "ports");
+}
+
+// The server is updated first, the agents later: an agent built before host discovery refuses
+// "discovery" as an unknown field. Its shard starts again on it at once without discovery (no
+// failed attempt), its later shards go without, an updated agent's shards of the same job keep
+// discovery, and the job says once which agent scanned every address.
+TEST_P(ShardDispatchTest, AnAgentFromBeforeDiscoveryScansItsShardsWithoutAndTheJobSaysSo) {
+  options_.shard_addresses = 100;  // six shards for two agents
+  options_.refusal_pause = std::chrono::milliseconds(5000);
+  fake_.agents["agt_new"] = {};
+  fake_.agents["agt_old"] = {.before_discovery = true};
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  ASSERT_EQ(shards().size(), 6u);
+
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  // Both agents took a shard in the first round: the old one's second start had no discovery.
+  std::map<std::string, std::int64_t> first_shard;
+  for (const ShardRow& shard : shards()) {
+    if (shard.status != ShardStatus::kLeased) continue;
+    first_shard[shard.agent_id] = shard.index;
+    EXPECT_EQ(shard.attempts, 0);
+  }
+  ASSERT_EQ(first_shard.size(), 2u);
+  EXPECT_EQ(fake_.agents["agt_old"].starts, (std::vector<bool>{true, false}));
+  ASSERT_TRUE(fake_.agents["agt_old"].held);
+  EXPECT_FALSE(fake_.agents["agt_old"].held->discovery);
+  EXPECT_EQ(fake_.agents["agt_old"].held->shard, first_shard["agt_old"]);
+
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(stored(), fake_.open);
+  // Later shards went to the old agent without discovery straight away; the new one's kept it.
+  const std::vector<bool>& old_starts = fake_.agents["agt_old"].starts;
+  ASSERT_GE(old_starts.size(), 3u);
+  EXPECT_EQ(std::count(old_starts.begin(), old_starts.end(), true), 1);
+  const std::vector<bool>& new_starts = fake_.agents["agt_new"].starts;
+  ASSERT_GE(new_starts.size(), 2u);
+  EXPECT_EQ(std::count(new_starts.begin(), new_starts.end(), false), 0);
+  std::map<std::int64_t, std::string> scanned_by;
+  for (const ShardRow& shard : shards()) {
+    EXPECT_EQ(shard.status, ShardStatus::kDone);
+    EXPECT_EQ(shard.attempts, 0) << shard.targets;
+    scanned_by[shard.index] = shard.agent_id;
+  }
+
+  // The old agent's hosts are stored as in a -Pn scan (no reason, no MAC), the new one's with
+  // how discovery found them.
+  ScanJob stored_job;
+  std::vector<FoundHost> hosts;
+  ASSERT_TRUE(db_->transact([&](store::Connection& connection) -> Status {
+    SqlScanRepository jobs(connection);
+    SENTINEL_ASSIGN(found, jobs.results(job_id_));
+    hosts = std::move(found);
+    SENTINEL_ASSIGN(read, jobs.find(job_id_));
+    if (read) stored_job = std::move(*read);
+    return ok();
+  }));
+  int by_old = 0;
+  int by_new = 0;
+  for (const FoundHost& host : hosts) {
+    std::string agent;
+    for (const ShardRow& shard : shards()) {
+      if (parse_shard_targets(shard.targets)->contains(host.address)) agent = shard.agent_id;
+    }
+    if (agent == "agt_old") {
+      ++by_old;
+      EXPECT_EQ(host.reason, "") << host.address.to_string();
+      EXPECT_EQ(host.mac, "") << host.address.to_string();
+    } else {
+      ++by_new;
+      EXPECT_FALSE(host.reason.empty()) << host.address.to_string();
+    }
+  }
+  EXPECT_GT(by_old, 0);
+  EXPECT_GT(by_new, 0);
+
+  // One warning, naming the old agent, in the job as users read it; the diff knows.
+  ASSERT_EQ(job->warnings().size(), 1u);
+  EXPECT_NE(job->warnings().front().find("agt_old"), std::string::npos);
+  EXPECT_EQ(stored_job.error, job->warnings().front());
+  EXPECT_TRUE(stored_job.discovery_partial);
+  EXPECT_EQ(job->note("why it failed"), "why it failed; " + job->warnings().front());
+}
+
+TEST_P(ShardDispatchTest, AnOldAgentsShardIsInThePortsPhaseFromItsStart) {
+  fake_.agents["agt_old"] = {.mode = FakeAgents::Mode::kSlow, .before_discovery = true};
+  options_.shard_addresses = 600;
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);  // leased without discovery, not yet polled
+  ASSERT_TRUE(fake_.agents["agt_old"].held);
+  EXPECT_EQ(job->counters().phase, "ports");
+}
+
+TEST_P(ShardDispatchTest, AnyOtherRefusalOfDiscoveryCountsAsAFailedAttempt) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kPicky};
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(run(*job, 20), DispatchState::kFailed);
+  EXPECT_EQ(fake_.agents["agt_a"].starts, std::vector<bool>(options_.max_attempts, true));
+  EXPECT_NE(job->failure().find("discovery: must be true or false"), std::string::npos)
+      << job->failure();
+  EXPECT_TRUE(job->warnings().empty());
 }
 
 TEST_P(ShardDispatchTest, AnAgentHoldsOneShardAtATimeSoAFasterOneDoesMore) {

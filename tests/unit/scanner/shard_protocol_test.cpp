@@ -358,6 +358,30 @@ TEST(ShardWireTest, AnswersAreDecodedStrictly) {
   EXPECT_EQ(ref.error().field, "job_id");
 }
 
+// An agent older than a field refuses it with its decoder's words for a key it does not know;
+// the server tells that refusal from every other one by them.
+TEST(ShardWireTest, AnUnknownFieldRefusalIsToldFromOtherRefusals) {
+  auto unknown =
+      decode_shard_start(object(R"({"job_id":1,"shard":0,"targets":"127.0.0.1",)"
+                                R"("ports":"22","scope":"127.0.0.0/8","later_field":true})"));
+  ASSERT_FALSE(unknown);
+  EXPECT_TRUE(refuses_unknown_field(unknown.error().message, "later_field"))
+      << unknown.error().message;
+  EXPECT_FALSE(refuses_unknown_field(unknown.error().message, "discovery"));
+  auto wrong_type =
+      decode_shard_start(object(R"({"job_id":1,"shard":0,"targets":"127.0.0.1",)"
+                                R"("ports":"22","scope":"127.0.0.0/8","discovery":1})"));
+  ASSERT_FALSE(wrong_type);
+  EXPECT_FALSE(refuses_unknown_field(wrong_type.error().message, "discovery"))
+      << wrong_type.error().message;
+  auto nested = decode_shard_report(
+      object(R"({"state":"running","hosts":[{"address":"127.69.0.1","discovery":true}]})"));
+  ASSERT_FALSE(nested);
+  EXPECT_FALSE(refuses_unknown_field(nested.error().message, "discovery"))
+      << nested.error().message;
+  EXPECT_FALSE(refuses_unknown_field("busy: shard 0 of job 9 is in hand", "discovery"));
+}
+
 TEST(ShardWireTest, ShardsNameAddressesOnly) {
   auto named = parse_shard_targets("127.69.0.1,localhost");
   ASSERT_FALSE(named);

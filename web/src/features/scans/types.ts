@@ -64,7 +64,9 @@ export interface ScanJob {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  /** Why a job failed or was cancelled by the system. */
+  /** Why a job failed or was cancelled by the system; also what users should know of a job that
+   * did not fail (agents from before host discovery that scanned every address of their shards),
+   * from the moment it happens, after the failure reason if there is one. */
   error: string | null;
   progress: ScanProgress;
 }
