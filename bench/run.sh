@@ -16,7 +16,7 @@ out=bench/results/latest.md
 } > "$out"
 for bench in bench/api_rps.sh bench/agent.sh bench/portal.sh bench/detection_engine.sh \
   bench/detection_latency.sh bench/detection_fim.sh bench/firewall_apply.sh bench/firewall_fleet.sh \
-  bench/firewall_ban.sh bench/scan.sh bench/scan_distributed.sh; do
+  bench/firewall_ban.sh bench/scan.sh bench/scan_veth.sh bench/scan_distributed.sh; do
   "$bench" | tee -a "$out"
 done
 echo "results: $out"

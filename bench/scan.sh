@@ -6,62 +6,32 @@
 # of the open ports found, ours beside `nmap -sV -T4` on the same hosts and the bed's ports, with
 # the service names compared to each other and to the truth. masscan is tried too;
 # it sends at the link layer and the kernel drops its 127.x packets as martians, so on loopback
-# it finds nothing (said in the table rather than hidden). Only 127.0.0.0/8 is scanned.
+# it finds nothing (said in the table rather than hidden); bench/scan_veth.sh runs the same bed
+# and scanners behind a veth pair, where it can. Only 127.0.0.0/8 is scanned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${BENCH_SCAN_HOSTS:-500}
 base=${BENCH_SCAN_BASE:-127.88.0.0}
 
 source bench/lib.sh
+source bench/scan/ports.sh
 
-"$bin/scanbed" --base "$base" --hosts "$hosts" --seed 7 --truth "$work/truth.json" \
-  --ready-file "$work/ready.json" > "$work/scanbed.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do [[ -s "$work/ready.json" ]] && break; sleep 0.1; done
-[[ -s "$work/ready.json" ]] || { echo "scan: the bed did not start" >&2; cat "$work/scanbed.log" >&2; exit 1; }
-first=$(python3 -c "import ipaddress,sys; print(ipaddress.ip_address('$base') + 1)")
-last=$(python3 -c "import ipaddress,sys; print(ipaddress.ip_address('$base') + $hosts)")
-targets="$first-$last"
-python3 -c "import ipaddress; b = ipaddress.ip_address('$base'); print('\\n'.join(str(b + i) for i in range(1, $hosts + 1)))" > "$work/hosts.txt"
-
-ours=$("$bin/scan_ports" --targets "$targets" --top-ports 1000 --open-out "$work/ours.txt" \
-  --ports-out "$work/ports.txt" --detect-out "$work/ours-services.txt")
-ours_score=$(python3 bench/scan/score_ports.py "$work/truth.json" "$work/ports.txt" "$work/ours.txt")
-
-t0=$(now)
-nmap -sS -T4 -n -Pn --top-ports 1000 -oX "$work/nmap.xml" -iL "$work/hosts.txt" > /dev/null
-nmap_s=$(echo "$(now) - $t0" | bc)
-nmap_score=$(python3 bench/scan/score_ports.py "$work/truth.json" "$work/ports.txt" "$work/nmap.xml")
-nmap_probes=$((hosts * 1000))
-nmap_version=$(nmap --version | awk 'NR==1{print $3}')
-
+start_bed "$base" "$hosts"
+scan_ours --detect-out "$work/ours-services.txt"
+scan_nmap
 masscan_row="| masscan | does not scan loopback (link-layer sender; the kernel drops its 127.x packets) | | | | |"
-if command -v masscan > /dev/null; then
-  t0=$(now)
-  timeout 60 masscan "$targets" -p "$(paste -sd, "$work/ports.txt")" --rate 200000 -oL "$work/masscan.lst" \
-    > /dev/null 2>&1 || true
-  masscan_s=$(echo "$(now) - $t0" | bc)
-  if [[ -s "$work/masscan.lst" ]] && grep -q "^open" "$work/masscan.lst"; then
-    awk '/^open/{print $4, $3}' "$work/masscan.lst" > "$work/masscan.txt"
-    masscan_score=$(python3 bench/scan/score_ports.py "$work/truth.json" "$work/ports.txt" "$work/masscan.txt")
-    masscan_row=$(printf "| masscan | %.2f | | %s | %s | |" "$masscan_s" \
-      "$(echo "$masscan_score" | json_field recall)" "$(echo "$masscan_score" | json_field precision)")
-  fi
+if command -v masscan > /dev/null && scan_masscan 60 --rate 200000; then
+  masscan_row=$(ports_row "masscan" "$masscan_s" "$(awk "BEGIN{print $hosts * 1000 / $masscan_s}")" "$masscan_score")
 fi
 
-ours_s=$(echo "$ours" | json_field wall_seconds)
 echo "## Network scanning: ports"
 echo
 echo "Scan bed: ${hosts} loopback hosts (${targets}), $(echo "$ours_score" | json_field expected) open ports among nmap's top 1,000; each scanner scans every host x top 1,000 TCP ports without host discovery."
 echo
-echo "| scanner | wall s | probes/s | recall | precision | ratio (nmap wall / ours) |"
-echo "| --- | --- | --- | --- | --- | --- |"
-printf "| sentinel (%s) | %.2f | %.0f | %s | %s | %.1f× (goal 5×) |\n" "$(echo "$ours" | json_field method)" \
-  "$ours_s" "$(echo "$ours" | json_field probes_per_second)" "$(echo "$ours_score" | json_field recall)" \
-  "$(echo "$ours_score" | json_field precision)" "$(awk "BEGIN{print $nmap_s / $ours_s}")"
-printf "| nmap %s -sS -T4 | %.2f | %.0f | %s | %s | |\n" "$nmap_version" "$nmap_s" \
-  "$(echo "scale=0; $nmap_probes / $nmap_s" | bc)" "$(echo "$nmap_score" | json_field recall)" \
-  "$(echo "$nmap_score" | json_field precision)"
+ports_table_head "ratio (nmap wall / ours)"
+ports_row "sentinel ($(echo "$ours" | json_field method))" "$ours_s" "$(echo "$ours" | json_field probes_per_second)" \
+  "$ours_score" "$(awk "BEGIN{printf \"%.1f× (goal 5×)\", $nmap_s / $ours_s}")"
+ports_row "nmap $nmap_version -sS -T4" "$nmap_s" "$(awk "BEGIN{print $hosts * 1000 / $nmap_s}")" "$nmap_score"
 echo "$masscan_row"
 echo
 

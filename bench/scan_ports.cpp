@@ -1,12 +1,13 @@
-// scan_ports: our port scan engine on its own, for `make bench` (bench/scan.sh). Scans TARGETS x
-// the top N ports (as nmap ranks them) inside the loopback scope, with the scanner the process
-// may run (raw SYN with CAP_NET_RAW, else connect(); --method forces one), and prints one JSON
-// object: the method, wall seconds, probes sent, probes per second, open ports found. The open
-// (address, port) pairs go to --open-out, one "ADDRESS PORT" per line; the port list to
-// --ports-out, so that the script scores every scanner against the same truth. With
-// --detect-out, the services on the open ports are then identified (nmap's probe file when
-// installed) and written as "ADDRESS PORT SERVICE" lines, nmap's "ssl/" prefix included; the
-// JSON adds the detection's wall seconds and how many ports it named.
+// scan_ports: our port scan engine on its own, for `make bench` (bench/scan.sh and
+// bench/scan_veth.sh). Scans TARGETS x the top N ports (as nmap ranks them) inside the scope
+// (loopback, or with --scope the network that bench/scan_veth.sh put in a namespace of its own),
+// with the scanner the process may run (raw SYN with CAP_NET_RAW, else connect(); --method
+// forces one), and prints one JSON object: the method, wall seconds, probes sent, probes per
+// second, open ports found. The open (address, port) pairs go to --open-out, one "ADDRESS PORT"
+// per line; the port list to --ports-out, so that the script scores every scanner against the
+// same truth. With --detect-out, the services on the open ports are then identified (nmap's
+// probe file when installed) and written as "ADDRESS PORT SERVICE" lines, nmap's "ssl/" prefix
+// included; the JSON adds the detection's wall seconds and how many ports it named.
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -32,7 +33,11 @@ int main(int argc, char** argv) {
   std::string open_out;
   std::string ports_out;
   std::string detect_out;
-  app.add_option("--targets", targets, "targets inside 127.0.0.0/8")->required();
+  std::string scope_text = "127.0.0.0/8";
+  app.add_option("--targets", targets, "targets inside the scope")->required();
+  app.add_option("--scope", scope_text,
+                 "CIDRs that may be scanned (default 127.0.0.0/8; bench/scan_veth.sh passes the "
+                 "network of the namespace it created)");
   app.add_option("--top-ports", top, "the N most common TCP ports")->check(CLI::Range(1, 65535));
   app.add_option("--method", method, "auto, syn or connect")
       ->check(CLI::IsMember({"auto", "syn", "connect"}));
@@ -41,14 +46,17 @@ int main(int argc, char** argv) {
   app.add_option("--detect-out", detect_out, "identify the open ports' services into this file");
   CLI11_PARSE(app, argc, argv);
 
-  // Benchmarks only ever scan loopback.
-  const auto scope = ScanScope::parse("127.0.0.0/8");
+  // Benchmarks scan loopback, or only the addresses of a namespace their script created.
+  const auto scope = ScanScope::parse(scope_text, "scope");
   SystemHostResolver resolver;
   auto target_set = TargetSet::parse(targets, "", resolver);
   auto ports = top_ports(top, Protocol::kTcp);
   if (!scope || !target_set || !ports) {
     std::cerr << "scan_ports: "
-              << (!target_set ? target_set.error().message : ports ? "" : ports.error().message)
+              << (!scope        ? scope.error().message
+                  : !target_set ? target_set.error().message
+                  : ports       ? ""
+                                : ports.error().message)
               << "\n";
     return 1;
   }
