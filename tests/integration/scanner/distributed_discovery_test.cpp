@@ -8,14 +8,10 @@
 // address, finds only .2 and knows no MAC or reason, and the diff between the two kinds of job
 // reports no host as gone.
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <map>
 
 #include "tests/integration/agent_e2e/agent_fixture.h"
-#include "tests/integration/scan/veth_namespace.h"
+#include "tests/integration/scanner/discovery_bed.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/support/process.h"
 
@@ -27,60 +23,11 @@ namespace json = boost::json;
 class DistributedDiscoveryTest : public AgentTest {
  protected:
   void SetUp() override {
-    const std::string pid = std::to_string(getpid());
-    namespace_ = "sxadi" + pid;
-    host_link_ = "sxq" + pid;
-    peer_link_ = "sxr" + pid;
-    subnet_ = "10.231." + std::to_string(getpid() % 250 + 1) + ".";
-    remove_bed();
-    ASSERT_TRUE(ip({"netns", "add", namespace_}));
-    ASSERT_TRUE(ip({"link", "add", host_link_, "type", "veth", "peer", "name", peer_link_}));
-    ASSERT_TRUE(ip({"link", "set", peer_link_, "netns", namespace_}));
-    ASSERT_TRUE(ip({"addr", "add", subnet_ + "1/24", "dev", host_link_}));
-    ASSERT_TRUE(ip({"link", "set", host_link_, "up"}));
-    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "2/24", "dev", peer_link_}));
-    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "3/24", "dev", peer_link_}));
-    ASSERT_TRUE(ip({"-n", namespace_, "link", "set", peer_link_, "up"}));
-    // .3 answers nothing but ARP: no port probe, no ping.
-    const auto firewall = run_command(
-        {"ip", "netns", "exec", namespace_, "nft",
-         "add table inet sxadi; add chain inet sxadi input { type filter hook input priority 0; "
-         "policy accept; }; add rule inet sxadi input ip daddr " +
-             subnet_ + "3 drop"});
-    ASSERT_TRUE(firewall && firewall->exit_code == 0)
-        << (firewall ? firewall->err : firewall.error().message);
-    {
-      scan::testing::InNamespace inside(namespace_);
-      ASSERT_TRUE(inside.entered()) << std::strerror(errno);
-      listener_ = TcpListener::open(subnet_ + "2");
-    }
-    closed_ = listener_->port() == 65535 ? 1 : listener_->port() + 1;
-    const auto shown = run_command({"ip", "-n", namespace_, "-o", "link", "show", peer_link_});
-    ASSERT_TRUE(shown && shown->exit_code == 0);
-    const auto at = shown->out.find("link/ether ");
-    ASSERT_NE(at, std::string::npos) << shown->out;
-    mac_ = shown->out.substr(at + 11, 17);
-    start_server({"--scan-scope", subnet_ + "0/24", "--set", "scanner.service_detection=false"});
+    ASSERT_TRUE(bed_.up());
+    start_server({"--scan-scope", bed_.network(), "--set", "scanner.service_detection=false"});
   }
 
-  void TearDown() override {
-    AgentTest::TearDown();
-    listener_.reset();
-    remove_bed();
-  }
-
-  void remove_bed() {
-    [[maybe_unused]] const auto netns = run_command({"ip", "netns", "del", namespace_});
-    [[maybe_unused]] const auto link = run_command({"ip", "link", "del", host_link_});
-  }
-
-  static ::testing::AssertionResult ip(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), "ip");
-    const auto result = run_command(arguments);
-    if (!result) return ::testing::AssertionFailure() << result.error().message;
-    if (result->exit_code != 0) return ::testing::AssertionFailure() << result->err;
-    return ::testing::AssertionSuccess();
-  }
+  void TearDown() override { AgentTest::TearDown(); }
 
   /// Starts the scanning agent and waits until it is online; its id.
   std::string start_agent(client::ApiClient& admin) {
@@ -101,8 +48,8 @@ class DistributedDiscoveryTest : public AgentTest {
   /// end (at most three minutes: a bound, not a measurement) and returns the job.
   json::value scan(client::ApiClient& admin, const std::string& agent_id,
                    std::optional<bool> discovery) {
-    json::object body{{"targets", {subnet_ + "2-6"}},
-                      {"ports", port_list({listener_->port(), closed_})},
+    json::object body{{"targets", {bed_.address(2) + "-6"}},
+                      {"ports", port_list({bed_.open_port(), bed_.closed_port()})},
                       {"agents", {{"ids", {agent_id}}}}};
     if (discovery) body["discovery"] = *discovery;
     auto started = admin.post("/api/v1/scans", body);
@@ -138,13 +85,7 @@ class DistributedDiscoveryTest : public AgentTest {
     return out;
   }
 
-  std::string namespace_;
-  std::string host_link_;
-  std::string peer_link_;
-  std::string subnet_;
-  std::string mac_;
-  std::optional<TcpListener> listener_;
-  std::uint16_t closed_ = 0;
+  DiscoveryBed bed_{"adi"};
 };
 
 TEST_P(DistributedDiscoveryTest, TheAgentFindsTheLiveHostsFirstAsTheServerDoes) {
@@ -166,16 +107,16 @@ TEST_P(DistributedDiscoveryTest, TheAgentFindsTheLiveHostsFirstAsTheServerDoes) 
   const std::int64_t id = found.at("id").as_int64();
   const auto hosts = hosts_of(admin, id);
   ASSERT_EQ(hosts.size(), 2u);
-  ASSERT_EQ(hosts.count(subnet_ + "2"), 1u);
-  ASSERT_EQ(hosts.count(subnet_ + "3"), 1u);
+  ASSERT_EQ(hosts.count(bed_.address(2)), 1u);
+  ASSERT_EQ(hosts.count(bed_.address(3)), 1u);
   for (const auto& [address, host] : hosts) {
     EXPECT_EQ(host.at("reason"), json::value("arp-response")) << address << " " << host;
-    EXPECT_EQ(host.at("mac"), json::value(mac_)) << address << " " << host;
+    EXPECT_EQ(host.at("mac"), json::value(bed_.mac())) << address << " " << host;
   }
-  ASSERT_EQ(hosts.at(subnet_ + "2").at("ports").as_array().size(), 1u);
-  EXPECT_EQ(hosts.at(subnet_ + "2").at("ports").as_array()[0].at("port").as_int64(),
-            listener_->port());
-  EXPECT_TRUE(hosts.at(subnet_ + "3").at("ports").as_array().empty());
+  ASSERT_EQ(hosts.at(bed_.address(2)).at("ports").as_array().size(), 1u);
+  EXPECT_EQ(hosts.at(bed_.address(2)).at("ports").as_array()[0].at("port").as_int64(),
+            bed_.open_port());
+  EXPECT_TRUE(hosts.at(bed_.address(3)).at("ports").as_array().empty());
 
   // Every address scanned: the host that drops every packet is not seen, nothing is known of
   // how the other was found, and that is no change of either host.
@@ -186,7 +127,7 @@ TEST_P(DistributedDiscoveryTest, TheAgentFindsTheLiveHostsFirstAsTheServerDoes) 
   EXPECT_EQ(every.at("progress").at("pairs_done").as_int64(), 10) << every;
   const auto scanned = hosts_of(admin, every.at("id").as_int64());
   ASSERT_EQ(scanned.size(), 1u);
-  EXPECT_EQ(scanned.begin()->first, subnet_ + "2");
+  EXPECT_EQ(scanned.begin()->first, bed_.address(2));
   const json::object& only = scanned.begin()->second;
   EXPECT_EQ(only.at("ports").as_array().size(), 1u) << only;
   EXPECT_TRUE(only.at("mac").is_null()) << only;

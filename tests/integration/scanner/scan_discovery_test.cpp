@@ -7,13 +7,9 @@
 // of job reports no host without open ports as gone or new; between two jobs with discovery a
 // host that appears without open ports is new.
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <map>
 
-#include "tests/integration/scan/veth_namespace.h"
+#include "tests/integration/scanner/discovery_bed.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/support/process.h"
 
@@ -25,66 +21,17 @@ namespace json = boost::json;
 class ScanDiscoveryTest : public ScannerApiTest {
  protected:
   void SetUp() override {
-    const std::string pid = std::to_string(getpid());
-    namespace_ = "sxdis" + pid;
-    host_link_ = "sxd" + pid;
-    peer_link_ = "sxe" + pid;
-    subnet_ = "10.231." + std::to_string(getpid() % 250 + 1) + ".";
-    remove_bed();
-    ASSERT_TRUE(ip({"netns", "add", namespace_}));
-    ASSERT_TRUE(ip({"link", "add", host_link_, "type", "veth", "peer", "name", peer_link_}));
-    ASSERT_TRUE(ip({"link", "set", peer_link_, "netns", namespace_}));
-    ASSERT_TRUE(ip({"addr", "add", subnet_ + "1/24", "dev", host_link_}));
-    ASSERT_TRUE(ip({"link", "set", host_link_, "up"}));
-    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "2/24", "dev", peer_link_}));
-    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "3/24", "dev", peer_link_}));
-    ASSERT_TRUE(ip({"-n", namespace_, "link", "set", peer_link_, "up"}));
-    // .3 and .4 (once added) answer nothing but ARP: no port probe, no ping.
-    const auto firewall = run_command(
-        {"ip", "netns", "exec", namespace_, "nft",
-         "add table inet sxdis; add chain inet sxdis input { type filter hook input priority 0; "
-         "policy accept; }; add rule inet sxdis input ip daddr { " +
-             subnet_ + "3, " + subnet_ + "4 } drop"});
-    ASSERT_TRUE(firewall && firewall->exit_code == 0)
-        << (firewall ? firewall->err : firewall.error().message);
-    {
-      scan::testing::InNamespace inside(namespace_);
-      ASSERT_TRUE(inside.entered()) << std::strerror(errno);
-      listener_ = TcpListener::open(subnet_ + "2");
-    }
-    closed_ = listener_->port() == 65535 ? 1 : listener_->port() + 1;
-    const auto shown = run_command({"ip", "-n", namespace_, "-o", "link", "show", peer_link_});
-    ASSERT_TRUE(shown && shown->exit_code == 0);
-    const auto at = shown->out.find("link/ether ");
-    ASSERT_NE(at, std::string::npos) << shown->out;
-    mac_ = shown->out.substr(at + 11, 17);
-    start_server({"--scan-scope", subnet_ + "0/24", "--scan-scope", kScanScope, "--set",
+    ASSERT_TRUE(bed_.up({4}));
+    start_server({"--scan-scope", bed_.network(), "--scan-scope", kScanScope, "--set",
                   "scanner.service_detection=false"});
   }
 
-  void TearDown() override {
-    ScannerApiTest::TearDown();
-    listener_.reset();
-    remove_bed();
-  }
-
-  void remove_bed() {
-    [[maybe_unused]] const auto netns = run_command({"ip", "netns", "del", namespace_});
-    [[maybe_unused]] const auto link = run_command({"ip", "link", "del", host_link_});
-  }
-
-  static ::testing::AssertionResult ip(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), "ip");
-    const auto result = run_command(arguments);
-    if (!result) return ::testing::AssertionFailure() << result.error().message;
-    if (result->exit_code != 0) return ::testing::AssertionFailure() << result->err;
-    return ::testing::AssertionSuccess();
-  }
+  void TearDown() override { ScannerApiTest::TearDown(); }
 
   /// Runs a job over .2-.6 and the listener's port and a closed one; returns its id.
   std::int64_t scan(client::ApiClient& api, std::optional<bool> discovery) {
-    json::object body{{"targets", {subnet_ + "2-6"}},
-                      {"ports", port_list({listener_->port(), closed_})}};
+    json::object body{{"targets", {bed_.address(2) + "-6"}},
+                      {"ports", port_list({bed_.open_port(), bed_.closed_port()})}};
     if (discovery) body["discovery"] = *discovery;
     const auto reply = post_scan(api, body);
     EXPECT_EQ(reply.status, 202) << reply.body;
@@ -121,13 +68,7 @@ class ScanDiscoveryTest : public ScannerApiTest {
     return out;
   }
 
-  std::string namespace_;
-  std::string host_link_;
-  std::string peer_link_;
-  std::string subnet_;
-  std::string mac_;
-  std::optional<TcpListener> listener_;
-  std::uint16_t closed_ = 0;
+  DiscoveryBed bed_{"dis"};
 };
 
 TEST_P(ScanDiscoveryTest, OnlyTheHostsFoundUpAreScannedAndStoredWithHowTheyWereFound) {
@@ -145,14 +86,14 @@ TEST_P(ScanDiscoveryTest, OnlyTheHostsFoundUpAreScannedAndStoredWithHowTheyWereF
 
   const auto hosts = hosts_of(root, id);
   ASSERT_EQ(hosts.size(), 2u);
-  ASSERT_EQ(hosts.count(subnet_ + "2"), 1u);
-  ASSERT_EQ(hosts.count(subnet_ + "3"), 1u);
+  ASSERT_EQ(hosts.count(bed_.address(2)), 1u);
+  ASSERT_EQ(hosts.count(bed_.address(3)), 1u);
   for (const auto& [address, host] : hosts) {
     EXPECT_EQ(host.at("reason"), json::value("arp-response")) << address << " " << host;
-    EXPECT_EQ(host.at("mac"), json::value(mac_)) << address << " " << host;
+    EXPECT_EQ(host.at("mac"), json::value(bed_.mac())) << address << " " << host;
   }
-  EXPECT_EQ(hosts.at(subnet_ + "2").at("ports").as_array().size(), 1u);
-  EXPECT_TRUE(hosts.at(subnet_ + "3").at("ports").as_array().empty());
+  EXPECT_EQ(hosts.at(bed_.address(2)).at("ports").as_array().size(), 1u);
+  EXPECT_TRUE(hosts.at(bed_.address(3)).at("ports").as_array().empty());
 
   // Every address scanned: the host that drops every packet is not seen, nothing is known of how
   // the other was found, and that is no change of either host.
@@ -163,7 +104,7 @@ TEST_P(ScanDiscoveryTest, OnlyTheHostsFoundUpAreScannedAndStoredWithHowTheyWereF
   const auto scanned = hosts_of(root, every);
   ASSERT_EQ(scanned.size(), 1u);
   const json::object& only = scanned.begin()->second;
-  EXPECT_EQ(scanned.begin()->first, subnet_ + "2");
+  EXPECT_EQ(scanned.begin()->first, bed_.address(2));
   EXPECT_EQ(only.at("ports").as_array().size(), 1u) << only;
   EXPECT_TRUE(only.at("mac").is_null()) << only;
   EXPECT_TRUE(only.at("reason").is_null()) << only;
@@ -177,18 +118,18 @@ TEST_P(ScanDiscoveryTest, OnlyTheHostsFoundUpAreScannedAndStoredWithHowTheyWereF
   EXPECT_EQ(changes_of(root, again), std::vector<std::string>{});
 
   // Between two jobs with discovery a host without open ports that appears is new.
-  ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "4/24", "dev", peer_link_}));
+  ASSERT_TRUE(bed_.add_address(4));
   const std::int64_t grown = scan(root, true);
   ASSERT_GT(grown, 0);
   wait_completed(root, grown);
   EXPECT_EQ(hosts_of(root, grown).size(), 3u);
-  EXPECT_EQ(changes_of(root, grown), std::vector<std::string>{"host_new " + subnet_ + "4"});
+  EXPECT_EQ(changes_of(root, grown), std::vector<std::string>{"host_new " + bed_.address(4)});
 }
 
 TEST_P(ScanDiscoveryTest, ACancelDuringDiscoveryEndsTheJobBeforeAnyPortIsScanned) {
   client::ApiClient root = admin();
   const auto reply =
-      post_scan(root, {{"targets", {subnet_ + "0/24"}}, {"ports", port_list({listener_->port()})}});
+      post_scan(root, {{"targets", {bed_.network()}}, {"ports", port_list({bed_.open_port()})}});
   ASSERT_EQ(reply.status, 202) << reply.body;
   const std::int64_t id = body_of(reply).at("id").as_int64();
   const json::value running = wait_for_status(root, id, {"running"});
@@ -203,13 +144,13 @@ TEST_P(ScanDiscoveryTest, ACancelDuringDiscoveryEndsTheJobBeforeAnyPortIsScanned
 
 TEST_P(ScanDiscoveryTest, DiscoveryMustBeABooleanAndAgentsMayDoIt) {
   client::ApiClient root = admin();
-  auto wrong = post_scan(root, {{"targets", {subnet_ + "2"}}, {"discovery", "yes"}});
+  auto wrong = post_scan(root, {{"targets", {bed_.address(2)}}, {"discovery", "yes"}});
   EXPECT_EQ(wrong.status, 400) << wrong.body;
   EXPECT_EQ(wrong.api_error() ? wrong.api_error()->field : "", "discovery") << wrong.body;
   // Refused for the group without agents, not for asking agents to find hosts first
   // (distributed_discovery_test.cpp runs such a job).
   auto agents = post_scan(
-      root, {{"targets", {subnet_ + "2"}}, {"agents", {{"group", "x"}}}, {"discovery", true}});
+      root, {{"targets", {bed_.address(2)}}, {"agents", {{"group", "x"}}}, {"discovery", true}});
   EXPECT_EQ(agents.status, 400) << agents.body;
   EXPECT_EQ(agents.api_error() ? agents.api_error()->field : "", "agents.group") << agents.body;
 }
