@@ -210,31 +210,30 @@ ConfinedShardEngineOptions test_image(std::vector<std::string> arguments = {"sca
       .arguments = std::move(arguments)};
 }
 
-TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
+/// How a shard ended that a worker image misbehaving after its answer ran: its last poll answer.
+scanner::ShardReport shard_end(const ConfinedShardEngineOptions& options) {
   ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngine engine(test_image({"exec-after-answering"}));
-  ShardRunner runner({}, engine, clock);
-  auto started = runner.handle("scan_shard_start", start_args("127.69.241.1", "22", false, false));
-  ASSERT_TRUE(started) << started.error().message;
-  const auto answers = poll_to_end(runner);
-  ASSERT_FALSE(answers.empty());
-  EXPECT_EQ(answers.back().state, scanner::ShardState::kFailed);
-  EXPECT_THAT(answers.back().error, HasSubstr("scan worker blocked by the seccomp filter"));
-}
-
-TEST(ConfinedShardEngineTest, AWorkerStuckInALoopIsStoppedAtItsCpuLimit) {
-  ManualClock clock{1'700'000'000'000};
-  ConfinedShardEngineOptions options = test_image({"spin-after-answering"});
-  options.max_cpu_seconds = 1;
   ConfinedShardEngine engine(options);
   ShardRunner runner({}, engine, clock);
   auto started = runner.handle("scan_shard_start", start_args("127.69.241.1", "22", false, false));
-  ASSERT_TRUE(started) << started.error().message;
-  // Without the limit the worker would spin until the test's timeout.
+  EXPECT_TRUE(started) << started.error().message;
   const auto answers = poll_to_end(runner);
-  ASSERT_FALSE(answers.empty());
-  EXPECT_EQ(answers.back().state, scanner::ShardState::kFailed);
-  EXPECT_THAT(answers.back().error, HasSubstr("scan worker stopped at its CPU limit of 1 s"));
+  return answers.empty() ? scanner::ShardReport{} : answers.back();
+}
+
+TEST(ConfinedShardEngineTest, AWorkerKilledByTheFilterFailsTheShardSayingSo) {
+  const scanner::ShardReport ended = shard_end(test_image({"exec-after-answering"}));
+  EXPECT_EQ(ended.state, scanner::ShardState::kFailed);
+  EXPECT_THAT(ended.error, HasSubstr("scan worker blocked by the seccomp filter"));
+}
+
+TEST(ConfinedShardEngineTest, AWorkerStuckInALoopIsStoppedAtItsCpuLimit) {
+  ConfinedShardEngineOptions options = test_image({"spin-after-answering"});
+  options.max_cpu_seconds = 1;
+  // Without the limit the worker would spin until the test's timeout.
+  const scanner::ShardReport ended = shard_end(options);
+  EXPECT_EQ(ended.state, scanner::ShardState::kFailed);
+  EXPECT_THAT(ended.error, HasSubstr("scan worker stopped at its CPU limit of 1 s"));
 }
 
 TEST(ConfinedShardEngineTest, AWorkerThatDiesBeforeAnsweringFailsTheStartSayingSo) {

@@ -20,13 +20,18 @@ namespace {
 
 using sentinel::agent::InProcessShardEngine;
 
+// Takes the shard and says it scans, as a worker does before its first event; false when the
+// agent's end is gone.
+bool answer_as_scanning(int fd) {
+  using namespace sentinel::agent;
+  return read_frame(fd, std::nullopt) &&
+         write_frame(
+             fd, encode_response(boost::json::object{{"method", "connect"}, {"reason", "test"}}));
+}
+
 // Takes the shard, says it scans, then makes a call outside its profile.
 int exec_after_answering(int fd, InProcessShardEngine&) {
-  using namespace sentinel::agent;
-  if (!read_frame(fd, std::nullopt)) return 1;
-  if (!write_frame(fd,
-                   encode_response(boost::json::object{{"method", "connect"}, {"reason", "test"}})))
-    return 1;
+  if (!answer_as_scanning(fd)) return 1;
   const char* argv[] = {"/bin/true", nullptr};
   char* const environment[] = {nullptr};
   ::execve("/bin/true", const_cast<char* const*>(argv), environment);
@@ -40,11 +45,7 @@ int bluetooth_socket(int, InProcessShardEngine&) {
 
 // Takes the shard, says it scans, then loops without end (a worker stuck in a loop).
 int spin_after_answering(int fd, InProcessShardEngine&) {
-  using namespace sentinel::agent;
-  if (!read_frame(fd, std::nullopt)) return 1;
-  if (!write_frame(fd,
-                   encode_response(boost::json::object{{"method", "connect"}, {"reason", "test"}})))
-    return 1;
+  if (!answer_as_scanning(fd)) return 1;
   volatile std::uint64_t turns = 0;
   while (true) turns = turns + 1;
 }
