@@ -1,5 +1,5 @@
 #pragma once
-// A local segment for host-discovery tests: a network namespace joined to the test's own by a
+// A local segment for scan tests: a network namespace joined to the test's own by a
 // veth pair on 10.231.N.0/24 (N from the pid; this side is .1). In the namespace .2 has a TCP
 // listener, .3 exists but drops every IP packet (only ARP finds it); more such addresses can be
 // added. Removed when destroyed, and before it is made (what a crashed run left).
@@ -86,6 +86,8 @@ class DiscoveryBed {
   std::string network() const { return subnet_ + "0/24"; }
   /// The MAC of the namespace's end, as results write it ("02:...").
   const std::string& mac() const { return mac_; }
+  /// The listener at .2.
+  const TcpListener& listener() const { return *listener_; }
   std::uint16_t open_port() const { return listener_->port(); }
   /// A port nothing listens on at .2.
   std::uint16_t closed_port() const { return closed_; }

@@ -1,17 +1,12 @@
 // Jobs on the agents that sit in the target networks, end to end: the test joins a network
-// namespace to its own by a veth pair on 10.231.N.0/24 (its end .1, the namespace's .2, where a
-// listener waits), so that an agent started here reports an interface in that network in its
-// inventory. A job on {"networks": true} over the /24 is cut along that network, goes to the
-// agent and finds exactly the listener; targets in no agent's network (loopback counts for no
-// one) are refused naming them.
-
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+// namespace to its own by a veth pair on 10.231.N.0/24 (DiscoveryBed: its end .1, the
+// namespace's .2, where a listener waits), so that an agent started here reports an interface in
+// that network in its inventory. A job on {"networks": true} over the /24 is cut along that
+// network, goes to the agent and finds exactly the listener; targets in no agent's network
+// (loopback counts for no one) are refused naming them.
 
 #include "tests/integration/agent_e2e/agent_fixture.h"
-#include "tests/integration/scan/veth_namespace.h"
+#include "tests/integration/scanner/discovery_bed.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/support/process.h"
 
@@ -23,44 +18,9 @@ constexpr const char* kLoopbackScope = "127.69.0.0/16";
 class NetworkAgentsScanTest : public AgentTest {
  protected:
   void SetUp() override {
-    const std::string pid = std::to_string(getpid());
-    namespace_ = "sxnet" + pid;
-    host_link_ = "sxa" + pid;
-    subnet_ = "10.231." + std::to_string(getpid() % 250 + 1) + ".";
-    remove_bed();
-    ASSERT_TRUE(ip({"netns", "add", namespace_}));
-    ASSERT_TRUE(ip({"link", "add", host_link_, "type", "veth", "peer", "name", "sxb" + pid}));
-    ASSERT_TRUE(ip({"link", "set", "sxb" + pid, "netns", namespace_}));
-    ASSERT_TRUE(ip({"addr", "add", subnet_ + "1/24", "dev", host_link_}));
-    ASSERT_TRUE(ip({"link", "set", host_link_, "up"}));
-    ASSERT_TRUE(ip({"-n", namespace_, "addr", "add", subnet_ + "2/24", "dev", "sxb" + pid}));
-    ASSERT_TRUE(ip({"-n", namespace_, "link", "set", "sxb" + pid, "up"}));
-    {
-      scan::testing::InNamespace inside(namespace_);
-      ASSERT_TRUE(inside.entered()) << std::strerror(errno);
-      listener_ = TcpListener::open(subnet_ + "2");
-    }
-    start_server({"--scan-scope", subnet_ + "0/24", "--scan-scope", kLoopbackScope, "--set",
+    ASSERT_TRUE(bed_.up());
+    start_server({"--scan-scope", bed_.network(), "--scan-scope", kLoopbackScope, "--set",
                   "scanner.service_detection=false"});
-  }
-
-  void TearDown() override {
-    AgentTest::TearDown();
-    listener_.reset();
-    remove_bed();
-  }
-
-  void remove_bed() {
-    [[maybe_unused]] const auto netns = run_command({"ip", "netns", "del", namespace_});
-    [[maybe_unused]] const auto link = run_command({"ip", "link", "del", host_link_});
-  }
-
-  static ::testing::AssertionResult ip(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), "ip");
-    const auto result = run_command(arguments);
-    if (!result) return ::testing::AssertionFailure() << result.error().message;
-    if (result->exit_code != 0) return ::testing::AssertionFailure() << result->err;
-    return ::testing::AssertionSuccess();
   }
 
   /// Whether the agent's inventory lists an interface with `address` (CIDR form).
@@ -80,16 +40,13 @@ class NetworkAgentsScanTest : public AgentTest {
     return reply ? *reply : client::HttpReply{};
   }
 
-  std::string namespace_;
-  std::string host_link_;
-  std::string subnet_;
-  std::optional<TcpListener> listener_;
+  DiscoveryBed bed_{"net"};
 };
 
 TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAreRefused) {
   client::ApiClient admin = this->admin();
   // Before any agent reports where it sits, nothing is covered.
-  auto early = post_scan(admin, subnet_ + "0/24", "22");
+  auto early = post_scan(admin, bed_.network(), "22");
   EXPECT_EQ(early.status, 400) << early.body;
 
   AgentOptions options;
@@ -101,7 +58,7 @@ TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAr
   agents_.push_back(std::move(*agent));
   const std::string id = enrolled_id(*agents_.back());
   ASSERT_TRUE(eventually([&] { return status_of(admin, id) == "online"; }));
-  ASSERT_TRUE(eventually([&] { return reports_address(admin, id, subnet_ + "1/24"); }));
+  ASSERT_TRUE(eventually([&] { return reports_address(admin, id, bed_.address(1) + "/24"); }));
 
   // Loopback is every host's own: no agent sits in it.
   auto loopback = post_scan(admin, "127.69.0.1", "22");
@@ -111,8 +68,8 @@ TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAr
   EXPECT_NE(loopback.body.find("127.69.0.1"), std::string::npos) << loopback.body;
 
   // Nothing else listens in the namespace: any other port is closed there.
-  const std::uint16_t closed = listener_->port() == 65535 ? 1 : listener_->port() + 1;
-  auto started = post_scan(admin, subnet_ + "0/24", port_list({listener_->port(), closed}));
+  auto started =
+      post_scan(admin, bed_.network(), port_list({bed_.open_port(), bed_.closed_port()}));
   ASSERT_EQ(started.status, 202) << started.body;
   const boost::json::value job = body_of(started);
   EXPECT_TRUE(job.at("agents").at("networks").as_bool()) << job;
@@ -132,7 +89,7 @@ TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAr
   EXPECT_EQ(ended.at("method").as_string(), "agents");
   auto results = admin.get("/api/v1/scans/" + std::to_string(job_id) + "/results");
   ASSERT_TRUE(results && results->status == 200);
-  EXPECT_EQ(open_pairs(body_of(*results)), std::set<std::string>{pair(*listener_)});
+  EXPECT_EQ(open_pairs(body_of(*results)), std::set<std::string>{pair(bed_.listener())});
 
   // Every shard lay in the network and went to the agent that sits in it.
   auto db = database();
@@ -144,7 +101,7 @@ TEST_P(NetworkAgentsScanTest, TheAgentInTheTargetNetworkScansItAndOtherTargetsAr
   ASSERT_TRUE(rows) << rows.error().message;
   EXPECT_GE(rows->front().integer(0), 1);
   EXPECT_EQ(rows->front().integer(1), 1);
-  EXPECT_EQ(rows->front().text(2), subnet_ + "0/24");
+  EXPECT_EQ(rows->front().text(2), bed_.network());
   EXPECT_EQ(rows->front().text(3), id);
   EXPECT_EQ(rows->front().text(4), id);
 }
