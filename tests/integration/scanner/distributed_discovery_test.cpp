@@ -27,8 +27,6 @@ class DistributedDiscoveryTest : public AgentTest {
     start_server({"--scan-scope", bed_.network(), "--set", "scanner.service_detection=false"});
   }
 
-  void TearDown() override { AgentTest::TearDown(); }
-
   /// Starts the scanning agent and waits until it is online; its id.
   std::string start_agent(client::ApiClient& admin) {
     AgentOptions options;

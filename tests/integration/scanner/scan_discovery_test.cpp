@@ -26,8 +26,6 @@ class ScanDiscoveryTest : public ScannerApiTest {
                   "scanner.service_detection=false"});
   }
 
-  void TearDown() override { ScannerApiTest::TearDown(); }
-
   /// Runs a job over .2-.6 and the listener's port and a closed one; returns its id.
   std::int64_t scan(client::ApiClient& api, std::optional<bool> discovery) {
     json::object body{{"targets", {bed_.address(2) + "-6"}},
