@@ -30,6 +30,7 @@ Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::
   if (options.allow_raw) {
     SynScanOptions syn;
     if (options.limits) syn.limits = *options.limits;
+    syn.limits = capped(syn.limits, options.max_rate, options.max_concurrency);
     syn.seed = options.seed;
     auto scanner = SynScanner::create(targets, tcp_ports, scope, syn);
     if (scanner) {
@@ -41,6 +42,7 @@ Result<ChosenPortScanner> make_port_scanner(TargetSet targets, std::vector<std::
   }
   ConnectScanOptions connect;
   if (options.limits) connect.limits = *options.limits;
+  connect.limits = capped(connect.limits, options.max_rate, options.max_concurrency);
   connect.seed = options.seed;
   SENTINEL_ASSIGN(scanner,
                   ConnectScanner::create(std::move(targets), std::move(tcp_ports), scope, connect));
@@ -53,6 +55,7 @@ Result<ChosenPortScanner> make_udp_port_scanner(TargetSet targets,
                                                 const ScanScope& scope, PortScanOptions options) {
   UdpScanOptions udp;
   if (options.limits) udp.limits = *options.limits;
+  udp.limits = capped(udp.limits, options.max_rate, options.max_concurrency);
   udp.seed = options.seed;
   udp.payloads = std::move(options.udp_payloads);
   SENTINEL_ASSIGN(scanner,

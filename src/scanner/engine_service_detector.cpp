@@ -1,5 +1,6 @@
 // The scanner's service detection: the engine's scan::ServiceDetector behind the job seam.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -23,7 +24,8 @@ class EngineServiceDetector final : public ServiceDetector {
       : probes_(std::move(probes)), options_(options) {}
 
   Status detect(std::vector<FoundHost>& hosts, const scan::ScanScope& scope,
-                const std::atomic<bool>& cancelled) override {
+                const std::atomic<bool>& cancelled,
+                std::optional<std::size_t> max_concurrency) override {
     std::map<std::tuple<scan::IpAddress, std::uint16_t, scan::Protocol>, FoundPort*> by_target;
     std::vector<scan::ServiceTarget> targets;
     for (FoundHost& host : hosts) {
@@ -39,8 +41,12 @@ class EngineServiceDetector final : public ServiceDetector {
       }
     }
     if (targets.empty()) return ok();
+    scan::ServiceDetectionOptions options = options_;
+    if (max_concurrency) {
+      options.max_concurrency = std::min(options.max_concurrency, *max_concurrency);
+    }
     SENTINEL_ASSIGN(detector,
-                    scan::ServiceDetector::create(probes_, std::move(targets), scope, options_));
+                    scan::ServiceDetector::create(probes_, std::move(targets), scope, options));
     // The engine's run() blocks; the job's flag is watched beside it and turned into cancel().
     std::atomic<bool> finished{false};
     std::jthread watcher([&] {

@@ -148,11 +148,16 @@ Status NmapBackend::check(const ScanRequest& request, const scan::PortList& port
 Result<std::vector<std::string>> NmapBackend::arguments(const NmapOptions& nmap,
                                                         const scan::PortList& ports,
                                                         const std::string& target_file,
-                                                        bool discovery) const {
+                                                        bool discovery,
+                                                        const ProbeLimits& limits) const {
   const bool raw = raw_;
   std::vector<std::string> args = {"-oX", "-", "--no-stylesheet", "--stats-every", "1s", "-n"};
   args.emplace_back(raw ? "--privileged" : "--unprivileged");
   if (!discovery) args.emplace_back("-Pn");
+  if (limits.max_rate) args.insert(args.end(), {"--max-rate", fmt::format("{:.10g}", *limits.max_rate)});
+  if (limits.max_concurrency) {
+    args.insert(args.end(), {"--max-parallelism", std::to_string(*limits.max_concurrency)});
+  }
   if (!ports.tcp.empty()) args.emplace_back(raw ? "-sS" : "-sT");
   if (!ports.udp.empty()) args.emplace_back("-sU");
   args.emplace_back("-sV");

@@ -63,9 +63,11 @@ class NmapBackend {
 
   /// nmap's arguments (without the program name) for a checked job: XML to stdout, progress
   /// every second, no DNS, the addresses read from `target_file`; without `discovery`, -Pn
-  /// (every address is port-scanned, none is pinged first).
+  /// (every address is port-scanned, none is pinged first); the job's caps as --max-rate and
+  /// --max-parallelism.
   Result<std::vector<std::string>> arguments(const NmapOptions& nmap, const scan::PortList& ports,
-                                             const std::string& target_file, bool discovery) const;
+                                             const std::string& target_file, bool discovery,
+                                             const ProbeLimits& limits = {}) const;
 
   /// "nmap -Pn -sS -sU -sV -O --script" for a job's method column.
   std::string method(const NmapOptions& nmap, const scan::PortList& ports, bool discovery) const;

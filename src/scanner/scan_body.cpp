@@ -192,12 +192,45 @@ Result<std::optional<NmapOptions>> backend_of(const boost::json::object& fields)
   return std::optional<NmapOptions>(std::move(nmap));
 }
 
+// "max_rate" (probes per second, a positive number up to kMaxProbeRate) and "max_concurrency"
+// (probes in flight, an integer 1..kMaxProbeConcurrency); absent or null: the engine's own.
+Result<ProbeLimits> probe_limits(const boost::json::object& fields) {
+  ProbeLimits limits;
+  if (const boost::json::value* rate = fields.if_contains("max_rate");
+      rate != nullptr && !rate->is_null()) {
+    if (!rate->is_number()) {
+      return invalid_argument("field 'max_rate' must be a number (probes per second)", "max_rate");
+    }
+    const double value = rate->to_number<double>();
+    if (!(value > 0) || value > kMaxProbeRate) {
+      return invalid_argument(
+          fmt::format("field 'max_rate' must be more than 0 and at most {} probes per second "
+                      "(leave it out for no cap)",
+                      kMaxProbeRate),
+          "max_rate");
+    }
+    limits.max_rate = value;
+  }
+  SENTINEL_ASSIGN(concurrency, gateway::optional_integer(fields, "max_concurrency"));
+  if (concurrency) {
+    if (*concurrency < 1 || *concurrency > kMaxProbeConcurrency) {
+      return invalid_argument(
+          fmt::format("field 'max_concurrency' must be 1..{} probes in flight",
+                      kMaxProbeConcurrency),
+          "max_concurrency");
+    }
+    limits.max_concurrency = *concurrency;
+  }
+  return limits;
+}
+
 }  // namespace
 
 Result<ScanRequest> parse_scan_request(std::string_view body) {
   SENTINEL_ASSIGN(fields, gateway::parse_json_object(
                               body, {"targets", "exclude", "ports", "profile", "confirm_large",
-                                     "agents", "backend", "nmap", "discovery"}));
+                                     "agents", "backend", "nmap", "discovery", "max_rate",
+                                     "max_concurrency"}));
   ScanRequest request;
   SENTINEL_ASSIGN(targets, target_list(fields, "targets", true));
   SENTINEL_ASSIGN(exclude, target_list(fields, "exclude", false));
@@ -227,6 +260,8 @@ Result<ScanRequest> parse_scan_request(std::string_view body) {
   }
   SENTINEL_ASSIGN(discovery, gateway::optional_bool(fields, "discovery"));
   request.discovery = discovery;
+  SENTINEL_ASSIGN(limits, probe_limits(fields));
+  request.limits = limits;
   return request;
 }
 

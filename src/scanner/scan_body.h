@@ -26,8 +26,10 @@ inline constexpr std::size_t kMaxNmapScripts = 64;
 /// | "full", "confirm_large"?: bool, "agents"?: {"group": NAME} | {"ids": [ID, ...]}
 /// | {"networks": true},
 /// "backend"?: "engine" | "nmap", "nmap"?: {"scripts"?: [NAME, ...], "os_detection"?: bool},
-/// "discovery"?: bool} ("discovery": find the live hosts first, on the server or in the agents'
-/// shards alike; absent means true).
+/// "discovery"?: bool, "max_rate"?: NUMBER, "max_concurrency"?: INT} ("discovery": find the live
+/// hosts first, on the server or in the agents' shards alike; absent means true; "max_rate":
+/// probes per second, more than 0 up to kMaxProbeRate; "max_concurrency": probes in flight,
+/// 1..kMaxProbeConcurrency; absent: the engine's own limits).
 /// Targets must be a non-empty list of non-empty strings; ports must be a spec check_port_spec()
 /// accepts. Syntax of the targets themselves is checked later, when they are resolved.
 /// kInvalidArgument naming the field for anything else. Thread-safe.

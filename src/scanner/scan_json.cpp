@@ -109,6 +109,11 @@ boost::json::object job_json(const ScanJob& job) {
           {"nmap", nmap_json(job.nmap)},
           {"discovery",
            job.discovery ? boost::json::value(*job.discovery) : boost::json::value(nullptr)},
+          {"max_rate", job.limits.max_rate ? boost::json::value(*job.limits.max_rate)
+                                           : boost::json::value(nullptr)},
+          {"max_concurrency", job.limits.max_concurrency
+                                  ? boost::json::value(*job.limits.max_concurrency)
+                                  : boost::json::value(nullptr)},
           {"progress", progress_json(job.counters)}};
 }
 

@@ -124,11 +124,12 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service)
                            "true} (the agents in the target networks) to split it across "
                            "agents; backend: nmap with nmap: {scripts, os_detection} for "
                            "NSE scripts and OS detection; discovery: false scans every address "
-                           "instead of finding live hosts first, like nmap -Pn); 202 with the "
-                           "queued job",
+                           "instead of finding live hosts first, like nmap -Pn; max_rate: probes "
+                           "per second for the whole job, max_concurrency: probes in flight, "
+                           "like nmap --max-rate and --max-parallelism); 202 with the queued job",
                            [&service](Request& r) { return start(service, r); },
                            {"targets", "exclude", "ports", "profile", "confirm_large", "agents",
-                            "backend", "nmap", "discovery"}}));
+                            "backend", "nmap", "discovery", "max_rate", "max_concurrency"}}));
   SENTINEL_TRY(router.add({"POST", "/api/v1/scans/import", std::string(kWrite),
                            "Import an nmap XML report (Content-Type application/xml) as a "
                            "completed scan",

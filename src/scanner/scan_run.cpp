@@ -186,6 +186,8 @@ class JobRun {
     scan::PortScanOptions options;
     options.allow_raw = context_.allow_raw;
     options.seed = random_seed();
+    options.max_rate = scan_.limits.max_rate;
+    options.max_concurrency = concurrency_cap();
     // TCP ports first, then UDP ports, as one scan: one progress, one cancel.
     auto chosen =
         scan::make_port_list_scanner(std::move(targets), scan_.plan.ports, context_.scope, options);
@@ -230,6 +232,12 @@ class JobRun {
   }
 
  private:
+  // The job's "max_concurrency", for every phase.
+  std::optional<std::size_t> concurrency_cap() const {
+    if (!scan_.limits.max_concurrency) return std::nullopt;
+    return static_cast<std::size_t>(*scan_.limits.max_concurrency);
+  }
+
   // queued -> running with `method`, and the first message; false when the job was cancelled
   // while queued (or the database is gone).
   bool start_running(const std::string& method) {
@@ -283,6 +291,7 @@ class JobRun {
     scan::DiscoveryOptions options;
     options.allow_raw = context_.allow_raw;
     options.seed = random_seed();
+    options.limits = scan::capped(options.limits, scan_.limits.max_rate, concurrency_cap());
     auto created = scan::HostDiscovery::create(targets, context_.scope, options);
     if (!created) {
       end(JobStatus::kFailed, "host discovery could not start: " + created.error().message);
@@ -372,7 +381,8 @@ class JobRun {
     if (Result<JobStatus> written = jobs.write_progress(scan_.id, counters_); written) {
       publish_job(context_.database, context_.bus, scan_.id);
     }
-    if (Status detected = context_.detector->detect(*hosts, context_.scope, control_.flag());
+    if (Status detected = context_.detector->detect(*hosts, context_.scope, control_.flag(),
+                                                    concurrency_cap());
         !detected) {
       scanner_log().warn("scan job={} service detection failed: {}", scan_.id,
                          detected.error().message);

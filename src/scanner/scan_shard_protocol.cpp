@@ -446,6 +446,9 @@ boost::json::object encode(const ShardStart& start) {
   // scans no shard without finding hosts first that it was asked to find them in (the server
   // then decides to start it without, and says so in the job: shard_dispatch.cpp).
   if (start.discovery) out["discovery"] = true;
+  // Likewise only when set: an older agent must refuse a cap rather than scan without it.
+  if (start.max_rate) out["max_rate"] = *start.max_rate;
+  if (start.max_concurrency) out["max_concurrency"] = *start.max_concurrency;
   return out;
 }
 
@@ -470,8 +473,20 @@ boost::json::object encode(const ShardReport& report) {
 Result<ShardStart> decode_shard_start(const boost::json::object& args) {
   SENTINEL_ASSIGN(fields, Fields::of(args, "",
                                      {"job_id", "shard", "targets", "ports", "scope", "raw",
-                                      "service_detection", "discovery"}));
+                                      "service_detection", "discovery", "max_rate",
+                                      "max_concurrency"}));
   ShardStart start;
+  if (fields.find("max_rate") != nullptr) {
+    SENTINEL_ASSIGN(rate, fields.real("max_rate"));
+    if (!(rate > 0) || rate > kMaxProbeRate) {
+      return bad("max_rate", fmt::format("must be more than 0 and at most {}", kMaxProbeRate));
+    }
+    start.max_rate = rate;
+  }
+  if (fields.find("max_concurrency") != nullptr) {
+    SENTINEL_ASSIGN(concurrency, fields.integer("max_concurrency", 1, kMaxProbeConcurrency, true));
+    start.max_concurrency = concurrency;
+  }
   SENTINEL_ASSIGN(job_id, fields.integer("job_id", 1, INT64_MAX, true));
   SENTINEL_ASSIGN(shard, fields.integer("shard", 0, INT64_MAX, true));
   SENTINEL_ASSIGN(targets, fields.text("targets", kMaxShardTargetsBytes, true));

@@ -49,6 +49,7 @@ struct QueuedScan {
   std::optional<AgentSelection> agents;
   std::optional<NmapOptions> nmap;
   bool discovery = false;  // find live hosts first, port-scan only those (any backend, agents too)
+  ProbeLimits limits;      // the job's rate and concurrency caps (any backend, agents too)
 };
 
 /// Runs queued scans on `threads` threads, first in first out. Thread-safe.

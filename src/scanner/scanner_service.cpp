@@ -154,6 +154,7 @@ class ScannerServiceImpl final : public ScannerService {
     job.nmap = request.nmap;
     // Found first on the server or in each agent's shard alike.
     job.discovery = request.discovery.value_or(true);
+    job.limits = request.limits;
     job.counters.hosts_total = static_cast<std::int64_t>(plan.targets.size());
     job.counters.pairs_total =
         job.counters.hosts_total * static_cast<std::int64_t>(plan.ports.size());
@@ -163,7 +164,7 @@ class ScannerServiceImpl final : public ScannerService {
       return ok();
     }));
     if (Status queued = workers_.submit(
-            QueuedScan{job.id, std::move(plan), job.agents, job.nmap, *job.discovery});
+            QueuedScan{job.id, std::move(plan), job.agents, job.nmap, *job.discovery, job.limits});
         !queued) {
       auth::Autocommit connection(database_);
       (void)SqlScanRepository(connection).cancel(job.id, clock_.now_ms(), queued.error().message);
@@ -176,7 +177,14 @@ class ScannerServiceImpl final : public ScannerService {
                               {"addresses", job.counters.hosts_total},
                               {"agents", agents_json(job.agents)},
                               {"nmap", nmap_json(job.nmap)},
-                              {"discovery", *job.discovery}});
+                              {"discovery", *job.discovery},
+                              {"max_rate", job.limits.max_rate
+                                               ? boost::json::value(*job.limits.max_rate)
+                                               : boost::json::value(nullptr)},
+                              {"max_concurrency",
+                               job.limits.max_concurrency
+                                   ? boost::json::value(*job.limits.max_concurrency)
+                                   : boost::json::value(nullptr)}});
     scanner_log().info("scan queued job={} by={} hosts={} ports={} agents={}", job.id,
                        job.requested_by, job.counters.hosts_total, job.ports,
                        job.agents ? boost::json::serialize(agents_json(job.agents)) : "none");

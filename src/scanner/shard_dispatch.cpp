@@ -115,6 +115,7 @@ Status ShardDispatch::prepare() {
   } else {
     slices = cut_into_shards(*job_.targets, size);
   }
+  rate_shares_ = std::max<std::size_t>(1, std::min(online, slices.size()));
   scanner_log().info("scan job={} shards={} addresses_per_shard={} agents_online={} ({})", job_.id,
                      slices.size(), size, online, selection_text());
   return database_.transact([&](store::Connection& connection) {
@@ -381,7 +382,12 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
                    .scope = job_.scope,
                    .raw = job_.raw,
                    .service_detection = job_.service_detection,
-                   .discovery = job_.discovery && without_discovery_.count(agent_id) == 0};
+                   .discovery = job_.discovery && without_discovery_.count(agent_id) == 0,
+                   .max_rate = job_.limits.max_rate
+                                   ? std::optional<double>(*job_.limits.max_rate /
+                                                           static_cast<double>(rate_shares_))
+                                   : std::nullopt,
+                   .max_concurrency = job_.limits.max_concurrency};
   Result<AgentAnswer> answer = agents_.command(agent_id, std::string(kShardStartCommand),
                                                encode(start), options_.command_timeout);
   if (start.discovery && answer && !answer->ok &&

@@ -38,6 +38,9 @@ struct ShardJob {
   bool raw = true;
   bool service_detection = false;
   bool discovery = false;  // each shard finds its live hosts first
+  /// The job's caps: max_rate is the whole job's, divided among the agents that scan at once;
+  /// max_concurrency goes to each agent as it is.
+  ProbeLimits limits;
 };
 
 /// Where the job stands after a round.
@@ -114,6 +117,9 @@ class ShardDispatch {
   // Agents built before host discovery: their shards start without it.
   std::set<std::string> without_discovery_;
   std::vector<std::string> warnings_;
+  // Shards scanned at once when the job was cut (agents online then, at most the shards): the
+  // job's max_rate is split evenly among them.
+  std::size_t rate_shares_ = 1;
   JobCounters counters_;
   std::string failure_;
 };

@@ -48,7 +48,8 @@ void run_distributed_job(const JobRunContext& context, QueuedScan& scan, JobCont
                                   .scope = scope_text(context.scope),
                                   .raw = context.allow_raw,
                                   .service_detection = context.detector != nullptr,
-                                  .discovery = scan.discovery});
+                                  .discovery = scan.discovery,
+                                  .limits = scan.limits});
   if (Status prepared = dispatch.prepare(); !prepared) {
     finish_job(context, id, JobStatus::kFailed, dispatch.counters(),
                "the scan could not be cut into shards: " + prepared.error().message);

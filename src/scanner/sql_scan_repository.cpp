@@ -19,8 +19,8 @@ constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::string_view kSelectJob =
     "SELECT id, source, status, targets, exclude, ports, profile, scope_key, method, "
     "requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, open_found, "
-    "hosts_total, hosts_done, rate, error, agents, nmap, phase, discovery, discovery_partial "
-    "FROM scan_jobs";
+    "hosts_total, hosts_done, rate, error, agents, nmap, phase, discovery, discovery_partial, "
+    "max_rate, max_concurrency FROM scan_jobs";
 
 std::string list_text(const std::vector<std::string>& items) {
   boost::json::array array;
@@ -106,6 +106,8 @@ Result<ScanJob> job_of(const store::Row& row) {
   job.counters.phase = row.text(22);
   if (const auto discovery = row.optional_integer(23)) job.discovery = *discovery != 0;
   job.discovery_partial = row.optional_integer(24).value_or(0) != 0;
+  if (!row.is_null(25)) job.limits.max_rate = real_of(row, 25);
+  job.limits.max_concurrency = row.optional_integer(26);
   return job;
 }
 
@@ -173,9 +175,9 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
       connection_.query(
           "INSERT INTO scan_jobs (source, status, targets, exclude, ports, profile, scope_key, "
           "method, requested_by, created_at, started_at, finished_at, pairs_total, pairs_done, "
-          "open_found, hosts_total, hosts_done, rate, error, agents, nmap, discovery) VALUES ($1, "
-          "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-          "$21, $22) RETURNING id",
+          "open_found, hosts_total, hosts_done, rate, error, agents, nmap, discovery, max_rate, "
+          "max_concurrency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+          "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id",
           {job.source,
            std::string(to_string(job.status)),
            list_text(job.targets),
@@ -199,7 +201,10 @@ Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
            job.nmap ? store::Value(boost::json::serialize(nmap_json(job.nmap)))
                     : store::Value(nullptr),
            job.discovery ? store::Value(std::int64_t{*job.discovery ? 1 : 0})
-                         : store::Value(nullptr)}));
+                         : store::Value(nullptr),
+           job.limits.max_rate ? store::Value(*job.limits.max_rate) : store::Value(nullptr),
+           job.limits.max_concurrency ? store::Value(*job.limits.max_concurrency)
+                                      : store::Value(nullptr)}));
   if (rows.empty()) return internal_error("inserting a scan job returned no id");
   return rows.front().integer(0);
 }

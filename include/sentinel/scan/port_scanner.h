@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "sentinel/common/result.h"
@@ -62,6 +64,20 @@ struct ScanLimits {
   double initial_window = 10;
   RttBounds rtt;
 };
+
+/// `limits` under a scan job's caps: `max_rate` (probes per second, > 0) replaces the rate,
+/// `max_concurrency` (>= 1) the probes in flight, and the starting window when that is wider.
+/// An unset cap keeps what `limits` says. Pure.
+inline ScanLimits capped(ScanLimits limits, std::optional<double> max_rate,
+                         std::optional<std::size_t> max_concurrency) {
+  if (max_rate) limits.max_rate = *max_rate;
+  if (max_concurrency) {
+    limits.max_concurrency = *max_concurrency;
+    limits.initial_window =
+        std::min(limits.initial_window, static_cast<double>(*max_concurrency));
+  }
+  return limits;
+}
 
 /// How a run ended.
 enum class ScanOutcome : std::uint8_t { kCompleted, kCancelled };

@@ -33,6 +33,9 @@ struct PortScanOptions {
   /// Caps and timing; empty means each method's defaults (the SYN scanner allows more probes
   /// in flight, since they cost no socket).
   std::optional<ScanLimits> limits;
+  /// Caps over whichever limits apply (a scan job's max_rate and max_concurrency): see capped().
+  std::optional<double> max_rate;
+  std::optional<std::size_t> max_concurrency;
   std::uint64_t seed = 0;
   /// False forces the connect() scanner even where raw sockets are available.
   bool allow_raw = true;

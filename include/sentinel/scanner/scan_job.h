@@ -61,6 +61,23 @@ struct NmapOptions {
   friend bool operator==(const NmapOptions&, const NmapOptions&) = default;
 };
 
+/// Caps a job puts on its probing (the request's "max_rate" and "max_concurrency", nmap's
+/// --max-rate and --max-parallelism), over every phase the engine runs: host discovery, the
+/// port scan and service detection's connections. Unset: the engine's own limits. A plain value.
+struct ProbeLimits {
+  /// Probes per second for the whole job (split evenly across the agents of a distributed job).
+  std::optional<double> max_rate;
+  /// Probes in flight at most, per engine (each agent of a distributed job has its own).
+  std::optional<std::int64_t> max_concurrency;
+
+  bool empty() const { return !max_rate && !max_concurrency; }
+  friend bool operator==(const ProbeLimits&, const ProbeLimits&) = default;
+};
+
+/// Bounds of ProbeLimits in a request.
+inline constexpr double kMaxProbeRate = 1'000'000;
+inline constexpr std::int64_t kMaxProbeConcurrency = 65'535;
+
 /// A scan as the caller asked for it (the body of POST /api/v1/scans, parsed). A plain value.
 struct ScanRequest {
   std::vector<std::string> targets;  // addresses, CIDRs, ranges, host names (scan::TargetSet)
@@ -79,6 +96,8 @@ struct ScanRequest {
   /// Find live hosts first and port-scan only those (false: every address, like nmap -Pn).
   /// Unset: the default, on (on the server, engine or nmap, and in agents' shards alike).
   std::optional<bool> discovery;
+  /// Rate and concurrency caps; empty: the engine's own.
+  ProbeLimits limits;
 };
 
 /// A job's counters as last written. `rate` is probes per second.
@@ -127,6 +146,8 @@ struct ScanJob {
   /// (agents built before host discovery scanned every address of theirs); the job's note says
   /// which agents. Not in the API; the diff reads it.
   bool discovery_partial = false;
+  /// The caps the job was started with (empty for imports and jobs that set none).
+  ProbeLimits limits;
 };
 
 /// Filters of GET /api/v1/scans. Newest first.

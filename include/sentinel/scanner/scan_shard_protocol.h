@@ -47,6 +47,12 @@ struct ShardStart {
   /// Find the live hosts first and port-scan only those (the job's "discovery"). On the wire
   /// only when true: absent (a server from before agents found hosts) scans every address.
   bool discovery = false;
+  /// This shard's caps (the job's "max_rate" divided among its agents, its "max_concurrency"):
+  /// probes per second (> 0, at most kMaxProbeRate) and probes in flight (1..65535), over every
+  /// phase. On the wire only when set, so that an agent from before them is asked to keep to a
+  /// cap only when the user set one (it refuses the field: "max_rate: unknown field").
+  std::optional<double> max_rate;
+  std::optional<std::int64_t> max_concurrency;
 
   friend bool operator==(const ShardStart&, const ShardStart&) = default;
 };

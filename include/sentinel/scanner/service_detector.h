@@ -4,7 +4,9 @@
 // (make_engine_service_detector) unless `scanner.service_detection` is false.
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,11 @@ class ServiceDetector {
   /// alone, probing only addresses inside `scope` (the job's: the scopes current when it
   /// began). Returns soon after `cancelled` turns true.
   /// An Error fails nothing but the detection: the job completes with its ports.
+  /// `max_concurrency`, when set (the job's cap), bounds the ports probed at once below the
+  /// detector's own limit.
   virtual Status detect(std::vector<FoundHost>& hosts, const scan::ScanScope& scope,
-                        const std::atomic<bool>& cancelled) = 0;
+                        const std::atomic<bool>& cancelled,
+                        std::optional<std::size_t> max_concurrency = std::nullopt) = 0;
 };
 
 /// The engine's detector (scan::ServiceDetector) with `probes`. Thread-safe: each call runs

@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+
 #include "src/scanner/nmap_process.h"
 #include "src/scanner/scan_body.h"
+#include "tests/support/temp_dir.h"
 
 namespace sentinel::scanner {
 namespace {
@@ -67,6 +71,39 @@ TEST(NmapBackendTest, TheTargetListHoldsCidrBlocksNmapUnderstands) {
       {{*scan::IpAddress::parse("127.0.0.5"), *scan::IpAddress::parse("127.0.0.9")},
        scan::AddressRange::single(*scan::IpAddress::parse("::1"))});
   EXPECT_EQ(nmap_target_list(targets), "127.0.0.5\n127.0.0.6/31\n127.0.0.8/31\n::1\n");
+}
+
+// nmap's arguments for a job: its caps become --max-rate and --max-parallelism, and a job
+// without caps leaves both to nmap. The "executable" is never run here.
+TEST(NmapBackendTest, AJobsCapsBecomeMaxRateAndMaxParallelism) {
+  test::TempDir dir;
+  const std::string db = (dir.path() / "script.db").string();
+  std::ofstream(db) << kCatalog;
+  auto backend = NmapBackend::open({.executable = "/bin/true", .script_db = db}, false);
+  ASSERT_TRUE(backend) << backend.error().message;
+  const scan::PortList ports{.tcp = {22, 80}};
+  const auto value_after = [](const std::vector<std::string>& args, std::string_view flag) {
+    const auto at = std::find(args.begin(), args.end(), flag);
+    return at == args.end() || at + 1 == args.end() ? std::string("(absent)") : *(at + 1);
+  };
+  auto capped = backend->arguments({}, ports, "/tmp/targets", true,
+                                   ProbeLimits{.max_rate = 20, .max_concurrency = 4});
+  ASSERT_TRUE(capped) << capped.error().message;
+  EXPECT_EQ(value_after(*capped, "--max-rate"), "20");
+  EXPECT_EQ(value_after(*capped, "--max-parallelism"), "4");
+  auto fraction =
+      backend->arguments({}, ports, "/tmp/targets", true, ProbeLimits{.max_rate = 0.5});
+  ASSERT_TRUE(fraction) << fraction.error().message;
+  EXPECT_EQ(value_after(*fraction, "--max-rate"), "0.5");
+  EXPECT_EQ(value_after(*fraction, "--max-parallelism"), "(absent)");
+  auto plain = backend->arguments({}, ports, "/tmp/targets", true);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(value_after(*plain, "--max-rate"), "(absent)");
+  EXPECT_EQ(value_after(*plain, "--max-parallelism"), "(absent)");
+  auto top = backend->arguments({}, ports, "/tmp/targets", true,
+                                ProbeLimits{.max_rate = 1'000'000});
+  ASSERT_TRUE(top) << top.error().message;
+  EXPECT_EQ(value_after(*top, "--max-rate"), "1000000");
 }
 
 TEST(NmapBackendTest, ProgressLinesBecomeTheJobsPercent) {

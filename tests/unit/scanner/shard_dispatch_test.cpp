@@ -228,7 +228,7 @@ class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<ShardDispatch> dispatch(AgentSelection selection = {.group = "bed", .ids = {}},
-                                          bool discovery = false) {
+                                          bool discovery = false, ProbeLimits limits = {}) {
     return std::make_unique<ShardDispatch>(*db_, fake_, clock_, options_,
                                            ShardJob{.id = job_id_,
                                                     .agents = std::move(selection),
@@ -237,7 +237,8 @@ class ShardDispatchTest : public ::testing::TestWithParam<std::string> {
                                                     .scope = "127.69.0.0/16",
                                                     .raw = false,
                                                     .service_detection = false,
-                                                    .discovery = discovery});
+                                                    .discovery = discovery,
+                                                    .limits = limits});
   }
 
   std::set<Pair> stored() {
@@ -335,6 +336,32 @@ TEST_P(ShardDispatchTest, WithDiscoveryTheShardsSayItAndHostsUpAreStoredWithHowT
   for (const auto& [address, host] : hosts) {
     if (address != "127.69.0.0") EXPECT_EQ(host.reason, "syn-ack") << address;
   }
+}
+
+TEST_P(ShardDispatchTest, TheJobsRateIsSplitAmongItsAgentsAndItsConcurrencyGoesToEach) {
+  for (const char* id : {"agt_a", "agt_b", "agt_c"}) {
+    fake_.agents[id] = {.mode = FakeAgents::Mode::kSlow};
+  }
+  auto job = dispatch({.group = "bed", .ids = {}}, false,
+                      ProbeLimits{.max_rate = 300, .max_concurrency = 32});
+  ASSERT_TRUE(job->prepare());
+  ASSERT_EQ(shards().size(), 3u);
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  for (const char* id : {"agt_a", "agt_b", "agt_c"}) {
+    ASSERT_TRUE(fake_.agents[id].held) << id;
+    EXPECT_EQ(fake_.agents[id].held->max_rate, std::optional<double>(100)) << id;
+    EXPECT_EQ(fake_.agents[id].held->max_concurrency, std::optional<std::int64_t>(32)) << id;
+  }
+}
+
+TEST_P(ShardDispatchTest, WithoutCapsTheStartLeavesThemOut) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  auto job = dispatch();
+  ASSERT_TRUE(job->prepare());
+  job->tick();
+  ASSERT_TRUE(fake_.agents["agt_a"].held);
+  EXPECT_FALSE(fake_.agents["agt_a"].held->max_rate);
+  EXPECT_FALSE(fake_.agents["agt_a"].held->max_concurrency);
 }
 
 TEST_P(ShardDispatchTest, WithoutDiscoveryTheStartLeavesItOut) {

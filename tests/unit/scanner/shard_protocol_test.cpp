@@ -6,6 +6,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "sentinel/scan/host_resolver.h"
 #include "sentinel/scan/scan_scope.h"
@@ -256,6 +259,58 @@ TEST(ShardWireTest, StartPollAndReportSurviveTheirRoundTrip) {
   EXPECT_EQ(host.ports[1].tls->versions_accepted, std::vector<std::string>{"TLSv1.3"});
   EXPECT_EQ(host.ports[1].tls->not_after_ms, 1'800'000'000'000);
   EXPECT_TRUE(host.ports[1].tls->self_signed);
+}
+
+TEST(ShardWireTest, RateAndConcurrencyCapsGoOnTheWireOnlyWhenSet) {
+  ShardStart start{.job_id = 12,
+                   .shard = 3,
+                   .targets = "127.0.0.0/24",
+                   .ports = "T:22,U:53",
+                   .scope = "127.0.0.0/8",
+                   .discovery = true,
+                   .max_rate = 12.5,
+                   .max_concurrency = 16};
+  const boost::json::object encoded = encode(start);
+  EXPECT_EQ(encoded.at("max_rate"), boost::json::value(12.5));
+  EXPECT_EQ(encoded.at("max_concurrency"), boost::json::value(16));
+  auto decoded = decode_shard_start(object(boost::json::serialize(encoded)));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, start);
+  // A whole rate comes back as a JSON integer and still decodes.
+  start.max_rate = 40;
+  auto whole = decode_shard_start(object(boost::json::serialize(encode(start))));
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_EQ(whole->max_rate, std::optional<double>(40));
+  // Unset: off the wire, so that an agent from before the caps is asked only when a user set
+  // one (it refuses the key as unknown, which the server reports as the shard's failure).
+  ShardStart uncapped = start;
+  uncapped.max_rate.reset();
+  uncapped.max_concurrency.reset();
+  EXPECT_FALSE(encode(uncapped).contains("max_rate"));
+  EXPECT_FALSE(encode(uncapped).contains("max_concurrency"));
+  auto plain = decode_shard_start(encode(uncapped));
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_FALSE(plain->max_rate);
+  EXPECT_FALSE(plain->max_concurrency);
+}
+
+TEST(ShardWireTest, BadCapsInAStartAreRefusedNamingTheField) {
+  const std::string head =
+      R"({"job_id":1,"shard":0,"targets":"127.0.0.1","ports":"22","scope":"127.0.0.0/8",)";
+  for (const auto& [tail, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("max_rate":0})", "max_rate"},
+           {R"("max_rate":-1})", "max_rate"},
+           {R"("max_rate":2000000})", "max_rate"},
+           {R"("max_rate":"20"})", "max_rate"},
+           {R"("max_concurrency":0})", "max_concurrency"},
+           {R"("max_concurrency":65536})", "max_concurrency"},
+           {R"("max_concurrency":1.5})", "max_concurrency"},
+           {R"("max_concurrency":true})", "max_concurrency"}}) {
+    auto decoded = decode_shard_start(object(head + tail));
+    ASSERT_FALSE(decoded) << tail;
+    EXPECT_EQ(decoded.error().code, ErrorCode::kInvalidArgument) << tail;
+    EXPECT_EQ(decoded.error().field, field) << tail << " -> " << decoded.error().message;
+  }
 }
 
 TEST(ShardWireTest, DiscoveryHostsAndPhasesSurviveTheRoundTrip) {
