@@ -196,9 +196,14 @@ Result<std::unique_ptr<ShardExecution>> InProcessShardEngine::prepare(
                                          outside.size() > 1 ? " and more" : ""));
   }
   SENTINEL_ASSIGN(ports, scan::PortList::parse(start.ports, scan::Protocol::kTcp, "ports"));
+  // The job's caps over every phase (this agent's share of the job's rate).
+  std::optional<std::size_t> concurrency;
+  if (start.max_concurrency) concurrency = static_cast<std::size_t>(*start.max_concurrency);
   scan::PortScanOptions scan_options;
   scan_options.allow_raw = start.raw;
   scan_options.seed = random_seed();
+  scan_options.max_rate = start.max_rate;
+  scan_options.max_concurrency = concurrency;
   const std::uint64_t address_count = targets.size();
   std::unique_ptr<scan::HostDiscovery> discovery;
   if (start.discovery) {
@@ -206,6 +211,8 @@ Result<std::unique_ptr<ShardExecution>> InProcessShardEngine::prepare(
     scan::DiscoveryOptions discovery_options;
     discovery_options.allow_raw = start.raw;
     discovery_options.seed = random_seed();
+    discovery_options.limits =
+        scan::capped(discovery_options.limits, start.max_rate, concurrency);
     SENTINEL_ASSIGN(created, scan::HostDiscovery::create(targets, scope, discovery_options));
     discovery = std::move(created);
   }
@@ -215,9 +222,11 @@ Result<std::unique_ptr<ShardExecution>> InProcessShardEngine::prepare(
                   scan::make_port_list_scanner(std::move(targets), ports, scope, scan_options));
   std::shared_ptr<const scan::ServiceProbes> detection_probes;
   if (start.service_detection) detection_probes = probes();
+  scan::ServiceDetectionOptions detection = options_.detection;
+  if (concurrency) detection.max_concurrency = std::min(detection.max_concurrency, *concurrency);
   return std::unique_ptr<ShardExecution>(std::make_unique<InProcessExecution>(
       std::move(chosen), std::move(discovery), address_count, std::move(ports), scan_options,
-      std::move(scope), std::move(detection_probes), options_.detection));
+      std::move(scope), std::move(detection_probes), detection));
 }
 
 }  // namespace sentinel::agent

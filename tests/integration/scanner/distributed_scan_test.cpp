@@ -297,6 +297,40 @@ TEST_P(DistributedScanTest, AKilledAgentsShardIsScannedByAnotherAndNothingIsLost
   EXPECT_EQ(done->front().integer(0), 0);
 }
 
+// A job's "max_rate" reaches the agent in its shard start and holds there: 512 addresses of
+// 127.69.20.0/23 and one closed port, which an agent finishes uncapped well within the first
+// poll, are at 20 probes per second still in the port phase at the first poll that counts a
+// pair done, with most pairs to go; the job is then cancelled.
+TEST_P(DistributedScanTest, AnAgentKeepsToTheJobsRate) {
+  client::ApiClient admin = this->admin();
+  ASSERT_EQ(start_scanners(admin, 1).size(), 1u);
+  const std::uint16_t closed = free_port_on("127.69.20.1");
+  auto reply = admin.post("/api/v1/scans", boost::json::object{{"targets", {"127.69.20.0/23"}},
+                                                               {"ports", std::to_string(closed)},
+                                                               {"agents", {{"group", kGroup}}},
+                                                               {"discovery", false},
+                                                               {"max_rate", 20}});
+  ASSERT_TRUE(reply && reply->status == 202) << (reply ? reply->body : reply.error().message);
+  const std::int64_t id = body_of(*reply).at("id").as_int64();
+  boost::json::value current;
+  ASSERT_TRUE(eventually(
+      [&] {
+        current = job(admin, id);
+        return current.at("status") != boost::json::value("running") &&
+                       current.at("status") != boost::json::value("queued") ||
+               current.at("progress").at("pairs_done").as_int64() > 0;
+      },
+      std::chrono::seconds(120)))
+      << current;
+  ASSERT_EQ(current.at("status"), boost::json::value("running")) << current;
+  EXPECT_EQ(current.at("progress").at("phase"), boost::json::value("ports")) << current;
+  EXPECT_EQ(current.at("progress").at("pairs_total").as_int64(), 512) << current;
+  EXPECT_LT(current.at("progress").at("pairs_done").as_int64(), 512 / 4) << current;
+  auto cancelled = admin.del("/api/v1/scans/" + std::to_string(id));
+  ASSERT_TRUE(cancelled && cancelled->status < 300);
+  EXPECT_EQ(wait_ended(admin, id).at("status"), boost::json::value("cancelled"));
+}
+
 SENTINEL_BOTH_BACKENDS(DistributedScanTest);
 
 }  // namespace
