@@ -71,6 +71,8 @@ struct RunArgs {
   std::vector<std::string> agent_ids;
   bool agent_networks = false;
   bool no_discovery = false;  // scan every address (nmap -Pn)
+  std::optional<double> max_rate;                // probes per second for the whole scan
+  std::optional<std::int64_t> max_concurrency;  // probes in flight
 };
 
 std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_string(id); }
@@ -357,6 +359,9 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
   if (!args.profile.empty()) body["profile"] = args.profile;
   if (args.confirm_large) body["confirm_large"] = true;
   if (args.no_discovery) body["discovery"] = false;
+  // The server checks the bounds and names the field (one rule, in scan_body.cpp).
+  if (args.max_rate) body["max_rate"] = *args.max_rate;
+  if (args.max_concurrency) body["max_concurrency"] = *args.max_concurrency;
   if (args.nmap) {
     body["backend"] = "nmap";
     json::array scripts;
@@ -586,6 +591,12 @@ void add_scan_commands(CLI::App& app, Ctl& ctl) {
       "--no-discovery", run_args->no_discovery,
       "Scan every target address instead of finding the live hosts first (like nmap -Pn), on "
       "the server or in the agents' shards");
+  run->add_option("--max-rate", run_args->max_rate,
+                  "At most this many probes per second for the whole scan (like nmap --max-rate; "
+                  "split evenly across the agents of a scan on agents)");
+  run->add_option("--max-concurrency", run_args->max_concurrency,
+                  "At most this many probes in flight (1-65535; per agent on agents; like nmap "
+                  "--max-parallelism)");
   run->add_flag("--follow,-f", run_args->follow,
                 "Show progress on stderr until the scan ends, then print its results");
   auto* nmap = run->add_flag("--nmap", run_args->nmap,

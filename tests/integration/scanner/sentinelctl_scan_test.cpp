@@ -100,6 +100,28 @@ TEST_P(SentinelctlScanTest, ShowSaysHowHostsWereFoundAndNoDiscoveryScansEveryAdd
   EXPECT_EQ(plain.out.find("FOUND BY"), std::string::npos) << plain.out;
 }
 
+TEST_P(SentinelctlScanTest, RunPassesTheRateAndConcurrencyCapsAndShowListsThem) {
+  const std::uint16_t closed = free_port_on("127.68.0.6");
+  const CommandOutput capped =
+      ctl({"--output", "json", "scan", "run", "127.68.0.6", "--ports", std::to_string(closed),
+           "--max-rate", "50", "--max-concurrency", "8"});
+  ASSERT_EQ(capped.exit_code, 0) << capped.out << capped.err;
+  const json::value job = parse(capped);
+  EXPECT_EQ(job.at("max_rate").to_number<double>(), 50.0) << job;
+  EXPECT_EQ(job.at("max_concurrency"), json::value(8)) << job;
+  client::ApiClient root = admin();
+  wait_completed(root, job.at("id").as_int64());
+  const CommandOutput shown = ctl({"scan", "show", std::to_string(job.at("id").as_int64())});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("max_rate"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("max_concurrency"), std::string::npos) << shown.out;
+  // The server's bounds, named.
+  const CommandOutput refused =
+      ctl({"scan", "run", "127.68.0.6", "--ports", "80", "--max-concurrency", "0"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("max_concurrency"), std::string::npos) << refused.err;
+}
+
 TEST_P(SentinelctlScanTest, OutOfScopeTargetsFailNamingThem) {
   const CommandOutput refused = ctl({"scan", "run", "127.70.0.1", "--ports", "80"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
