@@ -71,7 +71,7 @@ struct RunArgs {
   std::vector<std::string> agent_ids;
   bool agent_networks = false;
   bool no_discovery = false;  // scan every address (nmap -Pn)
-  std::optional<double> max_rate;                // probes per second for the whole scan
+  std::optional<double> max_rate;               // probes per second for the whole scan
   std::optional<std::int64_t> max_concurrency;  // probes in flight
 };
 

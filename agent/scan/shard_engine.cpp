@@ -211,8 +211,7 @@ Result<std::unique_ptr<ShardExecution>> InProcessShardEngine::prepare(
     scan::DiscoveryOptions discovery_options;
     discovery_options.allow_raw = start.raw;
     discovery_options.seed = random_seed();
-    discovery_options.limits =
-        scan::capped(discovery_options.limits, start.max_rate, concurrency);
+    discovery_options.limits = scan::capped(discovery_options.limits, start.max_rate, concurrency);
     SENTINEL_ASSIGN(created, scan::HostDiscovery::create(targets, scope, discovery_options));
     discovery = std::move(created);
   }
