@@ -49,6 +49,7 @@ const fields = [
   "agents.group",
   "agents.networks",
   "discovery",
+  "max_rate",
 ] as const;
 
 function NewScanFormView({ onClose }: { onClose: () => void }) {
@@ -65,6 +66,7 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
     runsOn: "server",
     group: "",
     discovery: true,
+    maxRate: "",
   });
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const targetsId = useId();
@@ -185,6 +187,23 @@ function NewScanFormView({ onClose }: { onClose: () => void }) {
         />
         {messageFor("discovery") && <p className="text-xs text-bad">{messageFor("discovery")}</p>}
       </div>
+
+      <TextField
+        label="Max rate (probes/s)"
+        type="number"
+        inputMode="decimal"
+        step="any"
+        value={form.maxRate}
+        onChange={(event) => update({ maxRate: event.target.value })}
+        placeholder="No cap"
+        hint={
+          form.runsOn === "server"
+            ? "Probes per second at most, in every phase (like nmap --max-rate), to spare a fragile network. Empty: no cap."
+            : "Probes per second at most for the whole scan, split evenly across the agents that scan at once (like nmap --max-rate). Empty: no cap."
+        }
+        error={messageFor("max_rate")}
+        autoComplete="off"
+      />
 
       {large && (
         <div className="flex flex-col gap-1">

@@ -19,6 +19,7 @@ import {
   portsLabel,
   runsOnText,
   discoveryText,
+  capsText,
   scannerText,
 } from "./jobs";
 import { ScanDiffView } from "./ScanDiffView";
@@ -155,6 +156,7 @@ function ScanSummary({ job }: { job: ScanJob }) {
           <Fact label="Scanner">{scannerText(job)}</Fact>
           <Fact label="Runs on">{runsOnText(job)}</Fact>
           {discoveryText(job) && <Fact label="Hosts">{discoveryText(job)}</Fact>}
+          {capsText(job) && <Fact label="Caps">{capsText(job)}</Fact>}
           <Fact label="Method">{methodLabel(job.method)}</Fact>
           <Fact label="Requested by">{job.requested_by}</Fact>
           <Fact label="Created">{formatTime(job.created_at)}</Fact>

@@ -14,6 +14,7 @@ import {
   runsOnText,
   scannerText,
   discoveryText,
+  capsText,
   type ScanQuery,
 } from "./jobs";
 import type { ScanJob, ScanPage, ScanProgress } from "./types";
@@ -176,6 +177,15 @@ describe("patching a cached page of jobs", () => {
     const cached = page(job(5, { status: "completed" }));
     const result = patchScanPage(cached, job(2), completed);
     expect(result).toEqual({ page: cached, stale: false });
+  });
+});
+
+describe("a job's own caps", () => {
+  it("names the rate and the probes in flight a job set, and nothing when it set none", () => {
+    expect(capsText(job(1, { max_rate: 20, max_concurrency: 8 }))).toBe("At most 20 probes/s, 8 in flight");
+    expect(capsText(job(1, { max_rate: 1500 }))).toBe("At most 1,500 probes/s");
+    expect(capsText(job(1, { max_rate: null, max_concurrency: null }))).toBeNull();
+    expect(capsText(job(1))).toBeNull();
   });
 });
 

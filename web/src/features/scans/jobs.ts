@@ -73,6 +73,19 @@ export function runsOnText(job: Pick<ScanJob, "agents">): string {
   return `Agents ${agents.ids.slice(0, shown).join(", ")}${more}`;
 }
 
+/** A job's own caps ("at most 20 probes/s, 8 in flight"); null when it set none (the engine's
+ * own pace). */
+export function capsText(job: Pick<ScanJob, "max_rate" | "max_concurrency">): string | null {
+  const parts: string[] = [];
+  if (job.max_rate !== null && job.max_rate !== undefined) {
+    parts.push(`${job.max_rate.toLocaleString("en-US")} probes/s`);
+  }
+  if (job.max_concurrency !== null && job.max_concurrency !== undefined) {
+    parts.push(`${job.max_concurrency.toLocaleString("en-US")} in flight`);
+  }
+  return parts.length > 0 ? `At most ${parts.join(", ")}` : null;
+}
+
 /** How a job looked for hosts: live hosts first, or every address (nmap -Pn); null for imports
  * and jobs that predate host discovery. */
 export function discoveryText(job: Pick<ScanJob, "discovery">): string | null {

@@ -12,6 +12,7 @@ const form = (overrides: Partial<NewScanForm> = {}): NewScanForm => ({
   runsOn: "server",
   group: "",
   discovery: true,
+  maxRate: "",
   ...overrides,
 });
 
@@ -32,6 +33,22 @@ describe("the new-scan body", () => {
     expect(newScanBody(form({ profile: "full", confirmLarge: true }))).toEqual({
       body: { targets: ["127.0.0.1"], profile: "full", confirm_large: true },
     });
+  });
+
+  it("sends a max rate only when filled, as a number, on the server or agents", () => {
+    expect(newScanBody(form({ maxRate: "  " }))).toEqual({ body: { targets: ["127.0.0.1"], profile: "quick" } });
+    expect(newScanBody(form({ maxRate: " 20 " }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", max_rate: 20 },
+    });
+    expect(newScanBody(form({ maxRate: "0.5", runsOn: "group", group: "edge" }))).toEqual({
+      body: { targets: ["127.0.0.1"], profile: "quick", max_rate: 0.5, agents: { group: "edge" } },
+    });
+  });
+
+  it("names max_rate when the rate is not a positive number up to 1,000,000", () => {
+    for (const maxRate of ["0", "-5", "fast", "1000001", "Infinity"]) {
+      expect(newScanBody(form({ maxRate }))).toMatchObject({ field: "max_rate" });
+    }
   });
 
   it("names the field when targets or custom ports are missing", () => {

@@ -10,6 +10,9 @@ export const largeScanAddresses = 65536;
 /** The script categories a nmap job may name; the server refuses the others (brute, dos, …). */
 export const nmapScriptCategories = ["default", "safe", "discovery", "version"] as const;
 
+/** The highest "max_rate" a job may ask for (src/scanner: kMaxProbeRate). */
+export const maxProbeRate = 1_000_000;
+
 /** How many script entries one job may name (src/scanner: kMaxNmapScripts). */
 export const maxNmapScripts = 64;
 
@@ -37,12 +40,14 @@ export interface NewScanForm {
   /** Find the live hosts first and port-scan only those; unchecked scans every address, like
    * nmap -Pn. On the server and on agents alike. */
   discovery: boolean;
+  /** Probes per second for the whole job as typed; empty: no cap (the engine's own pace). */
+  maxRate: string;
 }
 
 export type NewScanResult =
   | { body: NewScan }
   | {
-      field: "targets" | "ports" | "nmap.scripts" | "backend" | "agents.group";
+      field: "targets" | "ports" | "nmap.scripts" | "backend" | "agents.group" | "max_rate";
       message: string;
     };
 
@@ -87,6 +92,15 @@ export function newScanBody(form: NewScanForm): NewScanResult {
   // Finding hosts first is the default on the server and in agents' shards alike: only turning
   // it off is sent.
   if (!form.discovery) body.discovery = false;
+  // Sent only when filled: without it the job keeps the engine's own pace.
+  const maxRate = form.maxRate.trim();
+  if (maxRate) {
+    const rate = Number(maxRate);
+    if (!Number.isFinite(rate) || rate <= 0 || rate > maxProbeRate) {
+      return { field: "max_rate", message: "Enter probes per second above 0 and at most 1,000,000, or leave it empty." };
+    }
+    body.max_rate = rate;
+  }
   if (form.runsOn === "server") return { body };
   if (form.backend === "nmap") {
     return { field: "backend", message: "A scan split across agents runs on the built-in engine, not nmap." };

@@ -60,6 +60,11 @@ export interface ScanJob {
   /** Whether the job found the live hosts first (false: every address was scanned, like nmap
    * -Pn; always for agents); null for imports and older jobs. */
   discovery: boolean | null;
+  /** The job's cap in probes per second (for the whole job, split across its agents); null
+   * without one. Absent from servers that predate caps. */
+  max_rate?: number | null;
+  /** The job's cap in probes in flight (per agent); null without one. */
+  max_concurrency?: number | null;
   requested_by: string;
   created_at: string;
   started_at: string | null;
@@ -206,4 +211,6 @@ export interface NewScan {
   /** Find the live hosts first (the default, on the server and on agents); false scans every
    * address. */
   discovery?: boolean;
+  /** Probes per second for the whole job, more than 0 and at most 1,000,000; left out: no cap. */
+  max_rate?: number;
 }
