@@ -114,6 +114,24 @@ TEST(ScheduleBodyTest, EmbedsAScanBody) {
   EXPECT_TRUE(daily_body->enabled);
 }
 
+TEST(ScheduleBodyTest, AScheduledScanKeepsItsCapsForEveryRun) {
+  const auto parsed = parse_schedule_request(
+      R"({"name":"gentle","scan":{"targets":["127.91.0.0/29"],"max_rate":20,)"
+      R"("max_concurrency":4},"interval_s":900})",
+      300s);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->scan.limits, (ProbeLimits{.max_rate = 20, .max_concurrency = 4}));
+  const auto again = parse_scan_request(parsed->scan_json);
+  ASSERT_TRUE(again) << parsed->scan_json;
+  EXPECT_EQ(again->limits, parsed->scan.limits);
+  expect_schedule_refused(
+      R"({"name":"a","interval_s":300,"scan":{"targets":["127.91.0.1"],"max_rate":0}})",
+      "scan.max_rate", "more than 0");
+  expect_schedule_refused(
+      R"({"name":"a","interval_s":300,"scan":{"targets":["127.91.0.1"],"max_concurrency":"8"}})",
+      "scan.max_concurrency", "integer");
+}
+
 TEST(ScheduleBodyTest, RefusalsNameTheField) {
   const std::string scan = R"("scan":{"targets":["127.91.0.1"]})";
   expect_schedule_refused(R"({"scan":{"targets":["127.91.0.1"]},"interval_s":300})", "name",
