@@ -70,7 +70,7 @@ struct RunArgs {
   std::string agent_group;
   std::vector<std::string> agent_ids;
   bool agent_networks = false;
-  bool no_discovery = false;  // scan every address (nmap -Pn)
+  bool no_discovery = false;                    // scan every address (nmap -Pn)
   std::optional<double> max_rate;               // probes per second for the whole scan
   std::optional<std::int64_t> max_concurrency;  // probes in flight
 };

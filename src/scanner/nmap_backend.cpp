@@ -154,7 +154,8 @@ Result<std::vector<std::string>> NmapBackend::arguments(const NmapOptions& nmap,
   std::vector<std::string> args = {"-oX", "-", "--no-stylesheet", "--stats-every", "1s", "-n"};
   args.emplace_back(raw ? "--privileged" : "--unprivileged");
   if (!discovery) args.emplace_back("-Pn");
-  if (limits.max_rate) args.insert(args.end(), {"--max-rate", fmt::format("{:.10g}", *limits.max_rate)});
+  if (limits.max_rate)
+    args.insert(args.end(), {"--max-rate", fmt::format("{:.10g}", *limits.max_rate)});
   if (limits.max_concurrency) {
     args.insert(args.end(), {"--max-parallelism", std::to_string(*limits.max_concurrency)});
   }

@@ -74,10 +74,9 @@ class NmapJobRun {
     }
     const NmapBackend& backend = *context_.nmap;
     auto targets = TargetFile::write(nmap_target_list(scan_.plan.targets));
-    auto arguments =
-        targets ? backend.arguments(nmap, scan_.plan.ports, targets->path(), scan_.discovery,
-                                            scan_.limits)
-                : Result<std::vector<std::string>>(targets.error());
+    auto arguments = targets ? backend.arguments(nmap, scan_.plan.ports, targets->path(),
+                                                 scan_.discovery, scan_.limits)
+                             : Result<std::vector<std::string>>(targets.error());
     const std::string method = backend.method(nmap, scan_.plan.ports, scan_.discovery);
     if (!mark_running(method)) return;  // cancelled while queued, or the database is gone
     if (!arguments) {

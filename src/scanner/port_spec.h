@@ -16,8 +16,8 @@ namespace sentinel::scanner {
 Status check_port_spec(std::string_view spec);
 
 /// The TCP and UDP ports a spec stands for, each ascending. "topN" ranks the ports of its
-/// protocol by nmap's nmap-services when it is installed (scan::top_ports). kInvalidArgument for field "ports".
-/// Thread-safe.
+/// protocol by nmap's nmap-services when it is installed (scan::top_ports). kInvalidArgument for
+/// field "ports". Thread-safe.
 Result<scan::PortList> expand_port_spec(std::string_view spec);
 
 }  // namespace sentinel::scanner

@@ -214,10 +214,9 @@ Result<ProbeLimits> probe_limits(const boost::json::object& fields) {
   SENTINEL_ASSIGN(concurrency, gateway::optional_integer(fields, "max_concurrency"));
   if (concurrency) {
     if (*concurrency < 1 || *concurrency > kMaxProbeConcurrency) {
-      return invalid_argument(
-          fmt::format("field 'max_concurrency' must be 1..{} probes in flight",
-                      kMaxProbeConcurrency),
-          "max_concurrency");
+      return invalid_argument(fmt::format("field 'max_concurrency' must be 1..{} probes in flight",
+                                          kMaxProbeConcurrency),
+                              "max_concurrency");
     }
     limits.max_concurrency = *concurrency;
   }
@@ -227,10 +226,10 @@ Result<ProbeLimits> probe_limits(const boost::json::object& fields) {
 }  // namespace
 
 Result<ScanRequest> parse_scan_request(std::string_view body) {
-  SENTINEL_ASSIGN(fields, gateway::parse_json_object(
-                              body, {"targets", "exclude", "ports", "profile", "confirm_large",
-                                     "agents", "backend", "nmap", "discovery", "max_rate",
-                                     "max_concurrency"}));
+  SENTINEL_ASSIGN(fields,
+                  gateway::parse_json_object(
+                      body, {"targets", "exclude", "ports", "profile", "confirm_large", "agents",
+                             "backend", "nmap", "discovery", "max_rate", "max_concurrency"}));
   ScanRequest request;
   SENTINEL_ASSIGN(targets, target_list(fields, "targets", true));
   SENTINEL_ASSIGN(exclude, target_list(fields, "exclude", false));

@@ -381,8 +381,8 @@ class JobRun {
     if (Result<JobStatus> written = jobs.write_progress(scan_.id, counters_); written) {
       publish_job(context_.database, context_.bus, scan_.id);
     }
-    if (Status detected = context_.detector->detect(*hosts, context_.scope, control_.flag(),
-                                                    concurrency_cap());
+    if (Status detected =
+            context_.detector->detect(*hosts, context_.scope, control_.flag(), concurrency_cap());
         !detected) {
       scanner_log().warn("scan job={} service detection failed: {}", scan_.id,
                          detected.error().message);

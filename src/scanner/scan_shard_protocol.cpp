@@ -471,10 +471,10 @@ boost::json::object encode(const ShardReport& report) {
 }
 
 Result<ShardStart> decode_shard_start(const boost::json::object& args) {
-  SENTINEL_ASSIGN(fields, Fields::of(args, "",
-                                     {"job_id", "shard", "targets", "ports", "scope", "raw",
-                                      "service_detection", "discovery", "max_rate",
-                                      "max_concurrency"}));
+  SENTINEL_ASSIGN(fields,
+                  Fields::of(args, "",
+                             {"job_id", "shard", "targets", "ports", "scope", "raw",
+                              "service_detection", "discovery", "max_rate", "max_concurrency"}));
   ShardStart start;
   if (fields.find("max_rate") != nullptr) {
     SENTINEL_ASSIGN(rate, fields.real("max_rate"));

@@ -171,20 +171,19 @@ class ScannerServiceImpl final : public ScannerService {
       return std::move(queued).error();
     }
     audit(caller, client, "scan.start", job.id,
-          boost::json::object{{"targets", strings_json(job.targets)},
-                              {"exclude", strings_json(job.exclude)},
-                              {"ports", job.ports},
-                              {"addresses", job.counters.hosts_total},
-                              {"agents", agents_json(job.agents)},
-                              {"nmap", nmap_json(job.nmap)},
-                              {"discovery", *job.discovery},
-                              {"max_rate", job.limits.max_rate
-                                               ? boost::json::value(*job.limits.max_rate)
+          boost::json::object{
+              {"targets", strings_json(job.targets)},
+              {"exclude", strings_json(job.exclude)},
+              {"ports", job.ports},
+              {"addresses", job.counters.hosts_total},
+              {"agents", agents_json(job.agents)},
+              {"nmap", nmap_json(job.nmap)},
+              {"discovery", *job.discovery},
+              {"max_rate", job.limits.max_rate ? boost::json::value(*job.limits.max_rate)
                                                : boost::json::value(nullptr)},
-                              {"max_concurrency",
-                               job.limits.max_concurrency
-                                   ? boost::json::value(*job.limits.max_concurrency)
-                                   : boost::json::value(nullptr)}});
+              {"max_concurrency", job.limits.max_concurrency
+                                      ? boost::json::value(*job.limits.max_concurrency)
+                                      : boost::json::value(nullptr)}});
     scanner_log().info("scan queued job={} by={} hosts={} ports={} agents={}", job.id,
                        job.requested_by, job.counters.hosts_total, job.ports,
                        job.agents ? boost::json::serialize(agents_json(job.agents)) : "none");

@@ -2,9 +2,9 @@
 // The contract of a port scan engine (raw SYN or connect()): probes a target set ×
 // port list once each, reports every pair's state, and can be watched and cancelled.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -73,8 +73,7 @@ inline ScanLimits capped(ScanLimits limits, std::optional<double> max_rate,
   if (max_rate) limits.max_rate = *max_rate;
   if (max_concurrency) {
     limits.max_concurrency = *max_concurrency;
-    limits.initial_window =
-        std::min(limits.initial_window, static_cast<double>(*max_concurrency));
+    limits.initial_window = std::min(limits.initial_window, static_cast<double>(*max_concurrency));
   }
   return limits;
 }

@@ -170,8 +170,8 @@ class ArpRequestCapture {
     }
     tpacket_stats stats{};
     socklen_t length = sizeof(stats);
-    complete = getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0 &&
-               stats.tp_drops == 0;
+    complete =
+        getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0 && stats.tp_drops == 0;
     return targets;
   }
 

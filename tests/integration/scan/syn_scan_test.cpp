@@ -357,8 +357,7 @@ TEST_F(NamespaceScanTest, TheListenerIsOpenItsNeighbourClosedAndAbsentHostsFilte
   const PortResultHandler collect = collect_into(collected);
   const auto start = std::chrono::steady_clock::now();
   const auto outcome = (*scanner)->run([&](const PortResult& result) {
-    if (result.state == PortState::kFiltered && result.attempts == attempts &&
-        !at_first_filtered) {
+    if (result.state == PortState::kFiltered && result.attempts == attempts && !at_first_filtered) {
       at_first_filtered = (*scanner)->progress();
     }
     collect(result);

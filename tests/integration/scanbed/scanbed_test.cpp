@@ -156,12 +156,11 @@ class ScanbedTest : public ::testing::Test {
     dir_ = std::make_unique<TempDir>("scanbed-test");
     truth_file_ = dir_->path() / "truth.json";
     bed_ = std::make_unique<ChildProcess>();
-    ASSERT_TRUE(start_scanbed(
-        dir_->path(),
-        {"--base", kBase, "--hosts", std::to_string(kHosts), "--seed", kSeed, "--hostile",
-         "--deadline", std::to_string(kDeadlineSeconds), "--hostile-deadline",
-         std::to_string(kHostileDeadlineSeconds)},
-        *bed_, truth_));
+    ASSERT_TRUE(start_scanbed(dir_->path(),
+                              {"--base", kBase, "--hosts", std::to_string(kHosts), "--seed", kSeed,
+                               "--hostile", "--deadline", std::to_string(kDeadlineSeconds),
+                               "--hostile-deadline", std::to_string(kHostileDeadlineSeconds)},
+                              *bed_, truth_));
   }
 
   static void TearDownTestSuite() {

@@ -129,9 +129,9 @@ TEST_P(ScanDiscoveryTest, ACancelDuringDiscoveryEndsTheJobBeforeAnyPortIsScanned
   // At 20 probes per second the ARP sweep of the /24 has 254 addresses to ask (and asks the
   // silent ones again), so its discovery lasts for many progress reports: a loaded machine
   // cannot make the job leave it before the test sees it running.
-  const auto reply = post_scan(root, {{"targets", {bed_.network()}},
-                                      {"ports", port_list({bed_.open_port()})},
-                                      {"max_rate", 20}});
+  const auto reply = post_scan(
+      root,
+      {{"targets", {bed_.network()}}, {"ports", port_list({bed_.open_port()})}, {"max_rate", 20}});
   ASSERT_EQ(reply.status, 202) << reply.body;
   const std::int64_t id = body_of(reply).at("id").as_int64();
   const json::value running = wait_for_status(root, id, {"running"});

@@ -91,8 +91,7 @@ TEST(NmapBackendTest, AJobsCapsBecomeMaxRateAndMaxParallelism) {
   ASSERT_TRUE(capped) << capped.error().message;
   EXPECT_EQ(value_after(*capped, "--max-rate"), "20");
   EXPECT_EQ(value_after(*capped, "--max-parallelism"), "4");
-  auto fraction =
-      backend->arguments({}, ports, "/tmp/targets", true, ProbeLimits{.max_rate = 0.5});
+  auto fraction = backend->arguments({}, ports, "/tmp/targets", true, ProbeLimits{.max_rate = 0.5});
   ASSERT_TRUE(fraction) << fraction.error().message;
   EXPECT_EQ(value_after(*fraction, "--max-rate"), "0.5");
   EXPECT_EQ(value_after(*fraction, "--max-parallelism"), "(absent)");
@@ -100,8 +99,8 @@ TEST(NmapBackendTest, AJobsCapsBecomeMaxRateAndMaxParallelism) {
   ASSERT_TRUE(plain) << plain.error().message;
   EXPECT_EQ(value_after(*plain, "--max-rate"), "(absent)");
   EXPECT_EQ(value_after(*plain, "--max-parallelism"), "(absent)");
-  auto top = backend->arguments({}, ports, "/tmp/targets", true,
-                                ProbeLimits{.max_rate = 1'000'000});
+  auto top =
+      backend->arguments({}, ports, "/tmp/targets", true, ProbeLimits{.max_rate = 1'000'000});
   ASSERT_TRUE(top) << top.error().message;
   EXPECT_EQ(value_after(*top, "--max-rate"), "1000000");
 }

@@ -133,8 +133,8 @@ TEST(ScanBodyTest, RateAndConcurrencyCapsAreTakenAndLeftUnsetWhenAbsent) {
   EXPECT_EQ(both->limits.max_rate, std::optional<double>(20));
   EXPECT_EQ(both->limits.max_concurrency, std::optional<std::int64_t>(8));
   // A fraction of a probe per second and the bounds themselves are fine; null means absent.
-  const auto slow = parse_scan_request(
-      R"({"targets":["127.0.0.1"],"max_rate":0.5,"max_concurrency":65535})");
+  const auto slow =
+      parse_scan_request(R"({"targets":["127.0.0.1"],"max_rate":0.5,"max_concurrency":65535})");
   ASSERT_TRUE(slow) << slow.error().message;
   EXPECT_EQ(slow->limits.max_rate, std::optional<double>(0.5));
   EXPECT_EQ(slow->limits.max_concurrency, std::optional<std::int64_t>(65535));
@@ -143,12 +143,12 @@ TEST(ScanBodyTest, RateAndConcurrencyCapsAreTakenAndLeftUnsetWhenAbsent) {
   ASSERT_TRUE(top) << top.error().message;
   EXPECT_EQ(top->limits.max_rate, std::optional<double>(1'000'000));
   EXPECT_EQ(top->limits.max_concurrency, std::optional<std::int64_t>(1));
-  const auto nulls = parse_scan_request(
-      R"({"targets":["127.0.0.1"],"max_rate":null,"max_concurrency":null})");
+  const auto nulls =
+      parse_scan_request(R"({"targets":["127.0.0.1"],"max_rate":null,"max_concurrency":null})");
   ASSERT_TRUE(nulls) << nulls.error().message;
   EXPECT_TRUE(nulls->limits.empty());
-  const auto agents = parse_scan_request(
-      R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"max_rate":100})");
+  const auto agents =
+      parse_scan_request(R"({"targets":["127.0.0.1"],"agents":{"group":"edge"},"max_rate":100})");
   ASSERT_TRUE(agents) << agents.error().message;
   EXPECT_EQ(agents->limits.max_rate, std::optional<double>(100));
 }
@@ -161,8 +161,7 @@ TEST(ScanBodyTest, BadRatesAndConcurrenciesAreRefusedNamingTheField) {
   expect_refused(R"({"targets":["127.0.0.1"],"max_rate":"100"})", "max_rate", "a number");
   expect_refused(R"({"targets":["127.0.0.1"],"max_rate":true})", "max_rate", "a number");
   expect_refused(R"({"targets":["127.0.0.1"],"max_rate":[20]})", "max_rate", "a number");
-  expect_refused(R"({"targets":["127.0.0.1"],"max_concurrency":0})", "max_concurrency",
-                 "1..65535");
+  expect_refused(R"({"targets":["127.0.0.1"],"max_concurrency":0})", "max_concurrency", "1..65535");
   expect_refused(R"({"targets":["127.0.0.1"],"max_concurrency":65536})", "max_concurrency",
                  "1..65535");
   expect_refused(R"({"targets":["127.0.0.1"],"max_concurrency":-1})", "max_concurrency",

@@ -77,8 +77,8 @@ TEST(UdpPortSpecTest, TopEntriesRankThePortsOfTheirProtocolAndMixWithLists) {
 }
 
 TEST(UdpPortSpecTest, BadUdpEntriesAreRefusedNamingPorts) {
-  for (const char* spec : {"U:", "T:22,U:0", "U:70000", "U:53,X:1", "U:dns", "U:top0",
-                           "U:top70000", "top10,U:topx", "U:top5,U:0", "U:top5,,22"}) {
+  for (const char* spec : {"U:", "T:22,U:0", "U:70000", "U:53,X:1", "U:dns", "U:top0", "U:top70000",
+                           "top10,U:topx", "U:top5,U:0", "U:top5,,22"}) {
     const Status checked = check_port_spec(spec);
     ASSERT_FALSE(checked) << spec;
     EXPECT_EQ(checked.error().field, "ports") << spec;
