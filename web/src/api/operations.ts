@@ -115,7 +115,7 @@ export const operations = {
   "POST /api/v1/scan-schedules/{id}/run-now": { permission: "scans:write", body: [] },
   "POST /api/v1/scan-scopes": { permission: "scans:admin", body: ["cidr","comment","confirm_broad"] },
   "POST /api/v1/scan-scopes/check": { permission: "scans:read", body: ["targets"] },
-  "POST /api/v1/scans": { permission: "scans:write", body: ["agents","backend","confirm_large","discovery","exclude","nmap","ports","profile","targets"] },
+  "POST /api/v1/scans": { permission: "scans:write", body: ["agents","backend","confirm_large","discovery","exclude","max_concurrency","max_rate","nmap","ports","profile","targets"] },
   "POST /api/v1/scans/import": { permission: "scans:write", body: [] },
   "POST /api/v1/tokens": { permission: "authenticated", body: ["expires_in_days","name","permissions"] },
   "POST /api/v1/users": { permission: "users:write", body: ["display_name","password","roles","username"] },
