@@ -1,6 +1,7 @@
 #pragma once
 // A network namespace joined to the test's own by a veth pair, for what loopback cannot show:
-// hosts that do not exist (their probes are never answered) on a real link.
+// hosts that do not exist (their probes are never answered) on a real link. The free helpers
+// (ip_command, remove_veth_namespace, link_mac) also build the scanner tests' DiscoveryBed.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -42,6 +43,40 @@ class InNamespace {
   int ours_ = -1;
   bool entered_ = false;
 };
+
+/// Runs `ip` with `arguments`; a failure names the command and carries what `ip` said.
+inline ::testing::AssertionResult ip_command(const std::vector<std::string>& arguments) {
+  std::vector<std::string> command{"ip"};
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  const auto result = test::run_command(command);
+  if (!result) return ::testing::AssertionFailure() << result.error().message;
+  if (result->exit_code != 0) {
+    std::string shown = "ip";
+    for (const std::string& argument : arguments) shown += " " + argument;
+    return ::testing::AssertionFailure() << shown << ": " << result->err;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+/// Deletes the namespace `name` and the test's end `host_link` of its veth pair, whichever
+/// exists; for teardown and for what a crashed run left.
+inline void remove_veth_namespace(const std::string& name, const std::string& host_link) {
+  // Deleting the namespace deletes its veth end, and with it ours; the second command is for
+  // a bed that failed before the move.
+  [[maybe_unused]] const auto netns = test::run_command({"ip", "netns", "del", name});
+  [[maybe_unused]] const auto link = test::run_command({"ip", "link", "del", host_link});
+}
+
+/// The MAC of `link` inside the namespace `name` ("02:..."), empty if `ip` cannot tell.
+inline std::string link_mac(const std::string& name, const std::string& link) {
+  const auto shown = test::run_command({"ip", "-n", name, "-o", "link", "show", link});
+  std::smatch match;
+  if (!shown || shown->exit_code != 0 ||
+      !std::regex_search(shown->out, match, std::regex("link/ether ([0-9a-f:]{17})"))) {
+    return {};
+  }
+  return match[1];
+}
 
 /// A namespace `sxscan<pid>` joined to the test's namespace by a veth pair on 10.231.N.0/24:
 /// the test's end is .1, the namespace's .2, and no other address of the /24 exists. Removed
@@ -87,23 +122,8 @@ class NamespaceScanTest : public ::testing::Test {
     if (created_) remove_bed();
   }
 
-  void remove_bed() {
-    // Deleting the namespace deletes its veth end, and with it ours; the second command is for
-    // a bed that failed before the move.
-    [[maybe_unused]] const auto netns = test::run_command({"ip", "netns", "del", namespace_});
-    [[maybe_unused]] const auto link = test::run_command({"ip", "link", "del", host_link_});
-  }
+  void remove_bed() { remove_veth_namespace(namespace_, host_link_); }
 
-  ::testing::AssertionResult ip_command(std::vector<std::string> arguments) {
-    arguments.insert(arguments.begin(), "ip");
-    const auto result = test::run_command(arguments);
-    if (!result) return ::testing::AssertionFailure() << result.error().message;
-    if (result->exit_code != 0) {
-      return ::testing::AssertionFailure()
-             << arguments[1] << " " << arguments[2] << ": " << result->err;
-    }
-    return ::testing::AssertionSuccess();
-  }
   ::testing::AssertionResult in_namespace(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), {"-n", namespace_});
     return ip_command(arguments);
@@ -111,14 +131,7 @@ class NamespaceScanTest : public ::testing::Test {
 
   /// The MAC of the namespace's end of the veth ("02:..."), empty if `ip` cannot tell.
   std::string namespace_mac() const {
-    const auto shown = test::run_command(
-        {"ip", "-n", namespace_, "-o", "link", "show", "sxn" + std::to_string(getpid())});
-    std::smatch match;
-    if (!shown || shown->exit_code != 0 ||
-        !std::regex_search(shown->out, match, std::regex("link/ether ([0-9a-f:]{17})"))) {
-      return {};
-    }
-    return match[1];
+    return link_mac(namespace_, "sxn" + std::to_string(getpid()));
   }
 
   IpAddress present() const { return ip((subnet_ + "2").c_str()); }
