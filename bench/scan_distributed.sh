@@ -14,15 +14,9 @@ agents=${BENCH_SCAN_AGENTS:-3}
 services=${BENCH_SCAN_SERVICES:-1}
 
 source bench/lib.sh
+source bench/scan/ports.sh
 
-"$bin/scanbed" --base "$base" --hosts "$hosts" --seed 7 --truth "$work/truth.json" \
-  --ready-file "$work/ready.json" > "$work/scanbed.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do [[ -s "$work/ready.json" ]] && break; sleep 0.1; done
-[[ -s "$work/ready.json" ]] || { echo "scan_distributed: the bed did not start" >&2; cat "$work/scanbed.log" >&2; exit 1; }
-first=$(python3 -c "import ipaddress; print(ipaddress.ip_address('$base') + 1)")
-last=$(python3 -c "import ipaddress; print(ipaddress.ip_address('$base') + $hosts)")
-targets="$first-$last"
+start_bed "$base" "$hosts"
 scope="$(python3 -c "import ipaddress; print(ipaddress.ip_network('$base/16', strict=False))")"
 
 # The top 1,000 TCP ports by nmap's frequencies (1-1000 without nmap), sent as an explicit list
@@ -105,7 +99,7 @@ with open('$work/$name.txt', 'w') as out:
             out.write(f\"{host['address']} {port['port']}\\n\")
             named += 1 if port['service'] and port['service']['service'] else 0
 print(named)")
-  score=$(python3 bench/scan/score_ports.py "$work/truth.json" "$work/ports.txt" "$work/$name.txt")
+  score=$(score_found "$work/$name.txt")
   echo "$wall $status $(echo "$score" | json_field found) $(echo "$score" | json_field recall) $(echo "$score" | json_field precision) $named $(echo "$score" | json_field expected)"
 }
 

@@ -1,6 +1,7 @@
 # Shared by bench/scan.sh (loopback) and bench/scan_veth.sh (a namespace behind a veth pair);
 # source it after bench/lib.sh. The scan bed and the port scanners run and scored the same way in
-# both, 500 hosts x nmap's top 1,000 TCP ports without host discovery.
+# both, 500 hosts x nmap's top 1,000 TCP ports without host discovery. bench/scan_distributed.sh
+# takes the bed and the scoring (start_bed, score_found) for its scan jobs.
 
 # start_bed BASE HOSTS [WRAPPER...]: the scan bed (seed 7, so the same plan on any base) on
 # BASE+1 .. BASE+HOSTS, started through WRAPPER when given (`ip netns exec NAME`) and stopped at
