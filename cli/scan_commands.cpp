@@ -410,12 +410,12 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
   const auto final_job = follow(ctl, id, stream, exit_code);
   if (!final_job) return exit_code;
   const std::string status = text_of(*final_job, "status");
-  if (status != "completed") {
-    std::cerr << "scan " << id << " " << status;
-    if (const std::string error = text_of(*final_job, "error"); !error.empty()) {
-      std::cerr << ": " << error;
-    }
-    std::cerr << "\n";
+  // A job that did not complete says why; a completed one may carry a note in the same field
+  // (an agent from before host discovery scanned its share address by address).
+  if (const std::string error = text_of(*final_job, "error"); status != "completed") {
+    std::cerr << "scan " << id << " " << status << (error.empty() ? "" : ": " + error) << "\n";
+  } else if (!error.empty()) {
+    std::cerr << "note: " << error << "\n";
   }
   const int printed = print_results(ctl, id);
   if (printed != kExitOk) return printed;

@@ -3,6 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
+#include <stop_token>
+#include <thread>
+#include <variant>
+
+#include "agent/channel/channel_connection.h"
+#include "agent/daemon/identity.h"
+#include "sentinel/protocol/agent_protocol.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/integration/sentinelctl_fixture.h"
 #include "tests/support/temp_dir.h"
@@ -11,6 +20,89 @@ namespace sentinel::test {
 namespace {
 
 namespace json = boost::json;
+
+// An agent built before host discovery, over the real channel: its strict decoder refuses a
+// shard start with "discovery" in the very words the agent's decoder uses; a start without it
+// is taken, and every shard is done at the first poll, with nothing found.
+class AgentBeforeDiscovery {
+ public:
+  /// Enrols as "old-scanner" with `token` and serves until destroyed.
+  AgentBeforeDiscovery(client::ApiClient anonymous, const std::string& token,
+                       const std::string& channel_address) {
+    auto keys = agent::make_key_and_request("old-scanner");
+    EXPECT_TRUE(keys) << keys.error().message;
+    if (!keys) return;
+    auto reply = anonymous.post(
+        "/api/v1/agents/enroll",
+        boost::json::object{{"token", token}, {"csr", keys->csr_pem}, {"hostname", "old-scanner"}});
+    EXPECT_TRUE(reply && reply->status == 201) << (reply ? reply->body : reply.error().message);
+    if (!reply || reply->status != 201) return;
+    const boost::json::value enrolled = body_of(*reply);
+    id_ = std::string(enrolled.at("agent_id").as_string());
+    const std::string credentials = (dir_.path() / "agent.pem").string();
+    const std::string ca = (dir_.path() / "ca.crt").string();
+    std::ofstream(credentials) << keys->key_pem
+                               << std::string_view(enrolled.at("certificate").as_string());
+    std::ofstream(ca) << std::string_view(enrolled.at("ca_certificate").as_string());
+    agent::ChannelEndpoint endpoint;
+    endpoint.host = channel_address.substr(0, channel_address.rfind(':'));
+    endpoint.port = channel_address.substr(channel_address.rfind(':') + 1);
+    endpoint.ca_file = ca;
+    endpoint.cert_file = credentials;
+    endpoint.key_file = credentials;
+    auto connection = agent::ChannelConnection::open(endpoint);
+    EXPECT_TRUE(connection) << connection.error().message;
+    if (!connection) return;
+    connection_ = std::move(*connection);
+    EXPECT_TRUE(connection_->send(
+        protocol::encode(protocol::AgentMessage(protocol::Hello{.agent_version = "0.1.0",
+                                                                .hostname = "old-scanner",
+                                                                .os = "test",
+                                                                .kernel = "test",
+                                                                .arch = "x86_64"})),
+        std::chrono::seconds(5)));
+    thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
+  }
+  const std::string& id() const { return id_; }
+  /// Shard starts refused for "discovery".
+  int refusals() const { return refusals_; }
+
+ private:
+  void serve(const std::stop_token& stop) {
+    while (!stop.stop_requested()) {
+      auto frame = connection_->receive(std::chrono::milliseconds(100));
+      if (!frame) {
+        if (frame.error().reason == agent::kChannelTimeout) continue;
+        return;
+      }
+      auto message = protocol::decode_server_message(*frame);
+      const auto* command = message ? std::get_if<protocol::Command>(&*message) : nullptr;
+      if (command == nullptr) continue;
+      protocol::CommandResult result{.id = command->id};
+      if (command->name == "scan_shard_start" && command->args.contains("discovery")) {
+        ++refusals_;
+        result.error = "discovery: unknown field";
+      } else if (command->name == "scan_shard_start") {
+        result.ok = true;
+        result.result = {{"accepted", true}, {"method", "connect"}};
+      } else if (command->name == "scan_shard_poll") {
+        result.ok = true;
+        result.result = {{"state", "done"}, {"pairs_done", 1}, {"pairs_total", 1},
+                         {"open_found", 0}, {"rate", 0.0},     {"hosts", boost::json::array()}};
+      } else {
+        result.error = "unknown command '" + command->name + "'";
+      }
+      (void)connection_->send(protocol::encode(protocol::AgentMessage(std::move(result))),
+                              std::chrono::seconds(5));
+    }
+  }
+
+  TempDir dir_{"old-scanner"};
+  std::string id_;
+  std::unique_ptr<agent::ChannelConnection> connection_;
+  std::atomic<int> refusals_ = 0;
+  std::jthread thread_;  // last: stopped and joined before the connection closes
+};
 
 class SentinelctlScanTest : public WithSentinelctl<ScannerApiTest> {
  protected:
@@ -98,6 +190,37 @@ TEST_P(SentinelctlScanTest, ShowSaysHowHostsWereFoundAndNoDiscoveryScansEveryAdd
   const CommandOutput plain = ctl({"scan", "show", std::to_string(job.at("id").as_int64())});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   EXPECT_EQ(plain.out.find("FOUND BY"), std::string::npos) << plain.out;
+}
+
+// A job that completed with a note (an agent from before host discovery scanned its share
+// address by address) says so once the progress ends, and still succeeds.
+TEST_P(SentinelctlScanTest, RunFollowPrintsTheNoteOfACompletedJob) {
+  client::ApiClient root = admin();
+  auto token = root.post("/api/v1/agents/enroll-tokens", boost::json::object{});
+  ASSERT_TRUE(token && token->status == 201) << (token ? token->body : token.error().message);
+  AgentBeforeDiscovery old_agent(anonymous(), std::string(body_of(*token).at("token").as_string()),
+                                 server_->channel_address());
+  ASSERT_FALSE(old_agent.id().empty());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    auto agent = root.get("/api/v1/agents/" + old_agent.id());
+    if (agent && agent->status == 200 && body_of(*agent).at("status").as_string() == "online") {
+      break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the agent never came online";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  const CommandOutput ran =
+      ctl({"scan", "run", "127.68.0.9", "--ports", "80", "--agent", old_agent.id(), "--follow"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.out << ran.err;
+  EXPECT_EQ(old_agent.refusals(), 1);
+  EXPECT_NE(ran.err.find("completed"), std::string::npos) << ran.err;
+  const std::string note = "\nnote: agent " + old_agent.id() + " predates host discovery: ";
+  const auto at = ran.err.find(note);
+  EXPECT_NE(at, std::string::npos) << ran.err;
+  EXPECT_EQ(ran.err.find(note, at + 1), std::string::npos) << "said once: " << ran.err;
+  EXPECT_NE(ran.out.find("0 hosts answered, 0 open ports"), std::string::npos) << ran.out;
 }
 
 TEST_P(SentinelctlScanTest, RunPassesTheRateAndConcurrencyCapsAndShowListsThem) {
