@@ -16,6 +16,9 @@ namespace sentinel::inventory {
 namespace {
 
 constexpr std::int64_t kMaxChangeLimit = 1000;
+// Agents whose items one query of section_items_of() reads (its parameters stay far below
+// SQLite's and PostgreSQL's limits).
+constexpr std::size_t kAgentsPerQuery = 1000;
 
 }  // namespace
 
@@ -161,25 +164,43 @@ Result<std::vector<PackageRecord>> InventoryServiceImpl::packages(const std::str
 
 Result<boost::json::array> InventoryServiceImpl::section_items(const std::string& agent_id,
                                                                std::string_view section) {
+  SENTINEL_ASSIGN(by_agent, section_items_of({agent_id}, section));
+  auto found = by_agent.find(agent_id);
+  return found != by_agent.end() ? std::move(found->second) : boost::json::array();
+}
+
+Result<std::map<std::string, boost::json::array>> InventoryServiceImpl::section_items_of(
+    const std::vector<std::string>& agent_ids, std::string_view section) {
   if (!is_section(section)) {
     return invalid_argument(fmt::format("section: unknown inventory section '{}'", section),
                             "section");
   }
-  SENTINEL_ASSIGN(rows, db_.query("SELECT item_key, item FROM inventory_items "
-                                  "WHERE agent_id = $1 AND section = $2",
-                                  {agent_id, std::string(section)}));
-  // Sorted here, in byte order of the key, the same on both backends.
-  std::vector<std::pair<std::string, std::string>> keyed;
-  keyed.reserve(rows.size());
-  for (const store::Row& row : rows) keyed.emplace_back(row.text(0), row.text(1));
-  std::sort(keyed.begin(), keyed.end());
-  boost::json::array items;
-  items.reserve(keyed.size());
+  // (agent, key) -> item; sorted here, in byte order of the key, the same on both backends.
+  std::map<std::pair<std::string, std::string>, std::string> keyed;
+  for (std::size_t first = 0; first < agent_ids.size(); first += kAgentsPerQuery) {
+    const std::size_t count = std::min(kAgentsPerQuery, agent_ids.size() - first);
+    // A list of placeholders, so that both backends look each agent up by the primary key.
+    store::Params params{std::string(section)};
+    std::string alternatives;
+    for (std::size_t i = 0; i < count; ++i) {
+      params.emplace_back(agent_ids[first + i]);
+      alternatives += fmt::format("{}${}", i == 0 ? "" : ", ", params.size());
+    }
+    SENTINEL_ASSIGN(rows, db_.query(fmt::format("SELECT agent_id, item_key, item FROM "
+                                                "inventory_items WHERE section = $1 AND "
+                                                "agent_id IN ({})",
+                                                alternatives),
+                                    params));
+    for (const store::Row& row : rows) {
+      keyed.emplace(std::pair(row.text(0), row.text(1)), row.text(2));
+    }
+  }
+  std::map<std::string, boost::json::array> out;
   for (const auto& [key, json] : keyed) {
     SENTINEL_ASSIGN(item, stored_item(json));
-    items.emplace_back(std::move(item));
+    out[key.first].emplace_back(std::move(item));
   }
-  return items;
+  return out;
 }
 
 Result<std::vector<InventoryChangeRecord>> InventoryServiceImpl::changes(const ChangeQuery& query) {

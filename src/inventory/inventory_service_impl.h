@@ -15,6 +15,8 @@ class InventoryServiceImpl final : public InventoryService {
   Result<std::vector<PackageRecord>> packages(const std::string& agent_id) override;
   Result<boost::json::array> section_items(const std::string& agent_id,
                                            std::string_view section) override;
+  Result<std::map<std::string, boost::json::array>> section_items_of(
+      const std::vector<std::string>& agent_ids, std::string_view section) override;
   Result<std::vector<InventoryChangeRecord>> changes(const ChangeQuery& query) override;
   Result<std::vector<PackageRecord>> find_packages(
       const std::string& name, const std::optional<std::string>& below) override;

@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +94,11 @@ class InventoryService {
   /// The current items of one section, sorted by key; kInvalidArgument for an unknown section.
   virtual Result<boost::json::array> section_items(const std::string& agent_id,
                                                    std::string_view section) = 0;
+
+  /// section_items() of many agents at once, by agent id; agents without items of the section
+  /// are absent. One query per 1000 agents, however many there are.
+  virtual Result<std::map<std::string, boost::json::array>> section_items_of(
+      const std::vector<std::string>& agent_ids, std::string_view section) = 0;
 
   /// The agent's recorded changes, newest first (limit 1..1000).
   virtual Result<std::vector<InventoryChangeRecord>> changes(const ChangeQuery& query) = 0;

@@ -341,6 +341,25 @@ TEST_P(InventoryServiceTest, SectionItemsAndForgetAgent) {
   EXPECT_TRUE(again->empty());
 }
 
+TEST_P(InventoryServiceTest, SectionItemsOfManyAgentsAreEachAgentsOwn) {
+  apply_ok(snapshot("users", {user("root", 0), user("alice", 1000)}), "agt_aaaa");
+  apply_ok(snapshot("users", {user("bob", 1001)}), "agt_bbbb");
+  apply_ok(snapshot("packages", {package("bash", "5.2-1")}), "agt_cccc");
+
+  auto by_agent =
+      service_->section_items_of({"agt_aaaa", "agt_bbbb", "agt_cccc", "agt_none"}, "users");
+  ASSERT_TRUE(by_agent) << by_agent.error().message;
+  // Only the agents with users, each with its own, in key order: as section_items() has them.
+  ASSERT_EQ(by_agent->size(), 2u);
+  EXPECT_EQ(by_agent->at("agt_aaaa"), *service_->section_items("agt_aaaa", "users"));
+  ASSERT_EQ(by_agent->at("agt_aaaa").size(), 2u);
+  EXPECT_EQ(by_agent->at("agt_aaaa").at(0).at("name").as_string(), "alice");
+  ASSERT_EQ(by_agent->at("agt_bbbb").size(), 1u);
+  EXPECT_EQ(by_agent->at("agt_bbbb").at(0).at("name").as_string(), "bob");
+  EXPECT_TRUE(service_->section_items_of({}, "users")->empty());
+  EXPECT_FALSE(service_->section_items_of({"agt_aaaa"}, "bogus"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, InventoryServiceTest, ::testing::ValuesIn(test::kBackends));
 
 }  // namespace
