@@ -12,8 +12,10 @@
 
 namespace sentinel::detect {
 
-/// Parses one bus payload {"type":"event","event":{"id","agent_id","seq","time","type","data"}}.
-/// `host_name` is added as host.name when not empty. kInvalidArgument for anything else.
+/// Parses one bus payload {"type":"event","event":{"id","agent_id","seq","time","type","data"}}
+/// as it reads it, without building a document. `host_name` is added as host.name when not
+/// empty. A name the flattened data gives twice keeps its first value. kInvalidArgument for
+/// anything else, a repeated "event" or member of it included.
 Result<detection::Event> normalise(std::string_view payload,
                                    const std::function<std::string(const std::string&)>& host_name);
 

@@ -29,8 +29,9 @@ detection::Event read(std::string_view payload) {
 }
 
 TEST(NormaliserTest, ReadsTheStoredEventAndAddsTypeAgentAndHost) {
-  const detection::Event event = read(message(
-      "log.line", R"({"event.category":"authentication","source.ip":"203.0.113.9","user.name":"x"})"));
+  const detection::Event event = read(
+      message("log.line",
+              R"({"event.category":"authentication","source.ip":"203.0.113.9","user.name":"x"})"));
   EXPECT_EQ(event.id, 42);
   EXPECT_EQ(event.agent_id, "agt_1");
   EXPECT_EQ(event.time_ms, 1700000000123);
@@ -109,9 +110,9 @@ TEST(NormaliserTest, DataDoesNotOverrideWhatItAlreadyNames) {
 }
 
 TEST(NormaliserTest, IgnoresMembersItDoesNotRead) {
-  const detection::Event event = read(
-      R"({"type":"event","extra":{"deep":[1,[2,{"x":3}]]},"event":{"note":[{"a":1}],"id":1,)"
-      R"("agent_id":"","seq":null,"time":5,"type":"t","data":{"a":"b"},"more":{"c":null}}})");
+  const detection::Event event =
+      read(R"({"type":"event","extra":{"deep":[1,[2,{"x":3}]]},"event":{"note":[{"a":1}],"id":1,)"
+           R"("agent_id":"","seq":null,"time":5,"type":"t","data":{"a":"b"},"more":{"c":null}}})");
   EXPECT_EQ(event.id, 1);
   const std::vector<Field> expected = {{"a", "b"}, {"event.type", "t"}, {"agent.id", ""}};
   EXPECT_EQ(event.fields, expected);
@@ -140,6 +141,26 @@ TEST(NormaliserTest, RefusesWhatIsNotAStoredEvent) {
     ASSERT_FALSE(event) << payload;
     EXPECT_EQ(event.error().code, ErrorCode::kInvalidArgument) << payload;
     EXPECT_FALSE(event.error().message.empty());
+  }
+}
+
+TEST(NormaliserTest, ANameTheDataGivesTwiceKeepsItsFirstValue) {
+  const detection::Event event = read(message("t", R"({"a.b":"first","a":{"b":"second"}})"));
+  EXPECT_EQ(*event.find("a.b"), "first");
+  EXPECT_EQ(event.fields.size(), 4u);  // with event.type, agent.id and host.name
+}
+
+TEST(NormaliserTest, RefusesARepeatedEventOrMemberOfIt) {
+  const std::vector<std::string> refused = {
+      R"({"event":{"id":1,"agent_id":"a","time":1,"type":"t","data":{}},"event":{}})",
+      R"({"event":{"id":1,"id":"x","agent_id":"a","time":1,"type":"t","data":{}}})",
+      R"({"event":{"id":1,"agent_id":"a","time":1,"type":"t","data":{},"data":[]}})",
+      R"({"event":{"id":1,"agent_id":"a","time":1,"type":"t","type":"u","data":{}}})",
+  };
+  for (const std::string& payload : refused) {
+    Result<detection::Event> event = normalise(payload, host_of);
+    ASSERT_FALSE(event) << payload;
+    EXPECT_NE(event.error().message.find("repeated"), std::string::npos) << event.error().message;
   }
 }
 
