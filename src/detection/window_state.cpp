@@ -22,22 +22,24 @@ WindowState::WindowState(const WindowSpec& spec, std::size_t max_keys)
       max_keys_(std::max<std::size_t>(max_keys, 1)) {}
 
 WindowState::Entry& WindowState::entry_for(std::string_view key, std::int64_t now_ms) {
-  for (int i = 0; i < kExpirePerAdd && !recent_.empty(); ++i) {
-    auto oldest = entries_.find(recent_.front());
-    if (oldest->second.last_ms >= now_ms - span_ms_ || recent_.front() == key) break;
-    entries_.erase(oldest);
+  const auto drop_oldest = [this] {
+    const auto oldest = entries_.find(recent_.front()->first);
     recent_.pop_front();
+    entries_.erase(oldest);
+  };
+  for (int i = 0; i < kExpirePerAdd && !recent_.empty(); ++i) {
+    const Slot& oldest = *recent_.front();
+    if (oldest.second.last_ms >= now_ms - span_ms_ || oldest.first == key) break;
+    drop_oldest();
   }
   if (auto found = entries_.find(key); found != entries_.end()) {
     recent_.splice(recent_.end(), recent_, found->second.recent);
     return found->second;
   }
-  if (entries_.size() >= max_keys_) {
-    entries_.erase(entries_.find(recent_.front()));
-    recent_.pop_front();
-  }
-  recent_.emplace_back(key);
-  Entry& entry = entries_[recent_.back()];
+  if (entries_.size() >= max_keys_) drop_oldest();
+  Slot& slot = *entries_.try_emplace(std::string(key)).first;
+  recent_.push_back(&slot);
+  Entry& entry = slot.second;
   entry.recent = std::prev(recent_.end());
   if (kind_ == WindowKind::kTemporal || kind_ == WindowKind::kTemporalOrdered) {
     entry.steps.resize(inputs_);

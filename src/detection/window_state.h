@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "compiled_rules.h"
@@ -55,8 +56,11 @@ class WindowState {
     std::int64_t start_ms = 0;  // the time of the chain's first event
     std::vector<EventRef> refs;
   };
+  struct Entry;
+  // A key and its entry, as the map holds them; its address stays valid while it is held.
+  using Slot = std::pair<const std::string, Entry>;
   struct Entry {
-    std::list<std::string>::iterator recent;
+    std::list<Slot*>::iterator recent;
     std::int64_t last_ms = 0;
     std::vector<EventRef> ring;  // event_count: a ring of at most `threshold` events
     std::size_t ring_head = 0;
@@ -82,7 +86,9 @@ class WindowState {
   std::size_t inputs_;
   std::size_t max_keys_;
   std::unordered_map<std::string, Entry, TransparentHash, std::equal_to<>> entries_;
-  std::list<std::string> recent_;  // keys, least recently updated first
+  // The entries, least recently updated first: the oldest is checked for idleness without
+  // looking its key up.
+  std::list<Slot*> recent_;
 };
 
 }  // namespace sentinel::detection
