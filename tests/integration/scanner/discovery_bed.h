@@ -94,8 +94,6 @@ class DiscoveryBed {
   std::string address(int octet) const { return subnet_ + std::to_string(octet); }
   /// "10.231.N.0/24".
   std::string network() const { return subnet_ + "0/24"; }
-  /// The MAC of the namespace's end, as results write it ("02:...").
-  const std::string& mac() const { return mac_; }
   /// The listener at .2.
   const TcpListener& listener() const { return *listener_; }
   std::uint16_t open_port() const { return listener_->port(); }
