@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <utility>
 
+#include "nmap_data_file.h"
 #include "sentinel/common/text.h"
 #include "target_syntax.h"
 
@@ -15,6 +15,8 @@ namespace {
 
 constexpr std::size_t kMaxListedProblems = 20;
 constexpr std::uint32_t kMaxPort = 65535;
+// nmap's table is about 1 MB; this leaves room for it to grow and bounds a hostile one.
+constexpr std::size_t kMaxServicesFileBytes = 16 << 20;
 
 /// A port number 1..65535, or why not.
 Result<std::uint32_t> parse_port(std::string_view text) {
@@ -113,17 +115,18 @@ std::vector<std::uint16_t> fill_to(std::vector<std::uint16_t> ranked, std::size_
 }
 
 /// Ports of `protocol` from an nmap-services file, most often open first; empty when the file
-/// cannot be read. Lines that do not parse are skipped: the format belongs to nmap and may grow.
+/// cannot be read or is too large. Lines that do not parse are skipped: the format belongs to nmap
+/// and may grow.
 std::vector<std::uint16_t> read_ranked_ports(const std::filesystem::path& file, Protocol protocol) {
-  std::ifstream in(file);
-  if (!in) return {};
+  const Result<std::string> text = read_nmap_data_file(file.string(), kMaxServicesFileBytes);
+  if (!text) return {};
   const std::string_view wanted = protocol == Protocol::kTcp ? "tcp" : "udp";
   std::vector<std::pair<double, std::uint16_t>> entries;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
+  NmapDataLines lines(*text);
+  while (const std::optional<NmapDataLine> line = lines.next()) {
+    // The fields: service, port/protocol, frequency, then maybe a `#` comment.
     std::vector<std::string_view> fields;
-    std::string_view rest = line;
+    std::string_view rest = line->text;
     while (fields.size() < 3) {
       const auto start = rest.find_first_not_of(" \t");
       if (start == std::string_view::npos) break;

@@ -6,10 +6,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include "builtin_probes.h"
+#include "nmap_data_file.h"
 #include "sentinel/scan/udp_payloads.h"
 #include "service_pattern.h"
 
@@ -21,14 +20,6 @@ constexpr std::uint32_t kMatchLimit = 200'000;
 constexpr std::uint32_t kDepthLimit = 10'000;
 // Probe files are a few MB; refuse anything much larger.
 constexpr std::size_t kMaxFileBytes = 32 << 20;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<int> hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -98,7 +89,7 @@ Result<PortRanges> parse_ports(std::string_view text) {
   PortRanges ports;
   while (!text.empty()) {
     const std::size_t comma = text.find(',');
-    const std::string_view item = trim(text.substr(0, comma));
+    const std::string_view item = trim_nmap_blanks(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     if (item.empty()) continue;
     const std::size_t dash = item.find('-');
@@ -117,7 +108,7 @@ Status parse_exclude(std::string_view text, PortRanges& tcp, PortRanges& udp) {
   enum class Which { kBoth, kTcp, kUdp } which = Which::kBoth;
   while (!text.empty()) {
     const std::size_t comma = text.find(',');
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_nmap_blanks(text.substr(0, comma));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     if (item.starts_with("T:")) {
       which = Which::kTcp;
@@ -147,20 +138,21 @@ Result<ServiceProbe> parse_probe(std::string_view text) {
   } else {
     return invalid_argument(fmt::format("unknown protocol '{}'", protocol));
   }
-  text = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
+  text =
+      space == std::string_view::npos ? std::string_view{} : trim_nmap_blanks(text.substr(space));
   const std::size_t name_end = text.find(' ');
   probe.name.assign(text.substr(0, name_end));
   if (probe.name.empty() || name_end == std::string_view::npos) {
     return invalid_argument("expected a probe name and q<d>payload<d>");
   }
-  text = trim(text.substr(name_end));
+  text = trim_nmap_blanks(text.substr(name_end));
   if (text.size() < 3 || text.front() != 'q') return invalid_argument("expected q<d>payload<d>");
   const char delimiter = text[1];
   const std::size_t end = text.find(delimiter, 2);
   if (end == std::string_view::npos) return invalid_argument("payload has no closing delimiter");
   SENTINEL_ASSIGN(payload, unescape(text.substr(2, end - 2)));
   probe.payload = std::move(payload);
-  const std::string_view rest = trim(text.substr(end + 1));
+  const std::string_view rest = trim_nmap_blanks(text.substr(end + 1));
   if (!rest.empty() && rest != "no-payload") {
     return invalid_argument(fmt::format("unexpected '{}' after the payload", rest));
   }
@@ -183,16 +175,15 @@ ServiceProbes ServiceProbes::parse(std::string_view text, std::string_view origi
   const auto problem = [&](std::string reason) {
     result.problems_.push_back({line_number, std::move(reason)});
   };
-  while (!text.empty()) {
-    ++line_number;
-    const std::size_t newline = text.find('\n');
-    const std::string_view line = trim(text.substr(0, newline));
-    text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-    if (line.empty() || line.front() == '#') continue;
+  NmapDataLines lines(text);
+  while (const std::optional<NmapDataLine> data_line = lines.next()) {
+    line_number = data_line->number;
+    const std::string_view line = data_line->text;
     const std::size_t space = line.find(' ');
     const std::string_view directive = line.substr(0, space);
-    const std::string_view argument =
-        space == std::string_view::npos ? std::string_view{} : trim(line.substr(space + 1));
+    const std::string_view argument = space == std::string_view::npos
+                                          ? std::string_view{}
+                                          : trim_nmap_blanks(line.substr(space + 1));
 
     if (directive == "Probe") {
       Result<ServiceProbe> parsed = parse_probe(argument);
@@ -248,7 +239,7 @@ ServiceProbes ServiceProbes::parse(std::string_view text, std::string_view origi
     } else if (directive == "fallback") {
       for (std::string_view rest = argument; !rest.empty();) {
         const std::size_t comma = rest.find(',');
-        const std::string_view name = trim(rest.substr(0, comma));
+        const std::string_view name = trim_nmap_blanks(rest.substr(0, comma));
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         if (!name.empty()) probe->fallbacks.emplace_back(name);
       }
@@ -260,14 +251,8 @@ ServiceProbes ServiceProbes::parse(std::string_view text, std::string_view origi
 }
 
 Result<ServiceProbes> ServiceProbes::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found(fmt::format("cannot read {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.tellp() > static_cast<std::streamoff>(kMaxFileBytes)) {
-    return invalid_argument(fmt::format("{} is larger than {} bytes", path, kMaxFileBytes));
-  }
-  ServiceProbes probes = parse(text.str(), path);
+  SENTINEL_ASSIGN(text, read_nmap_data_file(path, kMaxFileBytes));
+  ServiceProbes probes = parse(text, path);
   if (probes.probes().empty()) return invalid_argument(fmt::format("{} holds no probe", path));
   return probes;
 }

@@ -94,6 +94,14 @@ TEST_F(TopPortsTest, RanksByFrequencyFromTheServicesFile) {
   EXPECT_EQ(top_ports(7, Protocol::kTcp, path)->tcp, (Ports{1, 2, 22, 23, 80, 443, 9999}));
 }
 
+TEST_F(TopPortsTest, ReadsAServicesFileWithCrlfLinesAndIndentedComments) {
+  const auto path = write_services(
+      "  #echo\t7/tcp\t0.9\t# commented out\r\n"
+      "first\t8001/tcp\t0.5\r\n"
+      "second\t8002/tcp\t0.4\r\n");
+  EXPECT_EQ(top_ports(2, Protocol::kTcp, path)->tcp, (Ports{8001, 8002}));
+}
+
 TEST_F(TopPortsTest, FallsBackToTheBuiltInListWithoutTheFile) {
   const auto top = top_ports(10, Protocol::kTcp, dir_.path() / "absent");
   ASSERT_TRUE(top);
