@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <optional>
 #include <utility>
 
 #include "builtin_udp_payloads.h"
+#include "nmap_data_file.h"
 
 namespace sentinel::scan {
 namespace {
@@ -398,15 +398,7 @@ UdpPayloads UdpPayloads::parse(std::string_view text, std::string_view origin) {
 }
 
 Result<UdpPayloads> UdpPayloads::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found(fmt::format("cannot read {}", path));
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return internal_error(fmt::format("reading {} failed", path));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) {
-    return invalid_argument(fmt::format("{} is larger than {} bytes", path, kMaxFileBytes));
-  }
+  SENTINEL_ASSIGN(text, read_nmap_data_file(path, kMaxFileBytes));
   UdpPayloads table = parse(text, path);
   if (table.by_port_.empty()) return invalid_argument(fmt::format("{} holds no payload", path));
   return table;
