@@ -1,0 +1,66 @@
+#include "feed_definition.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+#include "policy/policy_syntax.h"
+#include "sentinel/firewall/feed_fetcher.h"
+
+namespace sentinel::firewall {
+namespace {
+
+constexpr std::size_t kMaxDescriptionLength = 1024;
+constexpr std::size_t kMaxColumnLength = 64;
+
+bool has_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+}  // namespace
+
+Status check_feed_definition(const FeedDefinition& definition,
+                             const std::filesystem::path& file_root) {
+  if (!detail::is_object_name(definition.name)) {
+    return invalid_argument(
+        "a feed name is a letter, then up to 31 letters, digits, '_' or '-' (policies name it "
+        "in an address set's \"feed\")",
+        "name");
+  }
+  SENTINEL_TRY(parse_feed_source(definition.source, file_root));
+  if (definition.format == FeedFormat::kCsv) {
+    if (definition.column.empty()) {
+      return invalid_argument(
+          "a csv feed needs 'column': the header name or the 1-based number of the column "
+          "that holds the address",
+          "column");
+    }
+  } else if (!definition.column.empty()) {
+    return invalid_argument("'column' is only for csv feeds", "column");
+  }
+  if (definition.column.size() > kMaxColumnLength || has_control(definition.column)) {
+    return invalid_argument(
+        fmt::format("'column' has at most {} bytes and no control characters", kMaxColumnLength),
+        "column");
+  }
+  if (definition.refresh_s < kMinFeedRefreshSeconds ||
+      definition.refresh_s > kMaxFeedRefreshSeconds) {
+    return invalid_argument(fmt::format("'refresh_s' is between {} and {} seconds",
+                                        kMinFeedRefreshSeconds, kMaxFeedRefreshSeconds),
+                            "refresh_s");
+  }
+  if (definition.description.size() > kMaxDescriptionLength ||
+      has_control(definition.description)) {
+    return invalid_argument(
+        fmt::format("'description' has at most {} bytes on one line", kMaxDescriptionLength),
+        "description");
+  }
+  return ok();
+}
+
+}  // namespace sentinel::firewall
