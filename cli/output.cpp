@@ -125,4 +125,8 @@ void print_fields(std::ostream& out, const json::object& object) {
   }
 }
 
+std::string counted(std::int64_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
 }  // namespace sentinel::ctl

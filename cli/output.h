@@ -2,6 +2,7 @@
 // How sentinelctl shows the server's JSON: aligned tables, key: value blocks, or pretty JSON.
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <ostream>
 #include <span>
 #include <string>
@@ -31,5 +32,9 @@ void print_table(std::ostream& out, const boost::json::array& rows,
 
 /// Prints each field of `object` as "key: value", keys aligned.
 void print_fields(std::ostream& out, const boost::json::object& object);
+
+/// "1 host", "0 hosts", "2 open ports": `count` and the noun, which takes an "s" unless count
+/// is 1.
+std::string counted(std::int64_t count, std::string_view noun);
 
 }  // namespace sentinel::ctl

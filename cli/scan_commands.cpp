@@ -246,8 +246,9 @@ int print_results(Ctl& ctl, std::int64_t id) {
     return text_of(row.as_object(), "state") == "open|filtered";
   });
   std::cout << "\n"
-            << (reply != nullptr ? integer_of(*reply, "hosts_up") : 0) << " hosts answered, "
-            << static_cast<std::int64_t>(rows.size()) - silent << " open ports";
+            << counted(reply != nullptr ? integer_of(*reply, "hosts_up") : 0, "host")
+            << " answered, "
+            << counted(static_cast<std::int64_t>(rows.size()) - silent, "open port");
   // Silent UDP ports: an open service that ignored the probe, or a firewall that dropped it.
   if (silent > 0) std::cout << ", " << silent << " open|filtered";
   std::cout << "\n";
@@ -550,8 +551,9 @@ int import_report(Ctl& ctl, const std::string& file) {
   std::cout << id << "\n";
   if (job != nullptr) {
     const json::object progress = flattened(*job);
-    std::cerr << "imported as scan " << id << ": " << integer_of(progress, "hosts_total")
-              << " hosts, " << integer_of(progress, "open_found") << " open ports\n";
+    std::cerr << "imported as scan " << id << ": "
+              << counted(integer_of(progress, "hosts_total"), "host") << ", "
+              << counted(integer_of(progress, "open_found"), "open port") << "\n";
   }
   return kExitOk;
 }

@@ -212,7 +212,7 @@ TEST_P(SentinelctlUdpScanTest, RunFollowShowsTheStateOfEveryPort) {
   for (const char* heading : {"HOST", "PORT", "PROTO", "STATE", "SERVICE"}) {
     EXPECT_NE(ran.out.find(heading), std::string::npos) << heading << " in " << ran.out;
   }
-  EXPECT_NE(ran.out.find("1 hosts answered, 2 open ports, 1 open|filtered"), std::string::npos)
+  EXPECT_NE(ran.out.find("1 host answered, 2 open ports, 1 open|filtered"), std::string::npos)
       << ran.out;
   // The silent port's row: its number, then udp and its state.
   const auto row = ran.out.find(" " + std::to_string(bed.silent) + " ");

@@ -172,7 +172,7 @@ TEST_P(SentinelctlScanTest, ShowSaysHowHostsWereFoundAndNoDiscoveryScansEveryAdd
       ctl({"scan", "run", "127.68.0.5", "--ports", std::to_string(closed), "--follow"});
   ASSERT_EQ(found.exit_code, 0) << found.out << found.err;
   // Up without an open port: listed with how discovery found it.
-  EXPECT_NE(found.out.find("1 hosts answered, 0 open ports"), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("1 host answered, 0 open ports"), std::string::npos) << found.out;
   EXPECT_NE(found.out.find("FOUND BY"), std::string::npos) << found.out;
   EXPECT_NE(found.out.find("MAC"), std::string::npos) << found.out;
   const CommandOutput shown = ctl({"scan", "show", first_line(found.out)});
@@ -276,7 +276,7 @@ TEST_P(SentinelctlScanTest, ImportAndCancel) {
   const CommandOutput imported = ctl({"scan", "import", file.string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_EQ(imported.out, "1\n");
-  EXPECT_NE(imported.err.find("1 open ports"), std::string::npos) << imported.err;
+  EXPECT_NE(imported.err.find("1 open port\n"), std::string::npos) << imported.err;
   const CommandOutput shown = ctl({"scan", "show", "1"});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_NE(shown.out.find("nmap-import"), std::string::npos) << shown.out;
