@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/channel/channel_connection.h"
+#include "sentinel/common/text.h"
 
 namespace sentinel::agent {
 namespace {
@@ -55,8 +56,7 @@ Result<ChannelEndpoint> parse_channel(const std::string& channel) {
 // line breaks and tabs): nft's messages quote whole lines of the ruleset and can be long.
 std::string bounded_error(std::string message) {
   for (char& c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) c = ' ';
+    if (is_control_character(c) && c != '\n' && c != '\t') c = ' ';
   }
   if (message.size() > protocol::kMaxErrorBytes) {
     constexpr std::string_view kCut = " [...]";

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "agent/collectors/logs/line_sanitizer.h"
+#include "sentinel/common/text.h"
 #include "sentinel/protocol/agent_protocol.h"
 
 namespace sentinel::agent::watch {
@@ -55,8 +56,6 @@ Result<CollectedEvent> decode_event(const boost::json::value& value, std::size_t
   return event;
 }
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
 Result<LogLine> decode_log(const boost::json::value& value) {
   if (!value.is_object()) return invalid_argument("log: not an object", "log");
   const boost::json::object& object = value.get_object();
@@ -87,10 +86,8 @@ Result<LogLine> decode_log(const boost::json::value& value) {
     return invalid_argument(fmt::format("log.message: empty or over {} bytes", kMaxLogMessageBytes),
                             "log.message");
   }
-  for (const char c : text) {
-    if (is_control(static_cast<unsigned char>(c))) {
-      return invalid_argument("log.message: holds a control character", "log.message");
-    }
+  if (has_control_character(text)) {
+    return invalid_argument("log.message: holds a control character", "log.message");
   }
   line.message = std::string(text);
   return line;
@@ -122,7 +119,7 @@ LogLine make_log_line(LogLevel level, std::string_view message) {
   LogLine line{level, std::string(text)};
   // The sanitiser keeps TAB and auditd's 0x1D; a log line has no use for either.
   for (char& c : line.message) {
-    if (is_control(static_cast<unsigned char>(c))) c = '?';
+    if (is_control_character(c)) c = '?';
   }
   if (line.message.empty()) line.message = "-";
   return line;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::agents {
 namespace {
 
@@ -15,8 +17,7 @@ Status check_fact(std::string_view value, std::string_view field) {
     return invalid_argument(fmt::format("{} is longer than {} bytes", field, kMaxFact),
                             std::string(field));
   }
-  if (std::any_of(value.begin(), value.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+  if (has_control_character(value)) {
     return invalid_argument(fmt::format("{} has control characters", field), std::string(field));
   }
   return ok();

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::agents {
 namespace {
 
@@ -52,8 +54,7 @@ Status check_label_value(std::string_view key, std::string_view value, std::stri
     return invalid_argument(fmt::format("label '{}': the value is longer than 255 characters", key),
                             std::string(field));
   }
-  if (std::any_of(value.begin(), value.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+  if (has_control_character(value)) {
     return invalid_argument(fmt::format("label '{}': the value has control characters", key),
                             std::string(field));
   }

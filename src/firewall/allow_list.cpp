@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "allow_list_host.h"
 #include "logger.h"
+#include "sentinel/common/text.h"
 
 namespace sentinel::firewall {
 namespace {
@@ -36,8 +36,7 @@ Status check_comment(std::string_view comment) {
     return invalid_argument(
         fmt::format("field 'comment' is longer than {} bytes", kMaxAllowListComment), "comment");
   }
-  if (std::any_of(comment.begin(), comment.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+  if (has_control_character(comment)) {
     return invalid_argument("field 'comment' must not hold control characters", "comment");
   }
   return ok();

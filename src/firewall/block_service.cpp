@@ -18,6 +18,7 @@
 #include "block_json.h"
 #include "block_repository.h"
 #include "logger.h"
+#include "sentinel/common/text.h"
 #include "sentinel/common/time_format.h"
 
 namespace sentinel::firewall {
@@ -59,8 +60,7 @@ Status check_reason(std::string_view reason) {
     return invalid_argument(fmt::format("field 'reason' is longer than {} bytes", kMaxReason),
                             "reason");
   }
-  if (std::any_of(reason.begin(), reason.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+  if (has_control_character(reason)) {
     return invalid_argument("field 'reason' must not hold control characters", "reason");
   }
   return ok();

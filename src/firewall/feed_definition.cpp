@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstddef>
-#include <string_view>
 
 #include "policy/policy_syntax.h"
+#include "sentinel/common/text.h"
 #include "sentinel/firewall/feed_fetcher.h"
 
 namespace sentinel::firewall {
@@ -14,13 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxDescriptionLength = 1024;
 constexpr std::size_t kMaxColumnLength = 64;
-
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
 
 }  // namespace
 
@@ -43,7 +35,7 @@ Status check_feed_definition(const FeedDefinition& definition,
   } else if (!definition.column.empty()) {
     return invalid_argument("'column' is only for csv feeds", "column");
   }
-  if (definition.column.size() > kMaxColumnLength || has_control(definition.column)) {
+  if (definition.column.size() > kMaxColumnLength || has_control_character(definition.column)) {
     return invalid_argument(
         fmt::format("'column' has at most {} bytes and no control characters", kMaxColumnLength),
         "column");
@@ -55,7 +47,7 @@ Status check_feed_definition(const FeedDefinition& definition,
                             "refresh_s");
   }
   if (definition.description.size() > kMaxDescriptionLength ||
-      has_control(definition.description)) {
+      has_control_character(definition.description)) {
     return invalid_argument(
         fmt::format("'description' has at most {} bytes on one line", kMaxDescriptionLength),
         "description");

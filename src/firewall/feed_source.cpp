@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "sentinel/common/text.h"
 #include "sentinel/firewall/feed_fetcher.h"
 
 namespace sentinel::firewall {
@@ -15,13 +16,6 @@ namespace {
 namespace urls = boost::urls;
 
 Error bad_source(std::string message) { return invalid_argument(std::move(message), "source"); }
-
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
 
 // Host names as DNS has them; anything percent-encoded or stranger is not a feed's host.
 bool is_host_name(std::string_view name) {
@@ -130,13 +124,14 @@ Result<FeedLocation> parse_feed_source(std::string_view source,
   if (source.size() > kMaxFeedSourceLength) {
     return bad_source(fmt::format("field 'source' is longer than {} bytes", kMaxFeedSourceLength));
   }
-  if (has_control(source)) return bad_source("field 'source' holds a control character");
+  if (has_control_character(source)) return bad_source("field 'source' holds a control character");
   if (source.front() == '/') return file_location(source, file_root);
   return url_location(source);
 }
 
 Result<FeedLocation> redirect_location(const FeedLocation& from, std::string_view location) {
-  if (location.empty() || location.size() > kMaxFeedSourceLength || has_control(location)) {
+  if (location.empty() || location.size() > kMaxFeedSourceLength ||
+      has_control_character(location)) {
     return invalid_argument(fmt::format("{} redirects without a usable Location", from.url),
                             "source");
   }

@@ -22,6 +22,7 @@
 #include "firewall_workers.h"
 #include "logger.h"
 #include "policy_check.h"
+#include "sentinel/common/text.h"
 #include "sentinel/firewall/nft_compiler.h"
 #include "sentinel/firewall/policy_parser.h"
 #include "sql_agent_state_repository.h"
@@ -58,16 +59,9 @@ constexpr std::size_t kMaxAssignments = 1000;
 constexpr std::int64_t kMaxPriority = 1'000'000;
 constexpr std::int64_t kAgentPage = 1000;
 
-bool has_control(std::string_view text) {
-  for (const unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
 Status check_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength || has_control(name) || name.front() == ' ' ||
-      name.back() == ' ') {
+  if (name.empty() || name.size() > kMaxNameLength || has_control_character(name) ||
+      name.front() == ' ' || name.back() == ' ') {
     return invalid_argument(
         fmt::format("a policy name has 1 to {} characters, no control characters and no "
                     "leading or trailing space",
@@ -82,11 +76,9 @@ Status check_text(std::string_view text, std::size_t max, std::string_view field
     return invalid_argument(fmt::format("'{}' is longer than {} bytes", field, max),
                             std::string(field));
   }
-  for (const unsigned char c : text) {
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      return invalid_argument(fmt::format("'{}' holds a control character", field),
-                              std::string(field));
-    }
+  if (has_control_character(text, "\n\t")) {
+    return invalid_argument(fmt::format("'{}' holds a control character", field),
+                            std::string(field));
   }
   return ok();
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::gateway {
 namespace {
 
@@ -20,11 +22,9 @@ std::optional<std::vector<std::string_view>> split_path(std::string_view path) {
   for (;;) {
     const std::size_t slash = rest.find('/');
     const std::string_view segment = rest.substr(0, slash);
-    if (segment.empty() || segment == "." || segment == ".." || segments.size() == kMaxSegments) {
+    if (segment.empty() || segment == "." || segment == ".." || segments.size() == kMaxSegments ||
+        has_control_character(segment)) {
       return std::nullopt;
-    }
-    for (const char c : segment) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
     }
     segments.push_back(segment);
     if (slash == std::string_view::npos) return segments;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "sentinel/common/text.h"
 #include "strict_json.h"
 
 namespace sentinel::protocol {
@@ -79,10 +80,7 @@ Result<std::string> ObjectFields::text(std::string_view key, const TextRule& rul
   if (text.size() > rule.max_bytes) {
     return wrong(key, fmt::format("longer than {} bytes", rule.max_bytes));
   }
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) continue;
-    if (rule.multi_line && (c == '\n' || c == '\r' || c == '\t')) continue;
+  if (has_control_character(text, rule.multi_line ? "\n\r\t" : "")) {
     return wrong(key, "must not contain control characters");
   }
   return std::string(text);

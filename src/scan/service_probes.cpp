@@ -9,6 +9,7 @@
 
 #include "builtin_probes.h"
 #include "nmap_data_file.h"
+#include "sentinel/common/text.h"
 #include "sentinel/scan/udp_payloads.h"
 #include "service_pattern.h"
 
@@ -20,13 +21,6 @@ constexpr std::uint32_t kMatchLimit = 200'000;
 constexpr std::uint32_t kDepthLimit = 10'000;
 // Probe files are a few MB; refuse anything much larger.
 constexpr std::size_t kMaxFileBytes = 32 << 20;
-
-std::optional<int> hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return std::nullopt;
-}
 
 // A probe string's C-style escapes (\0 \a \b \f \n \r \t \v \xHH \\) resolved.
 Result<std::string> unescape(std::string_view text) {
@@ -63,8 +57,8 @@ Result<std::string> unescape(std::string_view text) {
         out += '\v';
         break;
       case 'x': {
-        const auto high = i + 1 < text.size() ? hex_digit(text[i + 1]) : std::nullopt;
-        const auto low = i + 2 < text.size() ? hex_digit(text[i + 2]) : std::nullopt;
+        const auto high = i + 1 < text.size() ? hex_digit_value(text[i + 1]) : std::nullopt;
+        const auto low = i + 2 < text.size() ? hex_digit_value(text[i + 2]) : std::nullopt;
         if (!high || !low) return invalid_argument("\\x needs two hex digits");
         out += static_cast<char>(*high * 16 + *low);
         i += 2;

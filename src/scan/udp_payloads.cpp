@@ -12,6 +12,7 @@
 
 #include "builtin_udp_payloads.h"
 #include "nmap_data_file.h"
+#include "sentinel/common/text.h"
 
 namespace sentinel::scan {
 namespace {
@@ -44,13 +45,6 @@ std::string snippet(std::string_view text) {
   }
   if (text.size() > 40) out += "...";
   return out;
-}
-
-std::optional<int> hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return std::nullopt;
 }
 
 /// Reads the string that starts after the quote at `text[start - 1]`, resolving C escapes
@@ -105,8 +99,8 @@ Result<std::string> read_string(std::string_view text, std::size_t start, std::s
         out += escaped;
         break;
       case 'x': {
-        const auto high = i + 1 < text.size() ? hex_digit(text[i + 1]) : std::nullopt;
-        const auto low = i + 2 < text.size() ? hex_digit(text[i + 2]) : std::nullopt;
+        const auto high = i + 1 < text.size() ? hex_digit_value(text[i + 1]) : std::nullopt;
+        const auto low = i + 2 < text.size() ? hex_digit_value(text[i + 2]) : std::nullopt;
         if (!high || !low) return invalid_argument("payload string: \\x needs two hex digits");
         out += static_cast<char>(*high * 16 + *low);
         i += 2;

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <thread>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::scanner {
 namespace {
 
@@ -84,7 +86,7 @@ void kill_and_reap(pid_t child) {
 std::string tail_of(const std::string& text) {
   std::string tail = text.size() > kStderrTail ? text.substr(text.size() - kStderrTail) : text;
   for (char& c : tail) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    if (is_control_character(c)) c = ' ';
   }
   while (!tail.empty() && tail.back() == ' ') tail.pop_back();
   return tail;

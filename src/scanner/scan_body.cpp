@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include "port_spec.h"
+#include "sentinel/common/text.h"
 #include "sentinel/gateway/http.h"
 
 namespace sentinel::scanner {
@@ -38,11 +39,9 @@ Result<std::vector<std::string>> target_list(const boost::json::object& fields,
                                           i + 1, kMaxTargetLength),
                               field);
     }
-    for (const unsigned char c : entry) {
-      if (c < 0x20 || c == 0x7f) {
-        return invalid_argument(
-            fmt::format("field '{}': entry {} holds a control character", key, i + 1), field);
-      }
+    if (has_control_character(entry)) {
+      return invalid_argument(
+          fmt::format("field '{}': entry {} holds a control character", key, i + 1), field);
     }
   }
   return std::move(*list);

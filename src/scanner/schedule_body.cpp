@@ -7,6 +7,7 @@
 
 #include "scan_body.h"
 #include "schedule_timing.h"
+#include "sentinel/common/text.h"
 #include "sentinel/gateway/http.h"
 
 namespace sentinel::scanner {
@@ -19,10 +20,8 @@ Result<std::string> schedule_name(const boost::json::object& fields) {
     return invalid_argument(
         fmt::format("field 'name' is longer than {} characters", kMaxScheduleName), "name");
   }
-  for (const unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) {
-      return invalid_argument("field 'name' holds a control character", "name");
-    }
+  if (has_control_character(name)) {
+    return invalid_argument("field 'name' holds a control character", "name");
   }
   return name;
 }

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "scan_body.h"
+#include "sentinel/common/text.h"
 #include "sentinel/gateway/http.h"
 
 namespace sentinel::scanner {
@@ -18,13 +19,6 @@ constexpr std::size_t kMaxCidrLength = 64;
 constexpr scan::Uint128 kBroadV4 = scan::Uint128{1} << 24;
 constexpr scan::Uint128 kBroadV6 = scan::Uint128{1} << 96;
 
-bool has_control(std::string_view text) {
-  for (const unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
 // One address or CIDR block, strictly: ScanScope's grammar, but a list is refused.
 Result<scan::AddressRange> one_cidr(const std::string& text) {
   if (text.empty()) return invalid_argument("field 'cidr' must not be empty", "cidr");
@@ -32,7 +26,7 @@ Result<scan::AddressRange> one_cidr(const std::string& text) {
     return invalid_argument(
         fmt::format("field 'cidr' is longer than {} characters", kMaxCidrLength), "cidr");
   }
-  if (text.find_first_of(", \t\r\n") != std::string::npos || has_control(text)) {
+  if (text.find_first_of(", \t\r\n") != std::string::npos || has_control_character(text)) {
     return invalid_argument("field 'cidr' must be one address or CIDR block, not a list", "cidr");
   }
   SENTINEL_ASSIGN(scope, scan::ScanScope::parse(text, "cidr"));
@@ -55,7 +49,7 @@ Result<NewScope> parse_scope_request(std::string_view body) {
     return invalid_argument(
         fmt::format("field 'comment' is longer than {} characters", kMaxScopeComment), "comment");
   }
-  if (has_control(scope.comment)) {
+  if (has_control_character(scope.comment)) {
     return invalid_argument("field 'comment' holds a control character", "comment");
   }
   const bool broad = range.first.is_v4() ? range.size() > kBroadV4 : range.size() > kBroadV6;

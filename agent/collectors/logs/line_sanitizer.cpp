@@ -1,5 +1,7 @@
 #include "agent/collectors/logs/line_sanitizer.h"
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::agent::logs {
 namespace {
 
@@ -10,7 +12,7 @@ bool is_kept_control(unsigned char c, bool keep_newlines) {
 }
 
 bool needs_replacement(unsigned char c, bool keep_newlines) {
-  return (c < 0x20 && !is_kept_control(c, keep_newlines)) || c == 0x7F;
+  return is_control_character(static_cast<char>(c)) && !is_kept_control(c, keep_newlines);
 }
 
 // The bounds of the second byte of a sequence started by `lead` (Unicode Table 3-7); the later

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sentinel/common/text.h"
+
 namespace sentinel::firewall::detail {
 namespace {
 
@@ -55,9 +57,10 @@ std::optional<std::string> log_prefix_problem(std::string_view prefix) {
 std::optional<std::string> free_text_problem(std::string_view text, std::size_t limit) {
   if (text.size() > limit) return fmt::format("at most {} bytes", limit);
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7f)
+    if (is_control_character(text[i])) {
       return "control characters (line breaks, tabs) are not allowed";
+    }
+    const auto byte = static_cast<unsigned char>(text[i]);
     const auto next = [&](std::size_t n) {
       return i + n < text.size() ? static_cast<unsigned char>(text[i + n]) : 0;
     };
@@ -79,8 +82,7 @@ std::optional<std::string> free_text_problem(std::string_view text, std::size_t 
 std::string single_line(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) c = ' ';
+    if (is_control_character(c)) c = ' ';
   }
   return out;
 }
