@@ -51,8 +51,8 @@ struct SandboxOptions {
   /// shard nobody polls),
   /// it keeps CAP_NET_RAW and no other capability, its fd is one end of a socketpair (the shard
   /// in, results out), and it runs under the seccomp profile `scanner` (inet and packet sockets,
-  /// connect, epoll; no exec, no threads, no file writes, no AF_UNIX). Started with
-  /// spawn_confined.
+  /// connect, epoll, threads; no exec, no new process, no file writes, no AF_UNIX). Started
+  /// with spawn_confined.
   bool scanner = false;
   /// What the child is called in errors ("scan worker blocked by the seccomp filter: ...").
   std::string name = "collector";

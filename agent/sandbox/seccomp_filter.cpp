@@ -166,15 +166,20 @@ constexpr int kFirewallAllowed[] = {
 
 // With scanner: the engine's syscalls (src/scan): non-blocking connect() probes and service
 // detection (OpenSSL reads and writes its socket with read/write), UDP probes and ICMP errors
-// (recvmsg MSG_ERRQUEUE), raw SYN probes in batches (sendmmsg), replies from a packet ring
-// (poll), one epoll loop per scan woken by an eventfd, SIGPIPE held pending and drained
-// (rt_sigtimedwait) while TLS peers hang up.
+// (recvmsg MSG_ERRQUEUE), raw SYN probes in batches (sendmmsg, half of each batch from a
+// second thread: pthread_create), replies from a packet ring (poll), one epoll loop per scan
+// woken by an eventfd, SIGPIPE held pending and drained (rt_sigtimedwait) while TLS peers hang
+// up.
 constexpr int kScannerAllowed[] = {
-    SCMP_SYS(connect),    SCMP_SYS(getpeername),     SCMP_SYS(shutdown),
-    SCMP_SYS(sendmmsg),   SCMP_SYS(recvmmsg),        SCMP_SYS(poll),
-    SCMP_SYS(ppoll),      SCMP_SYS(epoll_create1),   SCMP_SYS(epoll_ctl),
-    SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),     SCMP_SYS(epoll_pwait2),
-    SCMP_SYS(eventfd2),   SCMP_SYS(rt_sigtimedwait), SCMP_SYS(rt_sigpending),
+    SCMP_SYS(connect),       SCMP_SYS(getpeername),
+    SCMP_SYS(shutdown),      SCMP_SYS(sendmmsg),
+    SCMP_SYS(recvmmsg),      SCMP_SYS(poll),
+    SCMP_SYS(ppoll),         SCMP_SYS(epoll_create1),
+    SCMP_SYS(epoll_ctl),     SCMP_SYS(epoll_wait),
+    SCMP_SYS(epoll_pwait),   SCMP_SYS(epoll_pwait2),
+    SCMP_SYS(eventfd2),      SCMP_SYS(rt_sigtimedwait),
+    SCMP_SYS(rt_sigpending), SCMP_SYS(set_robust_list),
+    SCMP_SYS(rseq),
 };
 
 // Flags that make an open write or create something.
@@ -184,6 +189,16 @@ Status added(int rc, const char* what) {
   if (rc == 0) return ok();
   return internal_error(
       fmt::format("seccomp: cannot add rule for {}: {}", what, std::strerror(-rc)));
+}
+
+// Threads (pthread_create) and nothing else: a clone without CLONE_THREAD would be a new
+// process; clone3 keeps its flags in memory, so it fails with ENOSYS and libc falls back to
+// clone.
+Status allow_threads(scmp_filter_ctx ctx) {
+  SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
+                     "clone (threads)"));
+  return added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3");
 }
 
 }  // namespace
@@ -235,12 +250,7 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     for (const int syscall : kWatcherAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the watcher list"));
     }
-    // Threads only: a clone without CLONE_THREAD would be a new process.
-    SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                                        SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
-                       "clone (threads)"));
-    SENTINEL_TRY(
-        added(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
+    SENTINEL_TRY(allow_threads(ctx));
   } else if (policy.firewall) {
     for (const int syscall : kFirewallAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the firewall list"));
@@ -249,6 +259,7 @@ Status install_seccomp_filter(const SeccompPolicy& policy) {
     for (const int syscall : kScannerAllowed) {
       SENTINEL_TRY(added(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall, 0), "the scanner list"));
     }
+    SENTINEL_TRY(allow_threads(ctx));
     // Inet sockets of every type: stream (connect probes, service detection, the reserved
     // source ports of SYN probes), datagram (UDP probes, ICMP echo, route lookups), raw
     // (IPPROTO_RAW senders). Whom they reach is the engine's scope check.

@@ -27,8 +27,8 @@ struct SeccompPolicy {
   /// datagram and ICMP datagram, raw), cooked AF_PACKET sockets (replies through a BPF filter
   /// and an mmap'ed ring, ARP), NETLINK_ROUTE (interfaces), connect and the rest of the socket
   /// calls, epoll/poll and eventfd, raising its own open-file soft limit, any fd for write (its
-  /// sockets, eventfds and result socket: it cannot open a file for writing); no threads, no
-  /// exec, no file writes, AF_UNIX refused with EACCES.
+  /// sockets, eventfds and result socket: it cannot open a file for writing), threads (clone
+  /// with CLONE_THREAD); no exec, no new process, no file writes, AF_UNIX refused with EACCES.
   bool scanner = false;
 };
 

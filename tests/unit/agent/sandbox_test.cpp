@@ -395,7 +395,7 @@ bool has_net_raw() {
   return (std::stoull(status.substr(at + 8, 16), nullptr, 16) & (1ull << 13)) != 0;
 }
 
-TEST(SandboxScannerTest, TheScanWorkerConnectsAndOpensRawAndPacketSockets) {
+TEST(SandboxScannerTest, TheScanWorkerConnectsOpensRawAndPacketSocketsAndMakesThreads) {
   // A listener of this process on loopback; the child connects to it.
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -416,19 +416,24 @@ TEST(SandboxScannerTest, TheScanWorkerConnectsAndOpensRawAndPacketSockets) {
     const int udp6 = ::socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int unix_socket = ::socket(AF_UNIX, SOCK_STREAM, 0);
     const int unix_errno = errno;
-    const std::string line =
-        fmt::format("connect={} raw={} packet={} udp6={} unix={}", connected, raw >= 0, packet >= 0,
-                    udp6 >= 0, unix_socket < 0 && unix_errno == EACCES ? "EACCES" : "opened");
+    // The raw sender's second thread.
+    bool thread_ran = false;
+    std::thread helper([&thread_ran] { thread_ran = true; });
+    helper.join();
+    const std::string line = fmt::format(
+        "connect={} raw={} packet={} udp6={} unix={} thread={}", connected, raw >= 0, packet >= 0,
+        udp6 >= 0, unix_socket < 0 && unix_errno == EACCES ? "EACCES" : "opened", thread_ran);
     return ::write(out, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 2;
   });
   ::close(listener);
   ASSERT_TRUE(ended) << ended.error().message;
   // Raw and packet sockets need CAP_NET_RAW: the child has it when this process has.
   EXPECT_EQ(received,
-            fmt::format("connect=true raw={0} packet={0} udp6=true unix=EACCES", raw_expected));
+            fmt::format("connect=true raw={0} packet={0} udp6=true unix=EACCES thread=true",
+                        raw_expected));
 }
 
-TEST(SandboxScannerTest, TheScanWorkerCannotExecWriteFilesOrOpenRawPacketSockets) {
+TEST(SandboxScannerTest, TheScanWorkerCannotExecForkWriteFilesOrOpenRawPacketSockets) {
   test::TempDir dir("sandbox-scanner");
   const std::string target = (dir.path() / "written").string();
   ::chmod(dir.path().c_str(), 0777);  // so that the unprivileged child could, but for seccomp
@@ -441,10 +446,10 @@ TEST(SandboxScannerTest, TheScanWorkerCannotExecWriteFilesOrOpenRawPacketSockets
       [&target](int) { return ::open(target.c_str(), O_WRONLY | O_CREAT, 0644) >= 0 ? 0 : 3; },
       // Link-layer frames of its own: only cooked packet sockets are the engine's.
       [](int) { return ::socket(AF_PACKET, SOCK_RAW, 0) >= 0 ? 0 : 4; },
-      // A thread: the engine runs on one.
+      // A new process: threads only (the raw sender's second thread).
       [](int) {
-        std::thread helper([] {});
-        helper.join();
+        const pid_t child = ::fork();
+        if (child == 0) ::_exit(0);
         return 0;
       },
   };
