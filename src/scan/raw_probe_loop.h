@@ -2,7 +2,8 @@
 // The engine under the raw scans (SYN port scan, host discovery): probes built as raw packets
 // and sent in batches, answers read from a packet ring and matched statelessly through the
 // probe cookie, with the timing, retransmission and congestion control of the connect()
-// scanner. One thread, one epoll loop.
+// scanner. One thread, one epoll loop (the RawSender sends half of each batch from a thread
+// of its own).
 
 #include <atomic>
 #include <cstdint>
