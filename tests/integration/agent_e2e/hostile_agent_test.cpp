@@ -3,16 +3,15 @@
 
 #include <gmock/gmock.h>
 
-#include <fstream>
 #include <future>
 #include <optional>
 #include <thread>
 #include <variant>
 
 #include "agent/channel/channel_connection.h"
-#include "agent/daemon/identity.h"
 #include "sentinel/protocol/agent_protocol.h"
 #include "tests/integration/agent_e2e/agent_fixture.h"
+#include "tests/integration/enrolled_agent.h"
 
 namespace sentinel::test {
 namespace {
@@ -24,34 +23,10 @@ class HostileAgentTest : public AgentTest {
   void SetUp() override {
     AgentTest::SetUp();
     auto admin = this->admin();
-    auto keys = agent::make_key_and_request("hostile");
-    ASSERT_TRUE(keys) << keys.error().message;
-    auto reply =
-        anonymous().post("/api/v1/agents/enroll", boost::json::object{{"token", new_token(admin)},
-                                                                      {"csr", keys->csr_pem},
-                                                                      {"hostname", "hostile"}});
-    ASSERT_TRUE(reply) << reply.error().message;
-    ASSERT_EQ(reply->status, 201) << reply->body;
-    const auto json = body_of(*reply);
-    agent_id_ = std::string(json.at("agent_id").as_string());
-    credential_file_ = pki_dir_.path().string() + "/agent.pem";
-    ca_file_ = pki_dir_.path().string() + "/ca.crt";
-    std::ofstream(credential_file_)
-        << keys->key_pem << std::string_view(json.at("certificate").as_string());
-    std::ofstream(ca_file_) << std::string_view(json.at("ca_certificate").as_string());
-  }
-
-  std::unique_ptr<agent::ChannelConnection> connect() {
-    agent::ChannelEndpoint endpoint;
-    const std::string& address = server_->channel_address();
-    endpoint.host = address.substr(0, address.rfind(':'));
-    endpoint.port = address.substr(address.rfind(':') + 1);
-    endpoint.ca_file = ca_file_;
-    endpoint.cert_file = credential_file_;
-    endpoint.key_file = credential_file_;
-    auto connection = agent::ChannelConnection::open(endpoint);
-    EXPECT_TRUE(connection) << connection.error().message;
-    return connection ? std::move(*connection) : nullptr;
+    auto enrolled =
+        EnrolledAgent::enroll(anonymous(), new_token(admin), "hostile", server_->channel_address());
+    ASSERT_TRUE(enrolled) << enrolled.error().message;
+    agent_.emplace(std::move(*enrolled));
   }
 
   std::string hello() {
@@ -80,7 +55,7 @@ class HostileAgentTest : public AgentTest {
     auto db = database();
     auto rows = db->query(
         "SELECT data FROM events WHERE agent_id = $1 AND type = 'agent.disconnected' ORDER BY id",
-        {agent_id_});
+        {agent_->id()});
     EXPECT_TRUE(rows) << rows.error().message;
     std::vector<std::string> codes;
     for (const auto& row : rows ? *rows : store::Rows{}) {
@@ -89,10 +64,7 @@ class HostileAgentTest : public AgentTest {
     return codes;
   }
 
-  TempDir pki_dir_{"hostile-pki"};
-  std::string agent_id_;
-  std::string credential_file_;
-  std::string ca_file_;
+  std::optional<EnrolledAgent> agent_;  // enrolled in SetUp
 };
 
 TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) {
@@ -102,13 +74,13 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
   const std::string good_id = enrolled_id(good);
 
   {  // Not JSON.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send("{{{{ not json", std::chrono::seconds(5)));
     EXPECT_EQ(goodbye_code(*connection), "protocol_error");
   }
   {  // Events before hello.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send(
         R"({"type":"events","events":[{"seq":1,"time":1,"type":"x.y","data":{}}]})",
@@ -116,7 +88,7 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
     EXPECT_EQ(goodbye_code(*connection), "protocol_error");
   }
   {  // Sequence numbers out of order: the server expects 1.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
     ASSERT_TRUE(connection->send(
@@ -125,7 +97,7 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
     EXPECT_EQ(goodbye_code(*connection), "sequence_error");
   }
   {  // A repeat: 1 is acknowledged, then 1 again.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
     const std::string one =
@@ -135,7 +107,7 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
     EXPECT_EQ(goodbye_code(*connection), "sequence_error");
   }
   {  // A flood of heartbeats.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
     const std::string beat =
@@ -146,7 +118,7 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
     EXPECT_EQ(goodbye_code(*connection), "flood");
   }
   {  // An oversized frame: closed by the transport.
-    auto connection = connect();
+    auto connection = agent_->connect();
     ASSERT_TRUE(connection);
     ASSERT_TRUE(connection->send(hello(), std::chrono::seconds(5)));
     (void)connection->send(std::string(5 << 20, 'x'), std::chrono::seconds(10));
@@ -159,7 +131,7 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
   EXPECT_THAT(disconnect_codes(),
               ::testing::IsSupersetOf({"protocol_error", "sequence_error", "flood"}));
   // The event for the hostile agent is searchable like any other.
-  auto events = admin.get("/api/v1/events?agent=" + agent_id_ + "&type=agent.disconnected");
+  auto events = admin.get("/api/v1/events?agent=" + agent_->id() + "&type=agent.disconnected");
   ASSERT_TRUE(events);
   EXPECT_GE(body_of(*events).at("total").as_int64(), 5);
 
@@ -178,13 +150,13 @@ TEST_P(HostileAgentTest, MisbehaviourDisconnectsWithAReasonAndTheOthersCarryOn) 
 // command before the hello has been answered; the agent must still see the welcome first.
 TEST_P(HostileAgentTest, ACommandAskedBeforeTheHelloFollowsTheWelcome) {
   auto admin = this->admin();
-  auto connection = connect();
+  auto connection = agent_->connect();
   ASSERT_TRUE(connection);
   // The server opens the session just after the client sees the connection: until then the
   // ping is refused as "not connected" and asked again. Then it waits for the agent's answer.
   auto ping = std::async(std::launch::async, [&] {
     for (;;) {
-      auto reply = admin.post("/api/v1/agents/" + agent_id_ + "/commands",
+      auto reply = admin.post("/api/v1/agents/" + agent_->id() + "/commands",
                               boost::json::object{{"name", "ping"}});
       if (!reply || reply->status != 404) return reply;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -5,13 +5,14 @@
 
 #include <atomic>
 #include <fstream>
+#include <optional>
 #include <stop_token>
 #include <thread>
 #include <variant>
 
 #include "agent/channel/channel_connection.h"
-#include "agent/daemon/identity.h"
 #include "sentinel/protocol/agent_protocol.h"
+#include "tests/integration/enrolled_agent.h"
 #include "tests/integration/scanner/scanner_support.h"
 #include "tests/integration/sentinelctl_fixture.h"
 #include "tests/support/temp_dir.h"
@@ -29,31 +30,14 @@ class AgentBeforeDiscovery {
   /// Enrols as "old-scanner" with `token` and serves until destroyed.
   AgentBeforeDiscovery(client::ApiClient anonymous, const std::string& token,
                        const std::string& channel_address) {
-    auto keys = agent::make_key_and_request("old-scanner");
-    EXPECT_TRUE(keys) << keys.error().message;
-    if (!keys) return;
-    auto reply = anonymous.post(
-        "/api/v1/agents/enroll",
-        boost::json::object{{"token", token}, {"csr", keys->csr_pem}, {"hostname", "old-scanner"}});
-    EXPECT_TRUE(reply && reply->status == 201) << (reply ? reply->body : reply.error().message);
-    if (!reply || reply->status != 201) return;
-    const boost::json::value enrolled = body_of(*reply);
-    id_ = std::string(enrolled.at("agent_id").as_string());
-    const std::string credentials = (dir_.path() / "agent.pem").string();
-    const std::string ca = (dir_.path() / "ca.crt").string();
-    std::ofstream(credentials) << keys->key_pem
-                               << std::string_view(enrolled.at("certificate").as_string());
-    std::ofstream(ca) << std::string_view(enrolled.at("ca_certificate").as_string());
-    agent::ChannelEndpoint endpoint;
-    endpoint.host = channel_address.substr(0, channel_address.rfind(':'));
-    endpoint.port = channel_address.substr(channel_address.rfind(':') + 1);
-    endpoint.ca_file = ca;
-    endpoint.cert_file = credentials;
-    endpoint.key_file = credentials;
-    auto connection = agent::ChannelConnection::open(endpoint);
-    EXPECT_TRUE(connection) << connection.error().message;
-    if (!connection) return;
-    connection_ = std::move(*connection);
+    auto enrolled =
+        EnrolledAgent::enroll(std::move(anonymous), token, "old-scanner", channel_address);
+    EXPECT_TRUE(enrolled) << enrolled.error().message;
+    if (!enrolled) return;
+    enrolled_.emplace(std::move(*enrolled));
+    id_ = enrolled_->id();
+    connection_ = enrolled_->connect();
+    if (!connection_) return;
     EXPECT_TRUE(connection_->send(
         protocol::encode(protocol::AgentMessage(protocol::Hello{.agent_version = "0.1.0",
                                                                 .hostname = "old-scanner",
@@ -97,7 +81,7 @@ class AgentBeforeDiscovery {
     }
   }
 
-  TempDir dir_{"old-scanner"};
+  std::optional<EnrolledAgent> enrolled_;  // its key and certificate files
   std::string id_;
   std::unique_ptr<agent::ChannelConnection> connection_;
   std::atomic<int> refusals_ = 0;
