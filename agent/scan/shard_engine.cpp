@@ -51,13 +51,16 @@ class InProcessExecution final : public ShardExecution {
     ShardCounters counters{.phase = phase_};
     if (scanner_ != nullptr) counters.scan = scanner_->progress();
     if (!discovery_) return counters;
-    // In pairs of the whole shard: the hosts found down are done with all their ports.
     const scan::DiscoveryProgress found = discovery_->progress();
+    counters.scan.probes_sent += found.probes_sent;
+    // Once discovery is done the pairs are the port scan's, hosts up x ports (none when no host
+    // is up), as a job of the server's own engine counts them.
+    if (phase_ != "discovery") return counters;
+    // Until then in pairs of the whole shard, the hosts found down done with all their ports:
+    // the server counts them as hosts done (and no pair as done, as for its own jobs).
     const std::uint64_t down = found.hosts_done - std::min(found.hosts_done, found.hosts_up);
     counters.scan.pairs_total = pairs_total_;
-    counters.scan.pairs_done =
-        std::min(pairs_total_, counters.scan.pairs_done + down * ports_.size());
-    counters.scan.probes_sent += found.probes_sent;
+    counters.scan.pairs_done = std::min(pairs_total_, down * ports_.size());
     return counters;
   }
 
@@ -78,9 +81,16 @@ class InProcessExecution final : public ShardExecution {
       }
       SENTINEL_ASSIGN(up, discover(sink));
       if (cancelled_) return scan::ScanOutcome::kCancelled;
-      if (up.empty()) return scan::ScanOutcome::kCompleted;
+      if (up.empty()) {
+        // The port scan of no host: no pair left, every address done.
+        std::lock_guard lock(mutex_);
+        phase_ = "ports";
+        return scan::ScanOutcome::kCompleted;
+      }
       auto chosen = scan::make_port_list_scanner(std::move(up), ports_, scope_, options_);
       if (!chosen) return internal_error("the scan could not start: " + chosen.error().message);
+      // The scanner and the phase change together: progress() never counts the hosts up
+      // before it can say how many they are.
       std::lock_guard lock(mutex_);
       scanner_ = std::move(chosen->scanner);
       phase_ = "ports";
@@ -160,7 +170,7 @@ class InProcessExecution final : public ShardExecution {
   std::string method_;
   std::string reason_;
   std::unique_ptr<scan::HostDiscovery> discovery_;  // null: every target is port-scanned
-  std::uint64_t pairs_total_;                       // addresses x ports
+  std::uint64_t pairs_total_;                       // addresses x ports, while discovery runs
   scan::PortList ports_;
   scan::PortScanOptions options_;
   scan::ScanScope scope_;

@@ -38,9 +38,12 @@ struct ShardSink {
   std::function<void()> on_progress;
 };
 
-/// What a shard is doing and how far it is. Pairs count the whole shard (addresses x ports):
-/// an address host discovery found down counts as its ports done. `scan.probes_sent` counts
-/// discovery's probes too. A plain value.
+/// What a shard is doing and how far it is. Without discovery, pairs count the whole shard
+/// (addresses x ports). With it, while the phase is "discovery" they count the whole shard with
+/// the addresses found down as their ports done; after it, the hosts found up x ports, as a job
+/// of the server's own engine counts them (so pairs_done falls when discovery ends; the server
+/// counts no pair of a shard in discovery as done). `scan.probes_sent` counts discovery's probes
+/// too. A plain value.
 struct ShardCounters {
   std::string phase;  // "discovery", "ports" or "services"
   scan::ScanProgress scan;

@@ -265,6 +265,16 @@ void ShardDispatch::poll(const ShardRow& shard, std::int64_t now) {
   } else if (report->state != ShardState::kRunning) {
     shard_phases_.erase(shard.index);
   }
+  // Once its discovery is done a shard's pairs are those its agent reports: its hosts up x
+  // ports (an agent from before that says addresses x ports, the addresses found down done).
+  const bool discovered = report->state == ShardState::kDone ||
+                          (report->state == ShardState::kRunning && !report->phase.empty() &&
+                           report->phase != "discovery");
+  if (report->state == ShardState::kFailed) {
+    shard_pairs_.erase(shard.index);
+  } else if (discovered && discovers(shard)) {
+    shard_pairs_[shard.index] = std::min(report->pairs_total, shard.pairs_total);
+  }
   if (Status stored = store_report(shard, *report, now); !stored) {
     // The agent has handed these results over and forgotten them: the job cannot be whole.
     failure_ = "storing the results failed: " + stored.error().message;
@@ -322,7 +332,7 @@ Status ShardDispatch::store_report(const ShardRow& shard, const ShardReport& rep
     }
   }
   const ShardProgress progress{
-      .pairs_done = std::min(report.pairs_done, shard.pairs_total),
+      .pairs_done = std::min(report.pairs_done, pairs_of(shard)),
       .open_found = report.open_found,
       .rate = report.rate,
   };
@@ -417,6 +427,7 @@ bool ShardDispatch::lease_to(const std::string& agent_id, std::int64_t now) {
 
 void ShardDispatch::requeue(const ShardRow& shard, const std::string& error, bool count_attempt) {
   shard_phases_.erase(shard.index);  // its next lease starts from the first phase
+  shard_pairs_.erase(shard.index);   // and from every address
   Status done = database_.transact([&](store::Connection& connection) -> Status {
     SENTINEL_TRY(SqlShardRepository(connection)
                      .requeue(job_.id, shard.index, shard.agent_id, error, count_attempt));
@@ -490,28 +501,50 @@ void ShardDispatch::cancel() {
   }
 }
 
+bool ShardDispatch::discovers(const ShardRow& shard) const {
+  return job_.discovery && without_discovery_.count(shard.agent_id) == 0;
+}
+
+std::string ShardDispatch::phase_of(const ShardRow& shard) const {
+  const auto reported = shard_phases_.find(shard.index);
+  if (reported != shard_phases_.end()) return reported->second;
+  return discovers(shard) ? "discovery" : "ports";
+}
+
+std::int64_t ShardDispatch::pairs_of(const ShardRow& shard) const {
+  const auto reported = shard_pairs_.find(shard.index);
+  return reported == shard_pairs_.end() ? shard.pairs_total : reported->second;
+}
+
 void ShardDispatch::sum_counters(const std::vector<ShardRow>& shards) {
   const auto ports = static_cast<std::int64_t>(job_.ports.size());
+  // Hosts with every pair done: those found down count with all their ports.
+  const auto hosts = [ports](std::int64_t pairs) { return ports == 0 ? 0 : pairs / ports; };
   JobCounters sum;
   sum.hosts_total = counters_.hosts_total;
-  sum.pairs_total = counters_.pairs_total;
-  // The job is in the earliest phase of a shard in hand; one not polled yet is in its first.
   for (const ShardRow& shard : shards) {
-    if (shard.status != ShardStatus::kLeased) continue;
-    const bool discovers = job_.discovery && without_discovery_.count(shard.agent_id) == 0;
-    const std::string first_phase = discovers ? "discovery" : "ports";
-    const auto reported = shard_phases_.find(shard.index);
-    const std::string& phase = reported == shard_phases_.end() ? first_phase : reported->second;
-    if (sum.phase.empty() || phase_rank(phase) < phase_rank(sum.phase)) sum.phase = phase;
-  }
-  for (const ShardRow& shard : shards) {
+    const std::int64_t pairs = pairs_of(shard);
+    sum.pairs_total += pairs;
     if (shard.status == ShardStatus::kDone) {
-      sum.pairs_done += shard.pairs_total;
+      sum.pairs_done += pairs;
       sum.hosts_done += shard.address_count;
       sum.open_found += shard.open_found;
     } else if (shard.status == ShardStatus::kLeased) {
-      sum.pairs_done += shard.pairs_done;
-      sum.hosts_done += ports == 0 ? 0 : shard.pairs_done / ports;
+      // The job is in the earliest phase of a shard in hand.
+      const std::string phase = phase_of(shard);
+      if (sum.phase.empty() || phase_rank(phase) < phase_rank(sum.phase)) sum.phase = phase;
+      if (phase == "discovery") {
+        // As in a server job, no pair is done while the hosts are being found (the pairs of
+        // those found up are yet to scan; those found down go when discovery ends), so the
+        // percent does not fall when the shard's pairs shrink to its hosts up; the hosts found
+        // down are done.
+        sum.hosts_done += hosts(shard.pairs_done);
+      } else {
+        const std::int64_t done = std::min(shard.pairs_done, pairs);
+        sum.pairs_done += done;
+        // The addresses beyond the hosts up were found down.
+        sum.hosts_done += hosts(shard.pairs_total - pairs + done);
+      }
       sum.open_found += shard.open_found;
       sum.rate += shard.rate;
     }

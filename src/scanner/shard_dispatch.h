@@ -91,6 +91,12 @@ class ShardDispatch {
   void without_discovery(const std::string& agent_id, const ShardRow& shard,
                          const std::string& refusal);
   void sum_counters(const std::vector<ShardRow>& shards);
+  // Whether the shard's agent finds its live hosts first.
+  bool discovers(const ShardRow& shard) const;
+  // The phase the shard last reported; one in hand not polled yet is in its first.
+  std::string phase_of(const ShardRow& shard) const;
+  // The shard's pairs: its hosts up x ports once its discovery is done, else addresses x ports.
+  std::int64_t pairs_of(const ShardRow& shard) const;
   std::string selection_text() const;
   // Reads where the agents sit (jobs on the target networks), at most every kSitesTtl.
   Status read_sites(std::int64_t now);
@@ -114,6 +120,9 @@ class ShardDispatch {
   std::map<std::string, std::optional<scan::AddressRange>> shard_networks_;
   // The phase each shard in hand last reported ("discovery", "ports", "services").
   std::map<std::int64_t, std::string> shard_phases_;
+  // The pairs of each shard whose discovery is done (its hosts up x ports, as its agent
+  // reported them), until it is requeued: a job's pairs shrink as a server job's do.
+  std::map<std::int64_t, std::int64_t> shard_pairs_;
   // Agents built before host discovery: their shards start without it.
   std::set<std::string> without_discovery_;
   std::vector<std::string> warnings_;

@@ -75,8 +75,10 @@ std::string_view to_string(ShardState state);
 /// most once per answer; a host may come again in a later answer with more ports, or with the
 /// services named; a host discovery found up comes first with its reason and MAC, maybe
 /// without ports), and why a failed shard failed. `done` is sent only once every result has
-/// been handed over. Pairs count the whole shard (addresses x ports): an address host
-/// discovery found down counts as its ports done. A plain value.
+/// been handed over. Without discovery pairs count the whole shard (addresses x ports). With
+/// it, in phase "discovery" they count the whole shard with an address found down as its ports
+/// done, and from phase "ports" on the hosts found up x ports (an agent from before that keeps
+/// counting the whole shard, the addresses found down done). A plain value.
 struct ShardReport {
   ShardState state = ShardState::kRunning;
   std::int64_t pairs_done = 0;

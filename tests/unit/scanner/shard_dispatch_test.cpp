@@ -46,6 +46,12 @@ class FakeAgents final : public ScanAgents {
     std::string phase;                  // what a slow agent says it is doing
     std::vector<bool> starts;           // each start's "discovery", refused ones too
     bool before_discovery = false;      // built before host discovery: refuses a start naming it
+    // What a slow agent reports as its pairs (total: the shard's addresses x ports unless set).
+    std::optional<std::int64_t> pairs_total;
+    std::int64_t pairs_done = 1;
+    // Built before pairs of hosts up: with discovery too, its pairs count every address to the
+    // end. Else a shard done with discovery reports its hosts up x ports.
+    bool counts_every_address = false;
   };
 
   std::map<std::string, Agent> agents;
@@ -136,11 +142,11 @@ class FakeAgents final : public ScanAgents {
       report.hosts = {FoundHost{.address = *scan::IpAddress::parse("127.69.99.99"), .ports = {}}};
     } else if (agent.mode == Mode::kSlow) {
       if (agent.polls == 1 && !found.empty()) report.hosts = {found.front()};
-      report.pairs_done = 1;
+      report.pairs_total = agent.pairs_total.value_or(report.pairs_total);
+      report.pairs_done = agent.pairs_done;
       report.phase = agent.phase;
     } else {
       report.state = ShardState::kDone;
-      report.pairs_done = report.pairs_total;
       report.hosts = found;
       if (agent.held->discovery) {
         // And the shard's first address, which has no open port, by ARP.
@@ -150,7 +156,12 @@ class FakeAgents final : public ScanAgents {
           report.hosts.push_back(
               FoundHost{.address = first, .reason = "arp-response", .mac = "02:00:5e:10:00:01"});
         }
+        // Every host it found is up: the port scan's pairs.
+        if (!agent.counts_every_address) {
+          report.pairs_total = static_cast<std::int64_t>(report.hosts.size()) * ports;
+        }
       }
+      report.pairs_done = report.pairs_total;
       for (const FoundHost& host : found) {
         report.open_found += static_cast<std::int64_t>(host.ports.size());
       }
@@ -338,6 +349,152 @@ TEST_P(ShardDispatchTest, WithDiscoveryTheShardsSayItAndHostsUpAreStoredWithHowT
   }
 }
 
+// A job split across agents counts its pairs as a server job does (scan_run.cpp): while a
+// shard finds its live hosts, its addresses x ports with none done (the addresses found down
+// are hosts done); once discovery is done, its hosts up x ports. Its percent never falls.
+TEST_P(ShardDispatchTest, WithDiscoveryAShardsPairsBecomeItsHostsUpTimesPortsAsInAServerJob) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  FakeAgents::Agent& agent = fake_.agents["agt_a"];
+  options_.shard_addresses = 600;  // one shard: 600 addresses x 4 ports
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  std::vector<double> percents;
+  const auto round = [&] {
+    EXPECT_EQ(job->tick(), DispatchState::kRunning);
+    percents.push_back(job->counters().percent());
+    return job->counters();
+  };
+
+  JobCounters counters = round();  // leased, not yet polled
+  EXPECT_EQ(counters.phase, "discovery");
+  EXPECT_EQ(counters.pairs_total, 2400);
+  EXPECT_EQ(counters.pairs_done, 0);
+
+  // 590 addresses found down so far, in the agent's pairs of the whole shard.
+  agent.phase = "discovery";
+  agent.pairs_done = 590 * 4;
+  counters = round();
+  EXPECT_EQ(counters.pairs_total, 2400);
+  EXPECT_EQ(counters.pairs_done, 0);
+  EXPECT_EQ(counters.hosts_done, 590);
+  EXPECT_EQ(counters.hosts_total, 600);
+
+  // Discovery found 5 hosts up: 20 pairs, 8 of them done (two hosts).
+  agent.phase = "ports";
+  agent.pairs_total = 5 * 4;
+  agent.pairs_done = 8;
+  counters = round();
+  EXPECT_EQ(counters.phase, "ports");
+  EXPECT_EQ(counters.pairs_total, 20);
+  EXPECT_EQ(counters.pairs_done, 8);
+  EXPECT_EQ(counters.hosts_done, 595 + 2);
+  EXPECT_EQ(counters.hosts_total, 600);
+
+  agent.phase = "services";
+  agent.pairs_done = 20;
+  counters = round();
+  EXPECT_EQ(counters.pairs_total, 20);
+  EXPECT_EQ(counters.pairs_done, 20);
+  EXPECT_EQ(counters.hosts_done, 600);
+
+  agent.mode = FakeAgents::Mode::kWorks;  // done: its 5 hosts up (fake_.open and one by ARP)
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  percents.push_back(job->counters().percent());
+  EXPECT_EQ(job->counters().phase, "");
+  EXPECT_EQ(job->counters().pairs_total, 20);
+  EXPECT_EQ(job->counters().pairs_done, 20);
+  EXPECT_EQ(job->counters().hosts_done, 600);
+  EXPECT_TRUE(std::is_sorted(percents.begin(), percents.end()))
+      << ::testing::PrintToString(percents);
+}
+
+// Several shards at once: those still finding hosts count every address with none done, those
+// past it their hosts up, the queued ones every address; the sum never falls in percent.
+TEST_P(ShardDispatchTest, AJobsPairsAreTheSumOfItsShardsEachInItsPhase) {
+  options_.shard_addresses = 200;  // three shards of 200 addresses x 4 ports, two agents
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow};
+  fake_.agents["agt_b"] = {.mode = FakeAgents::Mode::kSlow};
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().pairs_total, 2400);
+  const double leased = job->counters().percent();
+
+  fake_.agents["agt_a"].phase = "discovery";
+  fake_.agents["agt_a"].pairs_done = 150 * 4;
+  fake_.agents["agt_b"].phase = "ports";
+  fake_.agents["agt_b"].pairs_total = 10 * 4;
+  fake_.agents["agt_b"].pairs_done = 20;
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().phase, "discovery");
+  EXPECT_EQ(job->counters().pairs_total, 800 + 40 + 800);
+  EXPECT_EQ(job->counters().pairs_done, 20);
+  EXPECT_EQ(job->counters().hosts_done, 150 + 190 + 5);
+  const double discovering = job->counters().percent();
+  EXPECT_GE(discovering, leased);
+
+  fake_.agents["agt_a"].phase = "ports";
+  fake_.agents["agt_a"].pairs_total = 50 * 4;
+  fake_.agents["agt_a"].pairs_done = 0;
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().phase, "ports");
+  EXPECT_EQ(job->counters().pairs_total, 200 + 40 + 800);
+  EXPECT_EQ(job->counters().pairs_done, 20);
+  EXPECT_EQ(job->counters().hosts_done, 150 + 190 + 5);
+  EXPECT_GE(job->counters().percent(), discovering);
+}
+
+// A shard scanned again (its agent lost it) finds its hosts again: every address until then.
+TEST_P(ShardDispatchTest, AShardScannedAgainCountsEveryAddressAgain) {
+  fake_.agents["agt_a"] = {
+      .mode = FakeAgents::Mode::kSlow, .phase = "ports", .pairs_total = 5 * 4, .pairs_done = 8};
+  options_.shard_addresses = 600;
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().pairs_total, 20);
+
+  // It restarted: the shard is leased again, to it, and starts from discovery.
+  fake_.agents["agt_a"].mode = FakeAgents::Mode::kForgets;
+  fake_.agents["agt_a"].held.reset();
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  ASSERT_EQ(shards().front().status, ShardStatus::kLeased);
+  EXPECT_EQ(shards().front().attempts, 1);
+  EXPECT_EQ(job->counters().phase, "discovery");
+  EXPECT_EQ(job->counters().pairs_total, 2400);
+  EXPECT_EQ(job->counters().pairs_done, 0);
+}
+
+// An agent from before pairs of hosts up counts every address past discovery too, those found
+// down done: that stands, and its job still ends with every pair done.
+TEST_P(ShardDispatchTest, AnAgentThatCountsEveryAddressPastDiscoveryEndsWithEveryPairDone) {
+  fake_.agents["agt_a"] = {.mode = FakeAgents::Mode::kSlow, .counts_every_address = true};
+  FakeAgents::Agent& agent = fake_.agents["agt_a"];
+  options_.shard_addresses = 600;
+  auto job = dispatch({.group = "bed", .ids = {}}, true);
+  ASSERT_TRUE(job->prepare());
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  agent.phase = "discovery";
+  agent.pairs_done = 590 * 4;
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().pairs_done, 0);
+  EXPECT_EQ(job->counters().hosts_done, 590);
+
+  agent.phase = "ports";
+  agent.pairs_done = 595 * 4 + 8;
+  EXPECT_EQ(job->tick(), DispatchState::kRunning);
+  EXPECT_EQ(job->counters().pairs_total, 2400);
+  EXPECT_EQ(job->counters().pairs_done, 595 * 4 + 8);
+  EXPECT_EQ(job->counters().hosts_done, 597);
+
+  agent.mode = FakeAgents::Mode::kWorks;
+  EXPECT_EQ(run(*job), DispatchState::kCompleted);
+  EXPECT_EQ(job->counters().pairs_total, 2400);
+  EXPECT_EQ(job->counters().pairs_done, 2400);
+  EXPECT_EQ(job->counters().hosts_done, 600);
+}
+
 TEST_P(ShardDispatchTest, TheJobsRateIsSplitAmongItsAgentsAndItsConcurrencyGoesToEach) {
   for (const char* id : {"agt_a", "agt_b", "agt_c"}) {
     fake_.agents[id] = {.mode = FakeAgents::Mode::kSlow};
@@ -447,6 +604,14 @@ TEST_P(ShardDispatchTest, AnAgentFromBeforeDiscoveryScansItsShardsWithoutAndTheJ
   }
   EXPECT_GT(by_old, 0);
   EXPECT_GT(by_new, 0);
+  // The old agent's shards count every address, the new one's their hosts up.
+  std::int64_t old_addresses = 0;
+  for (const ShardRow& shard : shards()) {
+    if (shard.agent_id == "agt_old") old_addresses += shard.address_count;
+  }
+  EXPECT_EQ(job->counters().pairs_total, (old_addresses + by_new) * 4);
+  EXPECT_EQ(job->counters().pairs_done, job->counters().pairs_total);
+  EXPECT_EQ(job->counters().hosts_done, 600);
 
   // One warning, naming the old agent, in the job as users read it; the diff knows.
   ASSERT_EQ(job->warnings().size(), 1u);
