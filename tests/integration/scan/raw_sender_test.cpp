@@ -38,7 +38,9 @@ class RawSenderTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (geteuid() == 0) EXPECT_TRUE(ip_command({"netns", "del", namespace_}));
+    if (geteuid() == 0) {
+      EXPECT_TRUE(ip_command({"netns", "del", namespace_}));
+    }
   }
 
   // A sender whose sockets belong to the namespace.
