@@ -75,7 +75,7 @@ int refresh_feed(Ctl& ctl, const FeedArgs& args) {
   }
   std::cout << args.name << ": " << number("entries") << " entries";
   if (const std::int64_t skipped = number("bad_lines"); skipped > 0) {
-    std::cout << " (" << skipped << (skipped == 1 ? " line" : " lines") << " skipped)";
+    std::cout << " (" << counted(skipped, "line") << " skipped)";
   }
   const auto* changed = reply->if_contains("changed");
   if (changed != nullptr && changed->is_bool() && !changed->get_bool()) std::cout << ", unchanged";

@@ -98,8 +98,8 @@ std::string rule_count(const json::value& reply) {
   const auto* rules = reply.is_object() ? reply.as_object().if_contains("rules") : nullptr;
   const std::size_t count = rules != nullptr && rules->is_array() ? rules->as_array().size() : 0;
   const std::size_t files = reply_files(reply).size();
-  return std::to_string(count) + (count == 1 ? " rule" : " rules") + " from " +
-         std::to_string(files) + (files == 1 ? " file" : " files");
+  return counted(static_cast<std::int64_t>(count), "rule") + " from " +
+         counted(static_cast<std::int64_t>(files), "file");
 }
 
 int list_rules(Ctl& ctl) {
@@ -136,8 +136,8 @@ int reload_rules(Ctl& ctl) {
   if (ctl.json_output()) {
     std::cout << pretty_json(outcome.json) << "\n";
   } else {
-    std::cout << "reloaded: " << rule_count(outcome.json) << " loaded, " << problems
-              << (problems == 1 ? " problem" : " problems") << "\n";
+    std::cout << "reloaded: " << rule_count(outcome.json) << " loaded, "
+              << counted(problems, "problem") << "\n";
     print_problems(std::cout, outcome.json);
   }
   return problems == 0 ? kExitOk : kExitFailed;
@@ -184,8 +184,8 @@ int check_rules(const Ctl& ctl, const std::vector<std::string>& paths) {
       continue;
     }
     if (report.ok()) {
-      std::cout << report.file << ": ok (" << report.rules
-                << (report.rules == 1 ? " rule)" : " rules)") << "\n";
+      std::cout << report.file << ": ok ("
+                << counted(static_cast<std::int64_t>(report.rules), "rule") << ")\n";
     }
     for (const auto& problem : report.problems) {
       std::cout << problem.file << ":" << problem.line << ":" << problem.column << ": "
