@@ -1,6 +1,8 @@
 // The portal end to end: a real server, a real agent and Debian's Chromium. One server for the
 // whole file; the tests run in order and build on each other (the admin's 2FA, the enrolled agent,
-// the viewer), as a new team would use the product on its first day.
+// the viewer), as a new team would use the product on its first day. Scans only ever target
+// 127.0.0.1 (the server's one scan scope is 127.0.0.0/8); the one block is of a TEST-NET-3 address
+// for a group no agent is in, so the running agent never touches the host's firewall.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,10 +23,17 @@ import {
   signIn,
 } from './support/browser.mjs';
 import { repoRoot, webRoot } from './support/env.mjs';
-import { startServer } from './support/server.mjs';
+import { bannerListener } from './support/listener.mjs';
+import { freePort, startServer } from './support/server.mjs';
 import { currentTotp } from './support/totp.mjs';
 
 const LIVE_TIMEOUT = 20_000;
+const SCAN_SCOPE = '127.0.0.0/8';
+/** TEST-NET-3: never sent anything. */
+const BLOCKED = '203.0.113.7';
+/** A group no agent is in: the block is stored and listed, never pushed to the running agent. */
+const BLOCK_GROUP = 'overview-e2e';
+const SSH_BANNER = 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n';
 
 /** Chromium logs every 4xx answer as a console error; these are the ones a test provokes. */
 const SIGN_IN_PROBE = /status of 401 .*\/api\/v1\/auth\/(me|login)\b/;
@@ -41,12 +50,14 @@ describe('portal', () => {
   let page;
   /** @type {import('./support/agent.mjs').TestAgent[]} */
   const agents = [];
+  /** @type {{close: () => Promise<void>}[]} TCP services on 127.0.0.1 for the scans to find */
+  const listeners = [];
   let adminSecret = '';
   let agentId = '';
 
   before(async () => {
     browser = await launchBrowser();
-    server = await startServer({ webRoot, name: 'portal-server' });
+    server = await startServer({ webRoot, name: 'portal-server', args: ['--scan-scope', SCAN_SCOPE] });
     const session = server.api();
     await session.login('admin', server.adminPassword);
     const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
@@ -57,6 +68,7 @@ describe('portal', () => {
 
   after(async () => {
     for (const agent of agents) await agent.stop().catch(() => {});
+    for (const listener of listeners) await listener.close();
     try {
       await browser?.close();
     } finally {
@@ -285,6 +297,138 @@ describe('portal', () => {
     assert.match(viewer.url(), /\/login/);
     assertNoConsoleErrors(viewer, { allow: [SIGN_IN_PROBE, /status of 401 /] });
     await viewer.context().close();
+  });
+
+  /** Starts a scan of 127.0.0.1 through the API; resolves with the queued job. */
+  async function startScan(body) {
+    const started = await admin.post('/api/v1/scans', { targets: ['127.0.0.1'], ...body });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    return started.body;
+  }
+
+  test('the overview shows network scans with their changes and the firewall, live', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const scans = page.getByRole('region', { name: 'Network scans' });
+    const firewall = page.getByRole('region', { name: 'Firewall' });
+    await scans.getByText('No scans yet').waitFor();
+    assert.equal(await scans.getByRole('link', { name: 'Start a scan' }).getAttribute('href'), '/scans');
+    const blocks = firewall.getByRole('region', { name: 'Active blocks' });
+    await blocks.getByText('0 addresses blocked').waitFor();
+    const policies = firewall.getByRole('region', { name: 'Agent policies' });
+    await policies.getByText('No agent has received a firewall policy yet.').waitFor();
+    await markDocument(page);
+
+    // Scan 1 finds one of two ports open; scan 2 of the same ports finds both: one new open port.
+    const ssh = await bannerListener(0, () => SSH_BANNER);
+    listeners.push(ssh);
+    const opening = await freePort();
+    const ports = `${ssh.port},${opening}`;
+    const latest = scans.getByRole('table', { name: 'Latest scans' });
+    const scanRow = (id) =>
+      latest.getByRole('row').filter({ has: page.getByRole('link', { name: `Scan ${id}`, exact: true }) });
+    const first = await startScan({ ports });
+    await scanRow(first.id).getByText('Completed', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+    const changes = (id) => scans.getByRole('region', { name: `Changes found by scan ${id}` });
+    await changes(first.id).getByText('is the first completed scan of its targets and ports').waitFor();
+
+    listeners.push(await bannerListener(opening, () => SSH_BANNER));
+    const second = await startScan({ ports });
+    await scanRow(second.id).getByText('Completed', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+    const found = changes(second.id);
+    // The counts are in once the comparison names the scan it compared with.
+    await found.getByRole('link', { name: `scan ${first.id}`, exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+    const terms = await found.getByRole('term').allInnerTexts();
+    const values = await found.getByRole('definition').allInnerTexts();
+    assert.deepEqual(Object.fromEntries(terms.map((term, i) => [term.trim(), values[i]?.trim()])), {
+      'New hosts': '0',
+      'New open port': '1',
+      'Changed services': '0',
+      'Closed ports': '0',
+      'Hosts gone': '0',
+    });
+    const link = found.getByRole('link', { name: `See the changes of scan ${second.id}` });
+    assert.equal(await link.getAttribute('href'), `/scans/${second.id}?tab=changes`);
+    const cells = (await scanRow(second.id).getByRole('cell').allInnerTexts()).map((cell) => cell.trim());
+    assert.match(cells[0], new RegExp(`^Scan ${second.id}\\s+127\\.0\\.0\\.1$`), 'the job and its target');
+    assert.match(cells[1], /^Completed\s+Ended (just now|\d+ min ago)$/, 'its status and when it ended');
+    assert.equal(cells[2], '2', 'the two open ports it found');
+
+    // A slow job (5 probes a second) shows as running with its bar until it is cancelled.
+    const slow = await startScan({ ports: `${opening + 1}-${opening + 200}`, max_rate: 5, discovery: false });
+    const running = scans.getByRole('region', { name: 'Running now' });
+    await running
+      .getByRole('progressbar', { name: `Progress of scan ${slow.id}` })
+      .waitFor({ timeout: LIVE_TIMEOUT });
+    assert.match(await running.innerText(), /of 1 host/);
+    await screenshot(page, 'overview-scan-running');
+    await page.setViewportSize({ width: 390, height: 900 });
+    await screenshot(page, 'overview-scan-running');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const cancelled = await admin.delete(`/api/v1/scans/${slow.id}`);
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    await running.waitFor({ state: 'detached', timeout: LIVE_TIMEOUT });
+    await scanRow(slow.id).getByText('Cancelled', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+    // The newest completed scan is still the one compared.
+    await changes(second.id).waitFor();
+
+    const block = await admin.post('/api/v1/firewall/blocks', {
+      address: BLOCKED,
+      duration_s: 3600,
+      group: BLOCK_GROUP,
+      reason: 'Overview e2e brute force',
+    });
+    assert.equal(block.status, 201, JSON.stringify(block.body));
+    await blocks.getByText('1 address blocked').waitFor({ timeout: LIVE_TIMEOUT });
+    const item = blocks.getByRole('list', { name: 'Newest active blocks' }).getByRole('listitem');
+    assert.equal(await item.count(), 1);
+    const text = await item.innerText();
+    assert.match(text, new RegExp(BLOCKED.replaceAll('.', '\\.')));
+    assert.match(text, /Overview e2e brute force/);
+    assert.match(text, new RegExp(`Group ${BLOCK_GROUP}`));
+    assert.match(text, /expires in (59 min|1 h)/);
+    const href = (part, name) => part.getByRole('link', { name }).getAttribute('href');
+    assert.equal(await href(blocks, 'Open the blocks'), '/firewall/blocks');
+    assert.equal(await href(policies, 'Open the firewall status'), '/firewall');
+    await assertNotReloaded(page);
+    await screenshot(page, 'overview-scans-firewall');
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await screenshot(page, 'overview-scans-firewall-dark');
+    await page.getByRole('button', { name: 'Light theme' }).click();
+    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, VALIDATION_ANSWER] });
+  });
+
+  test('a role without scans:read and firewall:read sees neither panel on the overview', async () => {
+    const role = await admin.post('/api/v1/roles', {
+      name: 'watcher',
+      description: 'Agents, events and alerts only',
+      permissions: ['agents:read', 'events:read', 'alerts:read'],
+    });
+    assert.ok(role.status < 300, JSON.stringify(role.body));
+    const user = await admin.post('/api/v1/users', {
+      username: 'wes',
+      password: 'Watcher-Passphrase-6630',
+      roles: ['watcher'],
+    });
+    assert.ok(user.status < 300, JSON.stringify(user.body));
+    const watcher = await newPage(browser, { width: 390 });
+    const asked = [];
+    watcher.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    await signIn(watcher, server.url, 'wes', 'Watcher-Passphrase-6630');
+    // The panels the role may read are there, so the absence below is the permissions' doing.
+    await watcher.getByRole('region', { name: 'Open alerts' }).waitFor();
+    await watcher.getByRole('region', { name: 'Agents by status' }).waitFor();
+    await watcher.waitForLoadState('networkidle');
+    assert.equal(await watcher.getByRole('region', { name: 'Network scans' }).count(), 0);
+    assert.equal(await watcher.getByRole('region', { name: 'Firewall' }).count(), 0);
+    assert.deepEqual(
+      asked.filter((p) => /^\/api\/v1\/(scans|firewall)\b/.test(p)),
+      [],
+      'nothing asked of the scans or firewall API',
+    );
+    await screenshot(watcher, 'overview-watcher');
+    assertNoConsoleErrors(watcher, { allow: [SIGN_IN_PROBE] });
+    await watcher.context().close();
   });
 
   test('every page renders at 1440 and 390 px without console errors or overflow', async () => {

@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
 import { ApiClient } from './support/api.mjs';
@@ -20,6 +19,7 @@ import {
   signIn,
 } from './support/browser.mjs';
 import { webRoot } from './support/env.mjs';
+import { bannerListener } from './support/listener.mjs';
 import { freePort, startServer } from './support/server.mjs';
 
 const LIVE_TIMEOUT = 30_000;
@@ -37,34 +37,6 @@ const FTP_BANNER = '220 ProFTPD 1.3.8 Server (Debian) [127.0.0.1]\r\n';
 /** Chromium logs every 4xx answer as a console error; these are the ones the tests provoke. */
 const SIGN_IN_PROBE = /status of 401 .*\/api\/v1\/auth\/(me|login)\b/;
 const REFUSED_SCAN = /status of 400 .*\/api\/v1\/scans\b/;
-
-/**
- * A TCP listener on 127.0.0.1 that writes `banner()` to each connection and closes it.
- * @param {number} port 0 for any free port
- * @param {() => string} banner asked per connection, so a test can change the service
- * @returns {Promise<{port: number, close: () => Promise<void>}>}
- */
-async function bannerListener(port, banner) {
-  const sockets = new Set();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    socket.end(banner());
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    port: /** @type {net.AddressInfo} */ (server.address()).port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('scans pages', () => {
   /** @type {import('./support/server.mjs').TestServer} */

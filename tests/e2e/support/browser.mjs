@@ -97,7 +97,8 @@ export function assertNoConsoleErrors(page, { allow = [] } = {}) {
  * @returns {Promise<string>} the file written
  */
 export async function screenshot(page, name) {
-  const width = pages.get(page)?.width ?? page.viewportSize()?.width ?? 0;
+  // The viewport as it is now: a test may narrow a page for one screenshot.
+  const width = page.viewportSize()?.width ?? pages.get(page)?.width ?? 0;
   const file = artifactPath('screenshots', `${name}-${width}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -2,18 +2,12 @@ import { Link } from "react-router";
 import { Badge } from "../../components/Page";
 import { formatAgo, formatTime, toDate } from "../../lib/time";
 import { CancelScanButton } from "./CancelScanButton";
-import { elapsedMs, formatDuration, formatRate, hostsTotalText, isActive, portsLabel } from "./jobs";
+import { elapsedMs, formatDuration, formatRate, hostsTotalText, isActive, portsLabel, targetsText } from "./jobs";
 import { ProgressBar, ScanStatusBadge } from "./ScanProgress";
 import type { ScanJob } from "./types";
 
 const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
 const td = "border-b border-line px-3 py-2 align-top";
-
-/** "127.0.0.1, 10.0.0.0/24 and 3 more". */
-export function targetsText(targets: readonly string[], shown = 2): string {
-  if (targets.length <= shown) return targets.join(", ");
-  return `${targets.slice(0, shown).join(", ")} and ${targets.length - shown} more`;
-}
 
 function When({ value, now }: { value: string | null; now: number }) {
   if (!value) return <span className="text-muted">—</span>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
+import { changeCounts, changeDetail, changeLabel, changeNoun, changeSummary, changeTone, changeWhere } from "./diff";
 import type { ScanChange, ServiceInfo } from "./types";
 
 const service = (name: string, product: string | null = null): ServiceInfo => ({
@@ -54,5 +54,18 @@ describe("a change against the previous scan", () => {
     ];
     expect(changeSummary(changes)).toBe("1 new host, 2 new open ports, 1 closed port");
     expect(changeSummary([])).toBe("");
+  });
+
+  it("counts every kind of change, 0 for the kinds that did not happen", () => {
+    const changes = [
+      change({ action: "port_opened" }),
+      change({ action: "port_opened", port: 80 }),
+      change({ action: "service_changed" }),
+      change({ action: "host_gone", address: "127.0.0.9", port: null }),
+    ];
+    expect(changeCounts(changes)).toEqual({ host_new: 0, port_opened: 2, service_changed: 1, port_closed: 0, host_gone: 1 });
+    expect(Object.values(changeCounts([]))).toEqual([0, 0, 0, 0, 0]);
+    expect(changeNoun("port_closed", 1)).toBe("closed port");
+    expect(changeNoun("port_closed", 0)).toBe("closed ports");
   });
 });

@@ -49,22 +49,33 @@ export function changeDetail(change: ScanChange): string {
   }
 }
 
+const nouns: Record<ChangeAction, [string, string]> = {
+  host_new: ["new host", "new hosts"],
+  host_gone: ["host gone", "hosts gone"],
+  port_opened: ["new open port", "new open ports"],
+  port_closed: ["closed port", "closed ports"],
+  service_changed: ["changed service", "changed services"],
+};
+
+/** "new open port" for 1, "new open ports" for any other count. */
+export function changeNoun(action: ChangeAction, count: number): string {
+  return nouns[action][count === 1 ? 0 : 1];
+}
+
+/** How many changes of each kind, every kind present (0 when none). */
+export function changeCounts(changes: readonly ScanChange[]): Record<ChangeAction, number> {
+  const counts = Object.fromEntries(changeActions.map((action) => [action, 0])) as Record<ChangeAction, number>;
+  for (const change of changes) {
+    if (change.action in counts) counts[change.action] += 1;
+  }
+  return counts;
+}
+
 /** "2 new hosts, 5 new open ports, 1 closed port", in `changeActions` order; "" for none. */
 export function changeSummary(changes: readonly ScanChange[]): string {
-  const counts = new Map<string, number>();
-  for (const change of changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
-  const plural: Record<ChangeAction, [string, string]> = {
-    host_new: ["new host", "new hosts"],
-    host_gone: ["host gone", "hosts gone"],
-    port_opened: ["new open port", "new open ports"],
-    port_closed: ["closed port", "closed ports"],
-    service_changed: ["changed service", "changed services"],
-  };
+  const counts = changeCounts(changes);
   return changeActions
-    .filter((action) => counts.has(action))
-    .map((action) => {
-      const count = counts.get(action) ?? 0;
-      return `${count.toLocaleString("en-US")} ${plural[action][count === 1 ? 0 : 1]}`;
-    })
+    .filter((action) => counts[action] > 0)
+    .map((action) => `${counts[action].toLocaleString("en-US")} ${changeNoun(action, counts[action])}`)
     .join(", ");
 }

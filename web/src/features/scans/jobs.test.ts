@@ -13,6 +13,7 @@ import {
   readScanMessage,
   runsOnText,
   scannerText,
+  targetsText,
   discoveryText,
   capsText,
   type ScanQuery,
@@ -92,6 +93,12 @@ describe("a scan job in words", () => {
     expect(formatDuration(7_440_000)).toBe("2 h 4 min");
     expect(hostsText(job(1, { progress: progress({ hosts_done: 3, hosts_total: 1000 }) }))).toBe("3 of 1,000 hosts");
     expect(hostsTotalText(job(1))).toBe("1 host");
+  });
+
+  it("names the first targets and counts the rest", () => {
+    expect(targetsText(["127.0.0.1"])).toBe("127.0.0.1");
+    expect(targetsText(["127.0.0.1", "127.0.1.0/24"])).toBe("127.0.0.1, 127.0.1.0/24");
+    expect(targetsText(["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"])).toBe("127.0.0.1, 127.0.0.2 and 2 more");
   });
 
   it("measures a running job until now and a finished one until it finished", () => {

@@ -142,6 +142,12 @@ export function phaseText(job: Pick<ScanJob, "status" | "progress">): string | n
   return phaseLabels[phase] ?? phase;
 }
 
+/** "127.0.0.1, 10.0.0.0/24 and 3 more". */
+export function targetsText(targets: readonly string[], shown = 2): string {
+  if (targets.length <= shown) return targets.join(", ");
+  return `${targets.slice(0, shown).join(", ")} and ${targets.length - shown} more`;
+}
+
 /** "10 hosts", "1 host": a job's target count. */
 export function hostsTotalText(job: Pick<ScanJob, "progress">): string {
   const total = job.progress.hosts_total;
