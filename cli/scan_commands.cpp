@@ -20,6 +20,7 @@
 
 #include "client/stream_client.h"
 #include "commands.h"
+#include "progress_log.h"
 
 namespace sentinel::ctl {
 namespace {
@@ -261,11 +262,11 @@ int print_results(Ctl& ctl, std::int64_t id) {
   return kExitOk;
 }
 
-/// Draws the progress of a followed job on stderr: one redrawn line on a terminal, else a line
-/// per second at most (logs and pipes).
+/// Draws the progress of a followed job on stderr: one redrawn line on a terminal, else lines as
+/// ProgressLog allows (logs and pipes).
 class ProgressBar {
  public:
-  ProgressBar() : terminal_(isatty(STDERR_FILENO) == 1) {}
+  ProgressBar() : terminal_(isatty(STDERR_FILENO) == 1), log_(terminal_) {}
 
   void show(const json::object& job) {
     const auto* progress_value = job.if_contains("progress");
@@ -279,10 +280,7 @@ class ProgressBar {
     if (const std::string phase = text_of(progress, "phase"); !phase.empty()) {
       status += " (" + phase + ")";
     }
-    const auto now = std::chrono::steady_clock::now();
     const bool last = is_final(text_of(job, "status"));
-    if (!terminal_ && !last && now - printed_ < 1s) return;
-    printed_ = now;
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(std::lround(percent / 100.0 * kWidth));
     char line[256];
@@ -294,13 +292,14 @@ class ProgressBar {
                   static_cast<long long>(integer_of(progress, "hosts_total")),
                   static_cast<long long>(integer_of(progress, "open_found")),
                   number_of(progress, "rate"), status.c_str());
+    if (!log_.should_write(line, last, ProgressLog::Clock::now())) return;
     std::cerr << (terminal_ ? "\r" : "") << line << (terminal_ && !last ? "\x1b[K" : "\n")
               << std::flush;
   }
 
  private:
   bool terminal_;
-  std::chrono::steady_clock::time_point printed_{};
+  ProgressLog log_;
 };
 
 // Follows a job until it ends: `scan` messages from the stream when it is open, a GET when none
