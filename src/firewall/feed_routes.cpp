@@ -6,6 +6,7 @@
 
 #include "feed_body.h"
 #include "feed_json.h"
+#include "firewall_json.h"
 #include "policy/policy_syntax.h"
 #include "sentinel/gateway/request_params.h"
 
@@ -40,17 +41,22 @@ Result<Response> show(FeedService& service, Request& request) {
   return Response::json(feed_json(feed, users));
 }
 
+// A refused definition lists every problem, as a refused policy does.
+Result<Response> written(FeedWrite write, int status) {
+  if (write.feed) return Response::json(feed_json(*write.feed), status);
+  if (write.problems.empty()) return std::move(write.feed).error();
+  return refusal_with_problems(write.feed.error(), write.problems);
+}
+
 Result<Response> create(FeedService& service, Request& request) {
   SENTINEL_ASSIGN(definition, parse_feed_definition(request.body));
-  SENTINEL_ASSIGN(feed, service.create_feed(request.caller(), definition, client_of(request)));
-  return Response::json(feed_json(feed), 201);
+  return written(service.create_feed(request.caller(), definition, client_of(request)), 201);
 }
 
 Result<Response> update(FeedService& service, Request& request) {
   SENTINEL_ASSIGN(name, feed_name(request));
   SENTINEL_ASSIGN(change, parse_feed_change(request.body));
-  SENTINEL_ASSIGN(feed, service.update(request.caller(), name, change, client_of(request)));
-  return Response::json(feed_json(feed));
+  return written(service.update(request.caller(), name, change, client_of(request)), 200);
 }
 
 Result<Response> remove(FeedService& service, Request& request) {

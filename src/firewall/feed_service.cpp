@@ -88,49 +88,18 @@ class FeedServiceImpl final : public FeedService {
     return std::move(*feed);
   }
 
-  Result<Feed> create_feed(const auth::Principal& caller, const FeedDefinition& definition,
-                           const auth::ClientInfo& client) override {
-    SENTINEL_TRY(check_feed_definition(definition, options_.file_root));
-    const std::int64_t now = clock_.now_ms();
-    Feed feed;
-    feed.definition = definition;
-    feed.created_ms = feed.updated_ms = now;
-    feed.created_by = feed.updated_by = caller.username;
-    feed.next_fetch_ms = now;  // the scheduler fetches it at once
-    Status stored = database_.transact([&](store::Connection& connection) -> Status {
-      FeedRepository feeds(connection);
-      SENTINEL_ASSIGN(count, feeds.count());
-      if (count >= static_cast<std::int64_t>(kMaxFeeds)) {
-        return conflict(fmt::format("there are {} feeds already, the most there may be", count),
-                        "name");
-      }
-      SENTINEL_ASSIGN(id, feeds.insert(feed));
-      feed.id = id;
-      return ok();
-    });
-    if (!stored) {
-      if (stored.error().code == ErrorCode::kConflict && stored.error().field.empty()) {
-        return conflict(fmt::format("a firewall feed named \"{}\" exists", definition.name),
-                        "name");
-      }
-      return std::move(stored).error();
-    }
-    audit(caller, client, "firewall.feed.create", definition.name,
-          {{"source", definition.source},
-           {"format", to_string(definition.format)},
-           {"column", definition.column},
-           {"refresh_s", definition.refresh_s},
-           {"enabled", definition.enabled}});
-    firewall_log().info("feed created name={} source=\"{}\" by={}", definition.name,
-                        definition.source, caller.username);
-    scheduler_.wake();
-    return get(definition.name);
+  FeedWrite create_feed(const auth::Principal& caller, const FeedDefinition& definition,
+                        const auth::ClientInfo& client) override {
+    std::vector<Problem> problems = check_feed_definition(definition, options_.file_root);
+    if (!problems.empty()) return {invalid_feed_definition(problems), std::move(problems)};
+    return {create_checked(caller, definition, client), {}};
   }
 
-  Result<Feed> update(const auth::Principal& caller, std::string_view name,
-                      const FeedChange& change, const auth::ClientInfo& client) override {
-    SENTINEL_ASSIGN(current, get(name));
-    Feed feed = current;
+  FeedWrite update(const auth::Principal& caller, std::string_view name, const FeedChange& change,
+                   const auth::ClientInfo& client) override {
+    Result<Feed> current = get(name);
+    if (!current) return {std::move(current).error(), {}};
+    Feed feed = *current;
     FeedDefinition& definition = feed.definition;
     boost::json::array changed;
     const auto set = [&changed](auto& field, const auto& value, std::string_view key) {
@@ -147,37 +116,9 @@ class FeedServiceImpl final : public FeedService {
     set(definition.description, change.description, "description");
     // A csv feed turned plain keeps no column it cannot use.
     if (change.format == FeedFormat::kPlain && !change.column) definition.column.clear();
-    SENTINEL_TRY(check_feed_definition(definition, options_.file_root));
-    const std::int64_t now = clock_.now_ms();
-    const FeedDefinition& before = current.definition;
-    const bool source_changed = before.source != definition.source ||
-                                before.format != definition.format ||
-                                before.column != definition.column;
-    const bool switched = before.enabled != definition.enabled;
-    if (source_changed || (switched && definition.enabled)) {
-      feed.next_fetch_ms = now;
-    } else if (before.refresh_s != definition.refresh_s) {
-      feed.next_fetch_ms = feed.last_fetch_ms.value_or(now) + definition.refresh_s * 1000;
-    }
-    feed.updated_ms = now;
-    feed.updated_by = caller.username;
-    {
-      auth::Autocommit connection(database_);
-      SENTINEL_ASSIGN(written, FeedRepository(connection).update_definition(feed));
-      if (!written) return no_feed(name);
-    }
-    audit(caller, client, "firewall.feed.update", definition.name,
-          {{"changed", changed},
-           {"source", definition.source},
-           {"format", to_string(definition.format)},
-           {"refresh_s", definition.refresh_s},
-           {"enabled", definition.enabled}});
-    firewall_log().info("feed updated name={} changed={} by={}", definition.name,
-                        boost::json::serialize(changed), caller.username);
-    // Enabled or disabled, the feed's set is known or unknown to every policy naming it now.
-    if (switched && current.last_success_ms) scheduler_.queue_repush(definition.name);
-    scheduler_.wake();
-    return get(definition.name);
+    std::vector<Problem> problems = check_feed_definition(definition, options_.file_root);
+    if (!problems.empty()) return {invalid_feed_definition(problems), std::move(problems)};
+    return {update_checked(caller, *current, std::move(feed), changed, client), {}};
   }
 
   Status remove(const auth::Principal& caller, std::string_view name,
@@ -233,6 +174,81 @@ class FeedServiceImpl final : public FeedService {
   FeedSnapshot contents() override { return contents_.snapshot(); }
 
  private:
+  // Stores a checked definition as a new feed.
+  Result<Feed> create_checked(const auth::Principal& caller, const FeedDefinition& definition,
+                              const auth::ClientInfo& client) {
+    const std::int64_t now = clock_.now_ms();
+    Feed feed;
+    feed.definition = definition;
+    feed.created_ms = feed.updated_ms = now;
+    feed.created_by = feed.updated_by = caller.username;
+    feed.next_fetch_ms = now;  // the scheduler fetches it at once
+    Status stored = database_.transact([&](store::Connection& connection) -> Status {
+      FeedRepository feeds(connection);
+      SENTINEL_ASSIGN(count, feeds.count());
+      if (count >= static_cast<std::int64_t>(kMaxFeeds)) {
+        return conflict(fmt::format("there are {} feeds already, the most there may be", count),
+                        "name");
+      }
+      SENTINEL_ASSIGN(id, feeds.insert(feed));
+      feed.id = id;
+      return ok();
+    });
+    if (!stored) {
+      if (stored.error().code == ErrorCode::kConflict && stored.error().field.empty()) {
+        return conflict(fmt::format("a firewall feed named \"{}\" exists", definition.name),
+                        "name");
+      }
+      return std::move(stored).error();
+    }
+    audit(caller, client, "firewall.feed.create", definition.name,
+          {{"source", definition.source},
+           {"format", to_string(definition.format)},
+           {"column", definition.column},
+           {"refresh_s", definition.refresh_s},
+           {"enabled", definition.enabled}});
+    firewall_log().info("feed created name={} source=\"{}\" by={}", definition.name,
+                        definition.source, caller.username);
+    scheduler_.wake();
+    return get(definition.name);
+  }
+
+  // Stores `feed`, whose definition was checked, in place of `current`.
+  Result<Feed> update_checked(const auth::Principal& caller, const Feed& current, Feed feed,
+                              const boost::json::array& changed, const auth::ClientInfo& client) {
+    const FeedDefinition& definition = feed.definition;
+    const std::int64_t now = clock_.now_ms();
+    const FeedDefinition& before = current.definition;
+    const bool source_changed = before.source != definition.source ||
+                                before.format != definition.format ||
+                                before.column != definition.column;
+    const bool switched = before.enabled != definition.enabled;
+    if (source_changed || (switched && definition.enabled)) {
+      feed.next_fetch_ms = now;
+    } else if (before.refresh_s != definition.refresh_s) {
+      feed.next_fetch_ms = feed.last_fetch_ms.value_or(now) + definition.refresh_s * 1000;
+    }
+    feed.updated_ms = now;
+    feed.updated_by = caller.username;
+    {
+      auth::Autocommit connection(database_);
+      SENTINEL_ASSIGN(written, FeedRepository(connection).update_definition(feed));
+      if (!written) return no_feed(definition.name);
+    }
+    audit(caller, client, "firewall.feed.update", definition.name,
+          {{"changed", changed},
+           {"source", definition.source},
+           {"format", to_string(definition.format)},
+           {"refresh_s", definition.refresh_s},
+           {"enabled", definition.enabled}});
+    firewall_log().info("feed updated name={} changed={} by={}", definition.name,
+                        boost::json::serialize(changed), caller.username);
+    // Enabled or disabled, the feed's set is known or unknown to every policy naming it now.
+    if (switched && current.last_success_ms) scheduler_.queue_repush(definition.name);
+    scheduler_.wake();
+    return get(definition.name);
+  }
+
   void audit(const auth::Principal& caller, const auth::ClientInfo& client, std::string action,
              std::string_view name, boost::json::object details, bool success = true) {
     details["name"] = name;

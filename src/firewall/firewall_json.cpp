@@ -141,6 +141,13 @@ boost::json::object apply_result_json(const AgentApplyResult& result) {
   return out;
 }
 
+gateway::Response refusal_with_problems(const Error& error, const std::vector<Problem>& problems) {
+  gateway::Response response = gateway::error_response(error);
+  boost::json::object body = boost::json::parse(response.body).as_object();
+  body["problems"] = to_json(problems);
+  return gateway::Response::json(body, response.status);
+}
+
 std::string state_message(std::string_view action, const AgentFirewallState& state) {
   return boost::json::serialize(boost::json::object{{"type", "firewall"},
                                                     {"action", action},

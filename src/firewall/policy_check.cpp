@@ -10,7 +10,8 @@
 namespace sentinel::firewall {
 namespace {
 
-// How many errors a refusal message names; the validate route lists them all.
+// How many errors a refusal message names; the validate route (and a refused feed definition's
+// answer) lists them all.
 constexpr std::size_t kNamedErrors = 5;
 
 std::string describe(const Problem& problem) {
@@ -38,17 +39,22 @@ CheckedDocument check_document(std::string_view json, const ValidationContext& c
   return checked;
 }
 
-Error invalid_policy(const std::vector<Problem>& problems) {
+std::string errors_summary(std::string_view subject, const std::vector<Problem>& problems) {
   std::vector<std::string> named;
   std::size_t errors = 0;
   for (const Problem& problem : problems) {
     if (problem.severity != Severity::kError) continue;
     if (++errors <= kNamedErrors) named.push_back(describe(problem));
   }
-  std::string message = fmt::format("the policy has {} error{}: {}", errors, errors == 1 ? "" : "s",
-                                    fmt::join(named, "; "));
+  std::string message = fmt::format("{} has {} error{}: {}", subject, errors,
+                                    errors == 1 ? "" : "s", fmt::join(named, "; "));
   if (errors > kNamedErrors) message += fmt::format("; and {} more", errors - kNamedErrors);
-  return Error{ErrorCode::kInvalidArgument, std::move(message), "invalid_policy", "document"};
+  return message;
+}
+
+Error invalid_policy(const std::vector<Problem>& problems) {
+  return Error{ErrorCode::kInvalidArgument, errors_summary("the policy", problems),
+               "invalid_policy", "document"};
 }
 
 std::vector<Problem> warnings_of(const std::vector<Problem>& problems) {

@@ -1,6 +1,6 @@
 #pragma once
 // One document checked for the service: parsed, validated, and in the canonical form that is
-// stored, hashed and compiled.
+// stored, hashed and compiled; and the message that sums up a refusal.
 
 #include <string>
 #include <string_view>
@@ -27,8 +27,11 @@ struct CheckedDocument {
 /// left out (the rules the parser refused are missing). Pure.
 CheckedDocument check_document(std::string_view json, const ValidationContext& context);
 
-/// kInvalidArgument, reason "invalid_policy", field "document": a message that counts the
-/// errors and names the first few (path, rule and what is wrong).
+/// "SUBJECT has N errors: PATH (rule "ID"): message; ...": counts the errors among `problems`
+/// and names the first five (and says how many more).
+std::string errors_summary(std::string_view subject, const std::vector<Problem>& problems);
+
+/// kInvalidArgument, reason "invalid_policy", field "document": errors_summary of "the policy".
 Error invalid_policy(const std::vector<Problem>& problems);
 
 /// The warnings among `problems`.

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 
 #include "firewall_json.h"
 #include "policy_body.h"
@@ -42,10 +41,7 @@ Result<Response> saved_or_problems(Result<SavedPolicy> saved, std::string_view d
   if (saved) return with_etag(Response::json(saved_json(*saved), status), saved->version.version);
   const Error& error = saved.error();
   if (error.reason != "invalid_policy") return saved.error();
-  Response response = gateway::error_response(error);
-  boost::json::object body = boost::json::parse(response.body).as_object();
-  body["problems"] = to_json(check_policy(document_json, {}));
-  return Response::json(body, response.status);
+  return refusal_with_problems(error, check_policy(document_json, {}));
 }
 
 Result<Response> list(PolicyService& service, Request& request) {

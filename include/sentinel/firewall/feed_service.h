@@ -22,6 +22,7 @@
 #include "sentinel/firewall/allow_list.h"
 #include "sentinel/firewall/feed_fetcher.h"
 #include "sentinel/firewall/feed_list.h"
+#include "sentinel/firewall/policy_problem.h"
 #include "sentinel/firewall/policy_service.h"
 #include "sentinel/firewall/ruleset.h"
 #include "sentinel/server/service.h"
@@ -75,6 +76,14 @@ struct FeedChange {
   std::optional<std::int64_t> refresh_s;
   std::optional<bool> enabled;
   std::optional<std::string> description;
+};
+
+/// What a create or an update answers: the feed as stored, or why not. A definition refused for
+/// what it holds (kInvalidArgument) comes with every one of its problems, each naming its field
+/// in `path`; other refusals have none.
+struct FeedWrite {
+  Result<Feed> feed;
+  std::vector<Problem> problems;
 };
 
 /// A policy whose newest version names a feed.
@@ -141,14 +150,15 @@ class FeedService : public server::Service {
   virtual Result<std::vector<Feed>> list() = 0;
   /// kNotFound.
   virtual Result<Feed> get(std::string_view name) = 0;
-  /// Checks the definition (kInvalidArgument naming the field), stores it (kConflict naming
-  /// "name" when taken) and asks the scheduler to fetch it now.
-  virtual Result<Feed> create_feed(const auth::Principal& caller, const FeedDefinition& feed,
-                                   const auth::ClientInfo& client) = 0;
-  /// A changed source, format or column is fetched now; the contents stay until then.
-  /// kNotFound; kInvalidArgument naming the field.
-  virtual Result<Feed> update(const auth::Principal& caller, std::string_view name,
-                              const FeedChange& change, const auth::ClientInfo& client) = 0;
+  /// Checks the definition (kInvalidArgument naming the first field at fault, with every
+  /// problem), stores it (kConflict naming "name" when taken) and asks the scheduler to fetch it
+  /// now.
+  virtual FeedWrite create_feed(const auth::Principal& caller, const FeedDefinition& feed,
+                                const auth::ClientInfo& client) = 0;
+  /// Checks the feed the change makes, as create_feed does. A changed source, format or column
+  /// is fetched now; the contents stay until then. kNotFound.
+  virtual FeedWrite update(const auth::Principal& caller, std::string_view name,
+                           const FeedChange& change, const auth::ClientInfo& client) = 0;
   /// kNotFound; kConflict (reason "feed_in_use") naming the policies whose newest version
   /// names the feed.
   virtual Status remove(const auth::Principal& caller, std::string_view name,

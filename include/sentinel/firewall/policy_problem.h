@@ -1,6 +1,7 @@
 #pragma once
 // What the parser and the validator report about a policy: every problem at once, each naming
 // the JSON path and, when it concerns a rule, the rule's id and index (ADR 0006 "Validation").
+// The check of a feed definition reports in the same form, the path naming the field.
 
 #include <boost/json/value.hpp>
 #include <cstddef>

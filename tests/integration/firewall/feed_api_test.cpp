@@ -8,6 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/integration/agents/agents_api_support.h"
 #include "tests/support/tiny_http_server.h"
@@ -264,6 +267,65 @@ TEST_P(FeedApiTest, BadBodiesUnknownFeedsAndForbiddenSourcesAreRefused) {
   ASSERT_EQ(refresh.status, 200) << refresh.body;
   EXPECT_EQ(body_of(refresh).at("ok"), false);
   EXPECT_THAT(std::string(body_of(refresh).at("error").as_string()), HasSubstr("HTTP 404"));
+}
+
+TEST_P(FeedApiTest, ADefinitionIsRefusedWithEveryProblemAtOnce) {
+  client::ApiClient root = admin();
+  const std::string feeds = kFeeds;
+  // The problems in the body's field order, each {"path": FIELD, "message": its message}.
+  const auto problems_of = [](const client::HttpReply& reply) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const json::value body = body_of(reply);
+    const auto* problems = body.is_object() ? body.as_object().if_contains("problems") : nullptr;
+    if (problems == nullptr || !problems->is_array()) return out;
+    for (const json::value& problem : problems->as_array()) {
+      EXPECT_EQ(problem.at("severity"), "error") << reply.body;
+      out.emplace_back(problem.at("path").as_string(), problem.at("message").as_string());
+    }
+    return out;
+  };
+  using Problems = std::vector<std::pair<std::string, std::string>>;
+
+  auto created =
+      call(root, "POST", feeds,
+           json::object{{"name", "1st"}, {"source", "ftp://127.0.0.1/x"}, {"refresh_s", 10}});
+  expect_bad_field(created, "name", "the first problem's field");
+  const Problems expected_on_create = {
+      {"name",
+       "a feed name is a letter, then up to 31 letters, digits, '_' or '-' (policies name it in "
+       "an address set's \"feed\")"},
+      {"source", "'ftp://127.0.0.1/x': a feed URL starts with http:// or https://"},
+      {"refresh_s", "'refresh_s' is between 300 and 604800 seconds"}};
+  EXPECT_EQ(problems_of(created), expected_on_create) << created.body;
+  ASSERT_TRUE(created.api_error());
+  for (const auto& [field, message] : expected_on_create) {
+    EXPECT_THAT(created.api_error()->message, HasSubstr(message)) << "the error names each";
+  }
+  EXPECT_TRUE(body_of(call(root, "GET", feeds)).at("items").as_array().empty());
+
+  // A change is checked with the feed it makes: every problem of that, too.
+  ASSERT_EQ(
+      call(root, "POST", feeds, json::object{{"name", "x"}, {"source", http_->url("/x")}}).status,
+      201);
+  auto changed =
+      call(root, "PUT", feeds + "/x",
+           json::object{{"format", "csv"}, {"refresh_s", 999999}, {"description", "two\nlines"}});
+  expect_bad_field(changed, "column", "the first problem's field");
+  const Problems expected_on_change = {
+      {"column",
+       "a csv feed needs 'column': the header name or the 1-based number of the column that "
+       "holds the address"},
+      {"refresh_s", "'refresh_s' is between 300 and 604800 seconds"},
+      {"description", "'description' has at most 1024 bytes on one line"}};
+  EXPECT_EQ(problems_of(changed), expected_on_change) << changed.body;
+  EXPECT_EQ(body_of(call(root, "GET", feeds + "/x")).at("format"), "plain") << "nothing changed";
+
+  // One problem: the message it always had, and the list with that one.
+  auto one = call(root, "POST", feeds, json::object{{"name", "y"}, {"source", "/etc/passwd"}});
+  expect_bad_field(one, "source", "one problem");
+  ASSERT_EQ(problems_of(one).size(), 1u) << one.body;
+  ASSERT_TRUE(one.api_error());
+  EXPECT_EQ(one.api_error()->message, problems_of(one).front().second);
 }
 
 SENTINEL_BOTH_BACKENDS(FeedApiTest);

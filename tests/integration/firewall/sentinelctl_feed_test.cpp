@@ -55,6 +55,13 @@ TEST_P(SentinelctlFeedTest, AFeedIsAddedRefreshedListedAndRemoved) {
   const CommandOutput bad = ctl({"firewall", "feeds", "add", "other", "--source", "/etc/hosts"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("not inside the feed directory"));
+  // Every problem of a definition at once, each in the words the server uses.
+  const CommandOutput faults = ctl(
+      {"firewall", "feeds", "add", "1st", "--source", "ftp://127.0.0.1/x", "--refresh-s", "10"});
+  EXPECT_EQ(faults.exit_code, 1);
+  EXPECT_THAT(faults.err, HasSubstr("a feed name is a letter"));
+  EXPECT_THAT(faults.err, HasSubstr("a feed URL starts with http:// or https://"));
+  EXPECT_THAT(faults.err, HasSubstr("'refresh_s' is between 300 and 604800 seconds"));
 
   const CommandOutput removed = ctl({"firewall", "feeds", "remove", "ours"});
   EXPECT_EQ(removed.exit_code, 0) << removed.err;

@@ -134,7 +134,7 @@ class FeedServiceTest : public agents::AgentsTest {
   }
 
   Feed created(const std::string& name = "bad", const std::string& source = kFeedUrl) {
-    auto feed = feeds_->create_feed(admin_, definition(name, source), client_);
+    auto feed = feeds_->create_feed(admin_, definition(name, source), client_).feed;
     EXPECT_TRUE(feed) << feed.error().message;
     return feed ? *feed : Feed{};
   }
@@ -222,11 +222,13 @@ class FeedServiceTest : public agents::AgentsTest {
 TEST_P(FeedServiceTest, ADefinitionIsCheckedNamingTheField) {
   const auto refused = [this](FeedDefinition feed, const std::string& field,
                               const std::string& why) {
-    auto created = feeds_->create_feed(admin_, feed, client_);
-    ASSERT_FALSE(created) << feed.name;
-    EXPECT_EQ(created.error().code, ErrorCode::kInvalidArgument) << feed.name;
-    EXPECT_EQ(created.error().field, field) << created.error().message;
-    EXPECT_THAT(created.error().message, HasSubstr(why));
+    const FeedWrite created = feeds_->create_feed(admin_, feed, client_);
+    ASSERT_FALSE(created.feed) << feed.name;
+    EXPECT_EQ(created.feed.error().code, ErrorCode::kInvalidArgument) << feed.name;
+    EXPECT_EQ(created.feed.error().field, field) << created.feed.error().message;
+    EXPECT_THAT(created.feed.error().message, HasSubstr(why));
+    ASSERT_EQ(created.problems.size(), 1u) << created.feed.error().message;
+    EXPECT_EQ(created.problems.front().path, field);
   };
   refused(definition("1bad"), "name", "a letter");
   refused(definition("bad list"), "name", "a letter");
@@ -257,10 +259,11 @@ TEST_P(FeedServiceTest, ADefinitionIsCheckedNamingTheField) {
   EXPECT_TRUE(feed.definition.enabled);
   EXPECT_EQ(feed.created_by, "admin");
   EXPECT_EQ(feed.next_fetch_ms, clock_.now_ms()) << "a new feed is due at once";
-  auto twice = feeds_->create_feed(admin_, definition("bad"), client_);
-  ASSERT_FALSE(twice);
-  EXPECT_EQ(twice.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(twice.error().field, "name");
+  const FeedWrite twice = feeds_->create_feed(admin_, definition("bad"), client_);
+  ASSERT_FALSE(twice.feed);
+  EXPECT_EQ(twice.feed.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(twice.feed.error().field, "name");
+  EXPECT_TRUE(twice.problems.empty()) << "a taken name is not a problem of the definition";
   EXPECT_EQ(feeds_->get("missing").error().code, ErrorCode::kNotFound);
   EXPECT_THAT(audit_actors("firewall.feed.create"), ElementsAre("admin"));
 }
@@ -393,7 +396,7 @@ TEST_P(FeedServiceTest, TheSchedulerFetchesEachDueFeedOnceAcrossProcesses) {
   other_fetcher->serve(kFeedUrl, std::string("192.0.2.77\n"));
   FeedDefinition off = definition("off", "https://feeds.example/off.txt");
   off.enabled = false;
-  ASSERT_TRUE(feeds_->create_feed(admin_, off, client_));
+  ASSERT_TRUE(feeds_->create_feed(admin_, off, client_).feed);
   ASSERT_TRUE(feeds_->start());
   ASSERT_TRUE((*other)->start());
   created("bad");
@@ -492,7 +495,7 @@ TEST_P(FeedServiceTest, ADisabledFeedLeavesPoliciesAndTheirAgentsGetThatToo) {
 
   FeedChange off;
   off.enabled = false;
-  auto disabled = feeds_->update(admin_, "bad", off, client_);
+  auto disabled = feeds_->update(admin_, "bad", off, client_).feed;
   ASSERT_TRUE(disabled) << disabled.error().message;
   EXPECT_FALSE(disabled->definition.enabled);
   EXPECT_THAT(contents_of("bad"), ElementsAre("<absent>"));
@@ -500,9 +503,15 @@ TEST_P(FeedServiceTest, ADisabledFeedLeavesPoliciesAndTheirAgentsGetThatToo) {
   eventually([&] { return applies_to(edge_agent).size() == 2; }, "the re-apply without it");
   EXPECT_THAT(applies_to(edge_agent).at(1), Not(HasSubstr("198.51.100.0/24")));
 
-  auto bad_source = feeds_->update(admin_, "bad", FeedChange{.source = "ftp://x/y"}, client_);
-  ASSERT_FALSE(bad_source);
-  EXPECT_EQ(bad_source.error().field, "source");
+  const FeedWrite bad = feeds_->update(
+      admin_, "bad", FeedChange{.source = "ftp://x/y", .refresh_s = 1, .description = "a\nb"},
+      client_);
+  ASSERT_FALSE(bad.feed);
+  EXPECT_EQ(bad.feed.error().field, "source");
+  ASSERT_EQ(bad.problems.size(), 3u) << bad.feed.error().message;
+  EXPECT_EQ(bad.problems[1].path, "refresh_s");
+  EXPECT_EQ(bad.problems[2].path, "description");
+  EXPECT_EQ(feeds_->update(admin_, "gone", off, client_).feed.error().code, ErrorCode::kNotFound);
   EXPECT_THAT(audit_actors("firewall.feed.update"), ElementsAre("admin"));
 }
 
