@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 
 namespace sentinel::scan {
@@ -36,6 +37,15 @@ std::string_view trim_nmap_blanks(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
+}
+
+std::optional<std::uint16_t> parse_nmap_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (value < 1 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
 }
 
 std::optional<NmapDataLine> NmapDataLines::next() {

@@ -4,6 +4,7 @@
 // and `#` comment lines carry nothing. What a line means is each format's own reader's business.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ Result<std::string> read_nmap_data_file(const std::string& path, std::size_t max
 /// `text` without leading spaces and tabs and without trailing spaces, tabs and carriage returns
 /// (a CRLF file's line ends): how a data file's lines and the pieces of a line are trimmed.
 std::string_view trim_nmap_blanks(std::string_view text);
+
+/// A port number as the data files write one: decimal digits only, 1 to 65535; nullopt otherwise.
+std::optional<std::uint16_t> parse_nmap_port(std::string_view text);
 
 /// A line with something on it: its number in the text (the first line is 1, blank and comment
 /// lines count) and its trimmed text, never empty and never starting with `#`.

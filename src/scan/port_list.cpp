@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "nmap_data_file.h"
+#include "nmap_services.h"
 #include "sentinel/common/text.h"
 #include "target_syntax.h"
 
@@ -55,11 +55,6 @@ Result<std::pair<std::uint32_t, std::uint32_t>> parse_entry(std::string_view ent
   return std::pair{first, last};
 }
 
-void sort_unique(std::vector<std::uint16_t>& ports) {
-  std::sort(ports.begin(), ports.end());
-  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
-}
-
 /// Ports chosen so far, one flag per port number and protocol: a list of many ranges costs
 /// no more memory than one.
 struct PortFlags {
@@ -100,60 +95,6 @@ void append_runs(std::string& out, const std::vector<std::uint16_t>& ports) {
     out += j == i ? fmt::format("{}", ports[i]) : fmt::format("{}-{}", ports[i], ports[j]);
     i = j + 1;
   }
-}
-
-/// `ranked` first, then the lowest port numbers not yet taken, until there are `count`.
-std::vector<std::uint16_t> fill_to(std::vector<std::uint16_t> ranked, std::size_t count) {
-  if (ranked.size() > count) ranked.resize(count);
-  std::vector<bool> taken(kMaxPort + 1, false);
-  for (const std::uint16_t port : ranked) taken[port] = true;
-  for (std::uint32_t port = 1; ranked.size() < count && port <= kMaxPort; ++port) {
-    if (!taken[port]) ranked.push_back(static_cast<std::uint16_t>(port));
-  }
-  sort_unique(ranked);
-  return ranked;
-}
-
-/// Ports of `protocol` from an nmap-services file, most often open first; empty when the file
-/// cannot be read or is too large. Lines that do not parse are skipped: the format belongs to nmap
-/// and may grow.
-std::vector<std::uint16_t> read_ranked_ports(const std::filesystem::path& file, Protocol protocol) {
-  const Result<std::string> text = read_nmap_data_file(file.string(), kMaxServicesFileBytes);
-  if (!text) return {};
-  const std::string_view wanted = protocol == Protocol::kTcp ? "tcp" : "udp";
-  std::vector<std::pair<double, std::uint16_t>> entries;
-  NmapDataLines lines(*text);
-  while (const std::optional<NmapDataLine> line = lines.next()) {
-    // The fields: service, port/protocol, frequency, then maybe a `#` comment.
-    std::vector<std::string_view> fields;
-    std::string_view rest = line->text;
-    while (fields.size() < 3) {
-      const auto start = rest.find_first_not_of(" \t");
-      if (start == std::string_view::npos) break;
-      rest.remove_prefix(start);
-      const auto end = rest.find_first_of(" \t");
-      fields.push_back(rest.substr(0, end));
-      if (end == std::string_view::npos) break;
-      rest.remove_prefix(end);
-    }
-    if (fields.size() < 3) continue;
-    const auto slash = fields[1].find('/');
-    if (slash == std::string_view::npos || fields[1].substr(slash + 1) != wanted) continue;
-    const auto port = parse_port(fields[1].substr(0, slash));
-    double frequency = 0;
-    const auto [end, ec] =
-        std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), frequency);
-    if (!port || ec != std::errc() || end != fields[2].data() + fields[2].size()) continue;
-    entries.emplace_back(frequency, static_cast<std::uint16_t>(*port));
-  }
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  std::vector<std::uint16_t> ranked;
-  for (const auto& [frequency, port] : entries) {
-    if (std::find(ranked.begin(), ranked.end(), port) == ranked.end()) ranked.push_back(port);
-  }
-  return ranked;
 }
 
 }  // namespace
@@ -208,11 +149,13 @@ Result<PortList> top_ports(int count, Protocol protocol,
     return invalid_argument(fmt::format("top ports count {} is not from 1 to 65535", count),
                             "top_ports");
   }
-  auto ranked = read_ranked_ports(services_file, protocol);
-  if (ranked.empty()) ranked = builtin_common_ports(protocol);
+  // A file that cannot be read or is too large ranks nothing, like one without the protocol.
+  const Result<std::string> text =
+      read_nmap_data_file(services_file.string(), kMaxServicesFileBytes);
   PortList list;
   (protocol == Protocol::kTcp ? list.tcp : list.udp) =
-      fill_to(std::move(ranked), static_cast<std::size_t>(count));
+      top_ports_in(text ? std::string_view(*text) : std::string_view(),
+                   static_cast<std::size_t>(count), protocol);
   return list;
 }
 

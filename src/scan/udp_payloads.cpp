@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <utility>
 
@@ -152,15 +151,6 @@ LineTokens tokenize(std::string_view line) {
   return result;
 }
 
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  if (value < 1 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
-
 using PortRange = std::pair<std::uint16_t, std::uint16_t>;
 
 /// `53,69,5353` or `32768-65535`: ports 1-65535, ranges low to high, no spaces.
@@ -172,8 +162,8 @@ Result<std::vector<PortRange>> parse_port_list(std::string_view text) {
     const std::string_view item = text.substr(start, comma - start);
     if (item.empty()) return invalid_argument("port list: an empty item between commas");
     const std::size_t dash = item.find('-');
-    const auto low = parse_port(item.substr(0, dash));
-    const auto high = dash == std::string_view::npos ? low : parse_port(item.substr(dash + 1));
+    const auto low = parse_nmap_port(item.substr(0, dash));
+    const auto high = dash == std::string_view::npos ? low : parse_nmap_port(item.substr(dash + 1));
     if (!low || !high) {
       return invalid_argument(
           fmt::format("port list: '{}' is not a port or range of ports 1-65535", snippet(item)));
@@ -333,7 +323,8 @@ class UdpPayloads::Parser {
     }
     if (name == "source") {
       // The source port nmap's file asks for; nmap does not honour it either, but it must be one.
-      if (i + 2 != tokens.size() || tokens[i + 1].is_string || !parse_port(tokens[i + 1].text)) {
+      if (i + 2 != tokens.size() || tokens[i + 1].is_string ||
+          !parse_nmap_port(tokens[i + 1].text)) {
         problem(number, "keyword source: expected one port number 1-65535");
         entry_->bad = true;
       }

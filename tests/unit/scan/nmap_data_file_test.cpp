@@ -42,6 +42,15 @@ TEST(NmapDataLines, ReadsCrlfLinesAsTheirText) {
   EXPECT_TRUE(lines_of("\n\n# only comments\n").empty());
 }
 
+TEST(ParseNmapPort, TakesDecimalPortNumbersFromOneTo65535Only) {
+  EXPECT_EQ(parse_nmap_port("1"), 1);
+  EXPECT_EQ(parse_nmap_port("00053"), 53);
+  EXPECT_EQ(parse_nmap_port("65535"), 65535);
+  for (const char* bad : {"", "0", "65536", "000053", "+53", "-1", " 53", "53 ", "0x35", "5a"}) {
+    EXPECT_EQ(parse_nmap_port(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(ReadNmapDataFile, RefusesMissingFilesAndFilesOverTheCap) {
   EXPECT_EQ(read_nmap_data_file("/nonexistent/nmap-services", 10).error().code,
             ErrorCode::kNotFound);
