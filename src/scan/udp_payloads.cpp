@@ -22,6 +22,8 @@ constexpr std::size_t kMaxLineBytes = 1024;  // nmap ignores longer lines too
 constexpr std::size_t kMaxPayloadBytes = 2048;
 constexpr std::size_t kMaxEntries = 4096;
 // (port, payload) pairs over the file: nmap's has about 33,000 (one entry covers 32768-65535).
+// The table keeps runs of ports, not pairs; the cap bounds the payloads a port may have together
+// and the work of indexing the runs (their payload lists add up to at most this).
 constexpr std::size_t kMaxPortPayloads = std::size_t{1} << 18;
 constexpr std::size_t kMaxProblems = 100;
 
@@ -246,7 +248,7 @@ class UdpPayloads::Parser {
 
   void finish() {
     commit();
-    fill_by_port();
+    table_.index_ranges(std::move(kept_));
   }
 
  private:
@@ -257,12 +259,6 @@ class UdpPayloads::Parser {
     std::string payload;
     bool has_string = false;
     bool bad = false;  // a problem was reported: the entry is dropped
-  };
-  /// A port range of a kept entry; `payload` indexes payloads_, so it grows in file order.
-  struct KeptRange {
-    std::uint16_t low;
-    std::uint16_t high;
-    std::uint32_t payload;
   };
 
   void problem(int line, std::string reason) {
@@ -360,47 +356,12 @@ class UdpPayloads::Parser {
     for (const auto& [low, high] : entry->ranges) kept_.push_back({low, high, index});
   }
 
-  /// Writes each (port, payload) pair once, already in port order and file order within a port:
-  /// a sweep over the ports with the ranges that cover them. Expanding every range and sorting
-  /// the pairs cost 18 comparisons a pair at the 2^18 cap: 3 ms for four `udp 1-65535` lines,
-  /// 0.3 s in the fuzzer's build, which made the fuzzer crawl; this costs one write a pair.
-  void fill_by_port() {
-    std::stable_sort(kept_.begin(), kept_.end(),
-                     [](const KeptRange& a, const KeptRange& b) { return a.low < b.low; });
-    table_.by_port_.resize(pairs_);  // what the kept ranges cover, exactly
-    PortPayload* out = table_.by_port_.data();
-    std::vector<KeptRange> open;  // the ranges that cover `port`, in file order
-    std::size_t next = 0;
-    std::uint32_t port = 0;
-    while (next < kept_.size() || !open.empty()) {
-      if (open.empty()) port = kept_[next].low;
-      // The ranges that start here are in file order already: one merge, not an insert each
-      // (which many ranges of one port would make quadratic).
-      const auto starting = static_cast<std::ptrdiff_t>(open.size());
-      for (; next < kept_.size() && kept_[next].low == port; ++next) open.push_back(kept_[next]);
-      std::inplace_merge(
-          open.begin(), open.begin() + starting, open.end(),
-          [](const KeptRange& a, const KeptRange& b) { return a.payload < b.payload; });
-      // The open ranges stay the same until one of them ends or another starts.
-      std::uint32_t until = next < kept_.size() ? kept_[next].low : std::uint32_t{65536};
-      for (const KeptRange& range : open) until = std::min<std::uint32_t>(until, range.high + 1);
-      // Plain pointers: this runs once a pair, and iterator calls cost in unoptimised builds.
-      const KeptRange* const open_end = open.data() + open.size();
-      for (; port < until; ++port) {
-        for (const KeptRange* range = open.data(); range != open_end; ++range) {
-          *out++ = {static_cast<std::uint16_t>(port), range->payload};
-        }
-      }
-      std::erase_if(open, [&](const KeptRange& range) { return range.high < port; });
-    }
-  }
-
   UdpPayloads& table_;
   State state_ = State::kTop;
   std::optional<Entry> entry_;
   std::size_t entries_ = 0;
-  std::vector<KeptRange> kept_;  // file order until fill_by_port()
-  std::size_t pairs_ = 0;        // what kept_ covers, for the cap
+  std::vector<EntryRange> kept_;  // file order
+  std::size_t pairs_ = 0;         // what kept_ covers, for the cap
 };
 
 UdpPayloads UdpPayloads::parse(std::string_view text, std::string_view origin) {
@@ -424,7 +385,7 @@ UdpPayloads UdpPayloads::parse(std::string_view text, std::string_view origin) {
 Result<UdpPayloads> UdpPayloads::load(const std::string& path) {
   SENTINEL_ASSIGN(text, read_nmap_data_file(path, kMaxFileBytes));
   UdpPayloads table = parse(text, path);
-  if (table.by_port_.empty()) return invalid_argument(fmt::format("{} holds no payload", path));
+  if (table.runs_.empty()) return invalid_argument(fmt::format("{} holds no payload", path));
   return table;
 }
 
@@ -433,41 +394,6 @@ UdpPayloads UdpPayloads::builtin() { return parse(kBuiltinUdpPayloads, "builtin"
 UdpPayloads UdpPayloads::system_or_builtin() {
   Result<UdpPayloads> system = load(std::string(kNmapPayloadsPath));
   return system ? std::move(*system) : builtin();
-}
-
-std::vector<std::string_view> UdpPayloads::for_port(std::uint16_t port) const {
-  const auto by_port = [](const PortPayload& entry, std::uint16_t value) {
-    return entry.port < value;
-  };
-  std::vector<std::string_view> found;
-  for (auto it = std::lower_bound(by_port_.begin(), by_port_.end(), port, by_port);
-       it != by_port_.end() && it->port == port; ++it) {
-    found.emplace_back(payloads_[it->payload]);
-  }
-  return found;
-}
-
-void UdpPayloads::set(std::uint16_t port, std::vector<std::string> payloads) {
-  const auto first = std::lower_bound(
-      by_port_.begin(), by_port_.end(), port,
-      [](const PortPayload& entry, std::uint16_t value) { return entry.port < value; });
-  auto last = first;
-  while (last != by_port_.end() && last->port == port) ++last;
-  std::vector<PortPayload> replacement;
-  for (std::string& payload : payloads) {
-    replacement.push_back({port, static_cast<std::uint32_t>(payloads_.size())});
-    payloads_.push_back(std::move(payload));
-  }
-  const auto at = by_port_.erase(first, last);
-  by_port_.insert(at, replacement.begin(), replacement.end());
-}
-
-std::size_t UdpPayloads::port_count() const {
-  std::size_t ports = 0;
-  for (std::size_t i = 0; i < by_port_.size(); ++i) {
-    ports += i == 0 || by_port_[i].port != by_port_[i - 1].port;
-  }
-  return ports;
 }
 
 }  // namespace sentinel::scan

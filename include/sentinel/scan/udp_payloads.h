@@ -51,21 +51,41 @@ class UdpPayloads {
   std::size_t payload_count() const { return payloads_.size(); }
   /// Ports that have at least one payload.
   std::size_t port_count() const;
+  /// Runs of ports with the same payloads held: what the table costs, which does not grow with
+  /// the width of the file's port ranges (a `udp 1-65535` entry is one run).
+  std::size_t port_run_count() const { return runs_.size(); }
   const std::vector<PayloadFileProblem>& problems() const { return problems_; }
   std::string_view origin() const { return origin_; }
 
  private:
-  struct PortPayload {
-    std::uint16_t port;
-    std::uint32_t payload;  // index into payloads_
+  /// Ports `first`..`last` have the payloads `run_payloads_[begin, end)`, in file order.
+  struct PortRun {
+    std::uint16_t first;
+    std::uint16_t last;
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  /// A port range of a kept file entry and its payload, an index into payloads_.
+  struct EntryRange {
+    std::uint16_t low;
+    std::uint16_t high;
+    std::uint32_t payload;
   };
   class Parser;
+
+  /// Builds the runs from the kept entries' ranges, given in file order.
+  void index_ranges(std::vector<EntryRange> ranges);
+  /// Appends a run, or widens the last one when it ends just before `first` with the same
+  /// payloads (file order: `payloads` ascending).
+  void add_run(std::uint16_t first, std::uint16_t last, const std::vector<std::uint32_t>& payloads);
 
   std::string origin_;
   // A deque, so that views into payloads stay valid while set() adds more.
   std::deque<std::string> payloads_;
-  // Sorted by port; file order within a port.
-  std::vector<PortPayload> by_port_;
+  // Ascending and disjoint; only ports with at least one payload.
+  std::vector<PortRun> runs_;
+  // The payloads of each run, indexes into payloads_; runs cut apart by set() share theirs.
+  std::vector<std::uint32_t> run_payloads_;
   std::vector<PayloadFileProblem> problems_;
 };
 

@@ -186,6 +186,39 @@ TEST(UdpPayloads, SetReplacesOnePortAndLeavesOtherViewsValid) {
   EXPECT_EQ(table.for_port(69).size(), 1u) << "other ports of the same entry keep theirs";
 }
 
+TEST(UdpPayloads, AWidePortRangeCostsNoMoreThanANarrowOne) {
+  // Four entries of 65,535 ports each, 262,140 (port, payload) pairs: one run of ports.
+  std::string wide;
+  for (int i = 0; i < 4; ++i) wide += "udp 1-65535 \"w" + std::to_string(i) + "\"\n";
+  UdpPayloads table = UdpPayloads::parse(wide, "test");
+  ASSERT_TRUE(table.problems().empty()) << problem_text(table);
+  EXPECT_EQ(table.port_run_count(), 1u);
+  EXPECT_EQ(table.port_count(), 65535u);
+  EXPECT_EQ(table.for_port(1).size(), 4u);
+  EXPECT_EQ(table.for_port(65535)[3], "w3");
+  EXPECT_EQ(UdpPayloads::parse("udp 7 \"narrow\"\n", "test").port_run_count(), 1u);
+
+  // Runs split only where the payloads change: around 53 and around 100-300 (two ranges of one
+  // entry, one run).
+  table = UdpPayloads::parse("udp 1-65535 \"all\"\nudp 53 \"dns\"\nudp 100-200,201-300 \"mid\"\n",
+                             "test");
+  ASSERT_TRUE(table.problems().empty()) << problem_text(table);
+  EXPECT_EQ(table.port_run_count(), 5u);  // 1-52, 53, 54-99, 100-300, 301-65535
+  EXPECT_EQ(table.for_port(53), (std::vector<std::string_view>{"all", "dns"}));
+  EXPECT_EQ(table.for_port(250), (std::vector<std::string_view>{"all", "mid"}));
+  EXPECT_EQ(table.for_port(301), (std::vector<std::string_view>{"all"}));
+
+  // set() cuts a run around its port; the parts keep their payloads.
+  table.set(40000, {"only"});
+  EXPECT_EQ(table.port_run_count(), 7u);
+  EXPECT_EQ(table.for_port(39999), (std::vector<std::string_view>{"all"}));
+  EXPECT_EQ(table.for_port(40000), (std::vector<std::string_view>{"only"}));
+  EXPECT_EQ(table.for_port(40001), (std::vector<std::string_view>{"all"}));
+  table.set(65535, {});
+  EXPECT_TRUE(table.for_port(65535).empty());
+  EXPECT_EQ(table.port_count(), 65534u);
+}
+
 TEST(UdpPayloads, TheBuiltInSetIsWellFormedProtocolRequests) {
   const UdpPayloads table = UdpPayloads::builtin();
   EXPECT_TRUE(table.problems().empty()) << problem_text(table);
