@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,7 +24,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
+#include <string_view>
 #include <vector>
+
+#include "sentinel/firewall/feed_list.h"
 
 namespace sentinel::firewall {
 namespace {
@@ -48,25 +52,25 @@ boost::system::error_code run_one(asio::io_context& io, Start&& start) {
   return result;
 }
 
-// Addresses a feed is never fetched from: link-local (cloud metadata services answer there),
-// unspecified ("this host"), broadcast and multicast.
+// Cloud metadata services outside link-local: AWS's over IPv6 (IMDSv1 answers a plain GET with
+// credentials), Google's over IPv6 and Alibaba's. A feed's skipped lines are quoted to readers.
+constexpr std::array<std::string_view, 3> kMetadataServices = {"fd00:ec2::254", "fd20:ce::254",
+                                                               "100.100.100.200"};
+
+// Addresses a feed is never fetched from: link-local (most cloud metadata services answer
+// there) and the other metadata services, unspecified ("this host"), broadcast and multicast.
 bool forbidden(const asio::ip::address& address) {
   if (address.is_unspecified() || address.is_multicast()) return true;
-  if (address.is_v6()) {
-    const asio::ip::address_v6 v6 = address.to_v6();
-    if (v6.is_v4_mapped()) return forbidden(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
-    return v6.is_link_local();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return forbidden(asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()));
   }
+  for (const std::string_view service : kMetadataServices) {
+    if (address == asio::ip::make_address(service)) return true;
+  }
+  if (address.is_v6()) return address.to_v6().is_link_local();
   const auto bytes = address.to_v4().to_bytes();
   return bytes[0] == 0 || (bytes[0] == 169 && bytes[1] == 254) || address.to_v4().is_multicast() ||
          address.to_v4() == asio::ip::address_v4::broadcast();
-}
-
-// Header text from the other side, made safe to store and show.
-std::string printable(std::string_view text, std::size_t limit) {
-  std::string out;
-  for (const char c : text.substr(0, limit)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
 }
 
 std::string seconds(std::chrono::milliseconds timeout) {
@@ -150,8 +154,8 @@ Result<std::vector<tcp::endpoint>> endpoints_of(asio::io_context& io,
   }
   if (allowed.empty()) {
     return invalid_argument(
-        fmt::format("{} is {}: feeds are never fetched from link-local, unspecified or "
-                    "multicast addresses",
+        fmt::format("{} is {}: feeds are never fetched from link-local, unspecified, "
+                    "multicast or cloud metadata addresses",
                     location.host, refused.empty() ? "not resolvable" : refused),
         "source");
   }
@@ -237,11 +241,11 @@ Result<std::string> fetch_http(const FeedLocation& first, std::size_t max_bytes,
     }
     if (answer->status != 200) {
       return unavailable(fmt::format("GET {}: HTTP {} {}", location.url, answer->status,
-                                     printable(answer->reason, 64)));
+                                     printable_ascii(answer->reason, 64)));
     }
     if (!answer->content_encoding.empty() && answer->content_encoding != "identity") {
       return unavailable(fmt::format("GET {}: the answer is encoded ({}); only plain text is read",
-                                     location.url, printable(answer->content_encoding, 32)));
+                                     location.url, printable_ascii(answer->content_encoding, 32)));
     }
     return std::move(answer->body);
   }

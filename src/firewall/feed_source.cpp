@@ -9,6 +9,7 @@
 
 #include "sentinel/common/text.h"
 #include "sentinel/firewall/feed_fetcher.h"
+#include "sentinel/firewall/feed_list.h"
 
 namespace sentinel::firewall {
 namespace {
@@ -137,15 +138,16 @@ Result<FeedLocation> redirect_location(const FeedLocation& from, std::string_vie
   }
   const auto base = urls::parse_uri(from.url);
   const auto reference = urls::parse_uri_reference(location);
+  // The feed's server wrote `location`: the message becomes the feed's last error.
   if (!base || !reference) {
-    return invalid_argument(
-        fmt::format("{} redirects to '{}', which is not a URL", from.url, location.substr(0, 200)),
-        "source");
+    return invalid_argument(fmt::format("{} redirects to '{}', which is not a URL", from.url,
+                                        printable_ascii(location, 200)),
+                            "source");
   }
   urls::url resolved;
   if (!urls::resolve(*base, *reference, resolved)) {
     return invalid_argument(fmt::format("{} redirects to '{}', which does not resolve", from.url,
-                                        location.substr(0, 200)),
+                                        printable_ascii(location, 200)),
                             "source");
   }
   resolved.remove_fragment();

@@ -1,6 +1,7 @@
 // Parses arbitrary bytes as a threat-intel feed, plain and CSV (by name and by number), and
 // checks what the server relies on: the networks are sorted, unique and no broader than the
-// limits, every skipped line is counted, and the named problems stay within their cap.
+// limits, every skipped line is counted, and the named problems stay within their cap and quote
+// the feed as printable ASCII.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,10 @@ void check(std::string_view text, const FeedOptions& options) {
   if (!parsed) return;
   require(parsed->problems.size() <= options.max_reported);
   require(parsed->problems.size() <= parsed->skipped);
+  // Messages are stored and answered as JSON: what they quote of the feed is printable ASCII.
+  for (const FeedProblem& problem : parsed->problems) {
+    for (const char c : problem.message) require(c >= 0x20 && c < 0x7f);
+  }
   require(parsed->networks.size() <= options.max_entries);
   for (std::size_t i = 0; i < parsed->networks.size(); ++i) {
     const IpNetwork& network = parsed->networks[i];

@@ -66,8 +66,9 @@ struct FeedFetcherOptions {
 /// The real fetcher: files under `file_root` (resolved, so that a link cannot lead out), and
 /// HTTP/1.1 over TCP or TLS (1.2 or later, verified against the system CA store and the host
 /// name). Redirects are followed on the same scheme only; link-local, unspecified and multicast
-/// addresses are never connected to (cloud metadata services live there); compressed answers
-/// are refused.
+/// addresses and the cloud metadata services outside link-local are never connected to;
+/// loopback and private addresses are (feeds served inside the network). Compressed answers are
+/// refused. Messages quote what the far end wrote as printable ASCII only.
 std::unique_ptr<FeedFetcher> make_feed_fetcher(FeedFetcherOptions options);
 
 }  // namespace sentinel::firewall

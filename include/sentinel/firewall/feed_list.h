@@ -54,6 +54,10 @@ struct FeedList {
   std::vector<FeedProblem> problems;  // the first max_reported of them
 };
 
+/// What a feed or its server wrote, made safe to store, log and answer as JSON: at most `limit`
+/// bytes of `text`, each outside printable ASCII replaced by '?'.
+std::string printable_ascii(std::string_view text, std::size_t limit = std::string_view::npos);
+
 /// Parses a feed. kInvalidArgument when the options are wrong (a CSV without a column, a column
 /// name not in the header), kPayloadTooLarge beyond max_bytes or max_entries. A line that does
 /// not hold a usable network is skipped and reported, never guessed at.

@@ -142,10 +142,8 @@ class FeedReader {
   void problem(const std::string& message) {
     ++list_.skipped;
     if (list_.problems.size() < options_.max_reported) {
-      // Messages quote the feed, which may hold anything: only printable ASCII goes out.
-      std::string printable;
-      for (const char c : message) printable += (c >= 0x20 && c < 0x7f) ? c : '?';
-      list_.problems.push_back({line_, std::move(printable)});
+      // Messages quote the feed, which may hold anything.
+      list_.problems.push_back({line_, printable_ascii(message)});
     }
   }
 
@@ -210,6 +208,15 @@ class FeedReader {
 };
 
 }  // namespace
+
+std::string printable_ascii(std::string_view text, std::size_t limit) {
+  std::string out(text.substr(0, limit));
+  for (char& c : out) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f) c = '?';
+  }
+  return out;
+}
 
 std::optional<FeedFormat> parse_feed_format(std::string_view text) {
   if (text == "plain") return FeedFormat::kPlain;

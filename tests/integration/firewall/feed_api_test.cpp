@@ -328,6 +328,38 @@ TEST_P(FeedApiTest, ADefinitionIsRefusedWithEveryProblemAtOnce) {
   EXPECT_EQ(one.api_error()->message, problems_of(one).front().second);
 }
 
+// The feed's server chooses the bytes of its answers: what of them reaches the feed's last error
+// is stored on either database, audited, and read back as JSON by sentinelctl and the portal.
+TEST_P(FeedApiTest, AHostileRedirectLeavesTheFeedReadable) {
+  client::ApiClient root = admin();
+  TinyHttpServer::Reply moved;
+  moved.status = 302;
+  moved.reason = "Found";
+  moved.headers = {{"Location", "/caf\xe9\xff"}};
+  http_->set("/moved", moved);
+  ASSERT_EQ(
+      call(root, "POST", kFeeds, json::object{{"name", "moved"}, {"source", http_->url("/moved")}})
+          .status,
+      201);
+  auto refreshed = call(root, "POST", std::string(kFeeds) + "/moved/refresh");
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const json::value outcome = body_of(refreshed);
+  ASSERT_TRUE(outcome.is_object() && outcome.as_object().contains("ok")) << refreshed.body;
+  EXPECT_EQ(outcome.at("ok"), false);
+  EXPECT_THAT(std::string(outcome.at("error").as_string()), HasSubstr("which is not a URL"));
+
+  auto listed = call(root, "GET", kFeeds);
+  ASSERT_EQ(listed.status, 200);
+  const json::value page = body_of(listed);
+  ASSERT_TRUE(page.is_object() && page.as_object().contains("items")) << listed.body;
+  EXPECT_THAT(std::string(page.at("items").at(0).at("last_error").as_string()),
+              HasSubstr("which is not a URL"))
+      << "the failure is recorded";
+  auto audit = call(root, "GET", "/api/v1/audit?action=firewall.feed.refresh&limit=10");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_THAT(audit.body, HasSubstr("firewall_feed:moved")) << "the refresh is audited";
+}
+
 SENTINEL_BOTH_BACKENDS(FeedApiTest);
 
 }  // namespace

@@ -243,12 +243,31 @@ TEST_F(FeedFetcherTest, StatusesSizesEncodingsAndSilenceAreFailures) {
 TEST_F(FeedFetcherTest, LinkLocalAndUnspecifiedAddressesAreNeverConnectedTo) {
   for (const std::string source :
        {"http://169.254.169.254/latest/meta-data/", "http://0.0.0.0:80/", "http://[fe80::1]/",
-        "http://[::ffff:169.254.169.254]/", "http://224.0.0.1/"}) {
+        "http://[::ffff:169.254.169.254]/", "http://224.0.0.1/",
+        // Cloud metadata services outside link-local: AWS's over IPv6, Google's over IPv6 and
+        // Alibaba's. Their answers would show in the skipped-line messages.
+        "http://[fd00:ec2::254]/latest/meta-data/iam/security-credentials/",
+        "http://[fd20:ce::254]/computeMetadata/v1/", "http://100.100.100.200/latest/meta-data/",
+        "http://[::ffff:100.100.100.200]/"}) {
     auto refused = fetch(source);
     ASSERT_FALSE(refused) << source;
     EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument) << source;
     EXPECT_THAT(refused.error().message, HasSubstr("never fetched from link-local")) << source;
   }
+}
+
+// A hostile feed server chooses the bytes of its redirects; the error keeps only printable
+// ASCII of them, since it is stored as the feed's last error and answered as JSON.
+TEST_F(FeedFetcherTest, ABrokenRedirectIsNamedInPrintableText) {
+  test::TinyHttpServer::Reply moved;
+  moved.status = 302;
+  moved.reason = "Found";
+  moved.headers = {{"Location", "/caf\xe9 \xff\xfe list"}};
+  server_->set("/moved", moved);
+  auto refused = fetch(server_->url("/moved"));
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message,
+              HasSubstr("redirects to '/caf? ?? list', which is not a URL"));
 }
 
 }  // namespace
