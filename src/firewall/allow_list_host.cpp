@@ -22,6 +22,11 @@ AllowListEntry builtin(const IpNetwork& network, std::string comment) {
   return entry;
 }
 
+// A link-local address names a neighbour on each agent's own link (its IPv6 router is often
+// fe80::1): blocking one would drop that neighbour's router and neighbour advertisements.
+constexpr IpNetwork kLinkLocalV4{{IpFamily::kV4, Uint128{0xa9fe} << 16}, 16};
+constexpr IpNetwork kLinkLocalV6{{IpFamily::kV6, Uint128{0xfe80} << 112}, 10};
+
 IpNetwork host_network(const IpAddress& address) {
   return {address, address.family == IpFamily::kV4 ? 32 : 128};
 }
@@ -50,7 +55,11 @@ void add_interfaces(std::vector<AllowListEntry>& out) {
   }
   for (const ifaddrs* each = interfaces; each != nullptr; each = each->ifa_next) {
     const std::optional<IpAddress> address = address_of(each->ifa_addr);
-    if (!address || is_loopback(*address)) continue;  // loopback is listed as a whole
+    // Loopback and link-local are listed as a whole.
+    if (!address || is_loopback(*address) || network_contains(kLinkLocalV4, *address) ||
+        network_contains(kLinkLocalV6, *address)) {
+      continue;
+    }
     out.push_back(builtin(host_network(*address), std::string("interface ") + each->ifa_name));
   }
   freeifaddrs(interfaces);
@@ -62,6 +71,8 @@ std::vector<AllowListEntry> builtin_allow_list(const AllowListOptions& options) 
   std::vector<AllowListEntry> out;
   out.push_back(builtin({{IpFamily::kV4, Uint128{127} << 24}, 8}, "loopback"));
   out.push_back(builtin({{IpFamily::kV6, 1}, 128}, "loopback"));
+  out.push_back(builtin(kLinkLocalV4, "link-local"));
+  out.push_back(builtin(kLinkLocalV6, "link-local"));
   if (options.host_interfaces) add_interfaces(out);
   for (const ServedEndpoint& endpoint : options.endpoints) {
     // Host names are not resolved: a DNS answer must not decide what may be blocked, and the

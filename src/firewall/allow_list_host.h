@@ -1,6 +1,6 @@
 #pragma once
-// The built-in allow-list entries: loopback, the host's interface addresses and the addresses
-// the server listens on.
+// The built-in allow-list entries: loopback, link-local, the host's interface addresses and the
+// addresses the server listens on.
 
 #include <vector>
 
@@ -8,8 +8,9 @@
 
 namespace sentinel::firewall {
 
-/// 127.0.0.0/8 and ::1, then (when `options.host_interfaces`) every address of the host's
-/// interfaces, then each endpoint whose host is an IP literal other than a wildcard. Reads the
+/// 127.0.0.0/8 and ::1, 169.254.0.0/16 and fe80::/10, then (when `options.host_interfaces`)
+/// every other address of the host's interfaces, then each endpoint whose host is an IP literal
+/// other than a wildcard. Reads the
 /// interfaces now (getifaddrs); an interface that cannot be read is skipped. Thread-safe.
 std::vector<AllowListEntry> builtin_allow_list(const AllowListOptions& options);
 

@@ -138,8 +138,8 @@ Status register_block_routes(gateway::Router& router, BlockService& blocks, Allo
                   "agents in its scope",
                   [&blocks, &clock](Request& r) { return remove_block(blocks, clock, r); }}));
   SENTINEL_TRY(router.add({"GET", "/api/v1/firewall/allow-list", std::string(kRead),
-                           "Addresses never blocked: loopback, the server's own addresses, then "
-                           "the admin-defined networks",
+                           "Addresses never blocked: loopback, link-local, the server's own "
+                           "addresses, then the admin-defined networks",
                            [&allow_list](Request&) { return list_allowed(allow_list); }}));
   SENTINEL_TRY(
       router.add({"POST",

@@ -1,7 +1,9 @@
 #pragma once
 // The allow-list (ADR 0006 "Active response and blocks"): addresses that are never blocked.
-// Built in: loopback, the host's own interface addresses and the addresses the server listens
-// on; added by admins: networks with a comment. Checked before any block is stored or sent.
+// Built in: loopback, link-local (each agent's own link: its router, neighbour discovery), the
+// host's own interface addresses and the addresses the server listens on; added by admins:
+// networks with a comment. Checked before any block is stored or sent, and feeds leave out what
+// it holds.
 
 #include <cstdint>
 #include <memory>
@@ -26,7 +28,7 @@ inline constexpr std::size_t kMaxAllowListEntries = 10000;
 inline constexpr std::size_t kMaxAllowListComment = 200;
 
 /// One allow-list entry. Built-in entries have no id and cannot be removed; their comment says
-/// what they are ("loopback", "interface eth0", "gateway.listen").
+/// what they are ("loopback", "link-local", "interface eth0", "gateway.listen").
 struct AllowListEntry {
   std::optional<std::int64_t> id;
   std::string cidr;  // canonical network text (a host network as the bare address)

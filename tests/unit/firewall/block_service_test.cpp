@@ -3,7 +3,10 @@
 
 #include <gmock/gmock.h>
 
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/unit/firewall/block_test_support.h"
 
@@ -98,6 +101,25 @@ TEST_P(BlockServiceTest, AnAllowListedAddressIsRefusedNamingTheEntryAndNeverSent
   EXPECT_TRUE(blocks_->block(request("203.0.114.1", 600)));
   ASSERT_TRUE(allow_list_->remove(admin_, *entry->id, client_));
   EXPECT_TRUE(blocks_->block(request("203.0.113.77", 600)));
+}
+
+// A link-local address names a neighbour on each agent's own link, a different host on each,
+// often its IPv6 router (fe80::1): a block of it, asked for or fired by a rule on a forged
+// source, would drop the router's neighbour advertisements and cut agents off their server.
+TEST_P(BlockServiceTest, ALinkLocalAddressIsNeverBlocked) {
+  agent("web-1", "web");
+  for (const auto& [address, entry] : std::vector<std::pair<std::string, std::string>>{
+           {"fe80::1", "link-local (fe80::/10)"},
+           {"febf:ffff::1", "link-local (fe80::/10)"},
+           {"169.254.169.254", "link-local (169.254.0.0/16)"}}) {
+    auto refused = blocks_->block(request(address, 600));
+    ASSERT_FALSE(refused) << address;
+    EXPECT_EQ(refused.error().reason, "allow_listed") << address;
+    EXPECT_THAT(refused.error().message, HasSubstr(entry)) << address;
+  }
+  EXPECT_TRUE(blocks_->block(request("fec0::1", 600))) << "just outside fe80::/10";
+  blocks_->flush();
+  EXPECT_EQ(channel_.sent().size(), 1u) << "only the block outside link-local was sent";
 }
 
 TEST_P(BlockServiceTest, TheScopeDecidesWhichOnlineAgentsGetTheBlock) {
