@@ -136,6 +136,9 @@ class ListParser {
 
   void add_token(std::string_view raw, std::string_view token, const std::string& field,
                  bool exclude) {
+    // Past the limit the lists are refused whatever follows; reading on would still expand up
+    // to max_ranges_per_token ranges a token.
+    if (too_many_reported_) return;
     auto parsed = parse_target_token(token, limits_.max_ranges_per_token);
     if (!parsed) {
       add_problem(field, raw, parsed.error().message);

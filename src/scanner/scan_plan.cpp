@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <map>
-#include <mutex>
-
+#include "caching_resolver.h"
 #include "port_spec.h"
 #include "sentinel/common/crypto.h"
 #include "sentinel/scan/udp_scanner.h"
@@ -16,25 +14,6 @@ namespace {
 constexpr std::size_t kMaxNamedTargets = 20;
 // Outside ranges shown per offending target at most.
 constexpr std::size_t kMaxRangesPerTarget = 4;
-
-/// Resolves each name once for the whole plan: the per-entry scope check parses entries again
-/// and must see the same addresses as the job (and not ask DNS twice).
-class CachingResolver final : public scan::HostResolver {
- public:
-  explicit CachingResolver(scan::HostResolver& inner) : inner_(inner) {}
-
-  Result<std::vector<scan::IpAddress>> resolve(const std::string& name) override {
-    std::lock_guard lock(mutex_);
-    auto found = cache_.find(name);
-    if (found == cache_.end()) found = cache_.emplace(name, inner_.resolve(name)).first;
-    return found->second;
-  }
-
- private:
-  scan::HostResolver& inner_;
-  std::mutex mutex_;
-  std::map<std::string, Result<std::vector<scan::IpAddress>>> cache_;
-};
 
 std::string joined(const std::vector<std::string>& entries) {
   return fmt::format("{}", fmt::join(entries, ","));
@@ -116,6 +95,7 @@ Result<ScanPlan> plan_scan(const ScanRequest& request, const scan::ScanScope& sc
           : std::string(port_spec_of(request.profile.value_or(ScanProfile::kStandard)));
   SENTINEL_ASSIGN(ports, expand_port_spec(spec));
 
+  // The per-entry scope check parses the entries again and must see the same addresses.
   CachingResolver cache(resolver);
   SENTINEL_ASSIGN(targets, scan::TargetSet::parse(joined(request.targets), joined(request.exclude),
                                                   cache, limits()));

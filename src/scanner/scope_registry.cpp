@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 
 #include "../auth/autocommit.h"
+#include "caching_resolver.h"
 #include "logger.h"
 #include "scanner_audit.h"
 
@@ -13,6 +15,18 @@ namespace {
 
 // Ranges outside every scope named per checked target at most.
 constexpr std::size_t kMaxOutsideRanges = 4;
+
+// The limits of one entry of a check of `entries`: a share of one scan's. The entries are
+// parsed one by one; with a scan's limits each, any reader of scans could make one request
+// expand 1024 times 2^20 ranges and resolve 1024 times 1024 host names.
+scan::TargetLimits entry_limits(std::size_t entries) {
+  scan::TargetLimits limits;
+  const std::size_t shares = std::max<std::size_t>(entries, 1);
+  limits.max_ranges = std::max<std::size_t>(limits.max_ranges / shares, 1);
+  limits.max_ranges_per_token = std::min(limits.max_ranges_per_token, limits.max_ranges);
+  limits.max_host_names = std::max<std::size_t>(limits.max_host_names / shares, 1);
+  return limits;
+}
 
 struct StoredScope {
   ScopeEntry entry;
@@ -100,10 +114,12 @@ class SqlScopeRegistry final : public ScopeRegistry {
     std::vector<scan::AddressRange> ranges;
     for (const StoredScope& scope : scopes) ranges.push_back(scope.range);
     const scan::ScanScope guard = scan::ScanScope::from_ranges(ranges);
+    const scan::TargetLimits limits = entry_limits(targets.size());
+    CachingResolver names(resolver_);
     std::vector<TargetCheck> out;
     for (const std::string& target : targets) {
       TargetCheck checked{.target = target};
-      auto set = scan::TargetSet::parse(target, "", resolver_);
+      auto set = scan::TargetSet::parse(target, "", names, limits);
       if (!set) {
         checked.error = set.error().message;
         out.push_back(std::move(checked));
