@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, toDate } from "./time";
+import { formatAgo, localTimeMs, toDate } from "./time";
 
 describe("time", () => {
   it("reads epoch milliseconds and ISO strings alike", () => {
@@ -14,5 +14,11 @@ describe("time", () => {
     expect(formatAgo("2026-11-25T11:50:00Z", now)).toBe("10 min ago");
     expect(formatAgo("2026-11-25T09:00:00Z", now)).toBe("3 h ago");
     expect(formatAgo(null, now)).toBe("never");
+  });
+
+  it("reads a datetime-local value in the viewer's time zone; nothing or nonsense is null", () => {
+    expect(localTimeMs("2026-11-25T21:30")).toBe(new Date(2026, 10, 25, 21, 30).getTime());
+    expect(localTimeMs("")).toBeNull();
+    expect(localTimeMs("nonsense")).toBeNull();
   });
 });

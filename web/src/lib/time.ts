@@ -17,6 +17,14 @@ export function formatTime(value: ApiTime): string {
   )}:${pad(date.getSeconds())}`;
 }
 
+/** Epoch ms of an `<input type="datetime-local">` value ("2026-11-25T21:00", the viewer's time
+ * zone), or null when it is empty or not a time. */
+export function localTimeMs(value: string): number | null {
+  if (!value) return null;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
 /** "just now", "5 min ago", "3 h ago", "2 d ago", relative to `now`. */
 export function formatAgo(value: ApiTime, now: number = Date.now()): string {
   const date = toDate(value);

@@ -3,6 +3,7 @@ import { useSearchParams } from "react-router";
 import { Button } from "../../components/Button";
 import { Page, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { useSettled } from "../../lib/useSettled";
 import { useCan } from "../auth/session";
 import { useAuditEntries, useLiveAuditEntries } from "./api";
 import { AuditFilters } from "./AuditFilters";
@@ -29,17 +30,6 @@ function useFilterParams(): [AuditFilter, (filter: AuditFilter) => void] {
     setParams(Object.fromEntries(entries.filter(([, v]) => v !== "")), { replace: true });
   };
   return [filter, set];
-}
-
-/** `value`, once it has stopped changing for `ms`: the server is asked when typing pauses. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  const text = JSON.stringify(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(JSON.parse(text) as T), ms);
-    return () => clearTimeout(timer);
-  }, [text, ms]);
-  return settled;
 }
 
 /** The audit log: chain verification on top, filters, entries newest first with "Load older", and

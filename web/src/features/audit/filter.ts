@@ -1,4 +1,5 @@
 import type { InfiniteData } from "@tanstack/react-query";
+import { localTimeMs } from "../../lib/time";
 import type { AuditEntry, AuditPage } from "./types";
 
 /** The filters of the audit page, as typed. `from` and `to` are <input type="datetime-local">
@@ -26,13 +27,6 @@ export function serverFilter(filter: AuditFilter): ServerFilter {
 /** Whether the server would list `entry` under `filter`. */
 export function matchesServer(entry: AuditEntry, filter: ServerFilter): boolean {
   return (!filter.actor || entry.actor === filter.actor) && (!filter.action || entry.action.startsWith(filter.action));
-}
-
-/** Epoch ms of a datetime-local value, or null when it is empty or not a time. */
-export function localTimeMs(value: string): number | null {
-  if (!value) return null;
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? null : ms;
 }
 
 function detailsText(details: AuditEntry["details"]): string {

@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { TextField } from "../../components/Field";
+import { useSettled } from "../../lib/useSettled";
 import { useCan } from "../auth/session";
 import { useHostnames, useHostSuggestions } from "./api";
 import { hostText, resolveHost } from "./hosts";
-import { useSettled } from "./useSettled";
 
 /**
  * A host picker for filters: type a hostname (suggestions from the agent list when the user may

@@ -1,3 +1,4 @@
+import { localTimeMs } from "../../lib/time";
 import type { HostEvent } from "./types";
 
 /** The time ranges offered; relative ones end at the moment the search ran. */
@@ -94,13 +95,6 @@ export function writeSearch(search: EventSearch): URLSearchParams {
   }
   if (search.offset > 0) params.set("offset", String(search.offset));
   return params;
-}
-
-/** Epoch ms of a datetime-local value, or null. */
-export function localTimeMs(value: string): number | null {
-  if (!value) return null;
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? null : ms;
 }
 
 /** The time window asked for: relative ranges end at `anchorMs` (when the search ran), so that

@@ -6,12 +6,14 @@ import { TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { Panel } from "../../components/Page";
 import { ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
 import { ConfirmMutationDialog } from "../users/ConfirmDialog";
 import { useAddAllowListEntry, useAllowList, useRemoveAllowListEntry } from "./api";
 import { allowListBody, type FieldProblem } from "./blocks";
+import { ToneBadge } from "./ToneBadge";
 import type { AllowListEntry } from "./types";
-import { td, th, ToneBadge, When } from "./When";
 
 /** Addresses never blocked: the built-in ones (loopback, the server's own) and admin networks;
  * adding and removing admin networks for firewall:write. */
@@ -29,49 +31,47 @@ export function AllowListPanel({ canWrite }: { canWrite: boolean }) {
         ) : list.isError ? (
           <ErrorState error={list.error} onRetry={() => void list.refetch()} />
         ) : (
-          <div className="relative -mx-4 overflow-x-auto px-4">
-            <table aria-label="Allow-list" className="w-full min-w-max border-collapse text-left text-sm">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>Network</th>
-                  <th scope="col" className={th}>Comment</th>
-                  <th scope="col" className={th}>Added</th>
+          <Table label="Allow-list">
+            <thead>
+              <tr>
+                <Th>Network</Th>
+                <Th>Comment</Th>
+                <Th>Added</Th>
+                {canWrite && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((entry, index) => (
+                <tr key={entry.id ?? `builtin-${index}`}>
+                  <Td className="font-mono">{entry.cidr}</Td>
+                  <Td className="max-w-xs break-words">{entry.comment || <span className="text-muted">—</span>}</Td>
+                  <Td className="whitespace-nowrap">
+                    {entry.builtin ? (
+                      <ToneBadge tone="neutral">Built in</ToneBadge>
+                    ) : (
+                      <>
+                        <When value={entry.created_at} now={now} />
+                        {entry.created_by && <span className="block text-xs text-muted">by {entry.created_by}</span>}
+                      </>
+                    )}
+                  </Td>
                   {canWrite && (
-                    <th scope="col" className={th}>
-                      <span className="sr-only">Actions</span>
-                    </th>
+                    <Td className="text-right">
+                      {!entry.builtin && entry.id !== null && (
+                        <Button aria-label={`Remove ${entry.cidr} from the allow-list`} onClick={() => setTarget(entry)}>
+                          Remove
+                        </Button>
+                      )}
+                    </Td>
                   )}
                 </tr>
-              </thead>
-              <tbody>
-                {list.data.map((entry, index) => (
-                  <tr key={entry.id ?? `builtin-${index}`}>
-                    <td className={`${td} font-mono`}>{entry.cidr}</td>
-                    <td className={`${td} max-w-xs break-words`}>{entry.comment || <span className="text-muted">—</span>}</td>
-                    <td className={`${td} whitespace-nowrap`}>
-                      {entry.builtin ? (
-                        <ToneBadge tone="neutral">Built in</ToneBadge>
-                      ) : (
-                        <>
-                          <When value={entry.created_at} now={now} />
-                          {entry.created_by && <span className="block text-xs text-muted">by {entry.created_by}</span>}
-                        </>
-                      )}
-                    </td>
-                    {canWrite && (
-                      <td className={`${td} text-right`}>
-                        {!entry.builtin && entry.id !== null && (
-                          <Button aria-label={`Remove ${entry.cidr} from the allow-list`} onClick={() => setTarget(entry)}>
-                            Remove
-                          </Button>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
         {canWrite && <AddEntryForm />}
       </div>

@@ -5,10 +5,10 @@ import { Button } from "../../components/Button";
 import { FormAlert } from "../../components/FormAlert";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { useAgentChoices, useAssignments, useSetAssignments } from "./api";
 import { assignmentsBody, newAssignmentRow, rowsOf, type AssignmentRow } from "./assignments";
 import type { Assignment } from "./types";
-import { td, th } from "./When";
 
 const control =
   "w-full rounded-md border border-line bg-panel px-2 py-1.5 text-sm text-ink focus:border-accent aria-invalid:border-bad";
@@ -41,17 +41,17 @@ function AssignmentsTable({ assignments }: { assignments: readonly Assignment[] 
     <table aria-label="Assignments" className="w-full border-collapse text-left text-sm">
       <thead>
         <tr>
-          <th scope="col" className={th}>Target</th>
-          <th scope="col" className={th}>Priority</th>
-          <th scope="col" className={th}>By</th>
+          <Th>Target</Th>
+          <Th>Priority</Th>
+          <Th>By</Th>
         </tr>
       </thead>
       <tbody>
         {assignments.map((a) => (
           <tr key={`${a.group ?? ""}:${a.agent_id ?? ""}`}>
-            <td className={td}>{a.agent_id !== undefined ? `Agent ${a.agent_id}` : `Group ${a.group ?? ""}`}</td>
-            <td className={td}>{a.priority}</td>
-            <td className={td}>{a.created_by}</td>
+            <Td>{a.agent_id !== undefined ? `Agent ${a.agent_id}` : `Group ${a.group ?? ""}`}</Td>
+            <Td>{a.priority}</Td>
+            <Td>{a.created_by}</Td>
           </tr>
         ))}
       </tbody>
@@ -94,74 +94,72 @@ function AssignmentsEditor({ policyId, stored }: { policyId: number; stored: rea
       {rows.length === 0 ? (
         <p className="text-sm text-muted">Not assigned to any group or agent.</p>
       ) : (
-        <div className="relative -mx-4 overflow-x-auto px-4">
-          <table aria-label="Assignments" className="w-full min-w-max border-collapse text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={`${th} w-32`}>Kind</th>
-                <th scope="col" className={th}>Group or agent</th>
-                <th scope="col" className={`${th} w-28`}>Priority</th>
-                <th scope="col" className={th}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, index) => {
-                const error = rowError(index);
-                return (
-                  <tr key={index}>
-                    <td className={td}>
-                      <select
-                        aria-label={`Kind of assignment ${index + 1}`}
-                        className={control}
-                        value={row.kind}
-                        onChange={(event) => change(index, { kind: event.target.value as AssignmentRow["kind"] })}
-                      >
-                        <option value="group">Group</option>
-                        <option value="agent">Agent</option>
-                      </select>
-                    </td>
-                    <td className={td}>
-                      <input
-                        aria-label={`${row.kind === "group" ? "Group" : "Agent"} of assignment ${index + 1}`}
-                        className={control}
-                        value={row.value}
-                        list={`${listId}-${row.kind}`}
-                        aria-invalid={error ? true : undefined}
-                        onChange={(event) => change(index, { value: event.target.value })}
-                        autoComplete="off"
-                        spellCheck={false}
-                      />
-                      {error && <p className="mt-1 text-xs text-bad">{error}</p>}
-                    </td>
-                    <td className={td}>
-                      <input
-                        aria-label={`Priority of assignment ${index + 1}`}
-                        className={control}
-                        inputMode="numeric"
-                        value={row.priority}
-                        onChange={(event) => change(index, { priority: event.target.value })}
-                      />
-                    </td>
-                    <td className={`${td} text-right`}>
-                      <Button
-                        variant="ghost"
-                        aria-label={`Remove assignment ${index + 1}`}
-                        onClick={() => {
-                          setRows((current) => current.filter((_, i) => i !== index));
-                          setProblem(null);
-                        }}
-                      >
-                        Remove
-                      </Button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <Table label="Assignments">
+          <thead>
+            <tr>
+              <Th className="w-32">Kind</Th>
+              <Th>Group or agent</Th>
+              <Th className="w-28">Priority</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => {
+              const error = rowError(index);
+              return (
+                <tr key={index}>
+                  <Td>
+                    <select
+                      aria-label={`Kind of assignment ${index + 1}`}
+                      className={control}
+                      value={row.kind}
+                      onChange={(event) => change(index, { kind: event.target.value as AssignmentRow["kind"] })}
+                    >
+                      <option value="group">Group</option>
+                      <option value="agent">Agent</option>
+                    </select>
+                  </Td>
+                  <Td>
+                    <input
+                      aria-label={`${row.kind === "group" ? "Group" : "Agent"} of assignment ${index + 1}`}
+                      className={control}
+                      value={row.value}
+                      list={`${listId}-${row.kind}`}
+                      aria-invalid={error ? true : undefined}
+                      onChange={(event) => change(index, { value: event.target.value })}
+                      autoComplete="off"
+                      spellCheck={false}
+                    />
+                    {error && <p className="mt-1 text-xs text-bad">{error}</p>}
+                  </Td>
+                  <Td>
+                    <input
+                      aria-label={`Priority of assignment ${index + 1}`}
+                      className={control}
+                      inputMode="numeric"
+                      value={row.priority}
+                      onChange={(event) => change(index, { priority: event.target.value })}
+                    />
+                  </Td>
+                  <Td className="text-right">
+                    <Button
+                      variant="ghost"
+                      aria-label={`Remove assignment ${index + 1}`}
+                      onClick={() => {
+                        setRows((current) => current.filter((_, i) => i !== index));
+                        setProblem(null);
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </Td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </Table>
       )}
       <datalist id={`${listId}-group`}>
         {groups.map((group) => (

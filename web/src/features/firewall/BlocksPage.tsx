@@ -4,6 +4,8 @@ import { Button } from "../../components/Button";
 import { SelectField } from "../../components/Field";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { formatTime, toDate } from "../../lib/time";
 import { useNow } from "../agents/useNow";
 import { Pager } from "../alerts/Pager";
@@ -15,8 +17,8 @@ import { BlockDialog } from "./BlockDialog";
 import { endText, isActiveAt, lengthText, scopeText, sourceOf, visibleBlocks, type BlockFilter } from "./blocks";
 import { formatExpiry } from "./duration";
 import { FirewallPage } from "./FirewallNav";
+import { ToneBadge } from "./ToneBadge";
 import type { Block } from "./types";
-import { td, th, ToneBadge, When } from "./When";
 
 /** Blocks (active by default, or all) with a live countdown to each expiry; Block and Unblock and
  * the allow-list for firewall:write. New and lifted blocks arrive by the stream. */
@@ -76,30 +78,28 @@ function BlockList({ canWrite }: { canWrite: boolean }) {
           </EmptyState>
         ) : (
           <>
-            <div className="relative -mx-4 overflow-x-auto px-4">
-              <table aria-label="Blocks" className="w-full min-w-max border-collapse text-left text-sm">
-                <thead>
-                  <tr>
-                    <th scope="col" className={th}>Address</th>
-                    <th scope="col" className={th}>Scope</th>
-                    <th scope="col" className={th}>Reason</th>
-                    <th scope="col" className={th}>Source</th>
-                    <th scope="col" className={th}>Created</th>
-                    <th scope="col" className={th}>Expires</th>
-                    {canWrite && (
-                      <th scope="col" className={th}>
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((block) => (
-                    <BlockRow key={block.id} block={block} now={now} canWrite={canWrite} onUnblock={setTarget} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table label="Blocks">
+              <thead>
+                <tr>
+                  <Th>Address</Th>
+                  <Th>Scope</Th>
+                  <Th>Reason</Th>
+                  <Th>Source</Th>
+                  <Th>Created</Th>
+                  <Th>Expires</Th>
+                  {canWrite && (
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((block) => (
+                  <BlockRow key={block.id} block={block} now={now} canWrite={canWrite} onUnblock={setTarget} />
+                ))}
+              </tbody>
+            </Table>
             <Pager
               offset={offset}
               shown={list.data.items.length}
@@ -148,17 +148,17 @@ function BlockRow({
   const source = sourceOf(block);
   return (
     <tr>
-      <td className={`${td} font-mono`}>
+      <Td className="font-mono">
         {block.address}
         {!active && (
           <span className="ml-2">
             <ToneBadge tone="neutral">Ended</ToneBadge>
           </span>
         )}
-      </td>
-      <td className={td}>{scopeText(block)}</td>
-      <td className={`${td} max-w-xs break-words`}>{block.reason || <span className="text-muted">—</span>}</td>
-      <td className={td}>
+      </Td>
+      <Td>{scopeText(block)}</Td>
+      <Td className="max-w-xs break-words">{block.reason || <span className="text-muted">—</span>}</Td>
+      <Td>
         <ToneBadge tone={source.kind === "rule" ? "warn" : "neutral"}>{source.kind === "rule" ? "Rule" : "Manual"}</ToneBadge>
         <span className="block text-xs text-muted">
           {source.kind === "rule" ? block.rule_id : `by ${block.requested_by}`}
@@ -171,12 +171,12 @@ function BlockRow({
             </>
           )}
         </span>
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
+      </Td>
+      <Td className="whitespace-nowrap">
         <When value={block.started_at} now={now} />
         <span className="block text-xs text-muted">{lengthText(block)}</span>
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
+      </Td>
+      <Td className="whitespace-nowrap">
         {active ? (
           <time dateTime={toDate(block.expires_at)?.toISOString()} title={formatTime(block.expires_at)}>
             {formatExpiry(block.expires_at, now, block.duration_s)}
@@ -187,15 +187,15 @@ function BlockRow({
             <span className="block text-xs text-muted">{formatTime(block.removed_at ?? block.expires_at)}</span>
           </>
         )}
-      </td>
+      </Td>
       {canWrite && (
-        <td className={`${td} text-right`}>
+        <Td className="text-right">
           {active && (
             <Button aria-label={`Unblock ${block.address}`} onClick={() => onUnblock(block)}>
               Unblock
             </Button>
           )}
-        </td>
+        </Td>
       )}
     </tr>
   );

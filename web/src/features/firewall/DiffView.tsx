@@ -1,4 +1,5 @@
 import { ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { usePolicyDiff } from "./api";
 import {
   changeLabel,
@@ -10,7 +11,7 @@ import {
   objectTypeLabel,
   whereText,
 } from "./diff";
-import { td, th, ToneBadge } from "./When";
+import { ToneBadge } from "./ToneBadge";
 
 /** The per-rule and per-object changes from one version to another. */
 export function DiffView({ policyId, from, to }: { policyId: number; from: number; to: number }) {
@@ -41,61 +42,57 @@ export function DiffView({ policyId, from, to }: { policyId: number; from: numbe
       )}
       {changes.description_changed && <p className="text-sm">The description changed.</p>}
       {changes.rules.length > 0 && (
-        <div className="relative -mx-4 overflow-x-auto px-4">
-          <table aria-label="Rule changes" className="w-full min-w-max border-collapse text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>Change</th>
-                <th scope="col" className={th}>Rule</th>
-                <th scope="col" className={th}>Where</th>
-                <th scope="col" className={th}>Fields</th>
+        <Table label="Rule changes">
+          <thead>
+            <tr>
+              <Th>Change</Th>
+              <Th>Rule</Th>
+              <Th>Where</Th>
+              <Th>Fields</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {changes.rules.map((rule, index) => (
+              <tr key={`${rule.id}-${index}`}>
+                <Td>
+                  <ToneBadge tone={changeTone(rule.change)}>{changeLabel(rule.change)}</ToneBadge>
+                </Td>
+                <Td className="font-mono text-xs">{rule.id}</Td>
+                <Td className="whitespace-nowrap">{whereText(rule.before, rule.after)}</Td>
+                <Td>{fieldsText(rule.fields) || <span className="text-muted">—</span>}</Td>
               </tr>
-            </thead>
-            <tbody>
-              {changes.rules.map((rule, index) => (
-                <tr key={`${rule.id}-${index}`}>
-                  <td className={td}>
-                    <ToneBadge tone={changeTone(rule.change)}>{changeLabel(rule.change)}</ToneBadge>
-                  </td>
-                  <td className={`${td} font-mono text-xs`}>{rule.id}</td>
-                  <td className={`${td} whitespace-nowrap`}>{whereText(rule.before, rule.after)}</td>
-                  <td className={td}>{fieldsText(rule.fields) || <span className="text-muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
       {changes.objects.length > 0 && (
-        <div className="relative -mx-4 overflow-x-auto px-4">
-          <table aria-label="Object changes" className="w-full min-w-max border-collapse text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>Change</th>
-                <th scope="col" className={th}>Object</th>
-                <th scope="col" className={th}>Entries</th>
+        <Table label="Object changes">
+          <thead>
+            <tr>
+              <Th>Change</Th>
+              <Th>Object</Th>
+              <Th>Entries</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {changes.objects.map((object) => (
+              <tr key={`${object.type}-${object.name}`}>
+                <Td>
+                  <ToneBadge tone={changeTone(object.change)}>{changeLabel(object.change)}</ToneBadge>
+                </Td>
+                <Td>
+                  {objectTypeLabel(object.type)} <span className="font-mono text-xs">{object.name}</span>
+                  {object.fields && object.fields.length > 0 && (
+                    <span className="block text-xs text-muted">{fieldsText(object.fields)}</span>
+                  )}
+                </Td>
+                <Td className="font-mono text-xs break-words">
+                  {entriesText(object.added_entries, object.removed_entries) || "—"}
+                </Td>
               </tr>
-            </thead>
-            <tbody>
-              {changes.objects.map((object) => (
-                <tr key={`${object.type}-${object.name}`}>
-                  <td className={td}>
-                    <ToneBadge tone={changeTone(object.change)}>{changeLabel(object.change)}</ToneBadge>
-                  </td>
-                  <td className={td}>
-                    {objectTypeLabel(object.type)} <span className="font-mono text-xs">{object.name}</span>
-                    {object.fields && object.fields.length > 0 && (
-                      <span className="block text-xs text-muted">{fieldsText(object.fields)}</span>
-                    )}
-                  </td>
-                  <td className={`${td} font-mono text-xs break-words`}>
-                    {entriesText(object.added_entries, object.removed_entries) || "—"}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
     </div>
   );

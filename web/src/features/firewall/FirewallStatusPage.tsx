@@ -5,13 +5,15 @@ import { Dialog } from "../../components/Dialog";
 import { FormAlert } from "../../components/FormAlert";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { useAgentChoices, useApplyPolicies, useFirewallLive, useFirewallStatus } from "./api";
 import { FirewallPage } from "./FirewallNav";
 import { driftText, outcomeLabel, rollbackText, syncState, versionText } from "./status";
+import { ToneBadge } from "./ToneBadge";
 import type { AgentFirewallStatus, ApplyResult } from "./types";
-import { td, th, ToneBadge, When } from "./When";
 
 /** Per agent: the policy it should have and what it applied, confirmed, drifted and rolled back;
  * live from the stream. Apply now for firewall:write. */
@@ -59,27 +61,25 @@ function StatusList() {
   }
   return (
     <Panel>
-      <div className="relative -mx-4 overflow-x-auto px-4">
-        <table aria-label="Agent firewall state" className="w-full min-w-max border-collapse text-left text-sm">
-          <thead>
-            <tr>
-              <th scope="col" className={th}>Agent</th>
-              <th scope="col" className={th}>State</th>
-              <th scope="col" className={th}>Effective policy</th>
-              <th scope="col" className={th}>Applied</th>
-              <th scope="col" className={th}>Confirmed</th>
-              <th scope="col" className={th}>Drift</th>
-              <th scope="col" className={th}>Last rollback</th>
-              <th scope="col" className={th}>Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.data.map((row) => (
-              <StatusRow key={row.agent_id} row={row} hostname={names.get(row.agent_id)} now={now} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table label="Agent firewall state">
+        <thead>
+          <tr>
+            <Th>Agent</Th>
+            <Th>State</Th>
+            <Th>Effective policy</Th>
+            <Th>Applied</Th>
+            <Th>Confirmed</Th>
+            <Th>Drift</Th>
+            <Th>Last rollback</Th>
+            <Th>Last error</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.data.map((row) => (
+            <StatusRow key={row.agent_id} row={row} hostname={names.get(row.agent_id)} now={now} />
+          ))}
+        </tbody>
+      </Table>
     </Panel>
   );
 }
@@ -90,16 +90,16 @@ function StatusRow({ row, hostname, now }: { row: AgentFirewallStatus; hostname:
   const rollback = rollbackText(row);
   return (
     <tr>
-      <td className={td}>
+      <Td>
         <Link to={`/agents/${encodeURIComponent(row.agent_id)}`} className="font-medium text-accent hover:underline">
           {hostname ?? row.agent_id}
         </Link>
         {hostname && <p className="font-mono text-xs text-muted">{row.agent_id}</p>}
-      </td>
-      <td className={td}>
+      </Td>
+      <Td>
         <ToneBadge tone={state.tone}>{state.label}</ToneBadge>
-      </td>
-      <td className={td}>
+      </Td>
+      <Td>
         {row.effective ? (
           <Link to={`/firewall/policies/${row.effective.policy_id}`} className="text-accent hover:underline">
             {row.effective.policy_name} {versionText(row.effective.version)}
@@ -107,22 +107,22 @@ function StatusRow({ row, hostname, now }: { row: AgentFirewallStatus; hostname:
         ) : (
           <span className="text-muted">none</span>
         )}
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
+      </Td>
+      <Td className="whitespace-nowrap">
         {versionText(row.version)}
         <span className="block text-xs text-muted">
           <When value={row.applied_at} now={now} />
         </span>
-      </td>
-      <td className={`${td} whitespace-nowrap`}>
+      </Td>
+      <Td className="whitespace-nowrap">
         {row.confirmed ? "Yes" : "No"}
         {row.confirmed_version !== null && (
           <span className="block text-xs text-muted">
             {versionText(row.confirmed_version)}, <When value={row.confirmed_at} now={now} />
           </span>
         )}
-      </td>
-      <td className={td}>
+      </Td>
+      <Td>
         {drift ? (
           <>
             {drift}
@@ -133,8 +133,8 @@ function StatusRow({ row, hostname, now }: { row: AgentFirewallStatus; hostname:
         ) : (
           <span className="text-muted">none</span>
         )}
-      </td>
-      <td className={td}>
+      </Td>
+      <Td>
         {rollback ? (
           <>
             {rollback}
@@ -145,8 +145,8 @@ function StatusRow({ row, hostname, now }: { row: AgentFirewallStatus; hostname:
         ) : (
           <span className="text-muted">none</span>
         )}
-      </td>
-      <td className={`${td} max-w-xs`}>
+      </Td>
+      <Td className="max-w-xs">
         {row.last_error ? (
           <>
             <span className="break-words text-bad">{row.last_error}</span>
@@ -157,7 +157,7 @@ function StatusRow({ row, hostname, now }: { row: AgentFirewallStatus; hostname:
         ) : (
           <span className="text-muted">none</span>
         )}
-      </td>
+      </Td>
     </tr>
   );
 }
@@ -196,9 +196,9 @@ function ApplyResults({ results }: { results: readonly ApplyResult[] }) {
       <table aria-label="Apply results" className="w-full border-collapse text-left text-sm">
         <thead>
           <tr>
-            <th scope="col" className={th}>Agent</th>
-            <th scope="col" className={th}>Outcome</th>
-            <th scope="col" className={th}>Version</th>
+            <Th>Agent</Th>
+            <Th>Outcome</Th>
+            <Th>Version</Th>
           </tr>
         </thead>
         <tbody>
@@ -206,12 +206,12 @@ function ApplyResults({ results }: { results: readonly ApplyResult[] }) {
             const outcome = outcomeLabel(result.outcome);
             return (
               <tr key={result.agent_id}>
-                <td className={`${td} font-mono text-xs`}>{result.agent_id}</td>
-                <td className={td}>
+                <Td className="font-mono text-xs">{result.agent_id}</Td>
+                <Td>
                   <ToneBadge tone={outcome.tone}>{outcome.label}</ToneBadge>
                   {result.error && <p className="mt-1 text-xs break-words text-muted">{result.error}</p>}
-                </td>
-                <td className={td}>{versionText(result.version)}</td>
+                </Td>
+                <Td>{versionText(result.version)}</Td>
               </tr>
             );
           })}

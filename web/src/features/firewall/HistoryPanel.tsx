@@ -7,12 +7,13 @@ import { SelectField, TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
 import { usePolicyVersion, usePolicyVersions, useRollbackPolicy } from "./api";
 import { DiffView } from "./DiffView";
 import { documentText } from "./policyView";
 import type { PolicyDetail, PolicyVersion } from "./types";
-import { td, th, When } from "./When";
 
 /** Every version with author, time and comment; the changes between any two; a version's
  * document; and Rollback (a new version holding an earlier one's document). */
@@ -31,54 +32,52 @@ export function HistoryPanel({ policy, canWrite }: { policy: PolicyDetail; canWr
   return (
     <div className="flex flex-col gap-4">
       <Panel title="Versions">
-        <div className="relative -mx-4 overflow-x-auto px-4">
-          <table aria-label="Policy versions" className="w-full min-w-max border-collapse text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>Version</th>
-                <th scope="col" className={th}>Saved</th>
-                <th scope="col" className={th}>Author</th>
-                <th scope="col" className={th}>Comment</th>
-                <th scope="col" className={th}>SHA-256</th>
-                <th scope="col" className={th}>
-                  <span className="sr-only">Actions</span>
-                </th>
+        <Table label="Policy versions">
+          <thead>
+            <tr>
+              <Th>Version</Th>
+              <Th>Saved</Th>
+              <Th>Author</Th>
+              <Th>Comment</Th>
+              <Th>SHA-256</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((version) => (
+              <tr key={version.version}>
+                <Td className="font-medium">
+                  v{version.version}
+                  {version.version === newest && <span className="text-xs text-muted"> newest</span>}
+                </Td>
+                <Td className="whitespace-nowrap">
+                  <When value={version.created_at} now={now} />
+                </Td>
+                <Td>{version.author}</Td>
+                <Td className="max-w-xs break-words">{version.comment || <span className="text-muted">—</span>}</Td>
+                <Td className="font-mono text-xs" title={version.sha256}>
+                  {version.sha256.slice(0, 12)}
+                </Td>
+                <Td className="text-right whitespace-nowrap">
+                  <div className="flex justify-end gap-2">
+                    <Button
+                      variant="ghost"
+                      aria-pressed={shown === version.version}
+                      onClick={() => setShown(shown === version.version ? null : version.version)}
+                    >
+                      {shown === version.version ? "Hide document" : `Show v${version.version}`}
+                    </Button>
+                    {canWrite && version.version !== newest && (
+                      <Button onClick={() => setRollbackTo(version)}>Roll back to v{version.version}</Button>
+                    )}
+                  </div>
+                </Td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((version) => (
-                <tr key={version.version}>
-                  <td className={`${td} font-medium`}>
-                    v{version.version}
-                    {version.version === newest && <span className="text-xs text-muted"> newest</span>}
-                  </td>
-                  <td className={`${td} whitespace-nowrap`}>
-                    <When value={version.created_at} now={now} />
-                  </td>
-                  <td className={td}>{version.author}</td>
-                  <td className={`${td} max-w-xs break-words`}>{version.comment || <span className="text-muted">—</span>}</td>
-                  <td className={`${td} font-mono text-xs`} title={version.sha256}>
-                    {version.sha256.slice(0, 12)}
-                  </td>
-                  <td className={`${td} text-right whitespace-nowrap`}>
-                    <div className="flex justify-end gap-2">
-                      <Button
-                        variant="ghost"
-                        aria-pressed={shown === version.version}
-                        onClick={() => setShown(shown === version.version ? null : version.version)}
-                      >
-                        {shown === version.version ? "Hide document" : `Show v${version.version}`}
-                      </Button>
-                      {canWrite && version.version !== newest && (
-                        <Button onClick={() => setRollbackTo(version)}>Roll back to v{version.version}</Button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       </Panel>
       {shown !== null && <VersionDocument policyId={policy.id} version={shown} />}
       <Panel title="Changes between versions">

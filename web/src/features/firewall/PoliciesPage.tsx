@@ -2,12 +2,13 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { Button } from "../../components/Button";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
 import { Pager } from "../alerts/Pager";
 import { useCan } from "../auth/session";
 import { policyPageSize, useFirewallLive, usePolicies } from "./api";
 import { FirewallPage } from "./FirewallNav";
-import { td, th, When } from "./When";
 
 /** Firewall policies by name; New policy for firewall:write. */
 export function PoliciesPage() {
@@ -50,39 +51,37 @@ function PolicyList({ canWrite }: { canWrite: boolean }) {
   }
   return (
     <Panel>
-      <div className="relative -mx-4 overflow-x-auto px-4">
-        <table aria-label="Firewall policies" className="w-full min-w-max border-collapse text-left text-sm">
-          <thead>
-            <tr>
-              <th scope="col" className={th}>Policy</th>
-              <th scope="col" className={th}>Version</th>
-              <th scope="col" className={th}>Updated</th>
-              <th scope="col" className={th}>Created</th>
+      <Table label="Firewall policies">
+        <thead>
+          <tr>
+            <Th>Policy</Th>
+            <Th>Version</Th>
+            <Th>Updated</Th>
+            <Th>Created</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.items.map((policy) => (
+            <tr key={policy.id}>
+              <Td className="max-w-md">
+                <Link to={`/firewall/policies/${policy.id}`} className="font-medium text-accent hover:underline">
+                  {policy.name}
+                </Link>
+                {policy.description && <p className="truncate text-xs text-muted">{policy.description}</p>}
+              </Td>
+              <Td>v{policy.version}</Td>
+              <Td className="whitespace-nowrap">
+                <When value={policy.updated_at} now={now} />
+                <span className="block text-xs text-muted">by {policy.updated_by}</span>
+              </Td>
+              <Td className="whitespace-nowrap">
+                <When value={policy.created_at} now={now} />
+                <span className="block text-xs text-muted">by {policy.created_by}</span>
+              </Td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((policy) => (
-              <tr key={policy.id}>
-                <td className={`${td} max-w-md`}>
-                  <Link to={`/firewall/policies/${policy.id}`} className="font-medium text-accent hover:underline">
-                    {policy.name}
-                  </Link>
-                  {policy.description && <p className="truncate text-xs text-muted">{policy.description}</p>}
-                </td>
-                <td className={td}>v{policy.version}</td>
-                <td className={`${td} whitespace-nowrap`}>
-                  <When value={policy.updated_at} now={now} />
-                  <span className="block text-xs text-muted">by {policy.updated_by}</span>
-                </td>
-                <td className={`${td} whitespace-nowrap`}>
-                  <When value={policy.created_at} now={now} />
-                  <span className="block text-xs text-muted">by {policy.created_by}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </Table>
       <Pager
         offset={offset}
         shown={list.data.items.length}

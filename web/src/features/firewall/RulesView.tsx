@@ -1,7 +1,7 @@
+import { Td, Th } from "../../components/Table";
 import type { PlacedProblems } from "./problems";
 import { ProblemList } from "./ProblemList";
 import type { ChainView } from "./policyView";
-import { td, th } from "./When";
 
 /**
  * The document's chains and rules as tables, read-only, with each problem in the rows right
@@ -33,12 +33,12 @@ export function RulesView({
               <table aria-label={`Rules of ${chain.chain}`} className="w-full min-w-[36rem] border-collapse text-left text-sm">
                 <thead>
                   <tr>
-                    <th scope="col" className={`${th} w-10`}>#</th>
-                    <th scope="col" className={th}>Rule</th>
-                    <th scope="col" className={th}>Source</th>
-                    <th scope="col" className={th}>Destination</th>
-                    <th scope="col" className={th}>Traffic</th>
-                    <th scope="col" className={th}>Action</th>
+                    <Th className="w-10">#</Th>
+                    <Th>Rule</Th>
+                    <Th>Source</Th>
+                    <Th>Destination</Th>
+                    <Th>Traffic</Th>
+                    <Th>Action</Th>
                   </tr>
                 </thead>
                 {chain.rules.map((rule) => {
@@ -49,18 +49,18 @@ export function RulesView({
                   return (
                     <tbody key={rule.key} aria-label={`Rule ${name}`}>
                       <tr className={`border-l-4 ${marker} ${rule.enabled ? "" : "text-muted"}`}>
-                        <td className={`${td} tabular-nums text-muted`}>{rule.index + 1}</td>
-                        <td className={`${td} max-w-56`}>
+                        <Td className="tabular-nums text-muted">{rule.index + 1}</Td>
+                        <Td className="max-w-56">
                           <span className="font-mono text-xs font-medium">{rule.id || "(no id)"}</span>
                           {!rule.enabled && <span className="ml-2 text-xs text-muted">disabled</span>}
                           {rule.comment && <p className="truncate text-xs text-muted" title={rule.comment}>{rule.comment}</p>}
-                        </td>
-                        <td className={`${td} max-w-48 break-words font-mono text-xs`}>{rule.source}</td>
-                        <td className={`${td} max-w-48 break-words font-mono text-xs`}>{rule.destination}</td>
-                        <td className={`${td} max-w-56 break-words font-mono text-xs`}>{rule.traffic}</td>
-                        <td className={td}>
+                        </Td>
+                        <Td className="max-w-48 break-words font-mono text-xs">{rule.source}</Td>
+                        <Td className="max-w-48 break-words font-mono text-xs">{rule.destination}</Td>
+                        <Td className="max-w-56 break-words font-mono text-xs">{rule.traffic}</Td>
+                        <Td>
                           <ActionText action={rule.action} />
-                        </td>
+                        </Td>
                       </tr>
                       {problems.length > 0 && (
                         <tr className={`border-l-4 ${marker}`}>

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { formatAgo, formatTime } from "../../lib/time";
+import { When } from "../../components/When";
 import { useAlertList, useAlertsLive } from "../alerts/api";
 import { SeverityBadge } from "../alerts/badges";
 import { alertQuery, defaultFilters } from "../alerts/filters";
@@ -39,9 +39,7 @@ export function AlertsPanel({ className = "" }: { className?: string }) {
                 <p className="flex min-w-0 gap-2 text-xs text-muted">
                   <span className="min-w-0 truncate">{alert.hostname || alert.agent_id || alert.entity}</span>
                   <span aria-hidden="true">·</span>
-                  <span className="whitespace-nowrap" title={formatTime(alert.last_seen)}>
-                    {formatAgo(alert.last_seen, now)}
-                  </span>
+                  <When value={alert.last_seen} now={now} className="whitespace-nowrap" />
                 </p>
               </li>
             ))}

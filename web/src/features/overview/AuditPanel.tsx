@@ -1,11 +1,9 @@
 import { Link } from "react-router";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
 import { auditLimit, useLatestAudit } from "./api";
-
-const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
-const td = "border-b border-line px-3 py-2 align-top";
 
 /** The newest audit entries, newest first; new ones arrive over the stream. */
 export function AuditPanel({ className = "" }: { className?: string }) {
@@ -28,26 +26,26 @@ export function AuditPanel({ className = "" }: { className?: string }) {
             >
               <thead>
                 <tr>
-                  <th scope="col" className={th}>Time</th>
-                  <th scope="col" className={th}>Actor</th>
-                  <th scope="col" className={th}>Action</th>
-                  <th scope="col" className={th}>Target</th>
+                  <Th>Time</Th>
+                  <Th>Actor</Th>
+                  <Th>Action</Th>
+                  <Th>Target</Th>
                 </tr>
               </thead>
               <tbody>
                 {audit.data.map((entry) => (
                   <tr key={entry.seq}>
-                    <td className={`${td} whitespace-nowrap text-muted tabular-nums`}>{formatTime(entry.time_ms)}</td>
-                    <td className={td}>{entry.actor}</td>
-                    <td className={td}>
+                    <Td className="whitespace-nowrap text-muted tabular-nums">{formatTime(entry.time_ms)}</Td>
+                    <Td>{entry.actor}</Td>
+                    <Td>
                       <span className="font-mono text-xs">{entry.action}</span>
                       {entry.outcome !== "success" && (
                         <span className="ml-2">
                           <Badge tone="bad">{entry.outcome}</Badge>
                         </span>
                       )}
-                    </td>
-                    <td className={`${td} font-mono text-xs`}>{entry.target || "—"}</td>
+                    </Td>
+                    <Td className="font-mono text-xs">{entry.target || "—"}</Td>
                   </tr>
                 ))}
               </tbody>

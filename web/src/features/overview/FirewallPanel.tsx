@@ -7,7 +7,7 @@ import { useBlocks, useFirewallLive, useFirewallStatus } from "../firewall/api";
 import { scopeText } from "../firewall/blocks";
 import { formatExpiry } from "../firewall/duration";
 import type { BlockPage } from "../firewall/types";
-import { ToneBadge } from "../firewall/When";
+import { ToneBadge } from "../firewall/ToneBadge";
 import { activeBlocks, syncCounts } from "./firewallSummary";
 import { PanelPart } from "./PanelPart";
 

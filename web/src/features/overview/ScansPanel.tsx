@@ -1,8 +1,9 @@
 import { Link } from "react-router";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
-import { When } from "../firewall/When";
 import { useScanDiff, useScanList, useScansLive } from "../scans/api";
 import { hostsText, phaseText, targetsText, type ScanQuery } from "../scans/jobs";
 import { ProgressBar, ScanStatusBadge } from "../scans/ScanProgress";
@@ -15,9 +16,6 @@ import { changeTiles, jobTime, openPortsText, runningJobs } from "./scanSummary"
 const latestQuery: ScanQuery = { offset: 0, limit: 5 };
 const runningQuery: ScanQuery = { status: "running", offset: 0, limit: 3 };
 const completedQuery: ScanQuery = { status: "completed", offset: 0, limit: 1 };
-
-const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
-const td = "border-b border-line px-3 py-2 align-top";
 
 /** Network scanning at a glance: running jobs with their progress, what the newest completed scan
  * found against the one before, and the newest jobs; live from the stream. */
@@ -165,9 +163,9 @@ function LatestScans({ jobs, now }: { jobs: readonly ScanJob[]; now: number }) {
         <table aria-label="Latest scans" className="w-full min-w-max border-collapse text-left text-sm">
           <thead>
             <tr>
-              <th scope="col" className={th}>Scan</th>
-              <th scope="col" className={th}>Status</th>
-              <th scope="col" className={`${th} text-right`}>Open ports</th>
+              <Th>Scan</Th>
+              <Th>Status</Th>
+              <Th className="text-right">Open ports</Th>
             </tr>
           </thead>
           <tbody>
@@ -175,7 +173,7 @@ function LatestScans({ jobs, now }: { jobs: readonly ScanJob[]; now: number }) {
               const time = jobTime(job);
               return (
                 <tr key={job.id}>
-                  <td className={`${td} max-w-64`}>
+                  <Td className="max-w-64">
                     <Link to={`/scans/${job.id}`} className="font-medium text-accent hover:underline">
                       Scan {job.id}
                     </Link>
@@ -187,14 +185,14 @@ function LatestScans({ jobs, now }: { jobs: readonly ScanJob[]; now: number }) {
                     <p className="truncate font-mono text-xs text-ink" title={job.targets.join(", ")}>
                       {targetsText(job.targets)}
                     </p>
-                  </td>
-                  <td className={td}>
+                  </Td>
+                  <Td>
                     <ScanStatusBadge status={job.status} />
                     <p className="text-xs whitespace-nowrap text-muted">
                       {time.label} <When value={time.at} now={now} />
                     </p>
-                  </td>
-                  <td className={`${td} text-right tabular-nums`}>{job.progress.open_found.toLocaleString("en-US")}</td>
+                  </Td>
+                  <Td className="text-right tabular-nums">{job.progress.open_found.toLocaleString("en-US")}</Td>
                 </tr>
               );
             })}

@@ -5,6 +5,7 @@ import { Button } from "../../components/Button";
 import { TextField } from "../../components/Field";
 import { Page, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
 import { SeverityBadge } from "../alerts/badges";
 import { TagChips } from "../alerts/TagChips";
@@ -12,9 +13,6 @@ import { useCan } from "../auth/session";
 import { useReloadRules, useRules } from "./api";
 import { filterRules, problemLines, reloadMessage, sortFiles } from "./filterRules";
 import type { RuleFile, RulesStatus } from "./types";
-
-const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
-const td = "border-b border-line px-3 py-2 align-top";
 
 /** The detection rules: problems in rule files first, then every loaded rule with a filter. */
 export function RulesPage() {
@@ -133,71 +131,67 @@ function Problems({ files, total }: { files: RuleFile[]; total: number }) {
 
 function RuleTable({ rules }: { rules: RulesStatus["rules"] }) {
   return (
-    <div className="relative -mx-4 overflow-x-auto px-4">
-      <table aria-label="Rules" className="w-full min-w-max border-collapse text-left text-sm">
-        <thead>
-          <tr>
-            <th scope="col" className={th}>Title</th>
-            <th scope="col" className={th}>Severity</th>
-            <th scope="col" className={th}>Kind</th>
-            <th scope="col" className={th}>Tags</th>
-            <th scope="col" className={th}>File</th>
+    <Table label="Rules">
+      <thead>
+        <tr>
+          <Th>Title</Th>
+          <Th>Severity</Th>
+          <Th>Kind</Th>
+          <Th>Tags</Th>
+          <Th>File</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {rules.map((rule) => (
+          <tr key={`${rule.file}:${rule.id}`}>
+            <Td className="max-w-md whitespace-normal">
+              <p className="font-medium">{rule.title}</p>
+              {rule.description && <p className="text-xs text-muted">{rule.description}</p>}
+              <p className="font-mono text-xs text-muted">{rule.id}</p>
+            </Td>
+            <Td>
+              <SeverityBadge severity={rule.severity} />
+            </Td>
+            <Td>{rule.kind === "correlation" ? "Correlation" : "Sigma"}</Td>
+            <Td className="max-w-xs whitespace-normal">
+              <TagChips tags={rule.tags} label={`Tags of ${rule.title}`} />
+            </Td>
+            <Td className="font-mono text-xs">{rule.file}</Td>
           </tr>
-        </thead>
-        <tbody>
-          {rules.map((rule) => (
-            <tr key={`${rule.file}:${rule.id}`}>
-              <td className={`${td} max-w-md whitespace-normal`}>
-                <p className="font-medium">{rule.title}</p>
-                {rule.description && <p className="text-xs text-muted">{rule.description}</p>}
-                <p className="font-mono text-xs text-muted">{rule.id}</p>
-              </td>
-              <td className={td}>
-                <SeverityBadge severity={rule.severity} />
-              </td>
-              <td className={td}>{rule.kind === "correlation" ? "Correlation" : "Sigma"}</td>
-              <td className={`${td} max-w-xs whitespace-normal`}>
-                <TagChips tags={rule.tags} label={`Tags of ${rule.title}`} />
-              </td>
-              <td className={`${td} font-mono text-xs`}>{rule.file}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </Table>
   );
 }
 
 function FileTable({ files }: { files: RuleFile[] }) {
   if (files.length === 0) return <EmptyState title="No rule files" />;
   return (
-    <div className="relative -mx-4 overflow-x-auto px-4">
-      <table aria-label="Rule files" className="w-full min-w-max border-collapse text-left text-sm">
-        <thead>
-          <tr>
-            <th scope="col" className={th}>File</th>
-            <th scope="col" className={`${th} text-right`}>Rules</th>
-            <th scope="col" className={th}>State</th>
+    <Table label="Rule files">
+      <thead>
+        <tr>
+          <Th>File</Th>
+          <Th className="text-right">Rules</Th>
+          <Th>State</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {files.map((file) => (
+          <tr key={file.file}>
+            <Td className="font-mono text-xs">{file.file}</Td>
+            <Td className="text-right tabular-nums">{file.rules.toLocaleString()}</Td>
+            <Td>
+              {file.errors.length === 0 ? (
+                <span className="text-ok">OK</span>
+              ) : (
+                <span className="text-bad">
+                  {file.errors.length.toLocaleString()} {file.errors.length === 1 ? "problem" : "problems"}
+                </span>
+              )}
+            </Td>
           </tr>
-        </thead>
-        <tbody>
-          {files.map((file) => (
-            <tr key={file.file}>
-              <td className={`${td} font-mono text-xs`}>{file.file}</td>
-              <td className={`${td} text-right tabular-nums`}>{file.rules.toLocaleString()}</td>
-              <td className={td}>
-                {file.errors.length === 0 ? (
-                  <span className="text-ok">OK</span>
-                ) : (
-                  <span className="text-bad">
-                    {file.errors.length.toLocaleString()} {file.errors.length === 1 ? "problem" : "problems"}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </Table>
   );
 }

@@ -1,12 +1,10 @@
 import { Link } from "react-router";
 import { Badge } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { useScanDiff } from "./api";
 import { changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
 import type { ScanJob } from "./types";
-
-const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
-const td = "border-b border-line px-3 py-2 align-top";
 
 /** What changed against the previous completed scan of the same targets and ports: new hosts,
  * new open ports, changed services, closed ports and hosts gone. */
@@ -46,28 +44,26 @@ export function ScanDiffView({ job }: { job: ScanJob }) {
       <p className="text-sm text-ink">
         Compared with {against}: {changeSummary(changes)}.
       </p>
-      <div className="relative -mx-4 overflow-x-auto px-4">
-        <table aria-label="Changes" className="w-full min-w-max border-collapse text-left text-sm">
-          <thead>
-            <tr>
-              <th scope="col" className={th}>Change</th>
-              <th scope="col" className={th}>Where</th>
-              <th scope="col" className={th}>Service</th>
+      <Table label="Changes">
+        <thead>
+          <tr>
+            <Th>Change</Th>
+            <Th>Where</Th>
+            <Th>Service</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {changes.map((change) => (
+            <tr key={`${change.action} ${change.address} ${change.protocol ?? ""}/${change.port ?? ""}`}>
+              <Td>
+                <Badge tone={changeTone(change.action)}>{changeLabel(change.action)}</Badge>
+              </Td>
+              <Td className="font-mono">{changeWhere(change)}</Td>
+              <Td>{changeDetail(change) || <span className="text-muted">—</span>}</Td>
             </tr>
-          </thead>
-          <tbody>
-            {changes.map((change) => (
-              <tr key={`${change.action} ${change.address} ${change.protocol ?? ""}/${change.port ?? ""}`}>
-                <td className={td}>
-                  <Badge tone={changeTone(change.action)}>{changeLabel(change.action)}</Badge>
-                </td>
-                <td className={`${td} font-mono`}>{changeWhere(change)}</td>
-                <td className={td}>{changeDetail(change) || <span className="text-muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </Table>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { cellClass, Table, Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
@@ -8,8 +9,6 @@ import { countPorts, filterHosts, foundText, osText, productText } from "./resul
 import { ScriptOutputs } from "./ScriptOutputs";
 import type { ScanHost, ScanJob, ScanPort } from "./types";
 
-const th = "border-b border-line px-3 py-2 text-xs font-semibold tracking-wide text-muted uppercase";
-const td = "border-b border-line px-3 py-2 align-top";
 /** A port row's cells when its scripts' row follows, and that row's: one line below both. */
 const tdAbove = "px-3 pt-2 pb-1 align-top";
 const tdBelow = "border-b border-line px-3 pb-2 align-top";
@@ -60,21 +59,19 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
       {shown.length === 0 ? (
         <EmptyState title="Nothing matches the filter" />
       ) : (
-        <div className="relative -mx-4 overflow-x-auto px-4">
-          <table aria-label="Scan results" className="w-full min-w-max border-collapse text-left text-sm">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>Port</th>
-                <th scope="col" className={th}>Service</th>
-                <th scope="col" className={th}>Product and version</th>
-                <th scope="col" className={th}>TLS</th>
-              </tr>
-            </thead>
-            {shown.map((host) => (
-              <HostRows key={host.address} host={host} />
-            ))}
-          </table>
-        </div>
+        <Table label="Scan results">
+          <thead>
+            <tr>
+              <Th>Port</Th>
+              <Th>Service</Th>
+              <Th>Product and version</Th>
+              <Th>TLS</Th>
+            </tr>
+          </thead>
+          {shown.map((host) => (
+            <HostRows key={host.address} host={host} />
+          ))}
+        </Table>
       )}
     </div>
   );
@@ -96,16 +93,16 @@ function HostRows({ host }: { host: ScanHost }) {
       </tr>
       {host.scripts.length > 0 && (
         <tr>
-          <td colSpan={4} className={td}>
+          <Td colSpan={4}>
             <ScriptOutputs scripts={host.scripts} label={`Host scripts of ${host.address}`} />
-          </td>
+          </Td>
         </tr>
       )}
       {host.ports.length === 0 ? (
         <tr>
-          <td colSpan={4} className={`${td} text-muted`}>
+          <Td colSpan={4} className="text-muted">
             {host.reason ? "Up" : "Answered"}, with no open port among those scanned.
-          </td>
+          </Td>
         </tr>
       ) : (
         host.ports.map((port) => <PortRows key={`${port.protocol}/${port.port}`} port={port} />)
@@ -118,7 +115,7 @@ function PortRows({ port }: { port: ScanPort }) {
   const scripts = port.scripts.length > 0;
   return (
     <>
-      <PortRow port={port} cell={scripts ? tdAbove : td} />
+      <PortRow port={port} cell={scripts ? tdAbove : cellClass} />
       {scripts && (
         <tr>
           <td className={tdBelow} />

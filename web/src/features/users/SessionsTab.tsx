@@ -5,12 +5,13 @@ import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { formatAgo, formatTime } from "../../lib/time";
+import { Table, Td, Th } from "../../components/Table";
+import { When } from "../../components/When";
+import { formatTime } from "../../lib/time";
 import { useCan } from "../auth/session";
 import { useRevokeSession, useSessions } from "./api";
 import { Checkbox } from "../../components/Checkbox";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { Table, Td, Th } from "./Table";
 import type { Session } from "./types";
 import { describeUserAgent } from "./userAgent";
 
@@ -86,9 +87,7 @@ export function SessionsTab({ canEdit }: { canEdit: boolean }) {
                 </Td>
                 <Td className="font-mono text-xs">{session.source_address || "—"}</Td>
                 <Td className="whitespace-nowrap text-muted">{formatTime(session.created_at)}</Td>
-                <Td className="whitespace-nowrap text-muted" title={formatTime(session.last_seen_at)}>
-                  {formatAgo(session.last_seen_at)}
-                </Td>
+                <Td className="whitespace-nowrap text-muted"><When value={session.last_seen_at} /></Td>
                 <Td className="whitespace-nowrap text-muted">{formatTime(session.expires_at)}</Td>
                 {canEdit && (
                   <Td className="text-right">

@@ -2,10 +2,10 @@ import { useState } from "react";
 import { Button } from "../../components/Button";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { formatAgo, formatTime } from "../../lib/time";
 import { useDeleteToken, useTokens } from "./api";
 import { ConfirmMutationDialog } from "./ConfirmDialog";
-import { Table, Td, Th } from "./Table";
 import { CreateTokenDialog, NewTokenDialog } from "./TokenDialogs";
 import type { ApiToken, CreatedToken } from "./types";
 

@@ -3,12 +3,12 @@ import { useToast } from "../../app/toasts";
 import { Button } from "../../components/Button";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Table, Td, Th } from "../../components/Table";
 import { describeError } from "../../api/errors";
 import { formatTime } from "../../lib/time";
 import { useCan, useMe } from "../auth/session";
 import { useDeleteUser, useResetTotp, useUnlockUser, useUsers } from "./api";
 import { ConfirmMutationDialog } from "./ConfirmDialog";
-import { Table, Td, Th } from "./Table";
 import type { UserRecord } from "./types";
 import { CreateUserDialog, EditUserDialog } from "./UserDialogs";
 
