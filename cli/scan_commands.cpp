@@ -21,6 +21,7 @@
 #include "client/stream_client.h"
 #include "commands.h"
 #include "progress_log.h"
+#include "service_label.h"
 
 namespace sentinel::ctl {
 namespace {
@@ -139,9 +140,10 @@ json::array result_rows(const json::value& results) {
                        {"port", integer_of(*port_object, "port")},
                        {"proto", text_of(*port_object, "protocol")},
                        {"state", text_of(*port_object, "state")}};
+      row["service"] = service_label(*port_object);
       const auto* service = port_object->if_contains("service");
       const auto* service_object = service != nullptr ? object_of(*service) : nullptr;
-      for (const std::string_view key : {"service", "product", "version"}) {
+      for (const std::string_view key : {"product", "version"}) {
         const auto* field = service_object != nullptr ? service_object->if_contains(key) : nullptr;
         row[key] = field != nullptr ? *field : json::value(nullptr);
       }

@@ -49,9 +49,9 @@ std::vector<std::uint16_t> fill_to(std::vector<std::uint16_t> ranked, std::size_
 
 }  // namespace
 
-std::vector<std::uint16_t> rank_nmap_services(std::string_view text, Protocol protocol) {
+std::vector<NmapServiceEntry> parse_nmap_services(std::string_view text, Protocol protocol) {
   const std::string_view wanted = protocol == Protocol::kTcp ? "tcp" : "udp";
-  std::vector<ListedPort> listed;
+  std::vector<NmapServiceEntry> entries;
   NmapDataLines lines(text);
   while (const std::optional<NmapDataLine> line = lines.next()) {
     // The fields: service, port/protocol, frequency, then maybe a `#` comment.
@@ -71,7 +71,15 @@ std::vector<std::uint16_t> rank_nmap_services(std::string_view text, Protocol pr
     if (slash == std::string_view::npos || fields[1].substr(slash + 1) != wanted) continue;
     const std::optional<std::uint16_t> port = parse_nmap_port(fields[1].substr(0, slash));
     const std::optional<double> frequency = parse_frequency(fields[2]);
-    if (port && frequency) listed.push_back({*port, *frequency});
+    if (port && frequency) entries.push_back({fields[0], *port, *frequency});
+  }
+  return entries;
+}
+
+std::vector<std::uint16_t> rank_nmap_services(std::string_view text, Protocol protocol) {
+  std::vector<ListedPort> listed;
+  for (const NmapServiceEntry& entry : parse_nmap_services(text, protocol)) {
+    listed.push_back({entry.port, entry.frequency});
   }
   // A port listed more than once counts once, at its highest frequency.
   std::sort(listed.begin(), listed.end(), [](const ListedPort& a, const ListedPort& b) {

@@ -15,8 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxListedProblems = 20;
 constexpr std::uint32_t kMaxPort = 65535;
-// nmap's table is about 1 MB; this leaves room for it to grow and bounds a hostile one.
-constexpr std::size_t kMaxServicesFileBytes = 16 << 20;
 
 /// A port number 1..65535, or why not.
 Result<std::uint32_t> parse_port(std::string_view text) {
@@ -151,7 +149,7 @@ Result<PortList> top_ports(int count, Protocol protocol,
   }
   // A file that cannot be read or is too large ranks nothing, like one without the protocol.
   const Result<std::string> text =
-      read_nmap_data_file(services_file.string(), kMaxServicesFileBytes);
+      read_nmap_data_file(services_file.string(), kMaxNmapServicesBytes);
   PortList list;
   (protocol == Protocol::kTcp ? list.tcp : list.udp) =
       top_ports_in(text ? std::string_view(*text) : std::string_view(),

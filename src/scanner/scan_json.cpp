@@ -14,7 +14,7 @@ boost::json::value optional_time(const std::optional<std::int64_t>& time_ms) {
   return time_ms ? boost::json::value(iso8601_utc(*time_ms)) : boost::json::value(nullptr);
 }
 
-boost::json::value text_or_null(const std::string& text) {
+boost::json::value text_or_null(std::string_view text) {
   return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
 }
 
@@ -155,15 +155,18 @@ std::optional<scan::TlsFacts> tls_from_json(std::string_view text) {
       .versions_accepted = list_of("versions_accepted")};
 }
 
-boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts) {
+boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts,
+                                 const scan::PortNames& names) {
   boost::json::array host_items;
   std::int64_t open_ports = 0;
   for (const FoundHost& host : hosts) {
     boost::json::array ports;
     for (const FoundPort& port : host.ports) {
+      const std::string_view port_name = names.name(port.protocol, port.port);
       ports.push_back(boost::json::object{{"port", port.port},
                                           {"protocol", to_string(port.protocol)},
                                           {"state", scan::to_string(port.state)},
+                                          {"port_name", text_or_null(port_name)},
                                           {"service", service_json(port.service)},
                                           {"tunnel", text_or_null(port.tunnel)},
                                           {"tls", tls_json(port.tls)},

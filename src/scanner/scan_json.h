@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sentinel/scan/port_names.h"
 #include "sentinel/scanner/scan_diff.h"
 #include "sentinel/scanner/scan_job.h"
 #include "sentinel/scanner/scan_shard_protocol.h"
@@ -37,9 +38,11 @@ boost::json::object job_json(const ScanJob& job);
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text);
 
 /// {"id","status","hosts_up","open_ports","hosts":[{"address","hostnames","os","os_accuracy",
-/// "scripts","ports":[{"port","protocol","state","service",...,"scripts"}]}]}; state is "open" or
-/// "open|filtered", and open_ports counts the open ones.
-boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts);
+/// "scripts","ports":[{"port","protocol","state","port_name","service",...,"scripts"}]}]}; state
+/// is "open" or "open|filtered", and open_ports counts the open ones. port_name is what `names`
+/// calls the port (nmap-services), or null: a guess for ports no service was named on.
+boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts,
+                                 const scan::PortNames& names);
 
 /// {"id","previous_id","changes":[{"action","address","port","protocol","before","after"}]}.
 boost::json::object diff_json(const ScanDiff& diff);

@@ -82,11 +82,11 @@ Result<Response> cancel(ScannerService& service, Request& request) {
   return Response::json(job_json(job));
 }
 
-Result<Response> results(ScannerService& service, Request& request) {
+Result<Response> results(ScannerService& service, const scan::PortNames& names, Request& request) {
   SENTINEL_ASSIGN(id, scan_id(request));
   SENTINEL_ASSIGN(job, service.get(id));
   SENTINEL_ASSIGN(hosts, service.results(id));
-  return Response::json(results_json(job, hosts));
+  return Response::json(results_json(job, hosts, names));
 }
 
 Result<Response> diff(ScannerService& service, Request& request) {
@@ -110,7 +110,8 @@ Result<Response> import(ScannerService& service, Request& request) {
 
 }  // namespace
 
-Status register_scanner_routes(gateway::Router& router, ScannerService& service) {
+Status register_scanner_routes(gateway::Router& router, ScannerService& service,
+                               std::shared_ptr<const scan::PortNames> port_names) {
   SENTINEL_TRY(router.add({"GET", "/api/v1/scans", std::string(kRead),
                            "List scan jobs, newest first (status, limit, offset); total counts "
                            "every match",
@@ -140,9 +141,12 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service)
   SENTINEL_TRY(router.add({"DELETE", "/api/v1/scans/{id}", std::string(kWrite),
                            "Cancel a queued or running scan",
                            [&service](Request& r) { return cancel(service, r); }}));
-  SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}/results", std::string(kRead),
-                           "The hosts a scan found, with their open ports and services",
-                           [&service](Request& r) { return results(service, r); }}));
+  SENTINEL_TRY(router.add(
+      {"GET", "/api/v1/scans/{id}/results", std::string(kRead),
+       "The hosts a scan found, with their open ports and services (and "
+       "port_name: what nmap-services calls each port, a guess where no "
+       "service was named)",
+       [&service, port_names](Request& r) { return results(service, *port_names, r); }}));
   SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}/diff", std::string(kRead),
                            "Changes against the previous completed scan of the same targets and "
                            "ports",

@@ -247,7 +247,9 @@ Status build_scanner(ModuleContext& context) {
                                             .agents = std::move(agents)};
   SENTINEL_ASSIGN(service,
                   scanner::ScannerService::create(std::move(dependencies), std::move(options)));
-  SENTINEL_TRY(scanner::register_scanner_routes(context.router, *service));
+  // What nmap calls each port, for the ports no service was named on (no names without nmap).
+  SENTINEL_TRY(scanner::register_scanner_routes(
+      context.router, *service, std::make_shared<const scan::PortNames>(scan::PortNames::load())));
   context.services.push_back(service.get());
   context.scanner = std::move(service);
   return ok();

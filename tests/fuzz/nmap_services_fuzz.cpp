@@ -1,6 +1,7 @@
 // nmap-services text (nmap's port frequency table) on arbitrary bytes: the ranking lists each port
 // once, in range, and depends on what the lines say, not on their order; top-N gives at most N
-// distinct ports, ascending, the best ranked among them.
+// distinct ports, ascending, the best ranked among them; the port names do not depend on the
+// lines' order either.
 
 #include <algorithm>
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sentinel/scan/port_names.h"
 #include "src/scan/nmap_services.h"
 
 namespace {
@@ -41,7 +43,13 @@ void check(std::string_view text, Protocol protocol, std::size_t count) {
     if (port == 0 || seen[port]) std::abort();
     seen[port] = true;
   }
-  if (sentinel::scan::rank_nmap_services(reversed_lines(text), protocol) != ranked) std::abort();
+  const std::string reversed = reversed_lines(text);
+  if (sentinel::scan::rank_nmap_services(reversed, protocol) != ranked) std::abort();
+  const auto names = sentinel::scan::PortNames::parse(text);
+  const auto names_reversed = sentinel::scan::PortNames::parse(reversed);
+  for (const std::uint16_t port : ranked) {
+    if (names.name(protocol, port) != names_reversed.name(protocol, port)) std::abort();
+  }
 
   const std::vector<std::uint16_t> top = sentinel::scan::top_ports_in(text, count, protocol);
   if (top.size() > count || top.empty()) std::abort();
