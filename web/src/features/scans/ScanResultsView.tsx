@@ -5,7 +5,7 @@ import { cellClass, Table, Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
-import { countPorts, filterHosts, foundText, osText, productText } from "./results";
+import { countPorts, filterHosts, foundText, osText, portGuess, productText } from "./results";
 import { ScriptOutputs } from "./ScriptOutputs";
 import type { ScanHost, ScanJob, ScanPort } from "./types";
 
@@ -130,14 +130,24 @@ function PortRows({ port }: { port: ScanPort }) {
 
 function PortRow({ port, cell }: { port: ScanPort; cell: string }) {
   const product = productText(port.service);
+  const guess = portGuess(port);
   return (
     <tr>
       <td className={`${cell} font-mono tabular-nums`}>
         {port.port}/{port.protocol}
       </td>
       <td className={cell}>
-        {port.service?.service ?? <span className="text-muted">unknown</span>}
+        {port.service?.service ?? (guess ? null : <span className="text-muted">unknown</span>)}
         {port.tunnel && <span className="ml-1 text-xs text-muted">over {port.tunnel.toUpperCase()}</span>}
+        {guess && (
+          <span
+            className={`text-muted ${port.service ? "ml-1" : ""}`}
+            title={`Not identified; nmap-services calls port ${port.port}/${port.protocol} ${guess}`}
+          >
+            {port.service ? "· " : ""}
+            {guess}?
+          </span>
+        )}
       </td>
       <td className={`${cell} max-w-md`}>
         {product || <span className="text-muted">—</span>}

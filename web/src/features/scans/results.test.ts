@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { countPorts, filterHosts, foundText, osText, productText, scriptText, scriptView, serviceText } from "./results";
+import {
+  countPorts,
+  filterHosts,
+  foundText,
+  osText,
+  portGuess,
+  productText,
+  scriptText,
+  scriptView,
+  serviceText,
+} from "./results";
 import type { ScanHost, ScanPort, ScriptOutput, ServiceInfo } from "./types";
 
 const service = (overrides: Partial<ServiceInfo> = {}): ServiceInfo => ({
@@ -17,6 +27,7 @@ const port = (number: number, info: Partial<ServiceInfo> | null = null, scripts:
   state: "open",
   service: info ? service(info) : null,
   tunnel: null,
+  port_name: null,
   tls: null,
   scripts,
 });
@@ -146,5 +157,21 @@ describe("how nmap's findings read", () => {
       firstLine: `${"x".repeat(80)}…`,
       lines: 1,
     });
+  });
+});
+
+describe("portGuess", () => {
+  it("names a port no service was named on as nmap-services does", () => {
+    expect(portGuess({ service: null, tunnel: null, port_name: "https-alt" })).toBe("https-alt");
+    expect(portGuess({ service: service({ service: "ssl" }), tunnel: null, port_name: "https-alt" })).toBe("https-alt");
+  });
+  it("keeps quiet where a service was named or the port has no name", () => {
+    expect(portGuess({ service: service({ service: "http" }), tunnel: "ssl", port_name: "https-alt" })).toBeNull();
+    expect(portGuess({ service: service({ service: "ssh" }), tunnel: null, port_name: "ssh" })).toBeNull();
+    expect(portGuess({ service: null, tunnel: null, port_name: null })).toBeNull();
+  });
+  it("lets the filter find a port by its name", () => {
+    const guessed = host("127.0.0.9", [{ ...port(8443), port_name: "https-alt" }]);
+    expect(filterHosts([guessed], "https-alt")).toHaveLength(1);
   });
 });

@@ -19,6 +19,14 @@ export function serviceText(service: ServiceInfo | null | undefined): string {
   return text || "unknown service";
 }
 
+/** The name nmap-services gives a port no service was named on ("https-alt"), also for TLS with
+ * nothing known inside; null when a service was named or the port has no name. */
+export function portGuess(port: Pick<ScanPort, "service" | "tunnel" | "port_name">): string | null {
+  const name = port.service?.service ?? "";
+  const unnamed = name === "" || (name === "ssl" && !port.tunnel);
+  return unnamed && port.port_name ? port.port_name : null;
+}
+
 /** "Linux 5.0 - 5.2 (accuracy 95%)", or null when nmap made no guess (or did not run). */
 export function osText(host: Pick<ScanHost, "os" | "os_accuracy">): string | null {
   if (!host.os) return null;
@@ -70,7 +78,7 @@ export function scriptView(script: ScriptOutput): { text: string; long: boolean;
 const scriptWords = (scripts: readonly ScriptOutput[]) => scripts.flatMap((script) => [script.id, script.output]);
 
 /** What the filter box matches a port by: "22", "22/tcp", service, product, version, extra info,
- * its scripts' names and outputs. */
+ * its nmap-services name, its scripts' names and outputs. */
 function portWords(port: ScanPort): string[] {
   const service = port.service;
   return [
@@ -82,6 +90,7 @@ function portWords(port: ScanPort): string[] {
     service?.extra_info ?? "",
     ...(service?.cpe ?? []),
     port.tunnel ?? "",
+    port.port_name ?? "",
     ...scriptWords(port.scripts),
   ].map((word) => word.toLowerCase());
 }

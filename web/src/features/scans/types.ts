@@ -118,6 +118,9 @@ export interface ScanPort {
   service: ServiceInfo | null;
   /** "ssl" when the service speaks inside TLS. */
   tunnel: string | null;
+  /** What nmap-services calls the port ("https-alt" for 8443/tcp), null when it has no name (or
+   * nmap is not installed on the server): a guess where no service was named. */
+  port_name: string | null;
   tls: TlsFacts | null;
   /** nmap's port scripts; empty for the built-in engine. */
   scripts: ScriptOutput[];
