@@ -1,32 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { driftText, outcomeLabel, readFirewallMessage, rollbackText, syncState, versionText } from "./status";
+import { firewallStatus } from "./testStatus";
 import type { AgentFirewallStatus } from "./types";
 
-const row = (overrides: Partial<AgentFirewallStatus>): AgentFirewallStatus => ({
-  agent_id: "a-1",
-  policy_id: 1,
-  version: 3,
-  document_hash: "h",
-  listing_hash: "l",
-  sets: {},
-  applied_at: "2026-11-26T10:00:00Z",
-  confirmed: true,
-  confirmed_at: "2026-11-26T10:00:01Z",
-  confirmed_policy_id: 1,
-  confirmed_version: 3,
-  last_error: null,
-  last_error_at: null,
-  drift_count: 0,
-  last_drift_at: null,
-  last_drift_kind: null,
-  rolled_back_at: null,
-  rolled_back_version: null,
-  restored_version: null,
-  updated_at: "2026-11-26T10:00:01Z",
-  effective: { policy_id: 1, policy_name: "web", version: 3 },
-  in_sync: true,
-  ...overrides,
-});
+const row = (overrides: Partial<AgentFirewallStatus>): AgentFirewallStatus => firewallStatus("a-1", overrides);
 
 describe("an agent's firewall state in words", () => {
   it("says whether it holds its effective policy", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AgentFirewallStatus, Block } from "../firewall/types";
+import { firewallStatus as row } from "../firewall/testStatus";
+import type { Block } from "../firewall/types";
 import { activeBlocks, syncCounts } from "./firewallSummary";
 
 const now = Date.parse("2026-11-26T12:00:00Z");
@@ -26,31 +27,6 @@ const block = (id: number, expiresAt: string, overrides: Partial<Block> = {}): B
   ...overrides,
 });
 
-const row = (agentId: string, overrides: Partial<AgentFirewallStatus> = {}): AgentFirewallStatus => ({
-  agent_id: agentId,
-  policy_id: 1,
-  version: 3,
-  document_hash: "h",
-  listing_hash: "l",
-  sets: {},
-  applied_at: "2026-11-26T10:00:00Z",
-  confirmed: true,
-  confirmed_at: "2026-11-26T10:00:01Z",
-  confirmed_policy_id: 1,
-  confirmed_version: 3,
-  last_error: null,
-  last_error_at: null,
-  drift_count: 0,
-  last_drift_at: null,
-  last_drift_kind: null,
-  rolled_back_at: null,
-  rolled_back_version: null,
-  restored_version: null,
-  updated_at: "2026-11-26T10:00:01Z",
-  effective: { policy_id: 1, policy_name: "web", version: 3 },
-  in_sync: true,
-  ...overrides,
-});
 
 describe("active blocks on the overview", () => {
   it("counts the page's active blocks and those beyond it, and keeps the newest few", () => {

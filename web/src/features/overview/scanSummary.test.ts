@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { scanJob, scanProgress } from "../scans/testJobs";
 import type { ScanChange, ScanJob, ScanPage } from "../scans/types";
 import { changeTiles, jobTime, openPortsText, runningJobs } from "./scanSummary";
 
@@ -11,36 +12,12 @@ const change = (action: ScanChange["action"], port: number | null = 22): ScanCha
   after: null,
 });
 
-const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
-  id,
-  source: "scan",
-  status: "running",
-  targets: ["127.0.0.1"],
-  exclude: [],
-  ports: "top100",
-  profile: "quick",
-  backend: "engine",
-  nmap: null,
-  agents: null,
-  method: "connect",
-  discovery: true,
-  requested_by: "admin",
-  created_at: "2026-11-26T10:00:00Z",
-  started_at: "2026-11-26T10:00:01Z",
-  finished_at: null,
-  error: null,
-  progress: {
-    percent: 40,
-    pairs_done: 40,
-    pairs_total: 100,
-    hosts_done: 0,
-    hosts_total: 1,
-    open_found: 1,
-    rate: 10,
-    phase: "ports",
-  },
-  ...overrides,
-});
+// A scan 40 % through its ports, one open port found so far.
+const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob =>
+  scanJob(id, {
+    progress: scanProgress({ percent: 40, pairs_done: 40, open_found: 1, rate: 10, phase: "ports" }),
+    ...overrides,
+  });
 
 describe("the newest completed scan's changes as counts", () => {
   it("counts each kind in the diff's order, zeros included, new exposure as a warning", () => {

@@ -18,41 +18,8 @@ import {
   capsText,
   type ScanQuery,
 } from "./jobs";
-import type { ScanJob, ScanPage, ScanProgress } from "./types";
-
-const progress = (overrides: Partial<ScanProgress> = {}): ScanProgress => ({
-  percent: 0,
-  pairs_done: 0,
-  pairs_total: 100,
-  hosts_done: 0,
-  hosts_total: 1,
-  open_found: 0,
-  rate: 0,
-  phase: null,
-  ...overrides,
-});
-
-const job = (id: number, overrides: Partial<ScanJob> = {}): ScanJob => ({
-  id,
-  source: "scan",
-  status: "running",
-  targets: ["127.0.0.1"],
-  exclude: [],
-  ports: "top100",
-  profile: "quick",
-  backend: "engine",
-  nmap: null,
-  agents: null,
-  method: "connect",
-  discovery: true,
-  requested_by: "admin",
-  created_at: "2026-11-26T10:00:00Z",
-  started_at: "2026-11-26T10:00:01Z",
-  finished_at: null,
-  error: null,
-  progress: progress(),
-  ...overrides,
-});
+import { scanJob as job, scanProgress as progress } from "./testJobs";
+import type { ScanJob, ScanPage } from "./types";
 
 const page = (...items: ScanJob[]): ScanPage => ({ items, total: items.length });
 const first: ScanQuery = { offset: 0, limit: 3 };
