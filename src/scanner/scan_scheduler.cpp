@@ -26,6 +26,10 @@ constexpr std::string_view kSelectSchedule =
 // Due schedules claimed per tick at most; the rest are due at the next tick.
 constexpr int kMaxDuePerTick = 100;
 
+// What POST /api/v1/scans and the schedule routes require: a schedule's creator must still hold
+// it for the schedule's due runs to start.
+constexpr std::string_view kStartScans = "scans:write";
+
 ScanSchedule schedule_of(const store::Row& row) {
   ScanSchedule schedule;
   schedule.id = row.integer(0);
@@ -74,8 +78,13 @@ Result<ScanSchedule> name_conflict(Result<ScanSchedule> result, const std::strin
 class SqlScanScheduler final : public ScanScheduler {
  public:
   SqlScanScheduler(store::Database& database, auth::AuditLog& audit, const Clock& clock,
-                   ScannerService& scanner, SchedulerOptions options)
-      : database_(database), audit_(audit), clock_(clock), scanner_(scanner), options_(options) {}
+                   ScannerService& scanner, CreatorLookup creators, SchedulerOptions options)
+      : database_(database),
+        audit_(audit),
+        clock_(clock),
+        scanner_(scanner),
+        creators_(std::move(creators)),
+        options_(options) {}
 
   ~SqlScanScheduler() override { stop(); }
 
@@ -191,6 +200,10 @@ class SqlScanScheduler final : public ScanScheduler {
           "enabled = 1",
           {next, schedule.id, schedule.next_run_ms});
       if (!claimed || *claimed == 0) continue;
+      if (const std::string why = creator_refusal(schedule.created_by); !why.empty()) {
+        skip(schedule, schedule.next_run_ms, why);
+        continue;
+      }
       auth::Principal runner;
       runner.username = "schedule:" + schedule.name;
       std::lock_guard lock(launch_mutex_);
@@ -233,12 +246,7 @@ class SqlScanScheduler final : public ScanScheduler {
           (previous->status == JobStatus::kQueued || previous->status == JobStatus::kRunning)) {
         std::string why = fmt::format("its previous job {} is still {}", previous->id,
                                       to_string(previous->status));
-        if (due_ms) {
-          note(schedule.id, std::nullopt, std::nullopt,
-               fmt::format("the run due at {} was skipped: {}", iso8601_utc(*due_ms), why));
-          scanner_log().info("scan schedule run skipped id={} name=\"{}\": {}", schedule.id,
-                             schedule.name, why);
-        }
+        if (due_ms) skip(schedule, *due_ms, why);
         return conflict(fmt::format("scan schedule '{}' cannot run now: {}", schedule.name, why),
                         "id");
       }
@@ -265,6 +273,35 @@ class SqlScanScheduler final : public ScanScheduler {
     return job;
   }
 
+  // Why the due runs of a schedule made by `creator` may not start now; empty when they may.
+  // A creator who cannot be checked counts as one who may not: a user whose access was revoked
+  // must not keep scanning while the auth tables cannot be read.
+  std::string creator_refusal(const std::string& creator) const {
+    const Result<auth::Identity> found = creators_(creator);
+    if (!found && found.error().code == ErrorCode::kNotFound) {
+      return fmt::format("its creator '{}' has been deleted", creator);
+    }
+    if (!found) {
+      return fmt::format("its creator '{}' could not be checked ({})", creator,
+                         found.error().message);
+    }
+    if (found->user.disabled) return fmt::format("its creator '{}' is disabled", creator);
+    if (!found->permissions.contains(kStartScans)) {
+      return fmt::format("its creator '{}' may no longer start scans (no {})", creator,
+                         kStartScans);
+    }
+    return {};
+  }
+
+  // Notes on the schedule that its run due at `due_ms` did not start, and why; the next run is
+  // already claimed, so the schedule does not spin and runs again when the reason is gone.
+  void skip(const ScanSchedule& schedule, std::int64_t due_ms, const std::string& why) {
+    note(schedule.id, std::nullopt, std::nullopt,
+         fmt::format("the run due at {} was skipped: {}", iso8601_utc(due_ms), why));
+    scanner_log().info("scan schedule run skipped id={} name=\"{}\": {}", schedule.id,
+                       schedule.name, why);
+  }
+
   // Writes a run's outcome: when it ran and its job (kept when unset), and the error (NULL when
   // empty). A failure here only costs the note, which the log keeps.
   void note(std::int64_t id, std::optional<std::int64_t> ran_ms, std::optional<std::int64_t> job,
@@ -285,6 +322,7 @@ class SqlScanScheduler final : public ScanScheduler {
   auth::AuditLog& audit_;
   const Clock& clock_;
   ScannerService& scanner_;
+  const CreatorLookup creators_;
   const SchedulerOptions options_;
   std::mutex launch_mutex_;
   std::mutex thread_mutex_;
@@ -296,8 +334,10 @@ class SqlScanScheduler final : public ScanScheduler {
 
 std::unique_ptr<ScanScheduler> make_scan_scheduler(store::Database& database, auth::AuditLog& audit,
                                                    const Clock& clock, ScannerService& scanner,
+                                                   CreatorLookup creators,
                                                    SchedulerOptions options) {
-  return std::make_unique<SqlScanScheduler>(database, audit, clock, scanner, options);
+  return std::make_unique<SqlScanScheduler>(database, audit, clock, scanner, std::move(creators),
+                                            options);
 }
 
 }  // namespace sentinel::scanner

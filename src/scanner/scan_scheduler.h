@@ -33,9 +33,11 @@ class ScanScheduler : public ScanSchedules {
   virtual void run_due() = 0;
 };
 
-/// Every collaborator must outlive the scheduler; `scanner` starts and checks the scans.
+/// Every collaborator must outlive the scheduler; `scanner` starts and checks the scans,
+/// `creators` says whether a schedule's creator may still start them.
 std::unique_ptr<ScanScheduler> make_scan_scheduler(store::Database& database, auth::AuditLog& audit,
                                                    const Clock& clock, ScannerService& scanner,
+                                                   CreatorLookup creators,
                                                    SchedulerOptions options);
 
 }  // namespace sentinel::scanner

@@ -83,7 +83,7 @@ class ScannerServiceImpl final : public ScannerService {
         workers_(options_.workers, options_.max_queued,
                  [this](QueuedScan& scan, JobControl& control) { run_queued(scan, control); }),
         scheduler_(make_scan_scheduler(
-            database_, audit_, clock_, *this,
+            database_, audit_, clock_, *this, std::move(dependencies.creators),
             {.min_interval = options_.schedule_min_interval, .tick = options_.schedule_tick})) {}
 
   ~ScannerServiceImpl() override { stop(); }
@@ -395,6 +395,8 @@ Result<std::unique_ptr<ScannerService>> ScannerService::create(ScannerDependenci
     scope = std::move(parsed);
   }
   if (options.workers == 0) return invalid_argument("at least one scan worker", "workers");
+  // Without it the scheduler could not tell whether a schedule's creator may still scan.
+  if (!dependencies.creators) return invalid_argument("a creator lookup is required", "creators");
   return std::unique_ptr<ScannerService>(
       new ScannerServiceImpl(std::move(dependencies), std::move(options), std::move(scope)));
 }

@@ -40,7 +40,7 @@ const std::vector<ModuleSpec>& module_specs() {
        "threat detection: Sigma rules and correlation over every stored event"},
       // Before the gateway, like every module with routes.
       {"scanner",
-       {"store", "bus", "audit"},
+       {"store", "bus", "audit", "auth"},
        "network scans inside the configured scopes: jobs, results, diffs, nmap imports"},
       // Before the gateway, like every module with routes.
       {"firewall",

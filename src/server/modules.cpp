@@ -238,13 +238,20 @@ Status build_scanner(ModuleContext& context) {
     agents = scanner::make_scan_agents(*context.agent_registry, *context.agent_channel,
                                        *context.inventory);
   }
+  // A schedule's due runs start only while its creator may start scans, as the auth service
+  // resolves their roles at that moment.
+  auth::AuthService* auth = context.auth.get();
+  scanner::CreatorLookup creators = [auth](const std::string& username) {
+    return auth->identity_of(username);
+  };
   scanner::ScannerDependencies dependencies{.database = *context.database,
                                             .audit = *context.audit,
                                             .bus = *context.bus,
                                             .clock = context.clock,
                                             .resolver = nullptr,
                                             .detector = std::move(detector),
-                                            .agents = std::move(agents)};
+                                            .agents = std::move(agents),
+                                            .creators = std::move(creators)};
   SENTINEL_ASSIGN(service,
                   scanner::ScannerService::create(std::move(dependencies), std::move(options)));
   // What nmap calls each port, for the ports no service was named on (no names without nmap).

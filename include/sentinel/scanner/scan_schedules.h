@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,18 +42,25 @@ struct ScanSchedule {
   std::int64_t next_run_ms = 0;  // when it is due next (meaningless while disabled)
   std::optional<std::int64_t> last_run_ms;
   std::optional<std::int64_t> last_job_id;
-  /// Why the latest run did not start (a scope removed since, a job still running); empty when
-  /// it started.
+  /// Why the latest run did not start (a scope removed since, a job still running, a creator
+  /// who may no longer start scans); empty when it started.
   std::string last_error;
   std::string created_by;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
 
+/// The user named `username` as the auth service knows them now, with the permissions their
+/// roles grant: kNotFound once deleted, another error when they cannot be known (the database
+/// is down). The scheduler asks it before each due run of a schedule the user created. Must be
+/// thread-safe.
+using CreatorLookup = std::function<Result<auth::Identity>(const std::string& username)>;
+
 /// Schedules and the thread that runs them. Thread-safe. Each due schedule starts one job
 /// through ScannerService::start_scan (the same checks, the scope guard of the moment), never
-/// while its previous job is queued or running, and at most once for the runs it missed while
-/// no server ran. Changes are audited (`scan_schedule.create`, `.update`, `.delete`, `.run`).
+/// while its previous job is queued or running, only while its creator exists, is enabled and
+/// holds scans:write (see CreatorLookup), and at most once for the runs it missed while no
+/// server ran. Changes are audited (`scan_schedule.create`, `.update`, `.delete`, `.run`).
 class ScanSchedules {
  public:
   virtual ~ScanSchedules() = default;

@@ -59,7 +59,8 @@ struct ScannerOptions {
 };
 
 /// Collaborators; each must outlive the service. `detector` may be null (no service detection,
-/// on agents neither); `agents` may be null (scans that name agents are refused).
+/// on agents neither); `agents` may be null (scans that name agents are refused). `creators`
+/// is required: a schedule's due runs start only while its creator may start scans.
 struct ScannerDependencies {
   store::Database& database;
   auth::AuditLog& audit;
@@ -68,6 +69,7 @@ struct ScannerDependencies {
   std::unique_ptr<scan::HostResolver> resolver;  // null: the system resolver
   std::unique_ptr<ServiceDetector> detector;
   std::unique_ptr<ScanAgents> agents = nullptr;
+  CreatorLookup creators;
 };
 
 /// Thread-safe. Every state change of a job is written to the database, then published on the
@@ -78,7 +80,8 @@ struct ScannerDependencies {
 /// (`scan.start`, `scan.cancel`, `scan.import`).
 class ScannerService : public server::Service {
  public:
-  /// kInvalidArgument (field "scanner.scopes") for a scope that does not parse.
+  /// kInvalidArgument (field "scanner.scopes") for a scope that does not parse, (field
+  /// "creators") without a creator lookup.
   static Result<std::unique_ptr<ScannerService>> create(ScannerDependencies dependencies,
                                                         ScannerOptions options);
 

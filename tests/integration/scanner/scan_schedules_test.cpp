@@ -2,8 +2,9 @@
 // 127.68.0.0/16 and whose schedules may recur every second (scanner.schedule_min_interval_s=1,
 // the test knob; the default floor is 300 s): run-now starts the schedule's scan at once, the
 // scheduler starts due ones by itself, targets outside every scope are refused when the
-// schedule is made, and a run after its scope was removed fails with the reason recorded on the
-// schedule. Listeners on 127.68.91.x and 127.91.x.x only.
+// schedule is made, a run after its scope was removed fails with the reason recorded on the
+// schedule, and due runs stop once the schedule's creator loses scans:write. Listeners on
+// 127.68.91.x and 127.91.x.x only.
 
 #include <gtest/gtest.h>
 
@@ -190,6 +191,55 @@ TEST_P(ScanSchedulesTest, BodiesAreStrictAndNameTheField) {
   auto gone = root.get(path);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 404);
+}
+
+TEST_P(ScanSchedulesTest, DueRunsStopWhenTheCreatorLosesScansWrite) {
+  TcpListener web = TcpListener::open("127.68.91.5");
+  client::ApiClient root = admin();
+  auto role = root.post("/api/v1/roles",
+                        json::object{{"name", "scan-crew"},
+                                     {"permissions", json::array{"scans:read", "scans:write"}}});
+  ASSERT_TRUE(role && role->status == 201) << (role ? role->body : role.error().message);
+  create_user(root, "carol", "Scheduled-Scanner-Phrase-77", "scan-crew");
+  client::ApiClient carol = anonymous();
+  ASSERT_EQ(login(carol, "carol", "Scheduled-Scanner-Phrase-77").status, 200);
+  const std::int64_t id =
+      create(carol, schedule_body("crew", "127.68.91.5", web.port(), 1)).at("id").as_int64();
+
+  // While carol may scan, her schedule runs.
+  json::value current;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    current = schedule(root, id);
+    if (current.at("last_job_id").is_int64()) break;
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(current.at("last_job_id").is_int64()) << current;
+
+  auto narrowed = root.patch("/api/v1/roles/scan-crew",
+                             json::object{{"permissions", json::array{"scans:read"}}});
+  ASSERT_TRUE(narrowed && narrowed->status == 200) << (narrowed ? narrowed->body : "");
+  const std::string why = "its creator 'carol' may no longer start scans (no scans:write)";
+  deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    current = schedule(root, id);
+    if (current.at("last_error").is_string() &&
+        std::string(current.at("last_error").as_string()).find(why) != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(current.at("last_error").is_string()) << current;
+  const std::string last_error(current.at("last_error").as_string());
+  EXPECT_EQ(last_error.rfind("the run due at ", 0), 0u) << last_error;
+  EXPECT_NE(last_error.find(why), std::string::npos) << last_error;
+
+  // Runs keep coming due every second and none starts.
+  std::this_thread::sleep_for(3s);
+  const json::value later = schedule(root, id);
+  EXPECT_EQ(later.at("last_job_id"), current.at("last_job_id")) << later;
+  EXPECT_NE(std::string(later.at("last_error").as_string()).find(why), std::string::npos) << later;
+  EXPECT_NE(later.at("next_run_at"), current.at("next_run_at")) << later;
 }
 
 SENTINEL_BOTH_BACKENDS(ScanSchedulesTest);

@@ -105,6 +105,33 @@ TEST_P(UserAdminTest, CustomRolesGrantTheirPermissions) {
             ErrorCode::kPermissionDenied);
 }
 
+TEST_P(UserAdminTest, IdentityOfAUserIsWhatTheirRolesGrantNow) {
+  ASSERT_TRUE(service_->create_role(admin_, {"scan-crew", "", {"scans:read", "scans:write"}, false},
+                                    client_));
+  const UserView kim = make_user("kim", {"scan-crew"});
+  auto identity = service_->identity_of("kim");
+  ASSERT_TRUE(identity) << identity.error().message;
+  EXPECT_EQ(identity->user.id, kim.id);
+  EXPECT_FALSE(identity->user.disabled);
+  EXPECT_TRUE(identity->permissions.contains("scans:write"));
+
+  // No session involved: a changed role or a disabled flag shows at once.
+  RoleUpdate narrowed;
+  narrowed.permissions = std::vector<std::string>{"scans:read"};
+  ASSERT_TRUE(service_->update_role(admin_, "scan-crew", narrowed, client_));
+  UserUpdate disable;
+  disable.disabled = true;
+  ASSERT_TRUE(service_->update_user(admin_, kim.id, disable, client_));
+  identity = service_->identity_of("kim");
+  ASSERT_TRUE(identity) << identity.error().message;
+  EXPECT_FALSE(identity->permissions.contains("scans:write"));
+  EXPECT_TRUE(identity->permissions.contains("scans:read"));
+  EXPECT_TRUE(identity->user.disabled);
+
+  ASSERT_TRUE(service_->delete_user(admin_, kim.id, client_));
+  EXPECT_EQ(service_->identity_of("kim").error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(UserAdminTest, NobodyHandsOutPermissionsTheyLack) {
   ASSERT_TRUE(service_->create_role(
       admin_, {"user-manager", "", {"users:read", "users:write", "roles:read"}, false}, client_));
