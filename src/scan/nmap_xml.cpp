@@ -134,6 +134,9 @@ class Reader {
           state == "open" || state == "closed" || state == "filtered" || state == "open|filtered"
               ? std::string(attribute(attributes, "reason"))
               : std::string(state);
+    } else if (port_ && name == "service" && attribute(attributes, "name") == "unknown" &&
+               attribute(attributes, "method") == "table") {
+      // nmap-services lists some ports as "unknown": nmap's table says nothing about them.
     } else if (port_ && name == "service") {
       ServiceInfo& service = port_->service.emplace();
       service.service = attribute(attributes, "name");

@@ -115,6 +115,25 @@ TEST(NmapXml, NmapsStatesWeDoNotHaveReadAsFilteredWithTheStateAsReason) {
   EXPECT_EQ(report->hosts[0].ports[1].reason, "unfiltered");
 }
 
+// nmap -sT names a port from nmap-services without probing it (method="table"); a port that
+// table calls "unknown" (39869/tcp, found when a test's listener got that port) has no service.
+TEST(NmapXml, APortTheTableCallsUnknownHasNoService) {
+  constexpr std::string_view kConnect = R"(<?xml version="1.0"?>
+<nmaprun scanner="nmap" version="7.93"><host><status state="up" reason="user-set"/>
+<address addr="127.0.0.1" addrtype="ipv4"/><ports>
+<port protocol="tcp" portid="39869"><state state="open" reason="syn-ack"/><service name="unknown" method="table" conf="3"/></port>
+<port protocol="tcp" portid="8080"><state state="open" reason="syn-ack"/><service name="http-proxy" method="table" conf="3"/></port>
+</ports></host></nmaprun>
+)";
+  Result<ScanReport> report = parse_nmap_xml(kConnect);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->hosts.size(), 1u);
+  ASSERT_EQ(report->hosts[0].ports.size(), 2u);
+  EXPECT_FALSE(report->hosts[0].ports[0].service);
+  ASSERT_TRUE(report->hosts[0].ports[1].service);
+  EXPECT_EQ(report->hosts[0].ports[1].service->service, "http-proxy");
+}
+
 void expect_refused(std::string_view xml, std::string_view words,
                     const NmapXmlLimits& limits = {}) {
   Result<ScanReport> report = parse_nmap_xml(xml, limits);
