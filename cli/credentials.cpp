@@ -12,15 +12,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "output.h"
+
 namespace sentinel::ctl {
 namespace {
 
 namespace json = boost::json;
-
-std::string text_field(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
 
 Error file_error(std::string_view doing, const std::filesystem::path& path) {
   return internal_error("cannot " + std::string(doing) + " " + path.string() + ": " +

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "output.h"
 #include "sentinel/firewall/policy_problem.h"
 #include "sentinel/firewall/policy_validator.h"
 
@@ -133,10 +134,7 @@ std::optional<std::int64_t> parse_duration(std::string_view text) {
 // One problem as editors read it: "FILE: error rule 'ssh' (chains.input.rules[1]): message".
 void print_problem(std::ostream& out, std::string_view origin, const json::value& problem) {
   const json::object& fields = problem.as_object();
-  const auto text = [&fields](std::string_view key) -> std::string {
-    const auto* value = fields.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
-  };
+  const auto text = [&fields](std::string_view key) { return text_field(fields, key); };
   out << origin << ": " << text("severity");
   if (const std::string rule = text("rule_id"); !rule.empty()) out << " rule '" << rule << "'";
   if (const std::string path = text("path"); !path.empty()) out << " (" << path << ")";

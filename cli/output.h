@@ -26,6 +26,9 @@ std::string display_value(std::string_view key, const boost::json::value& value)
 /// The rows of a list reply: the array itself or its "items"; nullptr when it is neither.
 const boost::json::array* list_items(const boost::json::value& reply);
 
+/// The string at `key` of `object`; "" when it is absent or not a string.
+std::string text_field(const boost::json::object& object, std::string_view key);
+
 /// Prints `rows` as aligned columns under a heading line.
 void print_table(std::ostream& out, const boost::json::array& rows,
                  std::span<const Column> columns);

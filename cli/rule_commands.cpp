@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "output.h"
 #include "sentinel/detection/rules.h"
 
 namespace sentinel::ctl {
@@ -33,11 +34,6 @@ const json::array& reply_files(const json::value& reply) {
   static const json::array kNone;
   const auto* files = reply.is_object() ? reply.as_object().if_contains("files") : nullptr;
   return files != nullptr && files->is_array() ? files->as_array() : kNone;
-}
-
-std::string text_field(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
 }
 
 std::int64_t integer_field(const json::object& object, std::string_view key) {

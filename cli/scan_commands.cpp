@@ -81,11 +81,6 @@ std::string scan_path(std::int64_t id) { return "/api/v1/scans/" + std::to_strin
 
 const json::object* object_of(const json::value& value) { return value.if_object(); }
 
-std::string text_of(const json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 std::int64_t integer_of(const json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
   if (value == nullptr) return 0;
@@ -136,10 +131,10 @@ json::array result_rows(const json::value& results) {
     for (const json::value& port : ports->as_array()) {
       const auto* port_object = object_of(port);
       if (port_object == nullptr) continue;
-      json::object row{{"host", text_of(*host_object, "address")},
+      json::object row{{"host", text_field(*host_object, "address")},
                        {"port", integer_of(*port_object, "port")},
-                       {"proto", text_of(*port_object, "protocol")},
-                       {"state", text_of(*port_object, "state")}};
+                       {"proto", text_field(*port_object, "protocol")},
+                       {"state", text_field(*port_object, "state")}};
       row["service"] = service_label(*port_object);
       const auto* service = port_object->if_contains("service");
       const auto* service_object = service != nullptr ? object_of(*service) : nullptr;
@@ -169,14 +164,14 @@ json::array host_rows(const json::value& results) {
         ports != nullptr && ports->is_array()) {
       for (const json::value& port : ports->as_array()) {
         const auto* port_object = object_of(port);
-        if (port_object != nullptr && text_of(*port_object, "state") == "open") ++open;
+        if (port_object != nullptr && text_field(*port_object, "state") == "open") ++open;
       }
     }
-    const std::string reason = text_of(*host_object, "reason");
+    const std::string reason = text_field(*host_object, "reason");
     if (!reason.empty()) discovered = true;
-    const std::string mac = text_of(*host_object, "mac");
+    const std::string mac = text_field(*host_object, "mac");
     rows.push_back(
-        json::object{{"host", text_of(*host_object, "address")},
+        json::object{{"host", text_field(*host_object, "address")},
                      {"mac", mac.empty() ? json::value(nullptr) : json::value(mac)},
                      {"reason", reason.empty() ? json::value(nullptr) : json::value(reason)},
                      {"open", open}});
@@ -196,17 +191,17 @@ void print_findings(const json::value& results) {
     for (const json::value& script : scripts->as_array()) {
       const auto* object = object_of(script);
       if (object == nullptr) continue;
-      std::string output = text_of(*object, "output");
+      std::string output = text_field(*object, "output");
       for (std::size_t at = 0; (at = output.find('\n', at)) != std::string::npos; at += 5) {
         output.replace(at, 1, "\n    ");
       }
-      std::cout << "  " << where << text_of(*object, "id") << ": " << output << "\n";
+      std::cout << "  " << where << text_field(*object, "id") << ": " << output << "\n";
     }
   };
   for (const json::value& host : hosts->as_array()) {
     const auto* host_object = object_of(host);
     if (host_object == nullptr) continue;
-    const std::string os = text_of(*host_object, "os");
+    const std::string os = text_field(*host_object, "os");
     const auto* host_scripts = host_object->if_contains("scripts");
     const auto* ports = host_object->if_contains("ports");
     bool any = !os.empty() || (host_scripts != nullptr && host_scripts->is_array() &&
@@ -222,7 +217,7 @@ void print_findings(const json::value& results) {
       }
     }
     if (!any) continue;
-    std::cout << "\n" << text_of(*host_object, "address");
+    std::cout << "\n" << text_field(*host_object, "address");
     if (!os.empty()) {
       std::cout << "  OS: " << os << " (" << integer_of(*host_object, "os_accuracy") << "%)";
     }
@@ -234,7 +229,7 @@ void print_findings(const json::value& results) {
       if (port_object == nullptr) continue;
       print_scripts(port_object->if_contains("scripts"),
                     std::to_string(integer_of(*port_object, "port")) + "/" +
-                        text_of(*port_object, "protocol") + " ");
+                        text_field(*port_object, "protocol") + " ");
     }
   }
 }
@@ -246,7 +241,7 @@ int print_results(Ctl& ctl, std::int64_t id) {
   const json::array rows = result_rows(outcome.json);
   const auto* reply = object_of(outcome.json);
   const auto silent = std::count_if(rows.begin(), rows.end(), [](const json::value& row) {
-    return text_of(row.as_object(), "state") == "open|filtered";
+    return text_field(row.as_object(), "state") == "open|filtered";
   });
   std::cout << "\n"
             << counted(reply != nullptr ? integer_of(*reply, "hosts_up") : 0, "host")
@@ -277,12 +272,12 @@ class ProgressBar {
                                        ? progress_value->as_object()
                                        : empty;
     const double percent = std::clamp(number_of(progress, "percent"), 0.0, 100.0);
-    std::string status = text_of(job, "status");
+    std::string status = text_field(job, "status");
     // What a running job is doing: its ports, naming services, nmap's scripts.
-    if (const std::string phase = text_of(progress, "phase"); !phase.empty()) {
+    if (const std::string phase = text_field(progress, "phase"); !phase.empty()) {
       status += " (" + phase + ")";
     }
-    const bool last = is_final(text_of(job, "status"));
+    const bool last = is_final(text_field(job, "status"));
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(std::lround(percent / 100.0 * kWidth));
     char line[256];
@@ -318,7 +313,7 @@ std::optional<json::object> follow(Ctl& ctl, std::int64_t id,
         boost::system::error_code ec;
         json::value parsed = json::parse(*message, ec);
         const auto* object = ec ? nullptr : parsed.if_object();
-        const auto* scan = object != nullptr && text_of(*object, "type") == "scan"
+        const auto* scan = object != nullptr && text_field(*object, "type") == "scan"
                                ? object->if_contains("scan")
                                : nullptr;
         if (scan != nullptr && scan->is_object() && integer_of(scan->as_object(), "id") == id) {
@@ -343,7 +338,7 @@ std::optional<json::object> follow(Ctl& ctl, std::int64_t id,
     if (!job) continue;
     last_seen = now;
     bar.show(*job);
-    if (is_final(text_of(*job, "status"))) return job;
+    if (is_final(text_field(*job, "status"))) return job;
   }
 }
 
@@ -411,10 +406,10 @@ int run_scan(Ctl& ctl, const RunArgs& args) {
   int exit_code = kExitOk;
   const auto final_job = follow(ctl, id, stream, exit_code);
   if (!final_job) return exit_code;
-  const std::string status = text_of(*final_job, "status");
+  const std::string status = text_field(*final_job, "status");
   // A job that did not complete says why; a completed one may carry a note in the same field
   // (an agent from before host discovery scanned its share address by address).
-  if (const std::string error = text_of(*final_job, "error"); status != "completed") {
+  if (const std::string error = text_field(*final_job, "error"); status != "completed") {
     std::cerr << "scan " << id << " " << status << (error.empty() ? "" : ": " + error) << "\n";
   } else if (!error.empty()) {
     std::cerr << "note: " << error << "\n";
@@ -467,7 +462,7 @@ json::value service_cell(const json::value* service) {
   if (object == nullptr) return nullptr;
   std::string text;
   for (const std::string_view key : {"service", "product", "version"}) {
-    const std::string part = text_of(*object, key);
+    const std::string part = text_field(*object, key);
     if (!part.empty()) text += (text.empty() ? "" : " ") + part;
   }
   return text.empty() ? json::value(nullptr) : json::value(text);
