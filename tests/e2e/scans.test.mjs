@@ -1,8 +1,9 @@
-// The scans pages end to end (issue 6): a real server whose only scan scope is 127.0.0.0/8, TCP
+// The scans pages end to end (issue 6): a real server whose only scan scope is 127.0.0.0/9, TCP
 // listeners of the test's own on 127.0.0.1 that answer with service banners, and Debian's Chromium.
 // One server for the file; the tests run in order and build on each other (the second scan is
-// compared with the first). Nothing is sent outside 127.0.0.0/8: the out-of-scope target is
-// refused by the server before any job exists.
+// compared with the first). Nothing is sent outside 127.0.0.0/8: the out-of-scope target is a
+// loopback address outside the scope, refused by the server before any job exists, and it would
+// stay on this machine even if the scope guard failed.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -23,9 +24,9 @@ import { bannerListener } from './support/listener.mjs';
 import { freePort, startServer } from './support/server.mjs';
 
 const LIVE_TIMEOUT = 30_000;
-const SCOPE = '127.0.0.0/8';
-/** Outside the scope: the server must refuse it (and so never scan it). */
-const OUTSIDE = '10.0.0.1';
+const SCOPE = '127.0.0.0/9';
+/** Outside the scope, inside loopback: the server must refuse it (and so never scan it). */
+const OUTSIDE = '127.200.0.1';
 /** 4,194,304 addresses inside the scope: more than a scan may cover without confirmation. */
 const LARGE_TARGET = '127.64.0.0/10';
 const LARGE_COUNT = '4,194,304';
