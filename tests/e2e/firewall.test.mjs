@@ -130,6 +130,10 @@ describe('firewall pages', () => {
     // Saving it anyway is refused with the server's message; nothing is stored.
     await page.getByRole('button', { name: 'Create policy' }).click();
     await page.getByRole('alert').filter({ hasText: 'the policy has 1 error' }).waitFor();
+    // The refusal lists every problem, and each stays next to its rule.
+    await page.getByText('Not saved: 1 error, 1 warning.').waitFor();
+    assert.equal(await ruleGroup('bad-port').getByRole('listitem').count(), 1, 'the refused port stays at its rule');
+    assert.equal(await ruleGroup('web-again').getByRole('listitem').count(), 1, 'the warning stays at its rule');
     assert.equal((await admin.get('/api/v1/firewall/policies')).body.total, 0, 'no policy was made');
 
     await editor().fill(text(GOOD));

@@ -9,7 +9,7 @@ import { Panel } from "../../components/Page";
 import { useCreatePolicy, useUpdatePolicy, useValidatePolicy, type PolicyFields } from "./api";
 import { AgentField } from "./AgentField";
 import { chainsOf, documentText, newPolicyTemplate, readDraft } from "./policyView";
-import { hasErrors, placeProblems, problemSummary } from "./problems";
+import { hasErrors, placeProblems, problemSummary, refusalProblems } from "./problems";
 import { RulesView } from "./RulesView";
 import type { PolicyDetail, Problem } from "./types";
 
@@ -18,12 +18,13 @@ interface Checked {
   text: string;
   lines: ReadonlyMap<string, number>;
   problems: Problem[];
-  /** "validated" by Validate, "saved" with the warnings of a save. */
-  source: "validated" | "saved";
+  /** "validated" by Validate, "saved" with the warnings of a save, "refused" by a save. */
+  source: "validated" | "saved" | "refused";
   agent: string;
 }
 
-// A refused document ("document", invalid_policy) is shown as a sentence, with every problem at its rule.
+// A refused document ("document", invalid_policy) is shown as a sentence, with every problem at its rule
+// (the Rules panel places them; the sentence does not list them again).
 const fields = ["name", "description", "comment"] as const;
 
 /**
@@ -113,8 +114,15 @@ export function PolicyEditor({
     const savedFrom = text;
     const lines = draft.lines;
     const onError = (error: unknown) => {
-      // The refusal names the first error; Validate lists them all next to their rules.
-      if (error instanceof ApiError && error.code === "invalid_policy") runValidate(body.document, lines, savedFrom);
+      if (!(error instanceof ApiError) || error.code !== "invalid_policy") return;
+      // The refusal lists every problem: each goes next to its rule. A server that lists none is
+      // asked through Validate.
+      const refused = refusalProblems(error);
+      if (refused.length > 0) {
+        setChecked({ text: savedFrom, lines, problems: refused, source: "refused", agent: "" });
+      } else {
+        runValidate(body.document, lines, savedFrom);
+      }
     };
     if (!policy) {
       create.mutate(body, {
@@ -250,7 +258,7 @@ export function PolicyEditor({
               </div>
             </div>
           ) : (
-            <FormAlert error={save.error} fields={fields} />
+            <FormAlert error={save.error} fields={fields} listProblems={false} />
           )}
           <FormAlert error={validate.error} fields={["agent_id"]} />
           {canWrite && (
@@ -288,7 +296,14 @@ function CheckSummary({ checked, stale }: { checked: Checked | null; stale: bool
     return <p className="text-xs text-muted">Validate to see every problem next to its rule.</p>;
   }
   const refused = hasErrors(checked.problems);
-  const what = checked.source === "saved" ? "Saved with" : checked.agent ? `Validated for agent ${checked.agent}:` : "Validated:";
+  const what =
+    checked.source === "saved"
+      ? "Saved with"
+      : checked.source === "refused"
+        ? "Not saved:"
+        : checked.agent
+          ? `Validated for agent ${checked.agent}:`
+          : "Validated:";
   return (
     <p role="status" className={`text-sm ${refused ? "text-bad" : checked.problems.length > 0 ? "text-warn" : "text-ok"}`}>
       {what} {problemSummary(checked.problems)}

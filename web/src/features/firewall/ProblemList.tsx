@@ -30,6 +30,7 @@ function ProblemItem({ problem, lines }: { problem: Problem; lines: ReadonlyMap<
   // Below a rule the field is enough (the rule is beside it); elsewhere the whole path.
   const field = place.kind === "rule" ? place.field : problem.path;
   const where = [field, line ? `line ${line}` : ""].filter(Boolean).join(", ");
+  const about = [problem.code ? codeLabel(problem.code) : "", where].filter(Boolean).join(" · ");
   return (
     <li
       className={`rounded-md border-l-4 px-3 py-1.5 text-sm ${
@@ -38,10 +39,7 @@ function ProblemItem({ problem, lines }: { problem: Problem; lines: ReadonlyMap<
     >
       <span className={`text-xs font-semibold ${error ? "text-bad" : "text-warn"}`}>{error ? "Error" : "Warning"}</span>{" "}
       <span>{problem.message}</span>{" "}
-      <span className="text-xs text-muted">
-        ({codeLabel(problem.code)}
-        {where && ` · ${where}`})
-      </span>
+      {about && <span className="text-xs text-muted">({about})</span>}
     </li>
   );
 }

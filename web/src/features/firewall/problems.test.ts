@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chainsOf } from "./policyView";
-import { codeLabel, hasErrors, placeOf, placeProblems, problemSummary } from "./problems";
+import { ApiError } from "../../api/errors";
+import { codeLabel, hasErrors, placeOf, placeProblems, problemSummary, refusalProblems } from "./problems";
 import type { Problem } from "./types";
 
 const problem = (overrides: Partial<Problem>): Problem => ({
@@ -69,5 +70,30 @@ describe("problem summaries", () => {
     expect(hasErrors([warning])).toBe(false);
     expect(hasErrors([warning, error])).toBe(true);
     expect(codeLabel("may_cut_off")).toBe("may cut off");
+  });
+});
+
+describe("the problems of a refused save", () => {
+  it("become the editor's problems, placed at their rules", () => {
+    const error = new ApiError(400, "invalid_policy", "the policy has 1 error", "document", [
+      { severity: "error", code: "out_of_range", path: "chains.input.rules[1].ports", rule_id: "web", rule_index: 1, message: "bad port" },
+      { severity: "warning", code: "shadowed", path: "chains.input.rules[2]", message: "never matches" },
+      { message: "no severity given" },
+    ]);
+    const problems = refusalProblems(error);
+    expect(problems).toEqual([
+      { severity: "error", code: "out_of_range", path: "chains.input.rules[1].ports", rule_id: "web", rule_index: 1, message: "bad port" },
+      { severity: "warning", code: "shadowed", path: "chains.input.rules[2]", message: "never matches" },
+      { severity: "error", code: "", message: "no severity given" },
+    ]);
+    const placed = placeProblems(problems);
+    expect(placed.rules.get("input:1")?.map((p) => p.message)).toEqual(["bad port"]);
+    expect(placed.rules.get("input:2")?.map((p) => p.message)).toEqual(["never matches"]);
+    expect(placed.document.map((p) => p.message)).toEqual(["no severity given"]);
+  });
+
+  it("are none for other failures", () => {
+    expect(refusalProblems(new ApiError(409, "version_conflict", "stale"))).toEqual([]);
+    expect(refusalProblems(new TypeError("offline"))).toEqual([]);
   });
 });

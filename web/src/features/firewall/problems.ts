@@ -2,6 +2,7 @@
 // ("chains.input.rules[3].ports[0]") and rule index; the editor shows each next to its rule,
 // chain problems with the chain, and the rest (objects, the document) above the rules.
 
+import { problemsOf } from "../../api/errors";
 import { ruleKey, type RuleRow } from "./policyView";
 import type { ChainName, Problem } from "./types";
 
@@ -89,4 +90,16 @@ export function hasErrors(problems: readonly Problem[]): boolean {
 /** "out_of_range" → "out of range". */
 export function codeLabel(code: string): string {
   return code.replaceAll("_", " ");
+}
+
+/** The problems a refused save lists, as the editor places them; a problem without a severity is
+ * an error (it refused the save). */
+export function refusalProblems(error: unknown): Problem[] {
+  return problemsOf(error).map((problem) => {
+    const placed: Problem = { severity: problem.severity ?? "error", code: problem.code ?? "", message: problem.message };
+    if (problem.path !== undefined) placed.path = problem.path;
+    if (problem.rule_id !== undefined) placed.rule_id = problem.rule_id;
+    if (problem.rule_index !== undefined) placed.rule_index = problem.rule_index;
+    return placed;
+  });
 }
