@@ -82,9 +82,9 @@ Error step_error(std::string_view doing, const FeedLocation& location,
                  const boost::system::error_code& ec, const FeedFetcherOptions& options) {
   if (ec == beast::error::timeout) {
     return unavailable(
-        fmt::format("{} {}: no answer within {}", doing, location.url, seconds(options.timeout)));
+        fmt::format("{} {}: no answer within {}", doing, location.shown, seconds(options.timeout)));
   }
-  return unavailable(fmt::format("{} {}: {}", doing, location.url, ec.message()));
+  return unavailable(fmt::format("{} {}: {}", doing, location.shown, ec.message()));
 }
 
 // The answer of one GET, before any redirect is followed.
@@ -121,7 +121,7 @@ Result<Answer> exchange(asio::io_context& io, Stream& stream, const FeedLocation
                [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
   if (ec == http::error::body_limit) {
     return Error{ErrorCode::kPayloadTooLarge,
-                 fmt::format("{} answered with more than {} bytes", location.url, max_bytes),
+                 fmt::format("{} answered with more than {} bytes", location.shown, max_bytes),
                  {},
                  {}};
   }
@@ -206,7 +206,7 @@ Result<Answer> get_tls(asio::io_context& io, const FeedLocation& location, std::
   if (ec) {
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) {
-      return unavailable(fmt::format("the certificate of {} is not trusted: {}", location.url,
+      return unavailable(fmt::format("the certificate of {} is not trusted: {}", location.shown,
                                      X509_verify_cert_error_string(verify)));
     }
     return step_error("TLS handshake with", location, ec, options);
@@ -233,19 +233,20 @@ Result<std::string> fetch_http(const FeedLocation& first, std::size_t max_bytes,
     if (is_redirect(answer->status)) {
       if (hop >= options.max_redirects) {
         return unavailable(
-            fmt::format("{}: more than {} redirects", first.url, options.max_redirects));
+            fmt::format("{}: more than {} redirects", first.shown, options.max_redirects));
       }
       SENTINEL_ASSIGN(next, redirect_location(location, answer->location));
       location = std::move(next);
       continue;
     }
     if (answer->status != 200) {
-      return unavailable(fmt::format("GET {}: HTTP {} {}", location.url, answer->status,
+      return unavailable(fmt::format("GET {}: HTTP {} {}", location.shown, answer->status,
                                      printable_ascii(answer->reason, 64)));
     }
     if (!answer->content_encoding.empty() && answer->content_encoding != "identity") {
       return unavailable(fmt::format("GET {}: the answer is encoded ({}); only plain text is read",
-                                     location.url, printable_ascii(answer->content_encoding, 32)));
+                                     location.shown,
+                                     printable_ascii(answer->content_encoding, 32)));
     }
     return std::move(answer->body);
   }

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "sentinel/common/time_format.h"
+#include "sentinel/firewall/feed_fetcher.h"
 
 namespace sentinel::firewall {
 namespace {
@@ -23,10 +24,11 @@ boost::json::array problems_json(const std::vector<FeedProblem>& problems) {
 
 }  // namespace
 
-boost::json::object feed_json(const Feed& feed) {
+boost::json::object feed_json(const Feed& feed, SourceView view) {
   const FeedDefinition& definition = feed.definition;
   return {{"name", definition.name},
-          {"source", definition.source},
+          {"source",
+           view == SourceView::kWhole ? definition.source : shown_feed_source(definition.source)},
           {"format", to_string(definition.format)},
           {"column", definition.column},
           {"refresh_s", definition.refresh_s},
@@ -47,8 +49,9 @@ boost::json::object feed_json(const Feed& feed) {
                                                  : boost::json::value(feed.last_error)}};
 }
 
-boost::json::object feed_json(const Feed& feed, const std::vector<FeedUser>& users) {
-  boost::json::object out = feed_json(feed);
+boost::json::object feed_json(const Feed& feed, const std::vector<FeedUser>& users,
+                              SourceView view) {
+  boost::json::object out = feed_json(feed, view);
   boost::json::array used_by;
   for (const FeedUser& user : users) {
     used_by.push_back(boost::json::object{{"id", user.policy_id}, {"name", user.policy_name}});
@@ -66,7 +69,7 @@ boost::json::object refresh_json(const FeedRefresh& refresh) {
                           {"problems", problems_json(refresh.problems)},
                           {"changed", refresh.changed},
                           {"agents", std::move(agents)},
-                          {"feed", feed_json(refresh.feed)}};
+                          {"feed", feed_json(refresh.feed, SourceView::kWhole)}};
   if (!refresh.ok) out["error"] = refresh.error;
   return out;
 }

@@ -27,10 +27,15 @@ Result<std::string> feed_name(const Request& request) {
   return std::string(name);
 }
 
-Result<Response> list(FeedService& service) {
+// Readers see a source's query values hidden; writers set the source and see it whole.
+SourceView source_view(const Request& request) {
+  return request.caller().has(kWrite) ? SourceView::kWhole : SourceView::kShown;
+}
+
+Result<Response> list(FeedService& service, Request& request) {
   SENTINEL_ASSIGN(feeds, service.list());
   boost::json::array items;
-  for (const Feed& feed : feeds) items.emplace_back(feed_json(feed));
+  for (const Feed& feed : feeds) items.emplace_back(feed_json(feed, source_view(request)));
   return Response::json(boost::json::object{{"items", std::move(items)}});
 }
 
@@ -38,12 +43,12 @@ Result<Response> show(FeedService& service, Request& request) {
   SENTINEL_ASSIGN(name, feed_name(request));
   SENTINEL_ASSIGN(feed, service.get(name));
   SENTINEL_ASSIGN(users, service.users(name));
-  return Response::json(feed_json(feed, users));
+  return Response::json(feed_json(feed, users, source_view(request)));
 }
 
 // A refused definition lists every problem, as a refused policy does.
 Result<Response> written(FeedWrite write, int status) {
-  if (write.feed) return Response::json(feed_json(*write.feed), status);
+  if (write.feed) return Response::json(feed_json(*write.feed, SourceView::kWhole), status);
   if (write.problems.empty()) return std::move(write.feed).error();
   return refusal_with_problems(write.feed.error(), write.problems);
 }
@@ -76,7 +81,7 @@ Result<Response> refresh(FeedService& service, Request& request) {
 Status register_feed_routes(gateway::Router& router, FeedService& service) {
   SENTINEL_TRY(router.add({"GET", "/api/v1/firewall/feeds", std::string(kRead),
                            "List threat-intel feeds with how their last fetch went",
-                           [&service](Request&) { return list(service); }}));
+                           [&service](Request& r) { return list(service, r); }}));
   SENTINEL_TRY(
       router.add({"POST",
                   "/api/v1/firewall/feeds",

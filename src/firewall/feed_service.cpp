@@ -135,7 +135,7 @@ class FeedServiceImpl final : public FeedService {
       if (!removed) return no_feed(name);
       return ok();
     }));
-    audit(caller, client, "firewall.feed.delete", name, {{"source", source}});
+    audit(caller, client, "firewall.feed.delete", name, {{"source", shown_feed_source(source)}});
     firewall_log().info("feed deleted name={} by={}", name, caller.username);
     return ok();
   }
@@ -202,13 +202,13 @@ class FeedServiceImpl final : public FeedService {
       return std::move(stored).error();
     }
     audit(caller, client, "firewall.feed.create", definition.name,
-          {{"source", definition.source},
+          {{"source", shown_feed_source(definition.source)},
            {"format", to_string(definition.format)},
            {"column", definition.column},
            {"refresh_s", definition.refresh_s},
            {"enabled", definition.enabled}});
     firewall_log().info("feed created name={} source=\"{}\" by={}", definition.name,
-                        definition.source, caller.username);
+                        shown_feed_source(definition.source), caller.username);
     scheduler_.wake();
     return get(definition.name);
   }
@@ -237,7 +237,7 @@ class FeedServiceImpl final : public FeedService {
     }
     audit(caller, client, "firewall.feed.update", definition.name,
           {{"changed", changed},
-           {"source", definition.source},
+           {"source", shown_feed_source(definition.source)},
            {"format", to_string(definition.format)},
            {"refresh_s", definition.refresh_s},
            {"enabled", definition.enabled}});

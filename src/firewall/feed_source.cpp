@@ -28,12 +28,14 @@ bool is_host_name(std::string_view name) {
 }
 
 Result<FeedLocation> url_location(std::string_view text) {
+  // Messages may reach readers (a redirect's becomes the feed's last error): the query is hidden.
+  const std::string shown = shown_feed_source(text);
   if (text.find("://") == std::string_view::npos) {
     return bad_source(
-        fmt::format("'{}' is neither an http(s) URL nor an absolute path", text.substr(0, 200)));
+        fmt::format("'{}' is neither an http(s) URL nor an absolute path", shown.substr(0, 200)));
   }
   const auto parsed = urls::parse_uri(text);
-  if (!parsed) return bad_source(fmt::format("'{}' is not a URL", text.substr(0, 200)));
+  if (!parsed) return bad_source(fmt::format("'{}' is not a URL", shown.substr(0, 200)));
   const urls::url_view& url = *parsed;
   FeedLocation location;
   if (url.scheme_id() == urls::scheme::https) {
@@ -44,7 +46,7 @@ Result<FeedLocation> url_location(std::string_view text) {
     location.port = 80;
   } else {
     return bad_source(
-        fmt::format("'{}': a feed URL starts with http:// or https://", text.substr(0, 64)));
+        fmt::format("'{}': a feed URL starts with http:// or https://", shown.substr(0, 64)));
   }
   if (url.has_userinfo()) {
     // It would be stored and listed with the feed: credentials do not belong in a source.
@@ -78,6 +80,7 @@ Result<FeedLocation> url_location(std::string_view text) {
   if (target.empty() || target.front() != '/') target.insert(0, "/");
   location.target = std::move(target);
   location.url = std::string(text);
+  location.shown = shown;
   return location;
 }
 
@@ -113,11 +116,33 @@ Result<FeedLocation> file_location(std::string_view text, const std::filesystem:
   FeedLocation location;
   location.kind = FeedSourceKind::kFile;
   location.path = path.lexically_normal();
-  location.url = location.path.string();
+  location.url = location.shown = location.path.string();
   return location;
 }
 
 }  // namespace
+
+std::string shown_feed_source(std::string_view source) {
+  constexpr std::string_view kHidden = "***";
+  const std::size_t query = source.find('?');
+  if (query == std::string_view::npos) return std::string(source);
+  const auto parsed = urls::parse_uri_reference(source);
+  if (!parsed) return fmt::format("{}?{}", source.substr(0, query), kHidden);
+  urls::url shown(*parsed);
+  shown.remove_fragment();
+  if (parsed->encoded_query().empty()) return std::string(shown.buffer());
+  std::string hidden;
+  for (const urls::param_pct_view param : parsed->encoded_params()) {
+    if (!hidden.empty()) hidden += '&';
+    if (param.has_value) {
+      hidden += param.key;
+      hidden += '=';
+    }
+    hidden += kHidden;
+  }
+  shown.set_encoded_query(hidden);
+  return std::string(shown.buffer());
+}
 
 Result<FeedLocation> parse_feed_source(std::string_view source,
                                        const std::filesystem::path& file_root) {
@@ -133,36 +158,36 @@ Result<FeedLocation> parse_feed_source(std::string_view source,
 Result<FeedLocation> redirect_location(const FeedLocation& from, std::string_view location) {
   if (location.empty() || location.size() > kMaxFeedSourceLength ||
       has_control_character(location)) {
-    return invalid_argument(fmt::format("{} redirects without a usable Location", from.url),
+    return invalid_argument(fmt::format("{} redirects without a usable Location", from.shown),
                             "source");
   }
   const auto base = urls::parse_uri(from.url);
   const auto reference = urls::parse_uri_reference(location);
   // The feed's server wrote `location`: the message becomes the feed's last error.
   if (!base || !reference) {
-    return invalid_argument(fmt::format("{} redirects to '{}', which is not a URL", from.url,
-                                        printable_ascii(location, 200)),
+    return invalid_argument(fmt::format("{} redirects to '{}', which is not a URL", from.shown,
+                                        printable_ascii(shown_feed_source(location), 200)),
                             "source");
   }
   urls::url resolved;
   if (!urls::resolve(*base, *reference, resolved)) {
-    return invalid_argument(fmt::format("{} redirects to '{}', which does not resolve", from.url,
-                                        printable_ascii(location, 200)),
+    return invalid_argument(fmt::format("{} redirects to '{}', which does not resolve", from.shown,
+                                        printable_ascii(shown_feed_source(location), 200)),
                             "source");
   }
   resolved.remove_fragment();
   const std::string target(resolved.buffer());
+  const std::string shown_target = shown_feed_source(target).substr(0, 200);
   Result<FeedLocation> next = url_location(target);
   if (!next) {
     Error error = std::move(next).error();
-    error.message =
-        fmt::format("{} redirects to {}: {}", from.url, target.substr(0, 200), error.message);
+    error.message = fmt::format("{} redirects to {}: {}", from.shown, shown_target, error.message);
     return error;
   }
   if (next->kind != from.kind) {
     return invalid_argument(
-        fmt::format("{} redirects to {}: a redirect must keep the scheme, not followed", from.url,
-                    target.substr(0, 200)),
+        fmt::format("{} redirects to {}: a redirect must keep the scheme, not followed", from.shown,
+                    shown_target),
         "source");
   }
   return next;

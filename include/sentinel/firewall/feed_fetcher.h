@@ -29,8 +29,16 @@ struct FeedLocation {
   std::string host;            // URLs: a name, an IPv4 address or an IPv6 address (no brackets)
   std::uint16_t port = 0;
   std::string target;  // path and query, "/" at least
-  std::string url;     // the URL as given (for messages and redirects)
+  std::string url;     // the URL as given (for requests and redirects)
+  std::string shown;   // shown_feed_source(url): for messages, which readers see
 };
+
+/// A source as messages, logs, audit records and readers without firewall:write see it: every
+/// value of a URL's query becomes "***", as does a query item without a value (feeds that need an
+/// API key often take it there, and a signed redirect carries its signature there); a path, or a
+/// URL without a query, as it is. Text that is not a URL loses everything after its first '?'.
+/// Pure.
+std::string shown_feed_source(std::string_view source);
 
 /// Checks a source: "http://..." or "https://..." (no user info, no fragment, a host, port
 /// 1-65535) or an absolute path inside `file_root` ("." and ".." segments refused; symbolic

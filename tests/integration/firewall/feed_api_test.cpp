@@ -360,6 +360,55 @@ TEST_P(FeedApiTest, AHostileRedirectLeavesTheFeedReadable) {
   EXPECT_THAT(audit.body, HasSubstr("firewall_feed:moved")) << "the refresh is audited";
 }
 
+// Feeds that need an API key often take it in the URL's query. Only those who may change feeds
+// (they set it) read it back; viewers, the feed's last error, the audit log and the server's log
+// show the query's values as ***.
+TEST_P(FeedApiTest, AKeyInAFeedUrlReachesOnlyThoseWhoMayChangeFeeds) {
+  constexpr const char* kKey = "s3cr3t-feed-key";
+  client::ApiClient root = admin();
+  const std::string source = http_->url("/keyed.txt") + "?apikey=" + kKey + "&v=2";
+  const std::string shown = http_->url("/keyed.txt") + "?apikey=***&v=***";
+  auto created = call(root, "POST", kFeeds, json::object{{"name", "keyed"}, {"source", source}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(body_of(created).at("source"), source.c_str()) << "the writer sees what they set";
+  // Nothing is served there: the failure becomes the feed's last error.
+  auto refreshed = call(root, "POST", std::string(kFeeds) + "/keyed/refresh");
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  EXPECT_THAT(refreshed.body, HasSubstr(shown + ": HTTP 404"));
+  ASSERT_EQ(call(root, "PUT", std::string(kFeeds) + "/keyed",
+                 json::object{{"description", "needs a key"}})
+                .status,
+            200);
+  EXPECT_EQ(body_of(call(root, "GET", std::string(kFeeds) + "/keyed")).at("source"),
+            source.c_str());
+
+  create_user(root, "vera", "Copper-Lantern-Moss-5817", "viewer");
+  client::ApiClient viewer = anonymous();
+  ASSERT_EQ(login(viewer, "vera", "Copper-Lantern-Moss-5817").status, 200);
+  auto listed = call(viewer, "GET", kFeeds);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(body_of(listed).at("items").at(0).at("source"), shown.c_str()) << listed.body;
+  EXPECT_THAT(listed.body, HasSubstr(shown + ": HTTP 404")) << "the last error";
+  auto shown_one = call(viewer, "GET", std::string(kFeeds) + "/keyed");
+  ASSERT_EQ(shown_one.status, 200) << shown_one.body;
+  EXPECT_EQ(body_of(shown_one).at("source"), shown.c_str());
+  for (const auto* reply : {&listed, &shown_one}) {
+    EXPECT_THAT(reply->body, Not(HasSubstr(kKey))) << reply->body;
+  }
+
+  ASSERT_EQ(call(root, "DELETE", std::string(kFeeds) + "/keyed").status, 204);
+  auto audit = call(root, "GET", "/api/v1/audit?action=firewall.feed.&limit=50");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  for (const char* action : {"firewall.feed.create", "firewall.feed.refresh",
+                             "firewall.feed.update", "firewall.feed.delete"}) {
+    EXPECT_THAT(audit.body, HasSubstr(action));
+  }
+  EXPECT_THAT(audit.body, HasSubstr("apikey=***"));
+  EXPECT_THAT(audit.body, Not(HasSubstr(kKey)));
+  EXPECT_THAT(server_->log(), HasSubstr("feed created name=keyed"));
+  EXPECT_THAT(server_->log(), Not(HasSubstr(kKey)));
+}
+
 SENTINEL_BOTH_BACKENDS(FeedApiTest);
 
 }  // namespace

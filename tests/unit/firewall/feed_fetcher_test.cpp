@@ -21,6 +21,7 @@ namespace sentinel::firewall {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace fs = std::filesystem;
 
@@ -103,6 +104,38 @@ TEST(FeedSourceTest, RedirectsKeepTheirScheme) {
   auto plain = parse_feed_source("http://example.com/list.txt", {});
   ASSERT_TRUE(plain);
   EXPECT_FALSE(redirect_location(*plain, "https://example.com/list.txt"));
+}
+
+TEST(FeedSourceTest, AQueryIsShownWithItsValuesHidden) {
+  EXPECT_EQ(shown_feed_source("https://api.example.com/v2/blacklist?key=s3cr3t&limit=500"),
+            "https://api.example.com/v2/blacklist?key=***&limit=***");
+  // An item without a value may be the key itself.
+  EXPECT_EQ(shown_feed_source("https://example.com/list.txt?s3cr3t"),
+            "https://example.com/list.txt?***");
+  EXPECT_EQ(shown_feed_source("http://[2001:db8::5]:8080/l?a=1&&b"),
+            "http://[2001:db8::5]:8080/l?a=***&***&***");
+  EXPECT_EQ(shown_feed_source("https://example.com/list.txt?"), "https://example.com/list.txt?");
+  // Nothing to hide.
+  EXPECT_EQ(shown_feed_source("https://example.com/list.txt"), "https://example.com/list.txt");
+  EXPECT_EQ(shown_feed_source("/var/lib/sentinel/feeds/list.txt"),
+            "/var/lib/sentinel/feeds/list.txt");
+  // Not a URL: everything after the first '?' goes.
+  EXPECT_EQ(shown_feed_source("https://exa mple.com/?key=s3cr3t"), "https://exa mple.com/?***");
+
+  // A parsed location carries the shown form for messages; requests still get the whole target.
+  auto location = parse_feed_source("https://example.com/list?token=s3cr3t", {});
+  ASSERT_TRUE(location) << location.error().message;
+  EXPECT_EQ(location->target, "/list?token=s3cr3t");
+  EXPECT_EQ(location->shown, "https://example.com/list?token=***");
+  // A redirect's message names both ends without their queries' values (a signed URL's
+  // signature is one).
+  auto downgrade = redirect_location(*location, "http://cdn.example.net/l?X-Amz-Signature=abc");
+  ASSERT_FALSE(downgrade);
+  EXPECT_THAT(downgrade.error().message,
+              HasSubstr("https://example.com/list?token=*** redirects to "
+                        "http://cdn.example.net/l?X-Amz-Signature=***"));
+  EXPECT_THAT(downgrade.error().message, Not(HasSubstr("s3cr3t")));
+  EXPECT_THAT(downgrade.error().message, Not(HasSubstr("abc")));
 }
 
 class FeedFetcherTest : public ::testing::Test {
@@ -252,6 +285,16 @@ TEST_F(FeedFetcherTest, StatusesSizesEncodingsAndSilenceAreFailures) {
   ASSERT_FALSE(silent);
   EXPECT_EQ(silent.error().code, ErrorCode::kUnavailable);
   EXPECT_THAT(silent.error().message, HasSubstr("no answer within 1.5 s"));
+}
+
+TEST_F(FeedFetcherTest, AFailureNamesTheUrlWithoutItsQueryValues) {
+  // The message becomes the feed's last error, which every firewall reader sees.
+  auto missing = fetch(server_->url("/nothing?apikey=s3cr3t"));
+  ASSERT_FALSE(missing);
+  EXPECT_THAT(missing.error().message, HasSubstr("/nothing?apikey=***: HTTP 404"));
+  EXPECT_THAT(missing.error().message, Not(HasSubstr("s3cr3t")));
+  EXPECT_EQ(server_->requests(), std::vector<std::string>{"/nothing?apikey=s3cr3t"})
+      << "the request itself carries the key";
 }
 
 TEST_F(FeedFetcherTest, LinkLocalAndUnspecifiedAddressesAreNeverConnectedTo) {
