@@ -31,6 +31,7 @@ const FirewallPoliciesPage = lazy(() =>
 );
 const FirewallPolicyPage = lazy(() => import("../features/firewall/PolicyPage").then((m) => ({ default: m.PolicyPage })));
 const FirewallBlocksPage = lazy(() => import("../features/firewall/BlocksPage").then((m) => ({ default: m.BlocksPage })));
+const FirewallFeedsPage = lazy(() => import("../features/firewall/FeedsPage").then((m) => ({ default: m.FeedsPage })));
 const RulesPage = lazy(() => import("../features/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
@@ -62,6 +63,7 @@ export const router = createBrowserRouter([
       { path: "firewall/policies", element: <FirewallPoliciesPage /> },
       { path: "firewall/policies/:id", element: <FirewallPolicyPage /> },
       { path: "firewall/blocks", element: <FirewallBlocksPage /> },
+      { path: "firewall/feeds", element: <FirewallFeedsPage /> },
       { path: "rules", element: <RulesPage /> },
       { path: "users", element: <UsersPage /> },
       { path: "audit", element: <AuditPage /> },

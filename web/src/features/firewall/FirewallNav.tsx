@@ -8,6 +8,7 @@ const sections = [
   { to: "/firewall", label: "Status", end: true },
   { to: "/firewall/policies", label: "Policies", end: false },
   { to: "/firewall/blocks", label: "Blocks", end: false },
+  { to: "/firewall/feeds", label: "Feeds", end: false },
 ];
 
 /** The firewall section's own navigation, under every page of it. */

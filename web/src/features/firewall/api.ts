@@ -2,13 +2,14 @@
 // from the stream's "firewall" messages: each invalidates what it concerns, at most once a second
 // however many arrive (a push to 200 agents is 400 messages). Nothing polls.
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { api, query } from "../../api/client";
 import { useStream } from "../../app/stream";
 import { agentKeys, fetchAllAgents } from "../agents/api";
 import { useCan } from "../auth/session";
 import { throttle, type Throttled } from "../overview/throttle";
+import { refetchDelay } from "./feeds";
 import { readFirewallMessage } from "./status";
 import type {
   AddedAllowListEntry,
@@ -18,6 +19,10 @@ import type {
   Assignment,
   AssignmentInput,
   Block,
+  Feed,
+  FeedChange,
+  FeedInput,
+  FeedRefresh,
   BlockPage,
   NewBlock,
   PolicyDetail,
@@ -43,6 +48,8 @@ export const firewallKeys = {
   blocks: ["firewall", "blocks"] as const,
   blockList: (active: boolean, offset: number) => ["firewall", "blocks", active, offset] as const,
   allowList: ["firewall", "allow-list"] as const,
+  feeds: ["firewall", "feeds"] as const,
+  feedRefresh: (name: string) => ["firewall", "feeds", "refresh", name] as const,
 };
 
 const policyPath = (id: number) => `/api/v1/firewall/policies/${id}` as const;
@@ -307,6 +314,70 @@ export function useRemoveAllowListEntry() {
   return useMutation({
     mutationFn: (id: number) => api.delete(`/api/v1/firewall/allow-list/${id}`),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: firewallKeys.allowList }),
+  });
+}
+
+const feedPath = (name: string) => `/api/v1/firewall/feeds/${encodeURIComponent(name)}` as const;
+
+/** Every feed, by name. Feed changes are not on the stream: besides the page's own writes, the
+ * list is fetched again when the next scheduled fetch is due. */
+export function useFeeds() {
+  return useQuery({
+    queryKey: firewallKeys.feeds,
+    queryFn: async () => (await api.get<{ items: Feed[] }>("/api/v1/firewall/feeds")).items,
+    staleTime: 0,
+    refetchInterval: (current) => refetchDelay(current.state.data ?? [], Date.now()),
+  });
+}
+
+/** Puts a feed as the server answered it into the list. */
+function storeFeed(queryClient: QueryClient, feed: Feed): void {
+  queryClient.setQueryData<Feed[]>(firewallKeys.feeds, (list) =>
+    list?.some((item) => item.name === feed.name)
+      ? list.map((item) => (item.name === feed.name ? feed : item))
+      : list && [...list, feed].sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  void queryClient.invalidateQueries({ queryKey: firewallKeys.feeds, exact: true });
+}
+
+/** POST /api/v1/firewall/feeds: the server fetches it at once. */
+export function useCreateFeed() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: FeedInput) => api.post<Feed>("/api/v1/firewall/feeds", body),
+    onSuccess: (feed) => storeFeed(queryClient, feed),
+  });
+}
+
+/** PUT /api/v1/firewall/feeds/{name}: any field but the name; enabling and disabling too. */
+export function useUpdateFeed() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, change }: { name: string; change: FeedChange }) => api.put<Feed>(feedPath(name), change),
+    onSuccess: (feed) => storeFeed(queryClient, feed),
+  });
+}
+
+/** DELETE: refused with 409 naming the policies that use the feed. */
+export function useDeleteFeed() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.delete(feedPath(name)),
+    onSuccess: (_, name) => {
+      queryClient.setQueryData<Feed[]>(firewallKeys.feeds, (list) => list?.filter((item) => item.name !== name));
+      void queryClient.invalidateQueries({ queryKey: firewallKeys.feeds, exact: true });
+    },
+  });
+}
+
+/** POST .../refresh: the server fetches the feed while the request waits (up to some 20 s). Keyed
+ * by feed, so that a row shows its fetch running even when it was started before it mounted. */
+export function useRefreshFeed(name: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: firewallKeys.feedRefresh(name),
+    mutationFn: () => api.post<FeedRefresh>(`${feedPath(name)}/refresh`),
+    onSuccess: (outcome) => storeFeed(queryClient, outcome.feed),
   });
 }
 

@@ -215,3 +215,66 @@ export interface AllowListEntry {
 export interface AddedAllowListEntry extends AllowListEntry {
   lifted_blocks: number[];
 }
+
+export type FeedFormat = "plain" | "csv";
+
+/** A skipped line of a feed's last fetch (the first ones), or a network the allow-list left out
+ * (no line). */
+export interface FeedProblem {
+  line?: number;
+  message: string;
+}
+
+/** One item of GET /api/v1/firewall/feeds (src/firewall/feed_json.cpp). Readers without
+ * firewall:write see the source with its query values hidden. */
+export interface Feed {
+  name: string;
+  source: string;
+  format: FeedFormat;
+  /** csv: the header name or 1-based number of the address column; "" for plain. */
+  column: string;
+  refresh_s: number;
+  enabled: boolean;
+  description: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  /** Null while disabled. */
+  next_fetch_at: string | null;
+  last_fetch_at: string | null;
+  last_success_at: string | null;
+  /** Networks stored by the last successful fetch. */
+  entries: number;
+  /** Lines that fetch skipped, and networks the allow-list left out. */
+  bad_lines: number;
+  problems: FeedProblem[];
+  /** The last failed fetch; null once one succeeded. */
+  last_error: string | null;
+}
+
+/** POST /api/v1/firewall/feeds body; PUT .../feeds/{name} takes any of it but the name. */
+export interface FeedInput {
+  name: string;
+  source: string;
+  format: FeedFormat;
+  column: string;
+  refresh_s: number;
+  enabled: boolean;
+  description: string;
+}
+
+export type FeedChange = Partial<Omit<FeedInput, "name">>;
+
+/** POST .../feeds/{name}/refresh: how the fetch went; a failed fetch keeps the stored networks. */
+export interface FeedRefresh {
+  ok: boolean;
+  error?: string;
+  entries: number;
+  bad_lines: number;
+  problems: FeedProblem[];
+  changed: boolean;
+  /** Agents whose policy was applied again because the networks changed. */
+  agents: string[];
+  feed: Feed;
+}
