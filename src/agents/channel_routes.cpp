@@ -51,14 +51,15 @@ Result<gateway::Response> run(AgentChannel& channel, auth::AuditLog& audit,
 
 Status register_command_routes(gateway::Router& router, AgentChannel& channel,
                                auth::AuditLog& audit) {
-  return router.add(
+  // Waits for the agent's answer, up to kCommandTimeout.
+  return router.add(gateway::long_running_route(
       {"POST",
        "/api/v1/agents/{id}/commands",
        "agents:write",
        "Run a command (ping, collect_inventory, set_config) on a connected agent "
        "and return its result",
        [&channel, &audit](gateway::Request& request) { return run(channel, audit, request); },
-       {"name", "args"}});
+       {"name", "args"}}));
 }
 
 }  // namespace sentinel::agents

@@ -49,9 +49,11 @@ Status register_audit_routes(gateway::Router& router, AuditLog& log) {
       router.add({"GET", "/api/v1/audit", std::string(kPermission),
                   "List audit entries, newest first (limit, before, action, actor)",
                   [&log](gateway::Request& request) { return list_audit(request, log); }}));
-  SENTINEL_TRY(router.add({"GET", "/api/v1/audit/verify", std::string(kPermission),
-                           "Verify the audit hash chain and name the first broken entry",
-                           [&log](gateway::Request&) { return verify_audit(log); }}));
+  // Reads and hashes the whole log: seconds once it is long.
+  SENTINEL_TRY(router.add(
+      gateway::long_running_route({"GET", "/api/v1/audit/verify", std::string(kPermission),
+                                   "Verify the audit hash chain and name the first broken entry",
+                                   [&log](gateway::Request&) { return verify_audit(log); }})));
   return ok();
 }
 

@@ -103,10 +103,12 @@ Status register_feed_routes(gateway::Router& router, FeedService& service) {
   SENTINEL_TRY(router.add({"DELETE", "/api/v1/firewall/feeds/{name}", std::string(kWrite),
                            "Delete a feed no policy uses (409 names the policies that do)",
                            [&service](Request& r) { return remove(service, r); }}));
-  return router.add({"POST", "/api/v1/firewall/feeds/{name}/refresh", std::string(kWrite),
-                     "Fetch a feed now: the entries, the skipped lines and their first "
-                     "messages, or the error (the previous contents stay)",
-                     [&service](Request& r) { return refresh(service, r); }});
+  // A fetch may take its whole deadline against a slow feed server.
+  return router.add(gateway::long_running_route(
+      {"POST", "/api/v1/firewall/feeds/{name}/refresh", std::string(kWrite),
+       "Fetch a feed now: the entries, the skipped lines and their first "
+       "messages, or the error (the previous contents stay)",
+       [&service](Request& r) { return refresh(service, r); }}));
 }
 
 }  // namespace sentinel::firewall

@@ -250,10 +250,12 @@ Status register_policy_routes(gateway::Router& router, PolicyService& service) {
                                 "Every problem of a policy document, each with its path and "
                                 "rule; with agent_id the cut-off check for that agent",
                                 validate, {"document", "agent_id", "force"})));
-  SENTINEL_TRY(router.add(route("POST", base + "/apply", kWrite,
-                                "Push each targeted agent's effective policy now (policy_id, "
-                                "agent_ids, force) and confirm it; per-agent outcomes",
-                                apply, {"policy_id", "agent_ids", "force"})));
+  // Waits for the agents' answers, up to 25 s.
+  SENTINEL_TRY(router.add(gateway::long_running_route(
+      route("POST", base + "/apply", kWrite,
+            "Push each targeted agent's effective policy now (policy_id, "
+            "agent_ids, force) and confirm it; per-agent outcomes",
+            apply, {"policy_id", "agent_ids", "force"}))));
   SENTINEL_TRY(router.add(route("GET", base + "/status", kRead,
                                 "Per agent: applied and confirmed version, hashes, drift, "
                                 "rollbacks, last error, in sync or not (agent)",

@@ -42,16 +42,20 @@ Result<Router> build_route_table(const Router& services, MetricsRegistry& metric
 }
 
 void record_request(MetricsRegistry& metrics, const std::string& route, const std::string& method,
-                    int status, double seconds) {
+                    int status, double seconds, bool long_running) {
   // Called for every request: the names are built once, the labels once for both series.
   static const std::string kCountName = "sentinel_http_requests_total";
   static const std::string kCountHelp = "HTTP requests by route pattern, method and status";
   static const std::string kLatencyName = "sentinel_http_request_duration_seconds";
   static const std::string kLatencyHelp = "HTTP request latency by route pattern and method";
+  static const std::string kLongRunningName = "sentinel_http_long_running_requests_total";
+  static const std::string kLongRunningHelp =
+      "HTTP requests served by the long-running worker pool, by route pattern and method";
   Labels labels = {{"route", route}, {"method", method}, {"status", std::to_string(status)}};
   metrics.count(kCountName, kCountHelp, labels);
   labels.pop_back();
   metrics.observe(kLatencyName, kLatencyHelp, labels, seconds);
+  if (long_running) metrics.count(kLongRunningName, kLongRunningHelp, labels);
 }
 
 }  // namespace sentinel::gateway

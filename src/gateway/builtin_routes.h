@@ -15,10 +15,11 @@ namespace sentinel::gateway {
 Result<Router> build_route_table(const Router& services, MetricsRegistry& metrics,
                                  std::function<bool()> ready_check);
 
-/// Records one finished request: sentinel_http_requests_total{route,method,status} and
-/// sentinel_http_request_duration_seconds{route,method}. `route` is the pattern, not the path,
-/// which bounds the number of series.
+/// Records one finished request: sentinel_http_requests_total{route,method,status},
+/// sentinel_http_request_duration_seconds{route,method} and, when it ran on the long-running
+/// pool (Route::long_running), sentinel_http_long_running_requests_total{route,method}. `route`
+/// is the pattern, not the path, which bounds the number of series.
 void record_request(MetricsRegistry& metrics, const std::string& route, const std::string& method,
-                    int status, double seconds);
+                    int status, double seconds, bool long_running);
 
 }  // namespace sentinel::gateway

@@ -16,6 +16,11 @@ bool changes_state(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
+// HEAD is routed as GET.
+std::string_view routed_method(const Request& request) {
+  return request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+}
+
 bool is_api_path(std::string_view path) { return path == "/api" || path.substr(0, 5) == "/api/"; }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
@@ -106,8 +111,7 @@ Dispatcher::Dispatcher(Router router, auth::Authenticator& authenticator,
     : router_(std::move(router)), authenticator_(authenticator), web_root_(std::move(web_root)) {}
 
 Dispatched Dispatcher::dispatch(Request& request) const {
-  const std::string_view method =
-      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+  const std::string_view method = routed_method(request);
   RouteMatch match = router_.match(method, request.path);
   switch (match.kind) {
     case RouteMatch::Kind::kFound:
@@ -133,9 +137,7 @@ Dispatched Dispatcher::dispatch(Request& request) const {
 }
 
 std::optional<Dispatched> Dispatcher::dispatch_quick(Request& request) const {
-  const std::string_view method =
-      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
-  RouteMatch match = router_.match(method, request.path);
+  RouteMatch match = router_.match(routed_method(request), request.path);
   if (match.kind != RouteMatch::Kind::kFound || !match.route->quick) return std::nullopt;
   const Route& route = *match.route;
   request.path_params = std::move(match.params);
@@ -151,6 +153,11 @@ std::optional<Dispatched> Dispatcher::dispatch_quick(Request& request) const {
     if (!response) return std::nullopt;
     return answer(route, request, std::move(*response));
   });
+}
+
+bool Dispatcher::long_running(const Request& request) const {
+  const RouteMatch match = router_.match(routed_method(request), request.path);
+  return match.kind == RouteMatch::Kind::kFound && match.route->long_running;
 }
 
 Status Dispatcher::authorize(const Route& route, Request& request) const {

@@ -116,25 +116,29 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service,
                            "List scan jobs, newest first (status, limit, offset); total counts "
                            "every match",
                            [&service](Request& r) { return list(service, r); }}));
-  SENTINEL_TRY(router.add({"POST",
-                           "/api/v1/scans",
-                           std::string(kWrite),
-                           "Start a port scan of targets inside the scan scopes (ports: topN, "
-                           "all or a list; profile: quick, standard, full; confirm_large for "
-                           "more than 65,536 addresses; agents: {group}, {ids} or {networks: "
-                           "true} (the agents in the target networks) to split it across "
-                           "agents; backend: nmap with nmap: {scripts, os_detection} for "
-                           "NSE scripts and OS detection; discovery: false scans every address "
-                           "instead of finding live hosts first, like nmap -Pn; max_rate: probes "
-                           "per second for the whole job, max_concurrency: probes in flight, "
-                           "like nmap --max-rate and --max-parallelism); 202 with the queued job",
-                           [&service](Request& r) { return start(service, r); },
-                           {"targets", "exclude", "ports", "profile", "confirm_large", "agents",
-                            "backend", "nmap", "discovery", "max_rate", "max_concurrency"}}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/scans/import", std::string(kWrite),
-                           "Import an nmap XML report (Content-Type application/xml) as a "
-                           "completed scan",
-                           [&service](Request& r) { return import(service, r); }}));
+  // Host names among the targets are looked up in DNS, which may take seconds each.
+  SENTINEL_TRY(router.add(gateway::long_running_route(
+      {"POST",
+       "/api/v1/scans",
+       std::string(kWrite),
+       "Start a port scan of targets inside the scan scopes (ports: topN, "
+       "all or a list; profile: quick, standard, full; confirm_large for "
+       "more than 65,536 addresses; agents: {group}, {ids} or {networks: "
+       "true} (the agents in the target networks) to split it across "
+       "agents; backend: nmap with nmap: {scripts, os_detection} for "
+       "NSE scripts and OS detection; discovery: false scans every address "
+       "instead of finding live hosts first, like nmap -Pn; max_rate: probes "
+       "per second for the whole job, max_concurrency: probes in flight, "
+       "like nmap --max-rate and --max-parallelism); 202 with the queued job",
+       [&service](Request& r) { return start(service, r); },
+       {"targets", "exclude", "ports", "profile", "confirm_large", "agents", "backend", "nmap",
+        "discovery", "max_rate", "max_concurrency"}})));
+  // Parses and stores a report of up to 16 MiB.
+  SENTINEL_TRY(router.add(
+      gateway::long_running_route({"POST", "/api/v1/scans/import", std::string(kWrite),
+                                   "Import an nmap XML report (Content-Type application/xml) as a "
+                                   "completed scan",
+                                   [&service](Request& r) { return import(service, r); }})));
   SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}", std::string(kRead),
                            "Show a scan job with its status and progress",
                            [&service](Request& r) { return show(service, r); }}));

@@ -101,24 +101,29 @@ Status register_schedule_routes(gateway::Router& router, ScanSchedules& schedule
   SENTINEL_TRY(router.add({"GET", "/api/v1/scan-schedules", std::string(kRead),
                            "Scan schedules by name, with their next run and last job",
                            [&schedules](Request&) { return list(schedules); }}));
-  SENTINEL_TRY(router.add({"POST", "/api/v1/scan-schedules", std::string(kWrite),
-                           "Schedule a scan (scan: a POST /api/v1/scans body; interval_s, at "
-                           "least 300, or daily_at HH:MM UTC); checked as a scan would be; 201",
-                           [&schedules](Request& r) { return create(schedules, r); }, body}));
+  // Creating, replacing and running a schedule check its scan as POST /api/v1/scans does,
+  // looking up host names in DNS.
+  SENTINEL_TRY(router.add(gateway::long_running_route(
+      {"POST", "/api/v1/scan-schedules", std::string(kWrite),
+       "Schedule a scan (scan: a POST /api/v1/scans body; interval_s, at "
+       "least 300, or daily_at HH:MM UTC); checked as a scan would be; 201",
+       [&schedules](Request& r) { return create(schedules, r); }, body})));
   SENTINEL_TRY(
       router.add({"GET", "/api/v1/scan-schedules/{id}", std::string(kRead), "Show a scan schedule",
                   [&schedules](Request& r) { return show(schedules, r); }}));
-  SENTINEL_TRY(router.add({"PUT", "/api/v1/scan-schedules/{id}", std::string(kWrite),
-                           "Replace a scan schedule (the body of POST); its next run is counted "
-                           "from now",
-                           [&schedules](Request& r) { return replace(schedules, r); }, body}));
+  SENTINEL_TRY(router.add(gateway::long_running_route(
+      {"PUT", "/api/v1/scan-schedules/{id}", std::string(kWrite),
+       "Replace a scan schedule (the body of POST); its next run is counted "
+       "from now",
+       [&schedules](Request& r) { return replace(schedules, r); }, body})));
   SENTINEL_TRY(router.add({"DELETE", "/api/v1/scan-schedules/{id}", std::string(kWrite),
                            "Delete a scan schedule; its jobs stay",
                            [&schedules](Request& r) { return remove(schedules, r); }}));
-  return router.add({"POST", "/api/v1/scan-schedules/{id}/run-now", std::string(kWrite),
-                     "Start the schedule's scan now (409 while its previous job runs); 202 "
-                     "with the job",
-                     [&schedules](Request& r) { return run_now(schedules, r); }});
+  return router.add(gateway::long_running_route(
+      {"POST", "/api/v1/scan-schedules/{id}/run-now", std::string(kWrite),
+       "Start the schedule's scan now (409 while its previous job runs); 202 "
+       "with the job",
+       [&schedules](Request& r) { return run_now(schedules, r); }}));
 }
 
 }  // namespace sentinel::scanner

@@ -108,15 +108,17 @@ Status register_scope_routes(gateway::Router& router, ScopeRegistry& scopes) {
                            "Remove a scope added through the API (the configuration's cannot "
                            "be removed here: 409); new and waiting scans are checked without it",
                            [&scopes](Request& r) { return remove(scopes, r); }}));
-  return router.add({"POST",
-                     "/api/v1/scan-scopes/check",
-                     std::string(kRead),
-                     "Whether target entries parse (the scan targets' grammar; an entry may "
-                     "itself be a list separated by commas or whitespace, with !TARGET "
-                     "exclusions, answered as a whole), how many addresses each covers and "
-                     "which scopes hold them",
-                     [&scopes](Request& r) { return check(scopes, r); },
-                     {"targets"}});
+  // Host names among the targets are looked up in DNS, which may take seconds each.
+  return router.add(gateway::long_running_route(
+      {"POST",
+       "/api/v1/scan-scopes/check",
+       std::string(kRead),
+       "Whether target entries parse (the scan targets' grammar; an entry may "
+       "itself be a list separated by commas or whitespace, with !TARGET "
+       "exclusions, answered as a whole), how many addresses each covers and "
+       "which scopes hold them",
+       [&scopes](Request& r) { return check(scopes, r); },
+       {"targets"}}));
 }
 
 }  // namespace sentinel::scanner

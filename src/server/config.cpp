@@ -103,6 +103,8 @@ const std::vector<Field>& fields() {
       {"gateway.io_threads", integer(&ServerConfig::gateway, &GatewayConfig::io_threads, 1, 64)},
       {"gateway.worker_threads",
        integer(&ServerConfig::gateway, &GatewayConfig::worker_threads, 1, 256)},
+      {"gateway.long_running_threads",
+       integer(&ServerConfig::gateway, &GatewayConfig::long_running_threads, 1, 256)},
       {"gateway.tls.cert_file", tls_text(&TlsConfig::cert_file)},
       {"gateway.tls.key_file", tls_text(&TlsConfig::key_file)},
       {"gateway.tls.min_version", tls_text(&TlsConfig::min_version)},

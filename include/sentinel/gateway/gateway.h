@@ -29,7 +29,9 @@ struct GatewayOptions {
   int request_timeout_s = 30;  // from the end of the request head to the end of the response
   int io_threads = 2;
   int worker_threads = 2;  // handlers and authentication run here, never on I/O threads
-  std::string web_root;    // the built portal; empty or missing: no static files
+  /// The same for the routes marked Route::long_running, apart from the others.
+  int long_running_threads = 4;
+  std::string web_root;                 // the built portal; empty or missing: no static files
   std::size_t max_stream_queue = 1024;  // per WebSocket client; a client this far behind is closed
 };
 

@@ -16,7 +16,7 @@ namespace sentinel::gateway {
 inline constexpr std::string_view kPublic = "public";                // no authentication
 inline constexpr std::string_view kAuthenticated = "authenticated";  // any signed-in caller
 
-/// Handlers run on the worker pool, never on the I/O thread; they may block on the database.
+/// Handlers run on a worker pool, never on the I/O thread; they may block on the database.
 using Handler = std::function<Result<Response>(Request&)>;
 
 /// An optional fast path run on the I/O thread, which must not block: the handler's answer when it
@@ -38,7 +38,20 @@ struct Route {
   /// Tried before `handler` when set, after the same authentication and permission checks (with
   /// a caller the authenticator has in memory); must answer exactly as `handler` would.
   QuickHandler quick = {};
+  /// The handler holds its thread for seconds by design: it waits on agents (run_command), on a
+  /// server elsewhere (a feed fetch) or on DNS, or works through a large upload. Such routes run
+  /// on a pool of their own (GatewayOptions::long_running_threads), so that however many of them
+  /// wait, every other route (login, /healthz) still answers. A handler that is slow only when
+  /// something is wrong (a busy database) does not qualify.
+  bool long_running = false;
 };
+
+/// `route` marked long_running, for marking it where it is registered:
+/// `router.add(long_running_route({"POST", "/api/v1/...", ...}))`.
+inline Route long_running_route(Route route) {
+  route.long_running = true;
+  return route;
+}
 
 /// The outcome of matching a request against the table.
 struct RouteMatch {

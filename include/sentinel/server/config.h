@@ -27,6 +27,8 @@ struct GatewayConfig {
   std::int64_t request_timeout_s = 30;
   std::int64_t io_threads = 2;
   std::int64_t worker_threads = 2;
+  /// Handlers of the routes that wait for seconds by design (Route::long_running).
+  std::int64_t long_running_threads = 4;
   std::string web_root;  // the built portal (web/dist); empty: no portal, API only
   TlsConfig tls;
 };

@@ -1,4 +1,4 @@
-// The Beast HTTPS server: listener, HTTP/1.1 sessions, hand-off to the worker pool and to the
+// The Beast HTTPS server: listener, HTTP/1.1 sessions, hand-off to the worker pools and to the
 // event stream. Everything that is not I/O lives in the Beast-free core (dispatcher.h).
 
 #include <fmt/format.h>
@@ -54,6 +54,8 @@ struct ServerState {
   MetricsRegistry* metrics = nullptr;
   auth::Authenticator* authenticator = nullptr;
   asio::any_io_executor workers;  // the worker pool
+  /// The pool of the Route::long_running handlers.
+  asio::any_io_executor long_running_workers;
   std::atomic<bool> draining{false};
   std::atomic<int> in_flight{0};
 };
@@ -85,7 +87,8 @@ Status validate(const GatewayOptions& options) {
   if (options.idle_timeout_s <= 0 || options.request_timeout_s <= 0) {
     return invalid_argument("gateway timeouts must be positive");
   }
-  if (options.io_threads <= 0 || options.worker_threads <= 0 || options.max_stream_queue == 0) {
+  if (options.io_threads <= 0 || options.worker_threads <= 0 || options.long_running_threads <= 0 ||
+      options.max_stream_queue == 0) {
     return invalid_argument("gateway thread counts and stream queue must be positive");
   }
   return ok();
@@ -343,8 +346,13 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     // Cheap answers from memory are given here; the rest may block, so goes to the workers.
     // (Not a conditional expression: g++ 12 miscompiles co_await inside one.)
     std::optional<Dispatched> result = state->dispatcher->dispatch_quick(request);
+    bool long_running = false;
     if (!result) {
-      result = co_await asio::co_spawn(state->workers, dispatch_on_pool(state, std::move(request)),
+      // A route that waits for seconds by design waits on its own pool, so that a few of them
+      // cannot hold up every other request.
+      long_running = state->dispatcher->long_running(request);
+      asio::any_io_executor pool = long_running ? state->long_running_workers : state->workers;
+      result = co_await asio::co_spawn(std::move(pool), dispatch_on_pool(state, std::move(request)),
                                        asio::use_awaitable);
     }
     const int status = result->response.status;
@@ -352,7 +360,7 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     // Counted before the answer leaves: a client that reads /metrics right after its answer
     // must find its request there.
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    record_request(*state->metrics, result->route, method, status, seconds);
+    record_request(*state->metrics, result->route, method, status, seconds, long_running);
     // Written here rather than by write_response(): a coroutine frame less per request.
     const std::optional<WireResponse> wire =
         to_wire(std::move(result->response), path, request_id, is_head, keep_alive, version);
@@ -405,10 +413,12 @@ class GatewayImpl final : public Gateway {
  public:
   GatewayImpl(std::shared_ptr<ServerState> state, tcp::endpoint endpoint)
       : pool_(static_cast<std::size_t>(state->options.worker_threads)),
+        long_running_pool_(static_cast<std::size_t>(state->options.long_running_threads)),
         io_contexts_(make_io_contexts(state->options.io_threads)),
         endpoint_(endpoint),
         state_(std::move(state)) {
     state_->workers = pool_.get_executor();
+    state_->long_running_workers = long_running_pool_.get_executor();
   }
   ~GatewayImpl() override { stop(); }
 
@@ -469,6 +479,7 @@ class GatewayImpl final : public Gateway {
     threads_.clear();
     keep_running_.clear();
     pool_.join();
+    long_running_pool_.join();
   }
 
   std::string bound_address() const override {
@@ -487,6 +498,7 @@ class GatewayImpl final : public Gateway {
   }
 
   asio::thread_pool pool_;
+  asio::thread_pool long_running_pool_;  // Route::long_running handlers, apart from the others
   std::vector<std::unique_ptr<asio::io_context>> io_contexts_;  // one per I/O thread
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running_;
   tcp::acceptor acceptor_{*io_contexts_.front()};

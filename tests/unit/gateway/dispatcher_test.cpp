@@ -222,6 +222,30 @@ TEST_F(QuickDispatchTest, AThrowingQuickHandlerIsA500WithoutDetail) {
   EXPECT_EQ(failed->response.body.find("secret"), std::string::npos);
 }
 
+// The I/O thread asks which pool a request goes to before handing it over.
+TEST(DispatcherLaneTest, LongRunningFollowsTheMatchedRoute) {
+  Router router;
+  ASSERT_TRUE(router.add(
+      long_running_route({"GET", "/api/v1/feeds/{name}", "users:read", "fetch", echo_user()})));
+  ASSERT_TRUE(router.add({"POST", "/api/v1/feeds/{name}", "users:write", "change", echo_user()}));
+  ASSERT_TRUE(router.add({"GET", "/api/v1/feeds/all", "users:read", "list", echo_user()}));
+  FakeAuthenticator authenticator;
+  const Dispatcher dispatcher(std::move(router), authenticator, {});
+  const auto long_running = [&](std::string method, std::string path) {
+    Request request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    return dispatcher.long_running(request);
+  };
+  EXPECT_TRUE(long_running("GET", "/api/v1/feeds/spamhaus"));
+  EXPECT_TRUE(long_running("HEAD", "/api/v1/feeds/spamhaus"));     // served as GET
+  EXPECT_FALSE(long_running("POST", "/api/v1/feeds/spamhaus"));    // the same path, another route
+  EXPECT_FALSE(long_running("GET", "/api/v1/feeds/all"));          // the literal route wins
+  EXPECT_FALSE(long_running("DELETE", "/api/v1/feeds/spamhaus"));  // 405
+  EXPECT_FALSE(long_running("GET", "/api/v1/nowhere"));
+  EXPECT_FALSE(long_running("GET", "/api/v1/feeds/../feeds/x"));
+}
+
 TEST_F(DispatcherTest, NoCredentialsIs401) {
   const Dispatched result = send("GET", "/api/v1/users/1");
   EXPECT_EQ(result.response.status, 401);

@@ -98,6 +98,43 @@ TEST(OpenApiTest, OperationIdsAreUnique) {
   EXPECT_EQ(ids.size(), 4u);
 }
 
+// The pool a route runs on is the gateway's business: clients see the same document.
+TEST(OpenApiTest, LongRunningRoutesAreDescribedAsAnyOther) {
+  const Router plain = service_routes();
+  Router marked;
+  for (const Route& route : plain.routes()) {
+    ASSERT_TRUE(
+        marked.add(route.pattern == "/api/v1/users/{id}" ? long_running_route(route) : route));
+  }
+  EXPECT_EQ(openapi_document(marked, "1"), openapi_document(plain, "1"));
+}
+
+TEST(BuiltinRoutesTest, RequestsOnTheLongRunningPoolAreCountedApart) {
+  MetricsRegistry metrics;
+  record_request(metrics, "/api/v1/firewall/apply", "POST", 200, 12.5, true);
+  record_request(metrics, "/api/v1/firewall/apply", "POST", 400, 0.001, true);
+  record_request(metrics, "/api/v1/auth/login", "POST", 200, 0.07, false);
+  const std::string exposition = metrics.render();
+  EXPECT_NE(
+      exposition.find(
+          R"(sentinel_http_long_running_requests_total{route="/api/v1/firewall/apply",method="POST"} 2)"),
+      std::string::npos)
+      << exposition;
+  EXPECT_EQ(
+      exposition.find(R"(sentinel_http_long_running_requests_total{route="/api/v1/auth/login")"),
+      std::string::npos)
+      << exposition;
+  // Every request is also in the usual series.
+  EXPECT_NE(
+      exposition.find(
+          R"(sentinel_http_requests_total{route="/api/v1/firewall/apply",method="POST",status="400"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      exposition.find(
+          R"(sentinel_http_requests_total{route="/api/v1/auth/login",method="POST",status="200"} 1)"),
+      std::string::npos);
+}
+
 TEST(BuiltinRoutesTest, TableServesHealthReadinessMetricsAndItsOwnDocument) {
   MetricsRegistry metrics;
   bool ready = false;
@@ -111,7 +148,7 @@ TEST(BuiltinRoutesTest, TableServesHealthReadinessMetricsAndItsOwnDocument) {
   EXPECT_EQ(call("/readyz").status, 503);
   ready = true;
   EXPECT_EQ(call("/readyz").status, 200);
-  record_request(metrics, "/api/v1/users/{id}", "GET", 200, 0.002);
+  record_request(metrics, "/api/v1/users/{id}", "GET", 200, 0.002, false);
   const Response exposition = call("/metrics");
   EXPECT_NE(exposition.content_type.find("text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(

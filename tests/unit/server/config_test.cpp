@@ -86,6 +86,20 @@ TEST(ConfigTest, MissingFileIsAnError) {
   EXPECT_NE(config.error().message.find("cannot read"), std::string::npos);
 }
 
+TEST(ConfigTest, LongRunningThreadsAreSetLikeTheOtherPoolsAndMustBePositive) {
+  EXPECT_EQ(load_config({})->gateway.long_running_threads, 4);
+  ConfigSources sources;
+  sources.environment = {{"SENTINEL_GATEWAY__LONG_RUNNING_THREADS", "7"}};
+  auto config = load_config(sources);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->gateway.long_running_threads, 7);
+  sources.flags = {{"gateway.long_running_threads", "0"}};
+  auto refused = load_config(sources);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("gateway.long_running_threads"), std::string::npos)
+      << refused.error().message;
+}
+
 TEST(ConfigTest, EnvironmentNames) {
   EXPECT_EQ(environment_name("gateway.tls.cert_file"), "SENTINEL_GATEWAY__TLS__CERT_FILE");
   EXPECT_EQ(environment_name("db"), "SENTINEL_DB");
@@ -106,6 +120,7 @@ TEST(ConfigTest, ShippedExampleLoadsAndMatchesTheDefaults) {
   ASSERT_TRUE(defaults);
   EXPECT_EQ(example->gateway.listen, defaults->gateway.listen);
   EXPECT_EQ(example->gateway.max_body_bytes, defaults->gateway.max_body_bytes);
+  EXPECT_EQ(example->gateway.long_running_threads, defaults->gateway.long_running_threads);
   EXPECT_EQ(example->auth.lockout_base_seconds, defaults->auth.lockout_base_seconds);
   EXPECT_EQ(example->auth.lockout_max_seconds, defaults->auth.lockout_max_seconds);
   EXPECT_EQ(example->gateway.tls.min_version, "1.3");
