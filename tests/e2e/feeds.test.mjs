@@ -36,13 +36,19 @@ const SLOW_LIST = '203.0.113.64/27\n198.51.100.20\n';
  * 5 s the server waits for a scheduled fetch of the same feed. */
 const SLOW_MS = 3000;
 
-/** An HTTP server on 127.0.0.1 that serves SLOW_LIST, after SLOW_MS while `slow` is set. */
+/** An HTTP server on 127.0.0.1 that serves SLOW_LIST, after SLOW_MS while `slow` is set, and
+ * answers 503 while `failing` is set. */
 async function feedServer() {
-  const state = { slow: false, requests: 0 };
+  const state = { slow: false, failing: false, requests: 0 };
   const server = http.createServer((request, response) => {
     state.requests += 1;
     const answer = () => response.end(SLOW_LIST);
     response.setHeader('Content-Type', 'text/plain');
+    if (state.failing) {
+      response.statusCode = 503;
+      response.end('maintenance\n');
+      return;
+    }
     if (state.slow) setTimeout(answer, SLOW_MS);
     else answer();
   });
@@ -206,6 +212,17 @@ describe('firewall feeds', () => {
     assert.equal(slowFeed.state.requests, before + 1, 'one fetch');
     await row('slow-list').getByText('Fetched', { exact: true }).waitFor();
     slowFeed.state.slow = false;
+
+    // A failed fetch says why, in a toast and in the row, and keeps the networks it had.
+    slowFeed.state.failing = true;
+    await page.getByRole('button', { name: 'Refresh feed slow-list' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Feed slow-list could not be fetched' }).waitFor();
+    await row('slow-list').getByText('Failed', { exact: true }).waitFor();
+    const lastError = (await admin.get('/api/v1/firewall/feeds/slow-list')).body.last_error;
+    assert.ok(lastError, 'the server recorded the error');
+    assert.match(await row('slow-list').innerText(), new RegExp(`Last error: ${lastError.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(await row('slow-list').innerText(), /2 networks/, 'the previous networks stay');
+    slowFeed.state.failing = false;
 
     // Edit: only what changed is sent.
     await page.getByRole('button', { name: 'Edit feed e2e-list' }).click();
