@@ -27,6 +27,7 @@ import { startServer } from './support/server.mjs';
 /** Chromium logs every 4xx answer as a console error; these are the ones the tests provoke. */
 const SIGN_IN_PROBE = /status of 401 .*\/api\/v1\/auth\/(me|login)\b/;
 const REFUSED_FEED = /status of 400 .*\/api\/v1\/firewall\/feeds\b/;
+const FEED_IN_USE = /status of 409 .*\/api\/v1\/firewall\/feeds\/e2e-list\b/;
 
 /** Documentation networks (RFC 5737, RFC 3849): stored and listed, never sent anywhere. Line 5 is
  * not an address and is skipped. */
@@ -251,8 +252,33 @@ describe('firewall feeds', () => {
     assert.equal(stored.enabled, false);
     assert.equal(stored.next_fetch_at, null);
 
+    // A policy that names the feed keeps it: the dialog says which, and the server's refusal shows in it.
+    const policy = await admin.post('/api/v1/firewall/policies', {
+      name: 'feed-users',
+      document: {
+        format: 1,
+        objects: { address_sets: { bad: { feed: 'e2e-list' } } },
+        chains: { input: { policy: 'accept', rules: [{ id: 'drop-bad', source: 'bad', action: 'drop' }] } },
+      },
+    });
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
     await page.getByRole('button', { name: 'Delete feed e2e-list' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete feed e2e-list' });
+    await confirm.getByText(/The newest version of policy feed-users names it/).waitFor();
+    assert.equal(
+      await confirm.getByRole('link', { name: 'feed-users' }).getAttribute('href'),
+      `/firewall/policies/${policy.body.id}`,
+    );
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirm.getByRole('alert').filter({ hasText: /used by the newest version of policy "feed-users"/ }).waitFor();
+    await screenshot(page, 'firewall-feed-in-use');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    assert.equal((await admin.request('DELETE', `/api/v1/firewall/policies/${policy.body.id}`)).status, 204);
+
+    await page.getByRole('button', { name: 'Delete feed e2e-list' }).click();
+    await confirm.getByText('Its 3 networks are forgotten.').waitFor();
+    assert.equal(await confirm.getByText(/names it/).count(), 0, 'no policy names it now');
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await confirm.waitFor({ state: 'hidden' });
     await row('e2e-list').waitFor({ state: 'detached' });
@@ -261,7 +287,7 @@ describe('firewall feeds', () => {
       ['slow-list'],
     );
     await assertNotReloaded(page);
-    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_FEED] });
+    assertNoConsoleErrors(page, { allow: [SIGN_IN_PROBE, REFUSED_FEED, FEED_IN_USE] });
   });
 
   test('a viewer sees the feeds at 390 px without controls', async () => {

@@ -1,5 +1,6 @@
 import { useIsMutating } from "@tanstack/react-query";
 import { useState } from "react";
+import { Link } from "react-router";
 import { describeError } from "../../api/errors";
 import { useToast } from "../../app/toasts";
 import { Button, Spinner } from "../../components/Button";
@@ -10,7 +11,7 @@ import { When } from "../../components/When";
 import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { ConfirmMutationDialog } from "../users/ConfirmDialog";
-import { firewallKeys, useDeleteFeed, useFeeds, useRefreshFeed, useUpdateFeed } from "./api";
+import { firewallKeys, useDeleteFeed, useFeed, useFeeds, useRefreshFeed, useUpdateFeed } from "./api";
 import { formatSeconds } from "./duration";
 import { FeedDialog } from "./FeedDialog";
 import { fetchOutcome, networksText, nextFetchText, problemText, refreshSummary, skippedText } from "./feeds";
@@ -98,12 +99,36 @@ function FeedList({ canWrite }: { canWrite: boolean }) {
             title={`Delete feed ${deleting?.name ?? ""}`}
             confirmLabel="Delete"
           >
-            Its {networksText(deleting?.entries ?? 0)} are forgotten. The server refuses while a policy’s newest version
-            names the feed.
+            <DeleteFeedText feed={deleting} />
           </ConfirmMutationDialog>
         </>
       )}
     </Panel>
+  );
+}
+
+/** What deleting a feed does, and the policies that keep it from being deleted. */
+function DeleteFeedText({ feed }: { feed: Feed | null }) {
+  const detail = useFeed(feed?.name ?? null);
+  const users = detail.data?.used_by ?? [];
+  return (
+    <>
+      <p>Its {networksText(feed?.entries ?? 0)} are forgotten.</p>
+      {users.length > 0 && (
+        <p className="mt-2">
+          The newest version of {users.length === 1 ? "policy" : "policies"}{" "}
+          {users.map((policy, index) => (
+            <span key={policy.id}>
+              {index > 0 && ", "}
+              <Link to={`/firewall/policies/${policy.id}`} className="text-accent hover:underline">
+                {policy.name}
+              </Link>
+            </span>
+          ))}{" "}
+          names it: the server refuses to delete it until {users.length === 1 ? "that policy no longer does" : "they no longer do"}.
+        </p>
+      )}
+    </>
   );
 }
 

@@ -21,6 +21,7 @@ import type {
   Block,
   Feed,
   FeedChange,
+  FeedDetail,
   FeedInput,
   FeedRefresh,
   BlockPage,
@@ -49,6 +50,7 @@ export const firewallKeys = {
   blockList: (active: boolean, offset: number) => ["firewall", "blocks", active, offset] as const,
   allowList: ["firewall", "allow-list"] as const,
   feeds: ["firewall", "feeds"] as const,
+  feed: (name: string) => ["firewall", "feeds", "one", name] as const,
   feedRefresh: (name: string) => ["firewall", "feeds", "refresh", name] as const,
 };
 
@@ -327,6 +329,16 @@ export function useFeeds() {
     queryFn: async () => (await api.get<{ items: Feed[] }>("/api/v1/firewall/feeds")).items,
     staleTime: 0,
     refetchInterval: (current) => refetchDelay(current.state.data ?? [], Date.now()),
+  });
+}
+
+/** A feed with the policies whose newest version names it; fetched while `name` is not null. */
+export function useFeed(name: string | null) {
+  return useQuery({
+    queryKey: firewallKeys.feed(name ?? ""),
+    queryFn: () => api.get<FeedDetail>(feedPath(name ?? "")),
+    enabled: name !== null,
+    staleTime: 0,
   });
 }
 

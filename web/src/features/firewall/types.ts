@@ -253,6 +253,11 @@ export interface Feed {
   last_error: string | null;
 }
 
+/** GET /api/v1/firewall/feeds/{name}: the feed and the policies whose newest version names it. */
+export interface FeedDetail extends Feed {
+  used_by: { id: number; name: string }[];
+}
+
 /** POST /api/v1/firewall/feeds body; PUT .../feeds/{name} takes any of it but the name. */
 export interface FeedInput {
   name: string;
