@@ -90,15 +90,24 @@ run_job() {
     sleep 0.1
   done
   wall=$(echo "$(now) - $t0" | bc)
-  named=$(api "$url/api/v1/scans/$id/results" | python3 -c "
+  # The results come a page of hosts at a time (at most 1,000): read them all.
+  : >"$work/$name.txt"
+  local named=0 offset page page_named page_hosts
+  for ((offset = 0; ; offset += 1000)); do
+    page=$(api "$url/api/v1/scans/$id/results?limit=1000&offset=$offset" | python3 -c "
 import json, sys
+page = json.load(sys.stdin)
 named = 0
-with open('$work/$name.txt', 'w') as out:
-    for host in json.load(sys.stdin)['hosts']:
+with open('$work/$name.txt', 'a') as out:
+    for host in page['hosts']:
         for port in host['ports']:
             out.write(f\"{host['address']} {port['port']}\\n\")
             named += 1 if port['service'] and port['service']['service'] else 0
-print(named)")
+print(named, len(page['hosts']))")
+    read -r page_named page_hosts <<<"$page"
+    named=$((named + page_named))
+    ((page_hosts < 1000)) && break
+  done
   score=$(score_found "$work/$name.txt")
   echo "$wall $status $(echo "$score" | json_field found) $(echo "$score" | json_field recall) $(echo "$score" | json_field precision) $named $(echo "$score" | json_field expected)"
 }

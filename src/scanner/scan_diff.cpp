@@ -1,5 +1,7 @@
 #include "sentinel/scanner/scan_diff.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -121,6 +123,23 @@ std::vector<ScanChange> diff_scans(const std::vector<FoundHost>& previous,
     }
   }
   return changes;
+}
+
+ScanDiffPage page_of(ScanDiff diff, const PageRequest& page) {
+  ScanDiffPage out{.id = diff.id,
+                   .previous_id = diff.previous_id,
+                   .total = static_cast<std::int64_t>(diff.changes.size())};
+  for (const ScanChange& change : diff.changes)
+    ++out.counts.at(static_cast<std::size_t>(change.action));
+  const auto size = diff.changes.size();
+  const auto first =
+      std::min(static_cast<std::size_t>(std::max<std::int64_t>(page.offset, 0)), size);
+  const auto last =
+      std::min(first + static_cast<std::size_t>(std::max<std::int64_t>(page.limit, 0)), size);
+  out.changes.assign(
+      std::make_move_iterator(diff.changes.begin() + static_cast<std::ptrdiff_t>(first)),
+      std::make_move_iterator(diff.changes.begin() + static_cast<std::ptrdiff_t>(last)));
+  return out;
 }
 
 }  // namespace sentinel::scanner

@@ -1,5 +1,7 @@
 #include "sentinel/scanner/scan_job.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <utility>
 
@@ -74,6 +76,14 @@ double JobCounters::percent() const {
 
 std::string_view to_string(scan::Protocol protocol) {
   return protocol == scan::Protocol::kUdp ? "udp" : "tcp";
+}
+
+Status check_page(const PageRequest& page) {
+  if (page.limit < 1 || page.limit > kMaxPageLimit) {
+    return invalid_argument(fmt::format("limit must be between 1 and {}", kMaxPageLimit), "limit");
+  }
+  if (page.offset < 0) return invalid_argument("offset must not be negative", "offset");
+  return ok();
 }
 
 }  // namespace sentinel::scanner

@@ -155,11 +155,10 @@ std::optional<scan::TlsFacts> tls_from_json(std::string_view text) {
       .versions_accepted = list_of("versions_accepted")};
 }
 
-boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts,
+boost::json::object results_json(const ScanJob& job, const FoundHostPage& hosts,
                                  const scan::PortNames& names) {
   boost::json::array host_items;
-  std::int64_t open_ports = 0;
-  for (const FoundHost& host : hosts) {
+  for (const FoundHost& host : hosts.items) {
     boost::json::array ports;
     for (const FoundPort& port : host.ports) {
       const std::string_view port_name = names.name(port.protocol, port.port);
@@ -171,7 +170,6 @@ boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost
                                           {"tunnel", text_or_null(port.tunnel)},
                                           {"tls", tls_json(port.tls)},
                                           {"scripts", scripts_json(port.scripts)}});
-      if (port.state == scan::PortState::kOpen) ++open_ports;
     }
     host_items.push_back(boost::json::object{{"address", host.address.to_string()},
                                              {"hostnames", strings(host.hostnames)},
@@ -184,12 +182,13 @@ boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost
   }
   return {{"id", job.id},
           {"status", to_string(job.status)},
-          {"hosts_up", static_cast<std::int64_t>(hosts.size())},
-          {"open_ports", open_ports},
+          {"hosts_up", hosts.total},
+          {"open_ports", hosts.open_ports},
+          {"total", hosts.total},
           {"hosts", std::move(host_items)}};
 }
 
-boost::json::object diff_json(const ScanDiff& diff) {
+boost::json::object diff_json(const ScanDiffPage& diff) {
   boost::json::array changes;
   for (const ScanChange& change : diff.changes) {
     changes.push_back(boost::json::object{
@@ -201,9 +200,15 @@ boost::json::object diff_json(const ScanDiff& diff) {
         {"before", service_json(change.before)},
         {"after", service_json(change.after)}});
   }
+  boost::json::object counts;
+  for (std::size_t action = 0; action < diff.counts.size(); ++action) {
+    counts[to_string(static_cast<ChangeAction>(action))] = diff.counts[action];
+  }
   return {{"id", diff.id},
           {"previous_id",
            diff.previous_id ? boost::json::value(*diff.previous_id) : boost::json::value(nullptr)},
+          {"total", diff.total},
+          {"counts", std::move(counts)},
           {"changes", std::move(changes)}};
 }
 

@@ -37,15 +37,19 @@ boost::json::object job_json(const ScanJob& job);
 /// The inverse of tls_json() for stored text; nullopt for anything else.
 std::optional<scan::TlsFacts> tls_from_json(std::string_view text);
 
-/// {"id","status","hosts_up","open_ports","hosts":[{"address","hostnames","os","os_accuracy",
-/// "scripts","ports":[{"port","protocol","state","port_name","service",...,"scripts"}]}]}; state
-/// is "open" or "open|filtered", and open_ports counts the open ones. port_name is what `names`
-/// calls the port (nmap-services), or null: a guess for ports no service was named on.
-boost::json::object results_json(const ScanJob& job, const std::vector<FoundHost>& hosts,
+/// {"id","status","hosts_up","open_ports","total","hosts":[{"address",
+/// "hostnames","os","os_accuracy","scripts","ports":[{"port","protocol","state","port_name",
+/// "service",...,"scripts"}]}]}: one page of hosts; hosts_up (and total, its name in every list
+/// of the API) counts every host of the job and open_ports every open port. state is "open" or
+/// "open|filtered". port_name is what `names` calls the port (nmap-services), or null: a guess
+/// for ports no service was named on.
+boost::json::object results_json(const ScanJob& job, const FoundHostPage& hosts,
                                  const scan::PortNames& names);
 
-/// {"id","previous_id","changes":[{"action","address","port","protocol","before","after"}]}.
-boost::json::object diff_json(const ScanDiff& diff);
+/// {"id","previous_id","total","counts":{"host_new",...},"changes":[{"action",
+/// "address","port","protocol","before","after"}]}: one page of changes; total and counts are
+/// over every change.
+boost::json::object diff_json(const ScanDiffPage& diff);
 
 /// The bus message of the topic "scan": {"type":"scan","scan":{job_json}}.
 std::string scan_message(const ScanJob& job);

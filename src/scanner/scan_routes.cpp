@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdint>
 
+#include "page_query.h"
 #include "scan_body.h"
 #include "scan_json.h"
 #include "sentinel/gateway/request_params.h"
@@ -84,14 +85,16 @@ Result<Response> cancel(ScannerService& service, Request& request) {
 
 Result<Response> results(ScannerService& service, const scan::PortNames& names, Request& request) {
   SENTINEL_ASSIGN(id, scan_id(request));
+  SENTINEL_ASSIGN(page, page_query(request));
   SENTINEL_ASSIGN(job, service.get(id));
-  SENTINEL_ASSIGN(hosts, service.results(id));
+  SENTINEL_ASSIGN(hosts, service.results(id, page));
   return Response::json(results_json(job, hosts, names));
 }
 
 Result<Response> diff(ScannerService& service, Request& request) {
   SENTINEL_ASSIGN(id, scan_id(request));
-  SENTINEL_ASSIGN(changes, service.diff(id));
+  SENTINEL_ASSIGN(page, page_query(request));
+  SENTINEL_ASSIGN(changes, service.diff(id, page));
   return Response::json(diff_json(changes));
 }
 
@@ -147,13 +150,15 @@ Status register_scanner_routes(gateway::Router& router, ScannerService& service,
                            [&service](Request& r) { return cancel(service, r); }}));
   SENTINEL_TRY(router.add(
       {"GET", "/api/v1/scans/{id}/results", std::string(kRead),
-       "The hosts a scan found, with their open ports and services (and "
-       "port_name: what nmap-services calls each port, a guess where no "
-       "service was named)",
+       "The hosts a scan found, in address order, with their open ports and services (and "
+       "port_name: what nmap-services calls each port, a guess where no service was named); "
+       "paged by host (limit, default 100, at most 1000; offset); total and hosts_up count every "
+       "host, open_ports every open port",
        [&service, port_names](Request& r) { return results(service, *port_names, r); }}));
   SENTINEL_TRY(router.add({"GET", "/api/v1/scans/{id}/diff", std::string(kRead),
                            "Changes against the previous completed scan of the same targets and "
-                           "ports",
+                           "ports, by address (limit, default 100, at most 1000; offset); total "
+                           "and counts (per action) are over every change",
                            [&service](Request& r) { return diff(service, r); }}));
   SENTINEL_TRY(register_scope_routes(router, service.scope_registry()));
   return register_schedule_routes(router, service.schedules());

@@ -105,10 +105,14 @@ class SqlScanScheduler final : public ScanScheduler {
 
   std::chrono::seconds min_interval() const override { return options_.min_interval; }
 
-  Result<std::vector<ScanSchedule>> list() override {
-    SENTINEL_ASSIGN(rows, database_.query(std::string(kSelectSchedule) + " ORDER BY name, id"));
-    std::vector<ScanSchedule> out;
-    for (const store::Row& row : rows) out.push_back(schedule_of(row));
+  Result<ScanSchedulePage> list(const PageRequest& page) override {
+    SENTINEL_TRY(check_page(page));
+    SENTINEL_ASSIGN(counted, database_.query("SELECT COUNT(*) FROM scan_schedules"));
+    SENTINEL_ASSIGN(rows, database_.query(fmt::format("{} ORDER BY name, id LIMIT {} OFFSET {}",
+                                                      kSelectSchedule, page.limit, page.offset)));
+    ScanSchedulePage out;
+    out.total = counted.empty() ? 0 : counted.front().integer(0);
+    for (const store::Row& row : rows) out.items.push_back(schedule_of(row));
     return out;
   }
 

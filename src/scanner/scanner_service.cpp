@@ -251,20 +251,23 @@ class ScannerServiceImpl final : public ScannerService {
     return SqlScanRepository(connection).list(filter);
   }
 
-  Result<std::vector<FoundHost>> results(std::int64_t id) override {
+  Result<FoundHostPage> results(std::int64_t id, const PageRequest& page) override {
+    SENTINEL_TRY(check_page(page));
     auth::Autocommit connection(database_);
     SqlScanRepository jobs(connection);
     SENTINEL_ASSIGN(job, jobs.find(id));
     if (!job) return not_found("No such scan.");
-    return jobs.results(id);
+    return jobs.results_page(id, page);
   }
 
-  Result<ScanDiff> diff(std::int64_t id) override {
+  Result<ScanDiffPage> diff(std::int64_t id, const PageRequest& page) override {
+    SENTINEL_TRY(check_page(page));
     auth::Autocommit connection(database_);
     SqlScanRepository jobs(connection);
     SENTINEL_ASSIGN(job, jobs.find(id));
     if (!job) return not_found("No such scan.");
-    return job_diff(jobs, *job);
+    SENTINEL_ASSIGN(diff, job_diff(jobs, *job));
+    return page_of(std::move(diff), page);
   }
 
   Result<ScanJob> cancel(const auth::Principal& caller, std::int64_t id,

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
+#include "page_query.h"
 #include "scan_json.h"
 #include "schedule_body.h"
 #include "schedule_timing.h"
@@ -56,11 +57,12 @@ boost::json::object schedule_json(const ScanSchedule& schedule) {
       {"updated_at", iso8601_utc(schedule.updated_ms)}};
 }
 
-Result<Response> list(ScanSchedules& schedules) {
-  SENTINEL_ASSIGN(all, schedules.list());
+Result<Response> list(ScanSchedules& schedules, Request& request) {
+  SENTINEL_ASSIGN(page, page_query(request));
+  SENTINEL_ASSIGN(found, schedules.list(page));
   boost::json::array items;
-  for (const ScanSchedule& schedule : all) items.emplace_back(schedule_json(schedule));
-  return Response::json(boost::json::object{{"items", std::move(items)}});
+  for (const ScanSchedule& schedule : found.items) items.emplace_back(schedule_json(schedule));
+  return Response::json(boost::json::object{{"items", std::move(items)}, {"total", found.total}});
 }
 
 Result<Response> show(ScanSchedules& schedules, Request& request) {
@@ -99,8 +101,9 @@ Result<Response> run_now(ScanSchedules& schedules, Request& request) {
 Status register_schedule_routes(gateway::Router& router, ScanSchedules& schedules) {
   const std::vector<std::string> body = {"name", "scan", "interval_s", "daily_at", "enabled"};
   SENTINEL_TRY(router.add({"GET", "/api/v1/scan-schedules", std::string(kRead),
-                           "Scan schedules by name, with their next run and last job",
-                           [&schedules](Request&) { return list(schedules); }}));
+                           "Scan schedules by name, with their next run and last job (limit, "
+                           "default 100, at most 1000; offset); total counts every schedule",
+                           [&schedules](Request& r) { return list(schedules, r); }}));
   // Creating, replacing and running a schedule check its scan as POST /api/v1/scans does,
   // looking up host names in DNS.
   SENTINEL_TRY(router.add(gateway::long_running_route(

@@ -167,6 +167,66 @@ Status insert_rows(store::Connection& connection, std::string_view head, std::st
   return ok();
 }
 
+// Sorts as the addresses do: "4" and 8 hex digits for IPv4, "6" and 32 for IPv6.
+std::string address_key(const scan::IpAddress& address) {
+  if (address.is_v4()) {
+    return fmt::format("4{:08x}", static_cast<std::uint32_t>(address.value()));
+  }
+  return fmt::format("6{:016x}{:016x}", static_cast<std::uint64_t>(address.value() >> 64),
+                     static_cast<std::uint64_t>(address.value()));
+}
+
+// The key of stored text; text that is no address sorts after every address.
+std::string address_key(const std::string& text) {
+  const auto address = scan::IpAddress::parse(text);
+  return address ? address_key(*address) : "z" + text;
+}
+
+constexpr std::string_view kSelectHost =
+    "SELECT address, hostnames, os, os_accuracy, scripts, reason, mac FROM scan_hosts";
+constexpr std::string_view kSelectPort =
+    "SELECT address, port, protocol, service, product, version, extra_info, cpe, tunnel, tls, "
+    "state, scripts FROM scan_ports";
+
+// A row of kSelectHost into `host` (all but the address).
+void read_host(const store::Row& row, FoundHost& host) {
+  host.hostnames = list_of(row.text(1));
+  host.os = row.text(2);
+  host.os_accuracy = static_cast<int>(row.optional_integer(3).value_or(0));
+  if (!row.is_null(4)) host.scripts = scripts_from_json(row.text(4));
+  host.reason = row.text(5);
+  host.mac = row.text(6);
+}
+
+// A row of kSelectPort (all but the address).
+FoundPort port_of(const store::Row& row) {
+  FoundPort port;
+  port.port = static_cast<std::uint16_t>(row.integer(1));
+  port.protocol = row.text(2) == "udp" ? scan::Protocol::kUdp : scan::Protocol::kTcp;
+  port.state = row.text(10) == "open" ? scan::PortState::kOpen : scan::PortState::kOpenFiltered;
+  if (!row.is_null(3) || !row.is_null(4) || !row.is_null(5)) {
+    port.service = scan::ServiceInfo{.service = row.text(3),
+                                     .product = row.text(4),
+                                     .version = row.text(5),
+                                     .info = row.text(6),
+                                     .cpes = cpes_of(row.text(7))};
+  }
+  port.tunnel = row.text(8);
+  if (!row.is_null(9)) port.tls = tls_from_json(row.text(9));
+  if (!row.is_null(11)) port.scripts = scripts_from_json(row.text(11));
+  return port;
+}
+
+void sort_ports(FoundHost& host) {
+  std::sort(host.ports.begin(), host.ports.end(), [](const FoundPort& a, const FoundPort& b) {
+    return std::pair(a.protocol, a.port) < std::pair(b.protocol, b.port);
+  });
+}
+
+std::int64_t count_of(const std::vector<store::Row>& rows) {
+  return rows.empty() ? 0 : rows.front().integer(0);
+}
+
 }  // namespace
 
 Result<std::int64_t> SqlScanRepository::insert_job(const ScanJob& job) {
@@ -310,12 +370,13 @@ Status SqlScanRepository::add_hosts(std::int64_t job_id, const std::vector<Found
     rows.push_back(
         {job_id, host.address.to_string(), list_text(host.hostnames), now_ms, text_or_null(host.os),
          host.os.empty() ? store::Value(nullptr) : store::Value(std::int64_t{host.os_accuracy}),
-         scripts_text(host.scripts), text_or_null(host.reason), text_or_null(host.mac)});
+         scripts_text(host.scripts), text_or_null(host.reason), text_or_null(host.mac),
+         address_key(host.address)});
   }
   return insert_rows(connection_,
                      "INSERT INTO scan_hosts (job_id, address, hostnames, first_seen, os, "
-                     "os_accuracy, scripts, reason, mac)",
-                     "ON CONFLICT (job_id, address) DO NOTHING", 9, rows);
+                     "os_accuracy, scripts, reason, mac, address_key)",
+                     "ON CONFLICT (job_id, address) DO NOTHING", 10, rows);
 }
 
 Status SqlScanRepository::add_ports(std::int64_t job_id, const std::vector<FoundHost>& hosts,
@@ -376,56 +437,79 @@ Result<std::vector<FoundHost>> SqlScanRepository::results(std::int64_t job_id) {
     host.address = *address;
     return &host;
   };
-  SENTINEL_ASSIGN(
-      host_rows,
-      connection_.query(
-          "SELECT address, hostnames, os, os_accuracy, scripts, reason, mac FROM scan_hosts "
-          "WHERE job_id = $1",
-          {job_id}));
+  SENTINEL_ASSIGN(host_rows,
+                  connection_.query(std::string(kSelectHost) + " WHERE job_id = $1", {job_id}));
   for (const store::Row& row : host_rows) {
-    FoundHost* host = host_at(row.text(0));
-    if (host == nullptr) continue;
-    host->hostnames = list_of(row.text(1));
-    host->os = row.text(2);
-    host->os_accuracy = static_cast<int>(row.optional_integer(3).value_or(0));
-    if (!row.is_null(4)) host->scripts = scripts_from_json(row.text(4));
-    host->reason = row.text(5);
-    host->mac = row.text(6);
+    if (FoundHost* host = host_at(row.text(0))) read_host(row, *host);
   }
-  SENTINEL_ASSIGN(
-      port_rows,
-      connection_.query(
-          "SELECT address, port, protocol, service, product, version, extra_info, "
-          "cpe, tunnel, tls, state, scripts FROM scan_ports WHERE job_id = $1 AND state IN "
-          "('open', 'open|filtered')",
-          {job_id}));
+  SENTINEL_ASSIGN(port_rows,
+                  connection_.query(std::string(kSelectPort) + " WHERE job_id = $1 AND state IN "
+                                                               "('open', 'open|filtered')",
+                                    {job_id}));
   for (const store::Row& row : port_rows) {
-    FoundHost* host = host_at(row.text(0));
-    if (host == nullptr) continue;
-    FoundPort port;
-    port.port = static_cast<std::uint16_t>(row.integer(1));
-    port.protocol = row.text(2) == "udp" ? scan::Protocol::kUdp : scan::Protocol::kTcp;
-    port.state = row.text(10) == "open" ? scan::PortState::kOpen : scan::PortState::kOpenFiltered;
-    if (!row.is_null(3) || !row.is_null(4) || !row.is_null(5)) {
-      port.service = scan::ServiceInfo{.service = row.text(3),
-                                       .product = row.text(4),
-                                       .version = row.text(5),
-                                       .info = row.text(6),
-                                       .cpes = cpes_of(row.text(7))};
-    }
-    port.tunnel = row.text(8);
-    if (!row.is_null(9)) port.tls = tls_from_json(row.text(9));
-    if (!row.is_null(11)) port.scripts = scripts_from_json(row.text(11));
-    host->ports.push_back(std::move(port));
+    if (FoundHost* host = host_at(row.text(0))) host->ports.push_back(port_of(row));
   }
   std::vector<FoundHost> out;
   out.reserve(hosts.size());
   for (auto& [address, host] : hosts) {
-    std::sort(host.ports.begin(), host.ports.end(), [](const FoundPort& a, const FoundPort& b) {
-      return std::pair(a.protocol, a.port) < std::pair(b.protocol, b.port);
-    });
+    sort_ports(host);
     out.push_back(std::move(host));
   }
+  return out;
+}
+
+Status SqlScanRepository::fill_address_keys(std::int64_t job_id) {
+  SENTINEL_ASSIGN(rows, connection_.query("SELECT address FROM scan_hosts WHERE job_id = $1 AND "
+                                          "address_key IS NULL",
+                                          {job_id}));
+  for (const store::Row& row : rows) {
+    SENTINEL_TRY(connection_.execute(
+        "UPDATE scan_hosts SET address_key = $3 WHERE job_id = $1 AND address = $2",
+        {job_id, row.text(0), address_key(row.text(0))}));
+  }
+  return ok();
+}
+
+Result<FoundHostPage> SqlScanRepository::results_page(std::int64_t job_id,
+                                                      const PageRequest& page) {
+  SENTINEL_TRY(fill_address_keys(job_id));
+  FoundHostPage out;
+  SENTINEL_ASSIGN(hosts_counted,
+                  connection_.query("SELECT COUNT(*) FROM scan_hosts WHERE job_id = $1", {job_id}));
+  SENTINEL_ASSIGN(ports_counted, connection_.query("SELECT COUNT(*) FROM scan_ports WHERE job_id "
+                                                   "= $1 AND state = 'open'",
+                                                   {job_id}));
+  out.total = count_of(hosts_counted);
+  out.open_ports = count_of(ports_counted);
+  SENTINEL_ASSIGN(host_rows,
+                  connection_.query(fmt::format("{} WHERE job_id = $1 ORDER BY address_key, "
+                                                "address LIMIT {} OFFSET {}",
+                                                kSelectHost, page.limit, page.offset),
+                                    {job_id}));
+  if (host_rows.empty()) return out;
+  std::map<std::string, std::size_t, std::less<>> index;
+  store::Params params{job_id};
+  std::string addresses;
+  for (const store::Row& row : host_rows) {
+    FoundHost host;
+    if (const auto address = scan::IpAddress::parse(row.text(0))) host.address = *address;
+    read_host(row, host);
+    index.emplace(row.text(0), out.items.size());
+    out.items.push_back(std::move(host));
+    params.emplace_back(row.text(0));
+    addresses += fmt::format("{}${}", addresses.empty() ? "" : ", ", params.size());
+  }
+  SENTINEL_ASSIGN(port_rows,
+                  connection_.query(fmt::format("{} WHERE job_id = $1 AND state IN ('open', "
+                                                "'open|filtered') AND address IN ({})",
+                                                kSelectPort, addresses),
+                                    params));
+  for (const store::Row& row : port_rows) {
+    if (const auto found = index.find(row.text(0)); found != index.end()) {
+      out.items[found->second].ports.push_back(port_of(row));
+    }
+  }
+  for (FoundHost& host : out.items) sort_ports(host);
   return out;
 }
 

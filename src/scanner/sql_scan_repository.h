@@ -55,12 +55,18 @@ class SqlScanRepository {
   /// Every host of a job with its open and open|filtered ports, by address; ports ascending by
   /// protocol and port.
   Result<std::vector<FoundHost>> results(std::int64_t job_id);
+  /// One page of results() read with LIMIT and OFFSET, with the job's host and open port counts.
+  /// The page is not checked: the caller keeps limit and offset in range.
+  Result<FoundHostPage> results_page(std::int64_t job_id, const PageRequest& page);
 
   /// The newest completed job of `scope_key` older than `job_id`, if any.
   Result<std::optional<std::int64_t>> previous_completed(std::int64_t job_id,
                                                          std::string_view scope_key);
 
  private:
+  /// Gives the job's hosts stored before scan_hosts.address_key existed their key.
+  Status fill_address_keys(std::int64_t job_id);
+
   store::Connection& connection_;
 };
 

@@ -2,6 +2,7 @@
 // What changed between two scans of the same targets and ports: the diff people read and the
 // `scan.change` events detection rules see.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -40,6 +41,19 @@ struct ScanDiff {
   std::optional<std::int64_t> previous_id;
   std::vector<ScanChange> changes;
 };
+
+/// One page of a job's changes in diff_scans() order; `total` counts every change and `counts`
+/// every change of each kind (indexed by ChangeAction), not only the page's.
+struct ScanDiffPage {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> previous_id;
+  std::vector<ScanChange> changes;
+  std::int64_t total = 0;
+  std::array<std::int64_t, 5> counts{};
+};
+
+/// The page `page` of `diff`, with its totals.
+ScanDiffPage page_of(ScanDiff diff, const PageRequest& page);
 
 /// Which hosts may come and go. A job that found live hosts first stores every host that is up,
 /// ports or not; one that scanned every address (nmap -Pn, agents' shards, older jobs) only the

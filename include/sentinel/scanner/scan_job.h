@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sentinel/common/result.h"
 #include "sentinel/scan/ip_address.h"
 #include "sentinel/scan/port_list.h"
 #include "sentinel/scan/scan_report.h"
@@ -190,6 +191,26 @@ struct FoundHost {
   std::string os;       // nmap's best OS guess (nmap jobs with OS detection, imports)
   int os_accuracy = 0;  // 0..100
   std::vector<scan::ScriptOutput> scripts;  // NSE host scripts' outputs
+};
+
+/// Which page of a job's results or changes: `limit` (1..kMaxPageLimit) from `offset` on.
+struct PageRequest {
+  std::int64_t limit = 100;
+  std::int64_t offset = 0;
+};
+
+/// The most items one page of results, changes or schedules holds.
+inline constexpr std::int64_t kMaxPageLimit = 1000;
+/// kInvalidArgument (naming "limit" or "offset") for a limit outside 1..kMaxPageLimit or a
+/// negative offset.
+Status check_page(const PageRequest& page);
+
+/// One page of a job's hosts, in address order (IPv4 before IPv6); `total` counts every host of
+/// the job and `open_ports` every open port, not only the page's.
+struct FoundHostPage {
+  std::vector<FoundHost> items;
+  std::int64_t total = 0;
+  std::int64_t open_ports = 0;
 };
 
 /// "tcp" or "udp".

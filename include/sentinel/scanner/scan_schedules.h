@@ -50,6 +50,12 @@ struct ScanSchedule {
   std::int64_t updated_ms = 0;
 };
 
+/// One page of schedules by name; `total` counts every schedule.
+struct ScanSchedulePage {
+  std::vector<ScanSchedule> items;
+  std::int64_t total = 0;
+};
+
 /// The user named `username` as the auth service knows them now, with the permissions their
 /// roles grant: kNotFound once deleted, another error when they cannot be known (the database
 /// is down). The scheduler asks it before each due run of a schedule the user created. Must be
@@ -67,8 +73,9 @@ class ScanSchedules {
 
   /// The shortest interval a schedule may have.
   virtual std::chrono::seconds min_interval() const = 0;
-  /// By name.
-  virtual Result<std::vector<ScanSchedule>> list() = 0;
+  /// One page by name. kInvalidArgument for a limit outside 1..kMaxPageLimit or a negative
+  /// offset.
+  virtual Result<ScanSchedulePage> list(const PageRequest& page) = 0;
   /// kNotFound.
   virtual Result<ScanSchedule> get(std::int64_t id) = 0;
   /// Checks the scan as POST /api/v1/scans would (targets outside every scope are refused,

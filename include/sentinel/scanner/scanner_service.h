@@ -121,10 +121,13 @@ class ScannerService : public server::Service {
   virtual Result<ScanJob> get(std::int64_t id) = 0;
   /// kInvalidArgument for a limit outside 1..1000 or a negative offset.
   virtual Result<ScanJobPage> list(const ScanJobFilter& filter) = 0;
-  /// The hosts a job found so far, by address, each with its open ports. kNotFound.
-  virtual Result<std::vector<FoundHost>> results(std::int64_t id) = 0;
-  /// The job's changes against the previous completed job of the same scope. kNotFound.
-  virtual Result<ScanDiff> diff(std::int64_t id) = 0;
+  /// One page of the hosts a job found so far, by address, each with its open ports; the page
+  /// is read from the database alone. kNotFound; kInvalidArgument for a limit outside
+  /// 1..kMaxPageLimit or a negative offset.
+  virtual Result<FoundHostPage> results(std::int64_t id, const PageRequest& page) = 0;
+  /// One page of the job's changes against the previous completed job of the same scope, with
+  /// the totals of every kind. kNotFound; kInvalidArgument as results().
+  virtual Result<ScanDiffPage> diff(std::int64_t id, const PageRequest& page) = 0;
   /// Cancels a queued or running job (in any process: a running job notices within a progress
   /// interval); returns it as it is now. kNotFound; kConflict when it has already ended.
   virtual Result<ScanJob> cancel(const auth::Principal& caller, std::int64_t id,

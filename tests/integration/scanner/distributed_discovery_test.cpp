@@ -72,10 +72,7 @@ class DistributedDiscoveryTest : public AgentTest {
 
   /// The results' hosts by address.
   std::map<std::string, json::object> hosts_of(client::ApiClient& admin, std::int64_t id) {
-    auto reply = admin.get("/api/v1/scans/" + std::to_string(id) + "/results");
-    EXPECT_TRUE(reply && reply->status == 200);
-    if (!reply || reply->status != 200) return {};
-    return hosts_by_address(body_of(*reply));
+    return hosts_by_address(all_results(admin, id));
   }
 
   DiscoveryBed bed_{"adi"};

@@ -140,9 +140,7 @@ class DistributedScanTest : public AgentTest {
   }
 
   std::set<std::string> found(client::ApiClient& admin, std::int64_t id) {
-    auto reply = admin.get("/api/v1/scans/" + std::to_string(id) + "/results");
-    EXPECT_TRUE(reply && reply->status == 200) << (reply ? reply->body : reply.error().message);
-    return reply ? open_pairs(body_of(*reply)) : std::set<std::string>{};
+    return open_pairs(all_results(admin, id));
   }
 
   AgentProcess* agent_with_id(const std::string& id) {

@@ -176,6 +176,32 @@ TEST(ScanChangeEventsTest, EachChangeBecomesANetworkEventWithEcsFields) {
   EXPECT_EQ(opened.at("service.name").as_string(), "http");
 }
 
+TEST(ScanDiffTest, APageKeepsTheOrderAndCountsTheWholeDiff) {
+  ScanDiff diff{.id = 7, .previous_id = 6};
+  diff.changes = diff_scans({host("127.68.0.9", {open_port(25)})},
+                            {host("127.68.0.10", {open_port(443), open_port(22)})});
+  const ScanDiffPage middle = page_of(diff, {.limit = 2, .offset = 1});
+  EXPECT_EQ(middle.id, 7);
+  EXPECT_EQ(middle.previous_id, 6);
+  EXPECT_EQ(summary(middle.changes),
+            (std::vector<std::string>{"port_closed 127.68.0.9:25", "host_new 127.68.0.10"}));
+  EXPECT_EQ(middle.total, 5);
+  const auto count = [&](ChangeAction action) {
+    return middle.counts.at(static_cast<std::size_t>(action));
+  };
+  EXPECT_EQ(count(ChangeAction::kHostGone), 1);
+  EXPECT_EQ(count(ChangeAction::kPortClosed), 1);
+  EXPECT_EQ(count(ChangeAction::kHostNew), 1);
+  EXPECT_EQ(count(ChangeAction::kPortOpened), 2);
+  EXPECT_EQ(count(ChangeAction::kServiceChanged), 0);
+
+  const ScanDiffPage last = page_of(diff, {.limit = 100, .offset = 4});
+  EXPECT_EQ(summary(last.changes), (std::vector<std::string>{"port_opened 127.68.0.10:443"}));
+  const ScanDiffPage past = page_of(diff, {.limit = 100, .offset = 5});
+  EXPECT_TRUE(past.changes.empty());
+  EXPECT_EQ(past.total, 5) << "the totals do not depend on the page";
+}
+
 TEST(ScanChangeEventsTest, HostChangesHaveNoPortFields) {
   ScanDiff diff{.id = 2, .previous_id = 1, .changes = diff_scans({host("127.68.0.4", {})}, {})};
   const auto events = change_events(diff, 1);

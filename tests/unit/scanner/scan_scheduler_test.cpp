@@ -54,10 +54,12 @@ class FakeScanner final : public ScannerService {
     return job;
   }
   Result<ScanJobPage> list(const ScanJobFilter& /*filter*/) override { return ScanJobPage{}; }
-  Result<std::vector<FoundHost>> results(std::int64_t /*id*/) override {
-    return std::vector<FoundHost>{};
+  Result<FoundHostPage> results(std::int64_t /*id*/, const PageRequest& /*page*/) override {
+    return FoundHostPage{};
   }
-  Result<ScanDiff> diff(std::int64_t /*id*/) override { return ScanDiff{}; }
+  Result<ScanDiffPage> diff(std::int64_t /*id*/, const PageRequest& /*page*/) override {
+    return ScanDiffPage{};
+  }
   Result<ScanJob> cancel(const auth::Principal& /*caller*/, std::int64_t /*id*/,
                          const auth::ClientInfo& /*client*/) override {
     return unavailable("not used by the scheduler");
