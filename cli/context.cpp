@@ -76,6 +76,35 @@ Outcome Ctl::call(std::string_view method, const std::string& path,
   return {kExitOk, std::move(*parsed)};
 }
 
+Outcome Ctl::call_all_pages(const std::string& path, std::string_view items_key) {
+  // The largest page the server gives: few requests for a big job.
+  constexpr std::int64_t kPage = 1000;
+  const char separator = path.find('?') == std::string::npos ? '?' : '&';
+  Outcome all;
+  for (std::int64_t offset = 0;; offset += kPage) {
+    Outcome page = call("GET", path + separator + "limit=" + std::to_string(kPage) +
+                                   "&offset=" + std::to_string(offset));
+    if (!page.ok()) return page;
+    auto* object = page.json.if_object();
+    auto* items = object != nullptr ? object->if_contains(items_key) : nullptr;
+    if (items == nullptr || !items->is_array()) return offset == 0 ? page : all;
+    const std::size_t count = items->as_array().size();
+    if (offset == 0) {
+      all = std::move(page);
+    } else {
+      auto& into = all.json.as_object()[items_key].as_array();
+      for (auto& item : items->as_array()) into.push_back(std::move(item));
+    }
+    const auto* total = all.json.as_object().if_contains("total");
+    const std::int64_t have =
+        static_cast<std::int64_t>(all.json.as_object()[items_key].as_array().size());
+    if (count < static_cast<std::size_t>(kPage) || total == nullptr || !total->is_int64() ||
+        have >= total->as_int64()) {
+      return all;
+    }
+  }
+}
+
 int Ctl::fail(const Error& error) const {
   std::cerr << "error: " << error.message << "\n";
   switch (error.code) {

@@ -66,6 +66,11 @@ class Ctl {
   Outcome call(std::string_view method, const std::string& path,
                const std::optional<boost::json::value>& body = std::nullopt);
 
+  /// GETs every page of a paged reply (limit, offset; `total` counts every item) and returns the
+  /// first page's reply with the items of all pages in its array `items_key`. Stops at a short
+  /// or empty page, so that a list that shrinks meanwhile ends.
+  Outcome call_all_pages(const std::string& path, std::string_view items_key);
+
   /// Reports `error` on stderr; returns the exit status for its kind.
   int fail(const Error& error) const;
   /// Reports a non-2xx reply on stderr; returns the exit status for its HTTP status.

@@ -235,7 +235,7 @@ void print_findings(const json::value& results) {
 }
 
 int print_results(Ctl& ctl, std::int64_t id) {
-  const Outcome outcome = ctl.call("GET", scan_path(id) + "/results");
+  const Outcome outcome = ctl.call_all_pages(scan_path(id) + "/results", "hosts");
   if (!outcome.ok()) return outcome.exit_code;
   if (ctl.json_output()) return ctl.show_object(outcome);
   const json::array rows = result_rows(outcome.json);
@@ -439,7 +439,7 @@ int show_scan(Ctl& ctl, std::int64_t id) {
     // One document: the job with its results.
     Outcome job = ctl.call("GET", scan_path(id));
     if (!job.ok()) return job.exit_code;
-    Outcome results = ctl.call("GET", scan_path(id) + "/results");
+    Outcome results = ctl.call_all_pages(scan_path(id) + "/results", "hosts");
     if (!results.ok()) return results.exit_code;
     if (job.json.is_object() && results.json.is_object()) {
       if (auto* hosts = results.json.as_object().if_contains("hosts")) {
@@ -469,7 +469,7 @@ json::value service_cell(const json::value* service) {
 }
 
 int diff_scan(Ctl& ctl, std::int64_t id) {
-  Outcome outcome = ctl.call("GET", scan_path(id) + "/diff");
+  Outcome outcome = ctl.call_all_pages(scan_path(id) + "/diff", "changes");
   if (!outcome.ok() || ctl.json_output()) return ctl.show_object(outcome);
   const auto* reply = object_of(outcome.json);
   const auto* previous = reply != nullptr ? reply->if_contains("previous_id") : nullptr;

@@ -126,7 +126,7 @@ void add_scan_schedule_commands(CLI::App& scan, Ctl& ctl) {
 
   auto* list = schedule->add_subcommand("list", "List schedules, their next run and last job");
   on_run(list, ctl, [&ctl] {
-    return ctl.show_list(ctl.call("GET", std::string(kSchedules)), kScheduleColumns);
+    return ctl.show_list(ctl.call_all_pages(std::string(kSchedules), "items"), kScheduleColumns);
   });
 
   auto* add = schedule->add_subcommand(

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <stop_token>
 #include <thread>
 #include <variant>
@@ -148,6 +149,39 @@ TEST_P(SentinelctlScanTest, RunFollowShowListAndDiff) {
   const CommandOutput listed_json = ctl({"--output", "json", "scan", "list"});
   ASSERT_EQ(listed_json.exit_code, 0);
   EXPECT_EQ(parse(listed_json).at("total").as_int64(), 2);
+}
+
+TEST_P(SentinelctlScanTest, ShowPrintsEveryHostOfAJobOfManyPages) {
+  // 1,200 hosts: more than one page of the server's results even at their largest (1,000).
+  std::vector<std::string> hosts;
+  for (int i = 0; i < 1200; ++i) {
+    hosts.push_back("127.68." + std::to_string(20 + i / 256) + "." + std::to_string(i % 256));
+  }
+  TempDir dir("sentinelctl-paged");
+  const auto report = dir.path() / "many.xml";
+  std::ofstream(report) << nmap_report_of(hosts, {22});
+  const CommandOutput imported = ctl({"scan", "import", report.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  const std::string id = first_line(imported.out);
+
+  const CommandOutput shown = ctl({"scan", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("1200 hosts answered, 1200 open ports"), std::string::npos)
+      << shown.out.substr(0, 2000);
+  std::vector<std::string> rows;  // the port table's rows: HOST PORT PROTO ...
+  std::istringstream lines(shown.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("127.68.", 0) == 0 && line.find(" tcp ") != std::string::npos) {
+      rows.push_back(line.substr(0, line.find(' ')));
+    }
+  }
+  EXPECT_EQ(rows, hosts) << "every host once, in address order";
+
+  const CommandOutput as_json = ctl({"--output", "json", "scan", "show", id});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const json::value document = parse(as_json);
+  ASSERT_EQ(document.at("hosts").as_array().size(), 1200u);
+  EXPECT_EQ(document.at("hosts").at(1199).at("address").as_string(), hosts.back());
 }
 
 TEST_P(SentinelctlScanTest, ShowSaysHowHostsWereFoundAndNoDiscoveryScansEveryAddress) {
