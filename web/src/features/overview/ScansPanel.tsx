@@ -120,7 +120,7 @@ function NewestChanges({ job }: { job: ScanJob }) {
       </PanelPart>
     );
   }
-  const tiles = changeTiles(answer?.changes ?? []);
+  const tiles = changeTiles(answer?.counts);
   return (
     <PanelPart title={title}>
       <dl

@@ -3,7 +3,7 @@
 // from the scans feature (scans/diff.ts).
 
 import { changeActions, changeCounts, changeNoun, changeTone } from "../scans/diff";
-import type { ChangeAction, ScanChange, ScanJob, ScanPage } from "../scans/types";
+import type { ChangeAction, ScanJob, ScanPage } from "../scans/types";
 
 /** One kind of change against the previous scan, with how often it happened. */
 export interface ChangeTile {
@@ -15,11 +15,12 @@ export interface ChangeTile {
   tone: "warn" | "neutral";
 }
 
-/** Every kind of change in the diff's order, zeros included: "no new hosts" is news too. */
-export function changeTiles(changes: readonly ScanChange[]): ChangeTile[] {
-  const counts = changeCounts(changes);
+/** Every kind of change in the diff's order, zeros included: "no new hosts" is news too. `counts`
+ * are the server's, over the whole diff (not the page of changes that came with them). */
+export function changeTiles(counts: Readonly<Partial<Record<string, number>>> | undefined): ChangeTile[] {
+  const all = changeCounts(counts);
   return changeActions.map((action) => {
-    const count = counts[action];
+    const count = all[action];
     const noun = changeNoun(action, count);
     return {
       action,

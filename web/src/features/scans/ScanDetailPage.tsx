@@ -99,7 +99,7 @@ function ScanDetail() {
             selected={tab}
             onSelect={(next) => setParams(next === "results" ? {} : { tab: next }, { replace: true })}
           />
-          {tab === "results" ? <ScanResultsView job={job} /> : <ScanDiffView job={job} />}
+          {tab === "results" ? <ScanResultsView key={job.id} job={job} /> : <ScanDiffView key={job.id} job={job} />}
         </div>
       </Panel>
     </Page>

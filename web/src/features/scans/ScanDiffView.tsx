@@ -1,16 +1,21 @@
+import { useState } from "react";
 import { Link } from "react-router";
 import { Badge } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
+import { Pager } from "../alerts/Pager";
 import { useScanDiff } from "./api";
-import { changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
+import { changeCounts, changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
+import { offsetWithin, scanPageSize } from "./paging";
 import type { ScanJob } from "./types";
 
 /** What changed against the previous completed scan of the same targets and ports: new hosts,
- * new open ports, changed services, closed ports and hosts gone. */
+ * new open ports, changed services, closed ports and hosts gone, a page at a time by address;
+ * the summary counts the whole diff. */
 export function ScanDiffView({ job }: { job: ScanJob }) {
   const completed = job.status === "completed";
-  const diff = useScanDiff(String(job.id), completed);
+  const [offset, setOffset] = useState(0);
+  const diff = useScanDiff(String(job.id), completed, { offset, limit: scanPageSize });
 
   if (!completed) {
     return (
@@ -23,7 +28,7 @@ export function ScanDiffView({ job }: { job: ScanJob }) {
   }
   if (diff.isPending) return <Loading label="Loading changes" />;
   if (diff.isError) return <ErrorState error={diff.error} onRetry={() => void diff.refetch()} />;
-  const { previous_id: previous, changes } = diff.data;
+  const { previous_id: previous, changes, total } = diff.data;
   if (previous === null) {
     return (
       <EmptyState title="Nothing to compare with">
@@ -36,13 +41,13 @@ export function ScanDiffView({ job }: { job: ScanJob }) {
       scan {previous}
     </Link>
   );
-  if (changes.length === 0) {
+  if (total === 0) {
     return <EmptyState title="No changes">The same hosts, open ports and services as {against}.</EmptyState>;
   }
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm text-ink">
-        Compared with {against}: {changeSummary(changes)}.
+        Compared with {against}: {changeSummary(changeCounts(diff.data.counts))}.
       </p>
       <Table label="Changes">
         <thead>
@@ -64,6 +69,16 @@ export function ScanDiffView({ job }: { job: ScanJob }) {
           ))}
         </tbody>
       </Table>
+      {total > changes.length || offset > 0 ? (
+        <Pager
+          offset={offset}
+          shown={changes.length}
+          total={total}
+          pageSize={scanPageSize}
+          noun="changes"
+          onOffset={(next) => setOffset(offsetWithin(next, total, scanPageSize))}
+        />
+      ) : null}
     </div>
   );
 }

@@ -3,8 +3,10 @@ import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { cellClass, Table, Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
+import { Pager } from "../alerts/Pager";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
+import { offsetWithin, scanPageSize } from "./paging";
 import { countPorts, filterHosts, foundText, osText, portGuess, productText } from "./results";
 import { ScriptOutputs } from "./ScriptOutputs";
 import type { ScanHost, ScanJob, ScanPort } from "./types";
@@ -16,16 +18,17 @@ const tdBelow = "border-b border-line px-3 pb-2 align-top";
 const plural = (count: number, one: string, many: string) => `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
 
 /** Hosts (with nmap's OS guess and host scripts) → open ports → service, product and version
- * (with nmap's port scripts), with a filter box. While the job runs the
- * results so far show, refreshed as it finds more. */
+ * (with nmap's port scripts), a page of hosts at a time in address order, with a filter box over
+ * the page shown. While the job runs the results so far show, refreshed as it finds more. */
 export function ScanResultsView({ job }: { job: ScanJob }) {
-  const results = useScanResults(String(job.id));
+  const [offset, setOffset] = useState(0);
+  const results = useScanResults(String(job.id), { offset, limit: scanPageSize });
   const [filter, setFilter] = useState("");
 
   if (results.isPending) return <Loading label="Loading results" />;
   if (results.isError) return <ErrorState error={results.error} onRetry={() => void results.refetch()} />;
-  const { hosts } = results.data;
-  if (hosts.length === 0) {
+  const { hosts, total } = results.data;
+  if (total === 0) {
     return (
       <EmptyState title={isActive(job.status) ? "Nothing found yet" : "No host answered"}>
         {isActive(job.status)
@@ -35,15 +38,16 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
     );
   }
   const shown = filterHosts(hosts, filter);
+  const paged = total > hosts.length;
   const ports = (count: number) => plural(count, "open port", "open ports");
   const found = `${plural(results.data.hosts_up, "host", "hosts")} up, ${ports(results.data.open_ports)}`;
-  const matching = `${plural(shown.length, "host", "hosts")} and ${ports(countPorts(shown))} match`;
+  const matching = `${plural(shown.length, "host", "hosts")} and ${ports(countPorts(shown))} ${paged ? "on this page " : ""}match`;
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div className="w-full max-w-md">
           <TextField
-            label="Filter results"
+            label={paged ? "Filter this page" : "Filter results"}
             type="search"
             placeholder="Address, MAC, port, service, product, script…"
             autoComplete="off"
@@ -57,7 +61,15 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
         </p>
       </div>
       {shown.length === 0 ? (
-        <EmptyState title="Nothing matches the filter" />
+        <EmptyState
+          title={
+            hosts.length === 0
+              ? "No hosts on this page"
+              : paged
+                ? "Nothing on this page matches the filter"
+                : "Nothing matches the filter"
+          }
+        />
       ) : (
         <Table label="Scan results">
           <thead>
@@ -73,6 +85,16 @@ export function ScanResultsView({ job }: { job: ScanJob }) {
           ))}
         </Table>
       )}
+      {paged || offset > 0 ? (
+        <Pager
+          offset={offset}
+          shown={hosts.length}
+          total={total}
+          pageSize={scanPageSize}
+          noun="hosts"
+          onOffset={(next) => setOffset(offsetWithin(next, total, scanPageSize))}
+        />
+      ) : null}
     </div>
   );
 }

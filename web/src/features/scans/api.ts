@@ -16,6 +16,7 @@ import { api, query } from "../../api/client";
 import { useStream } from "../../app/stream";
 import { throttle, type Throttled } from "../overview/throttle";
 import { isActive, isNewer, patchScanPage, readScanMessage, type ScanQuery } from "./jobs";
+import { firstPage, pagedPath, type PageQuery } from "./paging";
 import type { NewScan, ScanDiff, ScanJob, ScanPage, ScanResults, ScopeCheckReply, ScopeList } from "./types";
 
 export const scanKeys = {
@@ -23,8 +24,11 @@ export const scanKeys = {
   lists: ["scans", "list"] as const,
   list: (q: ScanQuery) => ["scans", "list", q] as const,
   detail: (id: string) => ["scans", "detail", id] as const,
+  /** Every cached page of a job's results (or diff): a prefix of each page's key. */
   results: (id: string) => ["scans", "results", id] as const,
+  resultsPage: (id: string, page: PageQuery) => ["scans", "results", id, page] as const,
   diff: (id: string) => ["scans", "diff", id] as const,
+  diffPage: (id: string, page: PageQuery) => ["scans", "diff", id, page] as const,
   scopes: ["scans", "scopes"] as const,
   scopeCheck: (targets: readonly string[]) => ["scans", "scope-check", targets] as const,
 };
@@ -63,20 +67,24 @@ export function useScan(id: string) {
   });
 }
 
-/** The hosts, open ports and services a job found (so far, while it runs). */
-export function useScanResults(id: string) {
+/** One page of the hosts, open ports and services a job found (so far, while it runs), with the
+ * job's totals; the page shown stays while the next one loads. */
+export function useScanResults(id: string, page: PageQuery = firstPage) {
   return useQuery({
-    queryKey: scanKeys.results(id),
-    queryFn: () => api.get<ScanResults>(`/api/v1/scans/${encodeURIComponent(id)}/results`),
+    queryKey: scanKeys.resultsPage(id, page),
+    queryFn: () => api.get<ScanResults>(pagedPath(`/api/v1/scans/${encodeURIComponent(id)}/results`, page)),
+    placeholderData: keepPreviousData,
     staleTime: 0,
   });
 }
 
-/** Changes against the previous completed scan of the same targets and ports. */
-export function useScanDiff(id: string, enabled: boolean) {
+/** One page of the changes against the previous completed scan of the same targets and ports,
+ * with the counts of the whole diff. */
+export function useScanDiff(id: string, enabled: boolean, page: PageQuery = firstPage) {
   return useQuery({
-    queryKey: scanKeys.diff(id),
-    queryFn: () => api.get<ScanDiff>(`/api/v1/scans/${encodeURIComponent(id)}/diff`),
+    queryKey: scanKeys.diffPage(id, page),
+    queryFn: () => api.get<ScanDiff>(pagedPath(`/api/v1/scans/${encodeURIComponent(id)}/diff`, page)),
+    placeholderData: keepPreviousData,
     staleTime: 0,
     enabled,
   });
@@ -126,12 +134,14 @@ export function applyScanChange(queryClient: QueryClient, job: ScanJob): QueryKe
   const id = String(job.id);
   const detail = queryClient.getQueryData<ScanJob>(scanKeys.detail(id));
   if (detail && isNewer(detail, job)) queryClient.setQueryData<ScanJob>(scanKeys.detail(id), job);
-  const results = queryClient.getQueryData<ScanResults>(scanKeys.results(id));
-  if (results && (results.status !== job.status || results.open_ports !== job.progress.open_found)) {
-    stale.push(scanKeys.results(id));
+  for (const [key, results] of queryClient.getQueriesData<ScanResults>({ queryKey: scanKeys.results(id) })) {
+    if (results && (results.status !== job.status || results.open_ports !== job.progress.open_found)) {
+      stale.push(key);
+    }
   }
-  const diff = queryClient.getQueryState(scanKeys.diff(id));
-  if (diff && !isActive(job.status)) stale.push(scanKeys.diff(id));
+  if (!isActive(job.status)) {
+    for (const [key] of queryClient.getQueriesData<ScanDiff>({ queryKey: scanKeys.diff(id) })) stale.push(key);
+  }
   return stale;
 }
 

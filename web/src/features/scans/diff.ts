@@ -62,18 +62,17 @@ export function changeNoun(action: ChangeAction, count: number): string {
   return nouns[action][count === 1 ? 0 : 1];
 }
 
-/** How many changes of each kind, every kind present (0 when none). */
-export function changeCounts(changes: readonly ScanChange[]): Record<ChangeAction, number> {
-  const counts = Object.fromEntries(changeActions.map((action) => [action, 0])) as Record<ChangeAction, number>;
-  for (const change of changes) {
-    if (change.action in counts) counts[change.action] += 1;
-  }
-  return counts;
+/** How many changes of each kind the whole diff holds, every kind present (0 when none): the
+ * server counts them over every page (`counts`), so they stay right whichever page shows. */
+export function changeCounts(
+  counts: Readonly<Partial<Record<string, number>>> | undefined,
+): Record<ChangeAction, number> {
+  const entries = changeActions.map((action) => [action, counts?.[action] ?? 0]);
+  return Object.fromEntries(entries) as Record<ChangeAction, number>;
 }
 
 /** "2 new hosts, 5 new open ports, 1 closed port", in `changeActions` order; "" for none. */
-export function changeSummary(changes: readonly ScanChange[]): string {
-  const counts = changeCounts(changes);
+export function changeSummary(counts: Readonly<Record<ChangeAction, number>>): string {
   return changeActions
     .filter((action) => counts[action] > 0)
     .map((action) => `${counts[action].toLocaleString("en-US")} ${changeNoun(action, counts[action])}`)

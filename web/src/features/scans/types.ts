@@ -143,12 +143,15 @@ export interface ScanHost {
   ports: ScanPort[];
 }
 
-/** GET /api/v1/scans/{id}/results: the hosts that answered, with their open ports. */
+/** GET /api/v1/scans/{id}/results: one page of the hosts that answered (in address order), with
+ * their open ports; `total` and `hosts_up` count every host of the job, `open_ports` every open
+ * port. */
 export interface ScanResults {
   id: number;
   status: ScanStatus;
   hosts_up: number;
   open_ports: number;
+  total: number;
   hosts: ScanHost[];
 }
 
@@ -164,12 +167,17 @@ export interface ScanChange {
   after: ServiceInfo | null;
 }
 
-/** GET /api/v1/scans/{id}/diff: `previous_id` is null when no earlier completed scan of the same
- * targets and ports exists. */
+/** GET /api/v1/scans/{id}/diff (limit, offset): `previous_id` is null when no earlier completed
+ * scan of the same targets and ports exists. */
 export interface ScanDiff {
   id: number;
   previous_id: number | null;
+  /** One page of the changes, by address. */
   changes: ScanChange[];
+  /** Every change, not only the page's. */
+  total: number;
+  /** Every change of each kind. */
+  counts: Record<ChangeAction, number>;
 }
 
 /** GET /api/v1/scan-scopes. */
