@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -191,6 +192,17 @@ struct ChannelConnection::Impl {
       co_return unavailable(
           fmt::format("cannot connect to {}: {}", origin, connect_error.message()));
     }
+    {
+      boost::system::error_code ec;
+      const tcp::endpoint peer = stream.socket().remote_endpoint(ec);
+      if (!ec) addresses.push_back(peer.address().to_string());
+      for (const auto& entry : results) {
+        std::string resolved = entry.endpoint().address().to_string();
+        if (std::find(addresses.begin(), addresses.end(), resolved) == addresses.end()) {
+          addresses.push_back(std::move(resolved));
+        }
+      }
+    }
 
     auto& tls_stream = socket.next_layer();
     boost::system::error_code not_ip;
@@ -291,6 +303,8 @@ struct ChannelConnection::Impl {
   std::optional<std::string> inbox;  // a frame read ahead
   std::optional<Error> failure;      // the connection has ended: why
   bool closed = false;               // close() was called
+  // Written by connect() on the I/O thread before open() returns, read-only afterwards.
+  std::vector<std::string> addresses;
 };
 
 ChannelConnection::ChannelConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -439,6 +453,10 @@ void ChannelConnection::close() {
     impl.changed.wait_for(lock, kCloseWait, [&] { return closing->done || impl.io.stopped(); });
   }
   impl.shut_down();
+}
+
+const std::vector<std::string>& ChannelConnection::server_addresses() const {
+  return impl_->addresses;
 }
 
 bool ChannelConnection::is_open() const {

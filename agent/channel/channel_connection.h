@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sentinel/common/result.h"
 
@@ -65,6 +66,11 @@ class ChannelConnection {
 
   /// False once the connection has ended or close() was called.
   bool is_open() const;
+
+  /// The server's addresses as this connection knows them: the remote address it is connected
+  /// to first, then every other address the endpoint's host resolved to (IPv4-mapped IPv6 as
+  /// the socket reports it). Fixed once open() returned.
+  const std::vector<std::string>& server_addresses() const;
 
  private:
   struct Impl;

@@ -245,6 +245,11 @@ int run_agent(const RuntimeOptions& options) {
   hooks.firewall = [&firewall](const std::string& name, const boost::json::object& args) {
     return firewall.run_command(name, args);
   };
+  // A block must never cut the agent off from its server (the server cannot know the address
+  // the agent reaches it by when that is a host name or goes through NAT).
+  hooks.connected = [&firewall](const std::vector<std::string>& addresses) {
+    firewall.set_server_addresses(addresses);
+  };
   hooks.set_config = [&](const boost::json::object& overrides) -> Result<boost::json::object> {
     std::lock_guard lock(config_mutex);
     SENTINEL_ASSIGN(updated, apply_central_config(overrides, config));

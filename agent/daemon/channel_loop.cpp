@@ -148,6 +148,7 @@ ChannelLoop::Outcome ChannelLoop::session(const std::atomic<bool>& stop) {
     return Outcome::kRetry;
   }
   ChannelConnection& connection = **opened;
+  if (hooks_.connected) hooks_.connected(connection.server_addresses());
 
   Status hello = send(connection, protocol::Hello{.protocol = protocol::kProtocolVersion,
                                                   .agent_version = options_.agent_version,

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "agent/daemon/host_facts.h"
 #include "agent/daemon/identity.h"
@@ -38,6 +39,9 @@ struct ChannelHooks {
   std::function<Result<boost::json::object>(const std::string& name,
                                             const boost::json::object& args)>
       firewall;
+  /// A channel connection was opened (before any command is answered): the server's addresses
+  /// it knows (ChannelConnection::server_addresses). Empty: nobody asks.
+  std::function<void(const std::vector<std::string>& addresses)> connected;
   /// A scan_shard_* command (ADR 0005, agent/scan/shard_runner.h): its result or error. Empty:
   /// such commands fail with "distributed scanning unavailable".
   std::function<Result<boost::json::object>(const std::string& name,

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <cstring>
@@ -130,6 +131,33 @@ Result<json::object> FirewallJob::run_command(const std::string& name, const jso
   return result;
 }
 
+void FirewallJob::set_server_addresses(std::vector<std::string> addresses) {
+  if (!disabled_.empty()) return;
+  std::lock_guard lock(mutex_);
+  if (addresses == server_addresses_) return;
+  server_addresses_ = std::move(addresses);
+  if (worker_) send_server_addresses();
+}
+
+void FirewallJob::send_server_addresses() {
+  if (server_addresses_.empty()) return;
+  json::array addresses;
+  for (const std::string& address : server_addresses_) addresses.push_back(json::string(address));
+  auto answer = request(std::string(firewall::kServerAddressesRequest),
+                        json::object{{"addresses", std::move(addresses)}});
+  if (!answer) {
+    spdlog::error("firewall: the server's addresses were not taken: {}", answer.error().message);
+    return;
+  }
+  spdlog::info("firewall: never blocked, the server this agent reports to: {}",
+               json::serialize(answer->at("addresses")));
+  const json::value* unblocked = answer->if_contains("unblocked");
+  if (unblocked != nullptr && unblocked->is_array() && !unblocked->get_array().empty()) {
+    spdlog::warn("firewall: blocks of the server this agent reports to lifted: {}",
+                 json::serialize(*unblocked));
+  }
+}
+
 void FirewallJob::run() {
   int ticks = 0;
   while (true) {
@@ -213,6 +241,9 @@ Status FirewallJob::launch_worker() {
     });
   }
   worker_ = std::move(worker);
+  // Before anything re-adds blocks: a restarted worker knows the server as the last one did.
+  send_server_addresses();
+  if (!worker_) return unavailable(unavailable_);
   // The first request: a pending apply past its deadline rolls back now (also after a crash).
   SENTINEL_ASSIGN(recovered, request("recover", json::object{}));
   spool_maintenance("recover", recovered);

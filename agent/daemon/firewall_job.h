@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/sandbox/sandbox.h"
 #include "agent/spool/spool.h"
@@ -55,6 +56,11 @@ class FirewallJob {
   /// the field, a stale confirm, nft's refusal, or kFirewallUnavailable and why).
   Result<boost::json::object> run_command(const std::string& name, const boost::json::object& args);
 
+  /// The addresses of the server this agent reports to (the channel's peer, then what its name
+  /// resolved to), from each new channel connection: no block ever covers them, in this worker
+  /// and in every worker started later. Blocks of them already in force are lifted (logged).
+  void set_server_addresses(std::vector<std::string> addresses);
+
  private:
   struct Worker;
   void run();
@@ -65,6 +71,7 @@ class FirewallJob {
   void schedule_restart(bool ran_long);  // back-off doubling to the maximum; reset after a
                                          // worker that ran for longer than that
   Result<boost::json::object> request(const std::string& name, const boost::json::object& args);
+  void send_server_addresses();
   void spool_maintenance(const std::string& what, const boost::json::object& result);
 
   FirewallJobOptions options_;
@@ -75,6 +82,7 @@ class FirewallJob {
   std::mutex mutex_;  // the worker, one request at a time
   std::unique_ptr<Worker> worker_;
   std::string unavailable_;  // why there is no worker right now
+  std::vector<std::string> server_addresses_;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_start_{};
 

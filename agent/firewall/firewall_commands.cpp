@@ -8,6 +8,7 @@
 
 #include "agent/firewall/command_args.h"
 #include "agent/firewall/firewall_events.h"
+#include "agent/firewall/server_addresses.h"
 #include "sentinel/firewall/address.h"
 
 namespace sentinel::agent::firewall {
@@ -81,6 +82,31 @@ std::string remove_blocks_text(const std::vector<std::string>& addresses) {
   return element_commands("add", bare(addresses)) + element_commands("delete", bare(addresses));
 }
 
+json::array left_out_json(const std::vector<LeftOut>& left_out) {
+  json::array out;
+  for (const LeftOut& each : left_out) {
+    out.push_back(json::object{{"address", each.address}, {"reason", each.reason}});
+  }
+  return out;
+}
+
+// Every block path passes here: blocks that would cut the agent off from its server are left
+// out, the rest go on.
+std::vector<BlockEntry> leave_out_servers(const std::vector<BlockEntry>& blocks,
+                                          const std::vector<sentinel::firewall::IpAddress>& servers,
+                                          std::vector<LeftOut>& left_out) {
+  std::vector<BlockEntry> kept;
+  kept.reserve(blocks.size());
+  for (const BlockEntry& block : blocks) {
+    if (auto reason = server_protects(block.address, servers)) {
+      left_out.push_back({block.address, std::move(*reason)});
+    } else {
+      kept.push_back(block);
+    }
+  }
+  return kept;
+}
+
 Error without_table(std::string_view command) {
   return conflict(
       fmt::format("{}: no firewall policy is applied on this agent (table inet "
@@ -106,14 +132,16 @@ Result<json::object> FirewallCommands::run(std::string_view name, const json::ob
 
 Result<json::object> FirewallCommands::apply(const json::object& args) {
   SENTINEL_ASSIGN(parsed, parse_apply_args(args));
+  std::vector<LeftOut> left_out;
+  const std::vector<BlockEntry> blocks = leave_out_servers(parsed.blocks, servers_, left_out);
   SENTINEL_ASSIGN(report, state_.begin_apply(parsed.release, parsed.grace));
-  if (!parsed.blocks.empty()) {
-    if (Status added = table_.apply(set_blocks_text(parsed.blocks)); !added) {
+  if (!blocks.empty()) {
+    if (Status added = table_.apply(set_blocks_text(blocks)); !added) {
       // The policy is in force and pending; without a confirm it rolls back by itself.
       return Error{added.error().code,
                    fmt::format("version {} applied (pending its confirm), but its {} blocks "
                                "could not be added: {}",
-                               report.version, parsed.blocks.size(), added.error().message),
+                               report.version, blocks.size(), added.error().message),
                    added.error().reason, "blocks"};
     }
   }
@@ -121,7 +149,8 @@ Result<json::object> FirewallCommands::apply(const json::object& args) {
                       {"document_hash", report.document_hash},
                       {"listing_hash", report.listing.hash},
                       {"sets", sets_json(report.listing)},
-                      {"blocks_kept", static_cast<std::int64_t>(report.blocks_kept)}};
+                      {"blocks_kept", static_cast<std::int64_t>(report.blocks_kept)},
+                      {"left_out", left_out_json(left_out)}};
 }
 
 Result<json::object> FirewallCommands::confirm(const json::object& args) {
@@ -134,11 +163,49 @@ Result<json::object> FirewallCommands::block(const json::object& args) {
   SENTINEL_ASSIGN(parsed, parse_block_args(args));
   SENTINEL_ASSIGN(exists, table_.exists());
   if (!exists) return without_table("firewall_block");
-  std::vector<BlockEntry> blocks;
-  blocks.reserve(parsed.addresses.size());
-  for (const std::string& address : parsed.addresses) blocks.push_back({address, parsed.duration});
-  SENTINEL_TRY(table_.apply(set_blocks_text(blocks)));
-  return json::object{{"added", static_cast<std::int64_t>(blocks.size())}};
+  std::vector<BlockEntry> wanted;
+  wanted.reserve(parsed.addresses.size());
+  for (const std::string& address : parsed.addresses) wanted.push_back({address, parsed.duration});
+  std::vector<LeftOut> left_out;
+  const std::vector<BlockEntry> blocks = leave_out_servers(wanted, servers_, left_out);
+  if (!blocks.empty()) SENTINEL_TRY(table_.apply(set_blocks_text(blocks)));
+  return json::object{{"added", static_cast<std::int64_t>(blocks.size())},
+                      {"left_out", left_out_json(left_out)}};
+}
+
+Result<json::object> FirewallCommands::set_server_addresses(const json::object& args) {
+  const json::value* addresses = args.if_contains("addresses");
+  if (addresses == nullptr || !addresses->is_array() || args.size() != 1) {
+    return invalid_argument("server_addresses: expected {\"addresses\": [...]}", "addresses");
+  }
+  std::vector<sentinel::firewall::IpAddress> servers;
+  json::array canonical;
+  for (const json::value& item : addresses->get_array()) {
+    auto address = item.is_string() ? server_address(item.get_string())
+                                    : std::optional<sentinel::firewall::IpAddress>();
+    if (!address) {
+      return invalid_argument("server_addresses: each address must be an IP address", "addresses");
+    }
+    if (std::find(servers.begin(), servers.end(), *address) != servers.end()) continue;
+    servers.push_back(*address);
+    canonical.push_back(json::string(sentinel::firewall::format_ip_address(*address)));
+  }
+  servers_ = std::move(servers);
+  // Blocks of the server that came before (an older agent, a server that moved): gone now.
+  json::array unblocked;
+  SENTINEL_ASSIGN(exists, table_.exists());
+  if (exists) {
+    SENTINEL_ASSIGN(active, table_.blocks());
+    std::vector<std::string> remove;
+    for (const ActiveBlock& block : active) {
+      if (server_protects(block.address, servers_)) remove.push_back(block.address);
+    }
+    if (!remove.empty()) {
+      SENTINEL_TRY(table_.apply(remove_blocks_text(remove)));
+      for (const std::string& address : remove) unblocked.push_back(json::string(address));
+    }
+  }
+  return json::object{{"addresses", std::move(canonical)}, {"unblocked", std::move(unblocked)}};
 }
 
 Result<json::object> FirewallCommands::unblock(const json::object& args) {

@@ -12,6 +12,7 @@
 #include "agent/firewall/firewall_state.h"
 #include "agent/firewall/firewall_table.h"
 #include "sentinel/common/result.h"
+#include "sentinel/firewall/address.h"
 
 namespace sentinel::agent::firewall {
 
@@ -21,6 +22,10 @@ inline constexpr std::array<std::string_view, 5> kFirewallCommands = {
 
 /// True for one of kFirewallCommands.
 bool is_firewall_command(std::string_view name);
+
+/// The worker request (never a channel command) that tells the enforcer the server's addresses:
+/// {"addresses": [...]}, the channel's peer and what the server's name resolved to.
+inline constexpr std::string_view kServerAddressesRequest = "server_addresses";
 
 /// What periodic work produced: events to spool and problems to log (a failed rollback or
 /// repair is tried again at the next tick).
@@ -40,6 +45,12 @@ class FirewallCommands {
   /// nft's message when the kernel refused the change).
   Result<boost::json::object> run(std::string_view name, const boost::json::object& args);
 
+  /// kServerAddressesRequest: from now on no block covers these addresses (firewall_block and
+  /// the blocks of firewall_apply leave them out and say so under "left_out"), and blocks of
+  /// them already in the sets (older than this knowledge) are removed. Answers {"addresses"
+  /// (canonical), "unblocked"}; invalid_argument naming "addresses" for anything else.
+  Result<boost::json::object> set_server_addresses(const boost::json::object& args);
+
   /// At start-up: FirewallState::recover() (a rollback past the deadline becomes an event).
   Maintenance recover();
 
@@ -55,6 +66,7 @@ class FirewallCommands {
 
   FirewallState& state_;
   FirewallTable& table_;
+  std::vector<sentinel::firewall::IpAddress> servers_;  // never blocked
 };
 
 }  // namespace sentinel::agent::firewall

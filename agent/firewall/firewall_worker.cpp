@@ -56,6 +56,9 @@ int run_firewall_worker(int fd, const std::string& state_dir) {
           SENTINEL_ASSIGN(drift, drift_flag(request.args));
           return encode_maintenance(commands.maintain(drift));
         }
+        if (request.name == kServerAddressesRequest) {
+          return commands.set_server_addresses(request.args);
+        }
         if (is_firewall_command(request.name)) return commands.run(request.name, request.args);
         return invalid_argument(fmt::format("unknown firewall worker request '{}'", request.name),
                                 "name");

@@ -148,6 +148,7 @@ AgentApplyResult AgentPush::apply_locked(const agents::AgentRecord& agent,
   }
   firewall_log().info("policy applied agent={} policy={} version={} listing={}", agent.id,
                       command.policy_id, command.version, report->listing_hash.substr(0, 16));
+  warn_left_out(agent.id, kApplyCommand, report->left_out);
   publish(agent.id, "applied");
 
   if (std::string error = confirm(agent.id, command.version); !error.empty()) {
@@ -293,6 +294,12 @@ void AgentPush::resend_blocks(const std::string& agent_id, const std::vector<std
     if (!answer || !answer->ok) {
       firewall_log().warn("blocks not re-sent agent={} count={} error=\"{}\"", agent_id,
                           addresses.size(), !answer ? answer.error().message : answer->error);
+      continue;
+    }
+    if (auto left_out = parse_left_out(answer->result, kBlockCommand); left_out) {
+      warn_left_out(agent_id, kBlockCommand, *left_out);
+    } else {
+      firewall_log().warn("blocks re-sent agent={}: {}", agent_id, left_out.error().message);
     }
   }
 }

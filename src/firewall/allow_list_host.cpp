@@ -46,26 +46,45 @@ std::optional<IpAddress> address_of(const sockaddr* socket_address) {
   return std::nullopt;
 }
 
-void add_interfaces(std::vector<AllowListEntry>& out) {
+struct InterfaceAddress {
+  std::string name;
+  IpAddress address;
+};
+
+std::vector<InterfaceAddress> interface_addresses() {
+  std::vector<InterfaceAddress> out;
   ifaddrs* interfaces = nullptr;
   if (getifaddrs(&interfaces) != 0) {
-    firewall_log().warn("allow-list: the host's interface addresses cannot be read: {}",
-                        std::strerror(errno));
-    return;
+    firewall_log().warn("the host's interface addresses cannot be read: {}", std::strerror(errno));
+    return out;
   }
   for (const ifaddrs* each = interfaces; each != nullptr; each = each->ifa_next) {
-    const std::optional<IpAddress> address = address_of(each->ifa_addr);
-    // Loopback and link-local are listed as a whole.
-    if (!address || is_loopback(*address) || network_contains(kLinkLocalV4, *address) ||
-        network_contains(kLinkLocalV6, *address)) {
-      continue;
+    if (const std::optional<IpAddress> address = address_of(each->ifa_addr)) {
+      out.push_back({each->ifa_name, *address});
     }
-    out.push_back(builtin(host_network(*address), std::string("interface ") + each->ifa_name));
   }
   freeifaddrs(interfaces);
+  return out;
+}
+
+void add_interfaces(std::vector<AllowListEntry>& out) {
+  for (const InterfaceAddress& each : interface_addresses()) {
+    // Loopback and link-local are listed as a whole.
+    if (is_loopback(each.address) || network_contains(kLinkLocalV4, each.address) ||
+        network_contains(kLinkLocalV6, each.address)) {
+      continue;
+    }
+    out.push_back(builtin(host_network(each.address), "interface " + each.name));
+  }
 }
 
 }  // namespace
+
+std::vector<IpAddress> host_interface_addresses() {
+  std::vector<IpAddress> out;
+  for (const InterfaceAddress& each : interface_addresses()) out.push_back(each.address);
+  return out;
+}
 
 std::vector<AllowListEntry> builtin_allow_list(const AllowListOptions& options) {
   std::vector<AllowListEntry> out;

@@ -8,6 +8,10 @@
 
 namespace sentinel::firewall {
 
+/// The addresses of the host's interfaces now (getifaddrs), loopback and link-local included; an
+/// interface that cannot be read is skipped (logged). Thread-safe.
+std::vector<IpAddress> host_interface_addresses();
+
 /// 127.0.0.0/8 and ::1, 169.254.0.0/16 and fe80::/10, then (when `options.host_interfaces`)
 /// every other address of the host's interfaces, then each endpoint whose host is an IP literal
 /// other than a wildcard. Reads the

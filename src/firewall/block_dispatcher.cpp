@@ -1,7 +1,9 @@
 #include "block_dispatcher.h"
 
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 
 #include "logger.h"
 
@@ -27,12 +29,15 @@ bool scope_covers(const BlockScope& scope, const agents::AgentRecord& agent) {
 
 BlockDispatcher::BlockDispatcher(agents::AgentRegistry& registry, agents::AgentChannel& channel,
                                  std::size_t workers, std::size_t max_queued,
-                                 std::chrono::milliseconds timeout)
+                                 std::chrono::milliseconds timeout, HostAddresses host_addresses,
+                                 LeftOutSink on_left_out)
     : registry_(registry),
       channel_(channel),
       worker_count_(workers),
       max_queued_(max_queued),
-      timeout_(timeout) {}
+      timeout_(timeout),
+      host_addresses_(std::move(host_addresses)),
+      on_left_out_(std::move(on_left_out)) {}
 
 BlockDispatcher::~BlockDispatcher() { stop(); }
 
@@ -129,12 +134,52 @@ void BlockDispatcher::fan_out(const ScopedCommand& command) {
       if (page->items.size() < static_cast<std::size_t>(kAgentPage)) break;
     }
   }
+  std::erase_if(agents, [&command](const agents::AgentRecord& agent) {
+    return std::any_of(command.spared.begin(), command.spared.end(),
+                       [&agent](const BlockScope& scope) { return scope_covers(scope, agent); });
+  });
+  std::map<std::string, std::vector<LeftOutBlock>> left_out;
+  if (command.name == kBlockCommand) {
+    std::vector<std::string> addresses;
+    if (const auto* list = command.args.if_contains("addresses"); list && list->is_array()) {
+      for (const boost::json::value& each : list->get_array()) {
+        if (each.is_string()) addresses.emplace_back(each.get_string());
+      }
+    }
+    auto found = left_out_on_server_host(agents, addresses, registry_, host_addresses_);
+    if (!found) {
+      // Unchecked, the block could cut agents off: agents on the server's host go without it.
+      firewall_log().error(
+          "firewall command {}: the agents' addresses cannot be listed ({}); agents on the "
+          "server's host do not get it",
+          command.name, found.error().message);
+      std::vector<IpAddress> host = host_addresses_ ? host_addresses_() : std::vector<IpAddress>{};
+      std::erase_if(agents, [&host](const agents::AgentRecord& agent) {
+        return on_server_host(agent.last_address, host);
+      });
+    } else {
+      left_out = std::move(*found);
+    }
+  }
   for (const agents::AgentRecord& agent : agents) {
-    const bool spared =
-        std::any_of(command.spared.begin(), command.spared.end(),
-                    [&agent](const BlockScope& scope) { return scope_covers(scope, agent); });
-    if (spared) continue;
-    push(AgentCommand{agent.id, command.name, command.args});
+    const auto skipped = left_out.find(agent.id);
+    if (skipped == left_out.end()) {
+      push(AgentCommand{agent.id, command.name, command.args});
+      continue;
+    }
+    if (on_left_out_) on_left_out_(agent.id, LeftOutBy::kServer, skipped->second);
+    boost::json::array rest;
+    for (const boost::json::value& each : command.args.at("addresses").get_array()) {
+      const bool out = std::any_of(skipped->second.begin(), skipped->second.end(),
+                                   [&each](const LeftOutBlock& left) {
+                                     return each.is_string() && each.get_string() == left.address;
+                                   });
+      if (!out) rest.push_back(each);
+    }
+    if (rest.empty()) continue;
+    boost::json::object args = command.args;
+    args["addresses"] = std::move(rest);
+    push(AgentCommand{agent.id, command.name, std::move(args)});
   }
 }
 
@@ -150,6 +195,14 @@ void BlockDispatcher::send(const AgentCommand& command) {
   } else {
     firewall_log().info("firewall command {} applied agent={} args={}", command.name,
                         command.agent_id, boost::json::serialize(command.args));
+    if (command.name != kBlockCommand) return;
+    Result<std::vector<LeftOutBlock>> left_out = parse_left_out(result->result, command.name);
+    if (!left_out) {
+      firewall_log().warn("firewall command {} agent={}: {}", command.name, command.agent_id,
+                          left_out.error().message);
+    } else if (!left_out->empty() && on_left_out_) {
+      on_left_out_(command.agent_id, LeftOutBy::kAgent, *left_out);
+    }
   }
 }
 

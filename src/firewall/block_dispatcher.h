@@ -8,15 +8,18 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
+#include "firewall_commands.h"
 #include "sentinel/agents/agent_channel.h"
 #include "sentinel/agents/agent_registry.h"
 #include "sentinel/firewall/block.h"
+#include "server_host_agents.h"
 
 namespace sentinel::firewall {
 
@@ -31,11 +34,23 @@ struct ScopedCommand {
   boost::json::object args;
 };
 
+/// Who left which addresses of a `firewall_block` out for an agent: the agent itself (its
+/// answer's "left_out": the server it reports to) or the server (the agent runs on the
+/// server's host and the addresses are other agents', server_host_agents.h).
+enum class LeftOutBy { kAgent, kServer };
+
+/// Called on a dispatch worker for each agent that did not get every address of a block.
+using LeftOutSink = std::function<void(const std::string& agent_id, LeftOutBy by,
+                                       const std::vector<LeftOutBlock>& left_out)>;
+
 /// Thread-safe. The registry and channel must outlive the dispatcher.
 class BlockDispatcher {
  public:
+  /// `host_addresses` are the server host's (agents there do not block other agents' addresses);
+  /// `on_left_out` hears of addresses left out (may be empty).
   BlockDispatcher(agents::AgentRegistry& registry, agents::AgentChannel& channel,
-                  std::size_t workers, std::size_t max_queued, std::chrono::milliseconds timeout);
+                  std::size_t workers, std::size_t max_queued, std::chrono::milliseconds timeout,
+                  HostAddresses host_addresses, LeftOutSink on_left_out);
   ~BlockDispatcher();
   BlockDispatcher(const BlockDispatcher&) = delete;
   BlockDispatcher& operator=(const BlockDispatcher&) = delete;
@@ -67,6 +82,8 @@ class BlockDispatcher {
   const std::size_t worker_count_;
   const std::size_t max_queued_;
   const std::chrono::milliseconds timeout_;
+  const HostAddresses host_addresses_;
+  const LeftOutSink on_left_out_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -14,6 +14,7 @@
 
 #include "../agents/placement.h"
 #include "../auth/autocommit.h"
+#include "allow_list_host.h"
 #include "block_dispatcher.h"
 #include "block_json.h"
 #include "block_repository.h"
@@ -83,8 +84,14 @@ class BlockServiceImpl final : public BlockService {
         registry_(dependencies.registry),
         allow_list_(dependencies.allow_list),
         autocommit_(dependencies.database),
+        host_addresses_(options.host_addresses ? options.host_addresses
+                                               : HostAddresses(host_interface_addresses)),
         dispatcher_(dependencies.registry, dependencies.channel, options.dispatch_workers,
-                    options.max_queued_commands, options.command_timeout) {}
+                    options.max_queued_commands, options.command_timeout, host_addresses_,
+                    [this](const std::string& agent_id, LeftOutBy by,
+                           const std::vector<LeftOutBlock>& left_out) {
+                      record_left_out(agent_id, by, left_out);
+                    }) {}
 
   ~BlockServiceImpl() override { dispatcher_.stop(); }
 
@@ -244,6 +251,15 @@ class BlockServiceImpl final : public BlockService {
       std::int64_t& remaining = longest[block.address];
       remaining = std::max(remaining, block.remaining_s(now_ms));
     }
+    std::vector<std::string> addresses;
+    for (const auto& [address, remaining] : longest) addresses.push_back(address);
+    // An agent on the server's host holds no block of another agent's address (block()).
+    SENTINEL_ASSIGN(left_out,
+                    left_out_on_server_host({agent}, addresses, registry_, host_addresses_));
+    if (const auto found = left_out.find(agent.id); found != left_out.end()) {
+      warn_left_out(agent.id, "active blocks", found->second);
+      for (const LeftOutBlock& each : found->second) longest.erase(each.address);
+    }
     std::vector<ActiveBlock> out;
     out.reserve(longest.size());
     for (const auto& [address, remaining] : longest) out.push_back({address, remaining});
@@ -294,6 +310,21 @@ class BlockServiceImpl final : public BlockService {
                  "allow_listed", "address"};
   }
 
+  // A block that an agent did not get whole: logged and audited (`firewall.block.left_out`), so
+  // that whoever blocked sees why the address still reaches that agent.
+  void record_left_out(const std::string& agent_id, LeftOutBy by,
+                       const std::vector<LeftOutBlock>& left_out) {
+    warn_left_out(agent_id, kBlockCommand, left_out);
+    boost::json::array entries;
+    for (const LeftOutBlock& each : left_out) {
+      entries.push_back(boost::json::object{{"address", each.address}, {"reason", each.reason}});
+    }
+    boost::json::object details{{"agent_id", agent_id},
+                                {"left_out_by", by == LeftOutBy::kAgent ? "agent" : "server"},
+                                {"left_out", std::move(entries)}};
+    audit(BlockRequester{}, "firewall.block.left_out", "agent:" + agent_id, "success", details);
+  }
+
   void audit(const BlockRequester& requester, std::string action, std::string target,
              std::string outcome, const boost::json::object& details) {
     auth::AuditRecord record{.actor = audit_actor(requester),
@@ -324,6 +355,7 @@ class BlockServiceImpl final : public BlockService {
   agents::AgentRegistry& registry_;
   AllowList& allow_list_;
   auth::Autocommit autocommit_;  // reads outside a transaction
+  HostAddresses host_addresses_;
   BlockDispatcher dispatcher_;
 };
 

@@ -4,6 +4,9 @@
 
 #include <boost/json/array.hpp>
 
+#include "logger.h"
+#include "sentinel/firewall/feed_list.h"
+
 namespace sentinel::firewall {
 namespace {
 
@@ -13,6 +16,7 @@ constexpr std::size_t kMaxNameBytes = 128;
 constexpr std::size_t kMaxHashBytes = 128;
 constexpr std::size_t kMaxBlocks = 2'000'000;
 constexpr std::size_t kMaxAddressBytes = 64;
+constexpr std::size_t kMaxReasonBytes = 200;
 
 Error bad(std::string_view command, std::string_view field, std::string_view what) {
   return invalid_argument(fmt::format("{} result: '{}' {}", command, field, what),
@@ -107,7 +111,34 @@ Result<ApplyReport> parse_apply_result(const boost::json::object& result) {
   report.listing_hash = std::move(listing_hash);
   report.sets = std::move(sets);
   report.blocks_kept = blocks_kept;
+  SENTINEL_ASSIGN(left_out, parse_left_out(result, kCommand));
+  report.left_out = std::move(left_out);
   return report;
+}
+
+Result<std::vector<LeftOutBlock>> parse_left_out(const boost::json::object& result,
+                                                 std::string_view command) {
+  std::vector<LeftOutBlock> out;
+  const boost::json::value* left_out = result.if_contains("left_out");
+  if (left_out == nullptr) return out;
+  if (!left_out->is_array()) return bad(command, "left_out", "must be an array");
+  if (left_out->get_array().size() > kMaxBlocks) return bad(command, "left_out", "is too long");
+  for (const boost::json::value& item : left_out->get_array()) {
+    if (!item.is_object()) return bad(command, "left_out", "must hold objects");
+    const boost::json::object& entry = item.get_object();
+    SENTINEL_ASSIGN(address, text_field(entry, command, "address", kMaxAddressBytes));
+    SENTINEL_ASSIGN(reason, text_field(entry, command, "reason", kMaxReasonBytes));
+    out.push_back({printable_ascii(address), printable_ascii(reason)});
+  }
+  return out;
+}
+
+void warn_left_out(std::string_view agent_id, std::string_view command,
+                   const std::vector<LeftOutBlock>& left_out) {
+  for (const LeftOutBlock& each : left_out) {
+    firewall_log().warn("blocks left out agent={} command={} address={} reason=\"{}\"", agent_id,
+                        command, each.address, each.reason);
+  }
 }
 
 boost::json::object confirm_args(std::int64_t version) { return {{"version", version}}; }

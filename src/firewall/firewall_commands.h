@@ -21,6 +21,15 @@ inline constexpr std::string_view kConfirmCommand = "firewall_confirm";
 inline constexpr std::string_view kStatusCommand = "firewall_status";
 inline constexpr std::string_view kBlockCommand = "firewall_block";
 
+/// An address an agent left out of a block, and its reason ("the server this agent reports to
+/// (203.0.113.5)"), or one the server left out for an agent (block_dispatcher.h).
+struct LeftOutBlock {
+  std::string address;
+  std::string reason;
+
+  friend bool operator==(const LeftOutBlock&, const LeftOutBlock&) = default;
+};
+
 /// What a `firewall_apply` carries.
 struct ApplyCommand {
   std::int64_t policy_id = 0;
@@ -41,9 +50,11 @@ struct ApplyReport {
   std::string listing_hash;
   std::map<std::string, std::int64_t> sets;
   std::int64_t blocks_kept = 0;
+  std::vector<LeftOutBlock> left_out;
 };
 
-/// Reads {"version","document_hash","listing_hash","sets":{NAME:COUNT},"blocks_kept"}.
+/// Reads {"version","document_hash","listing_hash","sets":{NAME:COUNT},"blocks_kept",
+/// "left_out"?} (left_out as parse_left_out reads it).
 Result<ApplyReport> parse_apply_result(const boost::json::object& result);
 
 /// {"version"}.
@@ -69,6 +80,18 @@ struct AgentFirewallReport {
 
 /// Reads {"confirmed_version","pending_version","listing_hash","sets","blocks"}.
 Result<AgentFirewallReport> parse_status_result(const boost::json::object& result);
+
+/// The optional "left_out": [{"address","reason"}] of a `firewall_block` or `firewall_apply`
+/// answer: the blocks the agent did not apply because they would cut it off from the server.
+/// Absent (an older agent) is none; the text is kept printable ASCII, bounded. `command` names
+/// the command in errors.
+Result<std::vector<LeftOutBlock>> parse_left_out(const boost::json::object& result,
+                                                 std::string_view command);
+
+/// The one warning line for blocks left out on an agent ("blocks left out agent=... command=...
+/// address=... reason=\"...\"", one per address).
+void warn_left_out(std::string_view agent_id, std::string_view command,
+                   const std::vector<LeftOutBlock>& left_out);
 
 /// {"addresses":[...],"duration_s"}.
 boost::json::object block_args(const std::vector<std::string>& addresses, std::int64_t duration_s);

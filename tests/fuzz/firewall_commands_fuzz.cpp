@@ -77,6 +77,14 @@ void agent_answers(const boost::json::object& result) {
   require_named_error(fw::parse_apply_result(result));
   require_named_error(fw::parse_confirm_result(result));
   require_named_error(fw::parse_status_result(result));
+  // What the server logs and audits of a left-out block is printable ASCII.
+  auto left_out = fw::parse_left_out(result, fw::kBlockCommand);
+  require_named_error(left_out);
+  if (left_out) {
+    for (const fw::LeftOutBlock& each : *left_out) {
+      for (const char c : each.address + each.reason) require(c >= 0x20 && c < 0x7f);
+    }
+  }
 }
 
 }  // namespace

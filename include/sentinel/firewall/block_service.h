@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "sentinel/bus/bus.h"
 #include "sentinel/common/clock.h"
 #include "sentinel/common/result.h"
+#include "sentinel/firewall/address.h"
 #include "sentinel/firewall/allow_list.h"
 #include "sentinel/firewall/block.h"
 #include "sentinel/server/service.h"
@@ -42,6 +44,11 @@ struct BlockServiceOptions {
   /// block from active_blocks_for() when it next connects).
   std::size_t max_queued_commands = 4096;
   std::chrono::milliseconds command_timeout{5000};
+  /// The addresses of the server's host, asked at each dispatch; empty: its interfaces'
+  /// (getifaddrs). An agent last seen at one of them, or at loopback, runs on the server's host
+  /// and never gets a block of an address another agent is last seen at (it would cut that
+  /// agent off from the server); the other agents in scope do.
+  std::function<std::vector<IpAddress>()> host_addresses;
 };
 
 /// Thread-safe. block() and unblock() return once the change is committed, audited

@@ -11,17 +11,22 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "sentinel/common/crypto.h"
 #include "sentinel/firewall/nft_compiler.h"
 #include "sentinel/firewall/policy_parser.h"
 #include "tests/integration/agent_firewall/netns_fixture.h"
+#include "tests/support/free_port.h"
 
 namespace sentinel::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 namespace json = boost::json;
 
@@ -278,6 +283,149 @@ TEST_P(AgentFirewallTest, AnAgentWithoutNetAdminSaysSoAndWorksOn) {
   EXPECT_EQ(probe(), Probe::kConnected);
   EXPECT_TRUE(succeeded(admin, id, "ping").at("pong").as_bool()) << "the agent works on";
 }
+
+// The agent reaches the server through NAT: it connects to kNatAddress, which the server's
+// namespace translates to its own address. The server cannot know that address (it is none of
+// its interfaces, listen addresses or URLs), so it takes a block of it for every agent; the
+// agent, which knows whom it is connected to, must leave it out or lose the server for good.
+constexpr const char* kNatAddress = "10.199.0.6";
+
+class AgentBehindNatTest : public AgentFirewallTest {
+ protected:
+  std::vector<std::string> server_arguments() override {
+    auto port = free_port();
+    EXPECT_TRUE(port) << port.error().message;
+    channel_port_ = port ? *port : 0;
+    // Every address of the server's namespace: the translated connections arrive at 10.199.0.1.
+    return {"--set", "agents.listen=0.0.0.0:" + std::to_string(channel_port_)};
+  }
+
+  /// Runs `argv` inside the peer namespace.
+  CommandOutput in_peer(std::vector<std::string> argv) {
+    argv.insert(argv.begin(),
+                {"nsenter", "--net=/proc/" + std::to_string(peer_pid_) + "/ns/net", "--"});
+    return shell(argv);
+  }
+
+  /// An agent enrolled here, then moved into the peer namespace and pointed at kNatAddress: its
+  /// id once it is online from there.
+  std::string agent_behind_nat(client::ApiClient& admin) {
+    const std::string nat = fmt::format(
+        "table ip sentinel_test_nat {{\n"
+        "\tchain prerouting {{ type nat hook prerouting priority dstnat; "
+        "ip daddr {} tcp dport {} dnat to {}; }}\n}}\n",
+        kNatAddress, channel_port_, kAgentAddress);
+    const CommandOutput translated = shell({"nft", "-f", "-"}, nat);
+    EXPECT_EQ(translated.exit_code, 0) << translated.err;
+    const CommandOutput routed =
+        in_peer({"ip", "route", "add", std::string(kNatAddress) + "/32", "via", kAgentAddress});
+    EXPECT_EQ(routed.exit_code, 0) << routed.err;
+
+    AgentProcess& agent =
+        start_agent(admin, {}, "inventory:\n  interval_s: 3600\nprocess:\n  enabled: false\n");
+    const std::string id = enrolled_id(agent);
+    EXPECT_TRUE(eventually([&] { return status_of(admin, id) == "online"; }));
+    EXPECT_TRUE(agent.stop());
+    const std::string config_path = agent.data_dir() + "/agent.yaml";
+    std::stringstream config;
+    config << std::ifstream(config_path).rdbuf();
+    const std::string moved =
+        std::regex_replace(config.str(), std::regex("(^|\n)channel: [^\n]*"),
+                           fmt::format("$1channel: {}:{}", kNatAddress, channel_port_));
+    EXPECT_NE(moved, config.str()) << config.str();
+    std::ofstream(config_path) << moved;
+
+    Status restarted = internal_error("not restarted");
+    std::thread launcher([&] {
+      const int ns =
+          ::open(("/proc/" + std::to_string(peer_pid_) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
+        restarted = internal_error(std::string("setns: ") + std::strerror(errno));
+      } else {
+        restarted = agent.restart();
+      }
+      if (ns >= 0) ::close(ns);
+    });
+    launcher.join();
+    EXPECT_TRUE(restarted) << restarted.error().message;
+    EXPECT_TRUE(eventually([&] {
+      auto reply = admin.get("/api/v1/agents/" + id);
+      if (!reply || reply->status != 200) return false;
+      const json::value body = body_of(*reply);
+      return body.at("status") == "online" && body.at("address") == kPeerAddress;
+    })) << "the agent did not come back through NAT";
+    return id;
+  }
+
+  /// The elements of the peer namespace's block_v4 set, as nft lists them.
+  std::string peer_blocks() {
+    return in_peer({"nft", "list", "set", "inet", "sentinel", "block_v4"}).out;
+  }
+
+  int channel_port_ = 0;
+};
+
+TEST_P(AgentBehindNatTest, ABlockOfTheServersAddressIsLeftOutAndTheAgentStaysConnected) {
+  auto admin = this->admin();
+  const std::string id = agent_behind_nat(admin);
+  ASSERT_FALSE(id.empty());
+  succeeded(admin, id, "firewall_apply", apply_args(1, true, 600));
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 1}});
+
+  // Scope all, as an admin or a rule would block it: the server takes it (it cannot know).
+  auto created = admin.post("/api/v1/firewall/blocks",
+                            json::object{{"address", kNatAddress}, {"duration_s", 600}});
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->status, 201) << created->body;
+  // The agent answered that it left the address out; the server says so in the audit log.
+  json::value left_out;
+  ASSERT_TRUE(eventually([&] {
+    auto audit = admin.get("/api/v1/audit?action=firewall.block.left_out");
+    if (!audit || audit->status != 200) return false;
+    const json::value page = body_of(*audit);
+    if (page.at("items").as_array().empty()) return false;
+    left_out = page.at("items").as_array()[0];
+    return true;
+  }));
+  EXPECT_EQ(left_out.at("target"), json::value("agent:" + id));
+  EXPECT_EQ(left_out.at("details").at("left_out_by"), "agent");
+  EXPECT_EQ(left_out.at("details").at("left_out").as_array()[0].at("address"), kNatAddress);
+  EXPECT_THAT(server_->log(),
+              HasSubstr(fmt::format("blocks left out agent={} command=firewall_block "
+                                    "address={}",
+                                    id, kNatAddress)));
+
+  // One request with the server's address and another: the other is blocked.
+  const json::object blocked = succeeded(
+      admin, id, "firewall_block",
+      json::object{{"addresses", json::array{kNatAddress, "10.199.0.3"}}, {"duration_s", 600}});
+  EXPECT_EQ(blocked.at("added").as_int64(), 1);
+  ASSERT_EQ(blocked.at("left_out").as_array().size(), 1u) << json::serialize(blocked);
+  EXPECT_EQ(blocked.at("left_out").as_array()[0].at("address"), kNatAddress);
+  EXPECT_THAT(std::string(blocked.at("left_out").as_array()[0].at("reason").as_string()),
+              HasSubstr("the server this agent reports to"));
+
+  // The blocks a policy apply carries: the same.
+  json::object apply = apply_args(2, true, 600);
+  apply["blocks"] = json::array{json::object{{"address", kNatAddress}, {"remaining_s", 600}},
+                                json::object{{"address", "10.199.0.4"}, {"remaining_s", 600}}};
+  const json::object applied = succeeded(admin, id, "firewall_apply", apply);
+  ASSERT_EQ(applied.at("left_out").as_array().size(), 1u) << json::serialize(applied);
+  succeeded(admin, id, "firewall_confirm", json::object{{"version", 2}});
+
+  const std::string set = peer_blocks();
+  EXPECT_THAT(set, HasSubstr("10.199.0.3"));
+  EXPECT_THAT(set, HasSubstr("10.199.0.4"));
+  EXPECT_THAT(set, Not(HasSubstr(kNatAddress)));
+
+  // Still connected: commands keep arriving and the server sees it online.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(succeeded(admin, id, "ping").at("pong").as_bool());
+  EXPECT_EQ(status_of(admin, id), "online");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, AgentBehindNatTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
 
 // Enforcement does not depend on the server's database: SQLite only, which also keeps the
 // shared PostgreSQL cluster from being started inside a namespace that goes away.

@@ -258,6 +258,83 @@ TEST_P(BlockServiceTest, AConnectingAgentLearnsEachAddressInItsScopeWithTheLonge
   EXPECT_EQ(blocks_->active_blocks_for("agt_unknown").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(BlockServiceTest, AnAgentOnTheServersHostNeverBlocksAnotherAgentsAddress) {
+  // The server's host is 192.0.2.99; one agent runs there (seen through a dual-stack listener),
+  // one reaches it over loopback, the others from their own hosts.
+  set_host_addresses({*parse_ip_address("192.0.2.99")});
+  const std::string on_host = agent("sentinel-host", "", true, "::ffff:192.0.2.99");
+  const std::string local = agent("sentinel-lo", "", true, "127.0.0.1");
+  const std::string web1 = agent("web-1", "web", true, "198.51.100.20");
+  const std::string db1 = agent("db-1", "db", true, "198.51.100.21");
+  const std::string gone = agent("old-1", "", true, "198.51.100.30");
+  ASSERT_TRUE(registry_->revoke(admin_, gone, client_));
+
+  // web-1 is compromised: every other agent blocks it, but those on the server's host do not,
+  // or web-1 could never reach the server again (and no unblock could reach web-1).
+  blocked(request("198.51.100.20", 600));
+  blocks_->flush();
+  EXPECT_EQ(channel_.recipients("firewall_block"),
+            (std::vector<std::string>{std::min(web1, db1), std::max(web1, db1)}));
+  EXPECT_THAT(audit_trail("firewall.block.left_out"),
+              ElementsAre("firewall.block.left_out:success", "firewall.block.left_out:success"));
+  auth::AuditQuery query;
+  query.action_prefix = "firewall.block.left_out";
+  auto entries = audit_->list(query);
+  ASSERT_TRUE(entries);
+  for (const auto& entry : *entries) {
+    EXPECT_THAT(entry.record.target, ::testing::AnyOf("agent:" + on_host, "agent:" + local));
+    EXPECT_EQ(entry.record.actor, "system");
+    EXPECT_THAT(entry.record.details_json, HasSubstr(R"("left_out_by":"server")"));
+    EXPECT_THAT(entry.record.details_json, HasSubstr(R"("address":"198.51.100.20")"));
+    EXPECT_THAT(entry.record.details_json, HasSubstr("agent " + web1 + " (web-1)"));
+  }
+
+  // An address no unrevoked agent is seen at is blocked everywhere, the server's host too.
+  channel_.clear();
+  blocked(request("198.51.100.30", 600));
+  blocked(request("203.0.113.50", 600));
+  blocks_->flush();
+  std::vector<std::string> everyone = {on_host, local, web1, db1};
+  std::sort(everyone.begin(), everyone.end());
+  std::vector<std::string> twice;
+  for (const std::string& id : everyone) twice.insert(twice.end(), {id, id});
+  std::sort(twice.begin(), twice.end());
+  EXPECT_EQ(channel_.recipients("firewall_block"), twice);
+
+  // An agent of the server's host is not sent it when it connects or gets a policy either.
+  auto held = blocks_->active_blocks_for(on_host);
+  ASSERT_TRUE(held) << held.error().message;
+  EXPECT_THAT(*held,
+              ElementsAre(ActiveBlock{"198.51.100.30", 600}, ActiveBlock{"203.0.113.50", 600}));
+  auto elsewhere = blocks_->active_blocks_for(db1);
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->size(), 3u);
+
+  // A group block that holds an agent of the server's host: that agent alone is spared.
+  ASSERT_TRUE(registry_->update(admin_, local, {.group = "db"}, client_));
+  channel_.clear();
+  blocked(request("198.51.100.20", 600, {BlockScopeKind::kGroup, "db"}));
+  blocks_->flush();
+  EXPECT_THAT(channel_.recipients("firewall_block"), ElementsAre(db1));
+}
+
+TEST_P(BlockServiceTest, WhatAnAgentLeftOutIsLoggedAndAudited) {
+  const std::string web1 = agent("web-1", "web");
+  channel_.set_left_out(web1, "203.0.113.5", "the server this agent reports to (203.0.113.5)");
+  blocked(request("203.0.113.5", 600));
+  blocks_->flush();
+  EXPECT_THAT(channel_.recipients("firewall_block"), ElementsAre(web1));
+  auth::AuditQuery query;
+  query.action_prefix = "firewall.block.left_out";
+  auto entries = audit_->list(query);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ(entries->at(0).record.target, "agent:" + web1);
+  EXPECT_THAT(entries->at(0).record.details_json, HasSubstr(R"("left_out_by":"agent")"));
+  EXPECT_THAT(entries->at(0).record.details_json,
+              HasSubstr(R"j("reason":"the server this agent reports to (203.0.113.5)")j"));
+}
+
 TEST_P(BlockServiceTest, ANewBlockOfTheSameAddressAndScopeSupersedesTheShorterOne) {
   const Block first = blocked(request("203.0.113.8", 600));
   const Block second = blocked(request("203.0.113.8", 600));

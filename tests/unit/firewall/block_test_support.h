@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -52,7 +53,18 @@ class FakeAgentChannel final : public agents::AgentChannel {
     result.id = "cmd-" + std::to_string(sent_.size());
     result.ok = true;
     result.result = {{name == "firewall_block" ? "added" : "removed", count}};
+    if (const auto left = left_out_.find(agent_id);
+        left != left_out_.end() && name == "firewall_block") {
+      result.result["left_out"] = boost::json::array{left->second};
+    }
     return result;
+  }
+
+  /// `agent_id` answers every firewall_block as if it had left `address` out for `reason`.
+  void set_left_out(const std::string& agent_id, const std::string& address,
+                    const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    left_out_[agent_id] = boost::json::object{{"address", address}, {"reason", reason}};
   }
 
   void set_unreachable(const std::string& agent_id) {
@@ -84,6 +96,7 @@ class FakeAgentChannel final : public agents::AgentChannel {
   mutable std::mutex mutex_;
   std::vector<Sent> sent_;
   std::set<std::string> unreachable_;
+  std::map<std::string, boost::json::object> left_out_;
 };
 
 /// The fixture: AgentsTest (database, bus, audit, CA, registry, enrolment, manual clock) plus
@@ -97,8 +110,14 @@ class BlockTest : public agents::AgentsTest {
     allow_options.endpoints = {{"agents.listen", "198.51.100.250:8444"},
                                {"gateway.listen", "0.0.0.0:8443"}};
     allow_list_ = AllowList::create(*db_, *audit_, clock_, allow_options);
+    BlockServiceOptions options;
+    // The server's host as the test says, not the machine's interfaces.
+    options.host_addresses = [this] {
+      std::lock_guard lock(host_mutex_);
+      return host_addresses_;
+    };
     auto service = BlockService::create(
-        {*db_, *audit_, *bus_, clock_, *registry_, channel_, *allow_list_}, {});
+        {*db_, *audit_, *bus_, clock_, *registry_, channel_, *allow_list_}, options);
     ASSERT_TRUE(service) << service.error().message;
     blocks_ = std::move(*service);
     ASSERT_TRUE(blocks_->start());
@@ -109,8 +128,10 @@ class BlockTest : public agents::AgentsTest {
     AgentsTest::TearDown();
   }
 
-  /// Enrols an agent in `group` and, when `online`, marks it connected now; returns its id.
-  std::string agent(const std::string& hostname, const std::string& group, bool online = true) {
+  /// Enrols an agent in `group` and, when `online`, marks it connected now from `address`;
+  /// returns its id.
+  std::string agent(const std::string& hostname, const std::string& group, bool online = true,
+                    const std::string& address = "192.0.2.7") {
     agents::EnrollmentTokenSpec spec;
     spec.group = group;
     auto grant = enroll(new_token(spec).token, hostname);
@@ -118,7 +139,7 @@ class BlockTest : public agents::AgentsTest {
     if (!grant) return {};
     if (online) {
       const agents::AgentFacts facts{hostname, "Debian GNU/Linux 12", "6.1.0", "x86_64", "0.1.0"};
-      EXPECT_TRUE(registry_->record_connected(grant->agent_id, facts, "192.0.2.7"));
+      EXPECT_TRUE(registry_->record_connected(grant->agent_id, facts, address));
     }
     return grant->agent_id;
   }
@@ -157,7 +178,15 @@ class BlockTest : public agents::AgentsTest {
     return out;
   }
 
+  /// The addresses of the server's host the block service sees.
+  void set_host_addresses(std::vector<IpAddress> addresses) {
+    std::lock_guard lock(host_mutex_);
+    host_addresses_ = std::move(addresses);
+  }
+
   FakeAgentChannel channel_;
+  std::mutex host_mutex_;
+  std::vector<IpAddress> host_addresses_;
   std::unique_ptr<AllowList> allow_list_;
   std::unique_ptr<BlockService> blocks_;
 };

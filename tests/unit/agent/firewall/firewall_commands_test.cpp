@@ -149,6 +149,61 @@ TEST_F(FirewallCommandsTest, BlocksTakeTheLastDurationAndUnblockCountsWhatWasThe
   EXPECT_TRUE(table_.block("2001:db8::1"));
 }
 
+TEST_F(FirewallCommandsTest, NoBlockEverCoversTheServerThisAgentReportsTo) {
+  run_ok("firewall_apply", apply_args(1));
+  run_ok("firewall_block",
+         json::object{{"addresses", json::array{"192.0.2.1"}}, {"duration_s", 600}});
+  // The channel connected to 192.0.2.1 (as a dual-stack socket spells it) and the server's
+  // name also resolved to 2001:db8::5: the older block of 192.0.2.1 is lifted.
+  auto set = commands_->set_server_addresses(
+      json::object{{"addresses", json::array{"::ffff:192.0.2.1", "2001:db8::5", "192.0.2.1"}}});
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(json::serialize(set->at("addresses")), R"(["192.0.2.1","2001:db8::5"])");
+  EXPECT_EQ(json::serialize(set->at("unblocked")), R"(["192.0.2.1"])");
+  EXPECT_FALSE(table_.block("192.0.2.1"));
+
+  const json::object blocked =
+      run_ok("firewall_block",
+             json::object{{"addresses", json::array{"192.0.2.1", "198.51.100.7", "2001:DB8::5"}},
+                          {"duration_s", 60}});
+  EXPECT_EQ(blocked.at("added").as_int64(), 1);
+  EXPECT_EQ(json::serialize(blocked.at("left_out")),
+            R"j([{"address":"192.0.2.1","reason":"the server this agent reports to (192.0.2.1)"},)j"
+            R"j({"address":"2001:db8::5","reason":"the server this agent reports to )j"
+            R"j((2001:db8::5)"}])j");
+  EXPECT_TRUE(table_.block("198.51.100.7"));
+  EXPECT_FALSE(table_.block("192.0.2.1"));
+  EXPECT_FALSE(table_.block("2001:db8::5"));
+
+  // Nothing left to block: the table is not touched, and the answer says why.
+  const std::size_t applies = table_.applied.size();
+  const json::object none = run_ok(
+      "firewall_block", json::object{{"addresses", json::array{"192.0.2.1"}}, {"duration_s", 60}});
+  EXPECT_EQ(none.at("added").as_int64(), 0);
+  EXPECT_EQ(none.at("left_out").as_array().size(), 1u);
+  EXPECT_EQ(table_.applied.size(), applies);
+
+  // The blocks a policy apply carries leave the server out the same way.
+  const json::object applied = run_ok(
+      "firewall_apply",
+      apply_args(2, 60,
+                 json::array{json::object{{"address", "192.0.2.1"}, {"remaining_s", 300}},
+                             json::object{{"address", "198.51.100.9"}, {"remaining_s", 300}}}));
+  EXPECT_EQ(
+      json::serialize(applied.at("left_out")),
+      R"j([{"address":"192.0.2.1","reason":"the server this agent reports to (192.0.2.1)"}])j");
+  EXPECT_TRUE(table_.block("198.51.100.9"));
+  EXPECT_TRUE(table_.block("198.51.100.7")) << "carried over";
+  EXPECT_FALSE(table_.block("192.0.2.1"));
+
+  // Only the agent says where its server is: the channel cannot send this request.
+  EXPECT_FALSE(commands_->run("server_addresses", json::object{{"addresses", json::array{}}}));
+  auto bad =
+      commands_->set_server_addresses(json::object{{"addresses", json::array{"server.example"}}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "addresses");
+}
+
 TEST_F(FirewallCommandsTest, RollbackAndDriftBecomeEvents) {
   run_ok("firewall_apply", apply_args(1));
   run_ok("firewall_confirm", json::object{{"version", 1}});
@@ -175,7 +230,8 @@ TEST_F(FirewallCommandsTest, RollbackAndDriftBecomeEvents) {
   EXPECT_EQ(drift.at("firewall.drift.kind"), "missing_table");
   EXPECT_EQ(drift.at("firewall.version").as_int64(), 1);
   EXPECT_EQ(drift.at("firewall.listing_hash.found"), "");
-  EXPECT_EQ(drift.at("firewall.listing_hash.expected").as_string(), crypto::sha256_hex(policy_text(1)));
+  EXPECT_EQ(drift.at("firewall.listing_hash.expected").as_string(),
+            crypto::sha256_hex(policy_text(1)));
   EXPECT_EQ(*table_.ruleset, policy_text(1));
 
   table_.fail_next = true;
