@@ -21,9 +21,10 @@ Result<ScanDiff> job_diff(SqlScanRepository& jobs, const ScanJob& job) {
 Result<std::size_t> store_changes(store::Database& database, bus::Bus& bus, const ScanDiff& diff,
                                   std::int64_t time_ms) {
   const std::vector<events::NewEvent> rows = change_events(diff, time_ms);
-  if (rows.empty()) return std::size_t{0};
   std::vector<std::int64_t> ids;
   SENTINEL_TRY(database.transact([&](store::Connection& tx) -> Status {
+    SENTINEL_TRY(SqlScanRepository(tx).store_diff(diff));
+    if (rows.empty()) return ok();
     SENTINEL_ASSIGN(inserted, events::EventStore::insert(tx, rows, time_ms));
     ids = std::move(inserted);
     return ok();

@@ -16,8 +16,8 @@ namespace sentinel::scanner {
 /// previous job (or an import, which has no scope): no previous_id and no changes.
 Result<ScanDiff> job_diff(SqlScanRepository& jobs, const ScanJob& job);
 
-/// Stores the diff's changes as events in one transaction, then publishes each on the topic
-/// "event"; returns how many.
+/// Stores the diff (for its pages: SqlScanRepository::store_diff) and its changes as events in
+/// one transaction, then publishes each event on the topic "event"; returns how many.
 Result<std::size_t> store_changes(store::Database& database, bus::Bus& bus, const ScanDiff& diff,
                                   std::int64_t time_ms);
 

@@ -266,6 +266,10 @@ class ScannerServiceImpl final : public ScannerService {
     SqlScanRepository jobs(connection);
     SENTINEL_ASSIGN(job, jobs.find(id));
     if (!job) return not_found("No such scan.");
+    // Stored when the job completed; computed for other jobs (and completed ones a moment before
+    // their diff is stored, or from before diffs were stored).
+    SENTINEL_ASSIGN(stored, jobs.stored_diff(id, page));
+    if (stored) return std::move(*stored);
     SENTINEL_ASSIGN(diff, job_diff(jobs, *job));
     return page_of(std::move(diff), page);
   }

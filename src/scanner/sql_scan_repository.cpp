@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -221,6 +222,47 @@ void sort_ports(FoundHost& host) {
   std::sort(host.ports.begin(), host.ports.end(), [](const FoundPort& a, const FoundPort& b) {
     return std::pair(a.protocol, a.port) < std::pair(b.protocol, b.port);
   });
+}
+
+store::Value service_text(const std::optional<scan::ServiceInfo>& service) {
+  return service ? store::Value(boost::json::serialize(service_json(service)))
+                 : store::Value(nullptr);
+}
+
+// The inverse of service_text() for stored text; nullopt for anything else.
+std::optional<scan::ServiceInfo> service_of(const store::Row& row, std::size_t column) {
+  if (row.is_null(column)) return std::nullopt;
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(row.text(column), ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const boost::json::object& object = value.get_object();
+  const auto text = [&](std::string_view key) {
+    const auto* field = object.if_contains(key);
+    return field != nullptr && field->is_string() ? std::string(field->get_string())
+                                                  : std::string();
+  };
+  std::vector<std::string> cpes;
+  if (const auto* cpe = object.if_contains("cpe"); cpe != nullptr && cpe->is_array()) {
+    for (const auto& item : cpe->get_array()) {
+      if (item.is_string()) cpes.emplace_back(item.get_string());
+    }
+  }
+  return scan::ServiceInfo{.service = text("service"),
+                           .product = text("product"),
+                           .version = text("version"),
+                           .info = text("extra_info"),
+                           .cpes = std::move(cpes)};
+}
+
+constexpr std::array kChangeActions = {ChangeAction::kHostNew, ChangeAction::kHostGone,
+                                       ChangeAction::kPortOpened, ChangeAction::kPortClosed,
+                                       ChangeAction::kServiceChanged};
+
+std::optional<ChangeAction> change_action_of(std::string_view text) {
+  for (const ChangeAction action : kChangeActions) {
+    if (to_string(action) == text) return action;
+  }
+  return std::nullopt;
 }
 
 std::int64_t count_of(const std::vector<store::Row>& rows) {
@@ -511,6 +553,74 @@ Result<FoundHostPage> SqlScanRepository::results_page(std::int64_t job_id,
   }
   for (FoundHost& host : out.items) sort_ports(host);
   return out;
+}
+
+Status SqlScanRepository::store_diff(const ScanDiff& diff) {
+  if (!diff.previous_id) return ok();
+  SENTINEL_ASSIGN(
+      inserted, connection_.execute(
+                    "INSERT INTO scan_diffs (job_id, previous_id, total) VALUES ($1, "
+                    "$2, $3) ON CONFLICT (job_id) DO NOTHING",
+                    {diff.id, *diff.previous_id, static_cast<std::int64_t>(diff.changes.size())}));
+  if (inserted == 0) return ok();
+  std::vector<store::Params> rows;
+  rows.reserve(diff.changes.size());
+  for (std::size_t seq = 0; seq < diff.changes.size(); ++seq) {
+    const ScanChange& change = diff.changes[seq];
+    rows.push_back({diff.id, static_cast<std::int64_t>(seq), std::string(to_string(change.action)),
+                    change.address.to_string(),
+                    change.port ? store::Value(std::int64_t{*change.port}) : store::Value(nullptr),
+                    change.port ? store::Value(std::string(to_string(change.protocol)))
+                                : store::Value(nullptr),
+                    service_text(change.before), service_text(change.after)});
+  }
+  return insert_rows(connection_,
+                     "INSERT INTO scan_changes (job_id, seq, action, address, port, protocol, "
+                     "before_service, after_service)",
+                     "ON CONFLICT (job_id, seq) DO NOTHING", 8, rows);
+}
+
+Result<std::optional<ScanDiffPage>> SqlScanRepository::stored_diff(std::int64_t job_id,
+                                                                   const PageRequest& page) {
+  SENTINEL_ASSIGN(
+      stored,
+      connection_.query("SELECT previous_id, total FROM scan_diffs WHERE job_id = $1", {job_id}));
+  if (stored.empty()) return std::optional<ScanDiffPage>();
+  ScanDiffPage out{
+      .id = job_id, .previous_id = stored.front().integer(0), .total = stored.front().integer(1)};
+  SENTINEL_ASSIGN(counted, connection_.query("SELECT action, COUNT(*) FROM scan_changes WHERE "
+                                             "job_id = $1 GROUP BY action",
+                                             {job_id}));
+  for (const store::Row& row : counted) {
+    if (const auto action = change_action_of(row.text(0))) {
+      out.counts.at(static_cast<std::size_t>(*action)) = row.integer(1);
+    }
+  }
+  SENTINEL_ASSIGN(rows,
+                  connection_.query(fmt::format("SELECT action, address, port, protocol, "
+                                                "before_service, after_service FROM scan_changes "
+                                                "WHERE job_id = $1 ORDER BY seq LIMIT {} OFFSET {}",
+                                                page.limit, page.offset),
+                                    {job_id}));
+  for (const store::Row& row : rows) {
+    const auto action = change_action_of(row.text(0));
+    const auto address = scan::IpAddress::parse(row.text(1));
+    if (!action || !address) {
+      return internal_error(
+          fmt::format("scan job {} has a stored change that does not read: "
+                      "'{}' of '{}'",
+                      job_id, row.text(0), row.text(1)));
+    }
+    ScanChange change{.action = *action, .address = *address};
+    if (const auto port = row.optional_integer(2)) {
+      change.port = static_cast<std::uint16_t>(*port);
+      change.protocol = row.text(3) == "udp" ? scan::Protocol::kUdp : scan::Protocol::kTcp;
+    }
+    change.before = service_of(row, 4);
+    change.after = service_of(row, 5);
+    out.changes.push_back(std::move(change));
+  }
+  return std::optional<ScanDiffPage>(std::move(out));
 }
 
 Result<std::optional<std::int64_t>> SqlScanRepository::previous_completed(

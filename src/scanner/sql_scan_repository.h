@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sentinel/common/result.h"
+#include "sentinel/scanner/scan_diff.h"
 #include "sentinel/scanner/scan_job.h"
 #include "sentinel/store/database.h"
 
@@ -58,6 +59,13 @@ class SqlScanRepository {
   /// One page of results() read with LIMIT and OFFSET, with the job's host and open port counts.
   /// The page is not checked: the caller keeps limit and offset in range.
   Result<FoundHostPage> results_page(std::int64_t job_id, const PageRequest& page);
+
+  /// Stores a diff that has a previous job, its changes in their order; a diff already stored
+  /// for the job stays as it is.
+  Status store_diff(const ScanDiff& diff);
+  /// One page of the diff stored for `job_id`, with the totals of every change; nullopt when
+  /// none is stored. The page is not checked.
+  Result<std::optional<ScanDiffPage>> stored_diff(std::int64_t job_id, const PageRequest& page);
 
   /// The newest completed job of `scope_key` older than `job_id`, if any.
   Result<std::optional<std::int64_t>> previous_completed(std::int64_t job_id,

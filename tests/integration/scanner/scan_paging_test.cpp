@@ -1,12 +1,13 @@
 // A job's results, its changes and the schedule list come in pages (limit, offset), as every list
 // of the API does: hosts in address order, totals over the whole job, limits outside 1..1000
 // refused. The many hosts come from an imported nmap report; the changes from two real scans of
-// listeners on 127.68.0.0/16.
+// listeners on 127.68.0.0/16, stored as the second completes.
 
 #include <gtest/gtest.h>
 
 #include <map>
 
+#include "sentinel/store/database.h"
 #include "tests/integration/scanner/scanner_support.h"
 
 namespace sentinel::test {
@@ -104,6 +105,19 @@ TEST_P(ScanPagingTest, ChangesComeInPagesWithTheirCountsOverTheWholeDiff) {
   for (const std::uint16_t port : later) opened.push_back(TcpListener::open("127.68.0.2", port));
   const std::int64_t after = start_scan(root, {"127.68.0.1-2"}, spec);
   wait_completed(root, after);
+
+  // The diff is stored as the job completes (with its scan.change events), and its pages are
+  // read from there.
+  auto db = store::open_database(server_->database_url());
+  ASSERT_TRUE(db) << db.error().message;
+  std::int64_t stored = -1;
+  for (int attempt = 0; attempt < 100 && stored < 0; ++attempt) {
+    auto rows = (*db)->query("SELECT total FROM scan_diffs WHERE job_id = $1", {after});
+    ASSERT_TRUE(rows) << rows.error().message;
+    if (!rows->empty()) stored = rows->front().integer(0);
+    if (stored < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(stored, 5) << "the diff of the completed job was not stored";
 
   const std::string path = "/api/v1/scans/" + std::to_string(after) + "/diff";
   const json::value whole = get_ok(root, path + "?limit=1000");
