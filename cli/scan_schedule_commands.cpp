@@ -20,6 +20,7 @@ constexpr std::array kScheduleColumns = {
     Column{"id", "ID"},
     Column{"name", "NAME"},
     Column{"interval_s", "EVERY (S)"},
+    Column{"effective_interval_s", "RUNS EVERY (S)"},
     Column{"daily_at", "DAILY (UTC)"},
     Column{"enabled", "ENABLED"},
     Column{"next_run_at", "NEXT RUN"},

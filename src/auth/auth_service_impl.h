@@ -52,7 +52,7 @@ class AuthServiceImpl final : public AuthService {
 
   Result<std::vector<UserView>> list_users() override;
   Result<UserView> get_user(std::int64_t id) override;
-  Result<Identity> identity_of(std::string_view username) override;
+  Result<Identity> identity_of(std::int64_t user_id) override;
   Result<UserView> create_user(const Principal& caller, const NewUser& user,
                                const ClientInfo& client) override;
   Result<UserView> update_user(const Principal& caller, std::int64_t id, const UserUpdate& update,

@@ -45,14 +45,13 @@ Result<UserView> AuthServiceImpl::get_user(std::int64_t id) {
   return user_view(user);
 }
 
-Result<Identity> AuthServiceImpl::identity_of(std::string_view username) {
+Result<Identity> AuthServiceImpl::identity_of(std::int64_t user_id) {
   Autocommit connection(db_);
-  SENTINEL_ASSIGN(found, store::UserRepository(connection).find_by_username(username));
-  if (!found) return not_found("No such user.");
-  SENTINEL_ASSIGN(principal, principal_of(connection, found->id, found->username));
-  SENTINEL_ASSIGN(role_requires_2fa, roles_require_2fa(connection, found->roles));
-  return Identity{user_view(*found), std::move(principal.permissions),
-                  role_requires_2fa && !found->totp_enabled};
+  SENTINEL_ASSIGN(found, load_user(connection, user_id));
+  SENTINEL_ASSIGN(principal, principal_of(connection, found.id, found.username));
+  SENTINEL_ASSIGN(role_requires_2fa, roles_require_2fa(connection, found.roles));
+  return Identity{user_view(found), std::move(principal.permissions),
+                  role_requires_2fa && !found.totp_enabled};
 }
 
 Result<UserView> AuthServiceImpl::create_user(const Principal& caller, const NewUser& user,

@@ -21,7 +21,8 @@ namespace {
 
 constexpr std::string_view kSelectSchedule =
     "SELECT id, name, scan, interval_s, daily_minute, enabled, next_run_at, last_run_at, "
-    "last_job_id, last_error, created_by, created_at, updated_at FROM scan_schedules";
+    "last_job_id, last_error, created_by, created_at, updated_at, created_by_id FROM "
+    "scan_schedules";
 
 // Due schedules claimed per tick at most; the rest are due at the next tick.
 constexpr int kMaxDuePerTick = 100;
@@ -30,7 +31,8 @@ constexpr int kMaxDuePerTick = 100;
 // it for the schedule's due runs to start.
 constexpr std::string_view kStartScans = "scans:write";
 
-ScanSchedule schedule_of(const store::Row& row) {
+// A row as the scheduler applies it while `min_interval_s` is the shortest interval allowed.
+ScanSchedule schedule_of(const store::Row& row, std::int64_t min_interval_s) {
   ScanSchedule schedule;
   schedule.id = row.integer(0);
   schedule.name = row.text(1);
@@ -47,6 +49,9 @@ ScanSchedule schedule_of(const store::Row& row) {
   schedule.created_by = row.text(10);
   schedule.created_ms = row.integer(11);
   schedule.updated_ms = row.integer(12);
+  schedule.created_by_id = row.optional_integer(13);
+  const ScheduleRecurrence runs = effective_recurrence(schedule.recurrence, min_interval_s);
+  schedule.effective_interval_s = runs.daily_minute ? 0 : runs.interval_s;
   return schedule;
 }
 
@@ -112,14 +117,14 @@ class SqlScanScheduler final : public ScanScheduler {
                                                       kSelectSchedule, page.limit, page.offset)));
     ScanSchedulePage out;
     out.total = counted.empty() ? 0 : counted.front().integer(0);
-    for (const store::Row& row : rows) out.items.push_back(schedule_of(row));
+    for (const store::Row& row : rows) out.items.push_back(schedule_of(row, min_interval_s()));
     return out;
   }
 
   Result<ScanSchedule> get(std::int64_t id) override {
     SENTINEL_ASSIGN(rows, database_.query(std::string(kSelectSchedule) + " WHERE id = $1", {id}));
     if (rows.empty()) return not_found("No such scan schedule.");
-    return schedule_of(rows.front());
+    return schedule_of(rows.front(), min_interval_s());
   }
 
   Result<ScanSchedule> create(const auth::Principal& caller, const ScheduleDefinition& definition,
@@ -131,11 +136,11 @@ class SqlScanScheduler final : public ScanScheduler {
     const std::int64_t next = first_run_ms(definition.recurrence, now);
     auto rows = database_.query(
         "INSERT INTO scan_schedules (name, scan, interval_s, daily_minute, enabled, next_run_at, "
-        "created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
-        "RETURNING id",
+        "created_by, created_by_id, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
         {definition.name, definition.scan_json, interval_value(definition.recurrence),
          daily_value(definition.recurrence), std::int64_t{definition.enabled ? 1 : 0}, next,
-         caller.username, now});
+         caller.username, caller.user_id, now});
     if (!rows) return name_conflict(std::move(rows).error(), definition.name);
     const std::int64_t id = rows->at(0).integer(0);
     record_audit(audit_, caller.username, client, "scan_schedule.create", target_of(id),
@@ -195,16 +200,17 @@ class SqlScanScheduler final : public ScanScheduler {
       return;
     }
     for (const store::Row& row : *rows) {
-      const ScanSchedule schedule = schedule_of(row);
+      const ScanSchedule schedule = schedule_of(row, min_interval_s());
       // Claimed by moving its next run; a server sharing the database that moved it first
-      // runs it instead.
-      const std::int64_t next = next_run_ms(schedule.recurrence, schedule.next_run_ms, now);
+      // runs it instead. An interval below today's minimum moves it by the minimum.
+      const std::int64_t next = next_run_ms(
+          effective_recurrence(schedule.recurrence, min_interval_s()), schedule.next_run_ms, now);
       auto claimed = database_.execute(
           "UPDATE scan_schedules SET next_run_at = $1 WHERE id = $2 AND next_run_at = $3 AND "
           "enabled = 1",
           {next, schedule.id, schedule.next_run_ms});
       if (!claimed || *claimed == 0) continue;
-      if (const std::string why = creator_refusal(schedule.created_by); !why.empty()) {
+      if (const std::string why = creator_refusal(schedule); !why.empty()) {
         skip(schedule, schedule.next_run_ms, why);
         continue;
       }
@@ -229,7 +235,7 @@ class SqlScanScheduler final : public ScanScheduler {
 
   void loop(std::stop_token stop) {
     scanner_log().info("scan scheduler started tick_ms={} min_interval_s={}", options_.tick.count(),
-                       options_.min_interval.count());
+                       min_interval_s());
     std::mutex mutex;
     std::unique_lock lock(mutex);
     while (!stop.stop_requested()) {
@@ -277,11 +283,16 @@ class SqlScanScheduler final : public ScanScheduler {
     return job;
   }
 
-  // Why the due runs of a schedule made by `creator` may not start now; empty when they may.
-  // A creator who cannot be checked counts as one who may not: a user whose access was revoked
-  // must not keep scanning while the auth tables cannot be read.
-  std::string creator_refusal(const std::string& creator) const {
-    const Result<auth::Identity> found = creators_(creator);
+  std::int64_t min_interval_s() const { return options_.min_interval.count(); }
+
+  // Why the due runs of `schedule` may not start now, as its creator could not log in and start
+  // a scan; empty when they may. A creator who cannot be checked counts as one who may not: a
+  // user whose access was revoked must not keep scanning while the auth tables cannot be read.
+  std::string creator_refusal(const ScanSchedule& schedule) const {
+    const std::string& creator = schedule.created_by;
+    const Result<auth::Identity> found = schedule.created_by_id
+                                             ? creators_(*schedule.created_by_id)
+                                             : Result<auth::Identity>(not_found("No such user."));
     if (!found && found.error().code == ErrorCode::kNotFound) {
       return fmt::format("its creator '{}' has been deleted", creator);
     }
@@ -293,6 +304,13 @@ class SqlScanScheduler final : public ScanScheduler {
     if (!found->permissions.contains(kStartScans)) {
       return fmt::format("its creator '{}' may no longer start scans (no {})", creator,
                          kStartScans);
+    }
+    // Such a user's login gets an enrolment session only, which starts no scan.
+    if (found->totp_enrollment_required) {
+      return fmt::format(
+          "its creator '{}' may not start scans until they set up two-factor authentication "
+          "(a role of theirs requires it)",
+          creator);
     }
     return {};
   }

@@ -42,6 +42,10 @@ boost::json::object schedule_json(const ScanSchedule& schedule) {
       {"name", schedule.name},
       {"scan", std::move(scan)},
       {"interval_s", recurrence.daily_minute ? boost::json::value(nullptr) : recurrence.interval_s},
+      // Above interval_s when the server's minimum was raised since: what the runs keep to.
+      {"effective_interval_s", recurrence.daily_minute
+                                   ? boost::json::value(nullptr)
+                                   : boost::json::value(schedule.effective_interval_s)},
       {"daily_at", recurrence.daily_minute
                        ? boost::json::value(daily_time_text(*recurrence.daily_minute))
                        : boost::json::value(nullptr)},

@@ -19,6 +19,15 @@ std::int64_t next_daily(int minute, std::int64_t now_ms) {
 
 }  // namespace
 
+ScheduleRecurrence effective_recurrence(const ScheduleRecurrence& recurrence,
+                                        std::int64_t min_interval_s) {
+  ScheduleRecurrence effective = recurrence;
+  if (!recurrence.daily_minute && recurrence.interval_s < min_interval_s) {
+    effective.interval_s = min_interval_s;
+  }
+  return effective;
+}
+
 std::int64_t first_run_ms(const ScheduleRecurrence& recurrence, std::int64_t now_ms) {
   if (recurrence.daily_minute) return next_daily(*recurrence.daily_minute, now_ms);
   return now_ms + recurrence.interval_s * 1000;

@@ -11,6 +11,11 @@
 
 namespace sentinel::scanner {
 
+/// `recurrence` as it runs while `min_interval_s` is the shortest interval allowed: an interval
+/// stored when the minimum was lower is raised to it; a daily schedule is left as it is.
+ScheduleRecurrence effective_recurrence(const ScheduleRecurrence& recurrence,
+                                        std::int64_t min_interval_s);
+
 /// The first run of a schedule made (or changed) at `now_ms`: one interval later, or the next
 /// daily time strictly after now.
 std::int64_t first_run_ms(const ScheduleRecurrence& recurrence, std::int64_t now_ms);

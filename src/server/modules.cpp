@@ -241,8 +241,8 @@ Status build_scanner(ModuleContext& context) {
   // A schedule's due runs start only while its creator may start scans, as the auth service
   // resolves their roles at that moment.
   auth::AuthService* auth = context.auth.get();
-  scanner::CreatorLookup creators = [auth](const std::string& username) {
-    return auth->identity_of(username);
+  scanner::CreatorLookup creators = [auth](std::int64_t user_id) {
+    return auth->identity_of(user_id);
   };
   scanner::ScannerDependencies dependencies{.database = *context.database,
                                             .audit = *context.audit,

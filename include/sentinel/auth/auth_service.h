@@ -70,10 +70,12 @@ class AuthService : public Authenticator {
   // Users.
   virtual Result<std::vector<UserView>> list_users() = 0;
   virtual Result<UserView> get_user(std::int64_t id) = 0;
-  /// The user named `username` with the permissions their roles grant now (as a new session of
-  /// theirs would hold them unless totp_enrollment_required), for work done later in a user's
-  /// name that must stop when the user may no longer do it (scheduled scans). kNotFound.
-  virtual Result<Identity> identity_of(std::string_view username) = 0;
+  /// The user with this id (never reused: a user made again under a deleted user's name is
+  /// another user) with the permissions their roles grant now, as a new session of theirs would
+  /// hold them unless totp_enrollment_required (then a login of theirs gets only an enrolment
+  /// session), for work done later in a user's name that must stop when the user may no longer
+  /// do it (scheduled scans). kNotFound.
+  virtual Result<Identity> identity_of(std::int64_t user_id) = 0;
   virtual Result<UserView> create_user(const Principal& caller, const NewUser& user,
                                        const ClientInfo& client) = 0;
   /// Refuses disabling oneself and removing, disabling or demoting the last enabled admin.

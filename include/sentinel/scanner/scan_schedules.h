@@ -38,6 +38,9 @@ struct ScanSchedule {
   std::string name;
   std::string scan_json;
   ScheduleRecurrence recurrence;
+  /// The interval the scheduler applies: `recurrence.interval_s`, or the minimum interval of
+  /// the moment when that was raised above it since the schedule was stored; 0 for a daily one.
+  std::int64_t effective_interval_s = 0;
   bool enabled = true;
   std::int64_t next_run_ms = 0;  // when it is due next (meaningless while disabled)
   std::optional<std::int64_t> last_run_ms;
@@ -45,7 +48,10 @@ struct ScanSchedule {
   /// Why the latest run did not start (a scope removed since, a job still running, a creator
   /// who may no longer start scans); empty when it started.
   std::string last_error;
+  /// The creator's name as it was when they made the schedule, and their user id: the creator
+  /// is the user with that id (nullopt: deleted before the id was stored, see migration 0020).
   std::string created_by;
+  std::optional<std::int64_t> created_by_id;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
@@ -56,22 +62,25 @@ struct ScanSchedulePage {
   std::int64_t total = 0;
 };
 
-/// The user named `username` as the auth service knows them now, with the permissions their
-/// roles grant: kNotFound once deleted, another error when they cannot be known (the database
-/// is down). The scheduler asks it before each due run of a schedule the user created. Must be
+/// The user with this id as the auth service knows them now, with the permissions their roles
+/// grant and whether they must enrol TOTP first: kNotFound once deleted (a user made again under
+/// the same name has another id), another error when they cannot be known (the database is
+/// down). The scheduler asks it before each due run of a schedule the user created. Must be
 /// thread-safe.
-using CreatorLookup = std::function<Result<auth::Identity>(const std::string& username)>;
+using CreatorLookup = std::function<Result<auth::Identity>(std::int64_t user_id)>;
 
 /// Schedules and the thread that runs them. Thread-safe. Each due schedule starts one job
 /// through ScannerService::start_scan (the same checks, the scope guard of the moment), never
-/// while its previous job is queued or running, only while its creator exists, is enabled and
-/// holds scans:write (see CreatorLookup), and at most once for the runs it missed while no
-/// server ran. Changes are audited (`scan_schedule.create`, `.update`, `.delete`, `.run`).
+/// while its previous job is queued or running, only while its creator exists, is enabled,
+/// holds scans:write and has enrolled TOTP where a role of theirs requires it (could log in and
+/// start a scan; see CreatorLookup), and at most once for the runs it missed while no server
+/// ran. An interval below min_interval() (raised since the schedule was stored) counts as
+/// min_interval(). Changes are audited (`scan_schedule.create`, `.update`, `.delete`, `.run`).
 class ScanSchedules {
  public:
   virtual ~ScanSchedules() = default;
 
-  /// The shortest interval a schedule may have.
+  /// The shortest interval a schedule may have; shorter stored ones run at this one.
   virtual std::chrono::seconds min_interval() const = 0;
   /// One page by name. kInvalidArgument for a limit outside 1..kMaxPageLimit or a negative
   /// offset.

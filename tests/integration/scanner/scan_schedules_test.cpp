@@ -3,11 +3,15 @@
 // the test knob; the default floor is 300 s): run-now starts the schedule's scan at once, the
 // scheduler starts due ones by itself, targets outside every scope are refused when the
 // schedule is made, a run after its scope was removed fails with the reason recorded on the
-// schedule, and due runs stop once the schedule's creator loses scans:write. Listeners on
-// 127.68.91.x and 127.91.x.x only.
+// schedule, and due runs stop once the schedule's creator loses scans:write, is deleted (a new
+// user of the same name does not inherit the schedule) or must set up two-factor authentication
+// first (they resume once the creator has). Listeners on 127.68.91.x and 127.91.x.x only.
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
+#include "sentinel/auth/totp.h"
 #include "tests/integration/scanner/scanner_support.h"
 
 namespace sentinel::test {
@@ -44,6 +48,39 @@ class ScanSchedulesTest : public ScannerApiTest {
     EXPECT_TRUE(reply && reply->status == 200) << (reply ? reply->body : "");
     return reply ? body_of(*reply) : json::value(json::object{});
   }
+
+  // The role scan-crew (scans:read, scans:write) and a logged-in member of it; returns the id.
+  std::int64_t crew_member(client::ApiClient& root, client::ApiClient& member,
+                           const std::string& username, const std::string& password) {
+    auto role = root.post("/api/v1/roles",
+                          json::object{{"name", "scan-crew"},
+                                       {"permissions", json::array{"scans:read", "scans:write"}}});
+    EXPECT_TRUE(role && (role->status == 201 || role->status == 409))
+        << (role ? role->body : role.error().message);
+    const std::int64_t id = create_user(root, username, password, "scan-crew");
+    EXPECT_EQ(login(member, username, password).status, 200);
+    return id;
+  }
+
+  // The schedule once `done` holds for it, within 30 s; the last state read otherwise.
+  template <typename Done>
+  json::value wait_for(client::ApiClient& api, std::int64_t id, Done done) {
+    json::value current;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      current = schedule(api, id);
+      if (done(current)) break;
+      std::this_thread::sleep_for(200ms);
+    }
+    return current;
+  }
+
+  static bool has_job(const json::value& schedule) { return schedule.at("last_job_id").is_int64(); }
+
+  static std::string last_error(const json::value& schedule) {
+    const json::value& error = schedule.at("last_error");
+    return error.is_string() ? std::string(error.as_string()) : std::string();
+  }
 };
 
 TEST_P(ScanSchedulesTest, RunNowStartsTheSchedulesScan) {
@@ -52,6 +89,8 @@ TEST_P(ScanSchedulesTest, RunNowStartsTheSchedulesScan) {
   const json::value made = create(root, schedule_body("web", "127.68.91.1", web.port(), 300));
   const std::int64_t id = made.at("id").as_int64();
   EXPECT_EQ(made.at("interval_s").as_int64(), 300);
+  EXPECT_EQ(made.at("effective_interval_s").as_int64(), 300);
+  EXPECT_EQ(made.at("created_by").as_string(), "admin");
   EXPECT_TRUE(made.at("last_job_id").is_null());
   EXPECT_TRUE(made.at("next_run_at").is_string()) << made;
 
@@ -177,6 +216,7 @@ TEST_P(ScanSchedulesTest, BodiesAreStrictAndNameTheField) {
   const json::value made = create(root, {{"name", "daily"}, {"scan", scan}, {"daily_at", "02:30"}});
   EXPECT_EQ(made.at("daily_at").as_string(), "02:30");
   EXPECT_TRUE(made.at("interval_s").is_null());
+  EXPECT_TRUE(made.at("effective_interval_s").is_null());
   EXPECT_NE(std::string(made.at("next_run_at").as_string()).find("T02:30:00"), std::string::npos)
       << made;
   auto duplicate = root.post("/api/v1/scan-schedules",
@@ -240,6 +280,83 @@ TEST_P(ScanSchedulesTest, DueRunsStopWhenTheCreatorLosesScansWrite) {
   EXPECT_EQ(later.at("last_job_id"), current.at("last_job_id")) << later;
   EXPECT_NE(std::string(later.at("last_error").as_string()).find(why), std::string::npos) << later;
   EXPECT_NE(later.at("next_run_at"), current.at("next_run_at")) << later;
+}
+
+TEST_P(ScanSchedulesTest, ANewUserNamedLikeADeletedCreatorDoesNotGetTheirSchedule) {
+  TcpListener web = TcpListener::open("127.68.91.6");
+  client::ApiClient root = admin();
+  client::ApiClient bob = anonymous();
+  const std::int64_t bob_id = crew_member(root, bob, "bob", "Scheduled-Scanner-Phrase-78");
+  const std::int64_t id =
+      create(bob, schedule_body("bobs", "127.68.91.6", web.port(), 1)).at("id").as_int64();
+  json::value current = wait_for(root, id, has_job);
+  ASSERT_TRUE(has_job(current)) << current;
+
+  auto deleted = root.del("/api/v1/users/" + std::to_string(bob_id));
+  ASSERT_TRUE(deleted && deleted->status == 204) << (deleted ? deleted->body : "");
+  // Another bob, who may scan as the old one could.
+  const std::int64_t new_bob_id =
+      create_user(root, "bob", "Another-Scanner-Phrase-79", "scan-crew");
+  ASSERT_NE(new_bob_id, bob_id);
+  client::ApiClient new_bob = anonymous();
+  ASSERT_EQ(login(new_bob, "bob", "Another-Scanner-Phrase-79").status, 200);
+
+  const std::string why = "its creator 'bob' has been deleted";
+  current = wait_for(
+      root, id, [&](const json::value& s) { return last_error(s).find(why) != std::string::npos; });
+  ASSERT_NE(last_error(current).find(why), std::string::npos) << current;
+  // Runs keep coming due every second and none starts for the new bob.
+  std::this_thread::sleep_for(3s);
+  const json::value later = schedule(root, id);
+  EXPECT_EQ(later.at("last_job_id"), current.at("last_job_id")) << later;
+  EXPECT_NE(last_error(later).find(why), std::string::npos) << later;
+  EXPECT_NE(later.at("next_run_at"), current.at("next_run_at")) << later;
+  EXPECT_EQ(later.at("created_by").as_string(), "bob");
+}
+
+TEST_P(ScanSchedulesTest, DueRunsWaitUntilTheCreatorSetsUpARequiredSecondFactor) {
+  TcpListener web = TcpListener::open("127.68.91.7");
+  client::ApiClient root = admin();
+  client::ApiClient dana = anonymous();
+  const std::string password = "Scheduled-Scanner-Phrase-80";
+  crew_member(root, dana, "dana", password);
+  const std::int64_t id =
+      create(dana, schedule_body("danas", "127.68.91.7", web.port(), 1)).at("id").as_int64();
+  json::value current = wait_for(root, id, has_job);
+  ASSERT_TRUE(has_job(current)) << current;
+
+  auto policy = root.patch("/api/v1/settings/auth",
+                           json::object{{"require_2fa_roles", json::array{"scan-crew"}}});
+  ASSERT_TRUE(policy && policy->status == 200) << (policy ? policy->body : "");
+  const std::string why =
+      "its creator 'dana' may not start scans until they set up two-factor authentication";
+  current = wait_for(
+      root, id, [&](const json::value& s) { return last_error(s).find(why) != std::string::npos; });
+  ASSERT_NE(last_error(current).find(why), std::string::npos) << current;
+  std::this_thread::sleep_for(3s);
+  const json::value waiting = schedule(root, id);
+  EXPECT_EQ(waiting.at("last_job_id"), current.at("last_job_id")) << waiting;
+  EXPECT_NE(last_error(waiting).find(why), std::string::npos) << waiting;
+
+  // dana logs in (an enrolment session) and sets up TOTP: her schedule runs again.
+  client::ApiClient enrolling = anonymous();
+  const client::HttpReply confined = login(enrolling, "dana", password);
+  ASSERT_EQ(confined.status, 200) << confined.body;
+  ASSERT_TRUE(body_of(confined).at("totp_enrollment_required").as_bool());
+  auto setup = enrolling.post("/api/v1/auth/totp/setup");
+  ASSERT_TRUE(setup && setup->status == 200) << (setup ? setup->body : "");
+  auto secret = auth::totp::base32_decode(body_of(*setup).at("secret").as_string());
+  ASSERT_TRUE(secret);
+  auto confirmed = enrolling.post(
+      "/api/v1/auth/totp/confirm",
+      json::object{
+          {"code", auth::totp::code_at(*secret, static_cast<std::int64_t>(std::time(nullptr)))}});
+  ASSERT_TRUE(confirmed && confirmed->status == 200) << (confirmed ? confirmed->body : "");
+  const json::value resumed = wait_for(root, id, [&](const json::value& s) {
+    return s.at("last_job_id") != waiting.at("last_job_id");
+  });
+  EXPECT_NE(resumed.at("last_job_id"), waiting.at("last_job_id")) << resumed;
+  EXPECT_EQ(last_error(resumed).find(why), std::string::npos) << resumed;
 }
 
 SENTINEL_BOTH_BACKENDS(ScanSchedulesTest);

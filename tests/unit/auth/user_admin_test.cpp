@@ -109,7 +109,7 @@ TEST_P(UserAdminTest, IdentityOfAUserIsWhatTheirRolesGrantNow) {
   ASSERT_TRUE(service_->create_role(admin_, {"scan-crew", "", {"scans:read", "scans:write"}, false},
                                     client_));
   const UserView kim = make_user("kim", {"scan-crew"});
-  auto identity = service_->identity_of("kim");
+  auto identity = service_->identity_of(kim.id);
   ASSERT_TRUE(identity) << identity.error().message;
   EXPECT_EQ(identity->user.id, kim.id);
   EXPECT_FALSE(identity->user.disabled);
@@ -122,14 +122,19 @@ TEST_P(UserAdminTest, IdentityOfAUserIsWhatTheirRolesGrantNow) {
   UserUpdate disable;
   disable.disabled = true;
   ASSERT_TRUE(service_->update_user(admin_, kim.id, disable, client_));
-  identity = service_->identity_of("kim");
+  identity = service_->identity_of(kim.id);
   ASSERT_TRUE(identity) << identity.error().message;
   EXPECT_FALSE(identity->permissions.contains("scans:write"));
   EXPECT_TRUE(identity->permissions.contains("scans:read"));
   EXPECT_TRUE(identity->user.disabled);
 
   ASSERT_TRUE(service_->delete_user(admin_, kim.id, client_));
-  EXPECT_EQ(service_->identity_of("kim").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service_->identity_of(kim.id).error().code, ErrorCode::kNotFound);
+  // A new kim is another user: the old one stays deleted.
+  const UserView new_kim = make_user("kim", {"scan-crew"});
+  EXPECT_NE(new_kim.id, kim.id);
+  EXPECT_EQ(service_->identity_of(kim.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service_->identity_of(new_kim.id)->user.username, "kim");
 }
 
 TEST_P(UserAdminTest, NobodyHandsOutPermissionsTheyLack) {

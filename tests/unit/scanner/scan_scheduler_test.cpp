@@ -1,6 +1,8 @@
 // The scheduler's due runs on a real SQLite database with a manual clock, a fake scanner and a
-// fake creator lookup: a due run starts only while the schedule's creator exists, is enabled and
-// holds scans:write; otherwise it is skipped, says why on the schedule, and the next run moves on.
+// fake creator lookup: a due run starts only while the schedule's creator (by user id) exists, is
+// enabled, holds scans:write and has enrolled TOTP where required; otherwise it is skipped, says
+// why on the schedule, and the next run moves on. An interval below the scheduler's minimum (raised
+// since the schedule was stored) runs at the minimum.
 
 #include "src/scanner/scan_scheduler.h"
 
@@ -68,9 +70,13 @@ class FakeScanner final : public ScannerService {
   std::vector<std::string> started;  // requested_by of each job, in order
 };
 
-auth::Identity user(std::set<std::string, std::less<>> permissions, bool disabled = false) {
+constexpr std::int64_t kBobId = 7;
+
+auth::Identity user(std::set<std::string, std::less<>> permissions, bool disabled = false,
+                    bool totp_enrollment_required = false) {
   auth::Identity identity;
-  identity.user.id = 7;
+  identity.totp_enrollment_required = totp_enrollment_required;
+  identity.user.id = kBobId;
   identity.user.username = "bob";
   identity.user.roles = {"scanners"};
   identity.user.disabled = disabled;
@@ -86,16 +92,9 @@ class SchedulerCreatorTest : public ::testing::Test {
     db_ = std::move(*db);
     bus_ = bus::make_inproc_bus();
     audit_ = auth::make_audit_log(*db_, *bus_, clock_);
-    scheduler_ = make_scan_scheduler(*db_, *audit_, clock_, scanner_,
-                                     [this](const std::string& username) -> Result<auth::Identity> {
-                                       looked_up_.push_back(username);
-                                       if (lookup_error_) return *lookup_error_;
-                                       if (!creator_) return not_found("No such user.");
-                                       return *creator_;
-                                     },
-                                     {});
+    scheduler_ = make_scheduler({});
     auth::Principal bob;
-    bob.user_id = 7;
+    bob.user_id = kBobId;
     bob.username = "bob";
     bob.permissions = {"scans:read", "scans:write"};
     ScheduleDefinition definition;
@@ -109,6 +108,21 @@ class SchedulerCreatorTest : public ::testing::Test {
     ASSERT_TRUE(made) << made.error().message;
     schedule_id_ = made->id;
     due_ms_ = made->next_run_ms;
+  }
+
+  // A scheduler over the same database whose creator lookup knows only creator_, by id.
+  std::unique_ptr<ScanScheduler> make_scheduler(SchedulerOptions options) {
+    return make_scan_scheduler(
+        *db_, *audit_, clock_, scanner_,
+        [this](std::int64_t user_id) -> Result<auth::Identity> {
+          looked_up_.push_back(user_id);
+          if (lookup_error_) return *lookup_error_;
+          if (!creator_ || creator_->user.id != user_id) {
+            return not_found("No such user.");
+          }
+          return *creator_;
+        },
+        options);
   }
 
   ScanSchedule schedule() {
@@ -135,7 +149,7 @@ class SchedulerCreatorTest : public ::testing::Test {
   FakeScanner scanner_;
   std::optional<auth::Identity> creator_ = user({"scans:read", "scans:write"});
   std::optional<Error> lookup_error_;
-  std::vector<std::string> looked_up_;
+  std::vector<std::int64_t> looked_up_;
   std::unique_ptr<ScanScheduler> scheduler_;
   std::int64_t schedule_id_ = 0;
   std::int64_t due_ms_ = 0;
@@ -144,8 +158,10 @@ class SchedulerCreatorTest : public ::testing::Test {
 TEST_F(SchedulerCreatorTest, ACreatorWhoMayScanGetsTheRun) {
   run_when_due();
   EXPECT_EQ(scanner_.started, std::vector<std::string>{"schedule:nightly"});
-  EXPECT_EQ(looked_up_, std::vector<std::string>{"bob"});
+  EXPECT_EQ(looked_up_, std::vector<std::int64_t>{kBobId});
   const ScanSchedule after = schedule();
+  EXPECT_EQ(after.created_by, "bob");
+  EXPECT_EQ(after.created_by_id, kBobId);
   EXPECT_EQ(after.last_job_id, 1);
   EXPECT_EQ(after.last_error, "");
   EXPECT_EQ(after.next_run_ms, due_ms_ + kIntervalMs);
@@ -170,6 +186,61 @@ TEST_F(SchedulerCreatorTest, ADeletedCreatorLosesTheRun) {
   run_when_due();
   EXPECT_TRUE(scanner_.started.empty());
   EXPECT_EQ(schedule().last_error, skipped_because("its creator 'bob' has been deleted"));
+}
+
+TEST_F(SchedulerCreatorTest, ANewUserOfTheSameNameIsNotTheCreator) {
+  creator_ = user({"scans:read", "scans:write"});
+  creator_->user.id = kBobId + 1;  // bob deleted, a new bob made
+  run_when_due();
+  EXPECT_TRUE(scanner_.started.empty());
+  EXPECT_EQ(looked_up_, std::vector<std::int64_t>{kBobId});
+  EXPECT_EQ(schedule().last_error, skipped_because("its creator 'bob' has been deleted"));
+}
+
+TEST_F(SchedulerCreatorTest, AScheduleWhoseCreatorIdWasNeverStoredHasADeletedCreator) {
+  // What migration 0020 leaves when the name's user was gone (or made again) by then.
+  ASSERT_TRUE(
+      db_->execute("UPDATE scan_schedules SET created_by_id = NULL WHERE id = $1", {schedule_id_}));
+  run_when_due();
+  EXPECT_TRUE(scanner_.started.empty());
+  EXPECT_TRUE(looked_up_.empty());
+  EXPECT_EQ(schedule().last_error, skipped_because("its creator 'bob' has been deleted"));
+  EXPECT_EQ(schedule().next_run_ms, due_ms_ + kIntervalMs);
+}
+
+TEST_F(SchedulerCreatorTest, ACreatorWhoMustSetUpTwoFactorLosesTheRunUntilTheyDo) {
+  creator_ = user({"scans:read", "scans:write"}, /*disabled=*/false,
+                  /*totp_enrollment_required=*/true);
+  run_when_due();
+  EXPECT_TRUE(scanner_.started.empty());
+  EXPECT_EQ(schedule().last_error,
+            skipped_because("its creator 'bob' may not start scans until they set up two-factor "
+                            "authentication (a role of theirs requires it)"));
+  creator_ = user({"scans:read", "scans:write"});  // enrolled
+  run_when_due();
+  EXPECT_EQ(scanner_.started, std::vector<std::string>{"schedule:nightly"});
+  EXPECT_EQ(schedule().last_error, "");
+}
+
+TEST_F(SchedulerCreatorTest, AnIntervalBelowARaisedMinimumRunsAtTheMinimum) {
+  EXPECT_EQ(schedule().effective_interval_s, kIntervalS);
+  // The admin raised scanner.schedule_min_interval_s to an hour and restarted the server.
+  scheduler_ = make_scheduler({.min_interval = std::chrono::hours(1)});
+  const ScanSchedule stored = schedule();
+  EXPECT_EQ(stored.recurrence.interval_s, kIntervalS);
+  EXPECT_EQ(stored.effective_interval_s, 3600);
+  run_when_due();  // the run due under the old interval
+  EXPECT_EQ(scanner_.started.size(), 1u);
+  EXPECT_EQ(schedule().next_run_ms, due_ms_ + 3600 * 1000);
+  // Nothing in between: not at the old interval, nor a moment before the hour.
+  clock_.set_ms(due_ms_ + kIntervalMs);
+  scheduler_->run_due();
+  clock_.set_ms(due_ms_ + 3600 * 1000 - 1);
+  scheduler_->run_due();
+  EXPECT_EQ(scanner_.started.size(), 1u);
+  run_when_due();
+  EXPECT_EQ(scanner_.started.size(), 2u);
+  EXPECT_EQ(schedule().next_run_ms, due_ms_ + 2 * 3600 * 1000);
 }
 
 TEST_F(SchedulerCreatorTest, ADisabledCreatorLosesTheRunEvenWithScansWrite) {

@@ -105,6 +105,42 @@ TEST_P(MigrationTest, AFailingMigrationLeavesNoTrace) {
   EXPECT_EQ(applied_versions(), (std::vector<std::int64_t>{1, 2}));
 }
 
+// 0020 gives each schedule its creator's user id: that of the user holding the name when they
+// already existed as the schedule was made; none for a name nobody holds or a user made since.
+TEST_P(MigrationTest, ASchedulesCreatorIdIsOnlyThatOfAUserWhoExistedWhenItWasMade) {
+  const auto all = embedded_migrations();
+  std::size_t before_0020 = 0;
+  while (before_0020 < all.size() && all[before_0020].version < 20) ++before_0020;
+  ASSERT_TRUE(apply_migrations(*db_, all.first(before_0020)));
+  auto user = [&](const std::string& name, std::int64_t created_ms) {
+    auto id = db_->query(
+        "INSERT INTO users (username, password_hash, created_at, updated_at) "
+        "VALUES ($1, 'x', $2, $2) RETURNING id",
+        {name, created_ms});
+    EXPECT_TRUE(id) << id.error().message;
+    return id ? id->at(0).integer(0) : 0;
+  };
+  auto schedule = [&](const std::string& name, const std::string& creator) {
+    auto made = db_->execute(
+        "INSERT INTO scan_schedules (name, scan, interval_s, enabled, next_run_at, created_by, "
+        "created_at, updated_at) VALUES ($1, '{}', 300, 1, 0, $2, 2000, 2000)",
+        {name, creator});
+    EXPECT_TRUE(made) << made.error().message;
+  };
+  const std::int64_t alice = user("alice", 1000);
+  user("bob", 5000);  // the schedule's bob was deleted; this one was made after it
+  schedule("alices", "alice");
+  schedule("bobs", "bob");
+  schedule("carols", "carol");  // carol was deleted
+  ASSERT_TRUE(migrate(*db_));
+  auto rows = db_->query("SELECT name, created_by_id FROM scan_schedules ORDER BY name");
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].optional_integer(1), alice);
+  EXPECT_EQ((*rows)[1].optional_integer(1), std::nullopt);
+  EXPECT_EQ((*rows)[2].optional_integer(1), std::nullopt);
+}
+
 TEST_P(MigrationTest, ConcurrentRunnersApplyEachMigrationOnce) {
   constexpr int kRunners = 4;
   std::vector<std::unique_ptr<Database>> databases;
