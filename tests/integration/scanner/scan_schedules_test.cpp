@@ -5,11 +5,13 @@
 // schedule is made, a run after its scope was removed fails with the reason recorded on the
 // schedule, and due runs stop once the schedule's creator loses scans:write, is deleted (a new
 // user of the same name does not inherit the schedule) or must set up two-factor authentication
-// first (they resume once the creator has). Listeners on 127.68.91.x and 127.91.x.x only.
+// first (they resume once the creator has); a minimum interval raised in the configuration holds
+// for schedules stored before. Listeners on 127.68.91.x and 127.91.x.x only.
 
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <fstream>
 
 #include "sentinel/auth/totp.h"
 #include "tests/integration/scanner/scanner_support.h"
@@ -76,6 +78,19 @@ class ScanSchedulesTest : public ScannerApiTest {
   }
 
   static bool has_job(const json::value& schedule) { return schedule.at("last_job_id").is_int64(); }
+
+  // "2026-11-27T22:33:00.000Z" as Unix seconds.
+  static std::int64_t unix_seconds(const json::value& iso8601) {
+    std::tm parts{};
+    EXPECT_EQ(
+        std::sscanf(std::string(iso8601.as_string()).c_str(), "%d-%d-%dT%d:%d:%d", &parts.tm_year,
+                    &parts.tm_mon, &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec),
+        6)
+        << iso8601;
+    parts.tm_year -= 1900;
+    parts.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&parts));
+  }
 
   static std::string last_error(const json::value& schedule) {
     const json::value& error = schedule.at("last_error");
@@ -357,6 +372,48 @@ TEST_P(ScanSchedulesTest, DueRunsWaitUntilTheCreatorSetsUpARequiredSecondFactor)
   });
   EXPECT_NE(resumed.at("last_job_id"), waiting.at("last_job_id")) << resumed;
   EXPECT_EQ(last_error(resumed).find(why), std::string::npos) << resumed;
+}
+
+TEST_P(ScanSchedulesTest, AMinimumIntervalRaisedInTheConfigurationHoldsForStoredSchedules) {
+  // This server reads the minimum from a file, so that a restart can raise it.
+  ASSERT_TRUE(server_->stop());
+  TempDir config_dir("sentinel-schedule-config");
+  const std::string config = (config_dir.path() / "server.yaml").string();
+  auto write_minimum = [&](int seconds) {
+    std::ofstream(config) << "scanner:\n  schedule_min_interval_s: " << seconds << "\n";
+  };
+  write_minimum(1);
+  std::vector<std::string> args = kScanArgs;
+  args.insert(args.end(), {"--config", config});
+  start_server(args);
+
+  TcpListener web = TcpListener::open("127.68.91.8");
+  client::ApiClient root = admin();
+  const json::value made = create(root, schedule_body("often", "127.68.91.8", web.port(), 2));
+  const std::int64_t id = made.at("id").as_int64();
+  EXPECT_EQ(made.at("effective_interval_s").as_int64(), 2);
+  const json::value ran = wait_for(root, id, has_job);
+  ASSERT_TRUE(has_job(ran)) << ran;
+
+  // The admin raises the minimum to an hour.
+  ASSERT_TRUE(server_->stop());
+  write_minimum(3600);
+  ASSERT_TRUE(server_->restart());
+  root = admin();
+  const json::value stored = schedule(root, id);
+  EXPECT_EQ(stored.at("interval_s").as_int64(), 2);
+  EXPECT_EQ(stored.at("effective_interval_s").as_int64(), 3600) << stored;
+
+  // The run due under the old interval starts; the next is an hour after it was due.
+  const json::value after = wait_for(
+      root, id, [&](const json::value& s) { return s.at("last_job_id") != ran.at("last_job_id"); });
+  ASSERT_NE(after.at("last_job_id"), ran.at("last_job_id")) << after;
+  const std::int64_t gap_s =
+      unix_seconds(after.at("next_run_at")) - unix_seconds(after.at("last_run_at"));
+  EXPECT_GT(gap_s, 3000) << after;
+  EXPECT_LE(gap_s, 3600) << after;
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(schedule(root, id).at("last_job_id"), after.at("last_job_id"));
 }
 
 SENTINEL_BOTH_BACKENDS(ScanSchedulesTest);
