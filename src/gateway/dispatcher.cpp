@@ -155,9 +155,10 @@ std::optional<Dispatched> Dispatcher::dispatch_quick(Request& request) const {
   });
 }
 
-bool Dispatcher::long_running(const Request& request) const {
+const Route* Dispatcher::long_running(const Request& request) const {
   const RouteMatch match = router_.match(routed_method(request), request.path);
-  return match.kind == RouteMatch::Kind::kFound && match.route->long_running;
+  const bool found = match.kind == RouteMatch::Kind::kFound && match.route->long_running;
+  return found ? match.route : nullptr;
 }
 
 Status Dispatcher::authorize(const Route& route, Request& request) const {

@@ -45,9 +45,10 @@ class Dispatcher {
   /// dispatch() must run on a worker. Never throws.
   std::optional<Dispatched> dispatch_quick(Request& request) const;
 
-  /// Whether `request` matches a route marked Route::long_running, whose dispatch() belongs on
-  /// the long-running pool. Only matches the table, so the I/O thread may ask.
-  bool long_running(const Request& request) const;
+  /// The route marked Route::long_running that `request` matches, whose dispatch() belongs on
+  /// the long-running pool; nullptr for any other request. Only matches the table, so the I/O
+  /// thread may ask. The route lives as long as the dispatcher.
+  const Route* long_running(const Request& request) const;
 
   const Router& router() const { return router_; }
 

@@ -105,6 +105,8 @@ const std::vector<Field>& fields() {
        integer(&ServerConfig::gateway, &GatewayConfig::worker_threads, 1, 256)},
       {"gateway.long_running_threads",
        integer(&ServerConfig::gateway, &GatewayConfig::long_running_threads, 1, 256)},
+      {"gateway.long_running_queue",
+       integer(&ServerConfig::gateway, &GatewayConfig::long_running_queue, 0, 1024)},
       {"gateway.tls.cert_file", tls_text(&TlsConfig::cert_file)},
       {"gateway.tls.key_file", tls_text(&TlsConfig::key_file)},
       {"gateway.tls.min_version", tls_text(&TlsConfig::min_version)},

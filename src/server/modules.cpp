@@ -352,6 +352,7 @@ gateway::GatewayOptions gateway_options(const ServerConfig& config) {
   options.io_threads = static_cast<int>(config.gateway.io_threads);
   options.worker_threads = static_cast<int>(config.gateway.worker_threads);
   options.long_running_threads = static_cast<int>(config.gateway.long_running_threads);
+  options.long_running_queue = static_cast<int>(config.gateway.long_running_queue);
   options.web_root = config.gateway.web_root;
   return options;
 }

@@ -31,6 +31,9 @@ struct GatewayOptions {
   int worker_threads = 2;  // handlers and authentication run here, never on I/O threads
   /// The same for the routes marked Route::long_running, apart from the others.
   int long_running_threads = 4;
+  /// Long-running requests that may wait for a thread of that pool; beyond these (and the ones
+  /// running) a request is answered 503 at once. 0: none waits.
+  int long_running_queue = 16;
   std::string web_root;                 // the built portal; empty or missing: no static files
   std::size_t max_stream_queue = 1024;  // per WebSocket client; a client this far behind is closed
 };

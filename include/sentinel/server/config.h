@@ -29,6 +29,8 @@ struct GatewayConfig {
   std::int64_t worker_threads = 2;
   /// Handlers of the routes that wait for seconds by design (Route::long_running).
   std::int64_t long_running_threads = 4;
+  /// Of those, how many may wait for a thread; further ones get 503 at once (0: none waits).
+  std::int64_t long_running_queue = 16;
   std::string web_root;  // the built portal (web/dist); empty: no portal, API only
   TlsConfig tls;
 };

@@ -24,6 +24,7 @@
 #include "../builtin_routes.h"
 #include "../dispatcher.h"
 #include "../logger.h"
+#include "../long_running_lane.h"
 #include "../response_head.h"
 #include "../security_headers.h"
 #include "../target.h"
@@ -56,6 +57,8 @@ struct ServerState {
   asio::any_io_executor workers;  // the worker pool
   /// The pool of the Route::long_running handlers.
   asio::any_io_executor long_running_workers;
+  /// The requests admitted to that pool; beyond its bound they are refused at once.
+  std::unique_ptr<LongRunningLane> long_running_lane;
   std::atomic<bool> draining{false};
   std::atomic<int> in_flight{0};
 };
@@ -90,6 +93,10 @@ Status validate(const GatewayOptions& options) {
   if (options.io_threads <= 0 || options.worker_threads <= 0 || options.long_running_threads <= 0 ||
       options.max_stream_queue == 0) {
     return invalid_argument("gateway thread counts and stream queue must be positive");
+  }
+  if (options.long_running_queue < 0) {
+    return invalid_argument("gateway long_running_queue must not be negative",
+                            "long_running_queue");
   }
   return ok();
 }
@@ -347,13 +354,29 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
     // (Not a conditional expression: g++ 12 miscompiles co_await inside one.)
     std::optional<Dispatched> result = state->dispatcher->dispatch_quick(request);
     bool long_running = false;
+    bool refused = false;
     if (!result) {
       // A route that waits for seconds by design waits on its own pool, so that a few of them
-      // cannot hold up every other request.
-      long_running = state->dispatcher->long_running(request);
-      asio::any_io_executor pool = long_running ? state->long_running_workers : state->workers;
-      result = co_await asio::co_spawn(std::move(pool), dispatch_on_pool(state, std::move(request)),
-                                       asio::use_awaitable);
+      // cannot hold up every other request; and only so many wait for that pool, so that a flood
+      // of them is refused at once rather than each holding its connection until its turn.
+      const Route* waiting_route = state->dispatcher->long_running(request);
+      if (waiting_route == nullptr) {
+        result = co_await asio::co_spawn(
+            state->workers, dispatch_on_pool(state, std::move(request)), asio::use_awaitable);
+      } else {
+        // Given back when the pool is done with the request, before its answer is written.
+        const LanePlace place(*state->long_running_lane);
+        long_running = place.admitted();
+        if (long_running) {
+          result = co_await asio::co_spawn(state->long_running_workers,
+                                           dispatch_on_pool(state, std::move(request)),
+                                           asio::use_awaitable);
+        } else {
+          refused = true;
+          result = Dispatched{state->long_running_lane->refuse(waiting_route->pattern, method),
+                              waiting_route->pattern};
+        }
+      }
     }
     const int status = result->response.status;
     const bool keep_alive = message.keep_alive() && !state->draining;
@@ -370,7 +393,11 @@ asio::awaitable<void> run_session(std::shared_ptr<ServerState> state, tcp::socke
           co_await asio::async_write(stream, wire->buffers(), kAwaitable);
       written = !write_error;
     }
-    if (status >= 500) {
+    if (refused) {
+      // Counted in sentinel_http_long_running_refused_total; a flood must not flood the log too.
+      gateway_log().debug("long-running request refused request_id={} method={} route=\"{}\"",
+                          request_id, method, result->route);
+    } else if (status >= 500) {
       gateway_log().warn("request request_id={} method={} route=\"{}\" status={}", request_id,
                          method, result->route, status);
     }
@@ -534,6 +561,8 @@ Result<std::unique_ptr<Gateway>> Gateway::create(GatewayOptions options, const R
   state->dispatcher = std::make_unique<Dispatcher>(std::move(table), authenticator, web_root);
   state->hub = std::make_shared<StreamHub>(bus, metrics, options.max_stream_queue,
                                            std::chrono::seconds(options.idle_timeout_s));
+  state->long_running_lane = std::make_unique<LongRunningLane>(options.long_running_threads,
+                                                               options.long_running_queue, metrics);
   state->metrics = &metrics;
   state->authenticator = &authenticator;
   state->options = std::move(options);

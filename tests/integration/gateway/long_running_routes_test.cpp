@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "client/api_client.h"
@@ -56,6 +57,12 @@ class Gate {
     changed_.notify_all();
   }
 
+  /// Handlers that arrive from now on wait again.
+  void close() {
+    std::lock_guard lock(mutex_);
+    open_ = false;
+  }
+
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -95,12 +102,16 @@ class LongRunningPoolTest : public ::testing::Test {
     options.data_dir = (dir_.path() / "data").string();
     options.worker_threads = 1;
     options.long_running_threads = kLongRunningThreads;
+    configure(options);
     auto gateway = gateway::Gateway::create(options, router, authenticator_, *bus_, metrics_,
                                             [] { return true; });
     ASSERT_TRUE(gateway) << gateway.error().message;
     gateway_ = std::move(*gateway);
     ASSERT_TRUE(gateway_->start());
   }
+
+  /// Changes the options of the gateway SetUp() starts.
+  virtual void configure(gateway::GatewayOptions&) {}
 
   void TearDown() override {
     gate_.open();  // a failed test must not leave handlers waiting for stop() to join
@@ -196,6 +207,119 @@ TEST_F(LongRunningPoolTest, LongRunningRequestsBeyondThePoolWaitTheirTurn) {
   }
 }
 
+// One long-running thread and one place to wait for it: a third long-running request is refused at
+// once while every other route still answers, and the places come back when the requests end.
+class LongRunningQueueTest : public LongRunningPoolTest {
+ protected:
+  void configure(gateway::GatewayOptions& options) override {
+    options.long_running_threads = 1;
+    options.long_running_queue = 1;
+  }
+
+  /// True once the gateway has admitted `count` long-running requests (running or waiting), as
+  /// its gauge says: a request it admitted is past the point where it could be refused.
+  bool wait_for_admitted(int count) {
+    const std::string line =
+        "\nsentinel_http_long_running_in_flight " + std::to_string(count) + "\n";
+    const auto give_up = std::chrono::steady_clock::now() + kGiveUp;
+    while (metrics_.render().find(line) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+
+  /// POST /api/v1/test/wait, which must be refused at once as the gateway is busy.
+  void expect_refused(client::ApiClient& api) {
+    auto refused = api.post("/api/v1/test/wait");
+    ASSERT_TRUE(refused) << refused.error().message;
+    EXPECT_EQ(refused->status, 503) << refused->body;
+    EXPECT_EQ(refused->header("retry-after"), "5");
+    const std::optional<client::ApiError> error = refused->api_error();
+    ASSERT_TRUE(error) << refused->body;
+    EXPECT_EQ(error->code, "server_busy");
+    EXPECT_NE(error->message.find("busy with long-running requests"), std::string::npos)
+        << error->message;
+  }
+
+  /// One request held in the handler, then one admitted to wait for the thread.
+  std::vector<std::future<Result<int>>> fill_the_lane() {
+    std::vector<std::future<Result<int>>> held;
+    held.push_back(wait_at_gate());
+    EXPECT_TRUE(gate_.wait_for_waiting(1)) << "the first request did not reach its handler";
+    held.push_back(wait_at_gate());
+    EXPECT_TRUE(wait_for_admitted(2)) << metrics_.render();
+    EXPECT_EQ(gate_.waiting(), 1) << "the second request waits for the thread, not in the handler";
+    return held;
+  }
+
+  static void expect_answered(std::vector<std::future<Result<int>>>& held) {
+    for (auto& request : held) {
+      ASSERT_EQ(request.wait_for(kGiveUp), std::future_status::ready);
+      Result<int> status = request.get();
+      ASSERT_TRUE(status) << status.error().message;
+      EXPECT_EQ(*status, 200);
+    }
+  }
+};
+
+TEST_F(LongRunningQueueTest, ALongRunningRequestBeyondThePoolAndItsQueueIsRefusedAtOnce) {
+  std::vector<std::future<Result<int>>> held = fill_the_lane();
+  client::ApiClient api = client();
+  expect_refused(api);
+  // Refused, not queued: nothing has opened the gate, and every other route still answers.
+  auto ordinary = api.get("/api/v1/test/ordinary");
+  ASSERT_TRUE(ordinary) << ordinary.error().message;
+  EXPECT_EQ(ordinary->status, 200);
+  EXPECT_EQ(gate_.waiting(), 1);
+  for (auto& request : held) EXPECT_EQ(request.wait_for(0s), std::future_status::timeout);
+  const std::string refusals = R"(sentinel_http_long_running_refused_total{)"
+                               R"(route="/api/v1/test/wait",method="POST"} )";
+  EXPECT_NE(metrics_.render().find(refusals + "1\n"), std::string::npos) << metrics_.render();
+
+  gate_.open();
+  expect_answered(held);
+  // Both places are free again (given back before the answers left): a long-running request is
+  // accepted, and two can be held again, one running and one waiting, before the next is refused.
+  EXPECT_TRUE(wait_for_admitted(0));
+  auto accepted = api.post("/api/v1/test/wait");
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(accepted->status, 200) << accepted->body;
+  gate_.close();
+  held = fill_the_lane();
+  expect_refused(api);
+  gate_.open();
+  expect_answered(held);
+  const std::string metrics = metrics_.render();
+  EXPECT_NE(metrics.find(refusals + "2\n"), std::string::npos) << metrics;
+  // The refused requests never ran on the pool; the five admitted ones did.
+  EXPECT_NE(metrics.find(R"(sentinel_http_long_running_requests_total{)"
+                         R"(route="/api/v1/test/wait",method="POST"} 5)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nsentinel_http_long_running_in_flight 0\n"), std::string::npos)
+      << metrics;
+}
+
+// gateway.long_running_queue: 0: no long-running request waits for a thread.
+class LongRunningNoQueueTest : public LongRunningQueueTest {
+ protected:
+  void configure(gateway::GatewayOptions& options) override {
+    options.long_running_threads = 1;
+    options.long_running_queue = 0;
+  }
+};
+
+TEST_F(LongRunningNoQueueTest, ALongRunningRequestFindingEveryThreadBusyIsRefused) {
+  std::vector<std::future<Result<int>>> held;
+  held.push_back(wait_at_gate());
+  ASSERT_TRUE(gate_.wait_for_waiting(1));
+  client::ApiClient api = client();
+  expect_refused(api);
+  gate_.open();
+  expect_answered(held);
+}
+
 TEST(LongRunningOptionsTest, APoolWithoutThreadsIsRefused) {
   TempDir dir{"sentinel-long-running"};
   NobodyAuthenticator authenticator;
@@ -208,6 +332,12 @@ TEST(LongRunningOptionsTest, APoolWithoutThreadsIsRefused) {
   auto gateway = gateway::Gateway::create(options, gateway::Router{}, authenticator, *bus, metrics,
                                           [] { return true; });
   EXPECT_FALSE(gateway);
+  options.long_running_threads = 1;
+  options.long_running_queue = -1;
+  auto negative_queue = gateway::Gateway::create(options, gateway::Router{}, authenticator, *bus,
+                                                 metrics, [] { return true; });
+  ASSERT_FALSE(negative_queue);
+  EXPECT_EQ(negative_queue.error().field, "long_running_queue");
   bus->stop();
 }
 

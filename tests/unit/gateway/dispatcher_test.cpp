@@ -238,6 +238,9 @@ TEST(DispatcherLaneTest, LongRunningFollowsTheMatchedRoute) {
     return dispatcher.long_running(request);
   };
   EXPECT_TRUE(long_running("GET", "/api/v1/feeds/spamhaus"));
+  const Route* matched = long_running("GET", "/api/v1/feeds/spamhaus");
+  ASSERT_NE(matched, nullptr);
+  EXPECT_EQ(matched->pattern, "/api/v1/feeds/{name}");             // the label of its metrics
   EXPECT_TRUE(long_running("HEAD", "/api/v1/feeds/spamhaus"));     // served as GET
   EXPECT_FALSE(long_running("POST", "/api/v1/feeds/spamhaus"));    // the same path, another route
   EXPECT_FALSE(long_running("GET", "/api/v1/feeds/all"));          // the literal route wins

@@ -100,6 +100,27 @@ TEST(ConfigTest, LongRunningThreadsAreSetLikeTheOtherPoolsAndMustBePositive) {
       << refused.error().message;
 }
 
+// 0 is a setting, not a mistake: no long-running request waits, those beyond the threads get 503.
+TEST(ConfigTest, LongRunningQueueIsSetLikeTheOtherGatewayOptionsAndMayBeZero) {
+  EXPECT_EQ(load_config({})->gateway.long_running_queue, 16);
+  ConfigSources sources;
+  sources.environment = {{"SENTINEL_GATEWAY__LONG_RUNNING_QUEUE", "40"}};
+  auto config = load_config(sources);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->gateway.long_running_queue, 40);
+  sources.flags = {{"gateway.long_running_queue", "0"}};
+  auto none_waits = load_config(sources);
+  ASSERT_TRUE(none_waits) << none_waits.error().message;
+  EXPECT_EQ(none_waits->gateway.long_running_queue, 0);
+  for (const char* wrong : {"-1", "1025", "many"}) {
+    sources.flags = {{"gateway.long_running_queue", wrong}};
+    auto refused = load_config(sources);
+    ASSERT_FALSE(refused) << wrong;
+    EXPECT_NE(refused.error().message.find("gateway.long_running_queue"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST(ConfigTest, EnvironmentNames) {
   EXPECT_EQ(environment_name("gateway.tls.cert_file"), "SENTINEL_GATEWAY__TLS__CERT_FILE");
   EXPECT_EQ(environment_name("db"), "SENTINEL_DB");
@@ -121,6 +142,7 @@ TEST(ConfigTest, ShippedExampleLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(example->gateway.listen, defaults->gateway.listen);
   EXPECT_EQ(example->gateway.max_body_bytes, defaults->gateway.max_body_bytes);
   EXPECT_EQ(example->gateway.long_running_threads, defaults->gateway.long_running_threads);
+  EXPECT_EQ(example->gateway.long_running_queue, defaults->gateway.long_running_queue);
   EXPECT_EQ(example->auth.lockout_base_seconds, defaults->auth.lockout_base_seconds);
   EXPECT_EQ(example->auth.lockout_max_seconds, defaults->auth.lockout_max_seconds);
   EXPECT_EQ(example->gateway.tls.min_version, "1.3");
