@@ -99,6 +99,7 @@ class AllowListImpl final : public AllowList {
     audit(caller, client, "firewall.allow_list.add", entry);
     firewall_log().info("allow-list entry added id={} cidr={} by={}", *entry.id, entry.cidr,
                         caller.username);
+    if (options_.changed) options_.changed();
     return entry;
   }
 
@@ -118,6 +119,7 @@ class AllowListImpl final : public AllowList {
     audit(caller, client, "firewall.allow_list.remove", *removed);
     firewall_log().info("allow-list entry removed id={} cidr={} by={}", id, removed->cidr,
                         caller.username);
+    if (options_.changed) options_.changed();
     return ok();
   }
 

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "../auth/autocommit.h"
+#include "feed_allow_list.h"
 #include "logger.h"
 #include "sentinel/common/crypto.h"
 
@@ -28,6 +29,27 @@ std::vector<IpNetwork> networks_of(std::string_view text, std::string_view feed)
   return networks;
 }
 
+// What tells one allow-list from another: its networks, in order.
+std::string allow_list_key(const std::vector<AllowListEntry>& entries) {
+  std::string text;
+  for (const AllowListEntry& entry : entries) {
+    text += entry.cidr;
+    text += '\n';
+  }
+  return crypto::sha256_hex(text);
+}
+
+// `stored` less what overlaps the allow-list, as a fetch leaves it out (shared when nothing is).
+std::shared_ptr<const std::vector<IpNetwork>> without_allowed(
+    const std::shared_ptr<const std::vector<IpNetwork>>& stored,
+    const std::vector<AllowListEntry>& allowed) {
+  FeedList list;
+  list.networks = *stored;
+  leave_out_allowed(list, allowed, 0);
+  if (list.skipped == 0) return stored;
+  return std::make_shared<const std::vector<IpNetwork>>(std::move(list.networks));
+}
+
 }  // namespace
 
 StoredContents stored_contents(const std::vector<IpNetwork>& networks) {
@@ -44,6 +66,19 @@ StoredContents stored_contents(const std::vector<IpNetwork>& networks) {
 
 FeedSnapshot FeedContentsCache::snapshot() {
   std::lock_guard lock(mutex_);
+  return snapshot_locked();
+}
+
+std::vector<std::string> FeedContentsCache::take_changed_by_allow_list() {
+  std::lock_guard lock(mutex_);
+  snapshot_locked();
+  std::vector<std::string> changed(changed_by_allow_list_.begin(), changed_by_allow_list_.end());
+  changed_by_allow_list_.clear();
+  return changed;
+}
+
+// The caller holds mutex_.
+FeedSnapshot FeedContentsCache::snapshot_locked() {
   std::vector<ContentsHead> heads;
   {
     auth::Autocommit connection(database_);
@@ -55,26 +90,48 @@ FeedSnapshot FeedContentsCache::snapshot() {
     }
     heads = std::move(*found);
   }
-  if (snapshot_ && same_heads(heads)) return snapshot_;
+  Result<std::vector<AllowListEntry>> allowed = allow_list_.list();
+  if (!allowed) {
+    firewall_log().error("allow-list unknown, the last feed contents are used: {}",
+                         allowed.error().message);
+    return snapshot_ ? snapshot_ : std::make_shared<const FeedContents>();
+  }
+  std::string allowed_key = allow_list_key(*allowed);
+  if (snapshot_ && allowed_key == allowed_ && same_heads(heads)) return snapshot_;
   auto contents = std::make_shared<FeedContents>();
   std::map<std::int64_t, CachedNetworks> cache;
   for (const ContentsHead& head : heads) {
     const auto cached = cache_.find(head.feed_id);
-    if (cached != cache_.end() && cached->second.sha256 == head.sha256) {
-      cache.emplace(head.feed_id, cached->second);
+    const bool same_stored = cached != cache_.end() && cached->second.sha256 == head.sha256;
+    CachedNetworks networks;
+    if (same_stored) {
+      networks = cached->second;
     } else {
       auth::Autocommit connection(database_);
       Result<std::optional<StoredContents>> stored =
           FeedRepository(connection).contents(head.feed_id);
       if (!stored || !*stored) continue;  // deleted meanwhile: unknown, as if never fetched
-      cache.emplace(head.feed_id, CachedNetworks{(*stored)->sha256,
-                                                 std::make_shared<const std::vector<IpNetwork>>(
-                                                     networks_of((*stored)->networks, head.name))});
+      networks.sha256 = (*stored)->sha256;
+      networks.stored = std::make_shared<const std::vector<IpNetwork>>(
+          networks_of((*stored)->networks, head.name));
     }
-    contents->emplace(head.name, *cache.at(head.feed_id).networks);
+    if (!networks.effective || networks.allowed != allowed_key) {
+      networks.effective = without_allowed(networks.stored, *allowed);
+      networks.allowed = allowed_key;
+      if (same_stored && cached->second.effective &&
+          *cached->second.effective != *networks.effective) {
+        changed_by_allow_list_.insert(head.name);
+        firewall_log().info(
+            "feed={} networks in effect changed with the allow-list: {} of {} (were {})", head.name,
+            networks.effective->size(), networks.stored->size(), cached->second.effective->size());
+      }
+    }
+    contents->emplace(head.name, *networks.effective);
+    cache.emplace(head.feed_id, std::move(networks));
   }
   cache_ = std::move(cache);
   heads_ = std::move(heads);
+  allowed_ = std::move(allowed_key);
   snapshot_ = std::move(contents);
   return snapshot_;
 }

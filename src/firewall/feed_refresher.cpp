@@ -35,7 +35,7 @@ std::optional<FeedRefresh> FeedRefresher::try_refresh(const Feed& feed, std::chr
 }
 
 // The networks to store, or why nothing is stored.
-Result<FeedList> FeedRefresher::fetch_list(const FeedDefinition& definition) {
+Result<FeedRefresher::FetchedList> FeedRefresher::fetch_list(const FeedDefinition& definition) {
   SENTINEL_ASSIGN(location, parse_feed_source(definition.source, options_.file_root));
   SENTINEL_ASSIGN(text, fetcher_->fetch(location, options_.max_bytes));
   FeedOptions parse_options;
@@ -53,8 +53,9 @@ Result<FeedList> FeedRefresher::fetch_list(const FeedDefinition& definition) {
         "source");
   }
   SENTINEL_ASSIGN(entries, allow_list_.list());
-  leave_out_allowed(list, entries, parse_options.max_reported);
-  return list;
+  FetchedList fetched{list.networks, std::move(list)};
+  leave_out_allowed(fetched.report, entries, parse_options.max_reported);
+  return fetched;
 }
 
 // The caller holds the feed's mutex.
@@ -62,9 +63,9 @@ FeedRefresh FeedRefresher::fetch_and_store(const Feed& feed) {
   const FeedDefinition& definition = feed.definition;
   const std::int64_t now = clock_.now_ms();
   FeedRefresh outcome;
-  Result<FeedList> list = fetch_list(definition);
-  if (!list) {
-    outcome.error = list.error().message;
+  Result<FetchedList> fetched = fetch_list(definition);
+  if (!fetched) {
+    outcome.error = fetched.error().message;
     const std::int64_t retry_s =
         std::min<std::int64_t>(definition.refresh_s, options_.retry_after_failure.count());
     auth::Autocommit connection(database_);
@@ -77,9 +78,11 @@ FeedRefresh FeedRefresher::fetch_and_store(const Feed& feed) {
     firewall_log().warn("feed fetch failed name={} error=\"{}\"; the previous contents stay",
                         definition.name, outcome.error);
   } else {
-    const StoredContents contents = stored_contents(list->networks);
-    const FetchSuccess success{contents.entries, static_cast<std::int64_t>(list->skipped),
-                               list->problems};
+    // Stored whole, so that the networks come back when their allow-list entry goes.
+    const StoredContents contents = stored_contents(fetched->networks);
+    const FeedList& report = fetched->report;
+    const FetchSuccess success{static_cast<std::int64_t>(report.networks.size()),
+                               static_cast<std::int64_t>(report.skipped), report.problems};
     bool changed = false;
     Status stored = database_.transact([&](store::Connection& connection) -> Status {
       FeedRepository feeds(connection);

@@ -1,6 +1,7 @@
 #pragma once
-// One fetch of a feed: fetch, parse, leave out what the allow-list holds, and store the canonical
-// networks with the outcome in one transaction; a failed fetch, or one in which no line holds an
+// One fetch of a feed: fetch, parse, and store the canonical networks with the outcome in one
+// transaction; the outcome counts and names the networks the allow-list leaves out now (policies
+// compile without them, feed_contents.*). A failed fetch, or one in which no line holds an
 // address (an error page), only records its error and the previous contents stay.
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "sentinel/common/clock.h"
 #include "sentinel/common/result.h"
@@ -34,7 +36,14 @@ class FeedRefresher {
   std::optional<FeedRefresh> try_refresh(const Feed& feed, std::chrono::seconds wait);
 
  private:
-  Result<FeedList> fetch_list(const FeedDefinition& definition);
+  /// What a fetch stores (every network of the list) and reports (the parser's problems, then
+  /// the networks the allow-list leaves out now: skipped, named without a line).
+  struct FetchedList {
+    std::vector<IpNetwork> networks;
+    FeedList report;
+  };
+
+  Result<FetchedList> fetch_list(const FeedDefinition& definition);
   FeedRefresh fetch_and_store(const Feed& feed);
   std::timed_mutex& feed_mutex(std::int64_t id);
 

@@ -22,12 +22,13 @@ constexpr std::int64_t kDueBatch = 16;
 
 FeedScheduler::FeedScheduler(store::Database& database, const Clock& clock,
                              agents::AgentRegistry& registry, FeedRefresher& refresher,
-                             std::function<PolicyService*()> policies,
+                             FeedContentsCache& contents, std::function<PolicyService*()> policies,
                              const FeedServiceOptions& options)
     : database_(database),
       clock_(clock),
       registry_(registry),
       refresher_(refresher),
+      contents_(contents),
       policies_(std::move(policies)),
       options_(options) {}
 
@@ -73,6 +74,7 @@ void FeedScheduler::queue_repush(const std::string& feed) {
 void FeedScheduler::run() {
   while (true) {
     fetch_due();
+    queue_changed_by_allow_list();
     repush_queued();
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
@@ -108,6 +110,17 @@ void FeedScheduler::fetch_due() {
       if (!claimed || !*claimed) continue;  // another process fetches it
     }
     if (refresher_.refresh(feed).changed) queue_repush(feed.definition.name);
+  }
+}
+
+// An allow-list entry added or removed (here, in another process, or a built-in one such as an
+// interface address) changes the networks in effect of the feeds it overlaps at once, in every
+// compile; the agents using them get that here.
+void FeedScheduler::queue_changed_by_allow_list() {
+  const std::vector<std::string> changed = contents_.take_changed_by_allow_list();
+  std::lock_guard lock(mutex_);
+  for (const std::string& feed : changed) {
+    if (std::find(repush_.begin(), repush_.end(), feed) == repush_.end()) repush_.push_back(feed);
   }
 }
 

@@ -63,9 +63,9 @@ class FeedServiceImpl final : public FeedService {
         options_(std::move(options)),
         refresher_(database_, clock_, dependencies.allow_list, std::move(dependencies.fetcher),
                    options_),
-        contents_(database_),
-        scheduler_(database_, clock_, registry_, refresher_, std::move(dependencies.policies),
-                   options_) {}
+        contents_(database_, dependencies.allow_list),
+        scheduler_(database_, clock_, registry_, refresher_, contents_,
+                   std::move(dependencies.policies), options_) {}
 
   std::string_view name() const override { return "firewall-feeds"; }
 
@@ -172,6 +172,8 @@ class FeedServiceImpl final : public FeedService {
   }
 
   FeedSnapshot contents() override { return contents_.snapshot(); }
+
+  void allow_list_changed() override { scheduler_.wake(); }
 
  private:
   // Stores a checked definition as a new feed.

@@ -276,6 +276,10 @@ Status build_firewall(ModuleContext& context) {
                              {"agents.listen", config.agents.listen},
                              {"agents.public_url", config.agents.public_url},
                              {"agents.public_channel_url", config.agents.public_channel_url}};
+  // Feeds leave out what the allow-list holds in every compile; their agents get that at once.
+  allow_options.changed = [&context] {
+    if (context.firewall_feeds) context.firewall_feeds->allow_list_changed();
+  };
   auto allow_list = firewall::AllowList::create(*context.database, *context.audit, context.clock,
                                                 std::move(allow_options));
   SENTINEL_ASSIGN(blocks, firewall::BlockService::create(

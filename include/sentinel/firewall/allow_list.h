@@ -6,6 +6,7 @@
 // it holds.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct AllowListOptions {
   std::vector<ServedEndpoint> endpoints;
   /// The addresses of the host's interfaces, read at every check (they may change).
   bool host_interfaces = true;
+  /// Told, on the caller's thread, after an entry was added or removed; must return at once.
+  /// May be empty.
+  std::function<void()> changed;
 };
 
 /// Thread-safe. Admin entries live in the database (shared by every server process); adding and

@@ -62,7 +62,7 @@ struct Feed {
   std::int64_t next_fetch_ms = 0;
   std::optional<std::int64_t> last_fetch_ms;
   std::optional<std::int64_t> last_success_ms;
-  std::int64_t entries = 0;           // networks stored by the last successful fetch
+  std::int64_t entries = 0;           // networks the last successful fetch put in effect
   std::int64_t bad_lines = 0;         // lines it skipped (and networks the allow-list left out)
   std::vector<FeedProblem> problems;  // the first of them; line 0: not a line (allow-list)
   std::string last_error;             // the last failed fetch; empty once one succeeded
@@ -135,10 +135,12 @@ struct FeedDependencies {
 /// Thread-safe. Writes are audited (`firewall.feed.create`, `.update`, `.delete`, `.refresh`).
 /// start() runs the scheduler on the service's own thread: due feeds are claimed (a
 /// compare-and-set on their next fetch time, so that one process fetches each), fetched one at a
-/// time, parsed, filtered by the allow-list and stored; when the stored networks change, or a
-/// feed with contents is enabled or disabled, the agents whose effective policy names the feed
-/// get it applied again on that thread (`PolicyService::apply` as "feed:<name>"). stop() ends
-/// the thread after the fetch or apply in progress.
+/// time, parsed and stored whole. Policies compile with the stored networks less those that
+/// overlap the allow-list now (contents()). When the stored networks change, a feed with
+/// contents is enabled or disabled, or an allow-list change changes a feed's networks in
+/// effect, the agents whose effective policy names the feed get it applied again on that thread
+/// (`PolicyService::apply` as "feed:<name>"). stop() ends the thread after the fetch or apply in
+/// progress.
 class FeedService : public server::Service {
  public:
   /// kInvalidArgument for limits that cannot work; kInternal when the feed directory cannot be
@@ -171,9 +173,13 @@ class FeedService : public server::Service {
   /// The policies whose newest version names the feed, by name.
   virtual Result<std::vector<FeedUser>> users(std::string_view name) = 0;
 
-  /// The stored contents of every enabled feed that has some (from memory while the database
-  /// says they are unchanged). Never fails: on a database error the last snapshot is returned.
+  /// The stored contents of every enabled feed that has some, less the networks that overlap an
+  /// allow-list entry now (from memory while the database and the allow-list say they are
+  /// unchanged). Never fails: on a database error the last snapshot is returned.
   virtual FeedSnapshot contents() = 0;
+  /// The allow-list changed: the agents whose feeds it changes get their policy again now
+  /// rather than after the scheduler's next poll (which finds it too). Returns at once.
+  virtual void allow_list_changed() = 0;
 };
 
 }  // namespace sentinel::firewall

@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -250,6 +251,75 @@ TEST_P(AgentFirewallTest, ATableDeletedByHandIsRestoredAndTheDriftReported) {
   EXPECT_EQ(data.at("firewall.listing_hash.found"), "");
   EXPECT_EQ(data.at("firewall.listing_hash.expected"), closed.at("listing_hash"));
   EXPECT_EQ(bystander_listing(), bystander_) << "another table was touched";
+}
+
+// A feed lists two peers; the agent drops both. An admin allow-lists one of them: without a
+// fetch, the server applies the agent's policy again and that peer connects while the other
+// stays dropped; once the entry goes, it is dropped again.
+TEST_P(AgentFirewallTest, AnAllowListEntryLetsAFeedListedPeerInWithoutAFetch) {
+  constexpr const char* kOtherPeer = "10.199.0.3";
+  constexpr std::chrono::milliseconds kSilence{1000};
+  add_peer_address(kOtherPeer);
+  if (HasFatalFailure()) return;
+  auto admin = this->admin();
+  const std::string id = online_agent(admin);
+  ASSERT_FALSE(id.empty());
+  std::error_code error;
+  const std::filesystem::path feeds =
+      std::filesystem::canonical(server_->data_dir() + "/feeds", error);
+  ASSERT_FALSE(error) << error.message();
+  std::ofstream(feeds / "listed.txt") << kPeerAddress << "\n" << kOtherPeer << "\n203.0.113.0/24\n";
+  // The reply's JSON body (none for 204) once it has `status`.
+  const auto ok_reply = [](const Result<client::HttpReply>& reply, int status) {
+    EXPECT_TRUE(reply) << reply.error().message;
+    if (!reply) return json::value();
+    EXPECT_EQ(reply->status, status) << reply->body;
+    return reply->status == status && status != 204 ? body_of(*reply) : json::value();
+  };
+  ok_reply(
+      admin.post("/api/v1/firewall/feeds",
+                 json::object{{"name", "listed"}, {"source", (feeds / "listed.txt").string()}}),
+      201);
+  const json::value fetched =
+      ok_reply(admin.post("/api/v1/firewall/feeds/listed/refresh", json::object{}), 200);
+  ASSERT_TRUE(fetched.is_object() && fetched.at("ok").as_bool()) << fetched;
+  const json::value created =
+      ok_reply(admin.post("/api/v1/firewall/policies",
+                          json::object{{"name", "edge"}, {"document", json::parse(R"({
+                                 "objects": {"address_sets": {"listed": {"feed": "listed"}}},
+                                 "chains": {"input": {"policy": "accept", "rules": [
+                                   {"id": "drop-listed", "source": "listed", "action": "drop"}]}}
+                               })")}}),
+               201);
+  ASSERT_TRUE(created.is_object());
+  const std::string policy = std::to_string(created.at("id").as_int64());
+  ok_reply(admin.put("/api/v1/firewall/policies/" + policy + "/assignments",
+                     json::object{{"assignments", json::array{json::object{{"agent_id", id}}}}}),
+           200);
+  const json::value applied = ok_reply(
+      admin.post("/api/v1/firewall/apply", json::object{{"policy_id", created.at("id")}}), 200);
+  ASSERT_TRUE(applied.is_object());
+  ASSERT_EQ(applied.at("results").at(0).at("outcome"), "confirmed") << applied;
+  ASSERT_EQ(probe(kPeerAddress, kSilence), Probe::kDropped);
+  ASSERT_EQ(probe(kOtherPeer, kSilence), Probe::kDropped);
+
+  const json::value entry =
+      ok_reply(admin.post("/api/v1/firewall/allow-list",
+                          json::object{{"cidr", kPeerAddress}, {"comment", "partner"}}),
+               201);
+  ASSERT_TRUE(entry.is_object());
+  EXPECT_TRUE(eventually([&] { return probe(kPeerAddress, kSilence) == Probe::kConnected; }))
+      << "the allow-listed peer is still dropped";
+  EXPECT_EQ(probe(kOtherPeer, kSilence), Probe::kDropped) << "the other listed peer got in";
+
+  ok_reply(admin.del("/api/v1/firewall/allow-list/" + std::to_string(entry.at("id").as_int64())),
+           204);
+  EXPECT_TRUE(eventually([&] { return probe(kPeerAddress, kSilence) == Probe::kDropped; }))
+      << "the peer still connects after its allow-list entry went";
+  const json::value feed = ok_reply(admin.get("/api/v1/firewall/feeds/listed"), 200);
+  ASSERT_TRUE(feed.is_object());
+  EXPECT_EQ(feed.at("last_fetch_at"), fetched.at("feed").at("last_fetch_at")) << "no fetch";
+  EXPECT_THAT(server_->log(), HasSubstr("feed=listed changed: re-applied to 1 agents"));
 }
 
 TEST_P(AgentFirewallTest, AnAgentWithoutNetAdminSaysSoAndWorksOn) {

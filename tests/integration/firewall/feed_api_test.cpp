@@ -198,6 +198,81 @@ TEST_P(FeedApiTest, FeedsFromAFileAndAUrlFillTheSetsAnAgentGets) {
   EXPECT_THAT(audit.body, HasSubstr("firewall.feed.delete"));
 }
 
+// An admin allow-lists a partner's network that a feed lists: the partner gets through at once,
+// not at the feed's next fetch, and is blocked again once the entry goes. A feed network that
+// overlaps an entry in part is left out whole, as a fetch leaves it out.
+TEST_P(FeedApiTest, AnAllowListEntryTakesEffectOnFeedNetworksWithoutAFetch) {
+  client::ApiClient root = admin();
+  const std::string source = feed_file("partners.txt", "198.51.100.0/24\n203.0.113.0/24\n");
+  ASSERT_EQ(
+      call(root, "POST", kFeeds, json::object{{"name", "local-list"}, {"source", source}}).status,
+      201);
+  auto refreshed = call(root, "POST", std::string(kFeeds) + "/local-list/refresh");
+  ASSERT_EQ(body_of(refreshed).at("ok"), true) << refreshed.body;
+  auto created = call(root, "POST", "/api/v1/firewall/policies",
+                      json::object{{"name", "edge"}, {"document", json::parse(R"({
+                      "objects": {"address_sets": {"local": {"feed": "local-list"}}},
+                      "chains": {"input": {"policy": "accept", "rules": [
+                        {"id": "drop-local", "source": "local", "action": "drop"}]}}})")}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::int64_t policy_id = body_of(created).at("id").as_int64();
+  const std::string agent_id = enrolled_agent(root, "edge-1");
+  ASSERT_FALSE(agent_id.empty());
+  std::string nft = nft_of(root, policy_id, agent_id);
+  EXPECT_THAT(nft, HasSubstr("198.51.100.0/24"));
+  EXPECT_THAT(nft, HasSubstr("203.0.113.0/24"));
+  const json::value fetched = body_of(call(root, "GET", std::string(kFeeds) + "/local-list"));
+
+  const auto allow = [&](const std::string& cidr) -> std::int64_t {
+    auto added = call(root, "POST", "/api/v1/firewall/allow-list",
+                      json::object{{"cidr", cidr}, {"comment", "partner"}});
+    EXPECT_EQ(added.status, 201) << added.body;
+    const json::value entry = body_of(added);
+    return entry.is_object() && entry.as_object().contains("id") ? entry.at("id").as_int64() : 0;
+  };
+  const std::int64_t partner = allow("198.51.100.0/24");
+  nft = nft_of(root, policy_id, agent_id);
+  EXPECT_THAT(nft, Not(HasSubstr("198.51.100.0/24"))) << "allow-listed at once";
+  EXPECT_THAT(nft, HasSubstr("203.0.113.0/24"));
+  EXPECT_EQ(body_of(call(root, "GET", std::string(kFeeds) + "/local-list")).at("last_fetch_at"),
+            fetched.at("last_fetch_at"))
+      << "without a fetch";
+
+  // A fetch while the entry stands reports the network it leaves out, without a line number.
+  refreshed = call(root, "POST", std::string(kFeeds) + "/local-list/refresh");
+  const json::value outcome = body_of(refreshed);
+  ASSERT_EQ(outcome.at("ok"), true) << refreshed.body;
+  EXPECT_EQ(outcome.at("entries"), 1);
+  EXPECT_EQ(outcome.at("bad_lines"), 1);
+  ASSERT_EQ(outcome.at("problems").as_array().size(), 1u) << refreshed.body;
+  EXPECT_FALSE(outcome.at("problems").at(0).as_object().contains("line")) << refreshed.body;
+  EXPECT_THAT(std::string(outcome.at("problems").at(0).at("message").as_string()),
+              HasSubstr("'198.51.100.0/24' overlaps allow-list entry"));
+
+  // The entry goes: the feed's network is back at once, whatever the last fetch left out.
+  EXPECT_EQ(call(root, "DELETE", "/api/v1/firewall/allow-list/" + std::to_string(partner)).status,
+            204);
+  nft = nft_of(root, policy_id, agent_id);
+  EXPECT_THAT(nft, HasSubstr("198.51.100.0/24")) << "blocked again at once";
+  EXPECT_THAT(nft, HasSubstr("203.0.113.0/24"));
+
+  // One host of the feed's network allow-listed: the whole network is left out.
+  const std::int64_t host = allow("198.51.100.7");
+  nft = nft_of(root, policy_id, agent_id);
+  EXPECT_THAT(nft, Not(HasSubstr("198.51.100.")));
+  EXPECT_THAT(nft, HasSubstr("203.0.113.0/24"));
+  EXPECT_EQ(call(root, "DELETE", "/api/v1/firewall/allow-list/" + std::to_string(host)).status,
+            204);
+  EXPECT_THAT(nft_of(root, policy_id, agent_id), HasSubstr("198.51.100.0/24"));
+
+  auto audit = call(root, "GET", "/api/v1/audit?action=firewall.allow_list.&limit=50");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_THAT(audit.body, HasSubstr("firewall.allow_list.add"));
+  EXPECT_THAT(audit.body, HasSubstr("firewall.allow_list.remove"));
+  EXPECT_THAT(server_->log(),
+              HasSubstr("feed=local-list networks in effect changed with the allow-list"));
+}
+
 TEST_P(FeedApiTest, BadBodiesUnknownFeedsAndForbiddenSourcesAreRefused) {
   client::ApiClient root = admin();
   const std::string feeds = kFeeds;

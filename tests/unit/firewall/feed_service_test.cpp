@@ -366,6 +366,11 @@ TEST_P(FeedServiceTest, NetworksOverlappingTheAllowListAreLeftOutAndNamed) {
   EXPECT_THAT(messages,
               HasSubstr("'192.0.2.0/24' overlaps built-in allow-list entry agents.listen"));
   EXPECT_THAT(contents_of("bad"), ElementsAre("198.51.100.7"));
+
+  // The fetch stored the list whole: without the entry, its networks are in effect at once.
+  ASSERT_TRUE(allow_list_->remove(admin_, *partner->id, client_));
+  EXPECT_THAT(contents_of("bad"), ElementsAre("198.51.100.7", "203.0.0.0/16", "203.0.113.0/25"));
+  EXPECT_EQ(fetcher_->fetches(), 1u);
 }
 
 TEST_P(FeedServiceTest, StoredContentsSurviveARestartWithoutAFetch) {
@@ -479,6 +484,46 @@ TEST_P(FeedServiceTest, AgentsWhosePolicyNamesAChangedFeedGetItAgain) {
   EXPECT_EQ(applies_to(edge_agent).size(), 2u);
   EXPECT_TRUE(applies_to(other_agent).empty());
   EXPECT_THAT(audit_actors("firewall.apply"), ElementsAre("feed:bad", "feed:bad"));
+}
+
+TEST_P(FeedServiceTest, AnAllowListChangeReachesTheAgentsOfTheFeedsItChangesWithoutAFetch) {
+  const std::string edge_agent = agent("edge-1", "edge");
+  const std::string other_agent = agent("db-1", "db");
+  eventually([&] { return channel_.calls("firewall_status").size() == 2; }, "connect syncs");
+  const std::int64_t edge = policy("edge", policy_with_feed());
+  const std::int64_t db = policy("db", kPolicyV1);
+  ASSERT_TRUE(policies_->set_assignments(admin_, edge, {to_group("edge")}, client_));
+  ASSERT_TRUE(policies_->set_assignments(admin_, db, {to_group("db")}, client_));
+  created("bad");
+  fetcher_->serve(kFeedUrl, std::string("198.51.100.0/24\n203.0.113.0/24\n"));
+  ASSERT_TRUE(refreshed().changed);
+  ASSERT_TRUE(feeds_->start());
+  eventually([&] { return applies_to(edge_agent).size() == 1; }, "the fetch's re-apply");
+  EXPECT_THAT(applies_to(edge_agent).at(0), HasSubstr("198.51.100.0/24"));
+  eventually([&] { return channel_.firewall(edge_agent).confirmed == 1; }, "the confirm");
+  const std::size_t fetches = fetcher_->fetches();
+
+  auto partner = allow_list_->add(admin_, "198.51.100.0/24", "partner", client_);
+  ASSERT_TRUE(partner) << partner.error().message;
+  EXPECT_THAT(contents_of("bad"), ElementsAre("203.0.113.0/24")) << "in every compile at once";
+  eventually([&] { return applies_to(edge_agent).size() == 2; }, "the allow-list's re-apply");
+  EXPECT_THAT(applies_to(edge_agent).at(1), Not(HasSubstr("198.51.100.0/24")));
+  EXPECT_THAT(applies_to(edge_agent).at(1), HasSubstr("203.0.113.0/24"));
+
+  // An entry that overlaps no feed network changes no feed: nothing is pushed.
+  ASSERT_TRUE(allow_list_->add(admin_, "192.0.2.200", "printer", client_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(applies_to(edge_agent).size(), 2u);
+
+  ASSERT_TRUE(allow_list_->remove(admin_, *partner->id, client_));
+  EXPECT_THAT(contents_of("bad"), ElementsAre("198.51.100.0/24", "203.0.113.0/24"));
+  eventually([&] { return applies_to(edge_agent).size() == 3; }, "the re-apply with it again");
+  EXPECT_THAT(applies_to(edge_agent).at(2), HasSubstr("198.51.100.0/24"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(applies_to(edge_agent).size(), 3u) << "once per change";
+  EXPECT_TRUE(applies_to(other_agent).empty());
+  EXPECT_EQ(fetcher_->fetches(), fetches) << "no fetch was needed";
+  EXPECT_THAT(audit_actors("firewall.apply"), ElementsAre("feed:bad", "feed:bad", "feed:bad"));
 }
 
 TEST_P(FeedServiceTest, ADisabledFeedLeavesPoliciesAndTheirAgentsGetThatToo) {
