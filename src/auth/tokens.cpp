@@ -49,6 +49,15 @@ Result<Principal> AuthServiceImpl::authenticate_token(const Secret& token,
       (found->expires_at_ms && *found->expires_at_ms <= now)) {
     return token_invalid();
   }
+  // A role of the user's that requires two factors holds for their tokens too: until they set
+  // one up, a login of theirs gets only an enrolment session, and a token gets nothing.
+  SENTINEL_ASSIGN(user, load_user(connection, found->user_id));
+  SENTINEL_ASSIGN(role_requires_2fa, roles_require_2fa(connection, user.roles));
+  if (role_requires_2fa && !user.totp_enabled) {
+    return unauthenticated(
+        "The API token's user must set up two-factor authentication first (a role of theirs "
+        "requires it); the token works again once they have.");
+  }
   if (!found->last_used_at_ms || now - *found->last_used_at_ms >= kTouchIntervalMs) {
     SENTINEL_TRY(tokens.touch(found->id, now));
   }

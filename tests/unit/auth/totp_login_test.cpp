@@ -1,6 +1,8 @@
 // TOTP enrolment and login with codes computed independently (totp::code_at), recovery codes,
 // and the 2FA requirement per role.
 
+#include <gmock/gmock.h>
+
 #include "auth_test_fixture.h"
 #include "sentinel/auth/totp.h"
 
@@ -123,6 +125,28 @@ TEST_P(TotpLoginTest, ApiTokensCannotEnrolTwoFactor) {
   ASSERT_TRUE(principal);
   EXPECT_EQ(service_->begin_totp_setup(*principal, client_).error().code,
             ErrorCode::kPermissionDenied);
+}
+
+TEST_P(TotpLoginTest, ATokenMadeBeforeItsUsersRoleRequiredTwoFactorWaitsForEnrolment) {
+  make_user("bob", {"analyst"});
+  const Principal bob = session_for("bob");
+  auto token = service_->create_token(bob, {"ci", std::nullopt, std::nullopt}, client_);
+  ASSERT_TRUE(token) << token.error().message;
+  ASSERT_TRUE(service_->authenticate_token(token->token, "192.0.2.1"));
+
+  // Now the role requires a second factor: a login of bob's gets only an enrolment session, and
+  // the token nothing at all (it would be a way around the requirement).
+  ASSERT_TRUE(service_->update_settings(admin_, {{"analyst"}}, client_));
+  auto refused = service_->authenticate_token(token->token, "192.0.2.1");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_THAT(refused.error().message, ::testing::HasSubstr("two-factor authentication first"));
+
+  std::vector<Secret> recovery;
+  enrol(bob, recovery);
+  auto again = service_->authenticate_token(token->token, "192.0.2.1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->has("alerts:write"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TotpLoginTest, ::testing::ValuesIn(test::kBackends));
