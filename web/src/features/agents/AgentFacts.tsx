@@ -1,10 +1,10 @@
 import type { ReactNode } from "react";
 import { Panel } from "../../components/Page";
 import { formatAgo, formatTime, toDate } from "../../lib/time";
+import { useNow } from "../../lib/useNow";
 import { LabelChips } from "./LabelChips";
 import { StatusBadge } from "./StatusBadge";
 import type { Agent } from "./types";
-import { useNow } from "./useNow";
 
 const DAY_MS = 86_400_000;
 

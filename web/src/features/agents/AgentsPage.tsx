@@ -4,6 +4,7 @@ import { Button } from "../../components/Button";
 import { Page } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatAgo, formatTime } from "../../lib/time";
+import { useNow } from "../../lib/useNow";
 import { useCan } from "../auth/session";
 import { AgentFilterBar } from "./AgentFilterBar";
 import { useAgentListLive, useAgents, useListProgress } from "./api";
@@ -14,7 +15,6 @@ import { LabelChips } from "./LabelChips";
 import { StatusBadge } from "./StatusBadge";
 import type { Agent } from "./types";
 import { useAgentFilters } from "./useAgentFilters";
-import { useNow } from "./useNow";
 import { VirtualGrid, nextSort, type GridColumn } from "./VirtualGrid";
 
 /** /agents: every agent in one fast table, filtered in the browser, kept live by the stream. */

@@ -2,7 +2,7 @@ import { Link, useParams } from "react-router";
 import { ApiError } from "../../api/errors";
 import { Page, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { useCan } from "../auth/session";
 import { AlertHeader } from "./AlertHeader";
 import { useAlert, useAlertsLive } from "./api";

@@ -2,16 +2,16 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { Button } from "../../components/Button";
 import { Page, Panel } from "../../components/Page";
+import { Pager } from "../../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { useNow } from "../../lib/useNow";
 import { useSettled } from "../../lib/useSettled";
-import { useNow } from "../agents/useNow";
 import { useCan } from "../auth/session";
 import { AlertFilterBar } from "./AlertFilterBar";
 import { AlertTable } from "./AlertTable";
 import { useAlertList, useAlertsLive } from "./api";
 import { alertQuery, matchesQuery, readFilters, writeFilters, type AlertFilters } from "./filters";
 import { OpenAlertCounts } from "./OpenAlertCounts";
-import { Pager } from "./Pager";
 import type { AlertChange } from "./types";
 
 const pageSize = 50;

@@ -7,7 +7,7 @@ import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
 import { When } from "../../components/When";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { useCan } from "../auth/session";
 import { useAgentChoices, useApplyPolicies, useFirewallLive, useFirewallStatus } from "./api";
 import { FirewallPage } from "./FirewallNav";

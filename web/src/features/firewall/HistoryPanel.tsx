@@ -9,7 +9,7 @@ import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
 import { When } from "../../components/When";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { usePolicyVersion, usePolicyVersions, useRollbackPolicy } from "./api";
 import { DiffView } from "./DiffView";
 import { documentText } from "./policyView";

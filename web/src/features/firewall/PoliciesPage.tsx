@@ -1,11 +1,11 @@
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { Button } from "../../components/Button";
 import { Panel } from "../../components/Page";
+import { Pager } from "../../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
 import { When } from "../../components/When";
-import { useNow } from "../agents/useNow";
-import { Pager } from "../alerts/Pager";
+import { useNow } from "../../lib/useNow";
 import { useCan } from "../auth/session";
 import { policyPageSize, useFirewallLive, usePolicies } from "./api";
 import { FirewallPage } from "./FirewallNav";

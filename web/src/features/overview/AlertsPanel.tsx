@@ -6,7 +6,7 @@ import { useAlertList, useAlertsLive } from "../alerts/api";
 import { SeverityBadge } from "../alerts/badges";
 import { alertQuery, defaultFilters } from "../alerts/filters";
 import { OpenAlertCounts } from "../alerts/OpenAlertCounts";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 
 const newest = 5;
 const newestQuery = alertQuery(defaultFilters, newest);

@@ -2,7 +2,7 @@ import { Link } from "react-router";
 import { Panel } from "../../components/Page";
 import { ErrorState, Loading } from "../../components/States";
 import { formatTime, toDate } from "../../lib/time";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { useBlocks, useFirewallLive, useFirewallStatus } from "../firewall/api";
 import { scopeText } from "../firewall/blocks";
 import { formatExpiry } from "../firewall/duration";

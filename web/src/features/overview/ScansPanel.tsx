@@ -3,7 +3,7 @@ import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Td, Th } from "../../components/Table";
 import { When } from "../../components/When";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { useScanDiff, useScanList, useScansLive } from "../scans/api";
 import { hostsText, phaseText, targetsText, type ScanQuery } from "../scans/jobs";
 import { ProgressBar, ScanStatusBadge } from "../scans/ScanProgress";

@@ -5,7 +5,7 @@ import { Page, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Tabs } from "../../components/Tabs";
 import { formatTime } from "../../lib/time";
-import { useNow } from "../agents/useNow";
+import { useNow } from "../../lib/useNow";
 import { useCan } from "../auth/session";
 import { useScan, useScansLive } from "./api";
 import { CancelScanButton } from "./CancelScanButton";

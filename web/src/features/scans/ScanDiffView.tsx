@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { Badge } from "../../components/Page";
+import { Pager } from "../../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
-import { Pager } from "../alerts/Pager";
 import { useScanDiff } from "./api";
 import { changeCounts, changeDetail, changeLabel, changeSummary, changeTone, changeWhere } from "./diff";
 import { offsetWithin, scanPageSize } from "./paging";

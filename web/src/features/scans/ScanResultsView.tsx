@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { TextField } from "../../components/Field";
+import { Pager } from "../../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { cellClass, Table, Td, Th } from "../../components/Table";
 import { formatTime } from "../../lib/time";
-import { Pager } from "../alerts/Pager";
 import { useScanResults } from "./api";
 import { isActive } from "./jobs";
 import { offsetWithin, scanPageSize } from "./paging";

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { Button } from "../../components/Button";
+import { ConfirmMutationDialog } from "../../components/ConfirmDialog";
 import { Badge, Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { useCan, useMe } from "../auth/session";
 import { useDeleteRole, useRoles } from "./api";
-import { ConfirmMutationDialog } from "./ConfirmDialog";
 import { groupPermissions, knownPermissions } from "./permissions";
 import { RoleDialog } from "./RoleDialog";
 import type { Role } from "./types";

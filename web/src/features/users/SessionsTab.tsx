@@ -11,7 +11,7 @@ import { formatTime } from "../../lib/time";
 import { useCan } from "../auth/session";
 import { useRevokeSession, useSessions } from "./api";
 import { Checkbox } from "../../components/Checkbox";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import type { Session } from "./types";
 import { describeUserAgent } from "./userAgent";
 

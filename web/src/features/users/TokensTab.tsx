@@ -1,11 +1,11 @@
 import { useState } from "react";
 import { Button } from "../../components/Button";
+import { ConfirmMutationDialog } from "../../components/ConfirmDialog";
 import { Panel } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { Table, Td, Th } from "../../components/Table";
 import { formatAgo, formatTime } from "../../lib/time";
 import { useDeleteToken, useTokens } from "./api";
-import { ConfirmMutationDialog } from "./ConfirmDialog";
 import { CreateTokenDialog, NewTokenDialog } from "./TokenDialogs";
 import type { ApiToken, CreatedToken } from "./types";
 

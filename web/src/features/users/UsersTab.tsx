@@ -8,7 +8,7 @@ import { describeError } from "../../api/errors";
 import { formatTime } from "../../lib/time";
 import { useCan, useMe } from "../auth/session";
 import { useDeleteUser, useResetTotp, useUnlockUser, useUsers } from "./api";
-import { ConfirmMutationDialog } from "./ConfirmDialog";
+import { ConfirmMutationDialog } from "../../components/ConfirmDialog";
 import type { UserRecord } from "./types";
 import { CreateUserDialog, EditUserDialog } from "./UserDialogs";
 

@@ -1,4 +1,4 @@
-import { Button } from "../../components/Button";
+import { Button } from "./Button";
 
 /** "1–50 of 123" with the previous and next pages. */
 export function Pager({

@@ -1,9 +1,9 @@
 import type { UseMutationResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { useToast } from "../../app/toasts";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
-import { FormAlert } from "../../components/FormAlert";
+import { useToast } from "../app/toasts";
+import { Button } from "./Button";
+import { Dialog } from "./Dialog";
+import { FormAlert } from "./FormAlert";
 
 /** Asks before an action that cannot be undone; shows the server's refusal in place. */
 export function ConfirmDialog({
