@@ -1,6 +1,9 @@
 #include "login_throttle.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <iterator>
 
 #include "sentinel/store/login_throttle_repository.h"
 
@@ -13,7 +16,19 @@ std::string LoginThrottle::account_key(std::string_view username) {
 }
 
 std::string LoginThrottle::source_key(std::string_view address) {
-  return "source:" + std::string(address.substr(0, 128));
+  const std::string text(address.substr(0, 128));
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) != 1) return "source:" + text;
+  char out[INET6_ADDRSTRLEN] = {};
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    // A dual-stack listener reports IPv4 clients so: the same client as "a.b.c.d".
+    ::inet_ntop(AF_INET, &v6.s6_addr[12], out, sizeof out);
+    return "source:" + std::string(out);
+  }
+  // One IPv6 host usually holds a whole /64 and may send from any address in it.
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  ::inet_ntop(AF_INET6, &v6, out, sizeof out);
+  return "source:" + std::string(out) + "/64";
 }
 
 Result<std::int64_t> LoginThrottle::seconds_locked(store::Connection& connection,

@@ -22,6 +22,8 @@ class LoginThrottle {
   LoginThrottle(const AuthConfig& config, const Clock& clock) : config_(config), clock_(clock) {}
 
   static std::string account_key(std::string_view username);
+  /// An IPv4 address (also written IPv4-mapped) is one source; an IPv6 address counts as its
+  /// /64, which one host usually holds whole.
   static std::string source_key(std::string_view address);
 
   /// Whole seconds until the last of `keys` unlocks; 0 when none is locked.

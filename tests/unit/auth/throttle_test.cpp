@@ -1,6 +1,7 @@
 // Brute-force throttling per account and per source address, lockout expiry and admin unlock.
 
 #include "auth_test_fixture.h"
+#include "src/auth/login_throttle.h"
 
 namespace sentinel::auth {
 namespace {
@@ -59,6 +60,30 @@ TEST_P(ThrottleTest, OneSourceIsLockedAcrossAccounts) {
   EXPECT_EQ(locked.result.error().client_code(), "locked_out");
   // Another address is not affected.
   EXPECT_TRUE(login("admin", kAdminPassword, std::nullopt, "198.51.100.2").result);
+}
+
+TEST_P(ThrottleTest, AnIpv6SourceIsItsWholeSlash64) {
+  // One host with a /64 could otherwise take a fresh address for every guess.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(login("user" + std::to_string(i), "wrong-password-x", std::nullopt,
+                       "2001:db8:7:1:" + std::to_string(i + 1) + "::9")
+                     .result);
+  }
+  auto locked = login("admin", kAdminPassword, std::nullopt, "2001:db8:7:1:ffff::1");
+  ASSERT_FALSE(locked.result);
+  EXPECT_EQ(locked.result.error().client_code(), "locked_out");
+  // The neighbouring /64 is another source.
+  EXPECT_TRUE(login("admin", kAdminPassword, std::nullopt, "2001:db8:7:2::1").result);
+}
+
+TEST(LoginThrottleKeyTest, Ipv4InAnySpellingIsOneSourceAndIpv6CountsByItsSlash64) {
+  EXPECT_EQ(LoginThrottle::source_key("192.0.2.1"), "source:192.0.2.1");
+  EXPECT_EQ(LoginThrottle::source_key("::ffff:192.0.2.1"), "source:192.0.2.1");
+  EXPECT_NE(LoginThrottle::source_key("192.0.2.1"), LoginThrottle::source_key("192.0.2.2"));
+  EXPECT_EQ(LoginThrottle::source_key("2001:db8:7:1:aaaa::1"), "source:2001:db8:7:1::/64");
+  EXPECT_EQ(LoginThrottle::source_key("2001:DB8:7:1:bbbb:0:0:2"), "source:2001:db8:7:1::/64");
+  EXPECT_EQ(LoginThrottle::source_key("::1"), "source:::/64");
+  EXPECT_EQ(LoginThrottle::source_key("not an address"), "source:not an address");
 }
 
 TEST_P(ThrottleTest, FailuresOutsideTheWindowDoNotAddUp) {
