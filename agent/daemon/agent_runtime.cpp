@@ -265,9 +265,15 @@ int run_agent(const RuntimeOptions& options) {
     spdlog::info("central settings applied: {}", boost::json::serialize(overrides));
     return runtime_settings(config);
   };
+  // The channel's heartbeats and acknowledgements come from different threads, and status.json
+  // has one temp file: one writer at a time.
+  std::mutex status_mutex;
   hooks.heartbeat = [&] {
     release_free_memory();  // what a burst of events left behind
-    write_status(options.data_dir, *identity, **spool);
+    {
+      std::lock_guard lock(status_mutex);
+      write_status(options.data_dir, *identity, **spool);
+    }
     const ResourceSample sample = governor.sample();
     const SpoolStats stats = (*spool)->stats();
     return protocol::Heartbeat{.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -279,7 +285,6 @@ int run_agent(const RuntimeOptions& options) {
                                .cpu_percent = sample.cpu_percent};
   };
 
-  std::mutex status_mutex;
   auto last_status = std::chrono::steady_clock::time_point{};
   hooks.acknowledged = [&] {
     std::lock_guard lock(status_mutex);
