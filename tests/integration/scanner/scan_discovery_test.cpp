@@ -7,7 +7,9 @@
 // of job reports no host without open ports as gone or new; between two jobs with discovery a
 // host that appears without open ports is new.
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "tests/integration/scanner/discovery_bed.h"
 #include "tests/integration/scanner/scanner_support.h"
@@ -114,7 +116,14 @@ TEST_P(ScanDiscoveryTest, ACancelDuringDiscoveryEndsTheJobBeforeAnyPortIsScanned
       {{"targets", {bed_.network()}}, {"ports", port_list({bed_.open_port()})}, {"max_rate", 20}});
   ASSERT_EQ(reply.status, 202) << reply.body;
   const std::int64_t id = body_of(reply).at("id").as_int64();
-  const json::value running = wait_for_status(root, id, {"running"});
+  json::value running = wait_for_status(root, id, {"running"});
+  // A job is running a moment before its first progress report names the phase.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (running.at("progress").at("phase").is_null() && running.at("status") == "running" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    running = job(root, id);
+  }
   ASSERT_EQ(running.at("progress").at("phase"), json::value("discovery")) << running;
   auto cancelled = root.del("/api/v1/scans/" + std::to_string(id));
   ASSERT_TRUE(cancelled && cancelled->status < 300)
