@@ -278,7 +278,8 @@ describe('firewall feeds', () => {
 
     await page.getByRole('button', { name: 'Delete feed e2e-list' }).click();
     await confirm.getByText('Its 3 networks are forgotten.').waitFor();
-    assert.equal(await confirm.getByText(/names it/).count(), 0, 'no policy names it now');
+    // The dialog shows the feed's cached users until its own read answers: the policy goes then.
+    await confirm.getByText(/names it/).waitFor({ state: 'detached' });
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await confirm.waitFor({ state: 'hidden' });
     await row('e2e-list').waitFor({ state: 'detached' });
