@@ -9,7 +9,6 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -18,7 +17,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { TEST_AGENT_CONFIG, startAgent } from './support/agent.mjs';
-import { ApiClient } from './support/api.mjs';
+/** @typedef {import('./support/api.mjs').ApiClient} ApiClient */
 import {
   assertNoConsoleErrors,
   assertNotReloaded,
@@ -91,11 +90,7 @@ describe('detection pages', () => {
       name: 'detection-server',
       args: ['--set', `detection.rules_dirs=${rulesDir}`],
     });
-    const session = server.api();
-    await session.login('admin', server.adminPassword);
-    const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
-    assert.ok(created.status < 300, JSON.stringify(created.body));
-    admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
+    admin = await server.adminApi();
 
     const enrol = await admin.post('/api/v1/agents/enroll-tokens', {});
     assert.ok(enrol.status < 300, JSON.stringify(enrol.body));

@@ -5,12 +5,12 @@
 // is fetched from anywhere but the data dir and 127.0.0.1, and no agent runs.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ApiClient } from './support/api.mjs';
+/** @typedef {import('./support/api.mjs').ApiClient} ApiClient */
 import {
   assertNoConsoleErrors,
   assertNotReloaded,
@@ -86,11 +86,7 @@ describe('firewall feeds', () => {
     mkdirSync(feedDir, { recursive: true });
     listFile = path.join(feedDir, 'e2e-list.txt');
     writeFileSync(listFile, LIST);
-    const session = server.api();
-    await session.login('admin', server.adminPassword);
-    const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
-    assert.ok(created.status < 300, JSON.stringify(created.body));
-    admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
+    admin = await server.adminApi();
     page = await newPage(browser, { width: 1440 });
     await signIn(page, server.url, 'admin', server.adminPassword);
   });

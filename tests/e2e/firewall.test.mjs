@@ -6,10 +6,9 @@
 // only stored and listed.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { ApiClient } from './support/api.mjs';
+/** @typedef {import('./support/api.mjs').ApiClient} ApiClient */
 import {
   assertNoConsoleErrors,
   assertNotReloaded,
@@ -74,11 +73,7 @@ describe('firewall pages', () => {
   before(async () => {
     browser = await launchBrowser();
     server = await startServer({ webRoot, name: 'firewall-server' });
-    const session = server.api();
-    await session.login('admin', server.adminPassword);
-    const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
-    assert.ok(created.status < 300, JSON.stringify(created.body));
-    admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
+    admin = await server.adminApi();
     page = await newPage(browser, { width: 1440 });
     await signIn(page, server.url, 'admin', server.adminPassword);
   });

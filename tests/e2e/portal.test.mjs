@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { operationTable } from '../../web/scripts/gen-api.mjs';
 import { startAgent } from './support/agent.mjs';
-import { ApiClient } from './support/api.mjs';
+/** @typedef {import('./support/api.mjs').ApiClient} ApiClient */
 import {
   assertNoConsoleErrors,
   assertNotReloaded,
@@ -58,11 +58,7 @@ describe('portal', () => {
   before(async () => {
     browser = await launchBrowser();
     server = await startServer({ webRoot, name: 'portal-server', args: ['--scan-scope', SCAN_SCOPE] });
-    const session = server.api();
-    await session.login('admin', server.adminPassword);
-    const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
-    assert.ok(created.status < 300, JSON.stringify(created.body));
-    admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
+    admin = await server.adminApi();
     page = await newPage(browser, { width: 1440 });
   });
 

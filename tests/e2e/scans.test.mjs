@@ -6,10 +6,9 @@
 // stay on this machine even if the scope guard failed.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { ApiClient } from './support/api.mjs';
+/** @typedef {import('./support/api.mjs').ApiClient} ApiClient */
 import {
   assertNoConsoleErrors,
   assertNotReloaded,
@@ -66,11 +65,7 @@ describe('scans pages', () => {
 
     browser = await launchBrowser();
     server = await startServer({ webRoot, name: 'scans-server', args: ['--scan-scope', SCOPE] });
-    const session = server.api();
-    await session.login('admin', server.adminPassword);
-    const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
-    assert.ok(created.status < 300, JSON.stringify(created.body));
-    admin = new ApiClient(server.url, { ca: readFileSync(server.caFile), token: created.body.token });
+    admin = await server.adminApi();
 
     page = await newPage(browser, { width: 1440 });
     page.on('request', (request) => requests.push(`${request.method()} ${new URL(request.url()).pathname}`));

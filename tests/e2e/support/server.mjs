@@ -41,6 +41,8 @@ export function freePort() {
  * @property {string} logFile the server's stdout and stderr
  * @property {() => string} log what the server logged so far
  * @property {() => ApiClient} api a new client that verifies the server's certificate
+ * @property {() => Promise<ApiClient>} adminApi a client with a new API token of the admin's (a
+ *   day long), for what a test sets up or checks behind the browser's back
  * @property {() => Promise<void>} stop SIGTERM, wait for the exit, remove the data dir
  */
 
@@ -121,6 +123,13 @@ export async function startServer({ webRoot, name, args = [], env = {} } = {}) {
     logFile,
     log: () => server.log(),
     api: () => new ApiClient(url, { ca: readFileSync(caFile) }),
+    async adminApi() {
+      const session = new ApiClient(url, { ca: readFileSync(caFile) });
+      await session.login('admin', ADMIN_PASSWORD);
+      const created = await session.post('/api/v1/tokens', { name: 'e2e', expires_in_days: 1 });
+      if (created.status >= 300) throw failed(`no admin token: ${JSON.stringify(created.body)}`);
+      return new ApiClient(url, { ca: readFileSync(caFile), token: created.body.token });
+    },
     async stop() {
       const { code, signal, killed } = await server.stop();
       rmSync(root, { recursive: true, force: true });
